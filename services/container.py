@@ -1,0 +1,82 @@
+"""Builds the service graph from settings; the bot, tests and benches all start here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from services.instruments import InstrumentCatalog
+from services.http import VendorClient
+from services.metrics import Metrics
+from services.providers.coinapi import CoinApiClient
+from services.providers.okx import OkxClient
+from services.resilience.breaker import BreakerBoard, BreakerState, CircuitBreaker
+from services.resilience.cache import ResilientCache, make_backend
+from services.resilience.rate_budget import RateBudget, make_storage
+from services.settings import Settings
+from services.status import StatusRegistry
+from services.ticker import TickerService
+
+_STATE_VALUE = {BreakerState.CLOSED: 0, BreakerState.HALF_OPEN: 1, BreakerState.OPEN: 2}
+
+
+@dataclass
+class Services:
+    settings: Settings
+    metrics: Metrics
+    status: StatusRegistry
+    breakers: BreakerBoard
+    cache: ResilientCache
+    ticker: TickerService
+    instruments: InstrumentCatalog
+    clients: list[VendorClient] = field(default_factory=list)
+
+    async def aclose(self) -> None:
+        for client in self.clients:
+            await client.aclose()
+        await self.cache.close()
+
+
+def build_services(settings: Settings, *, cache_enabled: bool = True) -> Services:
+    metrics = Metrics()
+    status = StatusRegistry()
+
+    def on_breaker_change(breaker: CircuitBreaker) -> None:
+        metrics.breaker_state.labels(breaker.name).set(_STATE_VALUE[breaker.state])
+
+    breakers = BreakerBoard(
+        threshold=settings.breaker_failure_threshold,
+        open_seconds=settings.breaker_open_seconds,
+        plan_open_seconds=settings.breaker_plan_open_seconds,
+        on_change=on_breaker_change,
+    )
+    budget = RateBudget(make_storage(settings.redis_url), max_wait=settings.rate_wait_max_seconds)
+    budget.configure("okx", settings.okx_requests_per_2s, 2)
+    budget.configure("coinapi", settings.coinapi_requests_per_minute, 60)
+    cache = ResilientCache(
+        make_backend(settings.redis_url), metrics,
+        max_stale=settings.stale_max_age_seconds, enabled=cache_enabled,
+    )
+
+    def client(vendor: str, base_url: str, headers: dict[str, str] | None = None) -> VendorClient:
+        return VendorClient(
+            vendor, base_url, timeout=settings.http_timeout_seconds, breakers=breakers,
+            budget=budget, metrics=metrics, headers=headers,
+        )
+
+    okx_http = client("okx", settings.okx_base_url)
+    coinapi_key = settings.coinapi_api_key.get_secret_value()
+    coinapi_http = client(
+        "coinapi", settings.coinapi_base_url, {"X-CoinAPI-Key": coinapi_key} if coinapi_key else {}
+    )
+    okx = OkxClient(okx_http)
+    coinapi = CoinApiClient(coinapi_http, has_key=bool(coinapi_key))
+    return Services(
+        settings=settings,
+        metrics=metrics,
+        status=status,
+        breakers=breakers,
+        cache=cache,
+        ticker=TickerService(okx, coinapi, cache, status, settings.ticker_cache_ttl_ms / 1000),
+        instruments=InstrumentCatalog(okx, cache, settings.instruments_cache_ttl_seconds),
+        clients=[okx_http, coinapi_http],
+    )

@@ -1,0 +1,110 @@
+"""Typed failures. Adapters raise these; services turn them into module status and answers."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Reason(StrEnum):
+    """Why a module is not fully available (shown in /status, /healthz and answers)."""
+
+    PLAN = "plan"
+    NO_KEY = "no_key"
+    MISSING = "missing"
+    BREAKER_OPEN = "breaker_open"
+    RATE_LIMITED = "rate_limited"
+    DISABLED = "disabled"
+    ERROR = "error"
+
+
+class UpstreamError(Exception):
+    """Data could not be had from upstream (one vendor, or every source of a module)."""
+
+
+class VendorError(UpstreamError):
+    """A vendor call did not give usable data."""
+
+    reason: Reason = Reason.ERROR
+    counts_against_vendor = True  # does it feed the circuit breaker?
+
+    def __init__(self, vendor: str, endpoint: str, detail: str = "") -> None:
+        self.vendor = vendor
+        self.endpoint = endpoint
+        self.detail = detail
+        super().__init__(f"{vendor}:{endpoint}: {self.reason.value}{': ' + detail if detail else ''}")
+
+
+class TransientError(VendorError):
+    """Timeout, connection error or 5xx: worth a bounded retry."""
+
+
+class RateLimitedError(TransientError):
+    reason = Reason.RATE_LIMITED
+
+    def __init__(self, vendor: str, endpoint: str, detail: str = "",
+                 retry_after: float | None = None) -> None:
+        super().__init__(vendor, endpoint, detail)
+        self.retry_after = retry_after
+
+
+class BudgetExhaustedError(VendorError):
+    """Our own rate budget is spent: no request was sent, so the vendor is not to blame."""
+
+    reason = Reason.RATE_LIMITED
+    counts_against_vendor = False
+
+
+class PlanRequiredError(VendorError):
+    """HTTP 401/402/403 or a body saying the plan does not cover the endpoint."""
+
+    reason = Reason.PLAN
+
+
+class RouteMissingError(VendorError):
+    """HTTP 404 on the route itself."""
+
+    reason = Reason.MISSING
+
+
+class BadResponseError(VendorError):
+    """Malformed JSON, an unexpected shape, or an error code we do not know."""
+
+
+class NoKeyError(VendorError):
+    reason = Reason.NO_KEY
+    counts_against_vendor = False
+
+
+class BreakerOpenError(VendorError):
+    reason = Reason.BREAKER_OPEN
+    counts_against_vendor = False
+
+    def __init__(self, vendor: str, endpoint: str, cause: Reason) -> None:
+        super().__init__(vendor, endpoint, f"open after {cause.value}")
+        self.cause = cause
+
+
+class UnknownInstrumentError(VendorError):
+    """The vendor answered fine and said the instrument does not exist (OKX 51001)."""
+
+    counts_against_vendor = False
+
+
+class DataUnavailableError(UpstreamError):
+    """Every source of a module failed; `failures` says which and why, for the answer."""
+
+    def __init__(self, module: str, failures: list[tuple[str, Reason]]) -> None:
+        self.module = module
+        self.failures = failures
+        summary = ", ".join(f"{source}: {reason.value}" for source, reason in failures)
+        super().__init__(f"{module} unavailable ({summary})")
+
+
+class SymbolError(ValueError):
+    """User text that is not a symbol we can answer for."""
+
+    def __init__(self, text: str, kind: str, suggestion: str | None = None) -> None:
+        self.text = text
+        self.kind = kind  # "empty" | "malformed" | "unknown"
+        self.suggestion = suggestion
+        super().__init__(f"{kind} symbol {text!r}")

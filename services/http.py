@@ -1,0 +1,146 @@
+"""One httpx client per vendor; every call goes breaker -> retry -> rate budget -> request."""
+
+from __future__ import annotations
+
+import email.utils
+import time
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
+
+import httpx
+
+from services.errors import (
+    BadResponseError,
+    BreakerOpenError,
+    PlanRequiredError,
+    RateLimitedError,
+    Reason,
+    RouteMissingError,
+    TransientError,
+    UnknownInstrumentError,
+    VendorError,
+)
+from services.metrics import Metrics
+from services.resilience.breaker import BreakerBoard
+from services.resilience.rate_budget import RateBudget
+from services.resilience.retry import with_retry
+
+T = TypeVar("T")
+Interpret = Callable[[httpx.Response], T]
+
+
+def retry_after(response: httpx.Response) -> float | None:
+    value = response.headers.get("Retry-After")
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        parsed = email.utils.parsedate_to_datetime(value) if value else None
+        return max(0.0, parsed.timestamp() - time.time()) if parsed else None
+
+
+def raise_for_status(vendor: str, endpoint: str, response: httpx.Response) -> None:
+    """The status-only part of classification; vendor adapters read their bodies first."""
+    status = response.status_code
+    if status < 400:
+        return
+    if status in (401, 402, 403):
+        raise PlanRequiredError(vendor, endpoint, f"HTTP {status}")
+    if status == 404:
+        raise RouteMissingError(vendor, endpoint, "HTTP 404")
+    if status in (418, 429):
+        raise RateLimitedError(vendor, endpoint, f"HTTP {status}", retry_after(response))
+    if status >= 500:
+        raise TransientError(vendor, endpoint, f"HTTP {status}")
+    raise BadResponseError(vendor, endpoint, f"HTTP {status}")
+
+
+def json_body(vendor: str, endpoint: str, response: httpx.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        raise_for_status(vendor, endpoint, response)
+        raise BadResponseError(vendor, endpoint, "malformed JSON") from None
+
+
+class VendorClient:
+    def __init__(
+        self,
+        vendor: str,
+        base_url: str,
+        *,
+        timeout: float,
+        breakers: BreakerBoard,
+        budget: RateBudget,
+        metrics: Metrics,
+        headers: Mapping[str, str] | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.vendor = vendor
+        self._breakers = breakers
+        self._budget = budget
+        self._metrics = metrics
+        self._http = httpx.AsyncClient(
+            base_url=base_url.rstrip("/"),
+            timeout=httpx.Timeout(timeout),
+            headers=dict(headers or {}),
+            transport=transport,
+            limits=httpx.Limits(max_connections=50, max_keepalive_connections=20),
+        )
+
+    async def get(
+        self,
+        endpoint: str,
+        path: str,
+        interpret: Interpret[T],
+        params: Mapping[str, str | int] | None = None,
+    ) -> T:
+        breaker = self._breakers.get(self.vendor, endpoint)
+        if not breaker.allow():
+            raise BreakerOpenError(self.vendor, endpoint, breaker.reason or Reason.ERROR)
+        try:
+            result = await with_retry(lambda: self._attempt(endpoint, path, interpret, params))
+        except UnknownInstrumentError:
+            breaker.record_success()  # the vendor answered correctly
+            raise
+        except VendorError as exc:
+            if exc.counts_against_vendor:
+                breaker.record_failure(exc.reason)
+            else:
+                breaker.release_probe()
+            raise
+        except BaseException:
+            breaker.release_probe()
+            raise
+        breaker.record_success()
+        return result
+
+    async def _attempt(
+        self,
+        endpoint: str,
+        path: str,
+        interpret: Interpret[T],
+        params: Mapping[str, str | int] | None,
+    ) -> T:
+        await self._budget.acquire(self.vendor, endpoint)
+        started = time.perf_counter()
+        label = "error"
+        try:
+            response = await self._http.get(path, params=params)
+            label = str(response.status_code)
+        except httpx.TimeoutException:
+            label = "timeout"
+            raise TransientError(self.vendor, endpoint, "timeout") from None
+        except httpx.TransportError as exc:
+            label = "connection"
+            raise TransientError(self.vendor, endpoint, type(exc).__name__) from None
+        finally:
+            self._metrics.upstream_requests.labels(self.vendor, endpoint, label).inc()
+            self._metrics.upstream_latency.labels(self.vendor, endpoint).observe(
+                time.perf_counter() - started
+            )
+        return interpret(response)
+
+    async def aclose(self) -> None:
+        await self._http.aclose()

@@ -1,0 +1,42 @@
+"""Prometheus metrics, one registry per process (tests and benches build their own)."""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+
+LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+
+
+class Metrics:
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        r = self.registry
+        self.upstream_requests = Counter(
+            "upstream_requests", "Vendor HTTP requests", ["vendor", "endpoint", "status"], registry=r
+        )
+        self.upstream_latency = Histogram(
+            "upstream_request_seconds", "Vendor request latency", ["vendor", "endpoint"],
+            buckets=LATENCY_BUCKETS, registry=r,
+        )
+        self.cache_events = Counter(
+            "cache_events", "Cache lookups by result (hit/miss/stale)", ["kind", "result"],
+            registry=r,
+        )
+        self.coalesced = Counter(
+            "coalesced_requests", "Requests that shared an in-flight upstream call", ["kind"],
+            registry=r,
+        )
+        self.breaker_state = Gauge(
+            "breaker_state", "Circuit breaker state (0 closed, 1 half-open, 2 open)", ["breaker"],
+            registry=r,
+        )
+        self.command_latency = Histogram(
+            "command_seconds", "Time to answer a chat command", ["command"],
+            buckets=LATENCY_BUCKETS, registry=r,
+        )
+        self.telegram_errors = Counter(
+            "telegram_api_errors", "Bot API errors by code", ["method", "code"], registry=r
+        )
+
+    def render(self) -> bytes:
+        return generate_latest(self.registry)

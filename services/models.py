@@ -1,0 +1,39 @@
+"""Domain models shared by services and rendering. Every market answer carries its provenance."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from pydantic import BaseModel
+
+from services.symbols import Instrument
+
+
+class Ticker(BaseModel):
+    instrument: Instrument
+    last: Decimal
+    open_24h: Decimal | None = None
+    high_24h: Decimal | None = None
+    low_24h: Decimal | None = None
+    volume_base: Decimal | None = None
+    volume_quote: Decimal | None = None
+    bid: Decimal | None = None
+    ask: Decimal | None = None
+    source: str
+    as_of: datetime
+    stale: bool = False
+    fallback: bool = False  # served by a fallback source, not the source of truth
+    fallback_reason: str | None = None
+
+    @property
+    def change_24h_pct(self) -> Decimal | None:
+        if self.open_24h is None or self.open_24h == 0:
+            return None
+        return (self.last - self.open_24h) / self.open_24h * 100
+
+
+class InstrumentIds(BaseModel):
+    """Instrument ids a vendor lists (OKX `instId`s), for symbol validation."""
+
+    inst_ids: list[str]

@@ -1,0 +1,118 @@
+"""OKX v5 public REST: the source of truth for price."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+import httpx
+from pydantic import BaseModel, ValidationError, field_validator
+
+from services.errors import (
+    BadResponseError,
+    RateLimitedError,
+    TransientError,
+    UnknownInstrumentError,
+)
+from services.http import VendorClient, json_body, raise_for_status, retry_after
+from services.models import InstrumentIds, Ticker
+from services.symbols import Instrument, okx_inst_id
+
+VENDOR = "okx"
+SOURCE = "OKX"
+UNKNOWN_INSTRUMENT = {"51001"}
+RATE_LIMITED = {"50011", "50013"}
+TRANSIENT = {"50001", "50026"}
+
+
+def interpret(endpoint: str) -> Any:
+    """OKX reports most errors inside HTTP 200 bodies: read `code` before the status."""
+
+    def read(response: httpx.Response) -> list[dict[str, Any]]:
+        body = json_body(VENDOR, endpoint, response)
+        if not isinstance(body, dict) or "code" not in body:
+            raise_for_status(VENDOR, endpoint, response)
+            raise BadResponseError(VENDOR, endpoint, "no envelope")
+        code = str(body.get("code"))
+        msg = str(body.get("msg") or "")[:120]
+        if code == "0":
+            raise_for_status(VENDOR, endpoint, response)
+            data = body.get("data")
+            if not isinstance(data, list):
+                raise BadResponseError(VENDOR, endpoint, "data is not a list")
+            return data
+        if code in UNKNOWN_INSTRUMENT:
+            raise UnknownInstrumentError(VENDOR, endpoint, msg)
+        if code in RATE_LIMITED:
+            raise RateLimitedError(VENDOR, endpoint, f"code {code}", retry_after(response))
+        if code in TRANSIENT:
+            raise TransientError(VENDOR, endpoint, f"code {code}")
+        raise_for_status(VENDOR, endpoint, response)
+        raise BadResponseError(VENDOR, endpoint, f"code {code}: {msg}")
+
+    return read
+
+
+def _dec(value: Any) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    return Decimal(str(value))
+
+
+class _RawTicker(BaseModel):
+    instId: str
+    last: Decimal
+    open24h: Decimal | None = None
+    high24h: Decimal | None = None
+    low24h: Decimal | None = None
+    vol24h: Decimal | None = None
+    volCcy24h: Decimal | None = None
+    bidPx: Decimal | None = None
+    askPx: Decimal | None = None
+    ts: int
+
+    @field_validator("open24h", "high24h", "low24h", "vol24h", "volCcy24h", "bidPx", "askPx",
+                     mode="before")
+    @classmethod
+    def _empty(cls, value: Any) -> Any:
+        return _dec(value)
+
+
+class OkxClient:
+    def __init__(self, client: VendorClient) -> None:
+        self._client = client
+
+    async def ticker(self, inst: Instrument) -> Ticker:
+        rows = await self._client.get(
+            "ticker", "/api/v5/market/ticker", interpret("ticker"), {"instId": okx_inst_id(inst)}
+        )
+        if not rows:
+            raise UnknownInstrumentError(VENDOR, "ticker", "empty data")
+        try:
+            raw = _RawTicker.model_validate(rows[0])
+        except ValidationError as exc:
+            raise BadResponseError(VENDOR, "ticker", f"{exc.error_count()} invalid fields") from None
+        # Spot: vol24h in base, volCcy24h in quote. Swap: vol24h in contracts, volCcy24h in coin.
+        spot = not raw.instId.endswith("-SWAP")
+        return Ticker(
+            instrument=inst,
+            last=raw.last,
+            open_24h=raw.open24h,
+            high_24h=raw.high24h,
+            low_24h=raw.low24h,
+            volume_base=raw.vol24h if spot else raw.volCcy24h,
+            volume_quote=raw.volCcy24h if spot else None,
+            bid=raw.bidPx,
+            ask=raw.askPx,
+            source=SOURCE,
+            as_of=datetime.fromtimestamp(raw.ts / 1000, UTC),
+        )
+
+    async def instrument_ids(self, inst_type: str) -> InstrumentIds:
+        rows = await self._client.get(
+            "instruments", "/api/v5/public/instruments", interpret("instruments"),
+            {"instType": inst_type},
+        )
+        ids = [str(r["instId"]) for r in rows if isinstance(r, dict) and r.get("instId")]
+        return InstrumentIds(inst_ids=ids)

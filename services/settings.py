@@ -1,0 +1,100 @@
+"""Every operator-facing setting, read once from the environment / `.env` (names: CONTRACT.md)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+Switch = Literal["on", "off"]
+
+
+def _split_csv(value: object) -> object:
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return value
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+
+    bot_token: SecretStr = SecretStr("")
+    telegram_api_base: str = "https://api.telegram.org"
+    admin_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
+    default_locale: Literal["en", "id"] = "en"
+    database_url: str = "sqlite+aiosqlite:///data/bot.db"
+    redis_url: str = ""
+    http_host: str = "127.0.0.1"
+    http_port: int = 8080
+    log_level: str = "INFO"
+
+    okx_base_url: str = "https://www.okx.com"
+    binance_base_url: str = "https://api.binance.com"
+    coinglass_base_url: str = "https://open-api-v4.coinglass.com"
+    coinglass_api_key: SecretStr = SecretStr("")
+    coinapi_base_url: str = "https://rest.coinapi.io"
+    coinapi_api_key: SecretStr = SecretStr("")
+    fng_base_url: str = "https://api.alternative.me"
+
+    feature_whale: Switch = "on"
+    feature_etf: Switch = "on"
+    feature_sentiment: Switch = "on"
+    feature_heatmap: Switch = "on"
+    feature_spot_ob: Switch = "on"
+    feature_options: Switch = "on"
+
+    whale_min_usd: float = 1_000_000
+    watch_symbols: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["BTC", "ETH", "SOL"]
+    )
+    sniper_symbol: str = "SOL"
+    bias_interval_seconds: int = 300
+    sniper_interval_seconds: int = 300
+    timezone: str = "Asia/Jakarta"
+    active_hours: str = "00:00-24:00"
+    webhook_url: str = ""
+    webhook_secret: SecretStr = SecretStr("")
+
+    # Extensions beyond CONTRACT.md: tuning knobs with safe defaults.
+    http_timeout_seconds: float = 8.0
+    ticker_cache_ttl_ms: int = 300
+    stale_max_age_seconds: float = 600.0
+    instruments_cache_ttl_seconds: int = 86_400
+    user_commands_per_minute: int = 20
+    okx_requests_per_2s: int = 20
+    coinapi_requests_per_minute: int = 60
+    rate_wait_max_seconds: float = 1.0
+    breaker_failure_threshold: int = 5
+    breaker_open_seconds: float = 60.0
+    breaker_plan_open_seconds: float = 3600.0
+    telegram_retry_max: int = 3
+
+    @field_validator("admin_ids", "watch_symbols", mode="before")
+    @classmethod
+    def _csv(cls, value: object) -> object:
+        return _split_csv(value)
+
+    @field_validator("feature_whale", "feature_etf", "feature_sentiment", "feature_heatmap",
+                     "feature_spot_ob", "feature_options", mode="before")
+    @classmethod
+    def _switch(cls, value: object) -> object:
+        if isinstance(value, bool):
+            return "on" if value else "off"
+        if isinstance(value, str):
+            lowered = value.strip().lower()
+            if lowered in {"1", "true", "yes", "on"}:
+                return "on"
+            if lowered in {"0", "false", "no", "off"}:
+                return "off"
+        return value
+
+    def secrets(self) -> list[str]:
+        """Values that must never appear in a log line."""
+        values = [
+            self.bot_token.get_secret_value(),
+            self.coinglass_api_key.get_secret_value(),
+            self.coinapi_api_key.get_secret_value(),
+            self.webhook_secret.get_secret_value(),
+        ]
+        return [v for v in values if v]

@@ -1,0 +1,78 @@
+"""Ticker: OKX is the truth; CoinAPI answers only when OKX fails and a key is set."""
+
+from __future__ import annotations
+
+from loguru import logger
+
+from services.errors import (
+    DataUnavailableError,
+    Reason,
+    SymbolError,
+    UnknownInstrumentError,
+    VendorError,
+)
+from services.models import Ticker
+from services.providers.coinapi import SOURCE as COINAPI
+from services.providers.coinapi import CoinApiClient
+from services.providers.okx import SOURCE as OKX
+from services.providers.okx import OkxClient
+from services.resilience.cache import ResilientCache
+from services.status import StatusRegistry
+from services.symbols import Instrument, okx_inst_id
+
+MODULE = "ticker"
+
+
+class TickerService:
+    def __init__(
+        self,
+        okx: OkxClient,
+        coinapi: CoinApiClient,
+        cache: ResilientCache,
+        status: StatusRegistry,
+        ttl_seconds: float,
+    ) -> None:
+        self._okx = okx
+        self._coinapi = coinapi
+        self._cache = cache
+        self._status = status
+        self._ttl = ttl_seconds
+        status.register(MODULE, main=True)
+
+    async def ticker(self, inst: Instrument) -> Ticker:
+        key = f"ticker:{okx_inst_id(inst)}"
+        try:
+            cached = await self._cache.get_or_fetch(
+                MODULE, key, Ticker, self._ttl, lambda: self._fetch(inst)
+            )
+        except UnknownInstrumentError:
+            raise SymbolError(inst.display, "unknown") from None
+        if not cached.stale:
+            return cached.value
+        self._status.degraded(MODULE, cached.value.source, f"stale: {cached.error}")
+        return cached.value.model_copy(update={"stale": True})
+
+    async def _fetch(self, inst: Instrument) -> Ticker:
+        try:
+            ticker = await self._okx.ticker(inst)
+        except UnknownInstrumentError:
+            raise
+        except VendorError as okx_error:
+            return await self._fallback(inst, okx_error)
+        self._status.ok(MODULE, OKX)
+        return ticker
+
+    async def _fallback(self, inst: Instrument, okx_error: VendorError) -> Ticker:
+        logger.warning("ticker: OKX failed ({}), trying CoinAPI", okx_error.reason.value)
+        try:
+            ticker = await self._coinapi.ticker(inst)
+        except UnknownInstrumentError:
+            failures = [(OKX, okx_error.reason), (COINAPI, Reason.ERROR)]
+        except VendorError as coinapi_error:
+            failures = [(OKX, okx_error.reason), (COINAPI, coinapi_error.reason)]
+        else:
+            self._status.degraded(MODULE, COINAPI, f"fallback: OKX {okx_error.reason.value}",
+                                  okx_error.reason)
+            return ticker.model_copy(update={"fallback_reason": okx_error.reason.value})
+        self._status.unavailable(MODULE, okx_error.reason, f"OKX {okx_error.reason.value}")
+        raise DataUnavailableError(MODULE, failures)
