@@ -13,10 +13,10 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 locales: $(STAMP)
-	$(BIN)/pybabel compile -q -d locales -D messages
+	$(BIN)/pybabel compile -d locales -D messages
 
 run: $(STAMP) locales
-	$(BIN)/python -m bot
+	@$(BIN)/python -m bot
 
 lint: $(STAMP)
 	$(BIN)/ruff check bot services tests bench
@@ -38,8 +38,9 @@ bench: $(STAMP) locales
 
 # Regenerate the template and merge it into the catalogs after changing user-visible strings.
 messages: $(STAMP)
-	$(BIN)/pybabel extract -q -k _ -k __ -k N_ -o locales/messages.pot bot services
-	$(BIN)/pybabel update -q -d locales -D messages -i locales/messages.pot
+	$(BIN)/pybabel extract -k _ -k N_ --no-location --sort-output -o locales/messages.pot bot services
+	$(BIN)/pybabel update -d locales -D messages -i locales/messages.pot --no-fuzzy-matching
+	$(BIN)/python tools/id_translations.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,44 @@
+"""`python -m bot`: check the configuration, then run."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+
+from aiogram.exceptions import TelegramUnauthorizedError
+from pydantic import ValidationError
+
+from services.logging import setup_logging
+from services.settings import Settings
+
+
+def main() -> int:
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(p) for p in first["loc"]).upper()
+        print(f"Configuration error: {field}: {first['msg']} (see .env.example).", file=sys.stderr)
+        return 2
+    if not settings.bot_token.get_secret_value():
+        print(
+            "BOT_TOKEN is not set: get a token from @BotFather and put BOT_TOKEN=<token> in .env "
+            "(copy .env.example) or the environment.",
+            file=sys.stderr,
+        )
+        return 2
+    setup_logging(settings.log_level, settings.secrets())
+    from bot.app import run  # after logging, so import-time messages are routed too
+
+    try:
+        asyncio.run(run(settings))
+    except TelegramUnauthorizedError:
+        print("Telegram rejected BOT_TOKEN (401 Unauthorized): check the token.", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,84 @@
+"""Wires the bot: session, dispatcher, middlewares, routers, HTTP server; runs polling or webhook."""
+
+from __future__ import annotations
+
+import asyncio
+from urllib.parse import urlparse
+from zoneinfo import ZoneInfo
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+from aiogram.utils.i18n import I18n
+from aiogram.webhook.aiohttp_server import SimpleRequestHandler
+from loguru import logger
+
+from bot.handlers.errors import errors_router
+from bot.http_server import make_app, start_http
+from bot.i18n import make_i18n
+from bot.middlewares.locale import UserLocaleMiddleware
+from bot.middlewares.metrics import CommandMetricsMiddleware
+from bot.middlewares.throttle import ThrottleMiddleware
+from bot.middlewares.view import ViewMiddleware
+from bot.registry import COMMANDS, commands_router, publish_commands
+from bot.telegram_retry import RetryAfterMiddleware
+from services.container import Services, build_services
+from services.resilience.rate_budget import make_storage
+from services.settings import Settings
+
+
+def make_bot(settings: Settings, services: Services) -> Bot:
+    session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_base))
+    session.middleware(RetryAfterMiddleware(services.metrics, settings.telegram_retry_max))
+    return Bot(
+        token=settings.bot_token.get_secret_value(),
+        session=session,
+        default=DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview_is_disabled=True),
+    )
+
+
+def make_dispatcher(settings: Settings, services: Services, i18n: I18n) -> Dispatcher:
+    dp = Dispatcher(services=services, settings=settings, commands=COMMANDS)
+    UserLocaleMiddleware(i18n).setup(dp)
+    dp.message.outer_middleware(ViewMiddleware(i18n, ZoneInfo(settings.timezone),
+                                               set(settings.admin_ids)))
+    dp.message.outer_middleware(
+        ThrottleMiddleware(make_storage(settings.redis_url), settings.user_commands_per_minute)
+    )
+    dp.message.middleware(CommandMetricsMiddleware(services.metrics, {c.name for c in COMMANDS}))
+    dp.include_router(commands_router())
+    dp.include_router(errors_router())
+    return dp
+
+
+async def run(settings: Settings) -> None:
+    services = build_services(settings)
+    i18n = make_i18n(settings.default_locale)
+    bot = make_bot(settings, services)
+    dp = make_dispatcher(settings, services, i18n)
+    app = make_app(services)
+    webhook = bool(settings.webhook_url and settings.webhook_secret.get_secret_value())
+    if webhook:
+        SimpleRequestHandler(
+            dp, bot, secret_token=settings.webhook_secret.get_secret_value()
+        ).register(app, path=urlparse(settings.webhook_url).path or "/webhook")
+    runner = await start_http(app, settings.http_host, settings.http_port)
+    logger.info("http: /healthz and /metrics on {}:{}", settings.http_host, settings.http_port)
+    try:
+        await publish_commands(bot, i18n)
+        if webhook:
+            await bot.set_webhook(
+                settings.webhook_url, secret_token=settings.webhook_secret.get_secret_value()
+            )
+            logger.info("webhook mode")
+            await asyncio.Event().wait()
+        else:
+            # A webhook left over from another deployment would make getUpdates fail with 409.
+            await bot.delete_webhook(drop_pending_updates=False)
+            await dp.start_polling(bot, handle_signals=True)
+    finally:
+        await runner.cleanup()
+        await services.aclose()
+        await bot.session.close()

@@ -1,0 +1,1 @@
+"""Handlers: parse, call a service, render, answer. Nothing else."""

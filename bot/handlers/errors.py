@@ -1,0 +1,55 @@
+"""Turns typed failures from any handler into a clear answer; nothing reaches the user raw."""
+
+from __future__ import annotations
+
+from aiogram import Router
+from aiogram.filters import ExceptionTypeFilter
+from aiogram.types import ErrorEvent, Message
+from loguru import logger
+
+from bot.render.errors import render_internal_error, render_symbol_error, render_unavailable
+from bot.reply import reply
+from services.errors import DataUnavailableError, SymbolError
+
+
+def _message(event: ErrorEvent) -> Message | None:
+    return event.update.message
+
+
+def _command(message: Message) -> str:
+    text = message.text or ""
+    return text.split()[0].lstrip("/").split("@")[0] if text.startswith("/") else "ticker"
+
+
+async def on_symbol_error(event: ErrorEvent) -> None:
+    message = _message(event)
+    if message is not None and isinstance(event.exception, SymbolError):
+        await reply(message, render_symbol_error(event.exception, _command(message)))
+
+
+async def on_unavailable(event: ErrorEvent) -> None:
+    message = _message(event)
+    if message is not None and isinstance(event.exception, DataUnavailableError):
+        logger.warning("{}", event.exception)
+        await reply(message, render_unavailable(event.exception))
+
+
+async def on_any_error(event: ErrorEvent) -> None:
+    logger.opt(exception=event.exception).error(
+        "unhandled error in update {}: {}", event.update.update_id,
+        type(event.exception).__name__,
+    )
+    message = _message(event)
+    if message is not None:
+        try:
+            await reply(message, render_internal_error())
+        except Exception as exc:  # the apology itself failed: already logged above
+            logger.warning("could not send the error notice: {}", type(exc).__name__)
+
+
+def errors_router() -> Router:
+    router = Router(name="errors")
+    router.errors.register(on_symbol_error, ExceptionTypeFilter(SymbolError))
+    router.errors.register(on_unavailable, ExceptionTypeFilter(DataUnavailableError))
+    router.errors.register(on_any_error)
+    return router

@@ -1,0 +1,49 @@
+"""/healthz and /metrics on HTTP_HOST:HTTP_PORT (aiohttp, same event loop as the bot)."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from services.container import Services
+from services.status import Overall
+
+SERVICES_KEY = web.AppKey("services", Services)
+
+
+async def healthz(request: web.Request) -> web.Response:
+    services = request.app[SERVICES_KEY]
+    overall = services.status.overall()
+    body = {
+        "status": overall.value,
+        "modules": {
+            m.name: {
+                "status": m.health.value,
+                "reason": m.reason.value if m.reason else None,
+                "source": m.source,
+                "last_success": m.last_success.isoformat() if m.last_success else None,
+            }
+            for m in services.status.snapshot()
+        },
+        "breakers": {s.name: s.state.value for s in services.breakers.snapshots()},
+    }
+    return web.json_response(body, status=503 if overall is Overall.UNHEALTHY else 200)
+
+
+async def metrics(request: web.Request) -> web.Response:
+    payload = request.app[SERVICES_KEY].metrics.render()
+    return web.Response(body=payload, headers={"Content-Type": "text/plain; version=0.0.4"})
+
+
+def make_app(services: Services) -> web.Application:
+    app = web.Application()
+    app[SERVICES_KEY] = services
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/metrics", metrics)
+    return app
+
+
+async def start_http(app: web.Application, host: str, port: int) -> web.AppRunner:
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, host, port).start()
+    return runner

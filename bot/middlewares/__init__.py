@@ -1,0 +1,1 @@
+"""Update pipeline: locale -> view -> throttle -> metrics -> handler."""

@@ -1,0 +1,63 @@
+"""The one command registry: it feeds handler registration, /help and set_my_commands."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from aiogram import Bot, Router
+from aiogram.filters import Command
+from aiogram.types import BotCommand, BotCommandScopeDefault
+from aiogram.utils.i18n import I18n
+
+from bot.handlers.basic import help_, start
+from bot.handlers.market import ticker
+from bot.handlers.status import status
+
+
+def N_(message: str) -> str:
+    """Marks a string for extraction; it is translated where it is shown."""
+    return message
+
+
+@dataclass(frozen=True)
+class CommandSpec:
+    name: str
+    description: str
+    handler: Callable[..., Awaitable[Any]]
+    usage: str = ""
+    admin_only: bool = False
+
+
+COMMANDS: tuple[CommandSpec, ...] = (
+    CommandSpec("start", N_("Greeting and the most useful commands"), start),
+    CommandSpec("help", N_("Every command with one line each"), help_),
+    CommandSpec("ticker", N_("Last price, 24h change, high/low and volume"), ticker,
+                usage="SYMBOL"),
+    CommandSpec("status", N_("Health of every data module"), status),
+)
+
+
+def commands_router() -> Router:
+    router = Router(name="commands")
+    for spec in COMMANDS:
+        router.message.register(spec.handler, Command(spec.name))
+    return router
+
+
+async def publish_commands(bot: Bot, i18n: I18n) -> None:
+    """The menu in every language we have; Telegram picks by the user's language."""
+    public = [c for c in COMMANDS if not c.admin_only]
+    for locale in i18n.available_locales:
+        commands = [
+            BotCommand(command=c.name, description=i18n.gettext(c.description, locale=locale))
+            for c in public
+        ]
+        language = None if locale == i18n.default_locale else locale
+        await bot.set_my_commands(commands, BotCommandScopeDefault(), language_code=language)
+    if i18n.default_locale not in i18n.available_locales:
+        await bot.set_my_commands(
+            [BotCommand(command=c.name, description=c.description) for c in public],
+            BotCommandScopeDefault(),
+        )

@@ -1,0 +1,1 @@
+"""Pure rendering: models in, HTML text out. No I/O here."""

@@ -1,0 +1,52 @@
+"""Plain sentences for things that went wrong; never a traceback, never raw vendor text."""
+
+from __future__ import annotations
+
+from aiogram.utils.i18n import gettext as _
+
+from bot.render.text import clip, code, esc
+from services.errors import DataUnavailableError, Reason, SymbolError
+
+
+def reason_text(reason: Reason) -> str:
+    texts = {
+        Reason.PLAN: _("needs a paid plan"),
+        Reason.NO_KEY: _("no API key set"),
+        Reason.MISSING: _("route not found"),
+        Reason.BREAKER_OPEN: _("paused after repeated failures"),
+        Reason.RATE_LIMITED: _("rate limited"),
+        Reason.DISABLED: _("disabled"),
+        Reason.ERROR: _("error"),
+    }
+    return texts[reason]
+
+
+def render_symbol_error(error: SymbolError, command: str) -> str:
+    if error.kind == "empty":
+        text = _("Which symbol? Example: {example}").format(example=code(f"/{command} SOL"))
+    else:
+        text = _("I don't know the symbol {symbol}.").format(
+            symbol=code(esc(clip(error.text)))
+        )
+        if error.suggestion:
+            text += " " + _("Did you mean {suggestion}?").format(
+                suggestion=code(f"/{command} {esc(error.suggestion)}")
+            )
+        else:
+            text += " " + _("Try for example {example}.").format(example=code(f"/{command} SOL"))
+    return text
+
+
+def render_unavailable(error: DataUnavailableError) -> str:
+    sources = ", ".join(f"{esc(src)}: {reason_text(reason)}" for src, reason in error.failures)
+    return _("Price data is unavailable right now ({sources}). Please try again shortly.").format(
+        sources=sources
+    )
+
+
+def render_internal_error() -> str:
+    return _("Something went wrong on our side; it has been logged. Please try again.")
+
+
+def render_throttled(seconds: int) -> str:
+    return _("Slow down a little: too many commands. Try again in {n}s.").format(n=seconds)

@@ -1,0 +1,27 @@
+"""The data footer under every market answer: source, age, and stale/fallback when so."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from aiogram.utils.i18n import gettext as _
+
+from bot.render.text import esc, i
+from bot.render.view import View
+
+
+def footer(
+    view: View,
+    source: str,
+    as_of: datetime,
+    *,
+    stale: bool = False,
+    fallback_reason: str | None = None,
+) -> str:
+    parts = [_("Source: {source}").format(source=esc(source)),
+             _("as of {time} ({age})").format(time=view.time(as_of), age=view.age(as_of))]
+    if stale:
+        parts.append(_("⚠️ stale: live source failed"))
+    if fallback_reason:
+        parts.append(_("fallback: OKX {reason}").format(reason=esc(fallback_reason)))
+    return i(" · ".join(parts))

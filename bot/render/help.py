@@ -1,0 +1,51 @@
+"""/start and /help, generated from the command registry."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+from aiogram.utils.i18n import gettext as _
+
+from bot.render.text import b, esc
+from bot.render.view import View
+
+START_HIGHLIGHTS = ("ticker", "alpha", "status")
+
+
+class Describable(Protocol):
+    @property
+    def name(self) -> str: ...
+    @property
+    def usage(self) -> str: ...
+    @property
+    def description(self) -> str: ...
+    @property
+    def admin_only(self) -> bool: ...
+
+
+def _line(cmd: Describable) -> str:
+    usage = f" {esc(cmd.usage)}" if cmd.usage else ""
+    return f"/{cmd.name}{usage} — {esc(_(cmd.description))}"
+
+
+def render_help(commands: Sequence[Describable], view: View) -> str:
+    visible = [c for c in commands if view.is_admin or not c.admin_only]
+    lines = [b(_("Commands")), ""] + [_line(c) for c in visible]
+    lines += ["", _("Symbols can be written as SOL, $SOL, SOLUSDT, SOL/USDT or SOL-USDT-SWAP.")]
+    return "\n".join(lines)
+
+
+def render_start(commands: Sequence[Describable], view: View, first_name: str | None) -> str:
+    name = esc(first_name) if first_name else _("trader")
+    lines = [
+        _("Hi {name}! I answer with live crypto market data and say where every number "
+          "comes from.").format(name=b(name)),
+        _("Language: English. Indonesian is used when your Telegram is set to Indonesian."),
+        "",
+        _("Start with:"),
+    ]
+    by_name = {c.name: c for c in commands}
+    lines += [_line(by_name[n]) for n in START_HIGHLIGHTS if n in by_name]
+    lines += ["", _("All commands: /help")]
+    return "\n".join(lines)

@@ -1,0 +1,66 @@
+"""/status answer."""
+
+from __future__ import annotations
+
+from aiogram.utils.i18n import gettext as _
+
+from bot.render.errors import reason_text
+from bot.render.text import b, code, esc
+from bot.render.view import View
+from services.resilience.breaker import BreakerSnapshot, BreakerState
+from services.status import Health, ModuleStatus, Overall
+
+ICONS = {Health.OK: "🟢", Health.DEGRADED: "🟡", Health.UNAVAILABLE: "🔴"}
+
+
+def _health(health: Health) -> str:
+    return {Health.OK: _("ok"), Health.DEGRADED: _("degraded"),
+            Health.UNAVAILABLE: _("unavailable")}[health]
+
+
+def _overall(overall: Overall) -> str:
+    return {Overall.OK: _("all systems ok"), Overall.DEGRADED: _("degraded"),
+            Overall.UNHEALTHY: _("unhealthy")}[overall]
+
+
+def _module_line(m: ModuleStatus, view: View) -> str:
+    if not m.checked:
+        return f"⚪ {b(esc(m.name))}: " + _("not used yet")
+    text = f"{ICONS[m.health]} {b(esc(m.name))}: {_health(m.health)}"
+    if m.reason is not None:
+        text += f" ({reason_text(m.reason)})"
+    if m.source:
+        text += " · " + esc(m.source)
+    if m.last_success is not None:
+        text += " · " + _("last success {age}").format(age=view.age(m.last_success))
+    if view.is_admin and m.detail:
+        text += f" · {code(esc(m.detail))}"
+    return text
+
+
+def _breaker_line(s: BreakerSnapshot) -> str:
+    text = f"{code(esc(s.name))}: " + {
+        BreakerState.CLOSED: _("closed"),
+        BreakerState.OPEN: _("open"),
+        BreakerState.HALF_OPEN: _("half-open"),
+    }[s.state]
+    if s.state is not BreakerState.CLOSED and s.reason is not None:
+        text += f" ({reason_text(s.reason)})"
+    if s.state is BreakerState.OPEN:
+        text += " · " + _("retry in {n}s").format(n=int(s.retry_in_seconds))
+    return text
+
+
+def render_status(
+    overall: Overall,
+    modules: list[ModuleStatus],
+    breakers: list[BreakerSnapshot],
+    view: View,
+) -> str:
+    lines = [b(_("Status: {overall}").format(overall=_overall(overall))), ""]
+    lines += [_module_line(m, view) for m in modules]
+    shown = breakers if view.is_admin else [s for s in breakers if s.state != BreakerState.CLOSED]
+    if shown:
+        lines += ["", b(_("Circuit breakers"))]
+        lines += [_breaker_line(s) for s in shown]
+    return "\n".join(lines)

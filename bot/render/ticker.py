@@ -1,0 +1,38 @@
+"""/ticker answer."""
+
+from __future__ import annotations
+
+from aiogram.utils.i18n import gettext as _
+
+from bot.render.footer import footer
+from bot.render.text import b, esc
+from bot.render.view import View
+from services.models import Ticker
+
+NA = "–"
+
+
+def render_ticker(t: Ticker, view: View) -> str:
+    change = t.change_24h_pct
+    arrow = "" if change is None else ("🟢 " if change >= 0 else "🔴 ")
+    lines = [
+        f"{b(esc(t.instrument.display))}  {b(view.price(t.last))}",
+        _("24h change: {change}").format(
+            change=arrow + (view.pct(change) if change is not None else NA)
+        ),
+        _("24h high / low: {high} / {low}").format(
+            high=view.price(t.high_24h) if t.high_24h is not None else NA,
+            low=view.price(t.low_24h) if t.low_24h is not None else NA,
+        ),
+    ]
+    if t.volume_base is not None:
+        volume = f"{view.compact(t.volume_base)} {esc(t.instrument.base)}"
+        if t.volume_quote is not None:
+            volume += f" ≈ {view.compact(t.volume_quote)} {esc(t.instrument.quote)}"
+        lines.append(_("24h volume: {volume}").format(volume=volume))
+    if t.bid is not None and t.ask is not None:
+        lines.append(_("Bid / ask: {bid} / {ask}").format(
+            bid=view.price(t.bid), ask=view.price(t.ask)))
+    lines.append("")
+    lines.append(footer(view, t.source, t.as_of, stale=t.stale, fallback_reason=t.fallback_reason))
+    return "\n".join(lines)

@@ -1,0 +1,48 @@
+"""What rendering needs to know about the reader: language, time zone, and the time now."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from aiogram.utils.i18n import gettext as _
+from babel.dates import format_datetime
+from babel.numbers import format_compact_decimal, format_decimal, format_percent
+
+
+@dataclass(frozen=True)
+class View:
+    locale: str
+    tz: ZoneInfo
+    now: datetime
+    is_admin: bool = False
+
+    def price(self, value: Decimal | float) -> str:
+        return str(format_decimal(value, format="#,##0.########", locale=self.locale))
+
+    def compact(self, value: Decimal | float) -> str:
+        return str(format_compact_decimal(value, locale=self.locale, fraction_digits=2))
+
+    def pct(self, value: Decimal | float) -> str:
+        sign = "+" if value > 0 else ""
+        return sign + str(
+            format_percent(Decimal(value) / 100, format="#,##0.00%", locale=self.locale)
+        )
+
+    def time(self, moment: datetime) -> str:
+        local = moment.astimezone(self.tz)
+        pattern = "HH:mm:ss zzz" if local.date() == self.now.astimezone(self.tz).date() \
+            else "d MMM HH:mm zzz"
+        return str(format_datetime(local, pattern, locale=self.locale))
+
+    def age(self, moment: datetime) -> str:
+        seconds = max(0, int((self.now - moment).total_seconds()))
+        if seconds < 60:
+            return _("{n}s ago").format(n=seconds)
+        if seconds < 3600:
+            return _("{n}m ago").format(n=seconds // 60)
+        if seconds < 86400:
+            return _("{n}h ago").format(n=seconds // 3600)
+        return _("{n}d ago").format(n=seconds // 86400)

@@ -1,0 +1,95 @@
+"""Indonesian translations, applied to locales/id with `python tools/id_translations.py`.
+
+Kept as data so `make messages` can regenerate the template without losing them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from babel.messages.pofile import read_po, write_po
+
+ID = {
+    "24h change: {change}": "Perubahan 24j: {change}",
+    "24h high / low: {high} / {low}": "Tertinggi / terendah 24j: {high} / {low}",
+    "24h volume: {volume}": "Volume 24j: {volume}",
+    "All commands: /help": "Semua perintah: /help",
+    "Bid / ask: {bid} / {ask}": "Bid / ask: {bid} / {ask}",
+    "Circuit breakers": "Pemutus sirkuit",
+    "Commands": "Perintah",
+    "Did you mean {suggestion}?": "Maksud Anda {suggestion}?",
+    "Every command with one line each": "Semua perintah, satu baris masing-masing",
+    "Greeting and the most useful commands": "Salam dan perintah paling berguna",
+    "Health of every data module": "Kesehatan setiap modul data",
+    "Hi {name}! I answer with live crypto market data and say where every number comes from.":
+        "Halo {name}! Saya menjawab dengan data pasar kripto langsung dan menyebut sumber "
+        "setiap angka.",
+    "I don't know the symbol {symbol}.": "Saya tidak mengenal simbol {symbol}.",
+    "Language: English. Indonesian is used when your Telegram is set to Indonesian.":
+        "Bahasa: Indonesia (mengikuti bahasa Telegram Anda).",
+    "Last price, 24h change, high/low and volume":
+        "Harga terakhir, perubahan 24j, tertinggi/terendah dan volume",
+    "Price data is unavailable right now ({sources}). Please try again shortly.":
+        "Data harga sedang tidak tersedia ({sources}). Silakan coba lagi sebentar lagi.",
+    "Slow down a little: too many commands. Try again in {n}s.":
+        "Pelan-pelan: terlalu banyak perintah. Coba lagi dalam {n} dtk.",
+    "Something went wrong on our side; it has been logged. Please try again.":
+        "Terjadi kesalahan di pihak kami; sudah dicatat. Silakan coba lagi.",
+    "Source: {source}": "Sumber: {source}",
+    "Start with:": "Mulai dengan:",
+    "Status: {overall}": "Status: {overall}",
+    "Symbols can be written as SOL, $SOL, SOLUSDT, SOL/USDT or SOL-USDT-SWAP.":
+        "Simbol bisa ditulis SOL, $SOL, SOLUSDT, SOL/USDT atau SOL-USDT-SWAP.",
+    "Try for example {example}.": "Coba misalnya {example}.",
+    "Which symbol? Example: {example}": "Simbol apa? Contoh: {example}",
+    "all systems ok": "semua sistem normal",
+    "as of {time} ({age})": "per {time} ({age})",
+    "closed": "tertutup",
+    "degraded": "menurun",
+    "disabled": "dinonaktifkan",
+    "error": "galat",
+    "fallback: OKX {reason}": "cadangan: OKX {reason}",
+    "half-open": "setengah terbuka",
+    "last success {age}": "terakhir berhasil {age}",
+    "needs a paid plan": "perlu paket berbayar",
+    "no API key set": "kunci API belum diatur",
+    "not used yet": "belum dipakai",
+    "ok": "normal",
+    "open": "terbuka",
+    "paused after repeated failures": "dijeda setelah gagal berulang",
+    "rate limited": "terkena batas permintaan",
+    "retry in {n}s": "coba lagi dalam {n} dtk",
+    "route not found": "rute tidak ditemukan",
+    "trader": "trader",
+    "unavailable": "tidak tersedia",
+    "unhealthy": "tidak sehat",
+    "{n}d ago": "{n} hr lalu",
+    "{n}h ago": "{n} jam lalu",
+    "{n}m ago": "{n} mnt lalu",
+    "{n}s ago": "{n} dtk lalu",
+    "⚠️ stale: live source failed": "⚠️ data lama: sumber langsung gagal",
+}
+
+
+def main() -> None:
+    path = Path(__file__).resolve().parent.parent / "locales/id/LC_MESSAGES/messages.po"
+    with path.open("rb") as f:
+        catalog = read_po(f, locale="id")
+    missing = []
+    for message in catalog:
+        if not message.id:
+            continue
+        text = ID.get(str(message.id))
+        if text is None:
+            missing.append(str(message.id))
+        else:
+            message.string = text
+            message.flags.discard("fuzzy")
+    with path.open("wb") as f:
+        write_po(f, catalog, width=100)
+    if missing:
+        raise SystemExit("untranslated: " + "; ".join(missing))
+
+
+if __name__ == "__main__":
+    main()
