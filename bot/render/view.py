@@ -33,9 +33,10 @@ class View:
 
     def time(self, moment: datetime) -> str:
         local = moment.astimezone(self.tz)
-        pattern = "HH:mm:ss zzz" if local.date() == self.now.astimezone(self.tz).date() \
-            else "d MMM HH:mm zzz"
-        return str(format_datetime(local, pattern, locale=self.locale))
+        today = local.date() == self.now.astimezone(self.tz).date()
+        stamp = format_datetime(local, "HH:mm:ss" if today else "d MMM HH:mm", locale=self.locale)
+        # The zone's own abbreviation (WIB), which Babel's English data renders as +0700.
+        return f"{stamp} {local.tzname()}"
 
     def age(self, moment: datetime) -> str:
         seconds = max(0, int((self.now - moment).total_seconds()))

@@ -55,4 +55,7 @@ async def with_retry(
         wait=_Wait(base_delay, max_delay),
         reraise=True,
     )
-    return await retrying(call)
+    async for attempt in retrying:
+        with attempt:
+            return await call()
+    raise AssertionError("unreachable: tenacity re-raises the last error")

@@ -1,0 +1,85 @@
+"""Starts the real `python -m bot` process against the fake Bot API and fake vendors."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import sys
+from pathlib import Path
+
+from tests.fakes.telegram import FakeTelegram
+from tests.fakes.vendors import FakeVendors
+
+COINAPI_TEST_KEY = "coinapi-test-key-7f3a9c2e5b"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class BotProcess:
+    def __init__(self, telegram: FakeTelegram, vendors: FakeVendors, workdir: Path,
+                 **env: str) -> None:
+        self.telegram = telegram
+        self.http_port = free_port()
+        self.workdir = workdir
+        self.log_path = workdir / f"bot-{self.http_port}.log"
+        self.env = {
+            "PATH": os.environ.get("PATH", ""),
+            "HOME": os.environ.get("HOME", str(workdir)),
+            "PYTHONUNBUFFERED": "1",
+            "BOT_TOKEN": telegram.token,
+            "TELEGRAM_API_BASE": telegram.base_url,
+            "OKX_BASE_URL": vendors.base_url,
+            "COINAPI_BASE_URL": vendors.base_url,
+            "BINANCE_BASE_URL": vendors.base_url,
+            "COINGLASS_BASE_URL": vendors.base_url,
+            "FNG_BASE_URL": vendors.base_url,
+            "HTTP_HOST": "127.0.0.1",
+            "HTTP_PORT": str(self.http_port),
+            "HTTP_TIMEOUT_SECONDS": "1",
+            "LOG_LEVEL": "DEBUG",
+            "DATABASE_URL": f"sqlite+aiosqlite:///{workdir}/bot.db",
+            "ADMIN_IDS": "1",
+        }
+        self.env.update(env)
+        self.proc: asyncio.subprocess.Process | None = None
+
+    async def start(self) -> BotProcess:
+        log = self.log_path.open("ab")
+        self.proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", env=self.env, cwd=self.workdir,
+            stdout=log, stderr=log,
+        )
+        polls_before = len(self.telegram.calls_to("getUpdates"))
+        await self.telegram.wait_for(
+            lambda: len(self.telegram.calls_to("getUpdates")) > polls_before
+            or (self.proc is not None and self.proc.returncode is not None),
+            timeout=30,
+        )
+        if self.proc.returncode is not None:
+            raise AssertionError(f"bot exited {self.proc.returncode}:\n{self.log()}")
+        return self
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    async def stop(self) -> int | None:
+        if self.proc is None or self.proc.returncode is not None:
+            return self.proc.returncode if self.proc else None
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            await asyncio.wait_for(self.proc.wait(), 15)
+        except TimeoutError:
+            self.proc.kill()
+            await self.proc.wait()
+        return self.proc.returncode
+
+    async def kill(self) -> None:
+        if self.proc is not None and self.proc.returncode is None:
+            self.proc.kill()
+            await self.proc.wait()

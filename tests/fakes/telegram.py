@@ -1,0 +1,341 @@
+"""A local fake of the Telegram Bot API (aiohttp), for running the real bot process against.
+
+It serves getUpdates long polling with offsets, records every call, checks HTML the way
+Telegram does (allowed tags, balanced, escaped `<`/`&`, 4096 characters after parsing) and can
+answer any method with the real error bodies in tests/fixtures/telegram/.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import html
+import json
+import re
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "telegram"
+ALLOWED_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "span",
+                "tg-spoiler", "a", "code", "pre", "blockquote", "tg-emoji"}
+_ENTITY = re.compile(r"&(#\d+|#x[0-9a-fA-F]+|lt|gt|amp|quot);")
+_TAG_NAME = re.compile(r"/?\s*([a-zA-Z][a-zA-Z0-9-]*)")
+TEXT_LIMIT = 4096
+BOT_ID = 7012345678
+
+
+def fixture(name: str) -> Any:
+    return json.loads((FIXTURES / name).read_text())
+
+
+class HtmlError(ValueError):
+    pass
+
+
+def parse_html(text: str) -> str:
+    """The visible text of a Telegram HTML message, or HtmlError with Telegram's wording."""
+    out: list[str] = []
+    stack: list[str] = []
+    i = 0
+    while i < len(text):
+        char = text[i]
+        if char == "<":
+            end = text.find(">", i)
+            match = _TAG_NAME.match(text, i + 1)
+            if end == -1 or match is None:
+                offset = len(text[:i].encode())
+                raise HtmlError(f'Unsupported start tag "" at byte offset {offset}')
+            name = match.group(1).lower()
+            if text[i + 1:end].lstrip().startswith("/"):
+                if not stack or stack[-1] != name:
+                    raise HtmlError(f'Unmatched end tag at byte offset {len(text[:i].encode())}, '
+                                    f'expected "</{stack[-1] if stack else ""}>", found "</{name}>"')
+                stack.pop()
+            else:
+                if name not in ALLOWED_TAGS:
+                    offset = len(text[:i].encode())
+                    raise HtmlError(f'Unsupported start tag "{name}" at byte offset {offset}')
+                stack.append(name)
+            i = end + 1
+        elif char == "&":
+            match = _ENTITY.match(text, i)
+            if match:
+                out.append(html.unescape(match.group(0)))
+                i = match.end()
+            else:
+                out.append("&")
+                i += 1
+        else:
+            out.append(char)
+            i += 1
+    if stack:
+        raise HtmlError(f'Can\'t find end tag corresponding to start tag "{stack[-1]}"')
+    return "".join(out)
+
+
+def utf16_len(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+@dataclass
+class ApiCall:
+    method: str
+    params: dict[str, Any]
+    at: float
+    ok: bool = True
+    error_code: int | None = None
+
+
+@dataclass
+class Injected:
+    body: dict[str, Any]
+    times: int = 1
+    chat_id: int | None = None  # only calls to this chat
+
+
+@dataclass
+class FakeTelegram:
+    token: str = "123456789:AAFakeTokenForTestsOnly-abcdefghijk"
+    calls: list[ApiCall] = field(default_factory=list)
+    updates: list[dict[str, Any]] = field(default_factory=list)
+    errors: dict[str, list[Injected]] = field(default_factory=dict)
+    port: int = 0
+
+    def __post_init__(self) -> None:
+        self._next_update_id = 1000
+        self._next_message_id = 5000
+        self._new_update = asyncio.Event()
+        self._runner: web.AppRunner | None = None
+
+    # --- control ----------------------------------------------------------------------------
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        server = site._server
+        assert server is not None
+        self.port = server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+
+    async def stop(self) -> None:
+        self._new_update.set()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    def push(self, update: dict[str, Any]) -> int:
+        update = copy.deepcopy(update)
+        update["update_id"] = self._next_update_id
+        self._next_update_id += 1
+        self.updates.append(update)
+        self._new_update.set()
+        return int(update["update_id"])
+
+    def push_command(
+        self,
+        text: str,
+        *,
+        chat_id: int = 428756321,
+        user_id: int | None = None,
+        language_code: str = "en",
+        chat_type: str = "private",
+    ) -> int:
+        base = fixture("update_command_private.json")
+        message = base["message"]
+        uid = user_id if user_id is not None else (chat_id if chat_id > 0 else 935217486)
+        message["from"].update(id=uid, language_code=language_code)
+        if chat_type == "private":
+            message["chat"] = {"id": chat_id, "first_name": "Rina", "type": "private"}
+        else:
+            message["chat"] = {"id": chat_id, "title": "SOL Traders", "type": chat_type}
+        message["text"] = text
+        command_length = len(text.split(" ")[0]) if text.startswith("/") else 0
+        message["entities"] = (
+            [{"offset": 0, "length": utf16_len(text[:command_length]), "type": "bot_command"}]
+            if command_length else []
+        )
+        message["message_id"] = self._next_message_id
+        self._next_message_id += 1
+        return self.push(base)
+
+    def fail(self, method: str, fixture_name: str, *, times: int = 1, chat_id: int | None = None,
+             retry_after: int | None = None) -> None:
+        body = fixture(fixture_name)
+        if retry_after is not None:
+            body["parameters"]["retry_after"] = retry_after
+            body["description"] = f"Too Many Requests: retry after {retry_after}"
+        self.errors.setdefault(method, []).append(Injected(body, times, chat_id))
+
+    def calls_to(self, method: str, ok: bool | None = None) -> list[ApiCall]:
+        return [c for c in self.calls if c.method == method and (ok is None or c.ok == ok)]
+
+    def sent_texts(self, chat_id: int | None = None) -> list[str]:
+        return [
+            str(c.params.get("text", ""))
+            for c in self.calls_to("sendMessage", ok=True)
+            if chat_id is None or int(c.params["chat_id"]) == chat_id
+        ]
+
+    async def wait_for(self, predicate: Any, timeout: float = 15.0) -> None:
+        deadline = time.monotonic() + timeout
+        while not predicate():
+            if time.monotonic() > deadline:
+                raise AssertionError(f"timed out; calls: {[c.method for c in self.calls][-20:]}")
+            await asyncio.sleep(0.02)
+
+    async def wait_for_messages(self, count: int, chat_id: int | None = None,
+                                timeout: float = 15.0) -> list[str]:
+        await self.wait_for(lambda: len(self.sent_texts(chat_id)) >= count, timeout)
+        return self.sent_texts(chat_id)
+
+    # --- server -----------------------------------------------------------------------------
+
+    async def _params(self, request: web.Request) -> dict[str, Any]:
+        params: dict[str, Any] = dict(request.query)
+        if request.content_type == "application/json":
+            params.update(await request.json())
+        elif request.can_read_body:
+            form = await request.post()
+            for key, value in form.items():
+                params[key] = value if isinstance(value, str) else "<file>"
+        for key in ("reply_markup", "commands", "scope", "allowed_updates", "entities"):
+            if isinstance(params.get(key), str):
+                try:
+                    params[key] = json.loads(params[key])
+                except ValueError:
+                    pass
+        return params
+
+    def _error(self, call: ApiCall, body: dict[str, Any]) -> web.Response:
+        call.ok = False
+        call.error_code = int(body["error_code"])
+        headers = {}
+        retry_after = body.get("parameters", {}).get("retry_after")
+        if call.error_code == 429 and retry_after is not None:
+            headers["Retry-After"] = str(retry_after)
+        return web.json_response(body, status=call.error_code, headers=headers)
+
+    def _injected(self, method: str, params: dict[str, Any]) -> dict[str, Any] | None:
+        queue = self.errors.get(method, [])
+        for item in queue:
+            if item.chat_id is not None and str(params.get("chat_id")) != str(item.chat_id):
+                continue
+            item.times -= 1
+            if item.times <= 0:
+                queue.remove(item)
+            return item.body
+        return None
+
+    async def _handle(self, request: web.Request) -> web.StreamResponse:
+        method = request.match_info["method"]
+        params = await self._params(request)
+        call = ApiCall(method, params, time.monotonic())
+        self.calls.append(call)
+        if request.match_info["token"] != self.token:
+            return self._error(call, fixture("error_401_unauthorized.json"))
+        injected = self._injected(method, params)
+        if injected is not None:
+            return self._error(call, injected)
+        handler = getattr(self, f"_m_{method}", None)
+        if handler is None:
+            return self._error(call, {"ok": False, "error_code": 404,
+                                      "description": "Not Found: method not found"})
+        result = await handler(params)
+        if isinstance(result, web.Response):
+            call.ok = False
+            return result
+        return web.json_response({"ok": True, "result": result})
+
+    def _bad_request(self, description: str) -> web.Response:
+        return web.json_response(
+            {"ok": False, "error_code": 400, "description": f"Bad Request: {description}"},
+            status=400,
+        )
+
+    async def _m_getMe(self, params: dict[str, Any]) -> Any:
+        return fixture("response_getMe_ok.json")["result"]
+
+    async def _m_getUpdates(self, params: dict[str, Any]) -> Any:
+        offset = int(params.get("offset") or 0)
+        timeout = min(float(params.get("timeout") or 0), 2.0)
+        if offset:
+            self.updates = [u for u in self.updates if u["update_id"] >= offset]
+        if not self.updates and timeout:
+            self._new_update.clear()
+            try:
+                await asyncio.wait_for(self._new_update.wait(), timeout)
+            except TimeoutError:
+                pass
+        return self.updates[:100]
+
+    async def _m_deleteWebhook(self, params: dict[str, Any]) -> Any:
+        return True
+
+    async def _m_setWebhook(self, params: dict[str, Any]) -> Any:
+        return True
+
+    async def _m_setMyCommands(self, params: dict[str, Any]) -> Any:
+        return True
+
+    async def _m_sendChatAction(self, params: dict[str, Any]) -> Any:
+        return True
+
+    async def _m_answerCallbackQuery(self, params: dict[str, Any]) -> Any:
+        return True
+
+    def _check_text(self, text: str, parse_mode: str | None, limit: int) -> str | web.Response:
+        visible = text
+        if parse_mode and parse_mode.upper() == "HTML":
+            try:
+                visible = parse_html(text)
+            except HtmlError as exc:
+                return self._bad_request(f"can't parse entities: {exc}")
+        if not visible.strip():
+            return self._bad_request("message text is empty")
+        if utf16_len(visible) > limit:
+            return self._bad_request("message is too long")
+        return visible
+
+    def _message(self, chat_id: Any, text: str) -> dict[str, Any]:
+        self._next_message_id += 1
+        chat_id = int(chat_id)
+        chat = ({"id": chat_id, "first_name": "Rina", "type": "private"} if chat_id > 0
+                else {"id": chat_id, "title": "SOL Traders", "type": "supergroup"})
+        return {
+            "message_id": self._next_message_id,
+            "from": {"id": BOT_ID, "is_bot": True, "first_name": "Crypto Intel",
+                     "username": "SomeBot"},
+            "chat": chat,
+            "date": int(time.time()),
+            "text": text,
+        }
+
+    async def _m_sendMessage(self, params: dict[str, Any]) -> Any:
+        checked = self._check_text(str(params.get("text", "")), params.get("parse_mode"),
+                                   TEXT_LIMIT)
+        if isinstance(checked, web.Response):
+            return checked
+        return self._message(params["chat_id"], checked)
+
+    async def _m_editMessageText(self, params: dict[str, Any]) -> Any:
+        return await self._m_sendMessage(params)
+
+    async def _m_sendPhoto(self, params: dict[str, Any]) -> Any:
+        caption = str(params.get("caption", ""))
+        if caption:
+            checked = self._check_text(caption, params.get("parse_mode"), 1024)
+            if isinstance(checked, web.Response):
+                return checked
+        result = fixture("response_sendPhoto_ok.json")["result"]
+        result["chat"]["id"] = int(params["chat_id"])
+        return result

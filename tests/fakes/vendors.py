@@ -1,0 +1,139 @@
+"""A local fake of the market-data vendors, replaying fixture bodies over real HTTP.
+
+One server answers every vendor's paths (they do not collide). Faults are injected per path:
+status + fixture body, added latency, a hang past the client's timeout, or malformed JSON.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "vendors"
+
+
+def load(vendor: str, name: str) -> Any:
+    return json.loads((FIXTURES / vendor / name).read_text())
+
+
+@dataclass
+class Fault:
+    status: int = 200
+    body: Any = None  # a JSON-able body, or None for the fixture named by `fixture`
+    fixture: tuple[str, str] | None = None
+    latency: float = 0.0
+    hang: bool = False  # sleep far past any client timeout
+    malformed: bool = False
+    headers: dict[str, str] = field(default_factory=dict)
+    times: int | None = None  # None: every call until cleared
+
+
+@dataclass
+class Call:
+    path: str
+    query: dict[str, str]
+    headers: dict[str, str]
+    at: float
+
+
+class FakeVendors:
+    def __init__(self) -> None:
+        self.calls: list[Call] = []
+        self.faults: dict[str, Fault] = {}
+        self.latency = 0.0  # added to every answer
+        self._runner: web.AppRunner | None = None
+        self.port = 0
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def fail(self, path: str, fault: Fault) -> None:
+        self.faults[path] = fault
+
+    def clear(self, path: str | None = None) -> None:
+        if path is None:
+            self.faults.clear()
+        else:
+            self.faults.pop(path, None)
+
+    def count(self, path: str) -> int:
+        return sum(1 for c in self.calls if c.path == path)
+
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_route("GET", "/{tail:.*}", self._handle)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        server = site._server
+        assert server is not None
+        self.port = server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    async def _handle(self, request: web.Request) -> web.StreamResponse:
+        path = request.path
+        self.calls.append(Call(path, dict(request.query), dict(request.headers), time.monotonic()))
+        if self.latency:
+            await asyncio.sleep(self.latency)
+        fault = self.faults.get(path)
+        if fault is not None:
+            if fault.times is not None:
+                fault.times -= 1
+                if fault.times <= 0:
+                    self.faults.pop(path, None)
+            return await self._fault(fault)
+        status, body, headers = self._route(path, request)
+        return web.json_response(body, status=status, headers=headers)
+
+    async def _fault(self, fault: Fault) -> web.StreamResponse:
+        if fault.latency:
+            await asyncio.sleep(fault.latency)
+        if fault.hang:
+            await asyncio.sleep(30)
+        if fault.malformed:
+            return web.Response(status=fault.status, text='{"code":"0","data":[{"last":',
+                                content_type="application/json", headers=fault.headers)
+        body = fault.body if fault.body is not None else (
+            load(*fault.fixture) if fault.fixture else {}
+        )
+        return web.json_response(body, status=fault.status, headers=fault.headers)
+
+    def _route(self, path: str, request: web.Request) -> tuple[int, Any, dict[str, str]]:
+        q = request.query
+        if path == "/api/v5/market/ticker":
+            name = f"ticker_{q.get('instId', '')}.json"
+            if (FIXTURES / "okx" / name).exists():
+                return 200, load("okx", name), {}
+            if q.get("instId") == "BTC-USDT":
+                return 200, load("okx", "ticker_BTC-USDT_docs.json"), {}
+            return 200, load("okx", "error_instrument_not_found.json"), {}
+        if path == "/api/v5/public/instruments":
+            inst_type = q.get("instType")
+            if not inst_type:
+                return 400, load("okx", "error_param_empty.json"), {}
+            name = f"instruments_{inst_type}.json"
+            if (FIXTURES / "okx" / name).exists():
+                return 200, load("okx", name), {}
+            return 200, {"code": "0", "data": [], "msg": ""}, {}
+        if path.startswith("/v1/quotes/") and path.endswith("/current"):
+            if not request.headers.get("X-CoinAPI-Key"):
+                return 401, load("coinapi", "error_invalid_api_key.json"), {}
+            symbol_id = path.split("/")[3]
+            name = f"quote_current_{symbol_id}.json"
+            if (FIXTURES / "coinapi" / name).exists():
+                return 200, load("coinapi", name), {}
+            return 550, load("coinapi", "error_no_data_550.json"), {}
+        if path.startswith("/api/v5/"):
+            return 404, load("okx", "error_404_unknown_path.json"), {}
+        return 404, {"error": "not found"}, {}
