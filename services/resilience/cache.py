@@ -12,6 +12,7 @@ from aiocache.base import BaseCache
 from aiocache.serializers import JsonSerializer
 from loguru import logger
 from pydantic import BaseModel
+from redis.asyncio import BlockingConnectionPool
 
 from services.errors import UnknownInstrumentError, UpstreamError
 from services.metrics import Metrics
@@ -33,6 +34,12 @@ def make_backend(redis_url: str, namespace: str = "cryptobot") -> BaseCache:
             db=db,
             password=url.password,
             namespace=namespace,
+            # A burst of lookups queues for a connection instead of failing with
+            # MaxConnectionsError (the default pool raises once it is full).
+            connection_pool_class=BlockingConnectionPool,
+            connection_pool_kwargs={"timeout": 2},
+            pool_max_size=32,
+            create_connection_timeout=2,
         )
     return SimpleMemoryCache(serializer=JsonSerializer(), namespace=namespace)
 

@@ -48,6 +48,7 @@ class FakeVendors:
         self.faults: dict[str, Fault] = {}
         self.latency = 0.0  # added to every answer
         self._runner: web.AppRunner | None = None
+        self._stopping = asyncio.Event()
         self.port = 0
 
     @property
@@ -78,6 +79,7 @@ class FakeVendors:
         self.port = server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
 
     async def stop(self) -> None:
+        self._stopping.set()  # ends hanging handlers so shutdown does not wait for them
         if self._runner is not None:
             await self._runner.cleanup()
 
@@ -100,7 +102,10 @@ class FakeVendors:
         if fault.latency:
             await asyncio.sleep(fault.latency)
         if fault.hang:
-            await asyncio.sleep(30)
+            try:
+                await asyncio.wait_for(self._stopping.wait(), 30)
+            except TimeoutError:
+                pass
         if fault.malformed:
             return web.Response(status=fault.status, text='{"code":"0","data":[{"last":',
                                 content_type="application/json", headers=fault.headers)

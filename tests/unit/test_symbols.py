@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from services.errors import SymbolError
+from services.symbols import (
+    Instrument,
+    Market,
+    binance_symbol,
+    coinapi_symbol_id,
+    coinglass_coin,
+    coinglass_pair,
+    okx_family,
+    okx_inst_id,
+    parse_symbol,
+)
+
+SOL_SPOT = Instrument(base="SOL", quote="USDT", market=Market.SPOT)
+SOL_SWAP = Instrument(base="SOL", quote="USDT", market=Market.SWAP)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["sol", "SOL", "$SOL", "SOLUSDT", "SOL/USDT", "SOL-USDT", "SOL:USDT", " sol ", "$sol/usdt",
+     "sol_usdt"],
+)
+def test_every_contract_spelling_is_sol_spot(text: str) -> None:
+    assert parse_symbol(text) == SOL_SPOT
+
+
+@pytest.mark.parametrize("text", ["SOL-USDT-SWAP", "sol-usdt-swap", "SOL/USDT:USDT", "SOLUSDT.P",
+                                  "SOL-PERP"])
+def test_swap_spellings(text: str) -> None:
+    assert parse_symbol(text) == SOL_SWAP
+
+
+@pytest.mark.parametrize(
+    ("text", "base", "quote"),
+    [("BTCUSDC", "BTC", "USDC"), ("ETH/BTC", "ETH", "BTC"), ("WBTC", "WBTC", "USDT"),
+     ("1000PEPE", "1000PEPE", "USDT"), ("PERP", "PERP", "USDT"), ("USDCUSDT", "USDC", "USDT")],
+)
+def test_pairs_and_coins_that_look_like_quotes(text: str, base: str, quote: str) -> None:
+    inst = parse_symbol(text)
+    assert (inst.base, inst.quote) == (base, quote)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [("", "empty"), ("   ", "empty"), ("<b>SOL</b>", "malformed"), ("SOL/USDT/BTC", "malformed"),
+     ("123", "malformed"), ("S" * 41, "malformed"), ("!!!", "malformed"), ("SOL USDT X", "malformed"),
+     ("ÄÖÜ", "malformed")],
+)
+def test_bad_input_raises_symbol_error(text: str, kind: str) -> None:
+    with pytest.raises(SymbolError) as info:
+        parse_symbol(text)
+    assert info.value.kind == kind
+
+
+def test_vendor_formats_come_from_one_table() -> None:
+    assert okx_inst_id(SOL_SPOT) == "SOL-USDT"
+    assert okx_inst_id(SOL_SWAP) == "SOL-USDT-SWAP"
+    assert okx_family(SOL_SWAP) == "SOL-USDT"
+    assert binance_symbol(SOL_SPOT) == "SOLUSDT"
+    assert coinglass_coin(SOL_SWAP) == "SOL"
+    assert coinglass_pair(SOL_SWAP) == "SOLUSDT"
+    assert coinapi_symbol_id(SOL_SPOT) == "BINANCE_SPOT_SOL_USDT"
+    assert coinapi_symbol_id(SOL_SWAP, "OKEX") == "OKEX_PERP_SOL_USDT"
+
+
+@given(st.text(max_size=60))
+def test_parser_never_raises_anything_but_its_own_error(text: str) -> None:
+    try:
+        inst = parse_symbol(text)
+    except SymbolError:
+        return
+    assert inst.base.isalnum() and inst.quote.isalnum()
+    assert parse_symbol(okx_inst_id(inst)) == inst  # the canonical form round-trips
+
+
+@given(st.from_regex(r"\$?[A-Za-z]{2,6}([/:_-]?(USDT|USDC))?(-SWAP)?", fullmatch=True))
+def test_plausible_symbols_parse_and_round_trip(text: str) -> None:
+    inst = parse_symbol(text)
+    assert parse_symbol(okx_inst_id(inst)) == inst

@@ -1,0 +1,162 @@
+"""The vendor call pipeline (breaker -> retry -> budget -> HTTP -> body classification),
+over real HTTP against the fake vendor server."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from services.container import Services, build_services
+from services.errors import (
+    BadResponseError,
+    BreakerOpenError,
+    PlanRequiredError,
+    RateLimitedError,
+    Reason,
+    RouteMissingError,
+    TransientError,
+    UnknownInstrumentError,
+)
+from services.resilience.breaker import BreakerState
+from services.symbols import parse_symbol
+from tests.conftest import make_settings
+from tests.fakes.vendors import Fault, FakeVendors
+
+TICKER = "/api/v5/market/ticker"
+SOL = parse_symbol("SOL")
+
+
+@pytest.fixture(autouse=True)
+def fast_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
+    from services.resilience import retry
+
+    monkeypatch.setattr(retry, "MAX_RETRY_AFTER_SECONDS", 1.0)
+    original = retry.with_retry
+
+    async def quick(call, **kwargs):  # type: ignore[no-untyped-def]
+        return await original(call, base_delay=0.01, max_delay=0.02)
+
+    monkeypatch.setattr("services.http.with_retry", quick)
+
+
+@pytest.fixture
+async def services(vendors: FakeVendors) -> AsyncIterator[Services]:
+    built = build_services(make_settings(okx_base_url=vendors.base_url,
+                                         coinapi_base_url=vendors.base_url))
+    yield built
+    await built.aclose()
+
+
+async def okx_ticker(services: Services):  # type: ignore[no-untyped-def]
+    from services.providers.okx import OkxClient
+
+    return await OkxClient(services.clients[0]).ticker(SOL)
+
+
+async def test_okx_ticker_parses_the_fixture(services: Services) -> None:
+    ticker = await okx_ticker(services)
+    assert str(ticker.last) == "142.35"
+    assert str(ticker.high_24h) == "144.2" and str(ticker.volume_quote) == "213456789.321407"
+    assert ticker.source == "OKX" and ticker.as_of.year == 2026
+    assert round(float(ticker.change_24h_pct or 0), 2) == 2.48
+
+
+async def test_error_inside_http_200_is_read_from_the_body(services: Services,
+                                                          vendors: FakeVendors) -> None:
+    vendors.fail(TICKER, Fault(fixture=("okx", "error_instrument_not_found.json")))
+    with pytest.raises(UnknownInstrumentError):
+        await okx_ticker(services)
+    assert vendors.count(TICKER) == 1  # not retried
+    assert services.breakers.get("okx", "ticker").state is BreakerState.CLOSED
+
+
+async def test_rate_limit_code_in_a_200_body_is_retried(services: Services,
+                                                       vendors: FakeVendors) -> None:
+    vendors.fail(TICKER, Fault(body={"code": "50011", "msg": "Rate limit reached."}))
+    with pytest.raises(RateLimitedError):
+        await okx_ticker(services)
+    assert vendors.count(TICKER) == 3
+
+
+async def test_429_retry_after_is_honoured_then_succeeds(services: Services,
+                                                        vendors: FakeVendors) -> None:
+    vendors.fail(TICKER, Fault(status=429, fixture=("okx", "error_rate_limited.json"),
+                               headers={"Retry-After": "0.3"}, times=1))
+    ticker = await okx_ticker(services)
+    assert ticker.last > 0
+    first, second = [c.at for c in vendors.calls if c.path == TICKER]
+    assert second - first >= 0.3
+
+
+async def test_5xx_is_retried_three_times_then_reported(services: Services,
+                                                       vendors: FakeVendors) -> None:
+    vendors.fail(TICKER, Fault(status=500, body={"code": "50026", "msg": "System error."}))
+    with pytest.raises(TransientError):
+        await okx_ticker(services)
+    assert vendors.count(TICKER) == 3
+
+
+async def test_timeout_is_transient(services: Services, vendors: FakeVendors) -> None:
+    vendors.fail(TICKER, Fault(hang=True, times=1))
+    ticker = await okx_ticker(services)  # first attempt times out, the retry answers
+    assert ticker.last > 0
+    assert vendors.count(TICKER) == 2
+
+
+@pytest.mark.parametrize("status", [401, 402, 403])
+async def test_plan_statuses_open_the_breaker_for_an_hour(services: Services,
+                                                         vendors: FakeVendors, status: int) -> None:
+    vendors.fail(TICKER, Fault(status=status, body={"code": str(status), "msg": "Upgrade plan"}))
+    with pytest.raises(PlanRequiredError):
+        await okx_ticker(services)
+    snap = services.breakers.get("okx", "ticker").snapshot()
+    assert snap.state is BreakerState.OPEN and snap.reason is Reason.PLAN
+    assert snap.retry_in_seconds > 3500
+    with pytest.raises(BreakerOpenError):
+        await okx_ticker(services)
+    assert vendors.count(TICKER) == 1  # nothing sent while open
+
+
+async def test_404_route_is_missing_and_not_retried(services: Services,
+                                                   vendors: FakeVendors) -> None:
+    vendors.fail(TICKER, Fault(status=404, fixture=("okx", "error_404_unknown_path.json")))
+    with pytest.raises(RouteMissingError):
+        await okx_ticker(services)
+    assert vendors.count(TICKER) == 1
+
+
+async def test_malformed_json_is_a_bad_response(services: Services, vendors: FakeVendors) -> None:
+    vendors.fail(TICKER, Fault(malformed=True))
+    with pytest.raises(BadResponseError):
+        await okx_ticker(services)
+
+
+async def test_wrong_types_are_a_bad_response(services: Services, vendors: FakeVendors) -> None:
+    vendors.fail(TICKER, Fault(body={"code": "0", "msg": "", "data": [{"instId": "SOL-USDT",
+                                                                       "last": "n/a", "ts": "x"}]}))
+    with pytest.raises(BadResponseError):
+        await okx_ticker(services)
+
+
+async def test_breaker_opens_after_five_failed_calls_and_stops_sending(
+    services: Services, vendors: FakeVendors
+) -> None:
+    vendors.fail(TICKER, Fault(status=500))
+    for _ in range(5):
+        with pytest.raises(TransientError):
+            await okx_ticker(services)
+    sent = vendors.count(TICKER)
+    assert sent == 15  # 5 calls x 3 attempts
+    with pytest.raises(BreakerOpenError):
+        await okx_ticker(services)
+    assert vendors.count(TICKER) == sent
+    assert services.metrics.registry.get_sample_value(
+        "breaker_state", {"breaker": "okx:ticker"}) == 2
+
+
+async def test_every_attempt_is_counted_by_status(services: Services,
+                                                 vendors: FakeVendors) -> None:
+    await okx_ticker(services)
+    assert services.metrics.registry.get_sample_value(
+        "upstream_requests_total", {"vendor": "okx", "endpoint": "ticker", "status": "200"}) == 1
