@@ -19,8 +19,8 @@ run: $(STAMP) locales
 	@$(BIN)/python -m bot
 
 lint: $(STAMP)
-	$(BIN)/ruff check bot services tests bench
-	$(BIN)/ruff format --check bot services tests bench
+	$(BIN)/ruff check bot services tests bench tools
+	$(BIN)/ruff format --check bot services tests bench tools
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

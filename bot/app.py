@@ -1,4 +1,4 @@
-"""Wires the bot: session, dispatcher, middlewares, routers, HTTP server; runs polling or webhook."""
+"""Wires the bot: session, dispatcher, middlewares, routers, HTTP server; polling or webhook."""
 
 from __future__ import annotations
 
@@ -42,8 +42,9 @@ def make_bot(settings: Settings, services: Services) -> Bot:
 def make_dispatcher(settings: Settings, services: Services, i18n: I18n) -> Dispatcher:
     dp = Dispatcher(services=services, settings=settings, commands=COMMANDS)
     UserLocaleMiddleware(i18n).setup(dp)
-    dp.message.outer_middleware(ViewMiddleware(i18n, ZoneInfo(settings.timezone),
-                                               set(settings.admin_ids)))
+    dp.message.outer_middleware(
+        ViewMiddleware(i18n, ZoneInfo(settings.timezone), set(settings.admin_ids))
+    )
     dp.message.outer_middleware(
         ThrottleMiddleware(make_storage(settings.redis_url), settings.user_commands_per_minute)
     )

@@ -33,8 +33,9 @@ class CommandSpec:
 COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("start", N_("Greeting and the most useful commands"), start),
     CommandSpec("help", N_("Every command with one line each"), help_),
-    CommandSpec("ticker", N_("Last price, 24h change, high/low and volume"), ticker,
-                usage="SYMBOL"),
+    CommandSpec(
+        "ticker", N_("Last price, 24h change, high/low and volume"), ticker, usage="SYMBOL"
+    ),
     CommandSpec("status", N_("Health of every data module"), status),
 )
 

@@ -53,10 +53,15 @@ class RetryAfterMiddleware(BaseRequestMiddleware):
 
 def _code(exc: TelegramAPIError) -> int | str:
     for cls in type(exc).__mro__:
-        code = {"TelegramBadRequest": 400, "TelegramUnauthorizedError": 401,
-                "TelegramForbiddenError": 403, "TelegramNotFound": 404,
-                "TelegramConflictError": 409, "TelegramEntityTooLarge": 413,
-                "TelegramServerError": 500}.get(cls.__name__)
+        code = {
+            "TelegramBadRequest": 400,
+            "TelegramUnauthorizedError": 401,
+            "TelegramForbiddenError": 403,
+            "TelegramNotFound": 404,
+            "TelegramConflictError": 409,
+            "TelegramEntityTooLarge": 413,
+            "TelegramServerError": 500,
+        }.get(cls.__name__)
         if code is not None:
             return code
     return "other"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from services.instruments import InstrumentCatalog
 from services.http import VendorClient
+from services.instruments import InstrumentCatalog
 from services.metrics import Metrics
 from services.providers.coinapi import CoinApiClient
 from services.providers.okx import OkxClient
@@ -53,14 +53,21 @@ def build_services(settings: Settings, *, cache_enabled: bool = True) -> Service
     budget.configure("okx", settings.okx_requests_per_2s, 2)
     budget.configure("coinapi", settings.coinapi_requests_per_minute, 60)
     cache = ResilientCache(
-        make_backend(settings.redis_url), metrics,
-        max_stale=settings.stale_max_age_seconds, enabled=cache_enabled,
+        make_backend(settings.redis_url),
+        metrics,
+        max_stale=settings.stale_max_age_seconds,
+        enabled=cache_enabled,
     )
 
     def client(vendor: str, base_url: str, headers: dict[str, str] | None = None) -> VendorClient:
         return VendorClient(
-            vendor, base_url, timeout=settings.http_timeout_seconds, breakers=breakers,
-            budget=budget, metrics=metrics, headers=headers,
+            vendor,
+            base_url,
+            timeout=settings.http_timeout_seconds,
+            breakers=breakers,
+            budget=budget,
+            metrics=metrics,
+            headers=headers,
         )
 
     okx_http = client("okx", settings.okx_base_url)

@@ -31,7 +31,9 @@ class VendorError(UpstreamError):
         self.vendor = vendor
         self.endpoint = endpoint
         self.detail = detail
-        super().__init__(f"{vendor}:{endpoint}: {self.reason.value}{': ' + detail if detail else ''}")
+        super().__init__(
+            f"{vendor}:{endpoint}: {self.reason.value}{': ' + detail if detail else ''}"
+        )
 
 
 class TransientError(VendorError):
@@ -41,8 +43,9 @@ class TransientError(VendorError):
 class RateLimitedError(TransientError):
     reason = Reason.RATE_LIMITED
 
-    def __init__(self, vendor: str, endpoint: str, detail: str = "",
-                 retry_after: float | None = None) -> None:
+    def __init__(
+        self, vendor: str, endpoint: str, detail: str = "", retry_after: float | None = None
+    ) -> None:
         super().__init__(vendor, endpoint, detail)
         self.retry_after = retry_after
 

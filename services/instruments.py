@@ -25,7 +25,10 @@ class InstrumentCatalog:
     async def _ids(self, inst_type: str) -> set[str] | None:
         try:
             cached = await self._cache.get_or_fetch(
-                "instruments", f"instruments:okx:{inst_type}", InstrumentIds, self._ttl,
+                "instruments",
+                f"instruments:okx:{inst_type}",
+                InstrumentIds,
+                self._ttl,
                 lambda: self._okx.instrument_ids(inst_type),
             )
         except UpstreamError as exc:

@@ -44,8 +44,9 @@ class RepeatThrottle:
     built-in rate limit for sinks, hence this small filter.
     """
 
-    def __init__(self, window: float = REPEAT_WINDOW_SECONDS,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, window: float = REPEAT_WINDOW_SECONDS, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self._window = window
         self._clock = clock
         self._last: dict[str, float] = {}
@@ -74,7 +75,7 @@ class RepeatThrottle:
 
 
 class Redactor:
-    """Replaces every secret with a mask; applied to the fully formatted line, traceback included."""
+    """Masks every secret; applied to the fully formatted line, traceback included."""
 
     def __init__(self, secrets: Iterable[str]) -> None:
         unique = sorted({s for s in secrets if len(s) >= 4}, key=len, reverse=True)

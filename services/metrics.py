@@ -12,27 +12,42 @@ class Metrics:
         self.registry = CollectorRegistry()
         r = self.registry
         self.upstream_requests = Counter(
-            "upstream_requests", "Vendor HTTP requests", ["vendor", "endpoint", "status"], registry=r
+            "upstream_requests",
+            "Vendor HTTP requests",
+            ["vendor", "endpoint", "status"],
+            registry=r,
         )
         self.upstream_latency = Histogram(
-            "upstream_request_seconds", "Vendor request latency", ["vendor", "endpoint"],
-            buckets=LATENCY_BUCKETS, registry=r,
+            "upstream_request_seconds",
+            "Vendor request latency",
+            ["vendor", "endpoint"],
+            buckets=LATENCY_BUCKETS,
+            registry=r,
         )
         self.cache_events = Counter(
-            "cache_events", "Cache lookups by result (hit/miss/stale)", ["kind", "result"],
+            "cache_events",
+            "Cache lookups by result (hit/miss/stale)",
+            ["kind", "result"],
             registry=r,
         )
         self.coalesced = Counter(
-            "coalesced_requests", "Requests that shared an in-flight upstream call", ["kind"],
+            "coalesced_requests",
+            "Requests that shared an in-flight upstream call",
+            ["kind"],
             registry=r,
         )
         self.breaker_state = Gauge(
-            "breaker_state", "Circuit breaker state (0 closed, 1 half-open, 2 open)", ["breaker"],
+            "breaker_state",
+            "Circuit breaker state (0 closed, 1 half-open, 2 open)",
+            ["breaker"],
             registry=r,
         )
         self.command_latency = Histogram(
-            "command_seconds", "Time to answer a chat command", ["command"],
-            buckets=LATENCY_BUCKETS, registry=r,
+            "command_seconds",
+            "Time to answer a chat command",
+            ["command"],
+            buckets=LATENCY_BUCKETS,
+            registry=r,
         )
         self.telegram_errors = Counter(
             "telegram_api_errors", "Bot API errors by code", ["method", "code"], registry=r

@@ -75,8 +75,15 @@ class Settings(BaseSettings):
     def _csv(cls, value: object) -> object:
         return _split_csv(value)
 
-    @field_validator("feature_whale", "feature_etf", "feature_sentiment", "feature_heatmap",
-                     "feature_spot_ob", "feature_options", mode="before")
+    @field_validator(
+        "feature_whale",
+        "feature_etf",
+        "feature_sentiment",
+        "feature_heatmap",
+        "feature_spot_ob",
+        "feature_options",
+        mode="before",
+    )
     @classmethod
     def _switch(cls, value: object) -> object:
         if isinstance(value, bool):

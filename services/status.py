@@ -53,14 +53,30 @@ class StatusRegistry:
         self._modules[name] = current.model_copy(update={"checked": True, **fields})
 
     def ok(self, name: str, source: str) -> None:
-        self._update(name, health=Health.OK, reason=None, detail=None, source=source,
-                     last_success=self._now())
+        self._update(
+            name,
+            health=Health.OK,
+            reason=None,
+            detail=None,
+            source=source,
+            last_success=self._now(),
+        )
 
-    def degraded(self, name: str, source: str | None, detail: str, reason: Reason | None = None,
-                 served: bool = True) -> None:
+    def degraded(
+        self,
+        name: str,
+        source: str | None,
+        detail: str,
+        reason: Reason | None = None,
+        served: bool = True,
+    ) -> None:
         """Answered, but not from the first choice (fallback) or not fresh (stale)."""
-        fields: dict[str, object] = {"health": Health.DEGRADED, "reason": reason,
-                                     "detail": detail, "source": source}
+        fields: dict[str, object] = {
+            "health": Health.DEGRADED,
+            "reason": reason,
+            "detail": detail,
+            "source": source,
+        }
         if served:
             fields["last_success"] = self._now()
         self._update(name, **fields)

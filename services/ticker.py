@@ -71,8 +71,9 @@ class TickerService:
         except VendorError as coinapi_error:
             failures = [(OKX, okx_error.reason), (COINAPI, coinapi_error.reason)]
         else:
-            self._status.degraded(MODULE, COINAPI, f"fallback: OKX {okx_error.reason.value}",
-                                  okx_error.reason)
+            self._status.degraded(
+                MODULE, COINAPI, f"fallback: OKX {okx_error.reason.value}", okx_error.reason
+            )
             return ticker.model_copy(update={"fallback_reason": okx_error.reason.value})
         self._status.unavailable(MODULE, okx_error.reason, f"OKX {okx_error.reason.value}")
         raise DataUnavailableError(MODULE, failures)

@@ -21,25 +21,18 @@ ID = {
     "Every command with one line each": "Semua perintah, satu baris masing-masing",
     "Greeting and the most useful commands": "Salam dan perintah paling berguna",
     "Health of every data module": "Kesehatan setiap modul data",
-    "Hi {name}! I answer with live crypto market data and say where every number comes from.":
-        "Halo {name}! Saya menjawab dengan data pasar kripto langsung dan menyebut sumber "
-        "setiap angka.",
+    "Hi {name}! I answer with live crypto market data and say where every number comes from.": "Halo {name}! Saya menjawab dengan data pasar kripto langsung dan menyebut sumber "
+    "setiap angka.",
     "I don't know the symbol {symbol}.": "Saya tidak mengenal simbol {symbol}.",
-    "Language: English. Indonesian is used when your Telegram is set to Indonesian.":
-        "Bahasa: Indonesia (mengikuti bahasa Telegram Anda).",
-    "Last price, 24h change, high/low and volume":
-        "Harga terakhir, perubahan 24j, tertinggi/terendah dan volume",
-    "Price data is unavailable right now ({sources}). Please try again shortly.":
-        "Data harga sedang tidak tersedia ({sources}). Silakan coba lagi sebentar lagi.",
-    "Slow down a little: too many commands. Try again in {n}s.":
-        "Pelan-pelan: terlalu banyak perintah. Coba lagi dalam {n} dtk.",
-    "Something went wrong on our side; it has been logged. Please try again.":
-        "Terjadi kesalahan di pihak kami; sudah dicatat. Silakan coba lagi.",
+    "Language: English. Indonesian is used when your Telegram is set to Indonesian.": "Bahasa: Indonesia (mengikuti bahasa Telegram Anda).",
+    "Last price, 24h change, high/low and volume": "Harga terakhir, perubahan 24j, tertinggi/terendah dan volume",
+    "Price data is unavailable right now ({sources}). Please try again shortly.": "Data harga sedang tidak tersedia ({sources}). Silakan coba lagi sebentar lagi.",
+    "Slow down a little: too many commands. Try again in {n}s.": "Pelan-pelan: terlalu banyak perintah. Coba lagi dalam {n} dtk.",
+    "Something went wrong on our side; it has been logged. Please try again.": "Terjadi kesalahan di pihak kami; sudah dicatat. Silakan coba lagi.",
     "Source: {source}": "Sumber: {source}",
     "Start with:": "Mulai dengan:",
     "Status: {overall}": "Status: {overall}",
-    "Symbols can be written as SOL, $SOL, SOLUSDT, SOL/USDT or SOL-USDT-SWAP.":
-        "Simbol bisa ditulis SOL, $SOL, SOLUSDT, SOL/USDT atau SOL-USDT-SWAP.",
+    "Symbols can be written as SOL, $SOL, SOLUSDT, SOL/USDT or SOL-USDT-SWAP.": "Simbol bisa ditulis SOL, $SOL, SOLUSDT, SOL/USDT atau SOL-USDT-SWAP.",
     "Try for example {example}.": "Coba misalnya {example}.",
     "Which symbol? Example: {example}": "Simbol apa? Contoh: {example}",
     "all systems ok": "semua sistem normal",

@@ -36,7 +36,8 @@ async def on_unavailable(event: ErrorEvent) -> None:
 
 async def on_any_error(event: ErrorEvent) -> None:
     logger.opt(exception=event.exception).error(
-        "unhandled error in update {}: {}", event.update.update_id,
+        "unhandled error in update {}: {}",
+        event.update.update_id,
         type(event.exception).__name__,
     )
     message = _message(event)

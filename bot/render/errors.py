@@ -25,9 +25,7 @@ def render_symbol_error(error: SymbolError, command: str) -> str:
     if error.kind == "empty":
         text = _("Which symbol? Example: {example}").format(example=code(f"/{command} SOL"))
     else:
-        text = _("I don't know the symbol {symbol}.").format(
-            symbol=code(esc(clip(error.text)))
-        )
+        text = _("I don't know the symbol {symbol}.").format(symbol=code(esc(clip(error.text))))
         if error.suggestion:
             text += " " + _("Did you mean {suggestion}?").format(
                 suggestion=code(f"/{command} {esc(error.suggestion)}")

@@ -18,8 +18,10 @@ def footer(
     stale: bool = False,
     fallback_reason: str | None = None,
 ) -> str:
-    parts = [_("Source: {source}").format(source=esc(source)),
-             _("as of {time} ({age})").format(time=view.time(as_of), age=view.age(as_of))]
+    parts = [
+        _("Source: {source}").format(source=esc(source)),
+        _("as of {time} ({age})").format(time=view.time(as_of), age=view.age(as_of)),
+    ]
     if stale:
         parts.append(_("⚠️ stale: live source failed"))
     if fallback_reason:

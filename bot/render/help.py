@@ -39,8 +39,10 @@ def render_help(commands: Sequence[Describable], view: View) -> str:
 def render_start(commands: Sequence[Describable], view: View, first_name: str | None) -> str:
     name = esc(first_name) if first_name else _("trader")
     lines = [
-        _("Hi {name}! I answer with live crypto market data and say where every number "
-          "comes from.").format(name=b(name)),
+        _(
+            "Hi {name}! I answer with live crypto market data and say where every number "
+            "comes from."
+        ).format(name=b(name)),
         _("Language: English. Indonesian is used when your Telegram is set to Indonesian."),
         "",
         _("Start with:"),

@@ -14,13 +14,19 @@ ICONS = {Health.OK: "🟢", Health.DEGRADED: "🟡", Health.UNAVAILABLE: "🔴"}
 
 
 def _health(health: Health) -> str:
-    return {Health.OK: _("ok"), Health.DEGRADED: _("degraded"),
-            Health.UNAVAILABLE: _("unavailable")}[health]
+    return {
+        Health.OK: _("ok"),
+        Health.DEGRADED: _("degraded"),
+        Health.UNAVAILABLE: _("unavailable"),
+    }[health]
 
 
 def _overall(overall: Overall) -> str:
-    return {Overall.OK: _("all systems ok"), Overall.DEGRADED: _("degraded"),
-            Overall.UNHEALTHY: _("unhealthy")}[overall]
+    return {
+        Overall.OK: _("all systems ok"),
+        Overall.DEGRADED: _("degraded"),
+        Overall.UNHEALTHY: _("unhealthy"),
+    }[overall]
 
 
 def _module_line(m: ModuleStatus, view: View) -> str:
@@ -39,11 +45,14 @@ def _module_line(m: ModuleStatus, view: View) -> str:
 
 
 def _breaker_line(s: BreakerSnapshot) -> str:
-    text = f"{code(esc(s.name))}: " + {
-        BreakerState.CLOSED: _("closed"),
-        BreakerState.OPEN: _("open"),
-        BreakerState.HALF_OPEN: _("half-open"),
-    }[s.state]
+    text = (
+        f"{code(esc(s.name))}: "
+        + {
+            BreakerState.CLOSED: _("closed"),
+            BreakerState.OPEN: _("open"),
+            BreakerState.HALF_OPEN: _("half-open"),
+        }[s.state]
+    )
     if s.state is not BreakerState.CLOSED and s.reason is not None:
         text += f" ({reason_text(s.reason)})"
     if s.state is BreakerState.OPEN:

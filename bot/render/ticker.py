@@ -31,8 +31,9 @@ def render_ticker(t: Ticker, view: View) -> str:
             volume += f" ≈ {view.compact(t.volume_quote)} {esc(t.instrument.quote)}"
         lines.append(_("24h volume: {volume}").format(volume=volume))
     if t.bid is not None and t.ask is not None:
-        lines.append(_("Bid / ask: {bid} / {ask}").format(
-            bid=view.price(t.bid), ask=view.price(t.ask)))
+        lines.append(
+            _("Bid / ask: {bid} / {ask}").format(bid=view.price(t.bid), ask=view.price(t.ask))
+        )
     lines.append("")
     lines.append(footer(view, t.source, t.as_of, stale=t.stale, fallback_reason=t.fallback_reason))
     return "\n".join(lines)

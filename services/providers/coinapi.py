@@ -54,7 +54,9 @@ class CoinApiClient:
         if not self._has_key:
             raise NoKeyError(VENDOR, "quote", "COINAPI_API_KEY is not set")
         symbol_id = coinapi_symbol_id(inst, EXCHANGE)
-        body = await self._client.get("quote", f"/v1/quotes/{symbol_id}/current", interpret("quote"))
+        body = await self._client.get(
+            "quote", f"/v1/quotes/{symbol_id}/current", interpret("quote")
+        )
         try:
             quote = _Quote.model_validate(body)
         except ValidationError as exc:

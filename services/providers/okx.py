@@ -72,8 +72,9 @@ class _RawTicker(BaseModel):
     askPx: Decimal | None = None
     ts: int
 
-    @field_validator("open24h", "high24h", "low24h", "vol24h", "volCcy24h", "bidPx", "askPx",
-                     mode="before")
+    @field_validator(
+        "open24h", "high24h", "low24h", "vol24h", "volCcy24h", "bidPx", "askPx", mode="before"
+    )
     @classmethod
     def _empty(cls, value: Any) -> Any:
         return _dec(value)
@@ -92,7 +93,9 @@ class OkxClient:
         try:
             raw = _RawTicker.model_validate(rows[0])
         except ValidationError as exc:
-            raise BadResponseError(VENDOR, "ticker", f"{exc.error_count()} invalid fields") from None
+            raise BadResponseError(
+                VENDOR, "ticker", f"{exc.error_count()} invalid fields"
+            ) from None
         # Spot: vol24h in base, volCcy24h in quote. Swap: vol24h in contracts, volCcy24h in coin.
         spot = not raw.instId.endswith("-SWAP")
         return Ticker(
@@ -111,7 +114,9 @@ class OkxClient:
 
     async def instrument_ids(self, inst_type: str) -> InstrumentIds:
         rows = await self._client.get(
-            "instruments", "/api/v5/public/instruments", interpret("instruments"),
+            "instruments",
+            "/api/v5/public/instruments",
+            interpret("instruments"),
             {"instType": inst_type},
         )
         ids = [str(r["instId"]) for r in rows if isinstance(r, dict) and r.get("instId")]

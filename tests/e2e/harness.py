@@ -22,8 +22,9 @@ def free_port() -> int:
 
 
 class BotProcess:
-    def __init__(self, telegram: FakeTelegram, vendors: FakeVendors, workdir: Path,
-                 **env: str) -> None:
+    def __init__(
+        self, telegram: FakeTelegram, vendors: FakeVendors, workdir: Path, **env: str
+    ) -> None:
         self.telegram = telegram
         self.http_port = free_port()
         self.workdir = workdir
@@ -52,13 +53,20 @@ class BotProcess:
     async def start(self) -> BotProcess:
         log = self.log_path.open("ab")
         self.proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", env=self.env, cwd=self.workdir,
-            stdout=log, stderr=log,
+            sys.executable,
+            "-m",
+            "bot",
+            env=self.env,
+            cwd=self.workdir,
+            stdout=log,
+            stderr=log,
         )
         polls_before = len(self.telegram.calls_to("getUpdates"))
         await self.telegram.wait_for(
-            lambda: len(self.telegram.calls_to("getUpdates")) > polls_before
-            or (self.proc is not None and self.proc.returncode is not None),
+            lambda: (
+                len(self.telegram.calls_to("getUpdates")) > polls_before
+                or (self.proc is not None and self.proc.returncode is not None)
+            ),
             timeout=30,
         )
         if self.proc.returncode is not None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from tests.e2e.conftest import StartBot
 from tests.fakes.telegram import FakeTelegram
-from tests.fakes.vendors import FakeVendors
 
 
 async def test_ticker_answers_with_fixture_price_and_footer(

@@ -8,6 +8,7 @@ answer any method with the real error bodies in tests/fixtures/telegram/.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import copy
 import html
 import json
@@ -20,8 +21,24 @@ from typing import Any
 from aiohttp import web
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "telegram"
-ALLOWED_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "span",
-                "tg-spoiler", "a", "code", "pre", "blockquote", "tg-emoji"}
+ALLOWED_TAGS = {
+    "b",
+    "strong",
+    "i",
+    "em",
+    "u",
+    "ins",
+    "s",
+    "strike",
+    "del",
+    "span",
+    "tg-spoiler",
+    "a",
+    "code",
+    "pre",
+    "blockquote",
+    "tg-emoji",
+}
 _ENTITY = re.compile(r"&(#\d+|#x[0-9a-fA-F]+|lt|gt|amp|quot);")
 _TAG_NAME = re.compile(r"/?\s*([a-zA-Z][a-zA-Z0-9-]*)")
 TEXT_LIMIT = 4096
@@ -50,10 +67,12 @@ def parse_html(text: str) -> str:
                 offset = len(text[:i].encode())
                 raise HtmlError(f'Unsupported start tag "" at byte offset {offset}')
             name = match.group(1).lower()
-            if text[i + 1:end].lstrip().startswith("/"):
+            if text[i + 1 : end].lstrip().startswith("/"):
                 if not stack or stack[-1] != name:
-                    raise HtmlError(f'Unmatched end tag at byte offset {len(text[:i].encode())}, '
-                                    f'expected "</{stack[-1] if stack else ""}>", found "</{name}>"')
+                    raise HtmlError(
+                        f"Unmatched end tag at byte offset {len(text[:i].encode())}, "
+                        f'expected "</{stack[-1] if stack else ""}>", found "</{name}>"'
+                    )
                 stack.pop()
             else:
                 if name not in ALLOWED_TAGS:
@@ -162,14 +181,22 @@ class FakeTelegram:
         command_length = len(text.split(" ")[0]) if text.startswith("/") else 0
         message["entities"] = (
             [{"offset": 0, "length": utf16_len(text[:command_length]), "type": "bot_command"}]
-            if command_length else []
+            if command_length
+            else []
         )
         message["message_id"] = self._next_message_id
         self._next_message_id += 1
         return self.push(base)
 
-    def fail(self, method: str, fixture_name: str, *, times: int = 1, chat_id: int | None = None,
-             retry_after: int | None = None) -> None:
+    def fail(
+        self,
+        method: str,
+        fixture_name: str,
+        *,
+        times: int = 1,
+        chat_id: int | None = None,
+        retry_after: int | None = None,
+    ) -> None:
         body = fixture(fixture_name)
         if retry_after is not None:
             body["parameters"]["retry_after"] = retry_after
@@ -193,8 +220,9 @@ class FakeTelegram:
                 raise AssertionError(f"timed out; calls: {[c.method for c in self.calls][-20:]}")
             await asyncio.sleep(0.02)
 
-    async def wait_for_messages(self, count: int, chat_id: int | None = None,
-                                timeout: float = 15.0) -> list[str]:
+    async def wait_for_messages(
+        self, count: int, chat_id: int | None = None, timeout: float = 15.0
+    ) -> list[str]:
         await self.wait_for(lambda: len(self.sent_texts(chat_id)) >= count, timeout)
         return self.sent_texts(chat_id)
 
@@ -210,10 +238,8 @@ class FakeTelegram:
                 params[key] = value if isinstance(value, str) else "<file>"
         for key in ("reply_markup", "commands", "scope", "allowed_updates", "entities"):
             if isinstance(params.get(key), str):
-                try:
+                with contextlib.suppress(ValueError):
                     params[key] = json.loads(params[key])
-                except ValueError:
-                    pass
         return params
 
     def _error(self, call: ApiCall, body: dict[str, Any]) -> web.Response:
@@ -248,8 +274,9 @@ class FakeTelegram:
             return self._error(call, injected)
         handler = getattr(self, f"_m_{method}", None)
         if handler is None:
-            return self._error(call, {"ok": False, "error_code": 404,
-                                      "description": "Not Found: method not found"})
+            return self._error(
+                call, {"ok": False, "error_code": 404, "description": "Not Found: method not found"}
+            )
         result = await handler(params)
         if isinstance(result, web.Response):
             call.ok = False
@@ -272,10 +299,8 @@ class FakeTelegram:
             self.updates = [u for u in self.updates if u["update_id"] >= offset]
         if not self.updates and timeout:
             self._new_update.clear()
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._new_update.wait(), timeout)
-            except TimeoutError:
-                pass
         return self.updates[:100]
 
     async def _m_deleteWebhook(self, params: dict[str, Any]) -> Any:
@@ -309,20 +334,28 @@ class FakeTelegram:
     def _message(self, chat_id: Any, text: str) -> dict[str, Any]:
         self._next_message_id += 1
         chat_id = int(chat_id)
-        chat = ({"id": chat_id, "first_name": "Rina", "type": "private"} if chat_id > 0
-                else {"id": chat_id, "title": "SOL Traders", "type": "supergroup"})
+        chat = (
+            {"id": chat_id, "first_name": "Rina", "type": "private"}
+            if chat_id > 0
+            else {"id": chat_id, "title": "SOL Traders", "type": "supergroup"}
+        )
         return {
             "message_id": self._next_message_id,
-            "from": {"id": BOT_ID, "is_bot": True, "first_name": "Crypto Intel",
-                     "username": "SomeBot"},
+            "from": {
+                "id": BOT_ID,
+                "is_bot": True,
+                "first_name": "Crypto Intel",
+                "username": "SomeBot",
+            },
             "chat": chat,
             "date": int(time.time()),
             "text": text,
         }
 
     async def _m_sendMessage(self, params: dict[str, Any]) -> Any:
-        checked = self._check_text(str(params.get("text", "")), params.get("parse_mode"),
-                                   TEXT_LIMIT)
+        checked = self._check_text(
+            str(params.get("text", "")), params.get("parse_mode"), TEXT_LIMIT
+        )
         if isinstance(checked, web.Response):
             return checked
         return self._message(params["chat_id"], checked)

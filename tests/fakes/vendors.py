@@ -7,6 +7,7 @@ status + fixture body, added latency, a hang past the client's timeout, or malfo
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import time
 from dataclasses import dataclass, field
@@ -102,15 +103,19 @@ class FakeVendors:
         if fault.latency:
             await asyncio.sleep(fault.latency)
         if fault.hang:
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._stopping.wait(), 30)
-            except TimeoutError:
-                pass
         if fault.malformed:
-            return web.Response(status=fault.status, text='{"code":"0","data":[{"last":',
-                                content_type="application/json", headers=fault.headers)
-        body = fault.body if fault.body is not None else (
-            load(*fault.fixture) if fault.fixture else {}
+            return web.Response(
+                status=fault.status,
+                text='{"code":"0","data":[{"last":',
+                content_type="application/json",
+                headers=fault.headers,
+            )
+        body = (
+            fault.body
+            if fault.body is not None
+            else (load(*fault.fixture) if fault.fixture else {})
         )
         return web.json_response(body, status=fault.status, headers=fault.headers)
 

@@ -40,7 +40,9 @@ class Upstream:
 
 
 @pytest.fixture(params=["memory", "redis"])
-async def cache_parts(request: pytest.FixtureRequest) -> AsyncIterator[tuple[ResilientCache, Clock]]:
+async def cache_parts(
+    request: pytest.FixtureRequest,
+) -> AsyncIterator[tuple[ResilientCache, Clock]]:
     url = request.getfixturevalue("redis_url") if request.param == "redis" else ""
     clock = Clock()
     backend = make_backend(url, namespace=f"test-{uuid.uuid4().hex}")
@@ -138,7 +140,9 @@ async def test_cache_hits_misses_and_coalescing_are_counted() -> None:
     cache = ResilientCache(make_backend("", namespace="m"), metrics)
     upstream = Upstream()
     upstream.delay = 0.02
-    await asyncio.gather(*(cache.get_or_fetch("ticker", "k", Price, 10, upstream) for _ in range(5)))
+    await asyncio.gather(
+        *(cache.get_or_fetch("ticker", "k", Price, 10, upstream) for _ in range(5))
+    )
     await cache.get_or_fetch("ticker", "k", Price, 10, upstream)
     sample = metrics.registry.get_sample_value
     assert sample("coalesced_requests_total", {"kind": "ticker"}) == 4

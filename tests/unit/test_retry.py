@@ -38,8 +38,9 @@ def failing(exc: VendorError, calls: list[int], succeed_on: int | None = None): 
     return call
 
 
-@pytest.mark.parametrize("exc", [TransientError("v", "e", "timeout"),
-                                 RateLimitedError("v", "e", "429", retry_after=1.0)])
+@pytest.mark.parametrize(
+    "exc", [TransientError("v", "e", "timeout"), RateLimitedError("v", "e", "429", retry_after=1.0)]
+)
 async def test_transient_faults_are_tried_at_most_three_times(exc: VendorError) -> None:
     calls: list[int] = []
     with pytest.raises(type(exc)):
@@ -53,8 +54,14 @@ async def test_success_on_a_retry_is_returned() -> None:
     assert len(calls) == 2
 
 
-@pytest.mark.parametrize("exc", [PlanRequiredError("v", "e", "HTTP 402"),
-                                 RouteMissingError("v", "e"), BadResponseError("v", "e", "400")])
+@pytest.mark.parametrize(
+    "exc",
+    [
+        PlanRequiredError("v", "e", "HTTP 402"),
+        RouteMissingError("v", "e"),
+        BadResponseError("v", "e", "400"),
+    ],
+)
 async def test_client_errors_are_never_retried(exc: VendorError) -> None:
     calls: list[int] = []
     with pytest.raises(type(exc)):

@@ -23,23 +23,40 @@ SOL_SWAP = Instrument(base="SOL", quote="USDT", market=Market.SWAP)
 
 @pytest.mark.parametrize(
     "text",
-    ["sol", "SOL", "$SOL", "SOLUSDT", "SOL/USDT", "SOL-USDT", "SOL:USDT", " sol ", "$sol/usdt",
-     "sol_usdt"],
+    [
+        "sol",
+        "SOL",
+        "$SOL",
+        "SOLUSDT",
+        "SOL/USDT",
+        "SOL-USDT",
+        "SOL:USDT",
+        " sol ",
+        "$sol/usdt",
+        "sol_usdt",
+    ],
 )
 def test_every_contract_spelling_is_sol_spot(text: str) -> None:
     assert parse_symbol(text) == SOL_SPOT
 
 
-@pytest.mark.parametrize("text", ["SOL-USDT-SWAP", "sol-usdt-swap", "SOL/USDT:USDT", "SOLUSDT.P",
-                                  "SOL-PERP"])
+@pytest.mark.parametrize(
+    "text", ["SOL-USDT-SWAP", "sol-usdt-swap", "SOL/USDT:USDT", "SOLUSDT.P", "SOL-PERP"]
+)
 def test_swap_spellings(text: str) -> None:
     assert parse_symbol(text) == SOL_SWAP
 
 
 @pytest.mark.parametrize(
     ("text", "base", "quote"),
-    [("BTCUSDC", "BTC", "USDC"), ("ETH/BTC", "ETH", "BTC"), ("WBTC", "WBTC", "USDT"),
-     ("1000PEPE", "1000PEPE", "USDT"), ("PERP", "PERP", "USDT"), ("USDCUSDT", "USDC", "USDT")],
+    [
+        ("BTCUSDC", "BTC", "USDC"),
+        ("ETH/BTC", "ETH", "BTC"),
+        ("WBTC", "WBTC", "USDT"),
+        ("1000PEPE", "1000PEPE", "USDT"),
+        ("PERP", "PERP", "USDT"),
+        ("USDCUSDT", "USDC", "USDT"),
+    ],
 )
 def test_pairs_and_coins_that_look_like_quotes(text: str, base: str, quote: str) -> None:
     inst = parse_symbol(text)
@@ -48,9 +65,17 @@ def test_pairs_and_coins_that_look_like_quotes(text: str, base: str, quote: str)
 
 @pytest.mark.parametrize(
     ("text", "kind"),
-    [("", "empty"), ("   ", "empty"), ("<b>SOL</b>", "malformed"), ("SOL/USDT/BTC", "malformed"),
-     ("123", "malformed"), ("S" * 41, "malformed"), ("!!!", "malformed"), ("SOL USDT X", "malformed"),
-     ("ÄÖÜ", "malformed")],
+    [
+        ("", "empty"),
+        ("   ", "empty"),
+        ("<b>SOL</b>", "malformed"),
+        ("SOL/USDT/BTC", "malformed"),
+        ("123", "malformed"),
+        ("S" * 41, "malformed"),
+        ("!!!", "malformed"),
+        ("SOL USDT X", "malformed"),
+        ("ÄÖÜ", "malformed"),
+    ],
 )
 def test_bad_input_raises_symbol_error(text: str, kind: str) -> None:
     with pytest.raises(SymbolError) as info:

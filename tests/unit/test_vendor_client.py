@@ -21,7 +21,7 @@ from services.errors import (
 from services.resilience.breaker import BreakerState
 from services.symbols import parse_symbol
 from tests.conftest import make_settings
-from tests.fakes.vendors import Fault, FakeVendors
+from tests.fakes.vendors import FakeVendors, Fault
 
 TICKER = "/api/v5/market/ticker"
 SOL = parse_symbol("SOL")
@@ -42,8 +42,9 @@ def fast_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 async def services(vendors: FakeVendors) -> AsyncIterator[Services]:
-    built = build_services(make_settings(okx_base_url=vendors.base_url,
-                                         coinapi_base_url=vendors.base_url))
+    built = build_services(
+        make_settings(okx_base_url=vendors.base_url, coinapi_base_url=vendors.base_url)
+    )
     yield built
     await built.aclose()
 
@@ -62,8 +63,9 @@ async def test_okx_ticker_parses_the_fixture(services: Services) -> None:
     assert round(float(ticker.change_24h_pct or 0), 2) == 2.48
 
 
-async def test_error_inside_http_200_is_read_from_the_body(services: Services,
-                                                          vendors: FakeVendors) -> None:
+async def test_error_inside_http_200_is_read_from_the_body(
+    services: Services, vendors: FakeVendors
+) -> None:
     vendors.fail(TICKER, Fault(fixture=("okx", "error_instrument_not_found.json")))
     with pytest.raises(UnknownInstrumentError):
         await okx_ticker(services)
@@ -71,26 +73,36 @@ async def test_error_inside_http_200_is_read_from_the_body(services: Services,
     assert services.breakers.get("okx", "ticker").state is BreakerState.CLOSED
 
 
-async def test_rate_limit_code_in_a_200_body_is_retried(services: Services,
-                                                       vendors: FakeVendors) -> None:
+async def test_rate_limit_code_in_a_200_body_is_retried(
+    services: Services, vendors: FakeVendors
+) -> None:
     vendors.fail(TICKER, Fault(body={"code": "50011", "msg": "Rate limit reached."}))
     with pytest.raises(RateLimitedError):
         await okx_ticker(services)
     assert vendors.count(TICKER) == 3
 
 
-async def test_429_retry_after_is_honoured_then_succeeds(services: Services,
-                                                        vendors: FakeVendors) -> None:
-    vendors.fail(TICKER, Fault(status=429, fixture=("okx", "error_rate_limited.json"),
-                               headers={"Retry-After": "0.3"}, times=1))
+async def test_429_retry_after_is_honoured_then_succeeds(
+    services: Services, vendors: FakeVendors
+) -> None:
+    vendors.fail(
+        TICKER,
+        Fault(
+            status=429,
+            fixture=("okx", "error_rate_limited.json"),
+            headers={"Retry-After": "0.3"},
+            times=1,
+        ),
+    )
     ticker = await okx_ticker(services)
     assert ticker.last > 0
     first, second = [c.at for c in vendors.calls if c.path == TICKER]
     assert second - first >= 0.3
 
 
-async def test_5xx_is_retried_three_times_then_reported(services: Services,
-                                                       vendors: FakeVendors) -> None:
+async def test_5xx_is_retried_three_times_then_reported(
+    services: Services, vendors: FakeVendors
+) -> None:
     vendors.fail(TICKER, Fault(status=500, body={"code": "50026", "msg": "System error."}))
     with pytest.raises(TransientError):
         await okx_ticker(services)
@@ -105,8 +117,9 @@ async def test_timeout_is_transient(services: Services, vendors: FakeVendors) ->
 
 
 @pytest.mark.parametrize("status", [401, 402, 403])
-async def test_plan_statuses_open_the_breaker_for_an_hour(services: Services,
-                                                         vendors: FakeVendors, status: int) -> None:
+async def test_plan_statuses_open_the_breaker_for_an_hour(
+    services: Services, vendors: FakeVendors, status: int
+) -> None:
     vendors.fail(TICKER, Fault(status=status, body={"code": str(status), "msg": "Upgrade plan"}))
     with pytest.raises(PlanRequiredError):
         await okx_ticker(services)
@@ -118,8 +131,9 @@ async def test_plan_statuses_open_the_breaker_for_an_hour(services: Services,
     assert vendors.count(TICKER) == 1  # nothing sent while open
 
 
-async def test_404_route_is_missing_and_not_retried(services: Services,
-                                                   vendors: FakeVendors) -> None:
+async def test_404_route_is_missing_and_not_retried(
+    services: Services, vendors: FakeVendors
+) -> None:
     vendors.fail(TICKER, Fault(status=404, fixture=("okx", "error_404_unknown_path.json")))
     with pytest.raises(RouteMissingError):
         await okx_ticker(services)
@@ -133,8 +147,16 @@ async def test_malformed_json_is_a_bad_response(services: Services, vendors: Fak
 
 
 async def test_wrong_types_are_a_bad_response(services: Services, vendors: FakeVendors) -> None:
-    vendors.fail(TICKER, Fault(body={"code": "0", "msg": "", "data": [{"instId": "SOL-USDT",
-                                                                       "last": "n/a", "ts": "x"}]}))
+    vendors.fail(
+        TICKER,
+        Fault(
+            body={
+                "code": "0",
+                "msg": "",
+                "data": [{"instId": "SOL-USDT", "last": "n/a", "ts": "x"}],
+            }
+        ),
+    )
     with pytest.raises(BadResponseError):
         await okx_ticker(services)
 
@@ -151,12 +173,16 @@ async def test_breaker_opens_after_five_failed_calls_and_stops_sending(
     with pytest.raises(BreakerOpenError):
         await okx_ticker(services)
     assert vendors.count(TICKER) == sent
-    assert services.metrics.registry.get_sample_value(
-        "breaker_state", {"breaker": "okx:ticker"}) == 2
+    assert (
+        services.metrics.registry.get_sample_value("breaker_state", {"breaker": "okx:ticker"}) == 2
+    )
 
 
-async def test_every_attempt_is_counted_by_status(services: Services,
-                                                 vendors: FakeVendors) -> None:
+async def test_every_attempt_is_counted_by_status(services: Services, vendors: FakeVendors) -> None:
     await okx_ticker(services)
-    assert services.metrics.registry.get_sample_value(
-        "upstream_requests_total", {"vendor": "okx", "endpoint": "ticker", "status": "200"}) == 1
+    assert (
+        services.metrics.registry.get_sample_value(
+            "upstream_requests_total", {"vendor": "okx", "endpoint": "ticker", "status": "200"}
+        )
+        == 1
+    )

@@ -1,0 +1,169 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+from aiogram.utils.i18n import I18n
+
+from bot.i18n import make_i18n
+from bot.render.errors import render_symbol_error, render_unavailable
+from bot.render.status import render_status
+from bot.render.text import split_message
+from bot.render.ticker import render_ticker
+from bot.render.view import View
+from services.errors import DataUnavailableError, Reason, SymbolError
+from services.models import Ticker
+from services.resilience.breaker import BreakerSnapshot, BreakerState
+from services.status import Health, ModuleStatus, Overall
+from services.symbols import parse_symbol
+from tests.fakes.telegram import HtmlError, parse_html
+
+AS_OF = datetime(2026, 11, 20, 7, 0, tzinfo=UTC)
+JAKARTA = ZoneInfo("Asia/Jakarta")
+
+
+@pytest.fixture(scope="module")
+def i18n() -> I18n:
+    return make_i18n("en")
+
+
+def view(locale: str = "en", admin: bool = False) -> View:
+    return View(locale=locale, tz=JAKARTA, now=AS_OF + timedelta(seconds=42), is_admin=admin)
+
+
+@pytest.fixture
+def en(i18n: I18n) -> Iterator[None]:
+    with i18n.context(), i18n.use_locale("en"):
+        yield
+
+
+@pytest.fixture
+def id_(i18n: I18n) -> Iterator[None]:
+    with i18n.context(), i18n.use_locale("id"):
+        yield
+
+
+def ticker(**kw: object) -> Ticker:
+    values: dict[str, object] = dict(
+        instrument=parse_symbol("SOL"),
+        last=Decimal("142.35"),
+        open_24h=Decimal("138.91"),
+        high_24h=Decimal("144.2"),
+        low_24h=Decimal("137.62"),
+        volume_base=Decimal("1503421.88"),
+        volume_quote=Decimal("213456789.32"),
+        bid=Decimal("142.35"),
+        ask=Decimal("142.36"),
+        source="OKX",
+        as_of=AS_OF,
+    )
+    values.update(kw)
+    return Ticker.model_validate(values)
+
+
+def test_ticker_in_english(en: None) -> None:
+    text = render_ticker(ticker(), view())
+    parse_html(text)
+    assert "<b>SOL/USDT</b>  <b>142.35</b>" in text
+    assert "+2.48%" in text and "144.2 / 137.62" in text
+    assert "Source: OKX · as of 14:00:00 WIB (42s ago)" in text
+    assert "stale" not in text and "fallback" not in text
+
+
+def test_ticker_in_indonesian_uses_its_words_and_number_format(id_: None) -> None:
+    text = render_ticker(ticker(), view("id"))
+    assert "142,35" in text and "+2,48%" in text
+    assert "Sumber: OKX" in text and "42 dtk lalu" in text
+
+
+def test_footer_says_stale_and_fallback(en: None) -> None:
+    text = render_ticker(
+        ticker(stale=True, source="CoinAPI", fallback=True, fallback_reason="error", open_24h=None),
+        view(),
+    )
+    assert "Source: CoinAPI" in text and "stale" in text and "fallback: OKX error" in text
+    assert "24h change: –" in text
+
+
+def test_vendor_text_is_escaped(en: None) -> None:
+    text = render_ticker(ticker(source="<script>x</script>"), view())
+    parse_html(text)
+    assert "&lt;script&gt;" in text
+
+
+def test_symbol_errors_echo_escaped_input_with_a_suggestion(en: None) -> None:
+    text = render_symbol_error(SymbolError("<b>SOLL</b>&", "unknown", "SOL"), "ticker")
+    parse_html(text)
+    assert "&lt;b&gt;SOLL&lt;/b&gt;&amp;" in text and "/ticker SOL" in text
+    empty = render_symbol_error(SymbolError("", "empty"), "ticker")
+    assert "Which symbol?" in empty
+
+
+def test_unavailable_names_every_source_and_reason(id_: None) -> None:
+    text = render_unavailable(
+        DataUnavailableError("ticker", [("OKX", Reason.BREAKER_OPEN), ("CoinAPI", Reason.NO_KEY)])
+    )
+    assert (
+        "OKX: dijeda setelah gagal berulang" in text and "CoinAPI: kunci API belum diatur" in text
+    )
+
+
+def test_status_shows_reasons_and_open_breakers(en: None) -> None:
+    modules = [
+        ModuleStatus(
+            name="ticker",
+            health=Health.UNAVAILABLE,
+            reason=Reason.BREAKER_OPEN,
+            detail="OKX error",
+            checked=True,
+        )
+    ]
+    breakers = [
+        BreakerSnapshot(
+            name="okx:ticker",
+            state=BreakerState.OPEN,
+            reason=Reason.ERROR,
+            failures=5,
+            retry_in_seconds=42,
+        )
+    ]
+    text = render_status(Overall.UNHEALTHY, modules, breakers, view())
+    parse_html(text)
+    assert "ticker</b>: unavailable (paused after repeated failures)" in text
+    assert "okx:ticker</code>: open (error) · retry in 42s" in text
+    assert "OKX error" not in text  # details are for admins
+    assert "OKX error" in render_status(Overall.UNHEALTHY, modules, breakers, view(admin=True))
+
+
+@pytest.mark.parametrize("limit", [50, 200, 4096])
+def test_splitter_keeps_every_part_within_the_limit_and_tags_whole(limit: int) -> None:
+    line = "<b>SOL</b> price &amp; <code>142.35</code> " + "x" * 30
+    text = "\n".join(f"{n}: {line}" for n in range(500))
+    parts = split_message(text, limit)
+    assert all(len(p) <= limit for p in parts)
+    for part in parts:
+        parse_html(part)  # no part cuts a tag or an entity
+    assert "\n".join(parts).replace("\n", "") == text.replace("\n", "")
+
+
+def test_splitter_cuts_one_overlong_line_outside_tags_and_entities() -> None:
+    text = ("a &amp; <b>b</b> " * 400).strip()
+    parts = split_message(text, 100)
+    assert all(len(p) <= 100 for p in parts)
+    assert "".join(parts) == text
+    for part in parts:
+        assert "&am" not in part.replace("&amp;", "")
+
+
+def test_short_text_is_one_part() -> None:
+    assert split_message("hi") == ["hi"]
+
+
+def test_fake_server_html_check_matches_telegram_rules() -> None:
+    assert parse_html("a &lt; b <b>c</b> &amp;") == "a < b c &"
+    for bad in ("Price < 100", "<b>open", "<foo>x</foo>", "<b>x</i>"):
+        with pytest.raises(HtmlError):
+            parse_html(bad)

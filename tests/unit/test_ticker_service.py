@@ -1,0 +1,138 @@
+"""Ticker source chain: OKX truth, CoinAPI fallback only with a key, stale from cache, status."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import pytest
+
+from services.container import Services, build_services
+from services.errors import DataUnavailableError, Reason, SymbolError
+from services.status import Health, Overall
+from services.symbols import parse_symbol
+from tests.conftest import make_settings
+from tests.fakes.vendors import FakeVendors, Fault
+
+TICKER = "/api/v5/market/ticker"
+SOL = parse_symbol("SOL")
+Build = Callable[..., Any]
+
+
+@pytest.fixture(autouse=True)
+def fast_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
+    from services.resilience import retry
+
+    original = retry.with_retry
+
+    async def quick(call, **kwargs):  # type: ignore[no-untyped-def]
+        return await original(call, base_delay=0.01, max_delay=0.02)
+
+    monkeypatch.setattr("services.http.with_retry", quick)
+
+
+@pytest.fixture
+async def build(vendors: FakeVendors) -> AsyncIterator[Build]:
+    made: list[Services] = []
+
+    def make(**overrides: Any) -> Services:
+        services = build_services(
+            make_settings(
+                okx_base_url=vendors.base_url, coinapi_base_url=vendors.base_url, **overrides
+            )
+        )
+        made.append(services)
+        return services
+
+    yield make
+    for services in made:
+        await services.aclose()
+
+
+async def test_okx_answers_and_the_module_is_ok(build: Build) -> None:
+    services = build()
+    ticker = await services.ticker.ticker(SOL)
+    assert ticker.source == "OKX" and not ticker.fallback and not ticker.stale
+    status = services.status.get("ticker")
+    assert status is not None and status.health is Health.OK and status.last_success
+
+
+async def test_okx_failure_falls_back_to_coinapi_with_a_key(
+    build: Build, vendors: FakeVendors
+) -> None:
+    services = build(coinapi_api_key="k-123")
+    vendors.fail(TICKER, Fault(status=500))
+    ticker = await services.ticker.ticker(SOL)
+    assert ticker.source == "CoinAPI" and ticker.fallback
+    assert str(ticker.last) == "142.36"
+    assert ticker.fallback_reason == "error"
+    coinapi_call = next(c for c in vendors.calls if c.path.startswith("/v1/quotes/"))
+    assert coinapi_call.path == "/v1/quotes/BINANCE_SPOT_SOL_USDT/current"
+    assert coinapi_call.headers.get("X-CoinAPI-Key") == "k-123"
+    status = services.status.get("ticker")
+    assert status is not None and status.health is Health.DEGRADED and status.source == "CoinAPI"
+
+
+async def test_coinapi_is_never_called_while_okx_works(build: Build, vendors: FakeVendors) -> None:
+    services = build(coinapi_api_key="k-123")
+    await services.ticker.ticker(SOL)
+    assert not [c for c in vendors.calls if c.path.startswith("/v1/")]
+
+
+async def test_without_a_key_the_answer_is_unavailable_with_reasons(
+    build: Build, vendors: FakeVendors
+) -> None:
+    services = build()
+    vendors.fail(TICKER, Fault(status=500))
+    with pytest.raises(DataUnavailableError) as info:
+        await services.ticker.ticker(SOL)
+    assert info.value.failures == [("OKX", Reason.ERROR), ("CoinAPI", Reason.NO_KEY)]
+    assert not [c for c in vendors.calls if c.path.startswith("/v1/")]
+    status = services.status.get("ticker")
+    assert status is not None and status.health is Health.UNAVAILABLE
+    assert services.status.overall() is Overall.UNHEALTHY
+
+
+async def test_both_failing_serves_the_last_good_price_marked_stale(
+    build: Build, vendors: FakeVendors
+) -> None:
+    services = build(ticker_cache_ttl_ms=1)
+    fresh = await services.ticker.ticker(SOL)
+    vendors.fail(TICKER, Fault(status=503))
+    await asyncio.sleep(0.01)  # past the 1 ms TTL
+    stale = await services.ticker.ticker(SOL)
+    assert stale.stale and stale.last == fresh.last and stale.source == "OKX"
+    status = services.status.get("ticker")
+    assert status is not None and status.health is Health.DEGRADED
+
+
+async def test_unknown_instrument_is_a_symbol_error_not_an_outage(build: Build) -> None:
+    services = build(coinapi_api_key="k-123")
+    with pytest.raises(SymbolError) as info:
+        await services.ticker.ticker(parse_symbol("NOPE"))
+    assert info.value.kind == "unknown"
+
+
+async def test_catalog_rejects_unknown_symbols_with_a_suggestion(build: Build) -> None:
+    services = build()
+    with pytest.raises(SymbolError) as info:
+        await services.instruments.resolve("SOLL")
+    assert info.value.kind == "unknown" and info.value.suggestion == "SOL"
+    with pytest.raises(SymbolError) as info:
+        await services.instruments.resolve("DOGE-USDT-SWAP")
+    assert info.value.suggestion == "DOGE"  # spot exists, the perpetual does not
+    assert (await services.instruments.resolve("$sol")).base == "SOL"
+
+
+async def test_catalog_is_fetched_once_and_cached(build: Build, vendors: FakeVendors) -> None:
+    services = build()
+    for text in ("SOL", "BTC", "ETH-USDT-SWAP"):
+        await services.instruments.resolve(text)
+    assert vendors.count("/api/v5/public/instruments") == 2  # SPOT and SWAP, once each
+
+
+async def test_catalog_outage_does_not_block_answers(build: Build, vendors: FakeVendors) -> None:
+    services = build()
+    vendors.fail("/api/v5/public/instruments", Fault(status=500))
+    assert (await services.instruments.resolve("SOL")).base == "SOL"
