@@ -1,0 +1,25 @@
+"""With REDIS_URL the bot keeps its cache and budgets in Redis (the several-replica set-up)."""
+
+from __future__ import annotations
+
+import pytest
+import redis.asyncio as redis
+
+from tests.e2e.conftest import StartBot
+from tests.fakes.telegram import FakeTelegram
+
+pytestmark = pytest.mark.redis
+
+
+async def test_ticker_is_cached_in_redis(
+    start_bot: StartBot, telegram: FakeTelegram, redis_url: str
+) -> None:
+    client = redis.from_url(redis_url)
+    await client.delete("cryptobot:ticker:SOL-USDT")
+    await start_bot(REDIS_URL=redis_url, TICKER_CACHE_TTL_MS="60000")
+    telegram.push_command("/ticker SOL", chat_id=51)
+    [text] = await telegram.wait_for_messages(1, chat_id=51)
+    assert "142.35" in text
+    stored = await client.get("cryptobot:ticker:SOL-USDT")
+    await client.aclose()
+    assert stored is not None and b"142.35" in stored
