@@ -21,7 +21,7 @@ from services.resilience.singleflight import SingleFlight
 M = TypeVar("M", bound=BaseModel)
 
 
-def make_backend(redis_url: str, namespace: str = "cryptobot:") -> BaseCache:
+def make_backend(redis_url: str, namespace: str = "cryptobot") -> BaseCache:
     if redis_url:
         from urllib.parse import urlparse
 

@@ -7,7 +7,7 @@ import asyncio
 from tests.e2e.conftest import StartBot
 from tests.e2e.harness import COINAPI_TEST_KEY
 from tests.fakes.telegram import FakeTelegram, parse_html
-from tests.fakes.vendors import Fault, FakeVendors
+from tests.fakes.vendors import FakeVendors, Fault
 
 TICKER = "/api/v5/market/ticker"
 
