@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import email.utils
 import time
 from collections.abc import Callable, Mapping
@@ -26,6 +27,7 @@ from services.resilience.rate_budget import RateBudget
 from services.resilience.retry import with_retry
 
 T = TypeVar("T")
+MAX_CONNECTIONS = 50
 Interpret = Callable[[httpx.Response], T]
 
 
@@ -86,8 +88,11 @@ class VendorClient:
             timeout=httpx.Timeout(timeout),
             headers=dict(headers or {}),
             transport=transport,
-            limits=httpx.Limits(max_connections=50, max_keepalive_connections=20),
+            limits=httpx.Limits(max_connections=MAX_CONNECTIONS, max_keepalive_connections=20),
         )
+        # httpcore re-scans every queued request against every connection on each event
+        # (quadratic); queueing here keeps its pool queue no longer than its connections.
+        self._slots = asyncio.Semaphore(MAX_CONNECTIONS)
 
     async def get(
         self,
@@ -124,22 +129,23 @@ class VendorClient:
         params: Mapping[str, str | int] | None,
     ) -> T:
         await self._budget.acquire(self.vendor, endpoint)
-        started = time.perf_counter()
         label = "error"
-        try:
-            response = await self._http.get(path, params=params)
-            label = str(response.status_code)
-        except httpx.TimeoutException:
-            label = "timeout"
-            raise TransientError(self.vendor, endpoint, "timeout") from None
-        except httpx.TransportError as exc:
-            label = "connection"
-            raise TransientError(self.vendor, endpoint, type(exc).__name__) from None
-        finally:
-            self._metrics.upstream_requests.labels(self.vendor, endpoint, label).inc()
-            self._metrics.upstream_latency.labels(self.vendor, endpoint).observe(
-                time.perf_counter() - started
-            )
+        async with self._slots:
+            started = time.perf_counter()
+            try:
+                response = await self._http.get(path, params=params)
+                label = str(response.status_code)
+            except httpx.TimeoutException:
+                label = "timeout"
+                raise TransientError(self.vendor, endpoint, "timeout") from None
+            except httpx.TransportError as exc:
+                label = "connection"
+                raise TransientError(self.vendor, endpoint, type(exc).__name__) from None
+            finally:
+                self._metrics.upstream_requests.labels(self.vendor, endpoint, label).inc()
+                self._metrics.upstream_latency.labels(self.vendor, endpoint).observe(
+                    time.perf_counter() - started
+                )
         return interpret(response)
 
     async def aclose(self) -> None:

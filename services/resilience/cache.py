@@ -37,11 +37,14 @@ def make_backend(redis_url: str, namespace: str = "cryptobot") -> BaseCache:
             # A burst of lookups queues for a connection instead of failing with
             # MaxConnectionsError (the default pool raises once it is full).
             connection_pool_class=BlockingConnectionPool,
-            connection_pool_kwargs={"timeout": 2},
+            connection_pool_kwargs={"timeout": 2, "socket_timeout": 1.0},
             pool_max_size=32,
             create_connection_timeout=2,
+            # Socket timeouts bound a hung Redis; aiocache's own timeout would wrap every
+            # call in asyncio.wait_for, a task per lookup, which dominates a burst.
+            timeout=None,
         )
-    return SimpleMemoryCache(serializer=JsonSerializer(), namespace=namespace)
+    return SimpleMemoryCache(serializer=JsonSerializer(), namespace=namespace, timeout=None)
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,10 @@ class Cached(Generic[M]):
     stale: bool = False
     age_seconds: float = 0.0
     error: str | None = None  # why a stale value was served
+
+
+async def fetch_nothing() -> Cached[Any]:
+    raise AssertionError("only called when no refresh is in flight")
 
 
 class ResilientCache:
@@ -75,6 +82,18 @@ class ResilientCache:
         self._clock = clock
         self._enabled = enabled
         self._flight: SingleFlight[Cached[Any]] = SingleFlight()
+        self._counters: dict[tuple[str, str], Any] = {}
+
+    def _count(self, kind: str, result: str) -> None:
+        # labels() takes a lock and builds a key per call; a burst pays it once per kind.
+        counter = self._counters.get((kind, result))
+        if counter is None:
+            metric = (
+                self._metrics.coalesced if result == "coalesced" else self._metrics.cache_events
+            )
+            labels = {"kind": kind} if result == "coalesced" else {"kind": kind, "result": result}
+            counter = self._counters[(kind, result)] = metric.labels(**labels)
+        counter.inc()
 
     async def _read(self, key: str) -> tuple[float, dict[str, Any]] | None:
         try:
@@ -104,13 +123,18 @@ class ResilientCache:
     ) -> Cached[M]:
         if not self._enabled:
             return Cached(value=await fetch())
+        if self._flight.in_flight(key):
+            # A refresh is under way: share it rather than read the backend again.
+            result, _ = await self._flight.do(key, fetch_nothing)
+            self._count(kind, "coalesced")
+            return result
         entry = await self._read(key)
         if entry is not None:
             age = self._clock() - entry[0]
             if age < ttl:
-                self._metrics.cache_events.labels(kind=kind, result="hit").inc()
+                self._count(kind, "hit")
                 return Cached(value=model.model_validate(entry[1]), age_seconds=age)
-        self._metrics.cache_events.labels(kind=kind, result="miss").inc()
+        self._count(kind, "miss")
 
         async def refresh() -> Cached[Any]:
             try:
@@ -122,7 +146,7 @@ class ResilientCache:
                 if last is not None:
                     age = self._clock() - last[0]
                     if age <= ttl + self._max_stale:
-                        self._metrics.cache_events.labels(kind=kind, result="stale").inc()
+                        self._count(kind, "stale")
                         return Cached(
                             value=model.model_validate(last[1]),
                             stale=True,
@@ -135,7 +159,7 @@ class ResilientCache:
 
         result, shared = await self._flight.do(key, refresh)
         if shared:
-            self._metrics.coalesced.labels(kind=kind).inc()
+            self._count(kind, "coalesced")
         return result
 
     async def close(self) -> None:
