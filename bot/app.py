@@ -18,6 +18,7 @@ from loguru import logger
 from bot.handlers.errors import errors_router
 from bot.http_server import make_app, start_http
 from bot.i18n import make_i18n
+from bot.middlewares.chats import ChatSeenMiddleware
 from bot.middlewares.locale import UserLocaleMiddleware
 from bot.middlewares.metrics import CommandMetricsMiddleware
 from bot.middlewares.throttle import ThrottleMiddleware
@@ -48,6 +49,7 @@ def make_dispatcher(settings: Settings, services: Services, i18n: I18n) -> Dispa
     dp.message.outer_middleware(
         ThrottleMiddleware(make_storage(settings.redis_url), settings.user_commands_per_minute)
     )
+    dp.message.middleware(ChatSeenMiddleware(services.chats))
     dp.message.middleware(CommandMetricsMiddleware(services.metrics, {c.name for c in COMMANDS}))
     dp.include_router(commands_router())
     dp.include_router(errors_router())
@@ -65,6 +67,7 @@ async def run(settings: Settings) -> None:
         SimpleRequestHandler(
             dp, bot, secret_token=settings.webhook_secret.get_secret_value()
         ).register(app, path=urlparse(settings.webhook_url).path or "/webhook")
+    await services.start()
     runner = await start_http(app, settings.http_host, settings.http_port)
     logger.info("http: /healthz and /metrics on {}:{}", settings.http_host, settings.http_port)
     try:

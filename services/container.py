@@ -14,6 +14,8 @@ from services.resilience.cache import ResilientCache, make_backend
 from services.resilience.rate_budget import RateBudget, make_storage
 from services.settings import Settings
 from services.status import StatusRegistry
+from services.storage.chats import ChatRepository
+from services.storage.db import Database
 from services.ticker import TickerService
 
 _STATE_VALUE = {BreakerState.CLOSED: 0, BreakerState.HALF_OPEN: 1, BreakerState.OPEN: 2}
@@ -28,12 +30,18 @@ class Services:
     cache: ResilientCache
     ticker: TickerService
     instruments: InstrumentCatalog
+    db: Database
+    chats: ChatRepository
     clients: list[VendorClient] = field(default_factory=list)
+
+    async def start(self) -> None:
+        await self.db.migrate()
 
     async def aclose(self) -> None:
         for client in self.clients:
             await client.aclose()
         await self.cache.close()
+        await self.db.close()
 
 
 def build_services(settings: Settings, *, cache_enabled: bool = True) -> Services:
@@ -75,6 +83,7 @@ def build_services(settings: Settings, *, cache_enabled: bool = True) -> Service
     coinapi_http = client(
         "coinapi", settings.coinapi_base_url, {"X-CoinAPI-Key": coinapi_key} if coinapi_key else {}
     )
+    db = Database(settings.database_url)
     okx = OkxClient(okx_http)
     coinapi = CoinApiClient(coinapi_http, has_key=bool(coinapi_key))
     return Services(
@@ -85,5 +94,7 @@ def build_services(settings: Settings, *, cache_enabled: bool = True) -> Service
         cache=cache,
         ticker=TickerService(okx, coinapi, cache, status, settings.ticker_cache_ttl_ms / 1000),
         instruments=InstrumentCatalog(okx, cache, settings.instruments_cache_ttl_seconds),
+        db=db,
+        chats=ChatRepository(db),
         clients=[okx_http, coinapi_http],
     )

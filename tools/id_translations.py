@@ -15,6 +15,7 @@ ID = {
     "24h volume: {volume}": "Volume 24j: {volume}",
     "All commands: /help": "Semua perintah: /help",
     "Bid / ask: {bid} / {ask}": "Bid / ask: {bid} / {ask}",
+    "Chats served: {n}": "Chat yang dilayani: {n}",
     "Circuit breakers": "Pemutus sirkuit",
     "Commands": "Perintah",
     "Did you mean {suggestion}?": "Maksud Anda {suggestion}?",

@@ -11,7 +11,12 @@ from services.container import Services
 
 
 async def status(message: Message, services: Services, view: View) -> None:
+    chats = await services.chats.count() if view.is_admin else None
     text = render_status(
-        services.status.overall(), services.status.snapshot(), services.breakers.snapshots(), view
+        services.status.overall(),
+        services.status.snapshot(),
+        services.breakers.snapshots(),
+        view,
+        known_chats=chats,
     )
     await reply(message, text)

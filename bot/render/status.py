@@ -65,6 +65,7 @@ def render_status(
     modules: list[ModuleStatus],
     breakers: list[BreakerSnapshot],
     view: View,
+    known_chats: int | None = None,
 ) -> str:
     lines = [b(_("Status: {overall}").format(overall=_overall(overall))), ""]
     lines += [_module_line(m, view) for m in modules]
@@ -72,4 +73,6 @@ def render_status(
     if shown:
         lines += ["", b(_("Circuit breakers"))]
         lines += [_breaker_line(s) for s in shown]
+    if known_chats is not None:
+        lines += ["", _("Chats served: {n}").format(n=known_chats)]
     return "\n".join(lines)

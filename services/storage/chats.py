@@ -1,0 +1,52 @@
+"""The chats the bot serves."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from pydantic import BaseModel
+from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from services.storage.db import Database
+from services.storage.tables import Chat
+
+
+class ChatInfo(BaseModel):
+    chat_id: int
+    kind: str
+    title: str | None = None
+    language: str | None = None
+
+
+class ChatRepository:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def seen(self, chat: ChatInfo, now: datetime | None = None) -> None:
+        """Insert the chat, or refresh its title, language and last_seen (one statement)."""
+        moment = now or datetime.now(UTC)
+        dialect = self._db.engine.dialect.name
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        values = chat.model_dump() | {"first_seen": moment, "last_seen": moment}
+        statement = insert(Chat).values(**values)
+        statement = statement.on_conflict_do_update(
+            index_elements=[Chat.chat_id],
+            set_={
+                "kind": chat.kind,
+                "title": chat.title,
+                "language": chat.language,
+                "last_seen": moment,
+            },
+        )
+        async with self._db.sessions() as session, session.begin():
+            await session.execute(statement)
+
+    async def get(self, chat_id: int) -> Chat | None:
+        async with self._db.sessions() as session:
+            return await session.get(Chat, chat_id)
+
+    async def count(self) -> int:
+        async with self._db.sessions() as session:
+            return int(await session.scalar(select(func.count()).select_from(Chat)) or 0)

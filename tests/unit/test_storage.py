@@ -1,0 +1,69 @@
+"""Storage on SQLite and PostgreSQL: migrations, their match with the models, chat upserts."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import inspect
+from sqlalchemy.engine import Connection
+
+from services.storage.chats import ChatInfo, ChatRepository
+from services.storage.db import Database
+from services.storage.tables import Base
+from tests.postgres import drop_database, temporary_database
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+async def db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
+    if request.param == "sqlite":
+        database = Database(f"sqlite+aiosqlite:///{tmp_path}/nested/dir/bot.db")
+        await database.migrate()
+        yield database
+        await database.close()
+        return
+    base_url = request.getfixturevalue("database_url")
+    url, name = await temporary_database(base_url)
+    database = Database(url)
+    await database.migrate()
+    yield database
+    await database.close()
+    await drop_database(base_url, name)
+
+
+async def test_migrations_create_exactly_the_models(db: Database) -> None:
+    def differences(connection: Connection) -> list[object]:
+        context = MigrationContext.configure(connection)
+        return list(compare_metadata(context, Base.metadata))
+
+    async with db.engine.connect() as connection:
+        assert await connection.run_sync(differences) == []
+        tables = await connection.run_sync(lambda c: inspect(c).get_table_names())
+    assert "chats" in tables and "alembic_version" in tables
+
+
+async def test_migrating_twice_is_harmless(db: Database) -> None:
+    await db.migrate()
+    assert await ChatRepository(db).count() == 0
+
+
+async def test_a_chat_is_recorded_once_and_refreshed(db: Database) -> None:
+    chats = ChatRepository(db)
+    first = datetime(2026, 11, 20, 7, 0, tzinfo=UTC)
+    group = ChatInfo(chat_id=-1001873456210, kind="supergroup", title="SOL Traders")
+    await chats.seen(group, now=first)
+    await chats.seen(
+        group.model_copy(update={"title": "SOL Traders ID"}), now=first + timedelta(hours=1)
+    )
+    await chats.seen(ChatInfo(chat_id=428756321, kind="private", language="id"), now=first)
+    assert await chats.count() == 2
+    stored = await chats.get(-1001873456210)
+    assert stored is not None and stored.title == "SOL Traders ID"
+    assert stored.first_seen.replace(tzinfo=UTC) == first
+    assert stored.last_seen.replace(tzinfo=UTC) == first + timedelta(hours=1)
+    private = await chats.get(428756321)
+    assert private is not None and private.language == "id"
