@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import signal
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo
 
@@ -56,6 +57,15 @@ def make_dispatcher(settings: Settings, services: Services, i18n: I18n) -> Dispa
     return dp
 
 
+async def _until_signalled() -> None:
+    """Webhook mode has no polling loop to catch SIGTERM; stop cleanly on it ourselves."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+
+
 async def run(settings: Settings) -> None:
     services = build_services(settings)
     i18n = make_i18n(settings.default_locale)
@@ -77,7 +87,7 @@ async def run(settings: Settings) -> None:
                 settings.webhook_url, secret_token=settings.webhook_secret.get_secret_value()
             )
             logger.info("webhook mode")
-            await asyncio.Event().wait()
+            await _until_signalled()
         else:
             # A webhook left over from another deployment would make getUpdates fail with 409.
             await bot.delete_webhook(drop_pending_updates=False)

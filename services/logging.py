@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import logging
 import re
 import sys
@@ -27,9 +28,10 @@ class InterceptHandler(logging.Handler):
             level: str | int = logger.level(record.levelname).name
         except ValueError:
             level = record.levelno
-        frame: FrameType | None = logging.currentframe()
-        depth = 2
-        while frame is not None and frame.f_code.co_filename == logging.__file__:
+        # Walk out of the logging module so the line names the real caller (loguru's recipe).
+        frame: FrameType | None = inspect.currentframe()
+        depth = 0
+        while frame is not None and (depth == 0 or frame.f_code.co_filename == logging.__file__):
             frame = frame.f_back
             depth += 1
         logger.opt(depth=depth, exception=record.exc_info).bind(
@@ -126,3 +128,5 @@ def setup_logging(level: str, secrets: Iterable[str], stream: TextIO | None = No
     # httpx logs every request URL at INFO; that is noise and may carry query secrets.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
+    # Alembic narrates every start at INFO; Database.migrate logs the resulting revision.
+    logging.getLogger("alembic").setLevel(logging.WARNING)

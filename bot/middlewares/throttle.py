@@ -17,6 +17,7 @@ from limits.aio.strategies import MovingWindowRateLimiter
 from loguru import logger
 
 from bot.render.errors import render_throttled
+from bot.reply import reply
 
 NOTICE = RateLimitItemPerMinute(1)
 
@@ -42,5 +43,5 @@ class ThrottleMiddleware(BaseMiddleware):
             stats = await self._limiter.get_window_stats(self._item, "user", str(user.id))
             wait = max(1, int(stats.reset_time - time.time()) + 1)
             logger.info("throttled user {} for {}s", user.id, wait)
-            await event.answer(render_throttled(wait))
+            await reply(event, render_throttled(wait))
         return None

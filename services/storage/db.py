@@ -6,6 +6,8 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.migration import MigrationContext
+from loguru import logger
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
@@ -30,13 +32,15 @@ class Database:
     async def migrate(self) -> None:
         """Bring the schema to the newest revision (idempotent; safe on every start)."""
 
-        def upgrade(connection: Connection) -> None:
+        def upgrade(connection: Connection) -> str | None:
             config = alembic_config()
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
+            return MigrationContext.configure(connection).get_current_revision()
 
         async with self.engine.begin() as connection:
-            await connection.run_sync(upgrade)
+            revision = await connection.run_sync(upgrade)
+        logger.info("database {} at revision {}", self.engine.dialect.name, revision)
 
     async def close(self) -> None:
         await self.engine.dispose()

@@ -50,7 +50,7 @@ class BotProcess:
         self.env.update(env)
         self.proc: asyncio.subprocess.Process | None = None
 
-    async def start(self) -> BotProcess:
+    async def start(self, ready_method: str = "getUpdates") -> BotProcess:
         log = self.log_path.open("ab")
         self.proc = await asyncio.create_subprocess_exec(
             sys.executable,
@@ -61,10 +61,10 @@ class BotProcess:
             stdout=log,
             stderr=log,
         )
-        polls_before = len(self.telegram.calls_to("getUpdates"))
+        polls_before = len(self.telegram.calls_to(ready_method))
         await self.telegram.wait_for(
             lambda: (
-                len(self.telegram.calls_to("getUpdates")) > polls_before
+                len(self.telegram.calls_to(ready_method)) > polls_before
                 or (self.proc is not None and self.proc.returncode is not None)
             ),
             timeout=30,

@@ -32,6 +32,9 @@ def test_stdlib_loggers_are_routed_into_loguru() -> None:
     logging.getLogger("aiogram.dispatcher").info("Start polling")
     logging.getLogger("apscheduler.scheduler").warning("job missed")
     assert "Start polling" in out.getvalue() and "job missed" in out.getvalue()
+    # Each line names where it was logged from, not the logging module's internals.
+    assert "callHandlers" not in out.getvalue()
+    assert "test_logging:test_stdlib_loggers_are_routed_into_loguru" in out.getvalue()
 
 
 def test_repeated_message_is_emitted_once_per_window_with_a_count() -> None:
