@@ -86,7 +86,7 @@ async def run(settings: Settings) -> None:
             await bot.set_webhook(
                 settings.webhook_url, secret_token=settings.webhook_secret.get_secret_value()
             )
-            logger.info("webhook mode")
+            logger.info("webhook mode: {}", settings.webhook_url)  # a token in it is masked
             await _until_signalled()
         else:
             # A webhook left over from another deployment would make getUpdates fail with 409.

@@ -186,3 +186,36 @@ async def test_every_attempt_is_counted_by_status(services: Services, vendors: F
         )
         == 1
     )
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        ("2", 2.0),
+        ("0.5", 0.5),
+        ("-3", 0.0),
+        ("soon", None),
+        ("", None),
+        ("Wed, 21 Oct 2015 07:28:00 GMT", 0.0),
+    ],
+)
+def test_retry_after_header_forms(header: str, expected: float | None) -> None:
+    import httpx
+
+    from services.http import retry_after
+
+    response = httpx.Response(429, headers={"Retry-After": header} if header else {})
+    assert retry_after(response) == expected
+
+
+def test_retry_after_http_date_in_the_future() -> None:
+    import email.utils
+    import time
+
+    import httpx
+
+    from services.http import retry_after
+
+    future = email.utils.formatdate(time.time() + 30, usegmt=True)
+    value = retry_after(httpx.Response(429, headers={"Retry-After": future}))
+    assert value is not None and 25 <= value <= 31
