@@ -15,21 +15,11 @@ from services.symbols import parse_symbol
 from tests.conftest import make_settings
 from tests.fakes.vendors import FakeVendors, Fault
 
+pytestmark = pytest.mark.usefixtures("fast_backoff")
+
 TICKER = "/api/v5/market/ticker"
 SOL = parse_symbol("SOL")
 Build = Callable[..., Any]
-
-
-@pytest.fixture(autouse=True)
-def fast_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
-    from services.resilience import retry
-
-    original = retry.with_retry
-
-    async def quick(call, **kwargs):  # type: ignore[no-untyped-def]
-        return await original(call, base_delay=0.01, max_delay=0.02)
-
-    monkeypatch.setattr("services.http.with_retry", quick)
 
 
 @pytest.fixture
