@@ -39,7 +39,7 @@ bench: $(STAMP) locales
 # Regenerate the template and merge it into the catalogs after changing user-visible strings.
 messages: $(STAMP)
 	$(BIN)/pybabel extract -k _ -k N_ --no-location --sort-output -o locales/messages.pot bot services
-	$(BIN)/pybabel update -d locales -D messages -i locales/messages.pot --no-fuzzy-matching
+	$(BIN)/pybabel update -d locales -D messages -i locales/messages.pot --no-fuzzy-matching --ignore-obsolete
 	$(BIN)/python tools/id_translations.py
 
 clean:

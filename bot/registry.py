@@ -12,7 +12,7 @@ from aiogram.types import BotCommand, BotCommandScopeDefault
 from aiogram.utils.i18n import I18n
 
 from bot.handlers.basic import help_, start
-from bot.handlers.market import ticker
+from bot.handlers.market import ob, ticker
 from bot.handlers.status import status
 
 
@@ -35,6 +35,12 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("help", N_("Every command with one line each"), help_),
     CommandSpec(
         "ticker", N_("Last price, 24h change, high/low and volume"), ticker, usage="SYMBOL"
+    ),
+    CommandSpec(
+        "ob",
+        N_("Spot order book: biggest walls and bid/ask imbalance"),
+        ob,
+        usage="SYMBOL [okx|binance]",
     ),
     CommandSpec("status", N_("Health of every data module"), status),
 )

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from services.http import VendorClient
 from services.instruments import InstrumentCatalog
 from services.metrics import Metrics
+from services.orderbook import OrderBookService
+from services.providers.binance import BinanceClient
 from services.providers.coinapi import CoinApiClient
 from services.providers.okx import OkxClient
 from services.resilience.breaker import BreakerBoard, BreakerState, CircuitBreaker
@@ -29,6 +31,7 @@ class Services:
     breakers: BreakerBoard
     cache: ResilientCache
     ticker: TickerService
+    orderbook: OrderBookService
     instruments: InstrumentCatalog
     db: Database
     chats: ChatRepository
@@ -60,6 +63,7 @@ def build_services(settings: Settings, *, cache_enabled: bool = True) -> Service
     budget = RateBudget(make_storage(settings.redis_url), max_wait=settings.rate_wait_max_seconds)
     budget.configure("okx", settings.okx_requests_per_2s, 2)
     budget.configure("coinapi", settings.coinapi_requests_per_minute, 60)
+    budget.configure("binance", settings.binance_requests_per_minute, 60)
     cache = ResilientCache(
         make_backend(settings.redis_url),
         metrics,
@@ -83,6 +87,7 @@ def build_services(settings: Settings, *, cache_enabled: bool = True) -> Service
     coinapi_http = client(
         "coinapi", settings.coinapi_base_url, {"X-CoinAPI-Key": coinapi_key} if coinapi_key else {}
     )
+    binance_http = client("binance", settings.binance_base_url)
     db = Database(settings.database_url)
     okx = OkxClient(okx_http)
     coinapi = CoinApiClient(coinapi_http, has_key=bool(coinapi_key))
@@ -93,8 +98,15 @@ def build_services(settings: Settings, *, cache_enabled: bool = True) -> Service
         breakers=breakers,
         cache=cache,
         ticker=TickerService(okx, coinapi, cache, status, settings.ticker_cache_ttl_ms / 1000),
+        orderbook=OrderBookService(
+            okx,
+            BinanceClient(binance_http),
+            cache,
+            status,
+            settings.orderbook_cache_ttl_ms / 1000,
+        ),
         instruments=InstrumentCatalog(okx, cache, settings.instruments_cache_ttl_seconds),
         db=db,
         chats=ChatRepository(db),
-        clients=[okx_http, coinapi_http],
+        clients=[okx_http, coinapi_http, binance_http],
     )

@@ -111,3 +111,12 @@ class SymbolError(ValueError):
         self.kind = kind  # "empty" | "malformed" | "unknown"
         self.suggestion = suggestion
         super().__init__(f"{kind} symbol {text!r}")
+
+
+class ArgumentError(ValueError):
+    """A command argument that is not one of the allowed values."""
+
+    def __init__(self, value: str, allowed: list[str]) -> None:
+        self.value = value
+        self.allowed = allowed
+        super().__init__(f"{value!r} is not one of {allowed}")

@@ -33,6 +33,23 @@ class Ticker(BaseModel):
         return (self.last - self.open_24h) / self.open_24h * 100
 
 
+class BookLevel(BaseModel):
+    price: Decimal
+    size: Decimal  # in the base coin
+
+
+class OrderBook(BaseModel):
+    """Bids best (highest) first, asks best (lowest) first."""
+
+    instrument: Instrument
+    bids: list[BookLevel]
+    asks: list[BookLevel]
+    source: str
+    as_of: datetime
+    stale: bool = False
+    fallback_reason: str | None = None
+
+
 class InstrumentIds(BaseModel):
     """Instrument ids a vendor lists (OKX `instId`s), for symbol validation."""
 

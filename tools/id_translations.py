@@ -10,6 +10,20 @@ from pathlib import Path
 from babel.messages.pofile import read_po, write_po
 
 ID = {
+    "* the book we got ({n} levels a side) does not reach that far": "* buku yang kami terima ({n} level per sisi) tidak menjangkau sejauh itu",
+    "Biggest ask: {wall}": "Ask terbesar: {wall}",
+    "Biggest bid: {wall}": "Bid terbesar: {wall}",
+    "Depth near mid: {bands}": "Kedalaman dekat harga tengah: {bands}",
+    "{bid} bid / {ask} ask": "{bid} bid / {ask} ask",
+    "Order book data": "Data order book",
+    "Price data": "Data harga",
+    "Spot order book: biggest walls and bid/ask imbalance": "Order book spot: tembok terbesar dan ketimpangan bid/ask",
+    "Walls over {n}× median: {bids} bid, {asks} ask": "Tembok di atas {n}× median: {bids} bid, {asks} ask",
+    "mid {mid}": "tengah {mid}",
+    "{pair} order book": "Order book {pair}",
+    "{price} · {size} {base} ({money}) · {distance} · {multiple}× median": "{price} · {size} {base} ({money}) · {distance} · {multiple}× median",
+    "{value} is not something I know here. Use one of: {allowed}.": "{value} tidak saya kenal di sini. Gunakan salah satu: {allowed}.",
+    "{what} is unavailable right now ({sources}). Please try again shortly.": "{what} sedang tidak tersedia ({sources}). Silakan coba lagi sebentar lagi.",
     "24h change: {change}": "Perubahan 24j: {change}",
     "24h high / low: {high} / {low}": "Tertinggi / terendah 24j: {high} / {low}",
     "24h volume: {volume}": "Volume 24j: {volume}",

@@ -7,9 +7,14 @@ from aiogram.filters import ExceptionTypeFilter
 from aiogram.types import ErrorEvent, Message
 from loguru import logger
 
-from bot.render.errors import render_internal_error, render_symbol_error, render_unavailable
+from bot.render.errors import (
+    render_argument_error,
+    render_internal_error,
+    render_symbol_error,
+    render_unavailable,
+)
 from bot.reply import reply
-from services.errors import DataUnavailableError, SymbolError
+from services.errors import ArgumentError, DataUnavailableError, SymbolError
 
 
 def _message(event: ErrorEvent) -> Message | None:
@@ -25,6 +30,12 @@ async def on_symbol_error(event: ErrorEvent) -> None:
     message = _message(event)
     if message is not None and isinstance(event.exception, SymbolError):
         await reply(message, render_symbol_error(event.exception, _command(message)))
+
+
+async def on_argument_error(event: ErrorEvent) -> None:
+    message = _message(event)
+    if message is not None and isinstance(event.exception, ArgumentError):
+        await reply(message, render_argument_error(event.exception))
 
 
 async def on_unavailable(event: ErrorEvent) -> None:
@@ -51,6 +62,7 @@ async def on_any_error(event: ErrorEvent) -> None:
 def errors_router() -> Router:
     router = Router(name="errors")
     router.errors.register(on_symbol_error, ExceptionTypeFilter(SymbolError))
+    router.errors.register(on_argument_error, ExceptionTypeFilter(ArgumentError))
     router.errors.register(on_unavailable, ExceptionTypeFilter(DataUnavailableError))
     router.errors.register(on_any_error)
     return router

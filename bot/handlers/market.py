@@ -1,17 +1,27 @@
-"""/ticker. Symbol and data errors are answered by the error handlers (bot/handlers/errors.py)."""
+"""/ticker and /ob. Symbol, argument and data errors are answered by bot/handlers/errors.py."""
 
 from __future__ import annotations
 
 from aiogram.filters import CommandObject
 from aiogram.types import Message
 
+from bot.render.orderbook import render_orderbook
 from bot.render.ticker import render_ticker
 from bot.render.view import View
 from bot.reply import reply
 from services.container import Services
+from services.orderbook import parse_exchange
 
 
 async def ticker(message: Message, command: CommandObject, services: Services, view: View) -> None:
     instrument = await services.instruments.resolve(command.args or "")
     result = await services.ticker.ticker(instrument)
     await reply(message, render_ticker(result, view))
+
+
+async def ob(message: Message, command: CommandObject, services: Services, view: View) -> None:
+    symbol, _, rest = (command.args or "").strip().partition(" ")
+    exchange = parse_exchange(rest)
+    instrument = await services.instruments.resolve(symbol)
+    report = await services.orderbook.report(instrument, exchange)
+    await reply(message, render_orderbook(report, view))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiogram.utils.i18n import gettext as _
 
 from bot.render.text import clip, code, esc
-from services.errors import DataUnavailableError, Reason, SymbolError
+from services.errors import ArgumentError, DataUnavailableError, Reason, SymbolError
 
 
 def reason_text(reason: Reason) -> str:
@@ -35,10 +35,22 @@ def render_symbol_error(error: SymbolError, command: str) -> str:
     return text
 
 
+def module_name(module: str) -> str:
+    names = {"ticker": _("Price data"), "spot_ob": _("Order book data")}
+    return names.get(module, esc(module))
+
+
 def render_unavailable(error: DataUnavailableError) -> str:
     sources = ", ".join(f"{esc(src)}: {reason_text(reason)}" for src, reason in error.failures)
-    return _("Price data is unavailable right now ({sources}). Please try again shortly.").format(
-        sources=sources
+    return _("{what} is unavailable right now ({sources}). Please try again shortly.").format(
+        what=module_name(error.module), sources=sources
+    )
+
+
+def render_argument_error(error: ArgumentError) -> str:
+    return _("{value} is not something I know here. Use one of: {allowed}.").format(
+        value=code(esc(clip(error.value))),
+        allowed=", ".join(code(esc(a)) for a in error.allowed),
     )
 
 

@@ -23,6 +23,9 @@ class View:
         return str(format_decimal(value, format="#,##0.########", locale=self.locale))
 
     def compact(self, value: Decimal | float) -> str:
+        """1.5M / 1,5 jt for big numbers; at most two decimals below a thousand."""
+        if -1000 < value < 1000:
+            return str(format_decimal(value, format="#,##0.##", locale=self.locale))
         return str(format_compact_decimal(value, locale=self.locale, fraction_digits=2))
 
     def pct(self, value: Decimal | float) -> str:
@@ -30,6 +33,10 @@ class View:
         return sign + str(
             format_percent(Decimal(value) / 100, format="#,##0.00%", locale=self.locale)
         )
+
+    def share(self, fraction: Decimal | float) -> str:
+        """0.52 -> 52%."""
+        return str(format_percent(fraction, format="#,##0%", locale=self.locale))
 
     def time(self, moment: datetime) -> str:
         local = moment.astimezone(self.tz)

@@ -16,7 +16,8 @@ from services.errors import (
     UnknownInstrumentError,
 )
 from services.http import VendorClient, json_body, raise_for_status, retry_after
-from services.models import InstrumentIds, Ticker
+from services.models import InstrumentIds, OrderBook, Ticker
+from services.providers.levels import parse_levels
 from services.symbols import Instrument, okx_inst_id
 
 VENDOR = "okx"
@@ -24,6 +25,7 @@ SOURCE = "OKX"
 UNKNOWN_INSTRUMENT = {"51001"}
 RATE_LIMITED = {"50011", "50013"}
 TRANSIENT = {"50001", "50026"}
+BOOK_DEPTH = 400  # the most `books` gives; enough to reach the 5 % band on liquid pairs
 
 
 def interpret(endpoint: str) -> Any:
@@ -110,6 +112,28 @@ class OkxClient:
             ask=raw.askPx,
             source=SOURCE,
             as_of=datetime.fromtimestamp(raw.ts / 1000, UTC),
+        )
+
+    async def books(self, inst: Instrument, depth: int = BOOK_DEPTH) -> OrderBook:
+        rows = await self._client.get(
+            "books",
+            "/api/v5/market/books",
+            interpret("books"),
+            {"instId": okx_inst_id(inst.spot()), "sz": depth},
+        )
+        if not rows or not isinstance(rows[0], dict):
+            raise UnknownInstrumentError(VENDOR, "books", "empty data")
+        book = rows[0]
+        try:
+            as_of = datetime.fromtimestamp(int(book["ts"]) / 1000, UTC)
+        except (KeyError, TypeError, ValueError):
+            raise BadResponseError(VENDOR, "books", "no timestamp") from None
+        return OrderBook(
+            instrument=inst.spot(),
+            bids=parse_levels(VENDOR, "books", book.get("bids")),
+            asks=parse_levels(VENDOR, "books", book.get("asks")),
+            source=SOURCE,
+            as_of=as_of,
         )
 
     async def instrument_ids(self, inst_type: str) -> InstrumentIds:

@@ -124,6 +124,16 @@ class FakeVendors:
             if q.get("instId") == "BTC-USDT":
                 return 200, load("okx", "ticker_BTC-USDT_docs.json"), {}
             return 200, load("okx", "error_instrument_not_found.json"), {}
+        if path == "/api/v5/market/books":
+            name = f"books_{q.get('instId', '')}.json"
+            if (FIXTURES / "okx" / name).exists():
+                return 200, load("okx", name), {}
+            return 200, load("okx", "error_instrument_not_found.json"), {}
+        if path == "/api/v3/depth":
+            name = f"depth_{q.get('symbol', '')}.json"
+            if (FIXTURES / "binance" / name).exists():
+                return 200, load("binance", name), {}
+            return 400, load("binance", "error_invalid_symbol.json"), {}
         if path == "/api/v5/public/instruments":
             inst_type = q.get("instType")
             if not inst_type:

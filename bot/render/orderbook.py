@@ -1,0 +1,80 @@
+"""/ob answer: the biggest walls, walls over 5x median, and imbalance by band."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from aiogram.utils.i18n import gettext as _
+
+from bot.render.footer import footer
+from bot.render.text import b, esc
+from bot.render.view import View
+from services.analysis.orderbook import WALL_MULTIPLE, Imbalance, Wall
+from services.orderbook import OrderBookReport
+
+
+def _money(value: Decimal, usd: bool, quote: str, view: View) -> str:
+    return f"${view.compact(value)}" if usd else f"{view.compact(value)} {esc(quote)}"
+
+
+def _wall(wall: Wall | None, report: OrderBookReport, view: View) -> str:
+    if wall is None:
+        return "–"
+    inst = report.book.instrument
+    brick = " 🧱" if wall.is_wall else ""
+    return (
+        _("{price} · {size} {base} ({money}) · {distance} · {multiple}× median").format(
+            price=b(view.price(wall.price)),
+            size=view.compact(wall.size),
+            base=esc(inst.base),
+            money=_money(wall.notional, report.analysis.quote_is_usd, inst.quote, view),
+            distance=view.pct(wall.distance_pct),
+            multiple=view.price(round(wall.multiple, 1)),
+        )
+        + brick
+    )
+
+
+def _imbalance(item: Imbalance, view: View) -> str:
+    band = f"±{view.price(item.band_pct)}%"
+    if item.bid_share is None:
+        return f"{band}: –"
+    share = _("{bid} bid / {ask} ask").format(
+        bid=view.share(item.bid_share), ask=view.share(1 - item.bid_share)
+    )
+    return f"{band}: {share}" + ("" if item.covered else "*")
+
+
+def render_orderbook(report: OrderBookReport, view: View) -> str:
+    a = report.analysis
+    inst = report.book.instrument
+    lines = [
+        b(_("{pair} order book").format(pair=esc(inst.display)))
+        + " · "
+        + _("mid {mid}").format(mid=view.price(a.mid)),
+        _("Biggest bid: {wall}").format(wall=_wall(a.biggest_bid, report, view)),
+        _("Biggest ask: {wall}").format(wall=_wall(a.biggest_ask, report, view)),
+        _("Walls over {n}× median: {bids} bid, {asks} ask").format(
+            n=view.price(WALL_MULTIPLE), bids=len(a.bid_walls), asks=len(a.ask_walls)
+        ),
+        _("Depth near mid: {bands}").format(
+            bands=" · ".join(_imbalance(i, view) for i in a.imbalance)
+        ),
+    ]
+    if not all(i.covered for i in a.imbalance):
+        lines.append(
+            _("* the book we got ({n} levels a side) does not reach that far").format(
+                n=a.levels_per_side
+            )
+        )
+    lines.append("")
+    lines.append(
+        footer(
+            view,
+            report.book.source,
+            report.book.as_of,
+            stale=report.book.stale,
+            fallback_reason=report.book.fallback_reason,
+        )
+    )
+    return "\n".join(lines)

@@ -1,0 +1,1 @@
+"""Pure analysis: models in, findings out. No I/O, no clock."""

@@ -1,0 +1,121 @@
+"""Spot order book: OKX first, Binance as the free fallback, or the exchange the user named."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from enum import StrEnum
+
+from pydantic import BaseModel
+
+from services.analysis.orderbook import BookAnalysis, analyse
+from services.errors import (
+    ArgumentError,
+    DataUnavailableError,
+    Reason,
+    SymbolError,
+    UnknownInstrumentError,
+    VendorError,
+)
+from services.models import OrderBook
+from services.providers.binance import SOURCE as BINANCE
+from services.providers.binance import BinanceClient
+from services.providers.okx import SOURCE as OKX
+from services.providers.okx import OkxClient
+from services.resilience.cache import ResilientCache
+from services.status import StatusRegistry
+from services.symbols import Instrument, okx_inst_id
+
+MODULE = "spot_ob"
+
+
+class Exchange(StrEnum):
+    OKX = "okx"
+    BINANCE = "binance"
+
+
+def parse_exchange(text: str | None) -> Exchange | None:
+    if not text:
+        return None
+    try:
+        return Exchange(text.strip().lower())
+    except ValueError:
+        raise ArgumentError(text, [e.value for e in Exchange]) from None
+
+
+class OrderBookReport(BaseModel):
+    book: OrderBook
+    analysis: BookAnalysis
+
+
+class OrderBookService:
+    def __init__(
+        self,
+        okx: OkxClient,
+        binance: BinanceClient,
+        cache: ResilientCache,
+        status: StatusRegistry,
+        ttl_seconds: float,
+    ) -> None:
+        self._okx = okx
+        self._binance = binance
+        self._cache = cache
+        self._status = status
+        self._ttl = ttl_seconds
+        status.register(MODULE, main=True)
+
+    async def report(self, inst: Instrument, exchange: Exchange | None = None) -> OrderBookReport:
+        spot = inst.spot()
+        key = f"book:{exchange or 'auto'}:{okx_inst_id(spot)}"
+        try:
+            cached = await self._cache.get_or_fetch(
+                MODULE, key, OrderBook, self._ttl, lambda: self._fetch(spot, exchange)
+            )
+        except UnknownInstrumentError:
+            raise SymbolError(spot.display, "unknown") from None
+        book = cached.value
+        if cached.stale:
+            self._status.degraded(MODULE, book.source, f"stale: {cached.error}")
+            book = book.model_copy(update={"stale": True})
+        analysis = analyse(book)
+        if analysis is None:
+            raise DataUnavailableError(MODULE, [(book.source, Reason.ERROR)])
+        return OrderBookReport(book=book, analysis=analysis)
+
+    async def _fetch(self, inst: Instrument, exchange: Exchange | None) -> OrderBook:
+        if exchange is Exchange.BINANCE:
+            return await self._only(BINANCE, self._binance.depth, inst)
+        if exchange is Exchange.OKX:
+            return await self._only(OKX, self._okx.books, inst)
+        try:
+            book = await self._okx.books(inst)
+        except UnknownInstrumentError:
+            raise
+        except VendorError as okx_error:
+            try:
+                book = await self._binance.depth(inst)
+            except VendorError as binance_error:
+                # Binance not listing a pair OKX vouched for is a failed fallback, not an
+                # unknown symbol.
+                self._status.unavailable(MODULE, okx_error.reason, f"OKX {okx_error.reason}")
+                raise DataUnavailableError(
+                    MODULE, [(OKX, okx_error.reason), (BINANCE, binance_error.reason)]
+                ) from None
+            self._status.degraded(
+                MODULE, BINANCE, f"fallback: OKX {okx_error.reason.value}", okx_error.reason
+            )
+            return book.model_copy(update={"fallback_reason": okx_error.reason.value})
+        self._status.ok(MODULE, OKX)
+        return book
+
+    async def _only(
+        self, source: str, fetch: Callable[[Instrument], Awaitable[OrderBook]], inst: Instrument
+    ) -> OrderBook:
+        """The exchange the user named, and no other."""
+        try:
+            book = await fetch(inst)
+        except UnknownInstrumentError:
+            raise
+        except VendorError as error:
+            raise DataUnavailableError(MODULE, [(source, error.reason)]) from None
+        self._status.ok(MODULE, source)
+        return book
