@@ -44,9 +44,9 @@ def make_bot(settings: Settings, services: Services) -> Bot:
 def make_dispatcher(settings: Settings, services: Services, i18n: I18n) -> Dispatcher:
     dp = Dispatcher(services=services, settings=settings, commands=COMMANDS)
     UserLocaleMiddleware(i18n).setup(dp)
-    dp.message.outer_middleware(
-        ViewMiddleware(i18n, ZoneInfo(settings.timezone), set(settings.admin_ids))
-    )
+    view = ViewMiddleware(i18n, ZoneInfo(settings.timezone), set(settings.admin_ids))
+    dp.message.outer_middleware(view)
+    dp.callback_query.outer_middleware(view)
     dp.message.outer_middleware(
         ThrottleMiddleware(make_storage(settings.redis_url), settings.user_commands_per_minute)
     )

@@ -12,8 +12,10 @@ from aiogram.types import BotCommand, BotCommandScopeDefault
 from aiogram.utils.i18n import I18n
 
 from bot.handlers.basic import help_, start
+from bot.handlers.flags import flags, toggle
 from bot.handlers.market import ob, ticker
 from bot.handlers.status import status
+from bot.keyboards import FlagToggle
 
 
 def N_(message: str) -> str:
@@ -43,6 +45,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
         usage="SYMBOL [okx|binance]",
     ),
     CommandSpec("status", N_("Health of every data module"), status),
+    CommandSpec("flags", N_("Switch data modules on and off (admins)"), flags, admin_only=True),
 )
 
 
@@ -50,6 +53,7 @@ def commands_router() -> Router:
     router = Router(name="commands")
     for spec in COMMANDS:
         router.message.register(spec.handler, Command(spec.name))
+    router.callback_query.register(toggle, FlagToggle.filter())
     return router
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from services.flags import FlagService
 from services.http import VendorClient
 from services.instruments import InstrumentCatalog
 from services.metrics import Metrics
@@ -35,6 +36,7 @@ class Services:
     instruments: InstrumentCatalog
     db: Database
     chats: ChatRepository
+    flags: FlagService
     clients: list[VendorClient] = field(default_factory=list)
 
     async def start(self) -> None:
@@ -89,6 +91,7 @@ def build_services(settings: Settings, *, cache_enabled: bool = True) -> Service
     )
     binance_http = client("binance", settings.binance_base_url)
     db = Database(settings.database_url)
+    flags = FlagService(db, settings, status)
     okx = OkxClient(okx_http)
     coinapi = CoinApiClient(coinapi_http, has_key=bool(coinapi_key))
     return Services(
@@ -103,10 +106,12 @@ def build_services(settings: Settings, *, cache_enabled: bool = True) -> Service
             BinanceClient(binance_http),
             cache,
             status,
+            flags,
             settings.orderbook_cache_ttl_ms / 1000,
         ),
         instruments=InstrumentCatalog(okx, cache, settings.instruments_cache_ttl_seconds),
         db=db,
         chats=ChatRepository(db),
+        flags=flags,
         clients=[okx_http, coinapi_http, binance_http],
     )

@@ -16,6 +16,7 @@ from services.errors import (
     UnknownInstrumentError,
     VendorError,
 )
+from services.flags import Flag, FlagService
 from services.models import OrderBook
 from services.providers.binance import SOURCE as BINANCE
 from services.providers.binance import BinanceClient
@@ -54,8 +55,10 @@ class OrderBookService:
         binance: BinanceClient,
         cache: ResilientCache,
         status: StatusRegistry,
+        flags: FlagService,
         ttl_seconds: float,
     ) -> None:
+        self._flags = flags
         self._okx = okx
         self._binance = binance
         self._cache = cache
@@ -64,6 +67,7 @@ class OrderBookService:
         status.register(MODULE, main=True)
 
     async def report(self, inst: Instrument, exchange: Exchange | None = None) -> OrderBookReport:
+        await self._flags.require(Flag.SPOT_OB)  # switched off: no vendor call at all
         spot = inst.spot()
         key = f"book:{exchange or 'auto'}:{okx_inst_id(spot)}"
         try:

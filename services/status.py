@@ -84,6 +84,13 @@ class StatusRegistry:
     def unavailable(self, name: str, reason: Reason, detail: str = "") -> None:
         self._update(name, health=Health.UNAVAILABLE, reason=reason, detail=detail or None)
 
+    def reset(self, name: str) -> None:
+        """Back to "not used yet" (e.g. a module switched on again)."""
+        previous = self._modules.get(name)
+        self._modules[name] = ModuleStatus(
+            name=name, health=Health.OK, last_success=previous.last_success if previous else None
+        )
+
     def get(self, name: str) -> ModuleStatus | None:
         return self._modules.get(name)
 

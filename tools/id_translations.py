@@ -10,6 +10,21 @@ from pathlib import Path
 from babel.messages.pofile import read_po, write_po
 
 ID = {
+    "Data modules": "Modul data",
+    "ETF flow data": "Data arus ETF",
+    "Liquidation data": "Data likuidasi",
+    "Only the bot's admins can do that.": "Hanya admin bot yang bisa melakukan itu.",
+    "Options data": "Data opsi",
+    "Sentiment data": "Data sentimen",
+    "Switch data modules on and off (admins)": "Nyalakan dan matikan modul data (admin)",
+    "Tap a button to switch a module; it takes effect at once.": "Ketuk tombol untuk mengubah modul; langsung berlaku.",
+    "Turn {flag} off": "Matikan {flag}",
+    "Turn {flag} on": "Nyalakan {flag}",
+    "Whale data": "Data whale",
+    "off": "mati",
+    "on": "nyala",
+    "{flag} is now {state}": "{flag} sekarang {state}",
+    "{what} is switched off by the bot's admins.": "{what} sedang dimatikan oleh admin bot.",
     "* the book we got ({n} levels a side) does not reach that far": "* buku yang kami terima ({n} level per sisi) tidak menjangkau sejauh itu",
     "Biggest ask: {wall}": "Ask terbesar: {wall}",
     "Biggest bid: {wall}": "Bid terbesar: {wall}",

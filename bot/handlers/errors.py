@@ -9,12 +9,14 @@ from loguru import logger
 
 from bot.render.errors import (
     render_argument_error,
+    render_disabled,
     render_internal_error,
     render_symbol_error,
     render_unavailable,
 )
 from bot.reply import reply
 from services.errors import ArgumentError, DataUnavailableError, SymbolError
+from services.flags import ModuleDisabledError
 
 
 def _message(event: ErrorEvent) -> Message | None:
@@ -36,6 +38,12 @@ async def on_argument_error(event: ErrorEvent) -> None:
     message = _message(event)
     if message is not None and isinstance(event.exception, ArgumentError):
         await reply(message, render_argument_error(event.exception))
+
+
+async def on_disabled(event: ErrorEvent) -> None:
+    message = _message(event)
+    if message is not None and isinstance(event.exception, ModuleDisabledError):
+        await reply(message, render_disabled(event.exception))
 
 
 async def on_unavailable(event: ErrorEvent) -> None:
@@ -63,6 +71,7 @@ def errors_router() -> Router:
     router = Router(name="errors")
     router.errors.register(on_symbol_error, ExceptionTypeFilter(SymbolError))
     router.errors.register(on_argument_error, ExceptionTypeFilter(ArgumentError))
+    router.errors.register(on_disabled, ExceptionTypeFilter(ModuleDisabledError))
     router.errors.register(on_unavailable, ExceptionTypeFilter(DataUnavailableError))
     router.errors.register(on_any_error)
     return router

@@ -6,6 +6,7 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.render.text import clip, code, esc
 from services.errors import ArgumentError, DataUnavailableError, Reason, SymbolError
+from services.flags import ModuleDisabledError
 
 
 def reason_text(reason: Reason) -> str:
@@ -36,8 +37,22 @@ def render_symbol_error(error: SymbolError, command: str) -> str:
 
 
 def module_name(module: str) -> str:
-    names = {"ticker": _("Price data"), "spot_ob": _("Order book data")}
+    names = {
+        "ticker": _("Price data"),
+        "spot_ob": _("Order book data"),
+        "whale": _("Whale data"),
+        "etf": _("ETF flow data"),
+        "sentiment": _("Sentiment data"),
+        "heatmap": _("Liquidation data"),
+        "options": _("Options data"),
+    }
     return names.get(module, esc(module))
+
+
+def render_disabled(error: ModuleDisabledError) -> str:
+    return _("{what} is switched off by the bot's admins.").format(
+        what=module_name(error.flag.value)
+    )
 
 
 def render_unavailable(error: DataUnavailableError) -> str:

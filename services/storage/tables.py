@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, DateTime, String
+from sqlalchemy import BigInteger, Boolean, DateTime, Integer, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -23,3 +23,27 @@ class Chat(Base):
     language: Mapped[str | None] = mapped_column(String(8))
     first_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     last_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class FlagRow(Base):
+    """An admin's choice for a module flag; absent means the FEATURE_* start-up value."""
+
+    __tablename__ = "flags"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    enabled: Mapped[bool] = mapped_column(Boolean)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_by: Mapped[int] = mapped_column(BigInteger)
+
+
+class FlagAudit(Base):
+    """Who changed which flag, when, from what to what."""
+
+    __tablename__ = "flag_audit"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(32))
+    old: Mapped[bool] = mapped_column(Boolean)
+    new: Mapped[bool] = mapped_column(Boolean)
+    actor_id: Mapped[int] = mapped_column(BigInteger)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -109,6 +109,7 @@ class ApiCall:
     at: float
     ok: bool = True
     error_code: int | None = None
+    result: Any = None
 
 
 @dataclass
@@ -182,6 +183,25 @@ class FakeTelegram:
         )
         message["message_id"] = self._next_message_id
         self._next_message_id += 1
+        return self.push(base)
+
+    def push_callback(
+        self,
+        data: str,
+        *,
+        chat_id: int,
+        user_id: int,
+        message_id: int,
+        language_code: str = "en",
+    ) -> int:
+        """A press on an inline button under the bot's message `message_id`."""
+        base = fixture("update_callback_query.json")
+        query = base["callback_query"]
+        query["id"] = str(self._next_update_id * 7919)
+        query["from"].update(id=user_id, language_code=language_code)
+        query["message"].update(message_id=message_id)
+        query["message"]["chat"] = {"id": chat_id, "first_name": "Rina", "type": "private"}
+        query["data"] = data
         return self.push(base)
 
     def fail(
@@ -277,6 +297,7 @@ class FakeTelegram:
         if isinstance(result, web.Response):
             call.ok = False
             return result
+        call.result = result
         return web.json_response({"ok": True, "result": result})
 
     def _bad_request(self, description: str) -> web.Response:

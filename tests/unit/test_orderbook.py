@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,7 +25,7 @@ pytestmark = pytest.mark.usefixtures("fast_backoff")
 BOOKS = "/api/v5/market/books"
 DEPTH = "/api/v3/depth"
 SOL = parse_symbol("SOL")
-Build = Callable[..., Services]
+Build = Callable[..., Awaitable[Services]]
 
 
 def book(bids: list[tuple[str, str]], asks: list[tuple[str, str]]) -> OrderBook:
@@ -97,15 +98,19 @@ def test_unknown_exchange_is_an_argument_error() -> None:
 
 
 @pytest.fixture
-async def build(vendors: FakeVendors) -> AsyncIterator[Build]:
+async def build(vendors: FakeVendors, tmp_path: Path) -> AsyncIterator[Build]:
     made: list[Services] = []
 
-    def make(**overrides: Any) -> Services:
+    async def make(**overrides: Any) -> Services:
         services = build_services(
             make_settings(
-                okx_base_url=vendors.base_url, binance_base_url=vendors.base_url, **overrides
+                okx_base_url=vendors.base_url,
+                binance_base_url=vendors.base_url,
+                database_url=f"sqlite+aiosqlite:///{tmp_path}/{len(made)}.db",
+                **overrides,
             )
         )
+        await services.start()
         made.append(services)
         return services
 
@@ -117,7 +122,7 @@ async def build(vendors: FakeVendors) -> AsyncIterator[Build]:
 async def test_okx_book_fixture_gives_the_documented_walls(
     build: Build, vendors: FakeVendors
 ) -> None:
-    report = await build().orderbook.report(SOL)
+    report = await (await build()).orderbook.report(SOL)
     a = report.analysis
     assert report.book.source == "OKX" and len(report.book.bids) == 50
     assert a.biggest_ask is not None and a.biggest_ask.price == Decimal("142.7")
@@ -130,7 +135,7 @@ async def test_okx_book_fixture_gives_the_documented_walls(
 
 
 async def test_binance_by_name_gives_its_walls(build: Build, vendors: FakeVendors) -> None:
-    report = await build().orderbook.report(SOL, Exchange.BINANCE)
+    report = await (await build()).orderbook.report(SOL, Exchange.BINANCE)
     a = report.analysis
     assert report.book.source == "Binance"
     assert [w.price for w in a.bid_walls] == [Decimal("142.00"), Decimal("142.27")]
@@ -144,7 +149,7 @@ async def test_binance_by_name_gives_its_walls(build: Build, vendors: FakeVendor
 async def test_okx_failure_falls_back_to_binance_and_says_so(
     build: Build, vendors: FakeVendors
 ) -> None:
-    services = build()
+    services = await build()
     vendors.fail(BOOKS, Fault(status=500))
     report = await services.orderbook.report(SOL)
     assert report.book.source == "Binance" and report.book.fallback_reason == "error"
@@ -153,7 +158,7 @@ async def test_okx_failure_falls_back_to_binance_and_says_so(
 
 
 async def test_both_failing_names_both(build: Build, vendors: FakeVendors) -> None:
-    services = build()
+    services = await build()
     vendors.fail(BOOKS, Fault(status=500))
     vendors.fail(
         DEPTH,
@@ -173,16 +178,16 @@ async def test_fallback_not_listing_the_pair_is_unavailable_not_unknown(
 ) -> None:
     vendors.fail(BOOKS, Fault(status=500))
     with pytest.raises(DataUnavailableError):
-        await build().orderbook.report(parse_symbol("BTC"))  # no Binance fixture: -1121
+        await (await build()).orderbook.report(parse_symbol("BTC"))  # no Binance fixture: -1121
 
 
 async def test_unknown_pair_at_okx_is_a_symbol_error(build: Build) -> None:
     with pytest.raises(SymbolError):
-        await build().orderbook.report(parse_symbol("NOPE"))
+        await (await build()).orderbook.report(parse_symbol("NOPE"))
 
 
 async def test_binance_error_bodies_are_read(build: Build, vendors: FakeVendors) -> None:
-    services = build()
+    services = await build()
     with pytest.raises(SymbolError):  # 400 {"code": -1121}
         await services.orderbook.report(parse_symbol("NOPE"), Exchange.BINANCE)
     vendors.fail(
@@ -199,13 +204,13 @@ async def test_binance_error_bodies_are_read(build: Build, vendors: FakeVendors)
 
 
 async def test_perpetual_input_reads_the_spot_book(build: Build, vendors: FakeVendors) -> None:
-    report = await build().orderbook.report(parse_symbol("SOL-USDT-SWAP"))
+    report = await (await build()).orderbook.report(parse_symbol("SOL-USDT-SWAP"))
     assert report.book.instrument.market.value == "spot"
     assert next(c for c in vendors.calls if c.path == BOOKS).query["instId"] == "SOL-USDT"
 
 
 async def test_book_is_cached_for_its_ttl(build: Build, vendors: FakeVendors) -> None:
-    services = build(orderbook_cache_ttl_ms=60_000)
+    services = await build(orderbook_cache_ttl_ms=60_000)
     for _ in range(5):
         await services.orderbook.report(SOL)
     assert vendors.count(BOOKS) == 1

@@ -1,0 +1,24 @@
+"""Inline keyboards and their callback data (aiogram's CallbackData factory keeps it < 64 bytes)."""
+
+from __future__ import annotations
+
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import InlineKeyboardMarkup
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from services.flags import Flag
+
+
+class FlagToggle(CallbackData, prefix="fl"):
+    name: Flag
+    on: bool
+
+
+def flags_keyboard(states: dict[Flag, bool]) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for flag, enabled in states.items():
+        text = (_("Turn {flag} off") if enabled else _("Turn {flag} on")).format(flag=flag.value)
+        builder.button(text=text, callback_data=FlagToggle(name=flag, on=not enabled))
+    builder.adjust(2)
+    return builder.as_markup()
