@@ -13,7 +13,7 @@ from aiogram.utils.i18n import I18n
 
 from bot.handlers.basic import help_, start
 from bot.handlers.flags import flags, toggle
-from bot.handlers.market import ob, ticker
+from bot.handlers.market import ob, ticker, whale
 from bot.handlers.status import status
 from bot.keyboards import FlagToggle
 
@@ -43,6 +43,12 @@ COMMANDS: tuple[CommandSpec, ...] = (
         N_("Spot order book: biggest walls and bid/ask imbalance"),
         ob,
         usage="SYMBOL [okx|binance]",
+    ),
+    CommandSpec(
+        "whale",
+        N_("Recent whale trades and positions above the threshold"),
+        whale,
+        usage="[SYMBOL]",
     ),
     CommandSpec("status", N_("Health of every data module"), status),
     CommandSpec("flags", N_("Switch data modules on and off (admins)"), flags, admin_only=True),

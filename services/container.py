@@ -11,6 +11,7 @@ from services.metrics import Metrics
 from services.orderbook import OrderBookService
 from services.providers.binance import BinanceClient
 from services.providers.coinapi import CoinApiClient
+from services.providers.coinglass import CoinGlassClient
 from services.providers.okx import OkxClient
 from services.resilience.breaker import BreakerBoard, BreakerState, CircuitBreaker
 from services.resilience.cache import ResilientCache, make_backend
@@ -20,6 +21,7 @@ from services.status import StatusRegistry
 from services.storage.chats import ChatRepository
 from services.storage.db import Database
 from services.ticker import TickerService
+from services.whale import WhaleService
 
 _STATE_VALUE = {BreakerState.CLOSED: 0, BreakerState.HALF_OPEN: 1, BreakerState.OPEN: 2}
 
@@ -33,6 +35,7 @@ class Services:
     cache: ResilientCache
     ticker: TickerService
     orderbook: OrderBookService
+    whale: WhaleService
     instruments: InstrumentCatalog
     db: Database
     chats: ChatRepository
@@ -66,6 +69,7 @@ def build_services(settings: Settings, *, cache_enabled: bool = True) -> Service
     budget.configure("okx", settings.okx_requests_per_2s, 2)
     budget.configure("coinapi", settings.coinapi_requests_per_minute, 60)
     budget.configure("binance", settings.binance_requests_per_minute, 60)
+    budget.configure("coinglass", settings.coinglass_requests_per_minute, 60)
     cache = ResilientCache(
         make_backend(settings.redis_url),
         metrics,
@@ -90,6 +94,13 @@ def build_services(settings: Settings, *, cache_enabled: bool = True) -> Service
         "coinapi", settings.coinapi_base_url, {"X-CoinAPI-Key": coinapi_key} if coinapi_key else {}
     )
     binance_http = client("binance", settings.binance_base_url)
+    coinglass_key = settings.coinglass_api_key.get_secret_value()
+    coinglass_http = client(
+        "coinglass",
+        settings.coinglass_base_url,
+        {"CG-API-KEY": coinglass_key} if coinglass_key else {},
+    )
+    coinglass = CoinGlassClient(coinglass_http, has_key=bool(coinglass_key))
     db = Database(settings.database_url)
     flags = FlagService(db, settings, status)
     okx = OkxClient(okx_http)
@@ -109,9 +120,19 @@ def build_services(settings: Settings, *, cache_enabled: bool = True) -> Service
             flags,
             settings.orderbook_cache_ttl_ms / 1000,
         ),
+        whale=WhaleService(
+            okx,
+            coinglass,
+            cache,
+            status,
+            flags,
+            settings.whale_min_usd,
+            settings.watch_symbols,
+            settings.whale_cache_ttl_seconds,
+        ),
         instruments=InstrumentCatalog(okx, cache, settings.instruments_cache_ttl_seconds),
         db=db,
         chats=ChatRepository(db),
         flags=flags,
-        clients=[okx_http, coinapi_http, binance_http],
+        clients=[okx_http, coinapi_http, binance_http, coinglass_http],
     )

@@ -107,7 +107,7 @@ class OrderBookService:
             self._status.degraded(
                 MODULE, BINANCE, f"fallback: OKX {okx_error.reason.value}", okx_error.reason
             )
-            return book.model_copy(update={"fallback_reason": okx_error.reason.value})
+            return book.model_copy(update={"fallback_reason": f"OKX {okx_error.reason.value}"})
         self._status.ok(MODULE, OKX)
         return book
 

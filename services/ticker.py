@@ -74,6 +74,6 @@ class TickerService:
             self._status.degraded(
                 MODULE, COINAPI, f"fallback: OKX {okx_error.reason.value}", okx_error.reason
             )
-            return ticker.model_copy(update={"fallback_reason": okx_error.reason.value})
+            return ticker.model_copy(update={"fallback_reason": f"OKX {okx_error.reason.value}"})
         self._status.unavailable(MODULE, okx_error.reason, f"OKX {okx_error.reason.value}")
         raise DataUnavailableError(MODULE, failures)

@@ -10,6 +10,19 @@ from pathlib import Path
 from babel.messages.pofile import read_po, write_po
 
 ID = {
+    "BUY": "BELI",
+    "SELL": "JUAL",
+    "LONG": "LONG",
+    "SHORT": "SHORT",
+    "{side} opened": "{side} dibuka",
+    "{side} closed": "{side} ditutup",
+    "{icon} {side} ${usd} {coin} @ {price} · {venue} · {time}": "{icon} {side} ${usd} {coin} @ {price} · {venue} · {time}",
+    "Whales ≥ ${threshold}: {coins}": "Whale ≥ ${threshold}: {coins}",
+    "…and {n} more": "…dan {n} lagi",
+    "No whale activity in the recent window.": "Tidak ada aktivitas whale dalam periode terakhir.",
+    "From OKX public trades (the last 500 per market).": "Dari transaksi publik OKX (500 terakhir per pasar).",
+    "Recent whale trades and positions above the threshold": "Transaksi dan posisi whale terbaru di atas ambang",
+    "fallback: {reason}": "cadangan: {reason}",
     "Data modules": "Modul data",
     "ETF flow data": "Data arus ETF",
     "Liquidation data": "Data likuidasi",
@@ -71,7 +84,6 @@ ID = {
     "degraded": "menurun",
     "disabled": "dinonaktifkan",
     "error": "galat",
-    "fallback: OKX {reason}": "cadangan: OKX {reason}",
     "half-open": "setengah terbuka",
     "last success {age}": "terakhir berhasil {age}",
     "needs a paid plan": "perlu paket berbayar",

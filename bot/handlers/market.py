@@ -1,4 +1,4 @@
-"""/ticker and /ob. Symbol, argument and data errors are answered by bot/handlers/errors.py."""
+"""Market commands. Symbol, argument and data errors are answered by bot/handlers/errors.py."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from aiogram.types import Message
 from bot.render.orderbook import render_orderbook
 from bot.render.ticker import render_ticker
 from bot.render.view import View
+from bot.render.whale import render_whale
 from bot.reply import reply
 from services.container import Services
 from services.orderbook import parse_exchange
@@ -25,3 +26,9 @@ async def ob(message: Message, command: CommandObject, services: Services, view:
     instrument = await services.instruments.resolve(symbol)
     report = await services.orderbook.report(instrument, exchange)
     await reply(message, render_orderbook(report, view))
+
+
+async def whale(message: Message, command: CommandObject, services: Services, view: View) -> None:
+    instrument = await services.instruments.resolve(command.args) if command.args else None
+    report = await services.whale.recent(instrument)
+    await reply(message, render_whale(report, view))

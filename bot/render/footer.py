@@ -25,5 +25,5 @@ def footer(
     if stale:
         parts.append(_("⚠️ stale: live source failed"))
     if fallback_reason:
-        parts.append(_("fallback: OKX {reason}").format(reason=esc(fallback_reason)))
+        parts.append(_("fallback: {reason}").format(reason=esc(fallback_reason)))
     return i(" · ".join(parts))

@@ -25,6 +25,7 @@ SOURCE = "OKX"
 UNKNOWN_INSTRUMENT = {"51001"}
 RATE_LIMITED = {"50011", "50013"}
 TRANSIENT = {"50001", "50026"}
+TRADES_LIMIT = 500  # the most OKX keeps on this endpoint
 BOOK_DEPTH = 400  # the most `books` gives; enough to reach the 5 % band on liquid pairs
 
 
@@ -82,6 +83,19 @@ class _RawTicker(BaseModel):
         return _dec(value)
 
 
+class Trade(BaseModel):
+    instId: str
+    side: str
+    sz: Decimal
+    px: Decimal
+    tradeId: str
+    ts: int
+
+
+class ContractValues(BaseModel):
+    ct_val: dict[str, Decimal]
+
+
 class OkxClient:
     def __init__(self, client: VendorClient) -> None:
         self._client = client
@@ -135,6 +149,35 @@ class OkxClient:
             source=SOURCE,
             as_of=as_of,
         )
+
+    async def trades(self, inst: Instrument, limit: int = TRADES_LIMIT) -> list[Trade]:
+        """Newest first; `sz` in base coin for spot, in contracts for swaps."""
+        rows = await self._client.get(
+            "trades",
+            "/api/v5/market/trades",
+            interpret("trades"),
+            {"instId": okx_inst_id(inst), "limit": limit},
+        )
+        try:
+            return [Trade.model_validate(row) for row in rows]
+        except ValidationError as exc:
+            raise BadResponseError(VENDOR, "trades", f"{exc.error_count()} bad fields") from None
+
+    async def contract_values(self) -> ContractValues:
+        """`ctVal` of every swap (SOL-USDT-SWAP: 1 SOL, BTC-USDT-SWAP: 0.01 BTC)."""
+        rows = await self._client.get(
+            "instruments",
+            "/api/v5/public/instruments",
+            interpret("instruments"),
+            {"instType": "SWAP"},
+        )
+        values = {}
+        for row in rows:
+            try:
+                values[str(row["instId"])] = Decimal(str(row["ctVal"]))
+            except (KeyError, TypeError, ArithmeticError):
+                continue
+        return ContractValues(ct_val=values)
 
     async def instrument_ids(self, inst_type: str) -> InstrumentIds:
         rows = await self._client.get(

@@ -129,6 +129,15 @@ class FakeVendors:
             if (FIXTURES / "okx" / name).exists():
                 return 200, load("okx", name), {}
             return 200, load("okx", "error_instrument_not_found.json"), {}
+        if path == "/api/v5/market/trades":
+            name = f"trades_{q.get('instId', '')}.json"
+            if (FIXTURES / "okx" / name).exists():
+                return 200, load("okx", name), {}
+            return 200, {"code": "0", "msg": "", "data": []}, {}
+        if path == "/api/hyperliquid/whale-alert":
+            if not request.headers.get("CG-API-KEY"):
+                return 200, load("coinglass", "error_api_key_missing.json"), {}
+            return 200, load("coinglass", "whale_alert.json"), {}
         if path == "/api/v3/depth":
             name = f"depth_{q.get('symbol', '')}.json"
             if (FIXTURES / "binance" / name).exists():

@@ -152,7 +152,7 @@ async def test_okx_failure_falls_back_to_binance_and_says_so(
     services = await build()
     vendors.fail(BOOKS, Fault(status=500))
     report = await services.orderbook.report(SOL)
-    assert report.book.source == "Binance" and report.book.fallback_reason == "error"
+    assert report.book.source == "Binance" and report.book.fallback_reason == "OKX error"
     status = services.status.get("spot_ob")
     assert status is not None and status.health is Health.DEGRADED
 

@@ -81,7 +81,9 @@ def test_ticker_in_indonesian_uses_its_words_and_number_format(id_: None) -> Non
 
 def test_footer_says_stale_and_fallback(en: None) -> None:
     text = render_ticker(
-        ticker(stale=True, source="CoinAPI", fallback=True, fallback_reason="error", open_24h=None),
+        ticker(
+            stale=True, source="CoinAPI", fallback=True, fallback_reason="OKX error", open_24h=None
+        ),
         view(),
     )
     assert "Source: CoinAPI" in text and "stale" in text and "fallback: OKX error" in text

@@ -56,7 +56,7 @@ async def test_okx_failure_falls_back_to_coinapi_with_a_key(
     ticker = await services.ticker.ticker(SOL)
     assert ticker.source == "CoinAPI" and ticker.fallback
     assert str(ticker.last) == "142.36"
-    assert ticker.fallback_reason == "error"
+    assert ticker.fallback_reason == "OKX error"
     coinapi_call = next(c for c in vendors.calls if c.path.startswith("/v1/quotes/"))
     assert coinapi_call.path == "/v1/quotes/BINANCE_SPOT_SOL_USDT/current"
     assert coinapi_call.headers.get("X-CoinAPI-Key") == "k-123"

@@ -1,0 +1,86 @@
+"""CoinGlass v4 (paid plans). Plan walls come inside HTTP 200 bodies: read `code` first."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+import httpx
+from pydantic import BaseModel, ValidationError
+
+from services.errors import (
+    BadResponseError,
+    NoKeyError,
+    PlanRequiredError,
+    RateLimitedError,
+    RouteMissingError,
+)
+from services.http import VendorClient, json_body, raise_for_status, retry_after
+
+VENDOR = "coinglass"
+SOURCE = "CoinGlass"
+
+
+def interpret(endpoint: str) -> Any:
+    def read(response: httpx.Response) -> Any:
+        body = json_body(VENDOR, endpoint, response)
+        if isinstance(body, dict) and "code" in body:
+            code, msg = str(body.get("code")), str(body.get("msg") or "")[:120]
+            if code == "0" and response.status_code < 400:
+                return body.get("data")
+            if response.status_code == 404 or "not found" in msg.lower():
+                raise RouteMissingError(VENDOR, endpoint, msg)
+            if response.status_code == 429 or code == "429":
+                raise RateLimitedError(VENDOR, endpoint, msg, retry_after(response))
+            if "key missing" in msg.lower():
+                raise NoKeyError(VENDOR, endpoint, msg)
+            if (
+                "plan" in msg.lower()
+                or code in {"401", "403", "40001"}
+                or response.status_code in (401, 402, 403)
+            ):
+                raise PlanRequiredError(VENDOR, endpoint, msg)
+        raise_for_status(VENDOR, endpoint, response)  # e.g. the Spring Boot 500 body
+        raise BadResponseError(VENDOR, endpoint, "unexpected body")
+
+    return read
+
+
+def epoch(value: float) -> datetime:
+    """CoinGlass mixes seconds and milliseconds between endpoints: judge by magnitude."""
+    return datetime.fromtimestamp(value / 1000 if value > 10**11 else value, UTC)
+
+
+class WhaleAlert(BaseModel):
+    user: str
+    symbol: str
+    position_size: Decimal
+    entry_price: Decimal
+    position_value_usd: Decimal
+    position_action: int  # 1 open, 2 close
+    create_time: float
+
+
+class CoinGlassClient:
+    def __init__(self, client: VendorClient, has_key: bool) -> None:
+        self._client = client
+        self._has_key = has_key
+
+    def _require_key(self, endpoint: str) -> None:
+        if not self._has_key:
+            raise NoKeyError(VENDOR, endpoint, "COINGLASS_API_KEY is not set")
+
+    async def whale_alerts(self) -> list[WhaleAlert]:
+        self._require_key("whale_alert")
+        data = await self._client.get(
+            "whale_alert", "/api/hyperliquid/whale-alert", interpret("whale_alert")
+        )
+        if not isinstance(data, list):
+            raise BadResponseError(VENDOR, "whale_alert", "data is not a list")
+        try:
+            return [WhaleAlert.model_validate(row) for row in data]
+        except ValidationError as exc:
+            raise BadResponseError(
+                VENDOR, "whale_alert", f"{exc.error_count()} bad fields"
+            ) from None

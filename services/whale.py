@@ -1,0 +1,133 @@
+"""Whales: CoinGlass Hyperliquid alerts with a key, else large OKX trades (free)."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from pydantic import BaseModel
+
+from services.analysis.whale import WhaleEvent, whale_positions, whale_trades
+from services.errors import DataUnavailableError, NoKeyError, UpstreamError, VendorError
+from services.flags import Flag, FlagService
+from services.providers.coinglass import SOURCE as COINGLASS
+from services.providers.coinglass import CoinGlassClient
+from services.providers.okx import SOURCE as OKX
+from services.providers.okx import ContractValues, OkxClient
+from services.resilience.cache import ResilientCache
+from services.status import StatusRegistry
+from services.symbols import Instrument, Market
+
+MODULE = "whale"
+CONTRACTS_TTL = 86_400.0
+
+
+class WhaleReport(BaseModel):
+    coins: list[str]
+    threshold: Decimal
+    events: list[WhaleEvent]  # newest first
+    source: str
+    as_of: datetime
+    stale: bool = False
+    fallback_reason: str | None = None
+
+
+class WhaleService:
+    def __init__(
+        self,
+        okx: OkxClient,
+        coinglass: CoinGlassClient,
+        cache: ResilientCache,
+        status: StatusRegistry,
+        flags: FlagService,
+        threshold: float,
+        watch: list[str],
+        ttl_seconds: float,
+    ) -> None:
+        self._okx = okx
+        self._coinglass = coinglass
+        self._cache = cache
+        self._status = status
+        self._flags = flags
+        self._threshold = Decimal(str(threshold))
+        self._watch = [w.upper() for w in watch]
+        self._ttl = ttl_seconds
+        status.register(MODULE, main=True)
+
+    async def recent(self, inst: Instrument | None = None) -> WhaleReport:
+        await self._flags.require(Flag.WHALE)
+        coins = [inst.base] if inst else self._watch
+        cached = await self._cache.get_or_fetch(
+            MODULE,
+            f"whale:{','.join(coins)}",
+            WhaleReport,
+            self._ttl,
+            lambda: self._fetch(coins),
+        )
+        if cached.stale:
+            self._status.degraded(MODULE, cached.value.source, f"stale: {cached.error}")
+            return cached.value.model_copy(update={"stale": True})
+        return cached.value
+
+    async def _fetch(self, coins: list[str]) -> WhaleReport:
+        try:
+            alerts = await self._coinglass.whale_alerts()
+        except VendorError as paid_error:
+            return await self._from_trades(coins, paid_error)
+        events = whale_positions(alerts, set(coins), self._threshold)
+        self._status.ok(MODULE, COINGLASS)
+        return self._report(coins, events, COINGLASS)
+
+    async def _from_trades(self, coins: list[str], paid_error: VendorError) -> WhaleReport:
+        try:
+            contracts = await self._contracts()
+            batches = await asyncio.gather(*(self._coin_trades(c, contracts) for c in coins))
+        except VendorError as free_error:
+            self._status.unavailable(MODULE, free_error.reason, f"OKX {free_error.reason}")
+            raise DataUnavailableError(
+                MODULE, [(COINGLASS, paid_error.reason), (OKX, free_error.reason)]
+            ) from None
+        events = [event for batch in batches for event in batch]
+        # No key is the normal free set-up: the free source is then the answer, not a fallback.
+        if isinstance(paid_error, NoKeyError):
+            self._status.degraded(MODULE, OKX, "no CoinGlass key: OKX trades", paid_error.reason)
+            return self._report(coins, events, OKX)
+        self._status.degraded(
+            MODULE, OKX, f"fallback: CoinGlass {paid_error.reason.value}", paid_error.reason
+        )
+        return self._report(coins, events, OKX, fallback=f"CoinGlass {paid_error.reason.value}")
+
+    async def _contracts(self) -> ContractValues | None:
+        try:
+            cached = await self._cache.get_or_fetch(
+                "contracts",
+                "okx:contracts",
+                ContractValues,
+                CONTRACTS_TTL,
+                self._okx.contract_values,
+            )
+        except UpstreamError:
+            return None  # swap trades cannot be sized without ctVal: spot only
+        return cached.value
+
+    async def _coin_trades(self, coin: str, contracts: ContractValues | None) -> list[WhaleEvent]:
+        spot = Instrument(base=coin, quote="USDT", market=Market.SPOT)
+        events = whale_trades(await self._okx.trades(spot), None, self._threshold, OKX)
+        ct_val = contracts.ct_val.get(f"{coin}-USDT-SWAP") if contracts else None
+        if ct_val is not None:
+            swap = await self._okx.trades(spot.swap())
+            events += whale_trades(swap, ct_val, self._threshold, OKX)
+        return events
+
+    def _report(
+        self, coins: list[str], events: list[WhaleEvent], source: str, fallback: str | None = None
+    ) -> WhaleReport:
+        return WhaleReport(
+            coins=coins,
+            threshold=self._threshold,
+            events=sorted(events, key=lambda e: e.at, reverse=True),
+            source=source,
+            as_of=datetime.now(UTC),
+            fallback_reason=fallback,
+        )
