@@ -35,9 +35,12 @@ async def test_help_is_generated_from_the_registry(
 ) -> None:
     await start_bot()
     telegram.push_command("/help", chat_id=11)
-    [text] = await telegram.wait_for_messages(1, chat_id=11)
+    telegram.push_command("/help", chat_id=1, user_id=1)  # user 1 is in ADMIN_IDS
+    [public] = await telegram.wait_for_messages(1, chat_id=11)
+    [admin] = await telegram.wait_for_messages(1, chat_id=1)
     for spec in COMMANDS:
-        assert f"/{spec.name}" in text
+        assert f"/{spec.name}" in admin
+        assert (f"/{spec.name}" in public) is not spec.admin_only
 
 
 async def test_telegram_429_is_waited_out_and_the_answer_still_arrives(
