@@ -13,7 +13,7 @@ from aiogram.utils.i18n import I18n
 
 from bot.handlers.basic import help_, start
 from bot.handlers.flags import flags, toggle
-from bot.handlers.market import ob, ticker, whale
+from bot.handlers.market import etf, ob, sentiment, ticker, whale
 from bot.handlers.status import status
 from bot.keyboards import FlagToggle
 
@@ -50,6 +50,8 @@ COMMANDS: tuple[CommandSpec, ...] = (
         whale,
         usage="[SYMBOL]",
     ),
+    CommandSpec("sentiment", N_("Crypto Fear & Greed index"), sentiment),
+    CommandSpec("etf", N_("Bitcoin spot-ETF net flows by day"), etf),
     CommandSpec("status", N_("Health of every data module"), status),
     CommandSpec("flags", N_("Switch data modules on and off (admins)"), flags, admin_only=True),
 )

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from services.etf import EtfService
 from services.flags import FlagService
 from services.http import VendorClient
 from services.instruments import InstrumentCatalog
 from services.metrics import Metrics
 from services.orderbook import OrderBookService
+from services.providers.alternative_me import FearGreedClient
 from services.providers.binance import BinanceClient
 from services.providers.coinapi import CoinApiClient
 from services.providers.coinglass import CoinGlassClient
@@ -16,6 +18,7 @@ from services.providers.okx import OkxClient
 from services.resilience.breaker import BreakerBoard, BreakerState, CircuitBreaker
 from services.resilience.cache import ResilientCache, make_backend
 from services.resilience.rate_budget import RateBudget, make_storage
+from services.sentiment import SentimentService
 from services.settings import Settings
 from services.status import StatusRegistry
 from services.storage.chats import ChatRepository
@@ -36,6 +39,8 @@ class Services:
     ticker: TickerService
     orderbook: OrderBookService
     whale: WhaleService
+    sentiment: SentimentService
+    etf: EtfService
     instruments: InstrumentCatalog
     db: Database
     chats: ChatRepository
@@ -70,6 +75,7 @@ def build_services(settings: Settings, *, cache_enabled: bool = True) -> Service
     budget.configure("coinapi", settings.coinapi_requests_per_minute, 60)
     budget.configure("binance", settings.binance_requests_per_minute, 60)
     budget.configure("coinglass", settings.coinglass_requests_per_minute, 60)
+    budget.configure("alternative_me", settings.fng_requests_per_minute, 60)
     cache = ResilientCache(
         make_backend(settings.redis_url),
         metrics,
@@ -101,6 +107,7 @@ def build_services(settings: Settings, *, cache_enabled: bool = True) -> Service
         {"CG-API-KEY": coinglass_key} if coinglass_key else {},
     )
     coinglass = CoinGlassClient(coinglass_http, has_key=bool(coinglass_key))
+    fng_http = client("alternative_me", settings.fng_base_url)
     db = Database(settings.database_url)
     flags = FlagService(db, settings, status)
     okx = OkxClient(okx_http)
@@ -130,9 +137,18 @@ def build_services(settings: Settings, *, cache_enabled: bool = True) -> Service
             settings.watch_symbols,
             settings.whale_cache_ttl_seconds,
         ),
+        sentiment=SentimentService(
+            coinglass,
+            FearGreedClient(fng_http),
+            cache,
+            status,
+            flags,
+            settings.sentiment_cache_ttl_seconds,
+        ),
+        etf=EtfService(coinglass, cache, status, flags, settings.etf_cache_ttl_seconds),
         instruments=InstrumentCatalog(okx, cache, settings.instruments_cache_ttl_seconds),
         db=db,
         chats=ChatRepository(db),
         flags=flags,
-        clients=[okx_http, coinapi_http, binance_http, coinglass_http],
+        clients=[okx_http, coinapi_http, binance_http, coinglass_http, fng_http],
     )

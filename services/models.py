@@ -50,6 +50,33 @@ class OrderBook(BaseModel):
     fallback_reason: str | None = None
 
 
+class Sentiment(BaseModel):
+    """Fear & Greed, 0 (extreme fear) to 100 (extreme greed)."""
+
+    score: int
+    label: str | None  # the vendor's own words; None when it gives none
+    previous: int | None = None  # the day before
+    source: str
+    as_of: datetime
+    stale: bool = False
+    fallback_reason: str | None = None
+
+
+class EtfDay(BaseModel):
+    day: datetime  # midnight UTC of the trading day
+    net_flow_usd: Decimal
+    reported: int  # ETFs with a figure that day
+    total: int  # ETFs listed that day
+
+
+class EtfFlows(BaseModel):
+    asset: str  # "BTC"
+    days: list[EtfDay]  # oldest first
+    source: str
+    as_of: datetime
+    stale: bool = False
+
+
 class InstrumentIds(BaseModel):
     """Instrument ids a vendor lists (OKX `instId`s), for symbol validation."""
 

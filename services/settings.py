@@ -61,6 +61,8 @@ class Settings(BaseSettings):
     ticker_cache_ttl_ms: int = 300
     orderbook_cache_ttl_ms: int = 1000
     whale_cache_ttl_seconds: float = 20.0
+    sentiment_cache_ttl_seconds: float = 600.0
+    etf_cache_ttl_seconds: float = 900.0
     stale_max_age_seconds: float = 600.0
     instruments_cache_ttl_seconds: int = 86_400
     user_commands_per_minute: int = 20
@@ -68,6 +70,7 @@ class Settings(BaseSettings):
     coinapi_requests_per_minute: int = 60
     binance_requests_per_minute: int = 100
     coinglass_requests_per_minute: int = 30
+    fng_requests_per_minute: int = 30
     rate_wait_max_seconds: float = 1.0
     breaker_failure_threshold: int = 5
     breaker_open_seconds: float = 60.0

@@ -9,13 +9,14 @@ from decimal import Decimal
 from pydantic import BaseModel
 
 from services.analysis.whale import WhaleEvent, whale_positions, whale_trades
-from services.errors import DataUnavailableError, NoKeyError, UpstreamError, VendorError
+from services.errors import UpstreamError
 from services.flags import Flag, FlagService
 from services.providers.coinglass import SOURCE as COINGLASS
 from services.providers.coinglass import CoinGlassClient
 from services.providers.okx import SOURCE as OKX
 from services.providers.okx import ContractValues, OkxClient
 from services.resilience.cache import ResilientCache
+from services.sources import Source, paid_then_free
 from services.status import StatusRegistry
 from services.symbols import Instrument, Market
 
@@ -71,32 +72,24 @@ class WhaleService:
         return cached.value
 
     async def _fetch(self, coins: list[str]) -> WhaleReport:
-        try:
+        async def paid() -> list[WhaleEvent]:
             alerts = await self._coinglass.whale_alerts()
-        except VendorError as paid_error:
-            return await self._from_trades(coins, paid_error)
-        events = whale_positions(alerts, set(coins), self._threshold)
-        self._status.ok(MODULE, COINGLASS)
-        return self._report(coins, events, COINGLASS)
+            return whale_positions(alerts, set(coins), self._threshold)
 
-    async def _from_trades(self, coins: list[str], paid_error: VendorError) -> WhaleReport:
-        try:
+        async def free() -> list[WhaleEvent]:
             contracts = await self._contracts()
             batches = await asyncio.gather(*(self._coin_trades(c, contracts) for c in coins))
-        except VendorError as free_error:
-            self._status.unavailable(MODULE, free_error.reason, f"OKX {free_error.reason}")
-            raise DataUnavailableError(
-                MODULE, [(COINGLASS, paid_error.reason), (OKX, free_error.reason)]
-            ) from None
-        events = [event for batch in batches for event in batch]
-        # No key is the normal free set-up: the free source is then the answer, not a fallback.
-        if isinstance(paid_error, NoKeyError):
-            self._status.degraded(MODULE, OKX, "no CoinGlass key: OKX trades", paid_error.reason)
-            return self._report(coins, events, OKX)
-        self._status.degraded(
-            MODULE, OKX, f"fallback: CoinGlass {paid_error.reason.value}", paid_error.reason
+            return [event for batch in batches for event in batch]
+
+        got = await paid_then_free(self._status, MODULE, Source(COINGLASS, paid), Source(OKX, free))
+        return WhaleReport(
+            coins=coins,
+            threshold=self._threshold,
+            events=sorted(got.value, key=lambda e: e.at, reverse=True),
+            source=got.source,
+            as_of=datetime.now(UTC),
+            fallback_reason=got.fallback_reason,
         )
-        return self._report(coins, events, OKX, fallback=f"CoinGlass {paid_error.reason.value}")
 
     async def _contracts(self) -> ContractValues | None:
         try:
@@ -119,15 +112,3 @@ class WhaleService:
             swap = await self._okx.trades(spot.swap())
             events += whale_trades(swap, ct_val, self._threshold, OKX)
         return events
-
-    def _report(
-        self, coins: list[str], events: list[WhaleEvent], source: str, fallback: str | None = None
-    ) -> WhaleReport:
-        return WhaleReport(
-            coins=coins,
-            threshold=self._threshold,
-            events=sorted(events, key=lambda e: e.at, reverse=True),
-            source=source,
-            as_of=datetime.now(UTC),
-            fallback_reason=fallback,
-        )

@@ -10,6 +10,15 @@ from pathlib import Path
 from babel.messages.pofile import read_po, write_po
 
 ID = {
+    "Fear & Greed: {score}/100": "Fear & Greed: {score}/100",
+    "Day before: {score}": "Hari sebelumnya: {score}",
+    "No {asset} spot-ETF flow has been reported yet.": "Belum ada arus ETF spot {asset} yang dilaporkan.",
+    "{asset} spot-ETF net flow": "Arus bersih ETF spot {asset}",
+    "{day}: {flow}": "{day}: {flow}",
+    "{reported} of {total} ETFs have reported for that day.": "{reported} dari {total} ETF sudah melapor untuk hari itu.",
+    "Previous days:": "Hari-hari sebelumnya:",
+    "Crypto Fear & Greed index": "Indeks Fear & Greed kripto",
+    "Bitcoin spot-ETF net flows by day": "Arus bersih ETF spot Bitcoin per hari",
     "BUY": "BELI",
     "SELL": "JUAL",
     "LONG": "LONG",

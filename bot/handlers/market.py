@@ -6,6 +6,7 @@ from aiogram.filters import CommandObject
 from aiogram.types import Message
 
 from bot.render.orderbook import render_orderbook
+from bot.render.sentiment import render_etf, render_sentiment
 from bot.render.ticker import render_ticker
 from bot.render.view import View
 from bot.render.whale import render_whale
@@ -32,3 +33,11 @@ async def whale(message: Message, command: CommandObject, services: Services, vi
     instrument = await services.instruments.resolve(command.args) if command.args else None
     report = await services.whale.recent(instrument)
     await reply(message, render_whale(report, view))
+
+
+async def sentiment(message: Message, services: Services, view: View) -> None:
+    await reply(message, render_sentiment(await services.sentiment.current(), view))
+
+
+async def etf(message: Message, services: Services, view: View) -> None:
+    await reply(message, render_etf(await services.etf.bitcoin(), view))

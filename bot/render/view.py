@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -44,6 +44,10 @@ class View:
         stamp = format_datetime(local, "HH:mm:ss" if today else "d MMM HH:mm", locale=self.locale)
         # The zone's own abbreviation (WIB), which Babel's English data renders as +0700.
         return f"{stamp} {local.tzname()}"
+
+    def day(self, moment: datetime) -> str:
+        """A calendar day as the vendor dated it (UTC), e.g. 19 Nov."""
+        return str(format_datetime(moment, "EEE d MMM", tzinfo=UTC, locale=self.locale))
 
     def age(self, moment: datetime) -> str:
         seconds = max(0, int((self.now - moment).total_seconds()))

@@ -17,6 +17,7 @@ from services.errors import (
     RouteMissingError,
 )
 from services.http import VendorClient, json_body, raise_for_status, retry_after
+from services.models import EtfDay, EtfFlows, Sentiment
 
 VENDOR = "coinglass"
 SOURCE = "CoinGlass"
@@ -62,6 +63,17 @@ class WhaleAlert(BaseModel):
     create_time: float
 
 
+class _FearGreed(BaseModel):
+    data_list: list[float]
+    time_list: list[float]
+
+
+class _EtfRow(BaseModel):
+    timestamp: float
+    flow_usd: Decimal | None = None
+    etf_flows: list[dict[str, Any]] = []
+
+
 class CoinGlassClient:
     def __init__(self, client: VendorClient, has_key: bool) -> None:
         self._client = client
@@ -84,3 +96,51 @@ class CoinGlassClient:
             raise BadResponseError(
                 VENDOR, "whale_alert", f"{exc.error_count()} bad fields"
             ) from None
+
+    async def fear_greed(self) -> Sentiment:
+        self._require_key("fear_greed")
+        data = await self._client.get(
+            "fear_greed", "/api/index/fear-greed-history", interpret("fear_greed")
+        )
+        try:
+            series = _FearGreed.model_validate(data[0] if isinstance(data, list) else data)
+        except (ValidationError, IndexError):
+            raise BadResponseError(VENDOR, "fear_greed", "unreadable series") from None
+        if not series.data_list or len(series.data_list) != len(series.time_list):
+            raise BadResponseError(VENDOR, "fear_greed", "empty or uneven series")
+        return Sentiment(
+            score=round(series.data_list[-1]),
+            label=None,  # CoinGlass gives numbers only; we do not invent the words
+            previous=round(series.data_list[-2]) if len(series.data_list) > 1 else None,
+            source=SOURCE,
+            as_of=epoch(series.time_list[-1]),
+        )
+
+    async def etf_flows(self, asset: str = "bitcoin") -> EtfFlows:
+        endpoint = f"etf_{asset}"
+        self._require_key(endpoint)
+        data = await self._client.get(
+            endpoint, f"/api/etf/{asset}/flow-history", interpret(endpoint)
+        )
+        if not isinstance(data, list):
+            raise BadResponseError(VENDOR, endpoint, "data is not a list")
+        try:
+            rows = [_EtfRow.model_validate(r) for r in data]
+        except ValidationError as exc:
+            raise BadResponseError(VENDOR, endpoint, f"{exc.error_count()} bad fields") from None
+        days = [
+            EtfDay(
+                day=epoch(r.timestamp),
+                net_flow_usd=r.flow_usd,
+                reported=sum(1 for e in r.etf_flows if e.get("flow_usd") is not None),
+                total=len(r.etf_flows),
+            )
+            for r in sorted(rows, key=lambda r: r.timestamp)
+            if r.flow_usd is not None
+        ]
+        return EtfFlows(
+            asset="BTC" if asset == "bitcoin" else asset.upper(),
+            days=days,
+            source=SOURCE,
+            as_of=datetime.now(UTC),
+        )

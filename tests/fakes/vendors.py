@@ -25,6 +25,12 @@ def load(vendor: str, name: str) -> Any:
     return json.loads((FIXTURES / vendor / name).read_text())
 
 
+COINGLASS_ROUTES = {
+    "/api/index/fear-greed-history": "fear_greed_history.json",
+    "/api/etf/bitcoin/flow-history": "etf_bitcoin_flow_history.json",
+}
+
+
 @dataclass
 class Fault:
     status: int = 200
@@ -134,6 +140,12 @@ class FakeVendors:
             if (FIXTURES / "okx" / name).exists():
                 return 200, load("okx", name), {}
             return 200, {"code": "0", "msg": "", "data": []}, {}
+        if path in COINGLASS_ROUTES:
+            if not request.headers.get("CG-API-KEY"):
+                return 200, load("coinglass", "error_api_key_missing.json"), {}
+            return 200, load("coinglass", COINGLASS_ROUTES[path]), {}
+        if path == "/fng/":
+            return 200, load("alternative_me", "fng_limit2.json"), {}
         if path == "/api/hyperliquid/whale-alert":
             if not request.headers.get("CG-API-KEY"):
                 return 200, load("coinglass", "error_api_key_missing.json"), {}

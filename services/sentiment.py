@@ -1,0 +1,53 @@
+"""Sentiment: CoinGlass Fear & Greed with a key, alternative.me (free) otherwise."""
+
+from __future__ import annotations
+
+from services.flags import Flag, FlagService
+from services.models import Sentiment
+from services.providers.alternative_me import SOURCE as FNG
+from services.providers.alternative_me import FearGreedClient
+from services.providers.coinglass import SOURCE as COINGLASS
+from services.providers.coinglass import CoinGlassClient
+from services.resilience.cache import ResilientCache
+from services.sources import Source, paid_then_free
+from services.status import StatusRegistry
+
+MODULE = "sentiment"
+
+
+class SentimentService:
+    def __init__(
+        self,
+        coinglass: CoinGlassClient,
+        fng: FearGreedClient,
+        cache: ResilientCache,
+        status: StatusRegistry,
+        flags: FlagService,
+        ttl_seconds: float,
+    ) -> None:
+        self._coinglass = coinglass
+        self._fng = fng
+        self._cache = cache
+        self._status = status
+        self._flags = flags
+        self._ttl = ttl_seconds
+        status.register(MODULE)
+
+    async def current(self) -> Sentiment:
+        await self._flags.require(Flag.SENTIMENT)
+        cached = await self._cache.get_or_fetch(
+            MODULE, "sentiment", Sentiment, self._ttl, self._fetch
+        )
+        if cached.stale:
+            self._status.degraded(MODULE, cached.value.source, f"stale: {cached.error}")
+            return cached.value.model_copy(update={"stale": True})
+        return cached.value
+
+    async def _fetch(self) -> Sentiment:
+        got = await paid_then_free(
+            self._status,
+            MODULE,
+            Source(COINGLASS, self._coinglass.fear_greed),
+            Source(FNG, self._fng.index),
+        )
+        return got.value.model_copy(update={"fallback_reason": got.fallback_reason})
