@@ -10,6 +10,7 @@ from pathlib import Path
 from babel.messages.pofile import read_po, write_po
 
 ID = {
+    "{pair} depth · {source}": "Kedalaman {pair} · {source}",
     "Fear & Greed: {score}/100": "Fear & Greed: {score}/100",
     "Day before: {score}": "Hari sebelumnya: {score}",
     "No {asset} spot-ETF flow has been reported yet.": "Belum ada arus ETF spot {asset} yang dilaporkan.",

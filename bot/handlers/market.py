@@ -5,7 +5,9 @@ from __future__ import annotations
 from aiogram.filters import CommandObject
 from aiogram.types import Message
 
-from bot.render.orderbook import render_orderbook
+from bot.charts.depth import depth_chart
+from bot.photo import answer_with_chart
+from bot.render.orderbook import chart_title, orderbook_caption, render_orderbook
 from bot.render.sentiment import render_etf, render_sentiment
 from bot.render.ticker import render_ticker
 from bot.render.view import View
@@ -26,7 +28,13 @@ async def ob(message: Message, command: CommandObject, services: Services, view:
     exchange = parse_exchange(rest)
     instrument = await services.instruments.resolve(symbol)
     report = await services.orderbook.report(instrument, exchange)
-    await reply(message, render_orderbook(report, view))
+    await answer_with_chart(
+        message,
+        render_orderbook(report, view),
+        orderbook_caption(report, view),
+        lambda: depth_chart(report, chart_title(report)),
+        "depth.png",
+    )
 
 
 async def whale(message: Message, command: CommandObject, services: Services, view: View) -> None:

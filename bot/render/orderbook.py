@@ -78,3 +78,14 @@ def render_orderbook(report: OrderBookReport, view: View) -> str:
         )
     )
     return "\n".join(lines)
+
+
+def chart_title(report: OrderBookReport) -> str:
+    return f"{report.book.instrument.display} · {report.book.source}"
+
+
+def orderbook_caption(report: OrderBookReport, view: View) -> str:
+    """Used when the full answer is too long for a photo caption; the text follows."""
+    return _("{pair} depth · {source}").format(
+        pair=b(esc(report.book.instrument.display)), source=esc(report.book.source)
+    )

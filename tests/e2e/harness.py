@@ -51,16 +51,17 @@ class BotProcess:
         self.proc: asyncio.subprocess.Process | None = None
 
     async def start(self, ready_method: str = "getUpdates") -> BotProcess:
-        log = self.log_path.open("ab")
-        self.proc = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot",
-            env=self.env,
-            cwd=self.workdir,
-            stdout=log,
-            stderr=log,
-        )
+        # The child keeps its own descriptor; ours is closed as soon as it has started.
+        with self.log_path.open("ab") as log:
+            self.proc = await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-m",
+                "bot",
+                env=self.env,
+                cwd=self.workdir,
+                stdout=log,
+                stderr=log,
+            )
         polls_before = len(self.telegram.calls_to(ready_method))
         await self.telegram.wait_for(
             lambda: (

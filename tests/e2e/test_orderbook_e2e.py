@@ -25,6 +25,10 @@ async def test_ob_answers_walls_by_exchange_and_falls_back_when_okx_fails(
     assert "&lt;b&gt;kraken&lt;/b&gt;" in bad and "okx" in bad and "binance" in bad
     for text in (okx, binance, bad):
         parse_html(text)
+    photos = [c for c in telegram.calls_to("sendPhoto", ok=True)]
+    assert {c.params["chat_id"] for c in photos} == {"801", "802"}  # a depth chart each
+    assert all(c.params["photo"].startswith("attach://") for c in photos)
+    assert telegram.calls_to("sendChatAction")  # "sending a photo…" while it is drawn
 
     await asyncio.sleep(1.1)  # past the order-book TTL
     vendors.fail("/api/v5/market/books", Fault(status=503))

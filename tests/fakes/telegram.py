@@ -223,10 +223,13 @@ class FakeTelegram:
         return [c for c in self.calls if c.method == method and (ok is None or c.ok == ok)]
 
     def sent_texts(self, chat_id: int | None = None) -> list[str]:
+        """What the user reads, in order: message texts and photo captions."""
         return [
-            str(c.params.get("text", ""))
-            for c in self.calls_to("sendMessage", ok=True)
-            if chat_id is None or int(c.params["chat_id"]) == chat_id
+            str(c.params.get("text") if c.method == "sendMessage" else c.params.get("caption", ""))
+            for c in self.calls
+            if c.method in ("sendMessage", "sendPhoto")
+            and c.ok
+            and (chat_id is None or int(c.params["chat_id"]) == chat_id)
         ]
 
     async def wait_for(self, predicate: Any, timeout: float = 15.0) -> None:

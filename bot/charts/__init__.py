@@ -1,0 +1,1 @@
+"""Chart images (matplotlib, Agg). Pure: models in, PNG bytes out; callers run them in a thread."""

@@ -1,0 +1,51 @@
+"""Answers with a chart: render in a worker thread, send as a photo, and never lose the text."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+from aiogram.enums import ChatAction
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.types import BufferedInputFile, Message
+from loguru import logger
+
+from bot.render.text import CAPTION_LIMIT
+from bot.reply import reply
+
+CHART_TIMEOUT_SECONDS = 10.0
+# Charts are CPU-bound: no more at once than this machine has cores to spare.
+_render_slots = asyncio.Semaphore(2)
+
+
+async def render_chart(draw: Callable[[], bytes]) -> bytes | None:
+    """PNG bytes, or None (logged) when drawing fails or takes too long."""
+    try:
+        async with _render_slots:
+            return await asyncio.wait_for(asyncio.to_thread(draw), CHART_TIMEOUT_SECONDS)
+    except Exception as exc:  # a chart is a bonus: its failure must not cost the answer
+        logger.warning("chart rendering failed: {}", type(exc).__name__)
+        return None
+
+
+async def answer_with_chart(
+    message: Message, text: str, caption: str, draw: Callable[[], bytes], filename: str
+) -> None:
+    """The text as the photo's caption when it fits, else a short caption and the text after."""
+    if message.bot is not None:
+        await message.bot.send_chat_action(message.chat.id, ChatAction.UPLOAD_PHOTO)
+    png = await render_chart(draw)
+    if png is None:
+        await reply(message, text)
+        return
+    fits = len(text) <= CAPTION_LIMIT  # HTML length: never shorter than what Telegram counts
+    try:
+        await message.answer_photo(
+            BufferedInputFile(png, filename), caption=text if fits else caption
+        )
+    except TelegramBadRequest as exc:
+        logger.warning("photo refused ({}); sending the text alone", exc.message)
+        await reply(message, text)
+        return
+    if not fits:
+        await reply(message, text)
