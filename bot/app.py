@@ -25,6 +25,7 @@ from bot.middlewares.metrics import CommandMetricsMiddleware
 from bot.middlewares.throttle import ThrottleMiddleware
 from bot.middlewares.view import ViewMiddleware
 from bot.registry import COMMANDS, commands_router, publish_commands
+from bot.scheduler import make_scheduler
 from bot.telegram_retry import RetryAfterMiddleware
 from services.container import Services, build_services
 from services.resilience.rate_budget import make_storage
@@ -78,6 +79,8 @@ async def run(settings: Settings) -> None:
             dp, bot, secret_token=settings.webhook_secret.get_secret_value()
         ).register(app, path=urlparse(settings.webhook_url).path or "/webhook")
     await services.start()
+    scheduler = make_scheduler(services)
+    scheduler.start()
     runner = await start_http(app, settings.http_host, settings.http_port)
     logger.info("http: /healthz and /metrics on {}:{}", settings.http_host, settings.http_port)
     try:
@@ -93,6 +96,7 @@ async def run(settings: Settings) -> None:
             await bot.delete_webhook(drop_pending_updates=False)
             await dp.start_polling(bot, handle_signals=True)
     finally:
+        scheduler.shutdown(wait=False)
         await runner.cleanup()
         await services.aclose()
         await bot.session.close()

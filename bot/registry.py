@@ -13,7 +13,7 @@ from aiogram.utils.i18n import I18n
 
 from bot.handlers.basic import help_, start
 from bot.handlers.flags import flags, toggle
-from bot.handlers.market import etf, ob, sentiment, ticker, whale
+from bot.handlers.market import etf, heatmap, ob, sentiment, ticker, whale
 from bot.handlers.status import status
 from bot.keyboards import FlagToggle
 
@@ -43,6 +43,12 @@ COMMANDS: tuple[CommandSpec, ...] = (
         N_("Spot order book: biggest walls and bid/ask imbalance"),
         ob,
         usage="SYMBOL [okx|binance]",
+    ),
+    CommandSpec(
+        "heatmap",
+        N_("Liquidation clusters near price, with a heatmap image"),
+        heatmap,
+        usage="SYMBOL [1h|4h|12h|24h]",
     ),
     CommandSpec(
         "whale",

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from services.etf import EtfService
 from services.flags import FlagService
+from services.heatmap import HeatmapService
 from services.http import VendorClient
 from services.instruments import InstrumentCatalog
 from services.metrics import Metrics
@@ -23,6 +24,7 @@ from services.settings import Settings
 from services.status import StatusRegistry
 from services.storage.chats import ChatRepository
 from services.storage.db import Database
+from services.storage.liquidations import LiquidationStore
 from services.ticker import TickerService
 from services.whale import WhaleService
 
@@ -41,6 +43,7 @@ class Services:
     whale: WhaleService
     sentiment: SentimentService
     etf: EtfService
+    heatmap: HeatmapService
     instruments: InstrumentCatalog
     db: Database
     chats: ChatRepository
@@ -112,13 +115,14 @@ def build_services(settings: Settings, *, cache_enabled: bool = True) -> Service
     flags = FlagService(db, settings, status)
     okx = OkxClient(okx_http)
     coinapi = CoinApiClient(coinapi_http, has_key=bool(coinapi_key))
+    ticker = TickerService(okx, coinapi, cache, status, settings.ticker_cache_ttl_ms / 1000)
     return Services(
         settings=settings,
         metrics=metrics,
         status=status,
         breakers=breakers,
         cache=cache,
-        ticker=TickerService(okx, coinapi, cache, status, settings.ticker_cache_ttl_ms / 1000),
+        ticker=ticker,
         orderbook=OrderBookService(
             okx,
             BinanceClient(binance_http),
@@ -146,6 +150,17 @@ def build_services(settings: Settings, *, cache_enabled: bool = True) -> Service
             settings.sentiment_cache_ttl_seconds,
         ),
         etf=EtfService(coinglass, cache, status, flags, settings.etf_cache_ttl_seconds),
+        heatmap=HeatmapService(
+            okx,
+            coinglass,
+            LiquidationStore(db),
+            ticker,
+            cache,
+            status,
+            flags,
+            settings.heatmap_cache_ttl_seconds,
+            settings.liquidation_poll_seconds,
+        ),
         instruments=InstrumentCatalog(okx, cache, settings.instruments_cache_ttl_seconds),
         db=db,
         chats=ChatRepository(db),

@@ -77,6 +77,27 @@ class EtfFlows(BaseModel):
     stale: bool = False
 
 
+class Liquidation(BaseModel):
+    """One realized liquidation. `side` is the position that was closed out."""
+
+    coin: str
+    side: str  # "long" or "short"
+    price: Decimal  # bankruptcy price
+    size_coin: Decimal
+    usd: Decimal
+    at: datetime
+
+
+class HeatmapGrid(BaseModel):
+    """CoinGlass model1: `cells` are (x candle index, y price index, usd)."""
+
+    y_axis: list[Decimal]
+    cells: list[tuple[int, int, Decimal]]
+    candle_count: int
+    last_close: Decimal | None
+    last_time: datetime | None
+
+
 class InstrumentIds(BaseModel):
     """Instrument ids a vendor lists (OKX `instId`s), for symbol validation."""
 

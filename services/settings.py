@@ -63,6 +63,8 @@ class Settings(BaseSettings):
     whale_cache_ttl_seconds: float = 20.0
     sentiment_cache_ttl_seconds: float = 600.0
     etf_cache_ttl_seconds: float = 900.0
+    heatmap_cache_ttl_seconds: float = 20.0
+    liquidation_poll_seconds: float = 90.0
     stale_max_age_seconds: float = 600.0
     instruments_cache_ttl_seconds: int = 86_400
     user_commands_per_minute: int = 20

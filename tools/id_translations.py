@@ -10,6 +10,20 @@ from pathlib import Path
 from babel.messages.pofile import read_po, write_po
 
 ID = {
+    "{low}–{high} · ${usd} · {distance}": "{low}–{high} · ${usd} · {distance}",
+    "{n} min": "{n} mnt",
+    "{h} h {m} min": "{h} j {m} mnt",
+    "{coin} liquidation map · {range}": "Peta likuidasi {coin} · {range}",
+    "price {price}": "harga {price}",
+    "Relative estimate: CoinGlass leverage model (Binance).": "Perkiraan relatif: model leverage CoinGlass (Binance).",
+    "{range} is the latest part of CoinGlass's {source} map.": "{range} adalah bagian terbaru dari peta {source} CoinGlass.",
+    "Relative estimate: realized liquidations on OKX only.": "Perkiraan relatif: hanya likuidasi yang terjadi di OKX.",
+    "History recorded: {age} ({n} liquidations in range).": "Riwayat tercatat: {age} ({n} likuidasi dalam rentang).",
+    "No liquidations recorded in this range yet.": "Belum ada likuidasi tercatat dalam rentang ini.",
+    "Above price": "Di atas harga",
+    "Below price": "Di bawah harga",
+    "⚠️ Cluster within 0.5%: {band}": "⚠️ Klaster dalam 0,5%: {band}",
+    "Liquidation clusters near price, with a heatmap image": "Klaster likuidasi dekat harga, dengan gambar heatmap",
     "{pair} depth · {source}": "Kedalaman {pair} · {source}",
     "Fear & Greed: {score}/100": "Fear & Greed: {score}/100",
     "Day before: {score}": "Hari sebelumnya: {score}",

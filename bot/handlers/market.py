@@ -6,7 +6,9 @@ from aiogram.filters import CommandObject
 from aiogram.types import Message
 
 from bot.charts.depth import depth_chart
+from bot.charts.heatmap import heatmap_chart
 from bot.photo import answer_with_chart
+from bot.render.heatmap import heatmap_caption, render_heatmap
 from bot.render.orderbook import chart_title, orderbook_caption, render_orderbook
 from bot.render.sentiment import render_etf, render_sentiment
 from bot.render.ticker import render_ticker
@@ -14,6 +16,7 @@ from bot.render.view import View
 from bot.render.whale import render_whale
 from bot.reply import reply
 from services.container import Services
+from services.heatmap import parse_range
 from services.orderbook import parse_exchange
 
 
@@ -49,3 +52,17 @@ async def sentiment(message: Message, services: Services, view: View) -> None:
 
 async def etf(message: Message, services: Services, view: View) -> None:
     await reply(message, render_etf(await services.etf.bitcoin(), view))
+
+
+async def heatmap(message: Message, command: CommandObject, services: Services, view: View) -> None:
+    symbol, _, rest = (command.args or "").strip().partition(" ")
+    range_ = parse_range(rest)
+    instrument = await services.instruments.resolve(symbol)
+    report = await services.heatmap.heatmap(instrument, range_)
+    await answer_with_chart(
+        message,
+        render_heatmap(report, view),
+        heatmap_caption(report),
+        lambda: heatmap_chart(report, heatmap_caption(report)),
+        "heatmap.png",
+    )

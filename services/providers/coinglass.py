@@ -17,7 +17,7 @@ from services.errors import (
     RouteMissingError,
 )
 from services.http import VendorClient, json_body, raise_for_status, retry_after
-from services.models import EtfDay, EtfFlows, Sentiment
+from services.models import EtfDay, EtfFlows, HeatmapGrid, Sentiment
 
 VENDOR = "coinglass"
 SOURCE = "CoinGlass"
@@ -143,4 +143,32 @@ class CoinGlassClient:
             days=days,
             source=SOURCE,
             as_of=datetime.now(UTC),
+        )
+
+    async def liquidation_heatmap(self, pair: str, range_: str) -> HeatmapGrid:
+        """Model1 heatmap on Binance for a pair (SOLUSDT); ranges start at 12h."""
+        endpoint = "liquidation_heatmap"
+        self._require_key(endpoint)
+        data = await self._client.get(
+            endpoint,
+            "/api/futures/liquidation/heatmap/model1",
+            interpret(endpoint),
+            {"exchange": "Binance", "symbol": pair, "range": range_},
+        )
+        try:
+            y_axis = [Decimal(str(y)) for y in data["y_axis"]]
+            cells = []
+            for x, y, usd in data["liquidation_leverage_data"]:
+                if 0 <= int(y) < len(y_axis):  # the docs' own example points past its axis
+                    cells.append((int(x), int(y), Decimal(str(usd))))
+            candles = data.get("price_candlesticks") or []
+            last = candles[-1] if candles else None
+        except (KeyError, TypeError, ValueError, ArithmeticError):
+            raise BadResponseError(VENDOR, endpoint, "unreadable heatmap") from None
+        return HeatmapGrid(
+            y_axis=y_axis,
+            cells=cells,
+            candle_count=len(candles),
+            last_close=Decimal(str(last[4])) if last else None,
+            last_time=epoch(float(last[0])) if last else None,
         )

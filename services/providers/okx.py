@@ -16,9 +16,9 @@ from services.errors import (
     UnknownInstrumentError,
 )
 from services.http import VendorClient, json_body, raise_for_status, retry_after
-from services.models import InstrumentIds, OrderBook, Ticker
+from services.models import InstrumentIds, Liquidation, OrderBook, Ticker
 from services.providers.levels import parse_levels
-from services.symbols import Instrument, okx_inst_id
+from services.symbols import Instrument, okx_family, okx_inst_id
 
 VENDOR = "okx"
 SOURCE = "OKX"
@@ -162,6 +162,36 @@ class OkxClient:
             return [Trade.model_validate(row) for row in rows]
         except ValidationError as exc:
             raise BadResponseError(VENDOR, "trades", f"{exc.error_count()} bad fields") from None
+
+    async def liquidations(self, inst: Instrument, ct_val: Decimal) -> list[Liquidation]:
+        """Filled liquidations of a coin's USDT perpetual (OKX keeps only a recent window)."""
+        rows = await self._client.get(
+            "liquidations",
+            "/api/v5/public/liquidation-orders",
+            interpret("liquidations"),
+            {"instType": "SWAP", "uly": okx_family(inst.swap()), "state": "filled", "limit": 100},
+        )
+        events = []
+        for row in rows:
+            for detail in row.get("details") or [] if isinstance(row, dict) else []:
+                try:
+                    price, contracts = Decimal(detail["bkPx"]), Decimal(detail["sz"])
+                    coins = contracts * ct_val
+                    events.append(
+                        Liquidation(
+                            coin=inst.base,
+                            side="long"
+                            if detail.get("posSide") == "long" or detail.get("side") == "sell"
+                            else "short",
+                            price=price,
+                            size_coin=coins,
+                            usd=coins * price,
+                            at=datetime.fromtimestamp(int(detail["ts"]) / 1000, UTC),
+                        )
+                    )
+                except (KeyError, TypeError, ValueError, ArithmeticError):
+                    raise BadResponseError(VENDOR, "liquidations", "unreadable detail") from None
+        return events
 
     async def contract_values(self) -> ContractValues:
         """`ctVal` of every swap (SOL-USDT-SWAP: 1 SOL, BTC-USDT-SWAP: 0.01 BTC)."""

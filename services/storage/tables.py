@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
-from sqlalchemy import BigInteger, Boolean, DateTime, Integer, String
+from sqlalchemy import BigInteger, Boolean, DateTime, Integer, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -47,3 +48,18 @@ class FlagAudit(Base):
     new: Mapped[bool] = mapped_column(Boolean)
     actor_id: Mapped[int] = mapped_column(BigInteger)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class LiquidationRow(Base):
+    """Realized liquidations polled from OKX, kept so the free heatmap has hours of history."""
+
+    __tablename__ = "liquidations"
+    __table_args__ = (UniqueConstraint("coin", "at", "price", "size_coin", name="uq_liquidation"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    coin: Mapped[str] = mapped_column(String(16), index=True)
+    side: Mapped[str] = mapped_column(String(8))
+    price: Mapped[Decimal] = mapped_column(Numeric(28, 10))
+    size_coin: Mapped[Decimal] = mapped_column(Numeric(28, 10))
+    usd: Mapped[Decimal] = mapped_column(Numeric(28, 4))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)

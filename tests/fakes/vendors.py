@@ -26,6 +26,7 @@ def load(vendor: str, name: str) -> Any:
 
 
 COINGLASS_ROUTES = {
+    "/api/futures/liquidation/heatmap/model1": "liquidation_heatmap_model1_SOLUSDT.json",
     "/api/index/fear-greed-history": "fear_greed_history.json",
     "/api/etf/bitcoin/flow-history": "etf_bitcoin_flow_history.json",
 }
@@ -58,6 +59,7 @@ class FakeVendors:
         self.latency = 0.0  # added to every answer
         self._runner: web.AppRunner | None = None
         self._stopping = asyncio.Event()
+        self._liquidation_shift: int | None = None
         self.port = 0
 
     @property
@@ -121,6 +123,19 @@ class FakeVendors:
         )
         return web.json_response(body, status=fault.status, headers=fault.headers)
 
+    def _shift_to_now(self, body: Any) -> Any:
+        """Replays liquidation orders as if they had just happened (same spacing, newest at the
+        server's start): the bot keeps only a recent window, so the fixture's day-old times
+        would all fall outside it. The shift is fixed per server, as real timestamps are."""
+        details = [d for row in body["data"] for d in row["details"]]
+        if details:
+            if self._liquidation_shift is None:
+                newest = max(int(d["ts"]) for d in details)
+                self._liquidation_shift = int(time.time() * 1000) - newest
+            for detail in details:
+                detail["ts"] = str(int(detail["ts"]) + self._liquidation_shift)
+        return body
+
     def _route(self, path: str, request: web.Request) -> tuple[int, Any, dict[str, str]]:
         q = request.query
         if path == "/api/v5/market/ticker":
@@ -150,6 +165,13 @@ class FakeVendors:
             if not request.headers.get("CG-API-KEY"):
                 return 200, load("coinglass", "error_api_key_missing.json"), {}
             return 200, load("coinglass", "whale_alert.json"), {}
+        if path == "/api/v5/public/liquidation-orders":
+            if not (q.get("uly") or q.get("instFamily")):
+                return 400, load("okx", "error_uly_or_instfamily_required.json"), {}
+            name = f"liquidation_orders_SWAP_{q.get('uly') or q.get('instFamily')}.json"
+            if (FIXTURES / "okx" / name).exists():
+                return 200, self._shift_to_now(load("okx", name)), {}
+            return 200, {"code": "0", "msg": "", "data": []}, {}
         if path == "/api/v3/depth":
             name = f"depth_{q.get('symbol', '')}.json"
             if (FIXTURES / "binance" / name).exists():

@@ -1,0 +1,63 @@
+"""The free heatmap's memory: realized liquidations, deduplicated, pruned past a day."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from services.models import Liquidation
+from services.storage.db import Database
+from services.storage.tables import LiquidationRow
+
+KEEP = timedelta(hours=26)
+
+
+class LiquidationStore:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def add(self, events: list[Liquidation]) -> int:
+        """Insert what is new; a row polled twice is stored once. Returns rows added."""
+        if not events:
+            return 0
+        insert = pg_insert if self._db.engine.dialect.name == "postgresql" else sqlite_insert
+        statement = insert(LiquidationRow).values([e.model_dump() for e in events])
+        statement = statement.on_conflict_do_nothing(
+            index_elements=["coin", "at", "price", "size_coin"]
+        )
+        async with self._db.sessions() as session, session.begin():
+            result = await session.execute(statement)
+        return max(0, int(getattr(result, "rowcount", 0) or 0))
+
+    async def window(self, coin: str, since: datetime) -> list[Liquidation]:
+        async with self._db.sessions() as session:
+            rows = await session.scalars(
+                select(LiquidationRow).where(
+                    LiquidationRow.coin == coin, LiquidationRow.at >= since
+                )
+            )
+            return [
+                Liquidation(
+                    coin=r.coin,
+                    side=r.side,
+                    price=r.price,
+                    size_coin=r.size_coin,
+                    usd=r.usd,
+                    at=r.at,
+                )
+                for r in rows
+            ]
+
+    async def earliest(self, coin: str) -> datetime | None:
+        async with self._db.sessions() as session:
+            value = await session.scalar(
+                select(func.min(LiquidationRow.at)).where(LiquidationRow.coin == coin)
+            )
+        return value
+
+    async def prune(self, now: datetime) -> None:
+        async with self._db.sessions() as session, session.begin():
+            await session.execute(delete(LiquidationRow).where(LiquidationRow.at < now - KEEP))
