@@ -149,7 +149,7 @@ class HeatmapService:
             source=OKX,
             modelled=False,
             analysis=analyse(bands_from_liquidations(events, price), price),
-            history=now - earliest.replace(tzinfo=earliest.tzinfo or UTC) if earliest else None,
+            history=now - earliest if earliest else None,
             events=len(events),
             as_of=now,
         )
