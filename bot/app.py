@@ -78,6 +78,12 @@ async def run(settings: Settings) -> None:
         SimpleRequestHandler(
             dp, bot, secret_token=settings.webhook_secret.get_secret_value()
         ).register(app, path=urlparse(settings.webhook_url).path or "/webhook")
+    try:
+        await bot.get_me()  # a rejected token stops here, before anything else has started
+    except BaseException:
+        await services.aclose()
+        await bot.session.close()
+        raise
     await services.start()
     scheduler = make_scheduler(services)
     scheduler.start()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -18,6 +19,8 @@ async def poll_liquidations(services: Services) -> None:
     coins = sorted({*services.settings.watch_symbols, services.settings.sniper_symbol})
     try:
         await services.heatmap.poll(coins)
+    except asyncio.CancelledError:
+        logger.debug("liquidation poll stopped by shutdown")  # not an error worth a traceback
     except Exception as exc:  # one bad poll must not stop the schedule
         logger.warning("liquidation poll failed: {}", exc)
 

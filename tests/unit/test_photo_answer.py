@@ -45,7 +45,7 @@ async def test_long_text_follows_a_short_caption(bot: Bot, telegram: FakeTelegra
     text = "line\n" * 300
     await answer_with_chart(incoming(bot), text, "short", lambda: PNG, "d.png")
     assert telegram.calls_to("sendPhoto")[0].params["caption"] == "short"
-    assert telegram.sent_texts() == [text]
+    assert telegram.sent_texts() == ["short", text]  # the caption, then the full text
 
 
 async def test_chart_failure_sends_the_text_alone(bot: Bot, telegram: FakeTelegram) -> None:
