@@ -36,9 +36,13 @@ TARGET_MS = 300
 
 def book_report() -> OrderBookReport:
     data = load("okx", "books_SOL-USDT.json")["data"][0]
-    book = OrderBook(instrument=parse_symbol("SOL"), bids=parse_levels("okx", "b", data["bids"]),
-                     asks=parse_levels("okx", "b", data["asks"]), source="OKX",
-                     as_of=datetime.now(UTC))
+    book = OrderBook(
+        instrument=parse_symbol("SOL"),
+        bids=parse_levels("okx", "b", data["bids"]),
+        asks=parse_levels("okx", "b", data["asks"]),
+        source="OKX",
+        as_of=datetime.now(UTC),
+    )
     analysis = analyse_book(book)
     assert analysis is not None
     return OrderBookReport(book=book, analysis=analysis)
@@ -55,9 +59,14 @@ def heatmap_report() -> HeatmapReport:
         last_time=None,
     )
     price = grid.last_close or axis[0]
-    return HeatmapReport(coin="SOL", range=HeatmapRange.H12, source="CoinGlass", modelled=True,
-                         analysis=analyse_heatmap(bands_from_grid(grid, price, None), price),
-                         as_of=datetime.now(UTC))
+    return HeatmapReport(
+        coin="SOL",
+        range=HeatmapRange.H12,
+        source="CoinGlass",
+        modelled=True,
+        analysis=analyse_heatmap(bands_from_grid(grid, price, None), price),
+        as_of=datetime.now(UTC),
+    )
 
 
 def measure(draw: Callable[[], bytes]) -> dict[str, Any]:
@@ -67,22 +76,29 @@ def measure(draw: Callable[[], bytes]) -> dict[str, Any]:
         started = time.perf_counter()
         size = len(draw())
         times.append((time.perf_counter() - started) * 1000)
-    return {"median_ms": round(statistics.median(times), 1), "max_ms": round(max(times), 1),
-            "bytes": size}
+    return {
+        "median_ms": round(statistics.median(times), 1),
+        "max_ms": round(max(times), 1),
+        "bytes": size,
+    }
 
 
 def main() -> None:
     book, heat = book_report(), heatmap_report()
     depth = measure(lambda: depth_chart(book, "SOL/USDT · OKX"))
     heatmap = measure(lambda: heatmap_chart(heat, "SOL liquidation map · 12h"))
-    print(json.dumps({
-        "bench": "render",
-        "runs": RUNS,
-        "depth_chart": depth,
-        "heatmap": heatmap,
-        "target_ms": TARGET_MS,
-        "target_met": depth["median_ms"] < TARGET_MS and heatmap["median_ms"] < TARGET_MS,
-    }))
+    print(
+        json.dumps(
+            {
+                "bench": "render",
+                "runs": RUNS,
+                "depth_chart": depth,
+                "heatmap": heatmap,
+                "target_ms": TARGET_MS,
+                "target_met": depth["median_ms"] < TARGET_MS and heatmap["median_ms"] < TARGET_MS,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

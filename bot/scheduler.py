@@ -9,6 +9,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from loguru import logger
 
 from services.container import Services
+from services.discovery import PROBE_SECONDS, probe
 from services.flags import Flag
 
 
@@ -25,6 +26,13 @@ async def poll_liquidations(services: Services) -> None:
         logger.warning("liquidation poll failed: {}", exc)
 
 
+async def discover(services: Services) -> None:
+    try:
+        await probe(services)
+    except asyncio.CancelledError:
+        logger.debug("capability probe stopped by shutdown")
+
+
 def make_scheduler(services: Services) -> AsyncIOScheduler:
     scheduler = AsyncIOScheduler(timezone=services.settings.timezone)
     scheduler.add_job(
@@ -36,6 +44,17 @@ def make_scheduler(services: Services) -> AsyncIOScheduler:
         max_instances=1,
         coalesce=True,
         misfire_grace_time=30,
+        next_run_time=datetime.now(UTC),
+    )
+    scheduler.add_job(
+        discover,
+        "interval",
+        args=[services],
+        seconds=PROBE_SECONDS,
+        id="discovery",
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=60,
         next_run_time=datetime.now(UTC),
     )
     return scheduler

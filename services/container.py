@@ -19,6 +19,7 @@ from services.providers.okx import OkxClient
 from services.resilience.breaker import BreakerBoard, BreakerState, CircuitBreaker
 from services.resilience.cache import ResilientCache, make_backend
 from services.resilience.rate_budget import RateBudget, make_storage
+from services.routes import RouteBook
 from services.sentiment import SentimentService
 from services.settings import Settings
 from services.status import StatusRegistry
@@ -48,6 +49,7 @@ class Services:
     db: Database
     chats: ChatRepository
     flags: FlagService
+    routes: RouteBook
     clients: list[VendorClient] = field(default_factory=list)
 
     async def start(self) -> None:
@@ -109,11 +111,12 @@ def build_services(settings: Settings, *, cache_enabled: bool = True) -> Service
         settings.coinglass_base_url,
         {"CG-API-KEY": coinglass_key} if coinglass_key else {},
     )
-    coinglass = CoinGlassClient(coinglass_http, has_key=bool(coinglass_key))
+    routes = RouteBook()
+    coinglass = CoinGlassClient(coinglass_http, has_key=bool(coinglass_key), routes=routes)
     fng_http = client("alternative_me", settings.fng_base_url)
     db = Database(settings.database_url)
     flags = FlagService(db, settings, status)
-    okx = OkxClient(okx_http)
+    okx = OkxClient(okx_http, routes)
     coinapi = CoinApiClient(coinapi_http, has_key=bool(coinapi_key))
     ticker = TickerService(okx, coinapi, cache, status, settings.ticker_cache_ttl_ms / 1000)
     return Services(
@@ -165,5 +168,6 @@ def build_services(settings: Settings, *, cache_enabled: bool = True) -> Service
         db=db,
         chats=ChatRepository(db),
         flags=flags,
+        routes=routes,
         clients=[okx_http, coinapi_http, binance_http, coinglass_http, fng_http],
     )

@@ -48,6 +48,9 @@ async def probe(services: Services) -> dict[str, str]:
 
     results = dict(await asyncio.gather(*(one(n, c) for n, c in checks.items())))
     problems = {k: v for k, v in results.items() if v != "ok"}
-    logger.info("capability probe: {} ok{}", len(results) - len(problems),
-                f"; {problems}" if problems else "")
+    logger.info(
+        "capability probe: {} ok{}",
+        len(results) - len(problems),
+        f"; {problems}" if problems else "",
+    )
     return results

@@ -76,8 +76,9 @@ class RouteBook:
     def current(self, key: str) -> str:
         return self._aliases[key][self._chosen.get(key, 0)].path
 
-    async def call(self, key: str, params: Params,
-                   send: Callable[[str, Params], Awaitable[T]]) -> T:
+    async def call(
+        self, key: str, params: Params, send: Callable[[str, Params], Awaitable[T]]
+    ) -> T:
         routes = self._aliases[key]
         start = self._chosen.get(key, 0)
         order = list(range(start, len(routes))) + list(range(start))
@@ -91,7 +92,10 @@ class RouteBook:
                 logger.warning("{}: route {} moved; using {}", key, routes[start].path, route.path)
                 self._chosen[key] = index
             return result
-        logger.error("{}: no known route answers ({})", MISSING_CODES.get(key, key.upper()),
-                     ", ".join(r.path for r in routes))
+        logger.error(
+            "{}: no known route answers ({})",
+            MISSING_CODES.get(key, key.upper()),
+            ", ".join(r.path for r in routes),
+        )
         vendor, endpoint = key.split(":", 1)
         raise RouteMissingError(vendor, endpoint, "no known route answers")

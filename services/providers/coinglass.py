@@ -18,6 +18,7 @@ from services.errors import (
 )
 from services.http import VendorClient, json_body, raise_for_status, retry_after
 from services.models import EtfDay, EtfFlows, HeatmapGrid, Sentiment
+from services.routes import RouteBook
 
 VENDOR = "coinglass"
 SOURCE = "CoinGlass"
@@ -75,9 +76,18 @@ class _EtfRow(BaseModel):
 
 
 class CoinGlassClient:
-    def __init__(self, client: VendorClient, has_key: bool) -> None:
+    def __init__(self, client: VendorClient, has_key: bool, routes: RouteBook) -> None:
         self._client = client
         self._has_key = has_key
+        self._routes = routes
+
+    async def _get(self, endpoint: str, route: str, params: dict[str, str | int]) -> Any:
+        """Through the route book: a renamed route is found among its known aliases."""
+        return await self._routes.call(
+            f"{VENDOR}:{route}",
+            params,
+            lambda path, adapted: self._client.get(endpoint, path, interpret(endpoint), adapted),
+        )
 
     def _require_key(self, endpoint: str) -> None:
         if not self._has_key:
@@ -85,9 +95,7 @@ class CoinGlassClient:
 
     async def whale_alerts(self) -> list[WhaleAlert]:
         self._require_key("whale_alert")
-        data = await self._client.get(
-            "whale_alert", "/api/hyperliquid/whale-alert", interpret("whale_alert")
-        )
+        data = await self._get("whale_alert", "whale_alert", {})
         if not isinstance(data, list):
             raise BadResponseError(VENDOR, "whale_alert", "data is not a list")
         try:
@@ -99,9 +107,7 @@ class CoinGlassClient:
 
     async def fear_greed(self) -> Sentiment:
         self._require_key("fear_greed")
-        data = await self._client.get(
-            "fear_greed", "/api/index/fear-greed-history", interpret("fear_greed")
-        )
+        data = await self._get("fear_greed", "fear_greed", {})
         try:
             series = _FearGreed.model_validate(data[0] if isinstance(data, list) else data)
         except (ValidationError, IndexError):
@@ -119,9 +125,7 @@ class CoinGlassClient:
     async def etf_flows(self, asset: str = "bitcoin") -> EtfFlows:
         endpoint = f"etf_{asset}"
         self._require_key(endpoint)
-        data = await self._client.get(
-            endpoint, f"/api/etf/{asset}/flow-history", interpret(endpoint)
-        )
+        data = await self._get(endpoint, f"etf_{asset}", {})
         if not isinstance(data, list):
             raise BadResponseError(VENDOR, endpoint, "data is not a list")
         try:
@@ -149,10 +153,9 @@ class CoinGlassClient:
         """Model1 heatmap on Binance for a pair (SOLUSDT); ranges start at 12h."""
         endpoint = "liquidation_heatmap"
         self._require_key(endpoint)
-        data = await self._client.get(
+        data = await self._get(
             endpoint,
-            "/api/futures/liquidation/heatmap/model1",
-            interpret(endpoint),
+            "liquidation_heatmap",
             {"exchange": "Binance", "symbol": pair, "range": range_},
         )
         try:

@@ -18,6 +18,7 @@ from services.errors import (
 from services.http import VendorClient, json_body, raise_for_status, retry_after
 from services.models import InstrumentIds, Liquidation, OrderBook, Ticker
 from services.providers.levels import parse_levels
+from services.routes import RouteBook
 from services.symbols import Instrument, okx_family, okx_inst_id
 
 VENDOR = "okx"
@@ -97,8 +98,9 @@ class ContractValues(BaseModel):
 
 
 class OkxClient:
-    def __init__(self, client: VendorClient) -> None:
+    def __init__(self, client: VendorClient, routes: RouteBook | None = None) -> None:
         self._client = client
+        self._routes = routes or RouteBook()
 
     async def ticker(self, inst: Instrument) -> Ticker:
         rows = await self._client.get(
@@ -129,11 +131,10 @@ class OkxClient:
         )
 
     async def books(self, inst: Instrument, depth: int = BOOK_DEPTH) -> OrderBook:
-        rows = await self._client.get(
-            "books",
-            "/api/v5/market/books",
-            interpret("books"),
+        rows = await self._routes.call(
+            "okx:books",
             {"instId": okx_inst_id(inst.spot()), "sz": depth},
+            lambda path, params: self._client.get("books", path, interpret("books"), params),
         )
         if not rows or not isinstance(rows[0], dict):
             raise UnknownInstrumentError(VENDOR, "books", "empty data")
@@ -165,11 +166,18 @@ class OkxClient:
 
     async def liquidations(self, inst: Instrument, ct_val: Decimal) -> list[Liquidation]:
         """Filled liquidations of a coin's USDT perpetual (OKX keeps only a recent window)."""
-        rows = await self._client.get(
-            "liquidations",
-            "/api/v5/public/liquidation-orders",
-            interpret("liquidations"),
-            {"instType": "SWAP", "uly": okx_family(inst.swap()), "state": "filled", "limit": 100},
+        params: dict[str, str | int] = {
+            "instType": "SWAP",
+            "uly": okx_family(inst.swap()),
+            "state": "filled",
+            "limit": 100,
+        }
+        rows = await self._routes.call(
+            "okx:liquidations",
+            params,
+            lambda path, adapted: self._client.get(
+                "liquidations", path, interpret("liquidations"), adapted
+            ),
         )
         events = []
         for row in rows:
