@@ -7,11 +7,11 @@ from collections.abc import Callable
 
 from aiogram.enums import ChatAction
 from aiogram.exceptions import TelegramBadRequest
-from aiogram.types import BufferedInputFile, Message
+from aiogram.types import BufferedInputFile, InlineKeyboardMarkup, InputMediaPhoto, Message
 from loguru import logger
 
 from bot.render.text import CAPTION_LIMIT
-from bot.reply import reply
+from bot.reply import not_modified, reply
 
 CHART_TIMEOUT_SECONDS = 10.0
 # Charts are CPU-bound: no more at once than this machine has cores to spare.
@@ -29,23 +29,56 @@ async def render_chart(draw: Callable[[], bytes]) -> bytes | None:
 
 
 async def answer_with_chart(
-    message: Message, text: str, caption: str, draw: Callable[[], bytes], filename: str
+    message: Message,
+    text: str,
+    caption: str,
+    draw: Callable[[], bytes],
+    filename: str,
+    markup: InlineKeyboardMarkup | None = None,
 ) -> None:
     """The text as the photo's caption when it fits, else a short caption and the text after."""
     if message.bot is not None:
         await message.bot.send_chat_action(message.chat.id, ChatAction.UPLOAD_PHOTO)
     png = await render_chart(draw)
     if png is None:
-        await reply(message, text)
+        await reply(message, text, markup)
         return
     fits = len(text) <= CAPTION_LIMIT  # HTML length: never shorter than what Telegram counts
     try:
         await message.answer_photo(
-            BufferedInputFile(png, filename), caption=text if fits else caption
+            BufferedInputFile(png, filename),
+            caption=text if fits else caption,
+            reply_markup=markup,
         )
     except TelegramBadRequest as exc:
         logger.warning("photo refused ({}); sending the text alone", exc.message)
-        await reply(message, text)
+        await reply(message, text, markup)
         return
     if not fits:
         await reply(message, text)
+
+
+async def edit_with_chart(
+    message: Message,
+    text: str,
+    caption: str,
+    draw: Callable[[], bytes],
+    filename: str,
+    markup: InlineKeyboardMarkup,
+) -> None:
+    """Updates a chart answer in place: new image and caption on a photo message, new text on
+    a text one (its chart had failed). An identical edit is not an error."""
+    shown = text if len(text) <= CAPTION_LIMIT else caption
+    try:
+        if not message.photo:
+            await message.edit_text(text, reply_markup=markup)
+            return
+        png = await render_chart(draw)
+        if png is None:
+            await message.edit_caption(caption=shown, reply_markup=markup)
+            return
+        media = InputMediaPhoto(media=BufferedInputFile(png, filename), caption=shown)
+        await message.edit_media(media, reply_markup=markup)
+    except TelegramBadRequest as exc:
+        if not not_modified(exc):
+            raise

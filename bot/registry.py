@@ -12,10 +12,11 @@ from aiogram.types import BotCommand, BotCommandScopeDefault
 from aiogram.utils.i18n import I18n
 
 from bot.handlers.basic import help_, start
+from bot.handlers.buttons import heatmap_range, refresh
 from bot.handlers.flags import flags, toggle
 from bot.handlers.market import etf, heatmap, ob, sentiment, ticker, whale
 from bot.handlers.status import status
-from bot.keyboards import FlagToggle
+from bot.keyboards import FlagToggle, HeatmapView, Refresh
 
 
 def N_(message: str) -> str:
@@ -68,6 +69,8 @@ def commands_router() -> Router:
     for spec in COMMANDS:
         router.message.register(spec.handler, Command(spec.name))
     router.callback_query.register(toggle, FlagToggle.filter())
+    router.callback_query.register(refresh, Refresh.filter())
+    router.callback_query.register(heatmap_range, HeatmapView.filter())
     return router
 
 

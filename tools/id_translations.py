@@ -25,6 +25,8 @@ ID = {
     "⚠️ Cluster within 0.5%: {band}": "⚠️ Klaster dalam 0,5%: {band}",
     "Liquidation clusters near price, with a heatmap image": "Klaster likuidasi dekat harga, dengan gambar heatmap",
     "{pair} depth · {source}": "Kedalaman {pair} · {source}",
+    "🔄 Refresh": "🔄 Segarkan",
+    "Updated": "Diperbarui",
     "Fear & Greed: {score}/100": "Fear & Greed: {score}/100",
     "Day before: {score}": "Hari sebelumnya: {score}",
     "No {asset} spot-ETF flow has been reported yet.": "Belum ada arus ETF spot {asset} yang dilaporkan.",

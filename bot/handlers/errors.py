@@ -14,13 +14,25 @@ from bot.render.errors import (
     render_symbol_error,
     render_unavailable,
 )
+from bot.render.text import html_to_plain
 from bot.reply import reply
 from services.errors import ArgumentError, DataUnavailableError, SymbolError
 from services.flags import ModuleDisabledError
 
+ALERT_LIMIT = 200  # Telegram's limit for a callback answer
+
 
 def _message(event: ErrorEvent) -> Message | None:
     return event.update.message
+
+
+async def _tell(event: ErrorEvent, text: str) -> None:
+    """A reply under a command; an alert on a button press (its message stays as it was)."""
+    if event.update.message is not None:
+        await reply(event.update.message, text)
+    elif event.update.callback_query is not None:
+        alert = html_to_plain(text)[:ALERT_LIMIT]
+        await event.update.callback_query.answer(alert, show_alert=True)
 
 
 def _command(message: Message) -> str:
@@ -30,27 +42,25 @@ def _command(message: Message) -> str:
 
 async def on_symbol_error(event: ErrorEvent) -> None:
     message = _message(event)
-    if message is not None and isinstance(event.exception, SymbolError):
-        await reply(message, render_symbol_error(event.exception, _command(message)))
+    if isinstance(event.exception, SymbolError):
+        command = _command(message) if message is not None else "ticker"
+        await _tell(event, render_symbol_error(event.exception, command))
 
 
 async def on_argument_error(event: ErrorEvent) -> None:
-    message = _message(event)
-    if message is not None and isinstance(event.exception, ArgumentError):
-        await reply(message, render_argument_error(event.exception))
+    if isinstance(event.exception, ArgumentError):
+        await _tell(event, render_argument_error(event.exception))
 
 
 async def on_disabled(event: ErrorEvent) -> None:
-    message = _message(event)
-    if message is not None and isinstance(event.exception, ModuleDisabledError):
-        await reply(message, render_disabled(event.exception))
+    if isinstance(event.exception, ModuleDisabledError):
+        await _tell(event, render_disabled(event.exception))
 
 
 async def on_unavailable(event: ErrorEvent) -> None:
-    message = _message(event)
-    if message is not None and isinstance(event.exception, DataUnavailableError):
+    if isinstance(event.exception, DataUnavailableError):
         logger.warning("{}", event.exception)
-        await reply(message, render_unavailable(event.exception))
+        await _tell(event, render_unavailable(event.exception))
 
 
 async def on_any_error(event: ErrorEvent) -> None:
@@ -59,12 +69,10 @@ async def on_any_error(event: ErrorEvent) -> None:
         event.update.update_id,
         type(event.exception).__name__,
     )
-    message = _message(event)
-    if message is not None:
-        try:
-            await reply(message, render_internal_error())
-        except Exception as exc:  # the apology itself failed: already logged above
-            logger.warning("could not send the error notice: {}", type(exc).__name__)
+    try:
+        await _tell(event, render_internal_error())
+    except Exception as exc:  # the apology itself failed: already logged above
+        logger.warning("could not send the error notice: {}", type(exc).__name__)
 
 
 def errors_router() -> Router:

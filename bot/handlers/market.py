@@ -7,6 +7,7 @@ from aiogram.types import Message
 
 from bot.charts.depth import depth_chart
 from bot.charts.heatmap import heatmap_chart
+from bot.keyboards import heatmap_keyboard, refresh_keyboard
 from bot.photo import answer_with_chart
 from bot.render.heatmap import heatmap_caption, render_heatmap
 from bot.render.orderbook import chart_title, orderbook_caption, render_orderbook
@@ -16,14 +17,16 @@ from bot.render.view import View
 from bot.render.whale import render_whale
 from bot.reply import reply
 from services.container import Services
-from services.heatmap import parse_range
+from services.heatmap import HeatmapRange, parse_range
 from services.orderbook import parse_exchange
+from services.symbols import okx_inst_id
 
 
 async def ticker(message: Message, command: CommandObject, services: Services, view: View) -> None:
     instrument = await services.instruments.resolve(command.args or "")
     result = await services.ticker.ticker(instrument)
-    await reply(message, render_ticker(result, view))
+    markup = refresh_keyboard("tk", okx_inst_id(instrument))
+    await reply(message, render_ticker(result, view), markup)
 
 
 async def ob(message: Message, command: CommandObject, services: Services, view: View) -> None:
@@ -37,6 +40,7 @@ async def ob(message: Message, command: CommandObject, services: Services, view:
         orderbook_caption(report, view),
         lambda: depth_chart(report, chart_title(report)),
         "depth.png",
+        refresh_keyboard("ob", okx_inst_id(report.book.instrument), exchange or ""),
     )
 
 
@@ -65,4 +69,5 @@ async def heatmap(message: Message, command: CommandObject, services: Services, 
         heatmap_caption(report),
         lambda: heatmap_chart(report, heatmap_caption(report)),
         "heatmap.png",
+        heatmap_keyboard(instrument.base, range_.value, [r.value for r in HeatmapRange]),
     )

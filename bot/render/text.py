@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 
 TELEGRAM_LIMIT = 4096
 CAPTION_LIMIT = 1024
@@ -69,3 +70,8 @@ def split_message(text: str, limit: int = TELEGRAM_LIMIT) -> list[str]:
     if current.strip():
         parts.append(current)
     return [p for p in parts if p.strip()]
+
+
+def html_to_plain(text: str) -> str:
+    """For places without HTML (button alerts): tags dropped, entities decoded."""
+    return html.unescape(re.sub(r"<[^>]+>", "", text))

@@ -132,6 +132,7 @@ class FakeTelegram:
         self._next_message_id = 5000
         self._new_update = asyncio.Event()
         self._runner: web.AppRunner | None = None
+        self._contents: dict[tuple[str, str], tuple[str, str]] = {}
 
     # --- control ----------------------------------------------------------------------------
 
@@ -193,12 +194,16 @@ class FakeTelegram:
         user_id: int,
         message_id: int,
         language_code: str = "en",
+        message: dict[str, Any] | None = None,
     ) -> int:
-        """A press on an inline button under the bot's message `message_id`."""
+        """A press on an inline button under the bot's message `message_id`; pass the message
+        as the bot sent it (a photo, say) when the handler looks at it."""
         base = fixture("update_callback_query.json")
         query = base["callback_query"]
         query["id"] = str(self._next_update_id * 7919)
         query["from"].update(id=user_id, language_code=language_code)
+        if message is not None:
+            query["message"] = copy.deepcopy(message)
         query["message"].update(message_id=message_id)
         query["message"]["chat"] = {"id": chat_id, "first_name": "Rina", "type": "private"}
         query["data"] = data
@@ -299,6 +304,7 @@ class FakeTelegram:
         result = await handler(params)
         if isinstance(result, web.Response):
             call.ok = False
+            call.error_code = result.status
             return result
         call.result = result
         return web.json_response({"ok": True, "result": result})
@@ -378,10 +384,55 @@ class FakeTelegram:
         )
         if isinstance(checked, web.Response):
             return checked
-        return self._message(params["chat_id"], checked)
+        message = self._message(params["chat_id"], checked)
+        key = (str(params["chat_id"]), str(message["message_id"]))
+        self._contents[key] = (
+            str(params.get("text")),
+            json.dumps(params.get("reply_markup"), sort_keys=True),
+        )
+        return message
+
+    def _edit(self, params: dict[str, Any], content: str) -> Any:
+        """Telegram refuses an edit that changes nothing: text and keyboard as they were."""
+        key = (str(params.get("chat_id")), str(params.get("message_id")))
+        state = (content, json.dumps(params.get("reply_markup"), sort_keys=True))
+        if self._contents.get(key) == state:
+            return web.json_response(fixture("error_400_not_modified.json"), status=400)
+        self._contents[key] = state
+        return None
 
     async def _m_editMessageText(self, params: dict[str, Any]) -> Any:
-        return await self._m_sendMessage(params)
+        checked = self._check_text(
+            str(params.get("text", "")), params.get("parse_mode"), TEXT_LIMIT
+        )
+        if isinstance(checked, web.Response):
+            return checked
+        refused = self._edit(params, str(params.get("text")))
+        if refused is not None:
+            return refused
+        return self._message(params["chat_id"], checked)
+
+    async def _m_editMessageCaption(self, params: dict[str, Any]) -> Any:
+        refused = self._edit(params, str(params.get("caption")))
+        if refused is not None:
+            return refused
+        result = fixture("response_sendPhoto_ok.json")["result"]
+        result["chat"]["id"] = int(params["chat_id"])
+        return result
+
+    async def _m_editMessageMedia(self, params: dict[str, Any]) -> Any:
+        media = params.get("media")
+        media = json.loads(media) if isinstance(media, str) else media or {}
+        caption = str(media.get("caption", ""))
+        if caption:
+            checked = self._check_text(caption, media.get("parse_mode"), 1024)
+            if isinstance(checked, web.Response):
+                return checked
+        params["caption"] = caption  # recorded like sendPhoto's, for the tests
+        self._edit(params, f"{caption}#{self._next_message_id}")  # a new image always differs
+        result = fixture("response_sendPhoto_ok.json")["result"]
+        result["chat"]["id"] = int(params["chat_id"])
+        return result
 
     async def _m_sendPhoto(self, params: dict[str, Any]) -> Any:
         caption = str(params.get("caption", ""))
