@@ -9,7 +9,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from loguru import logger
 
 from services.container import Services
-from services.discovery import PROBE_SECONDS, probe
+from services.discovery import probe
 from services.flags import Flag
 
 
@@ -34,27 +34,25 @@ async def discover(services: Services) -> None:
 
 
 def make_scheduler(services: Services) -> AsyncIOScheduler:
-    scheduler = AsyncIOScheduler(timezone=services.settings.timezone)
-    scheduler.add_job(
-        poll_liquidations,
-        "interval",
-        args=[services],
-        seconds=services.settings.liquidation_poll_seconds,
-        id="liquidations",
-        max_instances=1,
-        coalesce=True,
-        misfire_grace_time=30,
-        next_run_time=datetime.now(UTC),
+    """Jobs run once at start, then on their interval; an interval of 0 leaves a job out."""
+    settings = services.settings
+    scheduler = AsyncIOScheduler(timezone=settings.timezone)
+    jobs = (
+        ("liquidations", poll_liquidations, settings.liquidation_poll_seconds),
+        ("discovery", discover, settings.probe_interval_seconds),
     )
-    scheduler.add_job(
-        discover,
-        "interval",
-        args=[services],
-        seconds=PROBE_SECONDS,
-        id="discovery",
-        max_instances=1,
-        coalesce=True,
-        misfire_grace_time=60,
-        next_run_time=datetime.now(UTC),
-    )
+    for name, job, seconds in jobs:
+        if seconds <= 0:
+            continue
+        scheduler.add_job(
+            job,
+            "interval",
+            args=[services],
+            seconds=seconds,
+            id=name,
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=max(30, int(seconds / 10)),
+            next_run_time=datetime.now(UTC),
+        )
     return scheduler

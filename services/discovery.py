@@ -1,5 +1,6 @@
-"""Capability discovery: at start-up and every 10 minutes each module is tried once, cheaply,
-through its own service, so route aliases are found and /status is true before anyone asks."""
+"""Capability discovery: at start-up and every PROBE_INTERVAL_SECONDS (10 minutes) each module
+is tried once, cheaply, through its own service, so route aliases are found and /status is
+true before anyone asks."""
 
 from __future__ import annotations
 
@@ -14,8 +15,6 @@ from services.errors import UpstreamError
 from services.flags import ModuleDisabledError
 from services.heatmap import HeatmapRange
 from services.symbols import Instrument
-
-PROBE_SECONDS = 600.0
 
 
 def _checks(services: Services, inst: Instrument) -> dict[str, Callable[[], Awaitable[Any]]]:

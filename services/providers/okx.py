@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 from pydantic import BaseModel, ValidationError, field_validator
 
+from services.analysis.options import OptionOI, parse_inst_id
 from services.errors import (
     BadResponseError,
     RateLimitedError,
@@ -200,6 +201,34 @@ class OkxClient:
                 except (KeyError, TypeError, ValueError, ArithmeticError):
                     raise BadResponseError(VENDOR, "liquidations", "unreadable detail") from None
         return events
+
+    async def option_open_interest(self, coin: str) -> list[OptionOI]:
+        """OI of every option on `coin`-USD. Strike, type and expiry are read from the instId
+        and the size from `oiCcy` (already in coin), so no instruments call is needed."""
+        try:
+            rows = await self._client.get(
+                "option_oi",
+                "/api/v5/public/open-interest",
+                interpret("option_oi"),
+                {"instType": "OPTION", "instFamily": f"{coin}-USD"},
+            )
+        except UnknownInstrumentError:
+            return []  # 51001: OKX lists no options on this coin
+        out = []
+        for row in rows:
+            parsed = parse_inst_id(str(row.get("instId", "")))
+            if parsed is None or row.get("oiCcy") in (None, ""):
+                continue
+            expiry, strike, is_call = parsed
+            out.append(
+                OptionOI(
+                    expiry=expiry,
+                    strike=strike,
+                    is_call=is_call,
+                    oi_coin=Decimal(str(row["oiCcy"])),
+                )
+            )
+        return out
 
     async def contract_values(self) -> ContractValues:
         """`ctVal` of every swap (SOL-USDT-SWAP: 1 SOL, BTC-USDT-SWAP: 0.01 BTC)."""

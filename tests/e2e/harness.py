@@ -46,6 +46,10 @@ class BotProcess:
             "LOG_LEVEL": "DEBUG",
             "DATABASE_URL": f"sqlite+aiosqlite:///{workdir}/bot.db",
             "ADMIN_IDS": "1",
+            # Background jobs call vendors on their own clock; tests that count calls need
+            # quiet. A test that wants them passes its own interval.
+            "PROBE_INTERVAL_SECONDS": "0",
+            "LIQUIDATION_POLL_SECONDS": "0",
         }
         self.env.update(env)
         self.proc: asyncio.subprocess.Process | None = None

@@ -1,0 +1,81 @@
+"""Options open interest from OKX (free): put/call ratio and skew by expiry."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from pydantic import BaseModel
+
+from services.analysis.options import OptionsSummary, summarise
+from services.errors import DataUnavailableError, Reason, UpstreamError, VendorError
+from services.flags import Flag, FlagService
+from services.providers.okx import SOURCE as OKX
+from services.providers.okx import OkxClient
+from services.resilience.cache import ResilientCache
+from services.status import StatusRegistry
+from services.symbols import Instrument
+from services.ticker import TickerService
+
+MODULE = "options"
+
+
+class NoOptionsError(Exception):
+    """OKX lists no options on this coin (today: only BTC and ETH)."""
+
+    def __init__(self, coin: str) -> None:
+        self.coin = coin
+        super().__init__(f"no {coin} options on OKX")
+
+
+class OptionsReport(BaseModel):
+    coin: str
+    summary: OptionsSummary
+    source: str
+    as_of: datetime
+    stale: bool = False
+
+
+class OptionsService:
+    def __init__(
+        self,
+        okx: OkxClient,
+        ticker: TickerService,
+        cache: ResilientCache,
+        status: StatusRegistry,
+        flags: FlagService,
+        ttl_seconds: float,
+    ) -> None:
+        self._okx = okx
+        self._ticker = ticker
+        self._cache = cache
+        self._status = status
+        self._flags = flags
+        self._ttl = ttl_seconds
+        status.register(MODULE)
+
+    async def summary(self, inst: Instrument) -> OptionsReport:
+        await self._flags.require(Flag.OPTIONS)
+        cached = await self._cache.get_or_fetch(
+            MODULE, f"options:{inst.base}", OptionsReport, self._ttl, lambda: self._fetch(inst)
+        )
+        if cached.stale:
+            self._status.degraded(MODULE, OKX, f"stale: {cached.error}")
+            return cached.value.model_copy(update={"stale": True})
+        return cached.value
+
+    async def _fetch(self, inst: Instrument) -> OptionsReport:
+        try:
+            rows = await self._okx.option_open_interest(inst.base)
+            spot = (await self._ticker.ticker(Instrument(base=inst.base))).last
+        except VendorError as exc:
+            self._status.unavailable(MODULE, exc.reason, f"OKX {exc.reason}")
+            raise DataUnavailableError(MODULE, [(OKX, exc.reason)]) from None
+        except UpstreamError:
+            self._status.unavailable(MODULE, Reason.ERROR, "no spot price")
+            raise DataUnavailableError(MODULE, [(OKX, Reason.ERROR)]) from None
+        if not rows:
+            raise NoOptionsError(inst.base)
+        self._status.ok(MODULE, OKX)
+        return OptionsReport(
+            coin=inst.base, summary=summarise(rows, spot), source=OKX, as_of=datetime.now(UTC)
+        )
