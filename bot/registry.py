@@ -14,7 +14,7 @@ from aiogram.utils.i18n import I18n
 from bot.handlers.basic import help_, start
 from bot.handlers.buttons import heatmap_range, refresh
 from bot.handlers.flags import flags, toggle
-from bot.handlers.market import etf, heatmap, ob, sentiment, ticker, whale
+from bot.handlers.market import etf, heatmap, ob, options, sentiment, ticker, whale
 from bot.handlers.status import status
 from bot.keyboards import FlagToggle, HeatmapView, Refresh
 
@@ -59,6 +59,12 @@ COMMANDS: tuple[CommandSpec, ...] = (
     ),
     CommandSpec("sentiment", N_("Crypto Fear & Greed index"), sentiment),
     CommandSpec("etf", N_("Bitcoin spot-ETF net flows by day"), etf),
+    CommandSpec(
+        "options",
+        N_("Options open interest: put/call ratio and skew by expiry"),
+        options,
+        usage="[BTC|ETH]",
+    ),
     CommandSpec("status", N_("Health of every data module"), status),
     CommandSpec("flags", N_("Switch data modules on and off (admins)"), flags, admin_only=True),
 )

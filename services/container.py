@@ -10,6 +10,7 @@ from services.heatmap import HeatmapService
 from services.http import VendorClient
 from services.instruments import InstrumentCatalog
 from services.metrics import Metrics
+from services.options import OptionsService
 from services.orderbook import OrderBookService
 from services.providers.alternative_me import FearGreedClient
 from services.providers.binance import BinanceClient
@@ -45,6 +46,7 @@ class Services:
     sentiment: SentimentService
     etf: EtfService
     heatmap: HeatmapService
+    options: OptionsService
     instruments: InstrumentCatalog
     db: Database
     chats: ChatRepository
@@ -163,6 +165,9 @@ def build_services(settings: Settings, *, cache_enabled: bool = True) -> Service
             flags,
             settings.heatmap_cache_ttl_seconds,
             settings.liquidation_poll_seconds,
+        ),
+        options=OptionsService(
+            okx, ticker, cache, status, flags, settings.options_cache_ttl_seconds
         ),
         instruments=InstrumentCatalog(okx, cache, settings.instruments_cache_ttl_seconds),
         db=db,

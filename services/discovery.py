@@ -25,6 +25,8 @@ def _checks(services: Services, inst: Instrument) -> dict[str, Callable[[], Awai
         "sentiment": services.sentiment.current,
         "etf": services.etf.bitcoin,
         "heatmap": lambda: services.heatmap.heatmap(inst, HeatmapRange.H1),
+        # SOL has no OKX options today; BTC always has: the probe checks the module, not a coin.
+        "options": lambda: services.options.summary(Instrument(base="BTC")),
     }
 
 

@@ -64,6 +64,7 @@ class Settings(BaseSettings):
     sentiment_cache_ttl_seconds: float = 600.0
     etf_cache_ttl_seconds: float = 900.0
     heatmap_cache_ttl_seconds: float = 20.0
+    options_cache_ttl_seconds: float = 120.0
     liquidation_poll_seconds: float = 90.0  # 0 turns the poll job off
     probe_interval_seconds: float = 600.0  # capability discovery; 0 turns it off
     stale_max_age_seconds: float = 600.0

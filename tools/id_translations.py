@@ -10,6 +10,13 @@ from pathlib import Path
 from babel.messages.pofile import read_po, write_po
 
 ID = {
+    "{coin} options open interest (OKX)": "Open interest opsi {coin} (OKX)",
+    "Put/call OI ratio: {ratio} · spot {spot}": "Rasio OI put/call: {ratio} · spot {spot}",
+    "By expiry: puts/calls · OTM puts/OTM calls (skew)": "Per jatuh tempo: put/call · put OTM/call OTM (skew)",
+    "{day}: {pc} · skew {skew} ({puts} / {calls} {coin})": "{day}: {pc} · skew {skew} ({puts} / {calls} {coin})",
+    "Above 1: more puts than calls (hedging or bearish lean).": "Di atas 1: lebih banyak put daripada call (lindung nilai atau condong bearish).",
+    "OKX lists no {coin} options; try BTC or ETH.": "OKX tidak punya opsi {coin}; coba BTC atau ETH.",
+    "Options open interest: put/call ratio and skew by expiry": "Open interest opsi: rasio put/call dan skew per jatuh tempo",
     "{low}–{high} · ${usd} · {distance}": "{low}–{high} · ${usd} · {distance}",
     "{n} min": "{n} mnt",
     "{h} h {m} min": "{h} j {m} mnt",

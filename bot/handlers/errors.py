@@ -14,10 +14,12 @@ from bot.render.errors import (
     render_symbol_error,
     render_unavailable,
 )
+from bot.render.options import render_no_options
 from bot.render.text import html_to_plain
 from bot.reply import reply
 from services.errors import ArgumentError, DataUnavailableError, SymbolError
 from services.flags import ModuleDisabledError
+from services.options import NoOptionsError
 
 ALERT_LIMIT = 200  # Telegram's limit for a callback answer
 
@@ -57,6 +59,11 @@ async def on_disabled(event: ErrorEvent) -> None:
         await _tell(event, render_disabled(event.exception))
 
 
+async def on_no_options(event: ErrorEvent) -> None:
+    if isinstance(event.exception, NoOptionsError):
+        await _tell(event, render_no_options(event.exception))
+
+
 async def on_unavailable(event: ErrorEvent) -> None:
     if isinstance(event.exception, DataUnavailableError):
         logger.warning("{}", event.exception)
@@ -80,6 +87,7 @@ def errors_router() -> Router:
     router.errors.register(on_symbol_error, ExceptionTypeFilter(SymbolError))
     router.errors.register(on_argument_error, ExceptionTypeFilter(ArgumentError))
     router.errors.register(on_disabled, ExceptionTypeFilter(ModuleDisabledError))
+    router.errors.register(on_no_options, ExceptionTypeFilter(NoOptionsError))
     router.errors.register(on_unavailable, ExceptionTypeFilter(DataUnavailableError))
     router.errors.register(on_any_error)
     return router

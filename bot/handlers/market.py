@@ -10,6 +10,7 @@ from bot.charts.heatmap import heatmap_chart
 from bot.keyboards import heatmap_keyboard, refresh_keyboard
 from bot.photo import answer_with_chart
 from bot.render.heatmap import heatmap_caption, render_heatmap
+from bot.render.options import render_options
 from bot.render.orderbook import chart_title, orderbook_caption, render_orderbook
 from bot.render.sentiment import render_etf, render_sentiment
 from bot.render.ticker import render_ticker
@@ -71,3 +72,8 @@ async def heatmap(message: Message, command: CommandObject, services: Services, 
         "heatmap.png",
         heatmap_keyboard(instrument.base, range_.value, [r.value for r in HeatmapRange]),
     )
+
+
+async def options(message: Message, command: CommandObject, services: Services, view: View) -> None:
+    instrument = await services.instruments.resolve(command.args or "BTC")
+    await reply(message, render_options(await services.options.summary(instrument), view))

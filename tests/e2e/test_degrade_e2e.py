@@ -13,6 +13,8 @@ COMMANDS = [
     "/whale SOL",
     "/sentiment",
     "/etf",
+    "/options",
+    "/options SOL",
     "/status",
     "/help",
 ]
@@ -37,6 +39,9 @@ async def test_with_no_key_at_all_every_command_still_answers(
     assert "$1.05M" in answers["/whale SOL"]
     assert "73/100" in answers["/sentiment"]
     assert "CoinGlass: no API key set" in answers["/etf"]
+    assert "BTC options open interest (OKX)" in answers["/options"]
+    assert "27 Nov 26" in answers["/options"] and "25 Dec 26" in answers["/options"]
+    assert "OKX lists no SOL options" in answers["/options SOL"]
 
 
 async def test_a_renamed_route_is_healed_by_an_alias(

@@ -177,6 +177,11 @@ class FakeVendors:
             if (FIXTURES / "binance" / name).exists():
                 return 200, load("binance", name), {}
             return 400, load("binance", "error_invalid_symbol.json"), {}
+        if path == "/api/v5/public/open-interest" and q.get("instType") == "OPTION":
+            name = f"open_interest_OPTION_{q.get('instFamily', '')}.json"
+            if (FIXTURES / "okx" / name).exists():
+                return 200, load("okx", name), {}
+            return 200, load("okx", "error_instrument_not_found.json"), {}
         if path == "/api/v5/public/instruments":
             inst_type = q.get("instType")
             if not inst_type:
