@@ -12,6 +12,7 @@ from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
+from aiogram.utils.chat_action import ChatActionMiddleware
 from aiogram.utils.i18n import I18n
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from loguru import logger
@@ -52,6 +53,7 @@ def make_dispatcher(settings: Settings, services: Services, i18n: I18n) -> Dispa
         ThrottleMiddleware(make_storage(settings.redis_url), settings.user_commands_per_minute)
     )
     dp.message.middleware(ChatSeenMiddleware(services.chats))
+    dp.message.middleware(ChatActionMiddleware())
     dp.message.middleware(CommandMetricsMiddleware(services.metrics, {c.name for c in COMMANDS}))
     dp.include_router(commands_router())
     dp.include_router(errors_router())

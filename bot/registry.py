@@ -18,6 +18,8 @@ from bot.handlers.market import etf, heatmap, ob, options, sentiment, ticker, wh
 from bot.handlers.status import status
 from bot.keyboards import FlagToggle, HeatmapView, Refresh
 
+CHAT_ACTION_DELAY = 0.5
+
 
 def N_(message: str) -> str:
     """Marks a string for extraction; it is translated where it is shown."""
@@ -31,6 +33,9 @@ class CommandSpec:
     handler: Callable[..., Awaitable[Any]]
     usage: str = ""
     admin_only: bool = False
+    # "typing" while a slow answer is built (aiogram's ChatActionMiddleware, after a short
+    # delay so fast answers send none); None where the handler shows its own (charts).
+    chat_action: str | None = "typing"
 
 
 COMMANDS: tuple[CommandSpec, ...] = (
@@ -44,12 +49,14 @@ COMMANDS: tuple[CommandSpec, ...] = (
         N_("Spot order book: biggest walls and bid/ask imbalance"),
         ob,
         usage="SYMBOL [okx|binance]",
+        chat_action=None,
     ),
     CommandSpec(
         "heatmap",
         N_("Liquidation clusters near price, with a heatmap image"),
         heatmap,
         usage="SYMBOL [1h|4h|12h|24h]",
+        chat_action=None,
     ),
     CommandSpec(
         "whale",
@@ -73,7 +80,10 @@ COMMANDS: tuple[CommandSpec, ...] = (
 def commands_router() -> Router:
     router = Router(name="commands")
     for spec in COMMANDS:
-        router.message.register(spec.handler, Command(spec.name))
+        flags = {"chat_action": {"action": spec.chat_action, "initial_sleep": CHAT_ACTION_DELAY}}
+        router.message.register(
+            spec.handler, Command(spec.name), flags=flags if spec.chat_action else None
+        )
     router.callback_query.register(toggle, FlagToggle.filter())
     router.callback_query.register(refresh, Refresh.filter())
     router.callback_query.register(heatmap_range, HeatmapView.filter())

@@ -11,6 +11,7 @@ import httpx
 from bot.registry import COMMANDS
 from tests.e2e.conftest import StartBot
 from tests.fakes.telegram import FakeTelegram
+from tests.fakes.vendors import FakeVendors
 
 
 async def test_startup_deletes_webhook_then_publishes_commands_in_both_languages(
@@ -124,3 +125,19 @@ async def test_a_rejected_token_exits_with_one_clear_line(
     assert proc.returncode == 2
     assert "Telegram rejected BOT_TOKEN" in err.decode()
     assert "Traceback" not in err.decode() and "1:wrong" not in (out + err).decode()
+
+
+async def test_typing_is_shown_only_while_a_slow_answer_is_built(
+    start_bot: StartBot, telegram: FakeTelegram, vendors: FakeVendors
+) -> None:
+    await start_bot()
+    telegram.push_command("/help", chat_id=61)  # instant: no typing
+    await telegram.wait_for_messages(1, chat_id=61)
+    vendors.latency = 1.2  # every vendor answer now takes over a second
+    telegram.push_command("/sentiment", chat_id=62)
+    await telegram.wait_for_messages(1, chat_id=62)
+    actions = {
+        (c.params["chat_id"], c.params["action"]) for c in telegram.calls_to("sendChatAction")
+    }
+    assert ("62", "typing") in actions
+    assert not [a for a in actions if a[0] == "61"]
