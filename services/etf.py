@@ -7,7 +7,7 @@ from services.models import EtfFlows
 from services.providers.coinglass import SOURCE as COINGLASS
 from services.providers.coinglass import CoinGlassClient
 from services.resilience.cache import ResilientCache
-from services.sources import Source, paid_then_free
+from services.sources import Source, paid_then_free, read_through
 from services.status import StatusRegistry
 
 MODULE = "etf"
@@ -31,13 +31,9 @@ class EtfService:
 
     async def bitcoin(self) -> EtfFlows:
         await self._flags.require(Flag.ETF)
-        cached = await self._cache.get_or_fetch(
-            MODULE, "etf:bitcoin", EtfFlows, self._ttl, self._fetch
+        return await read_through(
+            self._cache, self._status, MODULE, "etf:bitcoin", EtfFlows, self._ttl, self._fetch
         )
-        if cached.stale:
-            self._status.degraded(MODULE, COINGLASS, f"stale: {cached.error}")
-            return cached.value.model_copy(update={"stale": True})
-        return cached.value
 
     async def _fetch(self) -> EtfFlows:
         got = await paid_then_free(

@@ -24,7 +24,7 @@ from services.providers.coinglass import CoinGlassClient
 from services.providers.okx import SOURCE as OKX
 from services.providers.okx import ContractValues, OkxClient
 from services.resilience.cache import ResilientCache
-from services.sources import Source, paid_then_free
+from services.sources import Source, paid_then_free, read_through
 from services.status import StatusRegistry
 from services.storage.liquidations import LiquidationStore
 from services.symbols import Instrument, coinglass_pair, okx_inst_id
@@ -95,17 +95,15 @@ class HeatmapService:
 
     async def heatmap(self, inst: Instrument, range_: HeatmapRange) -> HeatmapReport:
         await self._flags.require(Flag.HEATMAP)
-        cached = await self._cache.get_or_fetch(
+        return await read_through(
+            self._cache,
+            self._status,
             MODULE,
             f"heatmap:{inst.base}:{range_.value}",
             HeatmapReport,
             self._ttl,
             lambda: self._fetch(inst, range_),
         )
-        if cached.stale:
-            self._status.degraded(MODULE, cached.value.source, f"stale: {cached.error}")
-            return cached.value.model_copy(update={"stale": True})
-        return cached.value
 
     async def _fetch(self, inst: Instrument, range_: HeatmapRange) -> HeatmapReport:
         got = await paid_then_free(

@@ -12,6 +12,7 @@ from services.flags import Flag, FlagService
 from services.providers.okx import SOURCE as OKX
 from services.providers.okx import OkxClient
 from services.resilience.cache import ResilientCache
+from services.sources import read_through
 from services.status import StatusRegistry
 from services.symbols import Instrument
 from services.ticker import TickerService
@@ -55,13 +56,15 @@ class OptionsService:
 
     async def summary(self, inst: Instrument) -> OptionsReport:
         await self._flags.require(Flag.OPTIONS)
-        cached = await self._cache.get_or_fetch(
-            MODULE, f"options:{inst.base}", OptionsReport, self._ttl, lambda: self._fetch(inst)
+        return await read_through(
+            self._cache,
+            self._status,
+            MODULE,
+            f"options:{inst.base}",
+            OptionsReport,
+            self._ttl,
+            lambda: self._fetch(inst),
         )
-        if cached.stale:
-            self._status.degraded(MODULE, OKX, f"stale: {cached.error}")
-            return cached.value.model_copy(update={"stale": True})
-        return cached.value
 
     async def _fetch(self, inst: Instrument) -> OptionsReport:
         try:

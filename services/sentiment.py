@@ -9,7 +9,7 @@ from services.providers.alternative_me import FearGreedClient
 from services.providers.coinglass import SOURCE as COINGLASS
 from services.providers.coinglass import CoinGlassClient
 from services.resilience.cache import ResilientCache
-from services.sources import Source, paid_then_free
+from services.sources import Source, paid_then_free, read_through
 from services.status import StatusRegistry
 
 MODULE = "sentiment"
@@ -35,13 +35,9 @@ class SentimentService:
 
     async def current(self) -> Sentiment:
         await self._flags.require(Flag.SENTIMENT)
-        cached = await self._cache.get_or_fetch(
-            MODULE, "sentiment", Sentiment, self._ttl, self._fetch
+        return await read_through(
+            self._cache, self._status, MODULE, "sentiment", Sentiment, self._ttl, self._fetch
         )
-        if cached.stale:
-            self._status.degraded(MODULE, cached.value.source, f"stale: {cached.error}")
-            return cached.value.model_copy(update={"stale": True})
-        return cached.value
 
     async def _fetch(self) -> Sentiment:
         got = await paid_then_free(

@@ -6,10 +6,14 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
+from pydantic import BaseModel
+
 from services.errors import DataUnavailableError, NoKeyError, Reason, VendorError
+from services.resilience.cache import ResilientCache
 from services.status import StatusRegistry
 
 T = TypeVar("T")
+M = TypeVar("M", bound=BaseModel)
 
 
 @dataclass(frozen=True)
@@ -51,3 +55,20 @@ async def paid_then_free(
         return Sourced(value, free.name, reason)
     status.ok(module, paid.name)
     return Sourced(value, paid.name, None)
+
+
+async def read_through(
+    cache: ResilientCache,
+    status: StatusRegistry,
+    module: str,
+    key: str,
+    model: type[M],
+    ttl: float,
+    fetch: Callable[[], Awaitable[M]],
+) -> M:
+    """The module's cached read; a value served stale says so (its `stale` field and /status)."""
+    cached = await cache.get_or_fetch(module, key, model, ttl, fetch)
+    if not cached.stale:
+        return cached.value
+    status.degraded(module, getattr(cached.value, "source", None), f"stale: {cached.error}")
+    return cached.value.model_copy(update={"stale": True})

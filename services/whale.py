@@ -16,7 +16,7 @@ from services.providers.coinglass import CoinGlassClient
 from services.providers.okx import SOURCE as OKX
 from services.providers.okx import ContractValues, OkxClient
 from services.resilience.cache import ResilientCache
-from services.sources import Source, paid_then_free
+from services.sources import Source, paid_then_free, read_through
 from services.status import StatusRegistry
 from services.symbols import Instrument, Market
 
@@ -59,17 +59,15 @@ class WhaleService:
     async def recent(self, inst: Instrument | None = None) -> WhaleReport:
         await self._flags.require(Flag.WHALE)
         coins = [inst.base] if inst else self._watch
-        cached = await self._cache.get_or_fetch(
+        return await read_through(
+            self._cache,
+            self._status,
             MODULE,
             f"whale:{','.join(coins)}",
             WhaleReport,
             self._ttl,
             lambda: self._fetch(coins),
         )
-        if cached.stale:
-            self._status.degraded(MODULE, cached.value.source, f"stale: {cached.error}")
-            return cached.value.model_copy(update={"stale": True})
-        return cached.value
 
     async def _fetch(self, coins: list[str]) -> WhaleReport:
         async def paid() -> list[WhaleEvent]:

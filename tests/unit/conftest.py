@@ -1,6 +1,43 @@
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
 import pytest
+
+from services.container import Services, build_services
+from tests.conftest import make_settings
+from tests.fakes.vendors import FakeVendors
+
+Build = Callable[..., Awaitable[Services]]
+
+
+@pytest.fixture
+async def build(vendors: FakeVendors, tmp_path: Path) -> AsyncIterator[Build]:
+    """Services wired to the fake vendors and a fresh SQLite file, migrated; closed after."""
+    made: list[Services] = []
+
+    async def make(**overrides: Any) -> Services:
+        base = vendors.base_url
+        services = build_services(
+            make_settings(
+                okx_base_url=base,
+                binance_base_url=base,
+                coinglass_base_url=base,
+                coinapi_base_url=base,
+                fng_base_url=base,
+                database_url=f"sqlite+aiosqlite:///{tmp_path}/{len(made)}.db",
+                **overrides,
+            )
+        )
+        await services.start()
+        made.append(services)
+        return services
+
+    yield make
+    for services in made:
+        await services.aclose()
 
 
 @pytest.fixture

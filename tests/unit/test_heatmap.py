@@ -3,16 +3,14 @@ window, and the paid/free chain."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from services.analysis.heatmap import analyse, band_step, bands_from_liquidations
-from services.container import Services, build_services
 from services.errors import ArgumentError, Reason
 from services.heatmap import HeatmapRange, parse_range
 from services.models import Liquidation
@@ -20,9 +18,9 @@ from services.resilience.breaker import BreakerState
 from services.storage.db import Database
 from services.storage.liquidations import LiquidationStore
 from services.symbols import parse_symbol
-from tests.conftest import make_settings
 from tests.fakes.vendors import FakeVendors, Fault
 from tests.postgres import drop_database, temporary_database
+from tests.unit.conftest import Build
 
 pytestmark = pytest.mark.usefixtures("fast_backoff")
 
@@ -30,7 +28,6 @@ CG_HEATMAP = "/api/futures/liquidation/heatmap/model1"
 OKX_LIQ = "/api/v5/public/liquidation-orders"
 SOL = parse_symbol("SOL")
 NOW = datetime(2026, 11, 20, 7, 0, tzinfo=UTC)
-Build = Callable[..., Awaitable[Services]]
 
 
 def liq(price: str, usd: str, side: str = "long", minutes: int = 0) -> Liquidation:
@@ -114,28 +111,6 @@ async def test_store_keeps_each_liquidation_once_and_windows_by_time(
     assert [e.price for e in await store.window("SOL", NOW - timedelta(days=2))] == [
         Decimal("140.1")
     ]
-
-
-@pytest.fixture
-async def build(vendors: FakeVendors, tmp_path: Path) -> AsyncIterator[Build]:
-    made: list[Services] = []
-
-    async def make(**overrides: Any) -> Services:
-        services = build_services(
-            make_settings(
-                okx_base_url=vendors.base_url,
-                coinglass_base_url=vendors.base_url,
-                database_url=f"sqlite+aiosqlite:///{tmp_path}/{len(made)}.db",
-                **overrides,
-            )
-        )
-        await services.start()
-        made.append(services)
-        return services
-
-    yield make
-    for services in made:
-        await services.aclose()
 
 
 async def test_with_a_key_the_modelled_map_and_its_range_cut(

@@ -2,24 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
-from typing import Any
 
 import pytest
 
 from services.analysis.options import OptionOI, parse_inst_id, summarise
-from services.container import Services, build_services
 from services.flags import ModuleDisabledError
 from services.options import NoOptionsError
 from services.symbols import parse_symbol
-from tests.conftest import make_settings
 from tests.fakes.vendors import FakeVendors, Fault, load
+from tests.unit.conftest import Build
 
 pytestmark = pytest.mark.usefixtures("fast_backoff")
-Build = Callable[..., Awaitable[Services]]
 
 
 @pytest.mark.parametrize(
@@ -53,27 +48,6 @@ def test_no_calls_means_no_ratio_rather_than_a_division_error() -> None:
         OptionOI(expiry=date(2026, 12, 25), strike=Decimal(90), is_call=False, oi_coin=Decimal(1))
     ]
     assert summarise(rows, Decimal(100)).expiries[0].put_call_ratio is None
-
-
-@pytest.fixture
-async def build(vendors: FakeVendors, tmp_path: Path) -> AsyncIterator[Build]:
-    made: list[Services] = []
-
-    async def make(**overrides: Any) -> Services:
-        services = build_services(
-            make_settings(
-                okx_base_url=vendors.base_url,
-                database_url=f"sqlite+aiosqlite:///{tmp_path}/{len(made)}.db",
-                **overrides,
-            )
-        )
-        await services.start()
-        made.append(services)
-        return services
-
-    yield make
-    for services in made:
-        await services.aclose()
 
 
 def btc_at(price: str) -> Fault:

@@ -2,30 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
 from decimal import Decimal
-from pathlib import Path
-from typing import Any
 
 import pytest
 
 from services.analysis.orderbook import Side, analyse
-from services.container import Services, build_services
 from services.errors import ArgumentError, DataUnavailableError, Reason, SymbolError
 from services.models import BookLevel, OrderBook
 from services.orderbook import Exchange, parse_exchange
 from services.status import Health
 from services.symbols import parse_symbol
-from tests.conftest import make_settings
 from tests.fakes.vendors import FakeVendors, Fault
+from tests.unit.conftest import Build
 
 pytestmark = pytest.mark.usefixtures("fast_backoff")
 
 BOOKS = "/api/v5/market/books"
 DEPTH = "/api/v3/depth"
 SOL = parse_symbol("SOL")
-Build = Callable[..., Awaitable[Services]]
 
 
 def book(bids: list[tuple[str, str]], asks: list[tuple[str, str]]) -> OrderBook:
@@ -95,28 +90,6 @@ def test_unknown_exchange_is_an_argument_error() -> None:
     with pytest.raises(ArgumentError) as info:
         parse_exchange("kraken")
     assert info.value.allowed == ["okx", "binance"]
-
-
-@pytest.fixture
-async def build(vendors: FakeVendors, tmp_path: Path) -> AsyncIterator[Build]:
-    made: list[Services] = []
-
-    async def make(**overrides: Any) -> Services:
-        services = build_services(
-            make_settings(
-                okx_base_url=vendors.base_url,
-                binance_base_url=vendors.base_url,
-                database_url=f"sqlite+aiosqlite:///{tmp_path}/{len(made)}.db",
-                **overrides,
-            )
-        )
-        await services.start()
-        made.append(services)
-        return services
-
-    yield make
-    for services in made:
-        await services.aclose()
 
 
 async def test_okx_book_fixture_gives_the_documented_walls(

@@ -5,20 +5,16 @@ from __future__ import annotations
 
 import asyncio
 import io
-from collections.abc import AsyncIterator, Awaitable, Callable
-from pathlib import Path
-from typing import Any
 
 import pytest
 
-from services.container import Services, build_services
 from services.discovery import probe
 from services.errors import DataUnavailableError, Reason
 from services.heatmap import HeatmapRange
 from services.logging import setup_logging
 from services.symbols import parse_symbol
-from tests.conftest import make_settings
 from tests.fakes.vendors import FakeVendors, Fault
+from tests.unit.conftest import Build
 
 pytestmark = pytest.mark.usefixtures("fast_backoff")
 
@@ -27,32 +23,6 @@ ETF_ALIAS = "/api/bitcoin/etf/flow-history"
 HEATMAP = "/api/futures/liquidation/heatmap/model1"
 AGGREGATED = "/api/futures/liquidation/aggregated-heatmap/model1"
 NOT_FOUND = Fault(status=404, fixture=("coinglass", "error_404_endpoint_not_found.json"))
-Build = Callable[..., Awaitable[Services]]
-
-
-@pytest.fixture
-async def build(vendors: FakeVendors, tmp_path: Path) -> AsyncIterator[Build]:
-    made: list[Services] = []
-
-    async def make(**overrides: Any) -> Services:
-        services = build_services(
-            make_settings(
-                okx_base_url=vendors.base_url,
-                coinglass_base_url=vendors.base_url,
-                fng_base_url=vendors.base_url,
-                binance_base_url=vendors.base_url,
-                coinglass_api_key="k",
-                database_url=f"sqlite+aiosqlite:///{tmp_path}/{len(made)}.db",
-                **overrides,
-            )
-        )
-        await services.start()
-        made.append(services)
-        return services
-
-    yield make
-    for services in made:
-        await services.aclose()
 
 
 async def test_a_moved_route_is_found_among_aliases_and_remembered(
@@ -60,7 +30,7 @@ async def test_a_moved_route_is_found_among_aliases_and_remembered(
 ) -> None:
     vendors.fail(ETF, NOT_FOUND)
     vendors.fail(ETF_ALIAS, Fault(fixture=("coinglass", "etf_bitcoin_flow_history.json")))
-    services = await build(etf_cache_ttl_seconds=0.001)
+    services = await build(coinglass_api_key="k", etf_cache_ttl_seconds=0.001)
     flows = await services.etf.bitcoin()
     assert flows.days[-1].reported == 2
     assert services.routes.current("coinglass:etf_bitcoin") == ETF_ALIAS
@@ -75,7 +45,7 @@ async def test_an_alias_can_rewrite_its_parameters(build: Build, vendors: FakeVe
     vendors.fail(
         AGGREGATED, Fault(fixture=("coinglass", "liquidation_heatmap_model1_SOLUSDT.json"))
     )
-    services = await build()
+    services = await build(coinglass_api_key="k")
     report = await services.heatmap.heatmap(parse_symbol("SOL"), HeatmapRange.H12)
     assert report.modelled
     [call] = [c for c in vendors.calls if c.path == AGGREGATED]
@@ -89,7 +59,7 @@ async def test_no_route_answering_is_missing_with_its_code_in_the_log(
     setup_logging("INFO", [], stream=log)
     for path in (ETF, ETF_ALIAS, "/api/etf/bitcoin/flows"):
         vendors.fail(path, NOT_FOUND)
-    services = await build()
+    services = await build(coinglass_api_key="k")
     with pytest.raises(DataUnavailableError) as info:
         await services.etf.bitcoin()
     assert info.value.failures == [("CoinGlass", Reason.MISSING)]
@@ -102,7 +72,7 @@ async def test_probe_checks_every_module_once_and_sets_their_status(
     build: Build, vendors: FakeVendors
 ) -> None:
     vendors.fail(HEATMAP, Fault(status=402, body={"code": "402", "msg": "Upgrade plan"}))
-    services = await build(feature_options="off")
+    services = await build(coinglass_api_key="k", feature_options="off")
     results = await probe(services)
     assert set(results) == {"ticker", "spot_ob", "whale", "sentiment", "etf", "heatmap", "options"}
     assert results.pop("options") == "disabled"  # a disabled module is not called

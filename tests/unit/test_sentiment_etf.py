@@ -2,48 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
 from decimal import Decimal
-from pathlib import Path
-from typing import Any
 
 import pytest
 
-from services.container import Services, build_services
 from services.errors import DataUnavailableError, Reason
 from services.status import Health
-from tests.conftest import make_settings
 from tests.fakes.vendors import FakeVendors, Fault
+from tests.unit.conftest import Build
 
 pytestmark = pytest.mark.usefixtures("fast_backoff")
 
 FNG = "/fng/"
 CG_FNG = "/api/index/fear-greed-history"
 CG_ETF = "/api/etf/bitcoin/flow-history"
-Build = Callable[..., Awaitable[Services]]
-
-
-@pytest.fixture
-async def build(vendors: FakeVendors, tmp_path: Path) -> AsyncIterator[Build]:
-    made: list[Services] = []
-
-    async def make(**overrides: Any) -> Services:
-        services = build_services(
-            make_settings(
-                coinglass_base_url=vendors.base_url,
-                fng_base_url=vendors.base_url,
-                database_url=f"sqlite+aiosqlite:///{tmp_path}/{len(made)}.db",
-                **overrides,
-            )
-        )
-        await services.start()
-        made.append(services)
-        return services
-
-    yield make
-    for services in made:
-        await services.aclose()
 
 
 async def test_sentiment_without_a_key_is_alternative_me_with_its_own_label(

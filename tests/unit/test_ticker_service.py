@@ -3,45 +3,23 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
-from typing import Any
 
 import pytest
 
-from services.container import Services, build_services
 from services.errors import DataUnavailableError, Reason, SymbolError
 from services.status import Health, Overall
 from services.symbols import parse_symbol
-from tests.conftest import make_settings
 from tests.fakes.vendors import FakeVendors, Fault
+from tests.unit.conftest import Build
 
 pytestmark = pytest.mark.usefixtures("fast_backoff")
 
 TICKER = "/api/v5/market/ticker"
 SOL = parse_symbol("SOL")
-Build = Callable[..., Any]
-
-
-@pytest.fixture
-async def build(vendors: FakeVendors) -> AsyncIterator[Build]:
-    made: list[Services] = []
-
-    def make(**overrides: Any) -> Services:
-        services = build_services(
-            make_settings(
-                okx_base_url=vendors.base_url, coinapi_base_url=vendors.base_url, **overrides
-            )
-        )
-        made.append(services)
-        return services
-
-    yield make
-    for services in made:
-        await services.aclose()
 
 
 async def test_okx_answers_and_the_module_is_ok(build: Build) -> None:
-    services = build()
+    services = await build()
     ticker = await services.ticker.ticker(SOL)
     assert ticker.source == "OKX" and not ticker.fallback and not ticker.stale
     status = services.status.get("ticker")
@@ -51,7 +29,7 @@ async def test_okx_answers_and_the_module_is_ok(build: Build) -> None:
 async def test_okx_failure_falls_back_to_coinapi_with_a_key(
     build: Build, vendors: FakeVendors
 ) -> None:
-    services = build(coinapi_api_key="k-123")
+    services = await build(coinapi_api_key="k-123")
     vendors.fail(TICKER, Fault(status=500))
     ticker = await services.ticker.ticker(SOL)
     assert ticker.source == "CoinAPI" and ticker.fallback
@@ -65,7 +43,7 @@ async def test_okx_failure_falls_back_to_coinapi_with_a_key(
 
 
 async def test_coinapi_is_never_called_while_okx_works(build: Build, vendors: FakeVendors) -> None:
-    services = build(coinapi_api_key="k-123")
+    services = await build(coinapi_api_key="k-123")
     await services.ticker.ticker(SOL)
     assert not [c for c in vendors.calls if c.path.startswith("/v1/")]
 
@@ -73,7 +51,7 @@ async def test_coinapi_is_never_called_while_okx_works(build: Build, vendors: Fa
 async def test_without_a_key_the_answer_is_unavailable_with_reasons(
     build: Build, vendors: FakeVendors
 ) -> None:
-    services = build()
+    services = await build()
     vendors.fail(TICKER, Fault(status=500))
     with pytest.raises(DataUnavailableError) as info:
         await services.ticker.ticker(SOL)
@@ -88,7 +66,7 @@ async def test_without_a_key_the_answer_is_unavailable_with_reasons(
 async def test_both_failing_serves_the_last_good_price_marked_stale(
     build: Build, vendors: FakeVendors
 ) -> None:
-    services = build(ticker_cache_ttl_ms=1)
+    services = await build(ticker_cache_ttl_ms=1)
     fresh = await services.ticker.ticker(SOL)
     vendors.fail(TICKER, Fault(status=503))
     await asyncio.sleep(0.01)  # past the 1 ms TTL
@@ -99,14 +77,14 @@ async def test_both_failing_serves_the_last_good_price_marked_stale(
 
 
 async def test_unknown_instrument_is_a_symbol_error_not_an_outage(build: Build) -> None:
-    services = build(coinapi_api_key="k-123")
+    services = await build(coinapi_api_key="k-123")
     with pytest.raises(SymbolError) as info:
         await services.ticker.ticker(parse_symbol("NOPE"))
     assert info.value.kind == "unknown"
 
 
 async def test_catalog_rejects_unknown_symbols_with_a_suggestion(build: Build) -> None:
-    services = build()
+    services = await build()
     with pytest.raises(SymbolError) as info:
         await services.instruments.resolve("SOLL")
     assert info.value.kind == "unknown" and info.value.suggestion == "SOL"
@@ -117,13 +95,13 @@ async def test_catalog_rejects_unknown_symbols_with_a_suggestion(build: Build) -
 
 
 async def test_catalog_is_fetched_once_and_cached(build: Build, vendors: FakeVendors) -> None:
-    services = build()
+    services = await build()
     for text in ("SOL", "BTC", "ETH-USDT-SWAP"):
         await services.instruments.resolve(text)
     assert vendors.count("/api/v5/public/instruments") == 2  # SPOT and SWAP, once each
 
 
 async def test_catalog_outage_does_not_block_answers(build: Build, vendors: FakeVendors) -> None:
-    services = build()
+    services = await build()
     vendors.fail("/api/v5/public/instruments", Fault(status=500))
     assert (await services.instruments.resolve("SOL")).base == "SOL"

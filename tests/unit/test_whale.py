@@ -2,30 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
 from decimal import Decimal
-from pathlib import Path
-from typing import Any
 
 import pytest
 
 from services.analysis.whale import WhaleSide, whale_trades
-from services.container import Services, build_services
 from services.errors import DataUnavailableError, Reason
 from services.flags import Flag, ModuleDisabledError
 from services.providers.okx import Trade
 from services.resilience.breaker import BreakerState
 from services.status import Health
 from services.symbols import parse_symbol
-from tests.conftest import make_settings
 from tests.fakes.vendors import FakeVendors, Fault, load
+from tests.unit.conftest import Build
 
 pytestmark = pytest.mark.usefixtures("fast_backoff")
 
 ALERTS = "/api/hyperliquid/whale-alert"
 TRADES = "/api/v5/market/trades"
 SOL = parse_symbol("SOL")
-Build = Callable[..., Awaitable[Services]]
 
 
 def swap_trades() -> list[Trade]:
@@ -46,28 +41,6 @@ def test_a_smaller_contract_value_scales_the_notional() -> None:
     # BTC-USDT-SWAP style: 0.01 coin per contract makes every SOL fixture print 100x smaller.
     assert whale_trades(swap_trades(), Decimal("0.01"), Decimal(10_000), "OKX") != []
     assert whale_trades(swap_trades(), Decimal("0.01"), Decimal(1_000_000), "OKX") == []
-
-
-@pytest.fixture
-async def build(vendors: FakeVendors, tmp_path: Path) -> AsyncIterator[Build]:
-    made: list[Services] = []
-
-    async def make(**overrides: Any) -> Services:
-        services = build_services(
-            make_settings(
-                okx_base_url=vendors.base_url,
-                coinglass_base_url=vendors.base_url,
-                database_url=f"sqlite+aiosqlite:///{tmp_path}/{len(made)}.db",
-                **overrides,
-            )
-        )
-        await services.start()
-        made.append(services)
-        return services
-
-    yield make
-    for services in made:
-        await services.aclose()
 
 
 async def test_without_a_key_whales_come_from_okx_trades(
