@@ -14,7 +14,7 @@ from aiogram.utils.i18n import I18n
 from bot.handlers.basic import help_, start
 from bot.handlers.buttons import heatmap_range, refresh
 from bot.handlers.flags import flags, toggle
-from bot.handlers.market import etf, heatmap, ob, options, sentiment, ticker, whale
+from bot.handlers.market import alpha, etf, heatmap, ob, options, sentiment, ticker, whale
 from bot.handlers.status import status
 from bot.keyboards import FlagToggle, HeatmapView, Refresh
 
@@ -62,6 +62,12 @@ COMMANDS: tuple[CommandSpec, ...] = (
         "whale",
         N_("Recent whale trades and positions above the threshold"),
         whale,
+        usage="[SYMBOL]",
+    ),
+    CommandSpec(
+        "alpha",
+        N_("Institutional-bias call (LONG/SHORT/NEUTRAL) with its evidence"),
+        alpha,
         usage="[SYMBOL]",
     ),
     CommandSpec("sentiment", N_("Crypto Fear & Greed index"), sentiment),

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from services.analysis.bias import Thresholds
+from services.bias import BiasService
 from services.etf import EtfService
 from services.flags import FlagService
 from services.heatmap import HeatmapService
@@ -47,6 +49,7 @@ class Services:
     etf: EtfService
     heatmap: HeatmapService
     options: OptionsService
+    bias: BiasService
     instruments: InstrumentCatalog
     db: Database
     chats: ChatRepository
@@ -120,6 +123,25 @@ def build_services(settings: Settings, *, cache_enabled: bool = True) -> Service
     flags = FlagService(db, settings, status)
     okx = OkxClient(okx_http, routes)
     coinapi = CoinApiClient(coinapi_http, has_key=bool(coinapi_key))
+    whale = WhaleService(
+        okx,
+        coinglass,
+        cache,
+        status,
+        flags,
+        settings.whale_min_usd,
+        settings.watch_symbols,
+        settings.whale_cache_ttl_seconds,
+    )
+    sentiment = SentimentService(
+        coinglass,
+        FearGreedClient(fng_http),
+        cache,
+        status,
+        flags,
+        settings.sentiment_cache_ttl_seconds,
+    )
+    etf = EtfService(coinglass, cache, status, flags, settings.etf_cache_ttl_seconds)
     ticker = TickerService(okx, coinapi, cache, status, settings.ticker_cache_ttl_ms / 1000)
     return Services(
         settings=settings,
@@ -136,25 +158,18 @@ def build_services(settings: Settings, *, cache_enabled: bool = True) -> Service
             flags,
             settings.orderbook_cache_ttl_ms / 1000,
         ),
-        whale=WhaleService(
-            okx,
-            coinglass,
-            cache,
-            status,
-            flags,
-            settings.whale_min_usd,
-            settings.watch_symbols,
-            settings.whale_cache_ttl_seconds,
+        whale=whale,
+        sentiment=sentiment,
+        etf=etf,
+        bias=BiasService(
+            whale,
+            etf,
+            sentiment,
+            Thresholds(
+                long_sentiment=settings.bias_long_sentiment,
+                short_sentiment=settings.bias_short_sentiment,
+            ),
         ),
-        sentiment=SentimentService(
-            coinglass,
-            FearGreedClient(fng_http),
-            cache,
-            status,
-            flags,
-            settings.sentiment_cache_ttl_seconds,
-        ),
-        etf=EtfService(coinglass, cache, status, flags, settings.etf_cache_ttl_seconds),
         heatmap=HeatmapService(
             okx,
             coinglass,

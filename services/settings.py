@@ -45,6 +45,9 @@ class Settings(BaseSettings):
     feature_options: Switch = "on"
 
     whale_min_usd: float = 1_000_000
+    # Extensions: the sentiment scores at which the bias rule reads greed (long) or fear (short).
+    bias_long_sentiment: int = 60
+    bias_short_sentiment: int = 40
     watch_symbols: Annotated[list[str], NoDecode] = Field(
         default_factory=lambda: ["BTC", "ETH", "SOL"]
     )

@@ -9,6 +9,7 @@ from bot.charts.depth import depth_chart
 from bot.charts.heatmap import heatmap_chart
 from bot.keyboards import heatmap_keyboard, refresh_keyboard
 from bot.photo import answer_with_chart
+from bot.render.alpha import render_alpha
 from bot.render.heatmap import heatmap_caption, render_heatmap
 from bot.render.options import render_options
 from bot.render.orderbook import chart_title, orderbook_caption, render_orderbook
@@ -77,3 +78,8 @@ async def heatmap(message: Message, command: CommandObject, services: Services, 
 async def options(message: Message, command: CommandObject, services: Services, view: View) -> None:
     instrument = await services.instruments.resolve(command.args or "BTC")
     await reply(message, render_options(await services.options.summary(instrument), view))
+
+
+async def alpha(message: Message, command: CommandObject, services: Services, view: View) -> None:
+    instrument = await services.instruments.resolve(command.args or services.settings.sniper_symbol)
+    await reply(message, render_alpha(await services.bias.call(instrument), view))
