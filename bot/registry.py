@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from aiogram import Bot, Router
+from aiogram import Bot, F, Router
 from aiogram.filters import Command
 from aiogram.types import BotCommand, BotCommandScopeDefault
 from aiogram.utils.i18n import I18n
@@ -16,6 +16,7 @@ from bot.handlers.buttons import heatmap_range, refresh
 from bot.handlers.flags import flags, toggle
 from bot.handlers.market import alpha, etf, heatmap, ob, options, sentiment, ticker, whale
 from bot.handlers.status import status
+from bot.handlers.subscriptions import membership, migrated, subscribe, unsubscribe
 from bot.keyboards import FlagToggle, HeatmapView, Refresh
 
 CHAT_ACTION_DELAY = 0.5
@@ -79,6 +80,10 @@ COMMANDS: tuple[CommandSpec, ...] = (
         usage="[BTC|ETH]",
     ),
     CommandSpec("status", N_("Health of every data module"), status),
+    CommandSpec("subscribe", N_("Start pushes to this chat"), subscribe, usage="[bias|sniper|all]"),
+    CommandSpec(
+        "unsubscribe", N_("Stop pushes to this chat"), unsubscribe, usage="[bias|sniper|all]"
+    ),
     CommandSpec("flags", N_("Switch data modules on and off (admins)"), flags, admin_only=True),
 )
 
@@ -90,6 +95,8 @@ def commands_router() -> Router:
         router.message.register(
             spec.handler, Command(spec.name), flags=flags if spec.chat_action else None
         )
+    router.my_chat_member.register(membership)
+    router.message.register(migrated, F.migrate_to_chat_id)
     router.callback_query.register(toggle, FlagToggle.filter())
     router.callback_query.register(refresh, Refresh.filter())
     router.callback_query.register(heatmap_range, HeatmapView.filter())

@@ -29,6 +29,7 @@ from services.status import StatusRegistry
 from services.storage.chats import ChatRepository
 from services.storage.db import Database
 from services.storage.liquidations import LiquidationStore
+from services.subscriptions import SubscriptionService
 from services.ticker import TickerService
 from services.whale import WhaleService
 
@@ -50,6 +51,7 @@ class Services:
     heatmap: HeatmapService
     options: OptionsService
     bias: BiasService
+    subscriptions: SubscriptionService
     instruments: InstrumentCatalog
     db: Database
     chats: ChatRepository
@@ -187,6 +189,7 @@ def build_services(settings: Settings, *, cache_enabled: bool = True) -> Service
         instruments=InstrumentCatalog(okx, cache, settings.instruments_cache_ttl_seconds),
         db=db,
         chats=ChatRepository(db),
+        subscriptions=SubscriptionService(db),
         flags=flags,
         routes=routes,
         clients=[okx_http, coinapi_http, binance_http, coinglass_http, fng_http],

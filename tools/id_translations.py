@@ -10,6 +10,13 @@ from pathlib import Path
 from babel.messages.pofile import read_po, write_po
 
 ID = {
+    "This chat receives no pushes. /subscribe starts them.": "Chat ini tidak menerima kiriman. /subscribe untuk memulai.",
+    "institutional-bias calls": "sinyal bias institusional",
+    "SOL sniper entry maps": "peta entri sniper SOL",
+    "This chat receives: {kinds}.": "Chat ini menerima: {kinds}.",
+    "Only this group's admins can change its pushes.": "Hanya admin grup ini yang bisa mengubah kirimannya.",
+    "Start pushes to this chat": "Mulai kiriman ke chat ini",
+    "Stop pushes to this chat": "Hentikan kiriman ke chat ini",
     "NEUTRAL": "NETRAL",
     "Whales": "Whale",
     "Spot-ETF flow": "Arus ETF spot",

@@ -63,3 +63,16 @@ class LiquidationRow(Base):
     size_coin: Mapped[Decimal] = mapped_column(Numeric(28, 10))
     usd: Mapped[Decimal] = mapped_column(Numeric(28, 4))
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class SubscriptionRow(Base):
+    """A chat's wish to receive one kind of push; kept (inactive) when the chat goes away."""
+
+    __tablename__ = "subscriptions"
+    __table_args__ = (UniqueConstraint("chat_id", "kind", name="uq_subscription"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # bias, sniper
+    active: Mapped[bool] = mapped_column(Boolean)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -125,6 +125,7 @@ class FakeTelegram:
     calls: list[ApiCall] = field(default_factory=list)
     updates: list[dict[str, Any]] = field(default_factory=list)
     errors: dict[str, list[Injected]] = field(default_factory=dict)
+    admins: set[tuple[int, int]] = field(default_factory=set)  # (chat_id, user_id)
     port: int = 0
 
     def __post_init__(self) -> None:
@@ -328,6 +329,31 @@ class FakeTelegram:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._new_update.wait(), timeout)
         return self.updates[:100]
+
+    async def _m_getChatMember(self, params: dict[str, Any]) -> Any:
+        chat_id, user_id = int(params["chat_id"]), int(params["user_id"])
+        status = "administrator" if (chat_id, user_id) in self.admins else "member"
+        member: dict[str, Any] = {
+            "status": status,
+            "user": {"id": user_id, "is_bot": False, "first_name": "Marco"},
+        }
+        if status == "administrator":
+            member.update(
+                can_be_edited=False,
+                is_anonymous=False,
+                can_manage_chat=True,
+                can_delete_messages=True,
+                can_manage_video_chats=True,
+                can_restrict_members=True,
+                can_promote_members=False,
+                can_change_info=True,
+                can_invite_users=True,
+                can_post_stories=False,
+                can_edit_stories=False,
+                can_delete_stories=False,
+                can_send_welcome_messages=False,
+            )
+        return member
 
     async def _m_deleteWebhook(self, params: dict[str, Any]) -> Any:
         return True

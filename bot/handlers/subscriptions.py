@@ -1,0 +1,69 @@
+"""/subscribe and /unsubscribe, and keeping subscriptions true to Telegram's membership news."""
+
+from __future__ import annotations
+
+from aiocache import SimpleMemoryCache
+from aiogram import Bot
+from aiogram.enums import ChatMemberStatus, ChatType
+from aiogram.filters import CommandObject
+from aiogram.types import ChatMemberUpdated, Message
+
+from bot.render.subscriptions import render_not_chat_admin, render_subscriptions
+from bot.reply import reply
+from services.container import Services
+from services.subscriptions import parse_kinds
+
+ADMIN_CACHE_SECONDS = 60
+_admins = SimpleMemoryCache(timeout=None)  # getChatMember answers, briefly
+ADMIN = {ChatMemberStatus.CREATOR, ChatMemberStatus.ADMINISTRATOR}
+GONE = {ChatMemberStatus.KICKED, ChatMemberStatus.LEFT}
+
+
+async def may_manage(bot: Bot, message: Message) -> bool:
+    """Private chat: the user. Group: only its admins (asked of Telegram, cached a minute)."""
+    if message.chat.type == ChatType.PRIVATE:
+        return True
+    if message.from_user is None:
+        return False
+    key = f"{message.chat.id}:{message.from_user.id}"
+    cached = await _admins.get(key)
+    if cached is not None:
+        return bool(cached)
+    member = await bot.get_chat_member(message.chat.id, message.from_user.id)
+    allowed = member.status in ADMIN
+    await _admins.set(key, allowed, ttl=ADMIN_CACHE_SECONDS)
+    return allowed
+
+
+async def subscribe(message: Message, command: CommandObject, services: Services, bot: Bot) -> None:
+    await _change(message, command, services, bot, active=True)
+
+
+async def unsubscribe(
+    message: Message, command: CommandObject, services: Services, bot: Bot
+) -> None:
+    await _change(message, command, services, bot, active=False)
+
+
+async def _change(
+    message: Message, command: CommandObject, services: Services, bot: Bot, active: bool
+) -> None:
+    kinds = parse_kinds(command.args)
+    if not await may_manage(bot, message):
+        await reply(message, render_not_chat_admin())
+        return
+    await services.subscriptions.set(message.chat.id, kinds, active)
+    await reply(
+        message, render_subscriptions(await services.subscriptions.of_chat(message.chat.id))
+    )
+
+
+async def membership(update: ChatMemberUpdated, services: Services) -> None:
+    """The bot was blocked, kicked or left: stop pushing there (re-adding lets it subscribe)."""
+    if update.new_chat_member.status in GONE:
+        await services.subscriptions.chat_gone(update.chat.id, update.new_chat_member.status)
+
+
+async def migrated(message: Message, services: Services) -> None:
+    if message.migrate_to_chat_id is not None:
+        await services.subscriptions.chat_migrated(message.chat.id, message.migrate_to_chat_id)

@@ -1,0 +1,22 @@
+"""/subscribe and /unsubscribe answers."""
+
+from __future__ import annotations
+
+from aiogram.utils.i18n import gettext as _
+
+from bot.render.text import b
+from services.subscriptions import AlertKind
+
+
+def render_subscriptions(kinds: list[AlertKind]) -> str:
+    if not kinds:
+        return _("This chat receives no pushes. /subscribe starts them.")
+    names = {
+        AlertKind.BIAS: _("institutional-bias calls"),
+        AlertKind.SNIPER: _("SOL sniper entry maps"),
+    }
+    return _("This chat receives: {kinds}.").format(kinds=", ".join(b(names[k]) for k in kinds))
+
+
+def render_not_chat_admin() -> str:
+    return _("Only this group's admins can change its pushes.")

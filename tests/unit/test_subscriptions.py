@@ -1,0 +1,75 @@
+"""Subscriptions on SQLite and PostgreSQL: set, list, chats going away, groups migrating."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from services.errors import ArgumentError
+from services.storage.db import Database
+from services.subscriptions import AlertKind, SubscriptionService, parse_kinds
+from tests.postgres import drop_database, temporary_database
+
+BIAS, SNIPER = AlertKind.BIAS, AlertKind.SNIPER
+
+
+@pytest.mark.parametrize(
+    ("text", "kinds"),
+    [(None, [BIAS, SNIPER]), ("all", [BIAS, SNIPER]), ("Bias", [BIAS]), (" sniper ", [SNIPER])],
+)
+def test_kinds_argument(text: str | None, kinds: list[AlertKind]) -> None:
+    assert parse_kinds(text) == kinds
+
+
+def test_unknown_kind_is_an_argument_error() -> None:
+    with pytest.raises(ArgumentError):
+        parse_kinds("everything")
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+async def subs(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> AsyncIterator[SubscriptionService]:
+    name = None
+    if request.param == "sqlite":
+        db = Database(f"sqlite+aiosqlite:///{tmp_path}/subs.db")
+    else:
+        url, name = await temporary_database(request.getfixturevalue("database_url"))
+        db = Database(url)
+    await db.migrate()
+    yield SubscriptionService(db)
+    await db.close()
+    if name is not None:
+        await drop_database(request.getfixturevalue("database_url"), name)
+
+
+async def test_subscribe_unsubscribe_and_who_receives(subs: SubscriptionService) -> None:
+    await subs.set(428756321, [BIAS, SNIPER], active=True)
+    await subs.set(-1001873456210, [SNIPER], active=True)
+    await subs.set(428756321, [BIAS, SNIPER], active=True)  # twice is once
+    assert await subs.of_chat(428756321) == [BIAS, SNIPER]
+    assert await subs.subscribers(SNIPER) == [-1001873456210, 428756321]
+    await subs.set(428756321, [SNIPER], active=False)
+    assert await subs.of_chat(428756321) == [BIAS]
+    assert await subs.subscribers(SNIPER) == [-1001873456210]
+
+
+async def test_a_chat_that_went_away_gets_nothing_until_it_subscribes_again(
+    subs: SubscriptionService,
+) -> None:
+    await subs.set(428756321, [BIAS], active=True)
+    await subs.chat_gone(428756321, "kicked")
+    assert await subs.subscribers(BIAS) == []
+    await subs.set(428756321, [BIAS], active=True)  # unblocked and subscribed again
+    assert await subs.subscribers(BIAS) == [428756321]
+
+
+async def test_a_migrated_group_keeps_its_subscriptions_under_the_new_id(
+    subs: SubscriptionService,
+) -> None:
+    await subs.set(-4187654321, [BIAS, SNIPER], active=True)
+    await subs.chat_migrated(-4187654321, -1002233445566)
+    assert await subs.of_chat(-1002233445566) == [BIAS, SNIPER]
+    assert await subs.of_chat(-4187654321) == []
