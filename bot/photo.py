@@ -7,9 +7,10 @@ from collections.abc import Callable
 
 from aiogram.enums import ChatAction
 from aiogram.exceptions import TelegramBadRequest
-from aiogram.types import BufferedInputFile, InlineKeyboardMarkup, InputMediaPhoto, Message
+from aiogram.types import BufferedInputFile, InputMediaPhoto, Message
 from loguru import logger
 
+from bot.answers import ChartAnswer
 from bot.render.text import CAPTION_LIMIT
 from bot.reply import not_modified, reply
 
@@ -28,57 +29,43 @@ async def render_chart(draw: Callable[[], bytes]) -> bytes | None:
         return None
 
 
-async def answer_with_chart(
-    message: Message,
-    text: str,
-    caption: str,
-    draw: Callable[[], bytes],
-    filename: str,
-    markup: InlineKeyboardMarkup | None = None,
-) -> None:
+async def answer_with_chart(message: Message, answer: ChartAnswer) -> None:
     """The text as the photo's caption when it fits, else a short caption and the text after."""
     if message.bot is not None:
         await message.bot.send_chat_action(message.chat.id, ChatAction.UPLOAD_PHOTO)
-    png = await render_chart(draw)
+    png = await render_chart(answer.draw)
     if png is None:
-        await reply(message, text, markup)
+        await reply(message, answer.text, answer.markup)
         return
-    fits = len(text) <= CAPTION_LIMIT  # HTML length: never shorter than what Telegram counts
+    fits = len(answer.text) <= CAPTION_LIMIT  # HTML length: never shorter than Telegram counts
     try:
         await message.answer_photo(
-            BufferedInputFile(png, filename),
-            caption=text if fits else caption,
-            reply_markup=markup,
+            BufferedInputFile(png, answer.filename),
+            caption=answer.text if fits else answer.caption,
+            reply_markup=answer.markup,
         )
     except TelegramBadRequest as exc:
         logger.warning("photo refused ({}); sending the text alone", exc.message)
-        await reply(message, text, markup)
+        await reply(message, answer.text, answer.markup)
         return
     if not fits:
-        await reply(message, text)
+        await reply(message, answer.text)
 
 
-async def edit_with_chart(
-    message: Message,
-    text: str,
-    caption: str,
-    draw: Callable[[], bytes],
-    filename: str,
-    markup: InlineKeyboardMarkup,
-) -> None:
+async def edit_with_chart(message: Message, answer: ChartAnswer) -> None:
     """Updates a chart answer in place: new image and caption on a photo message, new text on
     a text one (its chart had failed). An identical edit is not an error."""
-    shown = text if len(text) <= CAPTION_LIMIT else caption
+    shown = answer.text if len(answer.text) <= CAPTION_LIMIT else answer.caption
     try:
         if not message.photo:
-            await message.edit_text(text, reply_markup=markup)
+            await message.edit_text(answer.text, reply_markup=answer.markup)
             return
-        png = await render_chart(draw)
+        png = await render_chart(answer.draw)
         if png is None:
-            await message.edit_caption(caption=shown, reply_markup=markup)
+            await message.edit_caption(caption=shown, reply_markup=answer.markup)
             return
-        media = InputMediaPhoto(media=BufferedInputFile(png, filename), caption=shown)
-        await message.edit_media(media, reply_markup=markup)
+        media = InputMediaPhoto(media=BufferedInputFile(png, answer.filename), caption=shown)
+        await message.edit_media(media, reply_markup=answer.markup)
     except TelegramBadRequest as exc:
         if not not_modified(exc):
             raise

@@ -7,17 +7,14 @@ from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
-from bot.charts.depth import depth_chart
-from bot.charts.heatmap import heatmap_chart
-from bot.keyboards import HeatmapView, Refresh, heatmap_keyboard, refresh_keyboard
+from bot.answers import heatmap_answer, orderbook_answer
+from bot.keyboards import HeatmapView, Refresh, refresh_keyboard
 from bot.photo import edit_with_chart
-from bot.render.heatmap import heatmap_caption, render_heatmap
-from bot.render.orderbook import chart_title, orderbook_caption, render_orderbook
 from bot.render.ticker import render_ticker
 from bot.render.view import View
 from bot.reply import not_modified
 from services.container import Services
-from services.heatmap import HeatmapRange, parse_range
+from services.heatmap import parse_range
 from services.orderbook import parse_exchange
 from services.symbols import parse_symbol
 
@@ -43,14 +40,7 @@ async def refresh(
     else:
         exchange = parse_exchange(callback_data.exchange)
         report = await services.orderbook.report(instrument, exchange)
-        await edit_with_chart(
-            message,
-            render_orderbook(report, view),
-            orderbook_caption(report, view),
-            lambda: depth_chart(report, chart_title(report)),
-            "depth.png",
-            refresh_keyboard("ob", callback_data.symbol, callback_data.exchange),
-        )
+        await edit_with_chart(message, orderbook_answer(report, view, exchange))
     await query.answer(_("Updated"))
 
 
@@ -63,12 +53,5 @@ async def heatmap_range(
         return
     range_ = parse_range(callback_data.range)
     report = await services.heatmap.heatmap(parse_symbol(callback_data.coin), range_)
-    await edit_with_chart(
-        message,
-        render_heatmap(report, view),
-        heatmap_caption(report),
-        lambda: heatmap_chart(report, heatmap_caption(report)),
-        "heatmap.png",
-        heatmap_keyboard(callback_data.coin, range_.value, [r.value for r in HeatmapRange]),
-    )
+    await edit_with_chart(message, heatmap_answer(report, view))
     await query.answer()

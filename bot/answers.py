@@ -1,0 +1,48 @@
+"""Chart answers, built once: the command and its buttons send and edit the same thing."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from aiogram.types import InlineKeyboardMarkup
+
+from bot.charts.depth import depth_chart
+from bot.charts.heatmap import heatmap_chart
+from bot.keyboards import heatmap_keyboard, refresh_keyboard
+from bot.render.heatmap import heatmap_caption, render_heatmap
+from bot.render.orderbook import chart_title, orderbook_caption, render_orderbook
+from bot.render.view import View
+from services.heatmap import HeatmapRange, HeatmapReport
+from services.orderbook import Exchange, OrderBookReport
+from services.symbols import okx_inst_id
+
+
+@dataclass(frozen=True)
+class ChartAnswer:
+    text: str
+    caption: str  # when the text is too long for a photo caption
+    draw: Callable[[], bytes]
+    filename: str
+    markup: InlineKeyboardMarkup
+
+
+def orderbook_answer(report: OrderBookReport, view: View, exchange: Exchange | None) -> ChartAnswer:
+    symbol = okx_inst_id(report.book.instrument)
+    return ChartAnswer(
+        text=render_orderbook(report, view),
+        caption=orderbook_caption(report, view),
+        draw=lambda: depth_chart(report, chart_title(report)),
+        filename="depth.png",
+        markup=refresh_keyboard("ob", symbol, exchange.value if exchange else ""),
+    )
+
+
+def heatmap_answer(report: HeatmapReport, view: View) -> ChartAnswer:
+    return ChartAnswer(
+        text=render_heatmap(report, view),
+        caption=heatmap_caption(report),
+        draw=lambda: heatmap_chart(report, heatmap_caption(report)),
+        filename="heatmap.png",
+        markup=heatmap_keyboard(report.coin, report.range.value, [r.value for r in HeatmapRange]),
+    )
