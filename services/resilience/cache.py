@@ -137,6 +137,13 @@ class ResilientCache:
         self._count(kind, "miss")
 
         async def refresh() -> Cached[Any]:
+            # Checked again inside the flight: a miss read before another refresh wrote, but
+            # answered after it ended (a queued Redis read), must not call upstream again.
+            latest = await self._read(key)
+            if latest is not None and self._clock() - latest[0] < ttl:
+                return Cached(
+                    value=model.model_validate(latest[1]), age_seconds=self._clock() - latest[0]
+                )
             try:
                 value = await fetch()
             except UnknownInstrumentError:

@@ -5,6 +5,8 @@ import uuid
 from collections.abc import AsyncIterator
 
 import pytest
+from aiocache import SimpleMemoryCache
+from aiocache.serializers import JsonSerializer
 from pydantic import BaseModel
 
 from services.errors import TransientError, UnknownInstrumentError
@@ -148,3 +150,34 @@ async def test_cache_hits_misses_and_coalescing_are_counted() -> None:
     assert sample("coalesced_requests_total", {"kind": "ticker"}) == 4
     assert sample("cache_events_total", {"kind": "ticker", "result": "hit"}) == 1
     assert sample("cache_events_total", {"kind": "ticker", "result": "miss"}) == 1  # the leader
+
+
+class SlowSecondRead(SimpleMemoryCache):  # type: ignore[misc]
+    """Every lookup yields (as a network read does); the second answers late, as a queued
+    Redis read does under load."""
+
+    def __init__(self, delay: float) -> None:
+        super().__init__(serializer=JsonSerializer(), timeout=None)
+        self.delay = delay
+        self.reads = 0
+
+    async def get(self, key: str, *args: object, **kwargs: object) -> object:
+        self.reads += 1
+        number = self.reads
+        await asyncio.sleep(0)
+        answer = await super().get(key, *args, **kwargs)
+        if number == 2:
+            await asyncio.sleep(self.delay)  # "miss", delivered after the leader is done
+        return answer
+
+
+async def test_a_miss_answered_after_the_refresh_ended_does_not_call_upstream_again() -> None:
+    upstream = Upstream()
+    upstream.delay = 0.02
+    cache = ResilientCache(SlowSecondRead(delay=0.1), Metrics())
+    first, late = await asyncio.gather(
+        cache.get_or_fetch("ticker", "k", Price, 10, upstream),
+        cache.get_or_fetch("ticker", "k", Price, 10, upstream),
+    )
+    assert upstream.calls == 1
+    assert first.value == late.value
