@@ -6,8 +6,6 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 
-from loguru import logger
-
 from services.analysis.bias import (
     BiasCall,
     Evidence,
@@ -18,22 +16,13 @@ from services.analysis.bias import (
     sentiment_push,
     whale_push,
 )
-from services.errors import DataUnavailableError, Reason
+from services.errors import Reason
 from services.etf import EtfService
-from services.flags import ModuleDisabledError
 from services.models import EtfFlows, Sentiment
+from services.outcome import failure_reason
 from services.sentiment import SentimentService
 from services.symbols import Instrument
 from services.whale import WhaleReport, WhaleService
-
-
-def _reason(error: BaseException) -> Reason:
-    if isinstance(error, ModuleDisabledError):
-        return Reason.DISABLED
-    if isinstance(error, DataUnavailableError) and error.failures:
-        return error.failures[-1][1]  # what finally failed: the last source tried
-    logger.opt(exception=error).warning("bias input failed unexpectedly")
-    return Reason.ERROR
 
 
 class BiasService:
@@ -61,15 +50,15 @@ class BiasService:
         if isinstance(whale, WhaleReport):
             evidence.append(whale_push(whale.events, whale.as_of, whale.source))
         else:
-            missing.append(Missing(name="whale", reason=_reason(whale)))
+            missing.append(Missing(name="whale", reason=failure_reason(whale)))
         etf_evidence = etf_push(etf, inst.base) if isinstance(etf, EtfFlows) else None
         if etf_evidence is not None:
             evidence.append(etf_evidence)
         else:
-            reason = _reason(etf) if isinstance(etf, BaseException) else Reason.ERROR
+            reason = failure_reason(etf) if isinstance(etf, BaseException) else Reason.ERROR
             missing.append(Missing(name="etf", reason=reason))
         if isinstance(sentiment, Sentiment):
             evidence.append(sentiment_push(sentiment, self._thresholds))
         else:
-            missing.append(Missing(name="sentiment", reason=_reason(sentiment)))
+            missing.append(Missing(name="sentiment", reason=failure_reason(sentiment)))
         return decide(inst.base, evidence, missing, datetime.now(UTC))

@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 
+from prometheus_client import Counter
+
+from services.alerts.outbox import Cooldown, Outbox
 from services.analysis.bias import Thresholds
+from services.analysis.sniper import SniperLimits
 from services.bias import BiasService
 from services.etf import EtfService
 from services.flags import FlagService
 from services.heatmap import HeatmapService
 from services.http import VendorClient
 from services.instruments import InstrumentCatalog
+from services.jobs.active_hours import ActiveHours
+from services.jobs.bias_job import BiasJob
+from services.jobs.health import JobHealth
+from services.jobs.sniper_job import SniperJob
 from services.metrics import Metrics
 from services.options import OptionsService
 from services.orderbook import OrderBookService
@@ -25,6 +34,8 @@ from services.resilience.rate_budget import RateBudget, make_storage
 from services.routes import RouteBook
 from services.sentiment import SentimentService
 from services.settings import Settings
+from services.sniper import MAIN as SNIPER_MAIN
+from services.sniper import SniperService
 from services.status import StatusRegistry
 from services.storage.chats import ChatRepository
 from services.storage.db import Database
@@ -52,6 +63,10 @@ class Services:
     options: OptionsService
     bias: BiasService
     subscriptions: SubscriptionService
+    outbox: Outbox
+    sniper: SniperService
+    bias_job: BiasJob
+    sniper_job: SniperJob
     instruments: InstrumentCatalog
     db: Database
     chats: ChatRepository
@@ -145,6 +160,92 @@ def build_services(settings: Settings, *, cache_enabled: bool = True) -> Service
     )
     etf = EtfService(coinglass, cache, status, flags, settings.etf_cache_ttl_seconds)
     ticker = TickerService(okx, coinapi, cache, status, settings.ticker_cache_ttl_ms / 1000)
+    orderbook = OrderBookService(
+        okx,
+        BinanceClient(binance_http),
+        cache,
+        status,
+        flags,
+        settings.orderbook_cache_ttl_ms / 1000,
+    )
+    bias = BiasService(
+        whale,
+        etf,
+        sentiment,
+        Thresholds(
+            long_sentiment=settings.bias_long_sentiment,
+            short_sentiment=settings.bias_short_sentiment,
+        ),
+    )
+    heatmap = HeatmapService(
+        okx,
+        coinglass,
+        LiquidationStore(db),
+        ticker,
+        cache,
+        status,
+        flags,
+        settings.heatmap_cache_ttl_seconds,
+        settings.liquidation_poll_seconds,
+    )
+    sniper = SniperService(
+        ticker,
+        orderbook,
+        heatmap,
+        whale,
+        etf,
+        SniperLimits(
+            wall_multiple=Decimal(str(settings.sniper_wall_multiple)),
+            cluster_pct=Decimal(str(settings.sniper_cluster_pct)),
+            stop_buffer_pct=Decimal(str(settings.sniper_stop_buffer_pct)),
+            same_setup_pct=Decimal(str(settings.sniper_same_setup_pct)),
+        ),
+    )
+    outbox = Outbox(
+        db,
+        Cooldown(
+            seconds=settings.alert_cooldown_seconds,
+            repeat_gain=Decimal(str(settings.alert_repeat_gain)),
+        ),
+    )
+    subscriptions = SubscriptionService(db)
+
+    def health(job: str, main: tuple[str, ...], interval: float, soft: Counter) -> JobHealth:
+        metrics.job_healthy.labels(job).set(1)
+        return JobHealth(
+            job,
+            main,
+            interval,
+            settings.job_backoff_max_seconds,
+            on_soft=lambda module: soft.labels(module).inc(),
+            on_change=lambda healthy: metrics.job_healthy.labels(job).set(int(healthy)),
+        )
+
+    bias_job = BiasJob(
+        bias,
+        outbox,
+        subscriptions,
+        health(
+            "bias",
+            ("whale", "etf", "sentiment"),
+            settings.bias_interval_seconds,
+            metrics.bias_soft_fail,
+        ),
+        metrics,
+        settings.watch_symbols,
+        settings.admin_ids,
+    )
+    sniper_job = SniperJob(
+        sniper,
+        outbox,
+        subscriptions,
+        health("sniper", SNIPER_MAIN, settings.sniper_interval_seconds, metrics.sniper_soft_fail),
+        ActiveHours(settings.active_hours, settings.timezone),
+        metrics,
+        settings.sniper_symbol,
+        settings.admin_ids,
+        Decimal(str(settings.sniper_same_setup_pct)),
+    )
     return Services(
         settings=settings,
         metrics=metrics,
@@ -152,44 +253,23 @@ def build_services(settings: Settings, *, cache_enabled: bool = True) -> Service
         breakers=breakers,
         cache=cache,
         ticker=ticker,
-        orderbook=OrderBookService(
-            okx,
-            BinanceClient(binance_http),
-            cache,
-            status,
-            flags,
-            settings.orderbook_cache_ttl_ms / 1000,
-        ),
+        orderbook=orderbook,
         whale=whale,
         sentiment=sentiment,
         etf=etf,
-        bias=BiasService(
-            whale,
-            etf,
-            sentiment,
-            Thresholds(
-                long_sentiment=settings.bias_long_sentiment,
-                short_sentiment=settings.bias_short_sentiment,
-            ),
-        ),
-        heatmap=HeatmapService(
-            okx,
-            coinglass,
-            LiquidationStore(db),
-            ticker,
-            cache,
-            status,
-            flags,
-            settings.heatmap_cache_ttl_seconds,
-            settings.liquidation_poll_seconds,
-        ),
+        bias=bias,
+        heatmap=heatmap,
         options=OptionsService(
             okx, ticker, cache, status, flags, settings.options_cache_ttl_seconds
         ),
         instruments=InstrumentCatalog(okx, cache, settings.instruments_cache_ttl_seconds),
         db=db,
         chats=ChatRepository(db),
-        subscriptions=SubscriptionService(db),
+        subscriptions=subscriptions,
+        outbox=outbox,
+        sniper=sniper,
+        bias_job=bias_job,
+        sniper_job=sniper_job,
         flags=flags,
         routes=routes,
         clients=[okx_http, coinapi_http, binance_http, coinglass_http, fng_http],

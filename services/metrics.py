@@ -53,5 +53,34 @@ class Metrics:
             "telegram_api_errors", "Bot API errors by code", ["method", "code"], registry=r
         )
 
+        self.job_runs = Counter(
+            "job_runs", "Scheduled job runs by result", ["job", "result"], registry=r
+        )
+        # The issue names `sniper_soft_fail_total{module}`: an optional module unavailable by
+        # plan, flag, missing key or open breaker; never counted as a job failure.
+        self.sniper_soft_fail = Counter(
+            "sniper_soft_fail",
+            "Sniper runs with an optional module unavailable",
+            ["module"],
+            registry=r,
+        )
+        self.bias_soft_fail = Counter(
+            "bias_soft_fail",
+            "Bias runs with a module unavailable by plan/flag/key/breaker",
+            ["module"],
+            registry=r,
+        )
+        self.job_healthy = Gauge("job_healthy", "1 healthy, 0 unhealthy", ["job"], registry=r)
+        self.alert_lag = Histogram(
+            "alert_lag_seconds",
+            "From a job run's start to the last delivery of its alert accepted by Telegram",
+            ["type"],
+            buckets=(0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600, 1800),
+            registry=r,
+        )
+        self.deliveries = Counter(
+            "alert_deliveries", "Alert deliveries by result", ["result"], registry=r
+        )
+
     def render(self) -> bytes:
         return generate_latest(self.registry)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 Switch = Literal["on", "off"]
+ACTIVE_HOURS = re.compile(r"([01]?\d|2[0-3]):[0-5]\d-(([01]?\d|2[0-3]):[0-5]\d|24:00)")
 
 
 def _split_csv(value: object) -> object:
@@ -52,7 +54,7 @@ class Settings(BaseSettings):
         default_factory=lambda: ["BTC", "ETH", "SOL"]
     )
     sniper_symbol: str = "SOL"
-    bias_interval_seconds: int = 300
+    bias_interval_seconds: int = 300  # 0 turns the job off (an extension)
     sniper_interval_seconds: int = 300
     timezone: str = "Asia/Jakarta"
     active_hours: str = "00:00-24:00"
@@ -83,6 +85,18 @@ class Settings(BaseSettings):
     breaker_open_seconds: float = 60.0
     breaker_plan_open_seconds: float = 3600.0
     telegram_retry_max: int = 3
+    # Alerts: hygiene, the sniper's levels, job backoff and Telegram delivery pacing.
+    alert_cooldown_seconds: float = 3600.0  # per (chat, alert type, symbol), persisted
+    alert_repeat_gain: float = 0.2  # confidence a repeat inside the cooldown must add
+    sniper_wall_multiple: float = 5.0
+    sniper_cluster_pct: float = 0.5
+    sniper_stop_buffer_pct: float = 0.3
+    sniper_same_setup_pct: float = 0.3
+    job_backoff_max_seconds: float = 1800.0
+    telegram_global_per_second: float = 25.0
+    telegram_chat_per_second: float = 1.0
+    telegram_group_per_minute: float = 20.0
+    delivery_max_attempts: int = 5
 
     @field_validator("admin_ids", "watch_symbols", mode="before")
     @classmethod
@@ -109,6 +123,13 @@ class Settings(BaseSettings):
             if lowered in {"0", "false", "no", "off"}:
                 return "off"
         return value
+
+    @field_validator("active_hours")
+    @classmethod
+    def _hours(cls, value: str) -> str:
+        if not ACTIVE_HOURS.fullmatch(value.strip()):
+            raise ValueError("ACTIVE_HOURS must look like 07:00-23:00 (00:00-24:00 is all day)")
+        return value.strip()
 
     def secrets(self) -> list[str]:
         """Values that must never appear in a log line."""

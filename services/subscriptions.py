@@ -7,8 +7,6 @@ from enum import StrEnum
 
 from loguru import logger
 from sqlalchemy import select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from services.errors import ArgumentError
 from services.storage.db import Database
@@ -37,12 +35,11 @@ class SubscriptionService:
 
     async def set(self, chat_id: int, kinds: list[AlertKind], active: bool) -> None:
         now = datetime.now(UTC)
-        insert = pg_insert if self._db.engine.dialect.name == "postgresql" else sqlite_insert
         rows = [
             {"chat_id": chat_id, "kind": k.value, "active": active, "updated_at": now}
             for k in kinds
         ]
-        statement = insert(SubscriptionRow).values(rows)
+        statement = self._db.insert(SubscriptionRow).values(rows)
         statement = statement.on_conflict_do_update(
             index_elements=["chat_id", "kind"],
             set_={"active": statement.excluded.active, "updated_at": now},

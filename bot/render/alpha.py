@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiogram.utils.i18n import gettext as _
 
-from bot.render.errors import reason_text
+from bot.render.errors import module_name, reason_text
 from bot.render.text import b, esc, i
 from bot.render.view import View
 from services.analysis.bias import BiasCall, Direction, Evidence
@@ -12,7 +12,7 @@ from services.analysis.bias import BiasCall, Direction, Evidence
 ICONS = {Direction.LONG: "🟢", Direction.SHORT: "🔴", Direction.NEUTRAL: "⚪"}
 
 
-def _direction(direction: Direction) -> str:
+def direction_text(direction: Direction) -> str:
     return {
         Direction.LONG: _("LONG"),
         Direction.SHORT: _("SHORT"),
@@ -20,11 +20,12 @@ def _direction(direction: Direction) -> str:
     }[direction]
 
 
-def _name(name: str) -> str:
-    return {"whale": _("Whales"), "etf": _("Spot-ETF flow"), "sentiment": _("Sentiment")}[name]
+def input_name(name: str) -> str:
+    names = {"whale": _("Whales"), "etf": _("Spot-ETF flow"), "sentiment": _("Sentiment")}
+    return names.get(name) or module_name(name)
 
 
-def _seen(e: Evidence, view: View) -> str:
+def evidence_text(e: Evidence, view: View) -> str:
     if e.name == "whale":
         if e.value == "none":
             return _("no whale trade in the window")
@@ -46,12 +47,12 @@ def _seen(e: Evidence, view: View) -> str:
     return f"{e.amount}/100{label}"
 
 
-def render_alpha(call: BiasCall, view: View) -> str:
+def render_alpha(call: BiasCall, view: View, explain: bool = True) -> str:
     lines = [
         f"{ICONS[call.direction]} "
         + b(
             _("{coin} institutional bias: {direction}").format(
-                coin=esc(call.symbol), direction=_direction(call.direction)
+                coin=esc(call.symbol), direction=direction_text(call.direction)
             )
         )
         + " · "
@@ -59,18 +60,20 @@ def render_alpha(call: BiasCall, view: View) -> str:
         "",
     ]
     for e in call.evidence:
-        push = _direction(e.push) if not e.either_way else _("either way")
+        push = direction_text(e.push) if not e.either_way else _("either way")
         lines.append(
             _("{name}: {seen} → {push}").format(
-                name=b(_name(e.name)), seen=_seen(e, view), push=push
+                name=b(input_name(e.name)), seen=evidence_text(e, view), push=push
             )
         )
         lines.append(
             i(_("{source}, as of {time}").format(source=esc(e.source), time=view.time(e.as_of)))
         )
     if call.missing:
-        missing = ", ".join(f"{_name(m.name)}: {reason_text(m.reason)}" for m in call.missing)
+        missing = ", ".join(f"{input_name(m.name)}: {reason_text(m.reason)}" for m in call.missing)
         lines += ["", _("Missing: {modules}").format(modules=missing)]
+    if not explain:
+        return "\n".join(lines)
     lines += [
         "",
         i(

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
 from alembic.migration import MigrationContext
 from loguru import logger
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
@@ -41,6 +44,12 @@ class Database:
         async with self.engine.begin() as connection:
             revision = await connection.run_sync(upgrade)
         logger.info("database {} at revision {}", self.engine.dialect.name, revision)
+
+    def insert(self, table: type[Any]) -> Any:
+        """An INSERT with ON CONFLICT for this backend (both dialects spell it the same)."""
+        if self.engine.dialect.name == "postgresql":
+            return pg_insert(table)
+        return sqlite_insert(table)
 
     async def close(self) -> None:
         await self.engine.dispose()

@@ -5,7 +5,18 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, Boolean, DateTime, Integer, Numeric, String, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -76,3 +87,60 @@ class SubscriptionRow(Base):
     kind: Mapped[str] = mapped_column(String(16))  # bias, sniper
     active: Mapped[bool] = mapped_column(Boolean)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class AlertRow(Base):
+    """One push produced by a job run, written before any chat is sent anything."""
+
+    __tablename__ = "alerts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(16))  # bias, sniper, health
+    payload: Mapped[str] = mapped_column(Text)  # the alert model as JSON, rendered at send time
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))  # job run start (lag)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class DeliveryRow(Base):
+    """One alert for one chat: pending until Telegram accepts it, then sent (or closed)."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (
+        UniqueConstraint("alert_id", "chat_id", name="uq_delivery"),
+        Index("ix_deliveries_due", "status", "next_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id", ondelete="CASCADE"))
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    symbols: Mapped[str] = mapped_column(Text)  # JSON list: the alert's items for this chat
+    status: Mapped[str] = mapped_column(String(16))  # pending, sent, gone, failed
+    attempts: Mapped[int] = mapped_column(Integer)
+    next_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    error: Mapped[str | None] = mapped_column(String(256))
+
+
+class SignalStateRow(Base):
+    """The last signal a job pushed per (kind, symbol): what edge-triggering compares with."""
+
+    __tablename__ = "signal_state"
+
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    symbol: Mapped[str] = mapped_column(String(16), primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(Text)  # bias: the direction; sniper: levels JSON
+    strength: Mapped[Decimal] = mapped_column(Numeric(10, 4))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class CooldownRow(Base):
+    """When a chat last got an alert of one kind for one symbol, and how strong it was."""
+
+    __tablename__ = "cooldowns"
+
+    chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    symbol: Mapped[str] = mapped_column(String(16), primary_key=True)
+    direction: Mapped[str] = mapped_column(String(16))  # a repeat is the same direction again
+    last_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    strength: Mapped[Decimal] = mapped_column(Numeric(10, 4))

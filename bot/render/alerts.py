@@ -1,0 +1,139 @@
+"""Pushed alerts: the bias changes of one run, the sniper's entry map, a job's health notice."""
+
+from __future__ import annotations
+
+from aiogram.utils.i18n import gettext as _
+
+from bot.render.alpha import evidence_text, input_name, render_alpha
+from bot.render.errors import reason_text
+from bot.render.text import b, esc, i
+from bot.render.view import View
+from services.alerts.models import Alert, AlertType, HealthNotice
+from services.analysis.sniper import Check, EntryMap, Target
+
+MARKS = {True: "✅", False: "❌", None: "➖"}
+
+
+def render_alert(alert: Alert, view: View) -> str:
+    if alert.type is AlertType.HEALTH and alert.health is not None:
+        return render_health(alert.health)
+    parts: list[str] = []
+    if alert.bias:
+        parts.append("🔔 " + b(_("Bias changed")))
+        parts += [render_alpha(call, view, explain=False) for call in alert.bias]
+    parts += [render_entry_map(m, view) for m in alert.sniper]
+    return "\n\n".join(parts)
+
+
+def _check(c: Check, view: View) -> str:
+    if c.name == "whale_buy":
+        name = _("Whale buy (BTC or {coin})")
+        seen = (
+            _("{coin} ${usd}").format(coin=esc(c.coin), usd=view.compact(c.usd))
+            if c.met and c.coin and c.usd is not None
+            else _("none in the window")
+        )
+    elif c.name == "etf_inflow":
+        name = _("BTC spot-ETF inflow (optional)")
+        seen = (
+            ("+" if c.usd > 0 else "−") + "$" + view.compact(abs(c.usd))
+            if c.usd is not None
+            else ""
+        )
+    elif c.name == "liquidation_cluster":
+        name = _("Liquidation cluster within 0.5%")
+        seen = (
+            _("{low}–{high}, ${usd} ({distance})").format(
+                low=view.price(c.low),
+                high=view.price(c.high),
+                usd=view.compact(c.usd),
+                distance=view.pct(c.distance_pct),
+            )
+            if c.met
+            and c.low is not None
+            and c.high is not None
+            and c.usd is not None
+            and c.distance_pct is not None
+            else _("none near price")
+        )
+    else:
+        name = _("Spot support wall over 5x median")
+        seen = (
+            _("{multiple}x at {price} ({distance})").format(
+                multiple=view.compact(c.multiple),
+                price=view.price(c.price),
+                distance=view.pct(c.distance_pct),
+            )
+            if c.met
+            and c.multiple is not None
+            and c.price is not None
+            and c.distance_pct is not None
+            else _("none under price")
+        )
+    if c.met is None:
+        seen = _("not checked (module missing)")
+    return f"{MARKS[c.met]} {name}: {seen}"
+
+
+def _target(n: int, t: Target, view: View) -> str:
+    basis = {
+        "ask_wall": _("ask wall"),
+        "cluster": _("liquidation cluster"),
+        "r_multiple": _("R multiple"),
+    }[t.basis]
+    return _("TP{n}: {price} · R/R {rr} · {basis}").format(
+        n=n, price=b(view.price(t.price)), rr=view.compact(t.rr), basis=basis
+    )
+
+
+def render_entry_map(m: EntryMap, view: View) -> str:
+    if m.setup:
+        title = _("{coin} sniper · {frame} long setup").format(coin=esc(m.symbol), frame=m.frame)
+    else:
+        title = _("{coin} sniper · {frame}: no setup now").format(coin=esc(m.symbol), frame=m.frame)
+    lines = [
+        "🎯 " + b(title) + " · " + _("confidence {share}").format(share=view.share(m.confidence)),
+        _("Price {price}").format(price=view.price(m.price)),
+    ]
+    if m.setup and m.entry is not None and m.invalidation is not None:
+        risk_pct = (m.invalidation - m.entry) / m.entry * 100
+        lines += [
+            "",
+            _("Entry: {price}").format(price=b(view.price(m.entry))),
+            _("Invalidation: {price} ({distance})").format(
+                price=b(view.price(m.invalidation)), distance=view.pct(risk_pct)
+            ),
+            *(_target(n, t, view) for n, t in enumerate(m.targets, 1)),
+            _("Alert lines: {prices}").format(
+                prices=" · ".join(view.price(line.price) for line in m.lines)
+            ),
+        ]
+    lines += ["", b(_("Conditions")), *(_check(c, view) for c in m.checks)]
+    for e in m.evidence:
+        lines.append(
+            i(
+                _("{name}: {seen} ({source}, {time})").format(
+                    name=input_name(e.name),
+                    seen=evidence_text(e, view),
+                    source=esc(e.source),
+                    time=view.time(e.as_of),
+                )
+            )
+        )
+    if m.missing:
+        missing = ", ".join(f"{input_name(x.name)}: {reason_text(x.reason)}" for x in m.missing)
+        lines += ["", _("Missing: {modules}").format(modules=missing)]
+    lines += ["", i(_("A map, not advice: the setup is void below the invalidation."))]
+    return "\n".join(lines)
+
+
+def render_health(notice: HealthNotice) -> str:
+    job = {"sniper": _("Sniper job"), "bias": _("Bias job")}.get(notice.job, esc(notice.job))
+    if notice.healthy:
+        return "✅ " + _("{job} recovered: its data answers again.").format(job=b(job))
+    failing = ", ".join(f"{input_name(m.name)}: {reason_text(m.reason)}" for m in notice.failing)
+    return "⚠️ " + _(
+        "{job} is unhealthy: every main module failed ({modules}). It backs off and retries; "
+        "you will get one message when it recovers."
+    ).format(job=b(job), modules=failing)
+

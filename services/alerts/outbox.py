@@ -1,0 +1,313 @@
+"""The alert outbox: an alert and one delivery row per chat are written in one transaction
+before anything is sent, so a crash or restart loses nothing and the unique (alert, chat)
+pair means nothing is queued twice. The sender (bot side) drains it."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+from pydantic import BaseModel
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.alerts.models import Alert, AlertType, Signal
+from services.storage.db import Database
+from services.storage.tables import AlertRow, CooldownRow, DeliveryRow, SignalStateRow
+
+
+class DeliveryStatus:
+    PENDING = "pending"
+    SENT = "sent"
+    GONE = "gone"  # the chat blocked the bot, removed it, or does not exist
+    FAILED = "failed"  # retries spent
+
+
+class Pending(BaseModel):
+    delivery_id: int
+    alert_id: int
+    chat_id: int
+    symbols: list[str]
+    attempts: int
+    alert: Alert
+
+    def content(self) -> Alert:
+        return (
+            self.alert.only(self.symbols) if self.alert.type is not AlertType.HEALTH else self.alert
+        )
+
+
+class Cooldown(BaseModel):
+    seconds: float = 3600.0
+    repeat_gain: Decimal = Decimal("0.2")  # a repeat inside the cooldown needs this much more
+
+
+class LastSignal(BaseModel):
+    fingerprint: str
+    strength: Decimal
+
+
+class Outbox:
+    def __init__(
+        self,
+        db: Database,
+        cooldown: Cooldown,
+        on_publish: Callable[[], None] | None = None,
+    ) -> None:
+        self._db = db
+        self._cooldown = cooldown
+        self._alerts: dict[int, Alert] = {}  # parsed once; alerts never change after writing
+        self.on_publish = on_publish  # wakes the sender in this process
+
+    async def last(self, kind: AlertType, symbol: str) -> LastSignal | None:
+        async with self._db.sessions() as session:
+            row = await session.get(SignalStateRow, (kind.value, symbol))
+            if row is None:
+                return None
+            return LastSignal(fingerprint=row.fingerprint, strength=row.strength)
+
+    async def remember(self, kind: AlertType, signals: list[Signal]) -> None:
+        """The signal seen now, pushed or not: the next run's edge is measured against it."""
+        if not signals:
+            return
+        async with self._db.sessions() as session, session.begin():
+            await self._remember(session, kind, signals, datetime.now(UTC))
+
+    async def _remember(
+        self, session: AsyncSession, kind: AlertType, signals: list[Signal], now: datetime
+    ) -> None:
+        statement = self._db.insert(SignalStateRow).values(
+            [
+                {
+                    "kind": kind.value,
+                    "symbol": s.symbol,
+                    "fingerprint": s.fingerprint,
+                    "strength": s.strength,
+                    "updated_at": now,
+                }
+                for s in signals
+            ]
+        )
+        statement = statement.on_conflict_do_update(
+            index_elements=["kind", "symbol"],
+            set_={
+                "fingerprint": statement.excluded.fingerprint,
+                "strength": statement.excluded.strength,
+                "updated_at": now,
+            },
+        )
+        await session.execute(statement)
+
+    async def publish(self, alert: Alert, signals: list[Signal], chats: list[int]) -> int:
+        """Queues the alert for every chat not inside its cooldown for a signal; returns how
+        many deliveries were queued. The signals are remembered in the same transaction."""
+        now = datetime.now(UTC)
+        since = now - timedelta(seconds=self._cooldown.seconds)
+        queued = 0
+        async with self._db.sessions() as session, session.begin():
+            if signals:
+                await self._remember(session, alert.type, signals, now)
+            recent = await self._recent(session, alert.type, chats, since)
+            per_chat: dict[int, list[Signal]] = {}
+            for chat in chats:
+                wanted = [s for s in signals if not self._cooled(recent.get((chat, s.symbol)), s)]
+                if wanted or not signals:
+                    per_chat[chat] = wanted
+            if not per_chat:
+                return 0
+            row = AlertRow(
+                kind=alert.type.value,
+                payload=alert.model_dump_json(),
+                started_at=alert.started_at,
+                created_at=now,
+            )
+            session.add(row)
+            await session.flush()
+            for chat, wanted in per_chat.items():
+                session.add(
+                    DeliveryRow(
+                        alert_id=row.id,
+                        chat_id=chat,
+                        symbols=json.dumps([s.symbol for s in wanted]),
+                        status=DeliveryStatus.PENDING,
+                        attempts=0,
+                        next_at=now,
+                    )
+                )
+                queued += 1
+            cooldowns = [
+                {
+                    "chat_id": chat,
+                    "kind": alert.type.value,
+                    "symbol": s.symbol,
+                    "direction": s.direction,
+                    "last_at": now,
+                    "strength": s.strength,
+                }
+                for chat, wanted in per_chat.items()
+                for s in wanted
+            ]
+            if cooldowns:
+                statement = self._db.insert(CooldownRow).values(cooldowns)
+                statement = statement.on_conflict_do_update(
+                    index_elements=["chat_id", "kind", "symbol"],
+                    set_={
+                        "direction": statement.excluded.direction,
+                        "last_at": now,
+                        "strength": statement.excluded.strength,
+                    },
+                )
+                await session.execute(statement)
+        if self.on_publish is not None:
+            self.on_publish()
+        return queued
+
+    async def _recent(
+        self, session: AsyncSession, kind: AlertType, chats: list[int], since: datetime
+    ) -> dict[tuple[int, str], CooldownRow]:
+        rows = await session.scalars(
+            select(CooldownRow).where(
+                CooldownRow.kind == kind.value,
+                CooldownRow.last_at > since,
+                CooldownRow.chat_id.in_(chats),
+            )
+        )
+        return {(r.chat_id, r.symbol): r for r in rows}
+
+    def _cooled(self, last: CooldownRow | None, signal: Signal) -> bool:
+        """Inside the cooldown a repeat of the same call waits, unless materially stronger."""
+        if last is None or last.direction != signal.direction:
+            return False
+        return signal.strength < last.strength + self._cooldown.repeat_gain
+
+    async def due(self, limit: int, now: datetime | None = None) -> list[Pending]:
+        now = now or datetime.now(UTC)
+        async with self._db.sessions() as session:
+            rows = (
+                await session.scalars(
+                    select(DeliveryRow)
+                    .where(DeliveryRow.status == DeliveryStatus.PENDING, DeliveryRow.next_at <= now)
+                    .order_by(DeliveryRow.id)
+                    .limit(limit)
+                )
+            ).all()
+            missing = {r.alert_id for r in rows} - self._alerts.keys()
+            if missing:
+                for alert in await session.scalars(
+                    select(AlertRow).where(AlertRow.id.in_(missing))
+                ):
+                    self._alerts[alert.id] = Alert.model_validate_json(alert.payload)
+        return [
+            Pending(
+                delivery_id=r.id,
+                alert_id=r.alert_id,
+                chat_id=r.chat_id,
+                symbols=json.loads(r.symbols),
+                attempts=r.attempts,
+                alert=self._alerts[r.alert_id],
+            )
+            for r in rows
+        ]
+
+    async def next_due(self) -> datetime | None:
+        async with self._db.sessions() as session:
+            at = await session.scalar(
+                select(func.min(DeliveryRow.next_at)).where(
+                    DeliveryRow.status == DeliveryStatus.PENDING
+                )
+            )
+        if at is not None and at.tzinfo is None:
+            at = at.replace(tzinfo=UTC)  # SQLite hands back naive datetimes
+        return at
+
+    async def sent(self, delivery: Pending) -> float | None:
+        """Marks one delivery accepted by Telegram; when it was the alert's last pending one,
+        returns the alert's lag (job start to now) in seconds."""
+        now = datetime.now(UTC)
+        async with self._db.sessions() as session, session.begin():
+            await session.execute(
+                update(DeliveryRow)
+                .where(DeliveryRow.id == delivery.delivery_id)
+                .values(status=DeliveryStatus.SENT, sent_at=now, attempts=delivery.attempts + 1)
+            )
+            left = await session.scalar(
+                select(func.count())
+                .select_from(DeliveryRow)
+                .where(
+                    DeliveryRow.alert_id == delivery.alert_id,
+                    DeliveryRow.status == DeliveryStatus.PENDING,
+                )
+            )
+        if left:
+            return None
+        self._alerts.pop(delivery.alert_id, None)
+        return (now - delivery.alert.started_at).total_seconds()
+
+    async def retry(self, delivery: Pending, error: str, at: datetime, max_attempts: int) -> bool:
+        """Another try later; False when the retries are spent and the delivery is closed."""
+        attempts = delivery.attempts + 1
+        spent = attempts >= max_attempts
+        async with self._db.sessions() as session, session.begin():
+            await session.execute(
+                update(DeliveryRow)
+                .where(DeliveryRow.id == delivery.delivery_id)
+                .values(
+                    attempts=attempts,
+                    next_at=at,
+                    error=error[:256],
+                    status=DeliveryStatus.FAILED if spent else DeliveryStatus.PENDING,
+                )
+            )
+        return not spent
+
+    async def close(self, delivery: Pending, status: str, error: str) -> None:
+        async with self._db.sessions() as session, session.begin():
+            await session.execute(
+                update(DeliveryRow)
+                .where(DeliveryRow.id == delivery.delivery_id)
+                .values(status=status, error=error[:256], attempts=delivery.attempts + 1)
+            )
+
+    async def close_chat(self, chat_id: int, error: str) -> int:
+        """Every pending delivery to a chat that is gone is closed with it."""
+        async with self._db.sessions() as session, session.begin():
+            result = await session.execute(
+                update(DeliveryRow)
+                .where(DeliveryRow.chat_id == chat_id, DeliveryRow.status == DeliveryStatus.PENDING)
+                .values(status=DeliveryStatus.GONE, error=error[:256])
+            )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+    async def redirect(self, delivery: Pending, new_chat_id: int) -> bool:
+        """A group became a supergroup: the delivery moves to the new id and stays pending.
+        False when that chat already has this alert (nothing is sent twice)."""
+        async with self._db.sessions() as session, session.begin():
+            taken = await session.scalar(
+                select(func.count())
+                .select_from(DeliveryRow)
+                .where(
+                    DeliveryRow.alert_id == delivery.alert_id, DeliveryRow.chat_id == new_chat_id
+                )
+            )
+            if taken:
+                await session.execute(
+                    update(DeliveryRow)
+                    .where(DeliveryRow.id == delivery.delivery_id)
+                    .values(status=DeliveryStatus.GONE, error=f"migrated to {new_chat_id}")
+                )
+                return False
+            await session.execute(
+                update(DeliveryRow)
+                .where(DeliveryRow.id == delivery.delivery_id)
+                .values(chat_id=new_chat_id)
+            )
+        return True
+
+    async def counts(self) -> dict[str, int]:
+        async with self._db.sessions() as session:
+            rows = await session.execute(
+                select(DeliveryRow.status, func.count()).group_by(DeliveryRow.status)
+            )
+            return {status: int(n) for status, n in rows.all()}

@@ -1,0 +1,222 @@
+"""The SOL sniper entry map: when whale buying, a liquidation cluster near price and a spot
+support wall line up, where to enter, where the idea is wrong, and where to take profit.
+
+Pure: the module analyses in, one map out. Long setups only: every condition is a buy-side one.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import ROUND_FLOOR, Decimal
+
+from pydantic import BaseModel
+
+from services.analysis.bias import Evidence, Missing
+from services.analysis.heatmap import HeatmapAnalysis
+from services.analysis.orderbook import BookAnalysis
+from services.analysis.whale import WhaleEvent, WhaleSide
+
+FRAME = "5m"
+REQUIRED = ("whale_buy", "liquidation_cluster", "support_wall")
+BUY_SIDES = (WhaleSide.BUY, WhaleSide.LONG)
+
+
+class SniperLimits(BaseModel):
+    wall_multiple: Decimal = Decimal(5)  # a support wall is this many times the median bid
+    cluster_pct: Decimal = Decimal("0.5")  # a liquidation cluster this close to price counts
+    stop_buffer_pct: Decimal = Decimal("0.3")  # invalidation sits this far under its level
+    fallback_r: tuple[Decimal, Decimal] = (Decimal("1.5"), Decimal(3))  # targets without levels
+    same_setup_pct: Decimal = Decimal("0.3")  # levels this close to the last map: same setup
+
+
+class Check(BaseModel):
+    name: str  # whale_buy, etf_inflow, liquidation_cluster, support_wall
+    met: bool | None  # None: could not be checked (module missing)
+    # What was seen, for the evidence card; which fields are set depends on the check.
+    coin: str | None = None
+    usd: Decimal | None = None
+    price: Decimal | None = None
+    low: Decimal | None = None
+    high: Decimal | None = None
+    multiple: Decimal | None = None
+    distance_pct: Decimal | None = None
+
+
+class Target(BaseModel):
+    price: Decimal
+    rr: Decimal  # reward / risk from the entry
+    basis: str  # "ask_wall", "cluster" or "r_multiple"
+
+
+class AlertLine(BaseModel):
+    name: str  # entry, invalidation, tp1, tp2, cluster
+    price: Decimal
+
+
+class EntryMap(BaseModel):
+    symbol: str
+    frame: str = FRAME
+    price: Decimal
+    setup: bool  # every required condition held
+    entry: Decimal | None = None
+    invalidation: Decimal | None = None
+    targets: list[Target] = []
+    lines: list[AlertLine] = []
+    checks: list[Check]
+    confidence: Decimal  # the share of the four conditions met (ETF counts when it was seen)
+    evidence: list[Evidence]
+    missing: list[Missing]
+    at: datetime
+
+    def fingerprint(self) -> str:
+        return ",".join(str(line.price) for line in self.lines if line.name != "cluster")
+
+
+def same_setup(previous: str, current: str, tolerance_pct: Decimal) -> bool:
+    """Two fingerprints are one setup when every level moved less than the tolerance."""
+    old = [Decimal(p) for p in previous.split(",") if p]
+    new = [Decimal(p) for p in current.split(",") if p]
+    if not old or len(old) != len(new):
+        return False
+    return all(abs(n - o) / o * 100 <= tolerance_pct for o, n in zip(old, new, strict=True) if o)
+
+
+def _whale_check(whales: list[WhaleEvent] | None) -> Check:
+    if whales is None:
+        return Check(name="whale_buy", met=None)
+    buys = [e for e in whales if e.side in BUY_SIDES]
+    if not buys:
+        return Check(name="whale_buy", met=False)
+    biggest = max(buys, key=lambda e: e.usd)
+    return Check(name="whale_buy", met=True, coin=biggest.coin, usd=biggest.usd)
+
+
+def _etf_check(etf: Evidence | None) -> Check:
+    if etf is None:
+        return Check(name="etf_inflow", met=None)
+    return Check(name="etf_inflow", met=etf.amount > 0, usd=etf.amount)
+
+
+def _cluster(heatmap: HeatmapAnalysis | None, limits: SniperLimits) -> Check:
+    if heatmap is None:
+        return Check(name="liquidation_cluster", met=None)
+    near = heatmap.nearest
+    if near is None or abs(near.distance_pct) > limits.cluster_pct:
+        return Check(name="liquidation_cluster", met=False)
+    return Check(
+        name="liquidation_cluster",
+        met=True,
+        low=near.low,
+        high=near.high,
+        usd=near.usd,
+        distance_pct=near.distance_pct,
+    )
+
+
+def _support(book: BookAnalysis | None, limits: SniperLimits) -> Check:
+    if book is None:
+        return Check(name="support_wall", met=None)
+    walls = [w for w in book.bid_walls if w.multiple > limits.wall_multiple]
+    if not walls:
+        return Check(name="support_wall", met=False)
+    nearest = max(walls, key=lambda w: w.price)  # the closest support under price
+    return Check(
+        name="support_wall",
+        met=True,
+        price=nearest.price,
+        usd=nearest.notional,
+        multiple=nearest.multiple,
+        distance_pct=nearest.distance_pct,
+    )
+
+
+def _targets(
+    entry: Decimal,
+    risk: Decimal,
+    book: BookAnalysis,
+    heatmap: HeatmapAnalysis,
+    limits: SniperLimits,
+) -> list[Target]:
+    """Resistance the price must chew through: ask walls and liquidation clusters above the
+    entry, nearest first; a level under 1R is too close to be worth the trade."""
+    levels = [(w.price, "ask_wall") for w in book.ask_walls if w.price > entry]
+    levels += [((b.low + b.high) / 2, "cluster") for b in heatmap.above if b.low > entry]
+    targets: list[Target] = []
+    for price, basis in sorted(levels):
+        rr = (price - entry) / risk
+        if rr >= 1 and (not targets or price > targets[-1].price):
+            targets.append(Target(price=price, rr=round(rr, 2), basis=basis))
+        if len(targets) == 2:
+            return targets
+    for multiple in limits.fallback_r[len(targets) :]:
+        price = entry + risk * multiple
+        if targets and price <= targets[-1].price:
+            price = targets[-1].price + risk
+            multiple = (price - entry) / risk
+        targets.append(Target(price=price, rr=round(multiple, 2), basis="r_multiple"))
+    return targets
+
+
+def entry_map(
+    symbol: str,
+    price: Decimal,
+    *,
+    book: BookAnalysis | None,
+    heatmap: HeatmapAnalysis | None,
+    whales: list[WhaleEvent] | None,
+    etf: Evidence | None,
+    evidence: list[Evidence],
+    missing: list[Missing],
+    at: datetime,
+    limits: SniperLimits | None = None,
+) -> EntryMap:
+    limits = limits or SniperLimits()
+    checks = [
+        _whale_check(whales),
+        _etf_check(etf),
+        _cluster(heatmap, limits),
+        _support(book, limits),
+    ]
+    counted = [c for c in checks if c.name in REQUIRED or c.met is not None]
+    met = sum(1 for c in checks if c.met)
+    confidence = round(Decimal(met) / len(counted), 2) if counted else Decimal(0)
+    result = EntryMap(
+        symbol=symbol,
+        price=price,
+        setup=False,
+        checks=checks,
+        confidence=confidence,
+        evidence=evidence,
+        missing=missing,
+        at=at,
+    )
+    if not all(c.met for c in checks if c.name in REQUIRED) or book is None or heatmap is None:
+        return result
+    wall = max(
+        (w for w in book.bid_walls if w.multiple > limits.wall_multiple), key=lambda w: w.price
+    )
+    entry = wall.price
+    floor = entry
+    cluster = heatmap.nearest
+    if cluster is not None and cluster.low < entry:
+        floor = min(floor, cluster.low)  # stops get swept through a cluster under the entry
+    # A stop a tick finer than the book's prices is noise: round down to the entry's tick.
+    tick = Decimal(1).scaleb(min(entry.as_tuple().exponent, -2))  # type: ignore[arg-type]
+    invalidation = (floor * (1 - limits.stop_buffer_pct / 100)).quantize(tick, ROUND_FLOOR)
+    targets = _targets(entry, entry - invalidation, book, heatmap, limits)
+    lines = [
+        AlertLine(name="entry", price=entry),
+        AlertLine(name="invalidation", price=invalidation),
+        *(AlertLine(name=f"tp{i}", price=t.price) for i, t in enumerate(targets, 1)),
+    ]
+    if cluster is not None:
+        lines.append(AlertLine(name="cluster", price=(cluster.low + cluster.high) / 2))
+    return result.model_copy(
+        update={
+            "setup": True,
+            "entry": entry,
+            "invalidation": invalidation,
+            "targets": targets,
+            "lines": lines,
+        }
+    )

@@ -1,0 +1,1 @@
+"""The scheduled signal jobs: what one run does, its health, and when it may run."""
