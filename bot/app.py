@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import signal
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo
@@ -17,6 +18,7 @@ from aiogram.utils.i18n import I18n
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from loguru import logger
 
+from bot.delivery.sender import Sender
 from bot.handlers.errors import errors_router
 from bot.http_server import make_app, start_http
 from bot.i18n import make_i18n
@@ -87,6 +89,16 @@ async def run(settings: Settings) -> None:
         await bot.session.close()
         raise
     await services.start()
+    sender = Sender(
+        bot,
+        services.outbox,
+        services.subscriptions,
+        services.chats,
+        i18n,
+        services.metrics,
+        settings,
+    )
+    sending = asyncio.create_task(sender.run(), name="alert-sender")  # resumes what is pending
     scheduler = make_scheduler(services)
     scheduler.start()
     runner = await start_http(app, settings.http_host, settings.http_port)
@@ -105,6 +117,9 @@ async def run(settings: Settings) -> None:
             await dp.start_polling(bot, handle_signals=True)
     finally:
         scheduler.shutdown(wait=False)
+        sending.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await sending
         await runner.cleanup()
         await services.aclose()
         await bot.session.close()

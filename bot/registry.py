@@ -14,7 +14,17 @@ from aiogram.utils.i18n import I18n
 from bot.handlers.basic import help_, start
 from bot.handlers.buttons import heatmap_range, refresh
 from bot.handlers.flags import flags, toggle
-from bot.handlers.market import alpha, etf, heatmap, ob, options, sentiment, ticker, whale
+from bot.handlers.market import (
+    alpha,
+    etf,
+    heatmap,
+    ob,
+    options,
+    sentiment,
+    sniper,
+    ticker,
+    whale,
+)
 from bot.handlers.status import status
 from bot.handlers.subscriptions import membership, migrated, subscribe, unsubscribe
 from bot.keyboards import FlagToggle, HeatmapView, Refresh
@@ -71,6 +81,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
         alpha,
         usage="[SYMBOL]",
     ),
+    CommandSpec("sniper", N_("The sniper's 5-minute entry map for its coin, right now"), sniper),
     CommandSpec("sentiment", N_("Crypto Fear & Greed index"), sentiment),
     CommandSpec("etf", N_("Bitcoin spot-ETF net flows by day"), etf),
     CommandSpec(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -33,6 +34,23 @@ async def discover(services: Services) -> None:
         logger.debug("capability probe stopped by shutdown")
 
 
+async def bias(services: Services) -> None:
+    await _guarded("bias", services.bias_job.run)
+
+
+async def sniper(services: Services) -> None:
+    await _guarded("sniper", services.sniper_job.run)
+
+
+async def _guarded(name: str, run: Callable[[], Awaitable[int]]) -> None:
+    try:
+        await run()
+    except asyncio.CancelledError:
+        logger.debug("{} job stopped by shutdown", name)
+    except Exception as exc:  # the job's health counts module failures; this is our bug
+        logger.opt(exception=exc).error("{} job crashed", name)
+
+
 def make_scheduler(services: Services) -> AsyncIOScheduler:
     """Jobs run once at start, then on their interval; an interval of 0 leaves a job out."""
     settings = services.settings
@@ -40,6 +58,8 @@ def make_scheduler(services: Services) -> AsyncIOScheduler:
     jobs = (
         ("liquidations", poll_liquidations, settings.liquidation_poll_seconds),
         ("discovery", discover, settings.probe_interval_seconds),
+        ("bias", bias, settings.bias_interval_seconds),
+        ("sniper", sniper, settings.sniper_interval_seconds),
     )
     for name, job, seconds in jobs:
         if seconds <= 0:

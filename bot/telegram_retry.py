@@ -11,6 +11,7 @@ from aiogram.methods import TelegramMethod
 from aiogram.methods.base import Response, TelegramType
 from loguru import logger
 
+from bot.delivery.context import IN_SENDER
 from services.metrics import Metrics
 
 if TYPE_CHECKING:
@@ -36,6 +37,8 @@ class RetryAfterMiddleware(BaseRequestMiddleware):
             try:
                 return await make_request(bot, method)
             except TelegramRetryAfter as exc:
+                if IN_SENDER.get():
+                    raise  # the alert sender pauses itself as a whole and counts it
                 self._count(name, 429)
                 attempt += 1
                 if attempt > self._max_retries or exc.retry_after > MAX_RETRY_AFTER_SECONDS:

@@ -97,6 +97,9 @@ class Settings(BaseSettings):
     telegram_chat_per_second: float = 1.0
     telegram_group_per_minute: float = 20.0
     delivery_max_attempts: int = 5
+    # A sender's hold on a delivery it is sending; if the process dies mid-send, the delivery
+    # is due again after this. Longer than any Bot API call may take.
+    delivery_claim_seconds: float = 120.0
 
     @field_validator("admin_ids", "watch_symbols", mode="before")
     @classmethod

@@ -8,6 +8,7 @@ from aiogram.types import Message
 from bot.answers import heatmap_answer, orderbook_answer
 from bot.keyboards import refresh_keyboard
 from bot.photo import answer_with_chart
+from bot.render.alerts import render_entry_map
 from bot.render.alpha import render_alpha
 from bot.render.options import render_options
 from bot.render.sentiment import render_etf, render_sentiment
@@ -66,3 +67,9 @@ async def options(message: Message, command: CommandObject, services: Services, 
 async def alpha(message: Message, command: CommandObject, services: Services, view: View) -> None:
     instrument = await services.instruments.resolve(command.args or services.settings.sniper_symbol)
     await reply(message, render_alpha(await services.bias.call(instrument), view))
+
+
+async def sniper(message: Message, services: Services, view: View) -> None:
+    instrument = await services.instruments.resolve(services.settings.sniper_symbol)
+    read = await services.sniper.read(instrument)
+    await reply(message, render_entry_map(read.map, view))

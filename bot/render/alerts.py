@@ -136,4 +136,3 @@ def render_health(notice: HealthNotice) -> str:
         "{job} is unhealthy: every main module failed ({modules}). It backs off and retries; "
         "you will get one message when it recovers."
     ).format(job=b(job), modules=failing)
-

@@ -20,6 +20,7 @@ from services.storage.tables import AlertRow, CooldownRow, DeliveryRow, SignalSt
 
 class DeliveryStatus:
     PENDING = "pending"
+    SENDING = "sending"  # claimed by a sender until next_at; due again if that passes
     SENT = "sent"
     GONE = "gone"  # the chat blocked the bot, removed it, or does not exist
     FAILED = "failed"  # retries spent
@@ -188,7 +189,10 @@ class Outbox:
             rows = (
                 await session.scalars(
                     select(DeliveryRow)
-                    .where(DeliveryRow.status == DeliveryStatus.PENDING, DeliveryRow.next_at <= now)
+                    .where(
+                        DeliveryRow.status.in_([DeliveryStatus.PENDING, DeliveryStatus.SENDING]),
+                        DeliveryRow.next_at <= now,
+                    )
                     .order_by(DeliveryRow.id)
                     .limit(limit)
                 )
@@ -211,11 +215,27 @@ class Outbox:
             for r in rows
         ]
 
+    async def claim(self, delivery: Pending, seconds: float) -> bool:
+        """Takes a due delivery for this sender; False when another sender took it first. A
+        claim that is never settled (the sender died mid-send) expires and is due again."""
+        now = datetime.now(UTC)
+        async with self._db.sessions() as session, session.begin():
+            result = await session.execute(
+                update(DeliveryRow)
+                .where(
+                    DeliveryRow.id == delivery.delivery_id,
+                    DeliveryRow.status.in_([DeliveryStatus.PENDING, DeliveryStatus.SENDING]),
+                    DeliveryRow.next_at <= now,
+                )
+                .values(status=DeliveryStatus.SENDING, next_at=now + timedelta(seconds=seconds))
+            )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
     async def next_due(self) -> datetime | None:
         async with self._db.sessions() as session:
             at = await session.scalar(
                 select(func.min(DeliveryRow.next_at)).where(
-                    DeliveryRow.status == DeliveryStatus.PENDING
+                    DeliveryRow.status.in_([DeliveryStatus.PENDING, DeliveryStatus.SENDING])
                 )
             )
         if at is not None and at.tzinfo is None:
@@ -237,7 +257,7 @@ class Outbox:
                 .select_from(DeliveryRow)
                 .where(
                     DeliveryRow.alert_id == delivery.alert_id,
-                    DeliveryRow.status == DeliveryStatus.PENDING,
+                    DeliveryRow.status.in_([DeliveryStatus.PENDING, DeliveryStatus.SENDING]),
                 )
             )
         if left:
@@ -301,7 +321,9 @@ class Outbox:
             await session.execute(
                 update(DeliveryRow)
                 .where(DeliveryRow.id == delivery.delivery_id)
-                .values(chat_id=new_chat_id)
+                .values(
+                    chat_id=new_chat_id, status=DeliveryStatus.PENDING, next_at=datetime.now(UTC)
+                )
             )
         return True
 

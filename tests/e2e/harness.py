@@ -50,6 +50,8 @@ class BotProcess:
             # quiet. A test that wants them passes its own interval.
             "PROBE_INTERVAL_SECONDS": "0",
             "LIQUIDATION_POLL_SECONDS": "0",
+            "BIAS_INTERVAL_SECONDS": "0",
+            "SNIPER_INTERVAL_SECONDS": "0",
         }
         self.env.update(env)
         self.proc: asyncio.subprocess.Process | None = None

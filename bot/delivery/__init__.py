@@ -1,0 +1,1 @@
+"""Drains the alert outbox to Telegram: paced, resumable, never twice."""

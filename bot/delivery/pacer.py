@@ -1,0 +1,55 @@
+"""Spacing for pushes under Telegram's limits: one global gap between messages, one per chat
+(1/s private, 3 s in groups for 20/min), and a global pause when Telegram answers 429.
+
+Our own code: Telegram counts messages per window, so what keeps it quiet is an even gap per
+key; aiolimiter's leaky bucket and `limits`' windows both allow a burst at the window's start.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+
+
+class Pacer:
+    def __init__(
+        self,
+        per_second: float,
+        chat_per_second: float,
+        group_per_minute: float,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._gap = 1 / per_second
+        self._chat_gap = 1 / chat_per_second
+        self._group_gap = 60 / group_per_minute
+        self._clock = clock
+        self._next_global = 0.0
+        self._paused_until = 0.0
+        self._next: dict[int, float] = {}
+
+    def ready(self, chat_id: int) -> bool:
+        return self._next.get(chat_id, 0.0) <= self._clock()
+
+    def soonest(self, chat_ids: list[int]) -> float:
+        """Seconds until the first of these chats may get a message again."""
+        now = self._clock()
+        return max(0.0, min((self._next.get(c, 0.0) for c in chat_ids), default=now) - now)
+
+    async def slot(self, chat_id: int) -> None:
+        """Waits for the global gap (and any 429 pause), then books the chat's own gap."""
+        while True:
+            now = self._clock()
+            start = max(self._next_global, self._paused_until, now)
+            if start <= now:
+                break
+            await asyncio.sleep(start - now)
+        self._next_global = now + self._gap
+        self._next[chat_id] = now + (self._group_gap if chat_id < 0 else self._chat_gap)
+
+    def pause(self, seconds: float) -> None:
+        self._paused_until = max(self._paused_until, self._clock() + seconds)
+
+    def forget_idle(self) -> None:
+        now = self._clock()
+        self._next = {c: t for c, t in self._next.items() if t > now}

@@ -1,0 +1,208 @@
+"""The single sender: drains due deliveries from the outbox under the pacer's limits.
+
+Every outcome is written back before the next try: accepted (sent), 429 (the whole sender
+pauses for retry_after; the delivery waits), network trouble (bounded retries with backoff),
+blocked/removed/unknown chat (subscriptions off, its deliveries closed), migrated group (moved
+to the new id and sent there), any other refusal (closed as failed, logged).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from aiogram import Bot
+from aiogram.exceptions import (
+    TelegramAPIError,
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramMigrateToChat,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
+from aiogram.utils.i18n import I18n
+from loguru import logger
+
+from bot.delivery.context import IN_SENDER
+from bot.delivery.pacer import Pacer
+from bot.middlewares.locale import pick_locale
+from bot.render.alerts import render_alert
+from bot.render.text import split_message
+from bot.render.view import View
+from services.alerts.outbox import DeliveryStatus, Outbox, Pending
+from services.metrics import Metrics
+from services.settings import Settings
+from services.storage.chats import ChatRepository
+from services.subscriptions import SubscriptionService
+
+BATCH = 200
+IN_FLIGHT = 16  # concurrent sends; Telegram answers in ~100 ms, so 25/s needs a few at once
+POLL_SECONDS = 2.0  # other replicas' alerts are seen this soon without a wake-up
+RETRY_MAX_SECONDS = 300.0
+
+
+class Sender:
+    def __init__(
+        self,
+        bot: Bot,
+        outbox: Outbox,
+        subscriptions: SubscriptionService,
+        chats: ChatRepository,
+        i18n: I18n,
+        metrics: Metrics,
+        settings: Settings,
+    ) -> None:
+        self._bot = bot
+        self._outbox = outbox
+        self._subscriptions = subscriptions
+        self._chats = chats
+        self._i18n = i18n
+        self._metrics = metrics
+        self._tz = ZoneInfo(settings.timezone)
+        self._max_attempts = settings.delivery_max_attempts
+        self._claim_seconds = settings.delivery_claim_seconds
+        self._pacer = Pacer(
+            settings.telegram_global_per_second,
+            settings.telegram_chat_per_second,
+            settings.telegram_group_per_minute,
+        )
+        self._wake = asyncio.Event()
+        self._slots = asyncio.Semaphore(IN_FLIGHT)
+        self._in_flight: set[int] = set()
+        self._tasks: set[asyncio.Task[None]] = set()
+        outbox.on_publish = self._wake.set
+
+    async def run(self) -> None:
+        """Forever: drain what is due, then sleep until woken, the next retry, or a poll."""
+        logger.info("alert sender started; resuming whatever is pending")
+        while True:
+            self._wake.clear()  # before draining: a publish during the drain must wake us again
+            try:
+                await self.drain()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # a database hiccup must not end deliveries for good
+                logger.opt(exception=exc).error("alert sender: drain failed")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), await self._idle_seconds())
+
+    async def _idle_seconds(self) -> float:
+        at = await self._outbox.next_due()
+        if at is None:
+            return POLL_SECONDS
+        return min(POLL_SECONDS, max(0.05, (at - datetime.now(UTC)).total_seconds()))
+
+    async def drain(self) -> None:
+        while True:
+            batch = [
+                d for d in await self._outbox.due(BATCH) if d.delivery_id not in self._in_flight
+            ]
+            if not batch:
+                await self._settle()
+                if not await self._outbox.due(1):
+                    self._pacer.forget_idle()
+                    return
+                continue
+            started = 0
+            for delivery in batch:
+                if not self._pacer.ready(delivery.chat_id):
+                    continue  # this chat had its message; the next batch brings it back
+                await self._slots.acquire()
+                if not await self._outbox.claim(delivery, self._claim_seconds):
+                    self._slots.release()  # another sender has it
+                    continue
+                await self._pacer.slot(delivery.chat_id)
+                self._in_flight.add(delivery.delivery_id)
+                task = asyncio.create_task(self._deliver(delivery))
+                self._tasks.add(task)
+                task.add_done_callback(self._tasks.discard)
+                started += 1
+            if not started:
+                await asyncio.sleep(max(0.05, self._pacer.soonest([d.chat_id for d in batch])))
+
+    async def _settle(self) -> None:
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    async def _deliver(self, delivery: Pending) -> None:
+        IN_SENDER.set(True)  # this task's context only
+        try:
+            await self._send(delivery)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            logger.opt(exception=exc).error("delivery {} failed unexpectedly", delivery.delivery_id)
+        finally:
+            self._in_flight.discard(delivery.delivery_id)
+            self._slots.release()
+
+    async def _send(self, d: Pending) -> None:
+        try:
+            for part in split_message(await self._render(d)):
+                await self._bot.send_message(d.chat_id, part)
+        except TelegramRetryAfter as exc:
+            self._metrics.telegram_errors.labels("SendMessage", "429").inc()
+            self._pacer.pause(exc.retry_after)
+            logger.warning("telegram 429: alert sender pauses {}s", exc.retry_after)
+            await self._outbox.retry(
+                d, "429", datetime.now(UTC) + timedelta(seconds=exc.retry_after), 10**6
+            )  # a 429 says "later", not "never": it never spends the delivery's tries
+        except TelegramMigrateToChat as exc:
+            new_id = exc.migrate_to_chat_id
+            await self._subscriptions.chat_migrated(d.chat_id, new_id)
+            if await self._outbox.redirect(d, new_id):
+                logger.info("chat {} migrated to {}: alert re-sent there", d.chat_id, new_id)
+            self._wake.set()
+        except TelegramForbiddenError as exc:
+            await self._gone(d, f"forbidden: {exc.message}")
+        except TelegramBadRequest as exc:
+            if "chat not found" in exc.message.lower():
+                await self._gone(d, "chat not found")
+            else:
+                self._metrics.deliveries.labels("failed").inc()
+                logger.error("delivery {} refused by Telegram: {}", d.delivery_id, exc.message)
+                await self._outbox.close(d, DeliveryStatus.FAILED, exc.message)
+        except (TelegramNetworkError, TelegramServerError, TimeoutError) as exc:
+            await self._later(d, str(exc) or type(exc).__name__)
+        except TelegramAPIError as exc:
+            await self._later(d, exc.message)
+        else:
+            self._metrics.deliveries.labels("sent").inc()
+            lag = await self._outbox.sent(d)
+            if lag is not None:
+                self._metrics.alert_lag.labels(d.alert.type.value).observe(lag)
+
+    async def _gone(self, d: Pending, why: str) -> None:
+        self._metrics.deliveries.labels("gone").inc()
+        await self._subscriptions.chat_gone(d.chat_id, why)
+        await self._outbox.close(d, DeliveryStatus.GONE, why)
+        await self._outbox.close_chat(d.chat_id, why)
+
+    async def _later(self, d: Pending, error: str) -> None:
+        delay = min(RETRY_MAX_SECONDS, 2.0 ** (d.attempts + 1))
+        again = await self._outbox.retry(
+            d, error, datetime.now(UTC) + timedelta(seconds=delay), self._max_attempts
+        )
+        if again:
+            logger.warning(
+                "delivery {} to chat {}: {}; retry in {}s", d.delivery_id, d.chat_id, error, delay
+            )
+        else:
+            self._metrics.deliveries.labels("failed").inc()
+            logger.error(
+                "delivery {} to chat {}: {}; retries spent", d.delivery_id, d.chat_id, error
+            )
+
+    async def _render(self, d: Pending) -> str:
+        chat = await self._chats.get(d.chat_id)
+        locale = pick_locale(
+            chat.language if chat else None,
+            self._i18n.available_locales,
+            self._i18n.default_locale,
+        )
+        view = View(locale=locale, tz=self._tz, now=datetime.now(UTC))
+        with self._i18n.context(), self._i18n.use_locale(locale):
+            return render_alert(d.content(), view)
