@@ -8,6 +8,7 @@ answer any method with the real error bodies in tests/fixtures/telegram/.
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import copy
 import html
@@ -127,6 +128,11 @@ class FakeTelegram:
     errors: dict[str, list[Injected]] = field(default_factory=dict)
     admins: set[tuple[int, int]] = field(default_factory=set)  # (chat_id, user_id)
     port: int = 0
+    # Telegram's flood control, scaled: more sendMessage calls than this in any second -> 429.
+    send_limit_per_second: float | None = None
+    # After this many accepted sendMessage calls, further ones hang unanswered (and are not
+    # delivered) until `release_sends()`: the moment a test kills the bot mid-delivery.
+    hold_sends_after: int | None = None
 
     def __post_init__(self) -> None:
         self._next_update_id = 1000
@@ -134,6 +140,11 @@ class FakeTelegram:
         self._new_update = asyncio.Event()
         self._runner: web.AppRunner | None = None
         self._contents: dict[tuple[str, str], tuple[str, str]] = {}
+        self._accepted_sends: collections.deque[float] = collections.deque()
+        self._release = asyncio.Event()
+        self.held = 0
+        self.passed = 0  # sendMessage calls past flood control and hold
+        self.rate_limited = 0
 
     # --- control ----------------------------------------------------------------------------
 
@@ -225,6 +236,10 @@ class FakeTelegram:
             body["description"] = f"Too Many Requests: retry after {retry_after}"
         self.errors.setdefault(method, []).append(Injected(body, times, chat_id))
 
+    def release_sends(self) -> None:
+        self.hold_sends_after = None
+        self._release.set()
+
     def calls_to(self, method: str, ok: bool | None = None) -> list[ApiCall]:
         return [c for c in self.calls if c.method == method and (ok is None or c.ok == ok)]
 
@@ -297,6 +312,10 @@ class FakeTelegram:
         injected = self._injected(method, params)
         if injected is not None:
             return self._error(call, injected)
+        if method == "sendMessage":
+            refused = await self._flood_control(call)
+            if refused is not None:
+                return refused
         handler = getattr(self, f"_m_{method}", None)
         if handler is None:
             return self._error(
@@ -309,6 +328,27 @@ class FakeTelegram:
             return result
         call.result = result
         return web.json_response({"ok": True, "result": result})
+
+    async def _flood_control(self, call: ApiCall) -> web.Response | None:
+        if self.hold_sends_after is not None and self.passed >= self.hold_sends_after:
+            call.ok = False  # never answered, never delivered
+            self.held += 1
+            await self._release.wait()
+            return web.json_response({"ok": False, "error_code": 500}, status=500)
+        if self.send_limit_per_second is not None:
+            now = time.monotonic()
+            window = self._accepted_sends
+            while window and window[0] <= now - 1:
+                window.popleft()
+            if len(window) >= self.send_limit_per_second:
+                self.rate_limited += 1
+                body = fixture("error_429.json")
+                body["parameters"]["retry_after"] = 1
+                body["description"] = "Too Many Requests: retry after 1"
+                return self._error(call, body)
+            window.append(now)
+        self.passed += 1
+        return None
 
     def _bad_request(self, description: str) -> web.Response:
         return web.json_response(

@@ -1,0 +1,70 @@
+"""Helpers for the push-alert scenarios: subscribers written before the bot starts, metrics."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+from pathlib import Path
+
+import httpx
+from sqlalchemy import select
+
+from services.storage.db import Database
+from services.storage.tables import SubscriptionRow
+from services.subscriptions import AlertKind, SubscriptionService
+from tests.e2e.harness import BotProcess
+
+
+def db_url(workdir: Path) -> str:
+    return f"sqlite+aiosqlite:///{workdir}/bot.db"  # the harness's DATABASE_URL
+
+
+async def subscribe(workdir: Path, chats: list[int], kinds: list[AlertKind]) -> None:
+    """The chats subscribe before the bot starts, so its first job run already has them."""
+    db = Database(db_url(workdir))
+    try:
+        await db.migrate()
+        service = SubscriptionService(db)
+        for chat in chats:
+            await service.set(chat, kinds, active=True)
+    finally:
+        await db.close()
+
+
+async def active(workdir: Path, chat_id: int) -> list[str]:
+    db = Database(db_url(workdir))
+    try:
+        async with db.sessions() as session:
+            rows = await session.scalars(
+                select(SubscriptionRow.kind).where(
+                    SubscriptionRow.chat_id == chat_id, SubscriptionRow.active
+                )
+            )
+            return sorted(rows)
+    finally:
+        await db.close()
+
+
+async def metric(bot: BotProcess, name: str, **labels: str) -> float:
+    """One sample of /metrics (0 when absent)."""
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{bot.http_port}") as client:
+        text = (await client.get("/metrics")).text
+    for line in text.splitlines():
+        match = re.fullmatch(r"([a-z_]+)(?:\{(.*)\})? (\S+)", line)
+        if not match or match[1] != name:
+            continue
+        found = dict(re.findall(r'(\w+)="([^"]*)"', match[2] or ""))
+        if all(found.get(k) == v for k, v in labels.items()):
+            return float(match[3])
+    return 0.0
+
+
+async def wait_metric(
+    bot: BotProcess, at_least: float, name: str, timeout: float = 20.0, **labels: str
+) -> None:
+    deadline = time.monotonic() + timeout
+    while (value := await metric(bot, name, **labels)) < at_least:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{name}{labels} stayed at {value}, wanted {at_least}")
+        await asyncio.sleep(0.1)
