@@ -1,0 +1,141 @@
+"""The sender and the bias job in-process: real aiogram Bot over HTTP to the fake Bot API, real
+services on the fake vendors. Covers what the process-level e2e tests do not: migrated groups,
+"chat not found", bounded retries, pacing per chat, and the edge-triggered bias job."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from bot.app import make_bot
+from bot.delivery.sender import Sender
+from bot.i18n import make_i18n
+from services.alerts.models import Alert, AlertType, Signal
+from services.alerts.outbox import DeliveryStatus
+from services.analysis.bias import BiasCall, Direction
+from services.container import Services
+from services.subscriptions import AlertKind
+from tests.fakes.telegram import FakeTelegram
+from tests.unit.conftest import Build
+
+
+@pytest.fixture
+async def wired(build: Build, telegram: FakeTelegram) -> AsyncIterator[tuple[Services, Sender]]:
+    services = await build(
+        bot_token=telegram.token,
+        telegram_api_base=telegram.base_url,
+        alert_cooldown_seconds=3600,
+    )
+    bot = make_bot(services.settings, services)
+    sender = Sender(
+        bot,
+        services.outbox,
+        services.subscriptions,
+        services.chats,
+        make_i18n("en"),
+        services.metrics,
+        services.settings,
+    )
+    yield services, sender
+    await bot.session.close()
+
+
+async def push(services: Services, chats: list[int], symbol: str = "SOL") -> None:
+    call = BiasCall(
+        symbol=symbol,
+        direction=Direction.LONG,
+        confidence=Decimal("0.67"),
+        at=datetime.now(UTC),
+        evidence=[],
+        missing=[],
+    )
+    alert = Alert(type=AlertType.BIAS, started_at=datetime.now(UTC), bias=[call])
+    signal = Signal(symbol=symbol, direction="LONG", strength=Decimal("0.67"), fingerprint="LONG")
+    await services.outbox.publish(alert, [signal], chats)
+
+
+async def test_a_migrated_group_gets_the_alert_at_its_new_id_and_keeps_its_subscription(
+    wired: tuple[Services, Sender], telegram: FakeTelegram
+) -> None:
+    services, sender = wired
+    await services.subscriptions.set(-100, [AlertKind.BIAS], active=True)
+    telegram.fail("sendMessage", "error_400_migrated.json", chat_id=-100)
+    await push(services, [-100])
+    await sender.drain()
+    new_id = -1002233445566  # from the fixture
+    [text] = telegram.sent_texts(new_id)
+    assert "SOL institutional bias: LONG" in text
+    assert await services.subscriptions.subscribers(AlertKind.BIAS) == [new_id]
+    assert (await services.outbox.counts()) == {DeliveryStatus.SENT: 1}
+
+
+async def test_chat_not_found_deactivates_and_closes_without_retrying(
+    wired: tuple[Services, Sender], telegram: FakeTelegram
+) -> None:
+    services, sender = wired
+    await services.subscriptions.set(777, [AlertKind.BIAS], active=True)
+    telegram.fail("sendMessage", "error_400_chat_not_found.json", chat_id=777)
+    await push(services, [777])
+    await sender.drain()
+    assert len(telegram.calls_to("sendMessage")) == 1
+    assert await services.subscriptions.subscribers(AlertKind.BIAS) == []
+    assert (await services.outbox.counts()) == {DeliveryStatus.GONE: 1}
+
+
+async def test_network_errors_are_retried_a_bounded_number_of_times(
+    wired: tuple[Services, Sender], telegram: FakeTelegram, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    services, sender = wired
+    monkeypatch.setattr("bot.delivery.sender.RETRY_MAX_SECONDS", 0.0)  # retry at once
+    body = {"ok": False, "error_code": 502, "description": "Bad Gateway"}
+    telegram.errors["sendMessage"] = []
+    from tests.fakes.telegram import Injected
+
+    telegram.errors["sendMessage"].append(Injected(body, times=100))
+    await push(services, [42])
+    for _ in range(services.settings.delivery_max_attempts + 2):
+        await sender.drain()
+        await asyncio.sleep(0.01)
+    assert len(telegram.calls_to("sendMessage")) == services.settings.delivery_max_attempts
+    assert (await services.outbox.counts()) == {DeliveryStatus.FAILED: 1}
+
+
+async def test_two_alerts_for_one_chat_are_a_second_apart(
+    wired: tuple[Services, Sender], telegram: FakeTelegram
+) -> None:
+    services, sender = wired
+    await push(services, [55], "SOL")
+    await push(services, [55], "BTC")
+    await sender.drain()
+    first, second = telegram.calls_to("sendMessage", ok=True)
+    assert second.at - first.at >= 0.95  # 1 message per second per private chat
+
+
+async def test_the_bias_job_pushes_on_a_change_of_direction_only(
+    build: Build, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    services = await build(watch_symbols=["SOL"], alert_cooldown_seconds=3600)
+    await services.subscriptions.set(9, [AlertKind.BIAS], active=True)
+    assert await services.bias_job.run() == 1  # first LONG from the fixtures
+    assert await services.bias_job.run() == 0  # unchanged
+
+    real = services.bias.call
+
+    async def as_(direction: Direction, inst: Any) -> BiasCall:
+        call = await real(inst)
+        return call.model_copy(update={"direction": direction})
+
+    monkeypatch.setattr(services.bias, "call", lambda inst: as_(Direction.SHORT, inst))
+    assert await services.bias_job.run() == 1  # a flip is always news
+    monkeypatch.setattr(services.bias, "call", lambda inst: as_(Direction.NEUTRAL, inst))
+    assert await services.bias_job.run() == 0  # fading to neutral: remembered, not pushed
+    last = await services.outbox.last(AlertType.BIAS, "SOL")
+    assert last is not None and last.fingerprint == "NEUTRAL"
+    monkeypatch.setattr(services.bias, "call", lambda inst: as_(Direction.SHORT, inst))
+    assert await services.bias_job.run() == 0  # SHORT again inside the cooldown: held
+    assert len(await services.outbox.due(10)) == 2

@@ -1,0 +1,168 @@
+"""The alert outbox on SQLite and PostgreSQL: queued once per chat, cooldowns that survive a
+restart, claims that one sender wins and that expire, lag on the last delivery, redirects."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from services.alerts.models import Alert, AlertType, Signal
+from services.alerts.outbox import Cooldown, DeliveryStatus, Outbox
+from services.analysis.bias import BiasCall, Direction
+from services.storage.db import Database
+from tests.postgres import drop_database, temporary_database
+
+COOLDOWN = Cooldown(seconds=3600, repeat_gain=Decimal("0.2"))
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+async def db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
+    name = None
+    if request.param == "sqlite":
+        database = Database(f"sqlite+aiosqlite:///{tmp_path}/outbox.db")
+    else:
+        url, name = await temporary_database(request.getfixturevalue("database_url"))
+        database = Database(url)
+    await database.migrate()
+    yield database
+    await database.close()
+    if name is not None:
+        await drop_database(request.getfixturevalue("database_url"), name)
+
+
+def call(symbol: str, direction: Direction, confidence: str) -> BiasCall:
+    return BiasCall(
+        symbol=symbol,
+        direction=direction,
+        confidence=Decimal(confidence),
+        at=datetime.now(UTC),
+        evidence=[],
+        missing=[],
+    )
+
+
+def bias_alert(*calls: BiasCall) -> tuple[Alert, list[Signal]]:
+    alert = Alert(type=AlertType.BIAS, started_at=datetime.now(UTC), bias=list(calls))
+    signals = [
+        Signal(
+            symbol=c.symbol,
+            direction=c.direction.value,
+            strength=c.confidence,
+            fingerprint=c.direction.value,
+        )
+        for c in calls
+    ]
+    return alert, signals
+
+
+async def test_one_delivery_per_chat_with_the_whole_alert_and_the_signal_remembered(
+    db: Database,
+) -> None:
+    outbox = Outbox(db, COOLDOWN)
+    woken: list[bool] = []
+    outbox.on_publish = lambda: woken.append(True)
+    alert, signals = bias_alert(
+        call("BTC", Direction.LONG, "0.67"), call("SOL", Direction.SHORT, "1")
+    )
+    assert await outbox.publish(alert, signals, [11, 12, -100]) == 3
+    due = await outbox.due(10)
+    assert sorted(d.chat_id for d in due) == [-100, 11, 12]
+    assert all(d.content().bias == alert.bias for d in due)
+    assert woken == [True]
+    last = await outbox.last(AlertType.BIAS, "SOL")
+    assert last is not None and (last.fingerprint, last.strength) == ("SHORT", Decimal(1))
+
+
+async def test_cooldown_holds_a_repeat_unless_stronger_and_survives_a_restart(
+    db: Database,
+) -> None:
+    outbox = Outbox(db, COOLDOWN)
+    await outbox.publish(*bias_alert(call("SOL", Direction.LONG, "0.67")), [11])
+    restarted = Outbox(db, COOLDOWN)  # a new process: only the database remembers
+    again, signals = bias_alert(
+        call("SOL", Direction.LONG, "0.67"), call("BTC", Direction.LONG, "0.67")
+    )
+    assert await restarted.publish(again, signals, [11, 12]) == 2
+    deliveries = {d.chat_id: d for d in await restarted.due(10) if d.alert.bias == again.bias}
+    assert [c.symbol for c in deliveries[11].content().bias] == ["BTC"]  # SOL cooling down
+    assert [c.symbol for c in deliveries[12].content().bias] == ["SOL", "BTC"]
+    # Only SOL, same strength, for chat 11: nothing at all is queued.
+    assert await restarted.publish(*bias_alert(call("SOL", Direction.LONG, "0.67")), [11]) == 0
+    # Materially stronger (+0.33 >= 0.2): it goes out inside the cooldown.
+    assert await restarted.publish(*bias_alert(call("SOL", Direction.LONG, "1")), [11]) == 1
+    # The other direction is not a repeat.
+    assert await restarted.publish(*bias_alert(call("SOL", Direction.SHORT, "0.67")), [11]) == 1
+
+
+async def test_cooldown_ends(db: Database) -> None:
+    outbox = Outbox(db, Cooldown(seconds=0.2, repeat_gain=Decimal("0.2")))
+    await outbox.publish(*bias_alert(call("SOL", Direction.LONG, "0.67")), [11])
+    assert await outbox.publish(*bias_alert(call("SOL", Direction.LONG, "0.67")), [11]) == 0
+    await asyncio.sleep(0.3)
+    assert await outbox.publish(*bias_alert(call("SOL", Direction.LONG, "0.67")), [11]) == 1
+
+
+async def test_one_sender_wins_a_claim_and_an_abandoned_claim_comes_due_again(
+    db: Database,
+) -> None:
+    first, second = Outbox(db, COOLDOWN), Outbox(db, COOLDOWN)
+    await first.publish(*bias_alert(call("SOL", Direction.LONG, "1")), [11])
+    [delivery] = await first.due(10)
+    [same] = await second.due(10)
+    assert await first.claim(delivery, seconds=0.3)
+    assert not await second.claim(same, seconds=0.3)
+    assert await second.due(10) == []  # held while the claim lasts
+    await asyncio.sleep(0.4)  # the first sender died mid-send
+    [back] = await second.due(10)
+    assert back.delivery_id == delivery.delivery_id
+    assert await second.claim(back, seconds=30)
+
+
+async def test_the_last_delivery_of_an_alert_reports_the_lag_since_the_job_started(
+    db: Database,
+) -> None:
+    outbox = Outbox(db, COOLDOWN)
+    alert, signals = bias_alert(call("SOL", Direction.LONG, "1"))
+    alert = alert.model_copy(update={"started_at": datetime.now(UTC) - timedelta(seconds=5)})
+    await outbox.publish(alert, signals, [11, 12])
+    one, two = await outbox.due(10)
+    assert await outbox.sent(one) is None  # one still pending
+    lag = await outbox.sent(two)
+    assert lag is not None and 5 <= lag < 60
+    assert await outbox.due(10) == []
+    assert (await outbox.counts())[DeliveryStatus.SENT] == 2
+
+
+async def test_retries_are_bounded_and_a_gone_chat_closes_everything_pending(
+    db: Database,
+) -> None:
+    outbox = Outbox(db, Cooldown(seconds=0))
+    await outbox.publish(*bias_alert(call("SOL", Direction.LONG, "1")), [11, 12])
+    await outbox.publish(*bias_alert(call("SOL", Direction.SHORT, "1")), [11])
+    now = datetime.now(UTC)
+    d12 = next(d for d in await outbox.due(10) if d.chat_id == 12)
+    assert await outbox.retry(d12, "timeout", now, max_attempts=2)
+    d12 = next(d for d in await outbox.due(10) if d.chat_id == 12)
+    assert d12.attempts == 1
+    assert not await outbox.retry(d12, "timeout", now, max_attempts=2)  # spent: closed
+    assert await outbox.close_chat(11, "blocked") == 2
+    assert await outbox.due(10) == []
+    counts = await outbox.counts()
+    assert counts == {DeliveryStatus.FAILED: 1, DeliveryStatus.GONE: 2}
+
+
+async def test_a_migrated_group_gets_the_alert_at_its_new_id_once(db: Database) -> None:
+    outbox = Outbox(db, COOLDOWN)
+    await outbox.publish(*bias_alert(call("SOL", Direction.LONG, "1")), [-100, -200])
+    old = next(d for d in await outbox.due(10) if d.chat_id == -100)
+    assert await outbox.redirect(old, -1009)
+    assert sorted(d.chat_id for d in await outbox.due(10)) == [-1009, -200]
+    # Two old ids migrating to one new id: the second is closed, not sent twice.
+    other = next(d for d in await outbox.due(10) if d.chat_id == -200)
+    assert not await outbox.redirect(other, -1009)
+    assert [d.chat_id for d in await outbox.due(10)] == [-1009]
