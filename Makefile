@@ -36,6 +36,7 @@ test: lint typecheck imports unit
 bench: $(STAMP) locales
 	$(BIN)/python bench/burst.py
 	$(BIN)/python bench/render.py
+	$(BIN)/python bench/broadcast.py
 
 # Regenerate the template and merge it into the catalogs after changing user-visible strings.
 messages: $(STAMP)

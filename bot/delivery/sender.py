@@ -73,6 +73,8 @@ class Sender:
         self._slots = asyncio.Semaphore(IN_FLIGHT)
         self._in_flight: set[int] = set()
         self._tasks: set[asyncio.Task[None]] = set()
+        self._locales: dict[int, str] = {}  # per drain: a chat's language may change later
+        self._texts: dict[tuple[int, tuple[str, ...], str], str] = {}
         outbox.on_publish = self._wake.set
 
     async def run(self) -> None:
@@ -104,23 +106,25 @@ class Sender:
                 await self._settle()
                 if not await self._outbox.due(1):
                     self._pacer.forget_idle()
+                    self._locales.clear()
+                    self._texts.clear()
                     return
                 continue
-            started = 0
-            for delivery in batch:
-                if not self._pacer.ready(delivery.chat_id):
-                    continue  # this chat had its message; the next batch brings it back
+            ready: dict[int, Pending] = {}
+            for delivery in batch:  # one per chat: the chat's own gap decides the next
+                if self._pacer.ready(delivery.chat_id):
+                    ready.setdefault(delivery.chat_id, delivery)
+            claimed = await self._outbox.claim(list(ready.values()), self._claim_seconds)
+            for delivery in ready.values():
+                if delivery.delivery_id not in claimed:
+                    continue  # another sender has it
                 await self._slots.acquire()
-                if not await self._outbox.claim(delivery, self._claim_seconds):
-                    self._slots.release()  # another sender has it
-                    continue
                 await self._pacer.slot(delivery.chat_id)
                 self._in_flight.add(delivery.delivery_id)
                 task = asyncio.create_task(self._deliver(delivery))
                 self._tasks.add(task)
                 task.add_done_callback(self._tasks.discard)
-                started += 1
-            if not started:
+            if not claimed:
                 await asyncio.sleep(max(0.05, self._pacer.soonest([d.chat_id for d in batch])))
 
     async def _settle(self) -> None:
@@ -137,12 +141,19 @@ class Sender:
             logger.opt(exception=exc).error("delivery {} failed unexpectedly", delivery.delivery_id)
         finally:
             self._in_flight.discard(delivery.delivery_id)
+
+    async def _call_telegram(self, d: Pending) -> None:
+        """The slot bounds requests open at Telegram; it is free again before the database
+        write that records the outcome, so a slow commit does not hold back the next send."""
+        try:
+            for part in split_message(await self._render(d)):
+                await self._bot.send_message(d.chat_id, part)
+        finally:
             self._slots.release()
 
     async def _send(self, d: Pending) -> None:
         try:
-            for part in split_message(await self._render(d)):
-                await self._bot.send_message(d.chat_id, part)
+            await self._call_telegram(d)
         except TelegramRetryAfter as exc:
             self._metrics.telegram_errors.labels("SendMessage", "429").inc()
             self._pacer.pause(exc.retry_after)
@@ -197,12 +208,21 @@ class Sender:
             )
 
     async def _render(self, d: Pending) -> str:
-        chat = await self._chats.get(d.chat_id)
-        locale = pick_locale(
-            chat.language if chat else None,
-            self._i18n.available_locales,
-            self._i18n.default_locale,
-        )
-        view = View(locale=locale, tz=self._tz, now=datetime.now(UTC))
-        with self._i18n.context(), self._i18n.use_locale(locale):
-            return render_alert(d.content(), view)
+        """In the chat's language; one alert to a thousand chats renders once per language
+        (and per cooldown cut), not a thousand times."""
+        locale = self._locales.get(d.chat_id)
+        if locale is None:
+            chat = await self._chats.get(d.chat_id)
+            locale = pick_locale(
+                chat.language if chat else None,
+                self._i18n.available_locales,
+                self._i18n.default_locale,
+            )
+            self._locales[d.chat_id] = locale
+        key = (d.alert_id, tuple(d.symbols), locale)
+        text = self._texts.get(key)
+        if text is None:
+            view = View(locale=locale, tz=self._tz, now=datetime.now(UTC))
+            with self._i18n.context(), self._i18n.use_locale(locale):
+                text = self._texts[key] = render_alert(d.content(), view)
+        return text

@@ -4,6 +4,7 @@ pair means nothing is queued twice. The sender (bot side) drains it."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -61,6 +62,8 @@ class Outbox:
         self._cooldown = cooldown
         self._alerts: dict[int, Alert] = {}  # parsed once; alerts never change after writing
         self.on_publish = on_publish  # wakes the sender in this process
+        self._sent: list[tuple[Pending, asyncio.Future[float | None]]] = []
+        self._flusher: asyncio.Task[None] | None = None
 
     async def last(self, kind: AlertType, symbol: str) -> LastSignal | None:
         async with self._db.sessions() as session:
@@ -215,21 +218,25 @@ class Outbox:
             for r in rows
         ]
 
-    async def claim(self, delivery: Pending, seconds: float) -> bool:
-        """Takes a due delivery for this sender; False when another sender took it first. A
-        claim that is never settled (the sender died mid-send) expires and is due again."""
+    async def claim(self, deliveries: list[Pending], seconds: float) -> set[int]:
+        """Takes due deliveries for this sender in one statement; returns the ids it got (another
+        sender may have taken some first). A claim never settled (the sender died mid-send)
+        expires and the delivery is due again."""
+        if not deliveries:
+            return set()
         now = datetime.now(UTC)
         async with self._db.sessions() as session, session.begin():
-            result = await session.execute(
+            result = await session.scalars(
                 update(DeliveryRow)
                 .where(
-                    DeliveryRow.id == delivery.delivery_id,
+                    DeliveryRow.id.in_([d.delivery_id for d in deliveries]),
                     DeliveryRow.status.in_([DeliveryStatus.PENDING, DeliveryStatus.SENDING]),
                     DeliveryRow.next_at <= now,
                 )
                 .values(status=DeliveryStatus.SENDING, next_at=now + timedelta(seconds=seconds))
+                .returning(DeliveryRow.id)
             )
-        return bool(result.rowcount)  # type: ignore[attr-defined]
+            return set(result.all())
 
     async def next_due(self) -> datetime | None:
         async with self._db.sessions() as session:
@@ -244,26 +251,55 @@ class Outbox:
 
     async def sent(self, delivery: Pending) -> float | None:
         """Marks one delivery accepted by Telegram; when it was the alert's last pending one,
-        returns the alert's lag (job start to now) in seconds."""
+        returns the alert's lag (job start to now) in seconds.
+
+        Returns only once committed. Marks arriving together share one transaction (group
+        commit): a broadcast's writes then keep pace with Telegram instead of queueing behind
+        each other for SQLite's write lock."""
+        future: asyncio.Future[float | None] = asyncio.get_running_loop().create_future()
+        self._sent.append((delivery, future))
+        if self._flusher is None or self._flusher.done():
+            self._flusher = asyncio.create_task(self._flush_sent())
+        return await future
+
+    async def _flush_sent(self) -> None:
+        while self._sent:
+            batch, self._sent = self._sent, []
+            try:
+                lags = await self._mark_sent([d for d, _ in batch])
+            except Exception as exc:
+                for _, future in batch:
+                    if not future.done():
+                        future.set_exception(exc)
+                continue
+            for delivery, future in batch:
+                if not future.done():
+                    future.set_result(lags.get(delivery.delivery_id))
+
+    async def _mark_sent(self, deliveries: list[Pending]) -> dict[int, float]:
         now = datetime.now(UTC)
+        alerts = {d.alert_id: d for d in deliveries}  # the last of each alert in this batch
         async with self._db.sessions() as session, session.begin():
             await session.execute(
                 update(DeliveryRow)
-                .where(DeliveryRow.id == delivery.delivery_id)
-                .values(status=DeliveryStatus.SENT, sent_at=now, attempts=delivery.attempts + 1)
+                .where(DeliveryRow.id.in_([d.delivery_id for d in deliveries]))
+                .values(status=DeliveryStatus.SENT, sent_at=now, attempts=DeliveryRow.attempts + 1)
             )
-            left = await session.scalar(
-                select(func.count())
-                .select_from(DeliveryRow)
+            rows = await session.execute(
+                select(DeliveryRow.alert_id, func.count())
                 .where(
-                    DeliveryRow.alert_id == delivery.alert_id,
+                    DeliveryRow.alert_id.in_(alerts),
                     DeliveryRow.status.in_([DeliveryStatus.PENDING, DeliveryStatus.SENDING]),
                 )
+                .group_by(DeliveryRow.alert_id)
             )
-        if left:
-            return None
-        self._alerts.pop(delivery.alert_id, None)
-        return (now - delivery.alert.started_at).total_seconds()
+            unfinished = {alert_id for alert_id, left in rows.all() if left}
+        lags = {}
+        for alert_id, last in alerts.items():
+            if alert_id not in unfinished:
+                self._alerts.pop(alert_id, None)
+                lags[last.delivery_id] = (now - last.alert.started_at).total_seconds()
+        return lags
 
     async def retry(self, delivery: Pending, error: str, at: datetime, max_attempts: int) -> bool:
         """Another try later; False when the retries are spent and the delivery is closed."""

@@ -114,13 +114,13 @@ async def test_one_sender_wins_a_claim_and_an_abandoned_claim_comes_due_again(
     await first.publish(*bias_alert(call("SOL", Direction.LONG, "1")), [11])
     [delivery] = await first.due(10)
     [same] = await second.due(10)
-    assert await first.claim(delivery, seconds=0.3)
-    assert not await second.claim(same, seconds=0.3)
+    assert await first.claim([delivery], seconds=0.3) == {delivery.delivery_id}
+    assert await second.claim([same], seconds=0.3) == set()
     assert await second.due(10) == []  # held while the claim lasts
     await asyncio.sleep(0.4)  # the first sender died mid-send
     [back] = await second.due(10)
     assert back.delivery_id == delivery.delivery_id
-    assert await second.claim(back, seconds=30)
+    assert await second.claim([back], seconds=30) == {back.delivery_id}
 
 
 async def test_the_last_delivery_of_an_alert_reports_the_lag_since_the_job_started(

@@ -1,0 +1,103 @@
+"""One alert to 1,000 subscribed chats through the fake Bot API enforcing a global limit.
+
+The limit is scaled (200 messages/s instead of Telegram's ~30) so the run is short. The sender
+is set 5% under it, as an operator sets TELEGRAM_GLOBAL_PER_SECOND under Telegram's limit (the
+default 25 under ~30): pacing at exactly a strict sliding window's limit trips it on any jitter.
+Prints one JSON line: the achieved rate as a fraction of the
+limit, 429s received, and messages lost or duplicated.
+Target: >= 0.9 of the limit, no 429 storm, 0 lost, 0 duplicated.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+import tempfile
+from collections import Counter
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from loguru import logger
+
+from bot.app import make_bot
+from bot.delivery.sender import Sender
+from bot.i18n import make_i18n
+from services.alerts.models import Alert, AlertType, Signal
+from services.analysis.bias import BiasCall, Direction
+from services.container import build_services
+from tests.conftest import make_settings
+from tests.fakes.telegram import FakeTelegram
+
+CHATS = 1000
+LIMIT = 200.0
+PACE = LIMIT * 0.95
+
+
+async def main() -> dict[str, object]:
+    telegram = FakeTelegram(send_limit_per_second=LIMIT)
+    await telegram.start()
+    with tempfile.TemporaryDirectory() as tmp:
+        services = build_services(
+            make_settings(
+                bot_token=telegram.token,
+                telegram_api_base=telegram.base_url,
+                database_url=f"sqlite+aiosqlite:///{tmp}/bench.db",
+                telegram_global_per_second=PACE,
+            )
+        )
+        await services.start()
+        bot = make_bot(services.settings, services)
+        sender = Sender(
+            bot,
+            services.outbox,
+            services.subscriptions,
+            services.chats,
+            make_i18n("en"),
+            services.metrics,
+            services.settings,
+        )
+        call = BiasCall(
+            symbol="SOL",
+            direction=Direction.LONG,
+            confidence=Decimal("0.67"),
+            at=datetime.now(UTC),
+            evidence=[],
+            missing=[],
+        )
+        alert = Alert(type=AlertType.BIAS, started_at=datetime.now(UTC), bias=[call])
+        signal = Signal(
+            symbol="SOL", direction="LONG", strength=call.confidence, fingerprint="LONG"
+        )
+        chats = list(range(10_000, 10_000 + CHATS))
+        await services.outbox.publish(alert, [signal], chats)
+        await sender.drain()
+        await bot.session.close()
+        await services.aclose()
+    await telegram.stop()
+    accepted = telegram.calls_to("sendMessage", ok=True)
+    counts = Counter(int(c.params["chat_id"]) for c in accepted)
+    seconds = accepted[-1].at - accepted[0].at
+    rate = (len(accepted) - 1) / seconds if seconds else 0.0
+    return {
+        "bench": "broadcast",
+        "chats": CHATS,
+        "limit_per_s": LIMIT,
+        "paced_per_s": PACE,
+        "seconds": round(seconds, 2),
+        "rate_per_s": round(rate, 1),
+        "fraction_of_limit": round(rate / LIMIT, 3),
+        "http_429": telegram.rate_limited,
+        "lost": sum(1 for c in chats if counts[c] == 0),
+        "duplicated": sum(1 for c in chats if counts[c] > 1),
+        "target_met": rate / LIMIT >= 0.9 and telegram.rate_limited <= 3 and len(counts) == CHATS,
+    }
+
+
+if __name__ == "__main__":
+    logger.remove()  # one JSON line is the output
+    logger.add(sys.stderr, level="ERROR")
+    print(json.dumps(asyncio.run(main())))
