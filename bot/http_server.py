@@ -13,6 +13,9 @@ SERVICES_KEY = web.AppKey("services", Services)
 async def healthz(request: web.Request) -> web.Response:
     services = request.app[SERVICES_KEY]
     overall = services.status.overall()
+    jobs = [services.bias_job.health, services.sniper_job.health]
+    if not all(job.healthy for job in jobs):
+        overall = Overall.UNHEALTHY  # a signal job whose main modules all fail pushes nothing
     body = {
         "status": overall.value,
         "modules": {
@@ -25,6 +28,14 @@ async def healthz(request: web.Request) -> web.Response:
             for m in services.status.snapshot()
         },
         "breakers": {s.name: s.state.value for s in services.breakers.snapshots()},
+        "jobs": {
+            job.job: {
+                "healthy": job.healthy,
+                "failures": job.failures,
+                "resume_at": job.resume_at.isoformat() if job.resume_at else None,
+            }
+            for job in jobs
+        },
     }
     return web.json_response(body, status=503 if overall is Overall.UNHEALTHY else 200)
 

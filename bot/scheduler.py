@@ -35,15 +35,24 @@ async def discover(services: Services) -> None:
 
 
 async def bias(services: Services) -> None:
-    await _guarded("bias", services.bias_job.run)
+    await _leased(services, "bias", services.settings.bias_interval_seconds, services.bias_job.run)
 
 
 async def sniper(services: Services) -> None:
-    await _guarded("sniper", services.sniper_job.run)
+    await _leased(
+        services, "sniper", services.settings.sniper_interval_seconds, services.sniper_job.run
+    )
 
 
-async def _guarded(name: str, run: Callable[[], Awaitable[int]]) -> None:
+async def _leased(
+    services: Services, name: str, interval: float, run: Callable[[], Awaitable[int]]
+) -> None:
+    """With several replicas only the lease holder runs the job (one alert, one warning); the
+    lease outlives one interval so the holder keeps it, and lapses if the holder dies."""
     try:
+        if not await services.leases.take(name, interval * 1.5 + 5):
+            logger.debug("{} job: another replica holds it", name)
+            return
         await run()
     except asyncio.CancelledError:
         logger.debug("{} job stopped by shutdown", name)

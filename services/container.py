@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import socket
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from loguru import logger
 from prometheus_client import Counter
 
 from services.alerts.outbox import Cooldown, Outbox
@@ -39,6 +41,7 @@ from services.sniper import SniperService
 from services.status import StatusRegistry
 from services.storage.chats import ChatRepository
 from services.storage.db import Database
+from services.storage.leases import Leases
 from services.storage.liquidations import LiquidationStore
 from services.subscriptions import SubscriptionService
 from services.ticker import TickerService
@@ -64,6 +67,7 @@ class Services:
     bias: BiasService
     subscriptions: SubscriptionService
     outbox: Outbox
+    leases: Leases
     sniper: SniperService
     bias_job: BiasJob
     sniper_job: SniperJob
@@ -78,6 +82,10 @@ class Services:
         await self.db.migrate()
 
     async def aclose(self) -> None:
+        try:
+            await self.leases.release()
+        except Exception as exc:  # the database may be what failed; leases then just lapse
+            logger.warning("could not release job leases: {}", exc)
         for client in self.clients:
             await client.aclose()
         await self.cache.close()
@@ -267,6 +275,7 @@ def build_services(settings: Settings, *, cache_enabled: bool = True) -> Service
         chats=ChatRepository(db),
         subscriptions=subscriptions,
         outbox=outbox,
+        leases=Leases(db, f"{socket.gethostname()}:{settings.http_port}"),
         sniper=sniper,
         bias_job=bias_job,
         sniper_job=sniper_job,

@@ -192,6 +192,9 @@ ID = {
     "{low}–{high}, ${usd} ({distance})": "{low}–{high}, ${usd} ({distance})",
     "{multiple}x at {price} ({distance})": "{multiple}x di {price} ({distance})",
     "{name}: {seen} ({source}, {time})": "{name}: {seen} ({source}, {time})",
+    "Alert jobs": "Job alert",
+    "healthy": "sehat",
+    "{n} failed runs, next after {time}": "{n} run gagal, berikutnya setelah {time}",
 }
 
 

@@ -7,6 +7,7 @@ from aiogram.utils.i18n import gettext as _
 from bot.render.errors import reason_text
 from bot.render.text import b, code, esc
 from bot.render.view import View
+from services.jobs.health import JobHealth
 from services.resilience.breaker import BreakerSnapshot, BreakerState
 from services.status import Health, ModuleStatus, Overall
 
@@ -60,12 +61,23 @@ def _breaker_line(s: BreakerSnapshot) -> str:
     return text
 
 
+def _job_line(job: JobHealth, view: View) -> str:
+    state = _("healthy") if job.healthy else _("unhealthy")
+    line = f"{b(esc(job.job))}: {state}"
+    if job.resume_at is not None and job.failures:
+        line += " · " + _("{n} failed runs, next after {time}").format(
+            n=job.failures, time=view.time(job.resume_at)
+        )
+    return line
+
+
 def render_status(
     overall: Overall,
     modules: list[ModuleStatus],
     breakers: list[BreakerSnapshot],
     view: View,
     known_chats: int | None = None,
+    jobs: list[JobHealth] | None = None,
 ) -> str:
     lines = [b(_("Status: {overall}").format(overall=_overall(overall))), ""]
     lines += [_module_line(m, view) for m in modules]
@@ -73,6 +85,9 @@ def render_status(
     if shown:
         lines += ["", b(_("Circuit breakers"))]
         lines += [_breaker_line(s) for s in shown]
+    if jobs:
+        lines += ["", b(_("Alert jobs"))]
+        lines += [_job_line(job, view) for job in jobs]
     if known_chats is not None:
         lines += ["", _("Chats served: {n}").format(n=known_chats)]
     return "\n".join(lines)

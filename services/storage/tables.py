@@ -144,3 +144,13 @@ class CooldownRow(Base):
     direction: Mapped[str] = mapped_column(String(16))  # a repeat is the same direction again
     last_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     strength: Mapped[Decimal] = mapped_column(Numeric(10, 4))
+
+
+class LeaseRow(Base):
+    """Which replica runs a scheduled job, until when."""
+
+    __tablename__ = "leases"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(64))
+    until: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -26,7 +26,8 @@ class BotProcess:
         self, telegram: FakeTelegram, vendors: FakeVendors, workdir: Path, **env: str
     ) -> None:
         self.telegram = telegram
-        self.http_port = free_port()
+        # A restarted replica keeps its port (and so its name for job leases).
+        self.http_port = int(env.get("HTTP_PORT") or free_port())
         self.workdir = workdir
         self.log_path = workdir / f"bot-{self.http_port}.log"
         self.env = {

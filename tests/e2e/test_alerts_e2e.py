@@ -6,6 +6,8 @@ import asyncio
 from collections import Counter
 from pathlib import Path
 
+import httpx
+
 from services.subscriptions import AlertKind
 from tests.e2e.alerts import active, metric, subscribe, wait_metric
 from tests.e2e.conftest import StartBot
@@ -79,14 +81,16 @@ async def test_killed_mid_delivery_every_chat_ends_with_exactly_one_copy(
     await bot.kill()  # SIGKILL: no shutdown code runs
     assert len(per_chat(telegram)) == 80
     telegram.release_sends()
-    restarted = await start_bot(**env)
+    restarted = await start_bot(**env, HTTP_PORT=str(bot.http_port))
     await telegram.wait_for(lambda: len(per_chat(telegram)) == len(chats), timeout=30)
     await asyncio.sleep(1.5)
     counts = per_chat(telegram)
     assert set(counts) == set(chats)
     assert set(counts.values()) == {1}
-    # The restarted bias run saw the same calls as before the kill: no second alert.
-    assert "bias job: " not in restarted.log().split("alert sender started")[-1]
+    # The restarted replica ran the bias job again (its lease is its own) and, seeing the same
+    # calls as before the kill, queued no second alert.
+    assert await metric(restarted, "job_runs_total", job="bias") == 1
+    assert await metric(restarted, "alert_lag_seconds_count", type="bias") == 1
 
 
 async def test_etf_behind_a_paywall_the_sniper_still_maps_and_says_etf_was_missing(
@@ -109,6 +113,10 @@ async def test_etf_behind_a_paywall_the_sniper_still_maps_and_says_etf_was_missi
     # The same setup on the next runs is not pushed again.
     await wait_metric(bot, 3, "job_runs_total", job="sniper")
     assert telegram.sent_texts(5001) == [push]
+    # /sniper shows the same map on demand, in the asker's language.
+    telegram.push_command("/sniper", chat_id=5002, language_code="id")
+    [asked] = await telegram.wait_for_messages(1, chat_id=5002)
+    assert "Sniper SOL · setup long 5m" in asked and "Entry: <b>141,88</b>" in asked
 
 
 async def test_all_main_modules_failing_warns_the_admins_once_then_says_recovered_once(
@@ -135,6 +143,10 @@ async def test_all_main_modules_failing_warns_the_admins_once_then_says_recovere
     assert "Sniper job</b> is unhealthy" in warning
     assert "Whales: error" in warning and "Order book data: error" in warning
     assert telegram.sent_texts(2) == [warning]  # every admin, in private
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{bot.http_port}") as client:
+        health = await client.get("/healthz")
+    assert health.status_code == 503
+    assert health.json()["jobs"]["sniper"]["healthy"] is False
     failed_runs = await metric(bot, "job_runs_total", job="sniper", result="failed")
     await wait_metric(bot, failed_runs + 2, "job_runs_total", job="sniper", result="failed")
     assert len(telegram.sent_texts(1)) == 1  # still failing: no second warning
@@ -147,3 +159,5 @@ async def test_all_main_modules_failing_warns_the_admins_once_then_says_recovere
     await wait_metric(bot, ok_runs + 2, "job_runs_total", job="sniper", result="ok")
     assert len(telegram.sent_texts(1)) == 2  # healthy again: nothing more
     assert await metric(bot, "job_healthy", job="sniper") == 1
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{bot.http_port}") as client:
+        assert (await client.get("/healthz")).json()["jobs"]["sniper"]["healthy"] is True

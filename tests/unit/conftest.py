@@ -7,8 +7,10 @@ from typing import Any
 import pytest
 
 from services.container import Services, build_services
+from services.storage.db import Database
 from tests.conftest import make_settings
 from tests.fakes.vendors import FakeVendors
+from tests.postgres import drop_database, temporary_database
 
 Build = Callable[..., Awaitable[Services]]
 
@@ -52,3 +54,18 @@ def fast_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
         return await original(call, base_delay=0.01, max_delay=0.02)
 
     monkeypatch.setattr("services.http.with_retry", quick)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+async def db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
+    name = None
+    if request.param == "sqlite":
+        database = Database(f"sqlite+aiosqlite:///{tmp_path}/outbox.db")
+    else:
+        url, name = await temporary_database(request.getfixturevalue("database_url"))
+        database = Database(url)
+    await database.migrate()
+    yield database
+    await database.close()
+    if name is not None:
+        await drop_database(request.getfixturevalue("database_url"), name)

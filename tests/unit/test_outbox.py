@@ -4,35 +4,15 @@ restart, claims that one sender wins and that expire, lag on the last delivery, 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
-
-import pytest
 
 from services.alerts.models import Alert, AlertType, Signal
 from services.alerts.outbox import Cooldown, DeliveryStatus, Outbox
 from services.analysis.bias import BiasCall, Direction
 from services.storage.db import Database
-from tests.postgres import drop_database, temporary_database
 
 COOLDOWN = Cooldown(seconds=3600, repeat_gain=Decimal("0.2"))
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-async def db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
-    name = None
-    if request.param == "sqlite":
-        database = Database(f"sqlite+aiosqlite:///{tmp_path}/outbox.db")
-    else:
-        url, name = await temporary_database(request.getfixturevalue("database_url"))
-        database = Database(url)
-    await database.migrate()
-    yield database
-    await database.close()
-    if name is not None:
-        await drop_database(request.getfixturevalue("database_url"), name)
 
 
 def call(symbol: str, direction: Direction, confidence: str) -> BiasCall:

@@ -140,6 +140,20 @@ def test_status_shows_reasons_and_open_breakers(en: None) -> None:
     assert "OKX error" in render_status(Overall.UNHEALTHY, modules, breakers, view(admin=True))
 
 
+def test_status_for_admins_shows_each_alert_job_and_its_backoff(en: None) -> None:
+    from services.jobs.health import JobHealth, RunOutcome
+
+    sniper = JobHealth("sniper", ("whale",), 300, 1800, on_soft=lambda m: None, jitter=lambda: 1)
+    sniper.record(RunOutcome(failed={"whale": Reason.ERROR}), AS_OF)
+    bias = JobHealth("bias", ("whale",), 300, 1800, on_soft=lambda m: None)
+    text = render_status(Overall.UNHEALTHY, [], [], view(admin=True), jobs=[bias, sniper])
+    parse_html(text)
+    assert "<b>bias</b>: healthy" in text
+    assert "<b>sniper</b>: unhealthy · 1 failed runs, next after " in text
+    assert "14:05" in text.split("next after ")[1]  # 07:00 UTC + one 300 s interval, in WIB
+    assert "Alert jobs" not in render_status(Overall.OK, [], [], view())
+
+
 @pytest.mark.parametrize("limit", [50, 200, 4096])
 def test_splitter_keeps_every_part_within_the_limit_and_tags_whole(limit: int) -> None:
     line = "<b>SOL</b> price &amp; <code>142.35</code> " + "x" * 30
