@@ -51,15 +51,7 @@ async def main() -> dict[str, object]:
         )
         await services.start()
         bot = make_bot(services.settings, services)
-        sender = Sender(
-            bot,
-            services.outbox,
-            services.subscriptions,
-            services.chats,
-            make_i18n("en"),
-            services.metrics,
-            services.settings,
-        )
+        sender = Sender.for_services(bot, services, make_i18n("en"))
         call = BiasCall(
             symbol="SOL",
             direction=Direction.LONG,

@@ -89,15 +89,7 @@ async def run(settings: Settings) -> None:
         await bot.session.close()
         raise
     await services.start()
-    sender = Sender(
-        bot,
-        services.outbox,
-        services.subscriptions,
-        services.chats,
-        i18n,
-        services.metrics,
-        settings,
-    )
+    sender = Sender.for_services(bot, services, i18n)
     sending = asyncio.create_task(sender.run(), name="alert-sender")  # resumes what is pending
     scheduler = make_scheduler(services)
     scheduler.start()

@@ -33,6 +33,7 @@ from bot.render.alerts import render_alert
 from bot.render.text import split_message
 from bot.render.view import View
 from services.alerts.outbox import DeliveryStatus, Outbox, Pending
+from services.container import Services
 from services.metrics import Metrics
 from services.settings import Settings
 from services.storage.chats import ChatRepository
@@ -76,6 +77,18 @@ class Sender:
         self._locales: dict[int, str] = {}  # per drain: a chat's language may change later
         self._texts: dict[tuple[int, tuple[str, ...], str], str] = {}
         outbox.on_publish = self._wake.set
+
+    @classmethod
+    def for_services(cls, bot: Bot, services: Services, i18n: I18n) -> Sender:
+        return cls(
+            bot,
+            services.outbox,
+            services.subscriptions,
+            services.chats,
+            i18n,
+            services.metrics,
+            services.settings,
+        )
 
     async def run(self) -> None:
         """Forever: drain what is due, then sleep until woken, the next retry, or a poll."""

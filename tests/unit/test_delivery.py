@@ -32,15 +32,7 @@ async def wired(build: Build, telegram: FakeTelegram) -> AsyncIterator[tuple[Ser
         alert_cooldown_seconds=3600,
     )
     bot = make_bot(services.settings, services)
-    sender = Sender(
-        bot,
-        services.outbox,
-        services.subscriptions,
-        services.chats,
-        make_i18n("en"),
-        services.metrics,
-        services.settings,
-    )
+    sender = Sender.for_services(bot, services, make_i18n("en"))
     yield services, sender
     await bot.session.close()
 

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
 import pytest
 
 from services.errors import ArgumentError
 from services.storage.db import Database
 from services.subscriptions import AlertKind, SubscriptionService, parse_kinds
-from tests.postgres import drop_database, temporary_database
 
 BIAS, SNIPER = AlertKind.BIAS, AlertKind.SNIPER
 
@@ -28,21 +24,9 @@ def test_unknown_kind_is_an_argument_error() -> None:
         parse_kinds("everything")
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-async def subs(
-    request: pytest.FixtureRequest, tmp_path: Path
-) -> AsyncIterator[SubscriptionService]:
-    name = None
-    if request.param == "sqlite":
-        db = Database(f"sqlite+aiosqlite:///{tmp_path}/subs.db")
-    else:
-        url, name = await temporary_database(request.getfixturevalue("database_url"))
-        db = Database(url)
-    await db.migrate()
-    yield SubscriptionService(db)
-    await db.close()
-    if name is not None:
-        await drop_database(request.getfixturevalue("database_url"), name)
+@pytest.fixture
+def subs(db: Database) -> SubscriptionService:
+    return SubscriptionService(db)
 
 
 async def test_subscribe_unsubscribe_and_who_receives(subs: SubscriptionService) -> None:
