@@ -37,17 +37,20 @@ class Pacer:
         return max(0.0, min((self._next.get(c, 0.0) for c in chat_ids), default=now) - now)
 
     async def slot(self, chat_id: int) -> None:
-        """Waits for the global gap (and any 429 pause), then books the chat's own gap. Gaps are
-        counted from the booked time, not from when the sleep ended, so oversleeping does not
-        add up over a long broadcast."""
+        """Waits for the global gap (and any 429 pause), then books the chat's own gap.
+
+        The next gap counts from the booked time, so oversleeping by a fraction of a gap is
+        made up on the next send (a long broadcast keeps its rate); a send later than a whole
+        gap (idle, or a stall) starts afresh, so nothing is made up with a burst."""
         while True:
             now = self._clock()
-            target = max(self._next_global, self._paused_until, now)
-            if target <= now:
+            booked = max(self._next_global, self._paused_until)
+            if booked <= now:
                 break
-            await asyncio.sleep(target - now)
-        # Late by a gap at most: a stall is not made up with a burst Telegram would count.
-        self._next_global = max(self._next_global, self._paused_until, now - self._gap) + self._gap
+            await asyncio.sleep(booked - now)
+        if now - booked >= self._gap:
+            booked = now
+        self._next_global = booked + self._gap
         self._next[chat_id] = now + (self._group_gap if chat_id < 0 else self._chat_gap)
 
     def pause(self, seconds: float) -> None:

@@ -1,0 +1,70 @@
+"""The delivery pacer on a fake clock: global gap, per-chat and per-group gaps, 429 pause, and
+no burst to make up for a stall."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from bot.delivery.pacer import Pacer
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    fake = Clock()
+
+    async def sleep(seconds: float) -> None:
+        fake.now += seconds
+
+    monkeypatch.setattr("bot.delivery.pacer.asyncio.sleep", sleep)
+    return fake
+
+
+async def test_messages_are_spaced_globally_and_per_chat(clock: Clock) -> None:
+    pacer = Pacer(per_second=25, chat_per_second=1, group_per_minute=20, clock=clock)
+    starts = []
+    for chat in (1, 2, 3):
+        await pacer.slot(chat)
+        starts.append(clock.now)
+    assert [round(b - a, 3) for a, b in itertools.pairwise(starts)] == [0.04, 0.04]
+    assert not pacer.ready(1)  # a private chat waits a second
+    assert pacer.soonest([1, 2]) == pytest.approx(1 - 0.08)
+    clock.now += 1
+    assert pacer.ready(1)
+
+
+async def test_a_group_gets_one_message_every_three_seconds(clock: Clock) -> None:
+    pacer = Pacer(per_second=25, chat_per_second=1, group_per_minute=20, clock=clock)
+    await pacer.slot(-100)
+    clock.now += 2.9
+    assert not pacer.ready(-100)
+    clock.now += 0.1
+    assert pacer.ready(-100)
+
+
+async def test_a_429_pauses_every_send_and_a_stall_is_not_made_up_with_a_burst(
+    clock: Clock,
+) -> None:
+    pacer = Pacer(per_second=10, chat_per_second=1, group_per_minute=20, clock=clock)
+    await pacer.slot(1)
+    pacer.pause(5)
+    before = clock.now
+    await pacer.slot(2)
+    assert clock.now - before == pytest.approx(5)
+    clock.now += 30  # a long stall (the database, a GC pause)
+    starts = []
+    for chat in range(10, 15):
+        await pacer.slot(chat)
+        starts.append(clock.now)
+    gaps = [round(b - a, 3) for a, b in itertools.pairwise(starts)]
+    assert gaps[1:] == [0.1, 0.1, 0.1]  # back to the gap at once, not 30 s of catch-up
+    assert gaps[0] <= 0.1
