@@ -112,6 +112,7 @@ async def run(settings: Settings) -> None:
         sending.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await sending
+        await sender.finish()
         await runner.cleanup()
         await services.aclose()
         await bot.session.close()

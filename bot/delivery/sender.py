@@ -43,6 +43,7 @@ BATCH = 200
 IN_FLIGHT = 16  # concurrent sends; Telegram answers in ~100 ms, so 25/s needs a few at once
 POLL_SECONDS = 2.0  # other replicas' alerts are seen this soon without a wake-up
 RETRY_MAX_SECONDS = 300.0
+FINISH_SECONDS = 5.0
 
 
 class Sender:
@@ -128,21 +129,33 @@ class Sender:
                 if self._pacer.ready(delivery.chat_id):
                     ready.setdefault(delivery.chat_id, delivery)
             claimed = await self._outbox.claim(list(ready.values()), self._claim_seconds)
-            for delivery in ready.values():
-                if delivery.delivery_id not in claimed:
-                    continue  # another sender has it
-                await self._slots.acquire()
-                await self._pacer.slot(delivery.chat_id)
-                self._in_flight.add(delivery.delivery_id)
-                task = asyncio.create_task(self._deliver(delivery))
-                self._tasks.add(task)
-                task.add_done_callback(self._tasks.discard)
+            waiting = [d for d in ready.values() if d.delivery_id in claimed]
+            try:
+                while waiting:
+                    await self._slots.acquire()
+                    await self._pacer.slot(waiting[0].chat_id)
+                    delivery = waiting.pop(0)
+                    self._in_flight.add(delivery.delivery_id)
+                    task = asyncio.create_task(self._deliver(delivery))
+                    self._tasks.add(task)
+                    task.add_done_callback(self._tasks.discard)
+            except asyncio.CancelledError:
+                # Stopping: what was claimed but not yet sent is due again at once after a
+                # restart, not after the claim lapses.
+                await asyncio.shield(self._outbox.unclaim([d.delivery_id for d in waiting]))
+                raise
             if not claimed:
                 await asyncio.sleep(max(0.05, self._pacer.soonest([d.chat_id for d in batch])))
 
     async def _settle(self) -> None:
         if self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    async def finish(self) -> None:
+        """On a clean stop: let the sends already at Telegram record their outcome (for a few
+        seconds at most), so none is left claimed and sent again after the restart."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._settle(), FINISH_SECONDS)
 
     async def _deliver(self, delivery: Pending) -> None:
         IN_SENDER.set(True)  # this task's context only

@@ -238,6 +238,16 @@ class Outbox:
             )
             return set(result.all())
 
+    async def unclaim(self, ids: list[int]) -> None:
+        if not ids:
+            return
+        async with self._db.sessions() as session, session.begin():
+            await session.execute(
+                update(DeliveryRow)
+                .where(DeliveryRow.id.in_(ids), DeliveryRow.status == DeliveryStatus.SENDING)
+                .values(status=DeliveryStatus.PENDING, next_at=datetime.now(UTC))
+            )
+
     async def next_due(self) -> datetime | None:
         async with self._db.sessions() as session:
             at = await session.scalar(

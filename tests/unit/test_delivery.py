@@ -5,6 +5,7 @@ services on the fake vendors. Covers what the process-level e2e tests do not: mi
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -131,3 +132,31 @@ async def test_the_bias_job_pushes_on_a_change_of_direction_only(
     monkeypatch.setattr(services.bias, "call", lambda inst: as_(Direction.SHORT, inst))
     assert await services.bias_job.run() == 0  # SHORT again inside the cooldown: held
     assert len(await services.outbox.due(10)) == 2
+
+
+async def test_a_clean_stop_mid_broadcast_leaves_nothing_claimed_or_sent_twice(
+    build: Build, telegram: FakeTelegram
+) -> None:
+    services = await build(
+        bot_token=telegram.token,
+        telegram_api_base=telegram.base_url,
+        telegram_global_per_second=10,
+    )
+    bot = make_bot(services.settings, services)
+    sender = Sender.for_services(bot, services, make_i18n("en"))
+    chats = list(range(100, 130))
+    await push(services, chats)
+    draining = asyncio.create_task(sender.drain())
+    await telegram.wait_for(lambda: len(telegram.calls_to("sendMessage")) >= 5)
+    draining.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await draining
+    await sender.finish()
+    sent = len(telegram.calls_to("sendMessage", ok=True))
+    counts = await services.outbox.counts()
+    assert DeliveryStatus.SENDING not in counts  # nothing waits for a claim to lapse
+    assert counts[DeliveryStatus.SENT] == sent
+    assert len(await services.outbox.due(100)) == len(chats) - sent  # due again at once
+    await Sender.for_services(bot, services, make_i18n("en")).drain()  # "the restart"
+    assert sorted(int(c.params["chat_id"]) for c in telegram.calls_to("sendMessage")) == chats
+    await bot.session.close()
