@@ -15,8 +15,6 @@ import json
 import sys
 import tempfile
 from collections import Counter
-from datetime import UTC, datetime
-from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -26,10 +24,9 @@ from loguru import logger
 from bot.app import make_bot
 from bot.delivery.sender import Sender
 from bot.i18n import make_i18n
-from services.alerts.models import Alert, AlertType, Signal
-from services.analysis.bias import BiasCall, Direction
 from services.container import build_services
 from tests.conftest import make_settings
+from tests.fakes.reports import bias_alert
 from tests.fakes.telegram import FakeTelegram
 
 CHATS = 1000
@@ -52,20 +49,8 @@ async def main() -> dict[str, object]:
         await services.start()
         bot = make_bot(services.settings, services)
         sender = Sender.for_services(bot, services, make_i18n("en"))
-        call = BiasCall(
-            symbol="SOL",
-            direction=Direction.LONG,
-            confidence=Decimal("0.67"),
-            at=datetime.now(UTC),
-            evidence=[],
-            missing=[],
-        )
-        alert = Alert(type=AlertType.BIAS, started_at=datetime.now(UTC), bias=[call])
-        signal = Signal(
-            symbol="SOL", direction="LONG", strength=call.confidence, fingerprint="LONG"
-        )
         chats = list(range(10_000, 10_000 + CHATS))
-        await services.outbox.publish(alert, [signal], chats)
+        await services.outbox.publish(*bias_alert(), chats)
         await sender.drain()
         await bot.session.close()
         await services.aclose()

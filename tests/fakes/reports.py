@@ -1,10 +1,12 @@
-"""Analysed reports built from the fixture bodies, for chart tests and bench/render.py."""
+"""Analysed reports built from the fixture bodies, and a ready alert, for tests and benches."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal
 
+from services.alerts.models import Alert, AlertType, Signal
+from services.analysis.bias import BiasCall, Direction
 from services.analysis.heatmap import analyse as analyse_heatmap
 from services.analysis.heatmap import bands_from_grid
 from services.analysis.orderbook import analyse as analyse_book
@@ -49,3 +51,18 @@ def heatmap_report() -> HeatmapReport:
         analysis=analyse_heatmap(bands_from_grid(grid, price, None), price),
         as_of=datetime.now(UTC),
     )
+
+
+def bias_alert(symbol: str = "SOL") -> tuple[Alert, list[Signal]]:
+    """A LONG bias alert and its signal, as the bias job would publish them."""
+    call = BiasCall(
+        symbol=symbol,
+        direction=Direction.LONG,
+        confidence=Decimal("0.67"),
+        at=datetime.now(UTC),
+        evidence=[],
+        missing=[],
+    )
+    alert = Alert(type=AlertType.BIAS, started_at=datetime.now(UTC), bias=[call])
+    signal = Signal(symbol=symbol, direction="LONG", strength=call.confidence, fingerprint="LONG")
+    return alert, [signal]

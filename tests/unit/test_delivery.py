@@ -7,8 +7,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
-from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -16,11 +14,12 @@ import pytest
 from bot.app import make_bot
 from bot.delivery.sender import Sender
 from bot.i18n import make_i18n
-from services.alerts.models import Alert, AlertType, Signal
+from services.alerts.models import AlertType
 from services.alerts.outbox import DeliveryStatus
 from services.analysis.bias import BiasCall, Direction
 from services.container import Services
 from services.subscriptions import AlertKind
+from tests.fakes.reports import bias_alert
 from tests.fakes.telegram import FakeTelegram
 from tests.unit.conftest import Build
 
@@ -39,17 +38,7 @@ async def wired(build: Build, telegram: FakeTelegram) -> AsyncIterator[tuple[Ser
 
 
 async def push(services: Services, chats: list[int], symbol: str = "SOL") -> None:
-    call = BiasCall(
-        symbol=symbol,
-        direction=Direction.LONG,
-        confidence=Decimal("0.67"),
-        at=datetime.now(UTC),
-        evidence=[],
-        missing=[],
-    )
-    alert = Alert(type=AlertType.BIAS, started_at=datetime.now(UTC), bias=[call])
-    signal = Signal(symbol=symbol, direction="LONG", strength=Decimal("0.67"), fingerprint="LONG")
-    await services.outbox.publish(alert, [signal], chats)
+    await services.outbox.publish(*bias_alert(symbol), chats)
 
 
 async def test_a_migrated_group_gets_the_alert_at_its_new_id_and_keeps_its_subscription(
