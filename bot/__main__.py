@@ -6,6 +6,7 @@ import asyncio
 import sys
 
 from aiogram.exceptions import TelegramUnauthorizedError
+from loguru import logger
 from pydantic import ValidationError
 
 from services.logging import setup_logging
@@ -13,6 +14,9 @@ from services.settings import Settings
 
 
 def main() -> int:
+    # Until LOG_LEVEL is known: warnings only (reading settings parses symbols, which logs).
+    logger.remove()
+    logger.add(sys.stderr, level="WARNING")
     try:
         settings = Settings()
     except ValidationError as exc:

@@ -8,6 +8,9 @@ from typing import Annotated, Literal
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from services.errors import SymbolError
+from services.symbols import parse_symbol
+
 Switch = Literal["on", "off"]
 ACTIVE_HOURS = re.compile(r"([01]?\d|2[0-3]):[0-5]\d-(([01]?\d|2[0-3]):[0-5]\d|24:00)")
 
@@ -126,6 +129,20 @@ class Settings(BaseSettings):
             if lowered in {"0", "false", "no", "off"}:
                 return "off"
         return value
+
+    @field_validator("watch_symbols", "sniper_symbol")
+    @classmethod
+    def _coins(cls, value: list[str] | str) -> list[str] | str:
+        """Any spelling a user may type (`$SOL`, `SOL-USDT`) names the coin; nonsense fails at
+        start-up, not in every job run."""
+
+        def coin(text: str) -> str:
+            try:
+                return parse_symbol(text).base
+            except SymbolError as exc:
+                raise ValueError(f"{text!r} is not a symbol") from exc
+
+        return [coin(v) for v in value] if isinstance(value, list) else coin(value)
 
     @field_validator("active_hours")
     @classmethod

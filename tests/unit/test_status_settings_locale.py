@@ -59,6 +59,20 @@ def test_bad_setting_is_refused() -> None:
         make_settings(default_locale="fr")
 
 
+def test_job_symbols_take_any_spelling_and_refuse_nonsense() -> None:
+    settings = make_settings(watch_symbols="btc, $ETH ,SOL-USDT", sniper_symbol="sol/usdt")
+    assert settings.watch_symbols == ["BTC", "ETH", "SOL"]
+    assert settings.sniper_symbol == "SOL"
+    with pytest.raises(ValidationError, match="is not a symbol"):
+        make_settings(watch_symbols="BTC,<b>x</b>")
+
+
+@pytest.mark.parametrize("hours", ["7-23", "07:00-25:00", "07:00", "always", "07:60-08:00"])
+def test_active_hours_must_be_a_window(hours: str) -> None:
+    with pytest.raises(ValidationError, match="ACTIVE_HOURS"):
+        make_settings(active_hours=hours)
+
+
 @pytest.mark.parametrize(
     ("code", "expected"),
     [
