@@ -195,6 +195,9 @@ ID = {
     "Alert jobs": "Job alert",
     "healthy": "sehat",
     "{n} failed runs, next after {time}": "{n} run gagal, berikutnya setelah {time}",
+    "entry": "entry",
+    "stop": "stop",
+    "cluster": "klaster",
 }
 
 

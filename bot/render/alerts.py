@@ -25,9 +25,9 @@ def render_alert(alert: Alert, view: View) -> str:
     return "\n\n".join(parts)
 
 
-def _check(c: Check, view: View) -> str:
+def _check(c: Check, coin: str, view: View) -> str:
     if c.name == "whale_buy":
-        name = _("Whale buy (BTC or {coin})")
+        name = _("Whale buy (BTC or {coin})").format(coin=esc(coin))
         seen = (
             _("{coin} ${usd}").format(coin=esc(c.coin), usd=view.compact(c.usd))
             if c.met and c.coin and c.usd is not None
@@ -75,6 +75,11 @@ def _check(c: Check, view: View) -> str:
     return f"{MARKS[c.met]} {name}: {seen}"
 
 
+def _line_name(name: str) -> str:
+    names = {"entry": _("entry"), "invalidation": _("stop"), "cluster": _("cluster")}
+    return names.get(name) or name.upper()  # tp1 -> TP1
+
+
 def _target(n: int, t: Target, view: View) -> str:
     basis = {
         "ask_wall": _("ask wall"),
@@ -105,10 +110,12 @@ def render_entry_map(m: EntryMap, view: View) -> str:
             ),
             *(_target(n, t, view) for n, t in enumerate(m.targets, 1)),
             _("Alert lines: {prices}").format(
-                prices=" · ".join(view.price(line.price) for line in m.lines)
+                prices=" · ".join(
+                    f"{_line_name(line.name)} {view.price(line.price)}" for line in m.lines
+                )
             ),
         ]
-    lines += ["", b(_("Conditions")), *(_check(c, view) for c in m.checks)]
+    lines += ["", b(_("Conditions")), *(_check(c, m.symbol, view) for c in m.checks)]
     for e in m.evidence:
         lines.append(
             i(

@@ -105,6 +105,8 @@ async def test_etf_behind_a_paywall_the_sniper_still_maps_and_says_etf_was_missi
     [push] = await telegram.wait_for_messages(1, chat_id=5001, timeout=15)
     parse_html(push)
     assert "SOL sniper · 5m long setup" in push
+    assert "{" not in push  # every placeholder filled
+    assert "✅ Whale buy (BTC or SOL): BTC $1.47M" in push
     assert "Entry: <b>141.88</b>" in push
     assert "TP1: <b>142.7</b>" in push and "TP2: <b>144.5</b>" in push
     assert "➖ BTC spot-ETF inflow (optional): not checked (module missing)" in push

@@ -183,3 +183,36 @@ def test_fake_server_html_check_matches_telegram_rules() -> None:
     for bad in ("Price < 100", "<b>open", "<foo>x</foo>", "<b>x</i>"):
         with pytest.raises(HtmlError):
             parse_html(bad)
+
+
+@pytest.mark.parametrize("locale", ["en", "id"])
+def test_entry_map_and_alerts_render_every_placeholder_and_label(i18n: I18n, locale: str) -> None:
+    from bot.render.alerts import render_alert, render_entry_map
+    from services.alerts.models import Alert, AlertType, HealthNotice
+    from services.analysis.bias import Missing
+    from tests.unit.test_sniper_rule import make
+
+    m = make(etf=None, missing=[Missing(name="etf", reason=Reason.PLAN)])
+    notice = HealthNotice(
+        job="sniper", healthy=False, failing=[Missing(name="whale", reason=Reason.ERROR)], at=AS_OF
+    )
+    with i18n.context(), i18n.use_locale(locale):
+        text = render_entry_map(m, view(locale))
+        pushed = render_alert(
+            Alert(type=AlertType.SNIPER, started_at=AS_OF, sniper=[m]), view(locale)
+        )
+        warning = render_alert(
+            Alert(type=AlertType.HEALTH, started_at=AS_OF, health=notice), view(locale)
+        )
+    for rendered in (text, pushed, warning):
+        parse_html(rendered)
+        assert "{" not in rendered and "}" not in rendered
+    assert pushed == text
+    if locale == "en":
+        assert "✅ Whale buy (BTC or SOL): BTC $1.5M" in text
+        assert "Alert lines: entry 99.5 · stop 99.2 · TP1 100.8 · TP2 101.6 · cluster 99.7" in text
+        assert "TP1: <b>100.8</b> · R/R 4.33 · ask wall" in text
+        assert "Missing: Spot-ETF flow: needs a paid plan" in text
+        assert "Sniper job</b> is unhealthy" in warning and "Whales: error" in warning
+    else:
+        assert "Garis alert: entry 99,5 · stop 99,2 · TP1 100,8 · TP2 101,6 · klaster 99,7" in text
