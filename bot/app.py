@@ -47,7 +47,7 @@ def make_bot(settings: Settings, services: Services) -> Bot:
 
 def make_dispatcher(settings: Settings, services: Services, i18n: I18n) -> Dispatcher:
     dp = Dispatcher(services=services, settings=settings, commands=COMMANDS)
-    UserLocaleMiddleware(i18n).setup(dp)
+    UserLocaleMiddleware(i18n, services.languages).setup(dp)
     view = ViewMiddleware(i18n, ZoneInfo(settings.timezone), set(settings.admin_ids))
     dp.message.outer_middleware(view)
     dp.callback_query.outer_middleware(view)

@@ -14,6 +14,7 @@ from aiogram.utils.i18n import I18n
 from bot.handlers.basic import help_, start
 from bot.handlers.buttons import heatmap_range, refresh
 from bot.handlers.flags import flags, toggle
+from bot.handlers.language import lang
 from bot.handlers.market import (
     alpha,
     etf,
@@ -95,6 +96,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec(
         "unsubscribe", N_("Stop pushes to this chat"), unsubscribe, usage="[bias|sniper|all]"
     ),
+    CommandSpec("lang", N_("Language of this chat"), lang, usage="[en|id]"),
     CommandSpec("flags", N_("Switch data modules on and off (admins)"), flags, admin_only=True),
 )
 

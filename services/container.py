@@ -22,6 +22,7 @@ from services.jobs.active_hours import ActiveHours
 from services.jobs.bias_job import BiasJob
 from services.jobs.health import JobHealth
 from services.jobs.sniper_job import SniperJob
+from services.languages import ChatLanguages
 from services.metrics import Metrics
 from services.options import OptionsService
 from services.orderbook import OrderBookService
@@ -74,6 +75,7 @@ class Services:
     instruments: InstrumentCatalog
     db: Database
     chats: ChatRepository
+    languages: ChatLanguages
     flags: FlagService
     routes: RouteBook
     clients: list[VendorClient] = field(default_factory=list)
@@ -217,6 +219,7 @@ def build_services(settings: Settings, *, cache_enabled: bool = True) -> Service
         ),
     )
     subscriptions = SubscriptionService(db)
+    chats = ChatRepository(db)
 
     def health(job: str, main: tuple[str, ...], interval: float, soft: Counter) -> JobHealth:
         metrics.job_healthy.labels(job).set(1)
@@ -272,7 +275,8 @@ def build_services(settings: Settings, *, cache_enabled: bool = True) -> Service
         ),
         instruments=InstrumentCatalog(okx, cache, settings.instruments_cache_ttl_seconds),
         db=db,
-        chats=ChatRepository(db),
+        chats=chats,
+        languages=ChatLanguages(chats),
         subscriptions=subscriptions,
         outbox=outbox,
         leases=Leases(db, f"{socket.gethostname()}:{settings.http_port}"),

@@ -198,6 +198,12 @@ ID = {
     "entry": "entry",
     "stop": "stop",
     "cluster": "klaster",
+    "(from your Telegram settings)": "(dari pengaturan Telegram Anda)",
+    "Change it with /lang en or /lang id.": "Ubah dengan /lang en atau /lang id.",
+    "Done: this chat now gets its answers and pushes in {name}.": "Selesai: chat ini sekarang menerima jawaban dan push dalam {name}.",
+    "Language of this chat": "Bahasa chat ini",
+    "Only this group's admins can change its language.": "Hanya admin grup ini yang bisa mengubah bahasanya.",
+    "This chat's language: {name}.": "Bahasa chat ini: {name}.",
 }
 
 

@@ -240,7 +240,7 @@ class Sender:
         if locale is None:
             chat = await self._chats.get(d.chat_id)
             locale = pick_locale(
-                chat.language if chat else None,
+                (chat.chosen_language or chat.language) if chat else None,
                 self._i18n.available_locales,
                 self._i18n.default_locale,
             )

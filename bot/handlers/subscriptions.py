@@ -2,37 +2,18 @@
 
 from __future__ import annotations
 
-from aiocache import SimpleMemoryCache
 from aiogram import Bot
-from aiogram.enums import ChatMemberStatus, ChatType
+from aiogram.enums import ChatMemberStatus
 from aiogram.filters import CommandObject
 from aiogram.types import ChatMemberUpdated, Message
 
+from bot.handlers.permissions import may_manage
 from bot.render.subscriptions import render_not_chat_admin, render_subscriptions
 from bot.reply import reply
 from services.container import Services
 from services.subscriptions import parse_kinds
 
-ADMIN_CACHE_SECONDS = 60
-_admins = SimpleMemoryCache(timeout=None)  # getChatMember answers, briefly
-ADMIN = {ChatMemberStatus.CREATOR, ChatMemberStatus.ADMINISTRATOR}
 GONE = {ChatMemberStatus.KICKED, ChatMemberStatus.LEFT}
-
-
-async def may_manage(bot: Bot, message: Message) -> bool:
-    """Private chat: the user. Group: only its admins (asked of Telegram, cached a minute)."""
-    if message.chat.type == ChatType.PRIVATE:
-        return True
-    if message.from_user is None:
-        return False
-    key = f"{message.chat.id}:{message.from_user.id}"
-    cached = await _admins.get(key)
-    if cached is not None:
-        return bool(cached)
-    member = await bot.get_chat_member(message.chat.id, message.from_user.id)
-    allowed = member.status in ADMIN
-    await _admins.set(key, allowed, ttl=ADMIN_CACHE_SECONDS)
-    return allowed
 
 
 async def subscribe(message: Message, command: CommandObject, services: Services, bot: Bot) -> None:

@@ -6,8 +6,6 @@ from datetime import UTC, datetime
 
 from pydantic import BaseModel
 from sqlalchemy import func, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from services.storage.db import Database
 from services.storage.tables import Chat
@@ -27,10 +25,8 @@ class ChatRepository:
     async def seen(self, chat: ChatInfo, now: datetime | None = None) -> None:
         """Insert the chat, or refresh its title, language and last_seen (one statement)."""
         moment = now or datetime.now(UTC)
-        dialect = self._db.engine.dialect.name
-        insert = pg_insert if dialect == "postgresql" else sqlite_insert
         values = chat.model_dump() | {"first_seen": moment, "last_seen": moment}
-        statement = insert(Chat).values(**values)
+        statement = self._db.insert(Chat).values(**values)
         statement = statement.on_conflict_do_update(
             index_elements=[Chat.chat_id],
             set_={
@@ -42,6 +38,28 @@ class ChatRepository:
         )
         async with self._db.sessions() as session, session.begin():
             await session.execute(statement)
+
+    async def choose_language(
+        self, chat_id: int, kind: str, title: str | None, language: str
+    ) -> None:
+        now = datetime.now(UTC)
+        statement = self._db.insert(Chat).values(
+            chat_id=chat_id,
+            kind=kind,
+            title=title,
+            chosen_language=language,
+            first_seen=now,
+            last_seen=now,
+        )
+        statement = statement.on_conflict_do_update(
+            index_elements=[Chat.chat_id], set_={"chosen_language": language, "last_seen": now}
+        )
+        async with self._db.sessions() as session, session.begin():
+            await session.execute(statement)
+
+    async def chosen_language(self, chat_id: int) -> str | None:
+        async with self._db.sessions() as session:
+            return await session.scalar(select(Chat.chosen_language).where(Chat.chat_id == chat_id))
 
     async def get(self, chat_id: int) -> Chat | None:
         async with self._db.sessions() as session:

@@ -32,7 +32,8 @@ class Chat(Base):
     chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     kind: Mapped[str] = mapped_column(String(16))  # private, group, supergroup, channel
     title: Mapped[str | None] = mapped_column(String(256))
-    language: Mapped[str | None] = mapped_column(String(8))
+    language: Mapped[str | None] = mapped_column(String(8))  # the user's Telegram language
+    chosen_language: Mapped[str | None] = mapped_column(String(8))  # set with /lang; wins
     first_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     last_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 

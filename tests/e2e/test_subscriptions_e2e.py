@@ -76,3 +76,31 @@ async def test_blocked_chats_are_deactivated_and_migrated_groups_move(
     await eventually(settled)
     assert await stored(tmp_path, new_group) == [AlertKind.BIAS]
     assert await stored(tmp_path, old_group) == []
+
+
+async def test_lang_sets_the_chat_language_for_answers_and_only_admins_change_a_group(
+    start_bot: StartBot, telegram: FakeTelegram
+) -> None:
+    await start_bot()
+    telegram.push_command("/lang", chat_id=RINA)
+    [shown] = await telegram.wait_for_messages(1, chat_id=RINA)
+    assert "This chat's language: <b>English</b>. (from your Telegram settings)" in shown
+    telegram.push_command("/lang ID", chat_id=RINA)  # her Telegram says English
+    [_, done] = await telegram.wait_for_messages(2, chat_id=RINA)
+    assert "Selesai: chat ini sekarang menerima jawaban dan push dalam" in done
+    telegram.push_command("/help", chat_id=RINA)
+    [*_, help_] = await telegram.wait_for_messages(3, chat_id=RINA)
+    assert "Bahasa chat ini" in help_  # the /lang line, in Indonesian
+    telegram.push_command("/lang fr<b>", chat_id=RINA)
+    [*_, refused] = await telegram.wait_for_messages(4, chat_id=RINA)
+    assert "<code>en</code>, <code>id</code>" in refused and "fr&lt;b&gt;" in refused
+
+    telegram.push_command("/lang id", chat_id=GROUP, user_id=GUEST, chat_type="supergroup")
+    [not_admin] = await telegram.wait_for_messages(1, chat_id=GROUP)
+    assert "Only this group's admins can change its language." in not_admin
+    telegram.admins.add((GROUP, MARCO))
+    telegram.push_command("/lang id", chat_id=GROUP, user_id=MARCO, chat_type="supergroup")
+    await telegram.wait_for_messages(2, chat_id=GROUP)
+    telegram.push_command("/help", chat_id=GROUP, user_id=GUEST, chat_type="supergroup")
+    [*_, group_help] = await telegram.wait_for_messages(3, chat_id=GROUP)
+    assert "Bahasa chat ini" in group_help  # the group's choice beats the guest's English

@@ -56,6 +56,19 @@ async def test_a_migrated_group_gets_the_alert_at_its_new_id_and_keeps_its_subsc
     assert (await services.outbox.counts()) == {DeliveryStatus.SENT: 1}
 
 
+async def test_a_push_speaks_the_language_the_chat_chose(
+    wired: tuple[Services, Sender], telegram: FakeTelegram
+) -> None:
+    services, sender = wired
+    await services.languages.choose(-300, "supergroup", "SOL Traders", "id")
+    await push(services, [-300, 301])
+    await sender.drain()
+    [group] = telegram.sent_texts(-300)
+    [private] = telegram.sent_texts(301)
+    assert "Bias berubah" in group and "Bias institusional SOL: LONG" in group
+    assert "Bias changed" in private  # no choice, no Telegram language: DEFAULT_LOCALE
+
+
 async def test_chat_not_found_deactivates_and_closes_without_retrying(
     wired: tuple[Services, Sender], telegram: FakeTelegram
 ) -> None:

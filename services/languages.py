@@ -1,0 +1,37 @@
+"""The language a chat chose with /lang, read on every message: kept in memory for a minute so
+that is not a database read per message, and so other replicas see a change within a minute."""
+
+from __future__ import annotations
+
+from aiocache import SimpleMemoryCache
+
+from services.errors import ArgumentError
+from services.storage.chats import ChatRepository
+
+LANGUAGES = ("en", "id")
+CACHE_SECONDS = 60
+_NONE = ""  # cached "no choice", told apart from "not cached"
+
+
+def parse_language(text: str) -> str:
+    value = text.strip().lower()
+    if value not in LANGUAGES:
+        raise ArgumentError(text, list(LANGUAGES))
+    return value
+
+
+class ChatLanguages:
+    def __init__(self, chats: ChatRepository) -> None:
+        self._chats = chats
+        self._cache = SimpleMemoryCache()
+
+    async def chosen(self, chat_id: int) -> str | None:
+        cached = await self._cache.get(chat_id)
+        if cached is None:
+            cached = await self._chats.chosen_language(chat_id) or _NONE
+            await self._cache.set(chat_id, cached, ttl=CACHE_SECONDS)
+        return str(cached) or None
+
+    async def choose(self, chat_id: int, kind: str, title: str | None, language: str) -> None:
+        await self._chats.choose_language(chat_id, kind, title, language)
+        await self._cache.set(chat_id, language, ttl=CACHE_SECONDS)
