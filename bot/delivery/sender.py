@@ -184,9 +184,9 @@ class Sender:
             self._metrics.telegram_errors.labels("SendMessage", "429").inc()
             self._pacer.pause(exc.retry_after)
             logger.warning("telegram 429: alert sender pauses {}s", exc.retry_after)
-            await self._outbox.retry(
-                d, "429", datetime.now(UTC) + timedelta(seconds=exc.retry_after), 10**6
-            )  # a 429 says "later", not "never": it never spends the delivery's tries
+            await self._outbox.postpone(
+                d, "429", datetime.now(UTC) + timedelta(seconds=exc.retry_after)
+            )
         except TelegramMigrateToChat as exc:
             new_id = exc.migrate_to_chat_id
             await self._subscriptions.chat_migrated(d.chat_id, new_id)

@@ -328,6 +328,15 @@ class Outbox:
             )
         return not spent
 
+    async def postpone(self, delivery: Pending, error: str, at: datetime) -> None:
+        """Later, without spending a try: Telegram's 429 says when, not that it failed."""
+        async with self._db.sessions() as session, session.begin():
+            await session.execute(
+                update(DeliveryRow)
+                .where(DeliveryRow.id == delivery.delivery_id)
+                .values(next_at=at, error=error[:256], status=DeliveryStatus.PENDING)
+            )
+
     async def close(self, delivery: Pending, status: str, error: str) -> None:
         async with self._db.sessions() as session, session.begin():
             await session.execute(

@@ -162,3 +162,23 @@ async def test_a_clean_stop_mid_broadcast_leaves_nothing_claimed_or_sent_twice(
     await Sender.for_services(bot, services, make_i18n("en")).drain()  # "the restart"
     assert sorted(int(c.params["chat_id"]) for c in telegram.calls_to("sendMessage")) == chats
     await bot.session.close()
+
+
+async def test_429s_never_spend_the_tries_kept_for_network_errors(
+    wired: tuple[Services, Sender], telegram: FakeTelegram, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.fakes.telegram import Injected
+
+    services, sender = wired
+    monkeypatch.setattr("bot.delivery.sender.RETRY_MAX_SECONDS", 0.0)
+    tries = services.settings.delivery_max_attempts
+    telegram.fail("sendMessage", "error_429.json", times=3, retry_after=1)
+    bad_gateway = {"ok": False, "error_code": 502, "description": "Bad Gateway"}
+    telegram.errors["sendMessage"].append(Injected(bad_gateway, times=tries - 1))
+    await push(services, [43])
+    while await services.outbox.next_due() is not None:  # until sent or closed
+        await sender.drain()
+        await asyncio.sleep(0.1)
+    assert len(telegram.calls_to("sendMessage")) == 3 + tries  # 3×429, 4×502, then accepted
+    assert telegram.sent_texts(43)
+    assert (await services.outbox.counts()) == {DeliveryStatus.SENT: 1}
