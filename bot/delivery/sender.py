@@ -215,8 +215,7 @@ class Sender:
     async def _gone(self, d: Pending, why: str) -> None:
         self._metrics.deliveries.labels("gone").inc()
         await self._subscriptions.chat_gone(d.chat_id, why)
-        await self._outbox.close(d, DeliveryStatus.GONE, why)
-        await self._outbox.close_chat(d.chat_id, why)
+        await self._outbox.close_chat(d.chat_id, why)  # this delivery and any other queued there
 
     async def _later(self, d: Pending, error: str) -> None:
         delay = min(RETRY_MAX_SECONDS, 2.0 ** (d.attempts + 1))

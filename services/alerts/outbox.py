@@ -36,9 +36,7 @@ class Pending(BaseModel):
     alert: Alert
 
     def content(self) -> Alert:
-        return (
-            self.alert.only(self.symbols) if self.alert.type is not AlertType.HEALTH else self.alert
-        )
+        return self.alert.only(self.symbols)  # a health notice has no symbols and stays whole
 
 
 class Cooldown(BaseModel):
@@ -346,11 +344,14 @@ class Outbox:
             )
 
     async def close_chat(self, chat_id: int, error: str) -> int:
-        """Every pending delivery to a chat that is gone is closed with it."""
+        """Every delivery still queued for a chat that is gone, claimed or not, is closed."""
         async with self._db.sessions() as session, session.begin():
             result = await session.execute(
                 update(DeliveryRow)
-                .where(DeliveryRow.chat_id == chat_id, DeliveryRow.status == DeliveryStatus.PENDING)
+                .where(
+                    DeliveryRow.chat_id == chat_id,
+                    DeliveryRow.status.in_([DeliveryStatus.PENDING, DeliveryStatus.SENDING]),
+                )
                 .values(status=DeliveryStatus.GONE, error=error[:256])
             )
         return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -5,8 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete, func, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from services.models import Liquidation
 from services.storage.db import Database
@@ -28,8 +26,7 @@ class LiquidationStore:
         """Insert what is new; a row polled twice is stored once. Returns rows added."""
         if not events:
             return 0
-        insert = pg_insert if self._db.engine.dialect.name == "postgresql" else sqlite_insert
-        statement = insert(LiquidationRow).values([e.model_dump() for e in events])
+        statement = self._db.insert(LiquidationRow).values([e.model_dump() for e in events])
         statement = statement.on_conflict_do_nothing(
             index_elements=["coin", "at", "price", "size_coin"]
         )
