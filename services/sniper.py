@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import TypeVar
 
 from pydantic import BaseModel
 
@@ -22,6 +23,7 @@ from services.symbols import Instrument
 from services.ticker import TickerService
 from services.whale import WhaleReport, WhaleService
 
+T = TypeVar("T")
 MAIN = ("whale", "heatmap", "spot_ob")  # all three failing together makes the job unhealthy
 WHALE_COINS = ("BTC",)  # whale buys on BTC count as well as on the sniper's own coin
 
@@ -59,38 +61,34 @@ class SniperService:
             return_exceptions=True,
         )
         outcome = RunOutcome()
-        evidence: list[Evidence] = []
 
-        def seen(name: str, value: object, kind: type) -> bool:
+        def take(name: str, value: object, kind: type[T]) -> T | None:
+            """The module's answer, noting in the outcome whether it came or why not."""
             if isinstance(value, kind):
                 outcome.ok.add(name)
-                return True
-            error = value if isinstance(value, BaseException) else None
-            outcome.failed.setdefault(name, failure_reason(error) if error else Reason.ERROR)
-            return False
+                outcome.failed.pop(name, None)  # for whales, one coin answering is enough
+                return value
+            if name not in outcome.ok:
+                reason = failure_reason(value) if isinstance(value, BaseException) else Reason.ERROR
+                outcome.failed.setdefault(name, reason)
+            return None
 
+        evidence: list[Evidence] = []
+        reports = [r for w in whales if (r := take("whale", w, WhaleReport)) is not None]
         whale_events = None
-        reports = [w for w in whales if isinstance(w, WhaleReport)]
-        for report in whales:
-            seen("whale", report, WhaleReport)
         if reports:
-            outcome.failed.pop("whale", None)  # one coin answering is enough to judge
             whale_events = [e for r in reports for e in r.events]
             evidence.append(whale_push(whale_events, reports[0].as_of, reports[0].source))
-        book_report = book if seen("spot_ob", book, OrderBookReport) else None
-        heat_report = heat if seen("heatmap", heat, HeatmapReport) else None
-        etf_evidence = None
-        if seen("etf", etf, EtfFlows):
-            assert isinstance(etf, EtfFlows)
-            etf_evidence = etf_push(etf, inst.base)
-            if etf_evidence is not None:
-                evidence.append(etf_evidence)
+        book_report = take("spot_ob", book, OrderBookReport)
+        heat_report = take("heatmap", heat, HeatmapReport)
+        flows = take("etf", etf, EtfFlows)
+        etf_evidence = etf_push(flows, inst.base) if flows is not None else None
+        if etf_evidence is not None:
+            evidence.append(etf_evidence)
         # The ticker only gives the price (the book's mid stands in); it is not one of the
         # modules whose success or failure the job's health is judged by.
         price = self._price(ticker, book_report, heat_report)
         missing = [Missing(name=m, reason=r) for m, r in outcome.failed.items()]
-        assert book_report is None or isinstance(book_report, OrderBookReport)
-        assert heat_report is None or isinstance(heat_report, HeatmapReport)
         result = entry_map(
             inst.base,
             price,
@@ -106,12 +104,12 @@ class SniperService:
         return SniperRead(map=result, outcome=outcome)
 
     @staticmethod
-    def _price(ticker: object, book: object, heat: object) -> Decimal:
+    def _price(ticker: object, book: OrderBookReport | None, heat: HeatmapReport | None) -> Decimal:
         """The last trade; without the ticker, the book's mid or the heatmap's reference."""
         if isinstance(ticker, Ticker):
             return ticker.last
-        if isinstance(book, OrderBookReport):
+        if book is not None:
             return book.analysis.mid
-        if isinstance(heat, HeatmapReport):
+        if heat is not None:
             return heat.analysis.price
         return Decimal(0)
