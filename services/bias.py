@@ -45,10 +45,20 @@ class BiasService:
             self._sentiment.current(),
             return_exceptions=True,
         )
+        now = datetime.now(UTC)
         evidence: list[Evidence] = []
         missing: list[Missing] = []
         if isinstance(whale, WhaleReport):
-            evidence.append(whale_push(whale.events, whale.as_of, whale.source))
+            evidence.append(
+                whale_push(
+                    whale.events,
+                    now=now,
+                    as_of=whale.as_of,
+                    source=whale.source,
+                    rule=self._thresholds.whale,
+                    stale=whale.stale,
+                )
+            )
         else:
             missing.append(Missing(name="whale", reason=failure_reason(whale)))
         etf_evidence = etf_push(etf, inst.base) if isinstance(etf, EtfFlows) else None
@@ -61,4 +71,4 @@ class BiasService:
             evidence.append(sentiment_push(sentiment, self._thresholds))
         else:
             missing.append(Missing(name="sentiment", reason=failure_reason(sentiment)))
-        return decide(inst.base, evidence, missing, datetime.now(UTC))
+        return decide(inst.base, evidence, missing, now)

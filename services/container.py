@@ -12,6 +12,7 @@ from prometheus_client import Counter
 from services.alerts.outbox import Cooldown, Outbox
 from services.analysis.bias import Thresholds
 from services.analysis.sniper import SniperLimits
+from services.analysis.whale import WhaleRule
 from services.bias import BiasService
 from services.etf import EtfService
 from services.flags import FlagService
@@ -150,6 +151,10 @@ def build_services(settings: Settings, *, cache_enabled: bool = True) -> Service
     flags = FlagService(db, settings, status)
     okx = OkxClient(okx_http, routes)
     coinapi = CoinApiClient(coinapi_http, has_key=bool(coinapi_key))
+    whale_rule = WhaleRule(
+        window_minutes=settings.whale_window_minutes,
+        net_share=Decimal(str(settings.whale_net_share)),
+    )
     whale = WhaleService(
         okx,
         coinglass,
@@ -159,6 +164,7 @@ def build_services(settings: Settings, *, cache_enabled: bool = True) -> Service
         settings.whale_min_usd,
         settings.watch_symbols,
         settings.whale_cache_ttl_seconds,
+        whale_rule,
     )
     sentiment = SentimentService(
         coinglass,
@@ -185,6 +191,7 @@ def build_services(settings: Settings, *, cache_enabled: bool = True) -> Service
         Thresholds(
             long_sentiment=settings.bias_long_sentiment,
             short_sentiment=settings.bias_short_sentiment,
+            whale=whale_rule,
         ),
     )
     heatmap = HeatmapService(
@@ -209,6 +216,7 @@ def build_services(settings: Settings, *, cache_enabled: bool = True) -> Service
             cluster_pct=Decimal(str(settings.sniper_cluster_pct)),
             stop_buffer_pct=Decimal(str(settings.sniper_stop_buffer_pct)),
             same_setup_pct=Decimal(str(settings.sniper_same_setup_pct)),
+            whale=whale_rule,
         ),
     )
     outbox = Outbox(

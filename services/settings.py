@@ -50,6 +50,9 @@ class Settings(BaseSettings):
     feature_options: Switch = "on"
 
     whale_min_usd: float = 1_000_000
+    whale_window_minutes: int = Field(default=60, ge=1)  # only this recent activity makes a call
+    # Extension: net whale flow over gross flow needed to read the window as buying or selling.
+    whale_net_share: float = Field(default=0.2, ge=0, le=1)
     # Extensions: the sentiment scores at which the bias rule reads greed (long) or fear (short).
     bias_long_sentiment: int = 60
     bias_short_sentiment: int = 40

@@ -73,18 +73,36 @@ class SniperService:
                 outcome.failed.setdefault(name, reason)
             return None
 
+        now = datetime.now(UTC)
         evidence: list[Evidence] = []
         reports = [r for w in whales if (r := take("whale", w, WhaleReport)) is not None]
-        whale_events = None
+        whale_input = None
         if reports:
-            whale_events = [e for r in reports for e in r.events]
-            evidence.append(whale_push(whale_events, reports[0].as_of, reports[0].source))
+            whale_input = whale_push(
+                [e for r in reports for e in r.events],
+                now=now,
+                as_of=min(r.as_of for r in reports),
+                source=reports[0].source,
+                rule=self._limits.whale,
+                stale=any(r.stale for r in reports),
+            )
+            evidence.append(whale_input)
         book_report = take("spot_ob", book, OrderBookReport)
         heat_report = take("heatmap", heat, HeatmapReport)
         flows = take("etf", etf, EtfFlows)
         etf_evidence = etf_push(flows, inst.base) if flows is not None else None
         if etf_evidence is not None:
             evidence.append(etf_evidence)
+        stale = {
+            name
+            for name, seen in (
+                ("whale_buy", whale_input is not None and whale_input.stale),
+                ("etf_inflow", etf_evidence is not None and etf_evidence.stale),
+                ("liquidation_cluster", heat_report is not None and heat_report.stale),
+                ("support_wall", book_report is not None and book_report.book.stale),
+            )
+            if seen
+        }
         # The ticker only gives the price (the book's mid stands in); it is not one of the
         # modules whose success or failure the job's health is judged by.
         price = self._price(ticker, book_report, heat_report)
@@ -94,12 +112,13 @@ class SniperService:
             price,
             book=book_report.analysis if book_report else None,
             heatmap=heat_report.analysis if heat_report else None,
-            whales=whale_events,
+            whales=whale_input.whale if whale_input else None,
             etf=etf_evidence,
             evidence=evidence,
             missing=missing,
-            at=datetime.now(UTC),
+            at=now,
             limits=self._limits,
+            stale=frozenset(stale),
         )
         return SniperRead(map=result, outcome=outcome)
 

@@ -8,7 +8,14 @@ from decimal import Decimal
 
 from pydantic import BaseModel
 
-from services.analysis.whale import WhaleEvent, whale_positions, whale_trades
+from services.analysis.whale import (
+    WhaleEvent,
+    WhaleFlow,
+    WhaleRule,
+    whale_flow,
+    whale_positions,
+    whale_trades,
+)
 from services.errors import UpstreamError
 from services.flags import Flag, FlagService
 from services.providers.coinglass import SOURCE as COINGLASS
@@ -45,6 +52,7 @@ class WhaleService:
         threshold: float,
         watch: list[str],
         ttl_seconds: float,
+        rule: WhaleRule | None = None,
     ) -> None:
         self._okx = okx
         self._coinglass = coinglass
@@ -54,6 +62,7 @@ class WhaleService:
         self._threshold = Decimal(str(threshold))
         self._watch = [w.upper() for w in watch]
         self._ttl = ttl_seconds
+        self._rule = rule or WhaleRule()
         status.register(MODULE, main=True)
 
     async def recent(self, inst: Instrument | None = None) -> WhaleReport:
@@ -68,6 +77,10 @@ class WhaleService:
             self._ttl,
             lambda: self._fetch(coins),
         )
+
+    def flow(self, report: WhaleReport, now: datetime | None = None) -> WhaleFlow:
+        """How the signals read this report's events right now (the window moves on)."""
+        return whale_flow(report.events, now or datetime.now(UTC), self._rule)
 
     async def _fetch(self, coins: list[str]) -> WhaleReport:
         async def paid() -> list[WhaleEvent]:

@@ -40,7 +40,7 @@ async def ob(message: Message, command: CommandObject, services: Services, view:
 async def whale(message: Message, command: CommandObject, services: Services, view: View) -> None:
     instrument = await services.instruments.resolve(command.args) if command.args else None
     report = await services.whale.recent(instrument)
-    await reply(message, render_whale(report, view))
+    await reply(message, render_whale(report, view, services.whale.flow(report, view.now)))
 
 
 async def sentiment(message: Message, services: Services, view: View) -> None:

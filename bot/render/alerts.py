@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from aiogram.utils.i18n import gettext as _
 
-from bot.render.alpha import evidence_text, input_name, render_alpha
+from bot.render.alpha import (
+    confidence_text,
+    evidence_text,
+    input_name,
+    render_alpha,
+    whale_flow_text,
+)
 from bot.render.errors import reason_text
 from bot.render.text import b, esc, i
 from bot.render.view import View
@@ -27,12 +33,8 @@ def render_alert(alert: Alert, view: View) -> str:
 
 def _check(c: Check, coin: str, view: View) -> str:
     if c.name == "whale_buy":
-        name = _("Whale buy (BTC or {coin})").format(coin=esc(coin))
-        seen = (
-            _("{coin} ${usd}").format(coin=esc(c.coin), usd=view.compact(c.usd))
-            if c.met and c.coin and c.usd is not None
-            else _("none in the window")
-        )
+        name = _("Net whale buying (BTC or {coin})").format(coin=esc(coin))
+        seen = whale_flow_text(c.flow, view) if c.flow is not None else ""
     elif c.name == "etf_inflow":
         name = _("BTC spot-ETF inflow (optional)")
         seen = (
@@ -72,6 +74,8 @@ def _check(c: Check, coin: str, view: View) -> str:
         )
     if c.met is None:
         seen = _("not checked (module missing)")
+    elif c.stale:
+        seen += " · " + _("stale")
     return f"{MARKS[c.met]} {name}: {seen}"
 
 
@@ -97,7 +101,7 @@ def render_entry_map(m: EntryMap, view: View) -> str:
     else:
         title = _("{coin} sniper · {frame}: no setup now").format(coin=esc(m.symbol), frame=m.frame)
     lines = [
-        "🎯 " + b(title) + " · " + _("confidence {share}").format(share=view.share(m.confidence)),
+        "🎯 " + b(title) + " · " + confidence_text(m.agreement, m.confidence, view),
         _("Price {price}").format(price=view.price(m.price)),
     ]
     if m.setup and m.entry is not None and m.invalidation is not None:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from aiogram.utils.i18n import gettext as _
 
 from bot.render.errors import module_name, reason_text
 from bot.render.text import b, esc, i
 from bot.render.view import View
 from services.analysis.bias import BiasCall, Direction, Evidence
+from services.analysis.confidence import Agreement
+from services.analysis.whale import WhaleFlow
 
 ICONS = {Direction.LONG: "🟢", Direction.SHORT: "🔴", Direction.NEUTRAL: "⚪"}
 
@@ -25,14 +29,53 @@ def input_name(name: str) -> str:
     return names.get(name) or module_name(name)
 
 
+def confidence_text(agreement: Agreement | None, fallback: Decimal, view: View) -> str:
+    """ "3 of 3 inputs agree", with what lowered it; the same words in /alpha and /sniper."""
+    if agreement is None:
+        return _("confidence {share}").format(share=view.share(fallback))
+    text = _("{agree} of {total} inputs agree").format(agree=agreement.agree, total=agreement.of)
+    notes = []
+    if agreement.stale:
+        notes.append(_("{n} stale").format(n=agreement.stale))
+    if agreement.missing:
+        notes.append(_("{n} missing").format(n=agreement.missing))
+    return text + (f" ({', '.join(notes)})" if notes else "")
+
+
+def whale_flow_text(flow: WhaleFlow, view: View) -> str:
+    window = flow.window_minutes
+    if not flow.buys and not flow.sells:
+        return _("no whale activity in the last {minutes} min").format(minutes=window)
+    buying = flow.lean is not None and flow.lean.value == "buy"
+    selling = flow.lean is not None and flow.lean.value == "sell"
+    if buying or selling:
+        text = (
+            _("whale buys: {n} in the last {minutes} min, largest ${largest}, total ${total}")
+            if buying
+            else _("whale sells: {n} in the last {minutes} min, largest ${largest}, total ${total}")
+        ).format(
+            n=flow.buys if buying else flow.sells,
+            minutes=window,
+            largest=view.compact((flow.largest_buy if buying else flow.largest_sell) or 0),
+            total=view.compact(flow.buy_usd if buying else flow.sell_usd),
+        )
+        against = flow.sell_usd if buying else flow.buy_usd
+        if against:
+            text += "; " + (
+                _("sells ${usd} against") if buying else _("buys ${usd} against")
+            ).format(usd=view.compact(against))
+        return text
+    return _(
+        "whale flow mixed in the last {minutes} min: buys ${buys}, sells ${sells}, "
+        "too even to count"
+    ).format(minutes=window, buys=view.compact(flow.buy_usd), sells=view.compact(flow.sell_usd))
+
+
 def evidence_text(e: Evidence, view: View) -> str:
     if e.name == "whale":
-        if e.value == "none":
-            return _("no whale trade in the window")
-        if e.value == "both":
-            return _("whale buys and sells both seen")
-        word = _("buys") if e.value == "buy" else _("sells")
-        return _("whale {side} ${usd}").format(side=word, usd=view.compact(e.amount))
+        if e.whale is not None:
+            return whale_flow_text(e.whale, view)
+        return _("net whale flow ${usd}").format(usd=view.compact(e.amount))
     if e.name == "etf":
         sign = "+" if e.amount > 0 else "−" if e.amount < 0 else ""
         text = _("net {flow} on {day}").format(
@@ -56,19 +99,21 @@ def render_alpha(call: BiasCall, view: View, explain: bool = True) -> str:
             )
         )
         + " · "
-        + _("confidence {share}").format(share=view.share(call.confidence)),
+        + confidence_text(call.agreement, call.confidence, view),
         "",
     ]
     for e in call.evidence:
-        push = direction_text(e.push) if not e.either_way else _("either way")
         lines.append(
             _("{name}: {seen} → {push}").format(
-                name=b(input_name(e.name)), seen=evidence_text(e, view), push=push
+                name=b(input_name(e.name)), seen=evidence_text(e, view), push=direction_text(e.push)
             )
         )
-        lines.append(
-            i(_("{source}, as of {time}").format(source=esc(e.source), time=view.time(e.as_of)))
+        provenance = _("{source}, as of {time}").format(
+            source=esc(e.source), time=view.time(e.as_of)
         )
+        if e.stale:
+            provenance += " · " + _("stale: not counted as agreeing")
+        lines.append(i(provenance))
     if call.missing:
         missing = ", ".join(f"{input_name(m.name)}: {reason_text(m.reason)}" for m in call.missing)
         lines += ["", _("Missing: {modules}").format(modules=missing)]
@@ -78,8 +123,8 @@ def render_alpha(call: BiasCall, view: View, explain: bool = True) -> str:
         "",
         i(
             _(
-                "LONG needs a whale buy, a spot-ETF inflow and greedy sentiment (SHORT the "
-                "mirror); a missing input lowers the confidence."
+                "LONG needs net whale buying in the window, a spot-ETF inflow and greedy "
+                "sentiment (SHORT the mirror); a missing or stale input lowers the confidence."
             )
         ),
     ]

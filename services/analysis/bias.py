@@ -12,7 +12,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel
 
-from services.analysis.whale import WhaleEvent, WhaleSide
+from services.analysis.confidence import Agreement
+from services.analysis.whale import Flow, WhaleEvent, WhaleFlow, WhaleRule, whale_flow
 from services.errors import Reason
 from services.models import EtfFlows, Sentiment
 
@@ -27,13 +28,14 @@ class Direction(StrEnum):
 
 class Evidence(BaseModel):
     name: str  # whale, etf, sentiment
-    value: str  # what was seen, in neutral words ("buy 1053834 USD", "net +122000000 USD")
-    amount: Decimal  # the number behind it
+    value: str  # what was seen, in neutral words: whale buy/sell/mixed/none, etf net
+    amount: Decimal  # the number behind it (whale: net flow in USD)
     source: str
     as_of: datetime
     push: Direction  # LONG, SHORT, or NEUTRAL when it pushes neither way
-    either_way: bool = False  # whale buys and sells both seen: satisfies LONG and SHORT alike
+    stale: bool = False  # served from an old copy: shown, but never counted as agreeing
     stands_in_for: str | None = None  # "SOL" when BTC's ETF flow is used for SOL
+    whale: WhaleFlow | None = None  # the whale window behind a whale input
 
 
 class Missing(BaseModel):
@@ -44,7 +46,8 @@ class Missing(BaseModel):
 class BiasCall(BaseModel):
     symbol: str
     direction: Direction
-    confidence: Decimal  # 0..1: the share of the three inputs that agree with the direction
+    confidence: Decimal  # 0..1: agreement.value
+    agreement: Agreement | None = None  # None only in alerts stored before it existed
     at: datetime
     evidence: list[Evidence]
     missing: list[Missing]
@@ -53,37 +56,36 @@ class BiasCall(BaseModel):
 class Thresholds(BaseModel):
     long_sentiment: int = 60
     short_sentiment: int = 40
+    whale: WhaleRule = WhaleRule()
 
 
-def whale_push(events: list[WhaleEvent], at: datetime, source: str) -> Evidence:
-    """The rule asks whether a whale buy (for LONG) or sell (for SHORT) was seen at all."""
-    buys = sum((e.usd for e in events if e.side in (WhaleSide.BUY, WhaleSide.LONG)), Decimal(0))
-    sells = sum((e.usd for e in events if e.side in (WhaleSide.SELL, WhaleSide.SHORT)), Decimal(0))
-    if buys and sells:
-        return Evidence(
-            name="whale",
-            value="both",
-            amount=buys - sells,
-            source=source,
-            as_of=at,
-            push=Direction.NEUTRAL,
-            either_way=True,
-        )
-    if buys:
-        return Evidence(
-            name="whale", value="buy", amount=buys, source=source, as_of=at, push=Direction.LONG
-        )
-    if sells:
-        return Evidence(
-            name="whale", value="sell", amount=sells, source=source, as_of=at, push=Direction.SHORT
-        )
+def whale_push(
+    events: list[WhaleEvent],
+    *,
+    now: datetime,
+    as_of: datetime,
+    source: str,
+    rule: WhaleRule,
+    stale: bool = False,
+) -> Evidence:
+    """Only the window counts, and by its net flow: buys must outweigh sells by the rule's
+    share to push LONG (sells the mirror); an even window pushes neither way."""
+    flow = whale_flow(events, now, rule)
+    if flow.lean is Flow.BUY:
+        value, push = "buy", Direction.LONG
+    elif flow.lean is Flow.SELL:
+        value, push = "sell", Direction.SHORT
+    else:
+        value, push = ("mixed" if flow.buys or flow.sells else "none"), Direction.NEUTRAL
     return Evidence(
         name="whale",
-        value="none",
-        amount=Decimal(0),
+        value=value,
+        amount=flow.net_usd,
         source=source,
-        as_of=at,
-        push=Direction.NEUTRAL,
+        as_of=as_of,
+        push=push,
+        stale=stale,
+        whale=flow,
     )
 
 
@@ -100,6 +102,7 @@ def etf_push(flows: EtfFlows, symbol: str) -> Evidence | None:
         source=flows.source,
         as_of=latest.day,
         push=push,
+        stale=flows.stale,
         stands_in_for=symbol if symbol != flows.asset else None,
     )
 
@@ -120,26 +123,31 @@ def sentiment_push(sentiment: Sentiment, limits: Thresholds) -> Evidence:
         source=sentiment.source,
         as_of=sentiment.as_of,
         push=push,
+        stale=sentiment.stale,
     )
 
 
 def decide(symbol: str, evidence: list[Evidence], missing: list[Missing], at: datetime) -> BiasCall:
-    """LONG when every input present pushes long and at least two are present (all three for
-    full confidence); SHORT is the mirror; anything else is NEUTRAL."""
+    """LONG when at least two inputs are present and every one pushes long; SHORT is the
+    mirror; anything else is NEUTRAL. A stale input still takes part in the direction (it is
+    the best copy there is) but does not count as agreeing, so it lowers the confidence as a
+    missing one does."""
     direction = Direction.NEUTRAL
     if len(evidence) >= 2:
         for side in (Direction.LONG, Direction.SHORT):
-            if all(e.push is side or e.either_way for e in evidence) and any(
-                e.push is side for e in evidence
-            ):
+            if all(e.push is side for e in evidence):
                 direction = side
-    # LONG/SHORT: the share of the three inputs that agree (all present ones do). NEUTRAL: the
-    # share that was seen. Either way a missing module lowers it.
-    confidence = Decimal(len(evidence)) / len(INPUTS)
+    agreement = Agreement(
+        agree=sum(1 for e in evidence if e.push is direction and not e.stale),
+        of=len(INPUTS),
+        stale=sum(1 for e in evidence if e.stale),
+        missing=len(INPUTS) - len(evidence),
+    )
     return BiasCall(
         symbol=symbol,
         direction=direction,
-        confidence=round(confidence, 2),
+        confidence=agreement.value,
+        agreement=agreement,
         at=at,
         evidence=evidence,
         missing=missing,

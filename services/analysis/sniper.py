@@ -12,13 +12,14 @@ from decimal import ROUND_FLOOR, Decimal
 from pydantic import BaseModel
 
 from services.analysis.bias import Evidence, Missing
+from services.analysis.confidence import Agreement
 from services.analysis.heatmap import HeatmapAnalysis
 from services.analysis.orderbook import BookAnalysis
-from services.analysis.whale import WhaleEvent, WhaleSide
+from services.analysis.whale import Flow, WhaleFlow, WhaleRule
 
 FRAME = "5m"
+CHECKS = ("whale_buy", "etf_inflow", "liquidation_cluster", "support_wall")
 REQUIRED = ("whale_buy", "liquidation_cluster", "support_wall")
-BUY_SIDES = (WhaleSide.BUY, WhaleSide.LONG)
 
 
 class SniperLimits(BaseModel):
@@ -27,11 +28,13 @@ class SniperLimits(BaseModel):
     stop_buffer_pct: Decimal = Decimal("0.3")  # invalidation sits this far under its level
     fallback_r: tuple[Decimal, Decimal] = (Decimal("1.5"), Decimal(3))  # targets without levels
     same_setup_pct: Decimal = Decimal("0.3")  # levels this close to the last map: same setup
+    whale: WhaleRule = WhaleRule()
 
 
 class Check(BaseModel):
     name: str  # whale_buy, etf_inflow, liquidation_cluster, support_wall
     met: bool | None  # None: could not be checked (module missing)
+    stale: bool = False  # checked on an old copy of its module's data
     # What was seen, for the evidence card; which fields are set depends on the check.
     coin: str | None = None
     usd: Decimal | None = None
@@ -40,6 +43,7 @@ class Check(BaseModel):
     high: Decimal | None = None
     multiple: Decimal | None = None
     distance_pct: Decimal | None = None
+    flow: WhaleFlow | None = None  # whale_buy: the window behind it
 
 
 class Target(BaseModel):
@@ -63,7 +67,8 @@ class EntryMap(BaseModel):
     targets: list[Target] = []
     lines: list[AlertLine] = []
     checks: list[Check]
-    confidence: Decimal  # the share of the four conditions met (ETF counts when it was seen)
+    confidence: Decimal  # agreement.value
+    agreement: Agreement | None = None  # None only in alerts stored before it existed
     evidence: list[Evidence]
     missing: list[Missing]
     at: datetime
@@ -81,14 +86,15 @@ def same_setup(previous: str, current: str, tolerance_pct: Decimal) -> bool:
     return all(abs(n - o) / o * 100 <= tolerance_pct for o, n in zip(old, new, strict=True) if o)
 
 
-def _whale_check(whales: list[WhaleEvent] | None) -> Check:
-    if whales is None:
+def _whale_check(flow: WhaleFlow | None) -> Check:
+    """Met when the window's net whale flow is buying (a closed long is a sale, not a buy)."""
+    if flow is None:
         return Check(name="whale_buy", met=None)
-    buys = [e for e in whales if e.side in BUY_SIDES]
-    if not buys:
-        return Check(name="whale_buy", met=False)
-    biggest = max(buys, key=lambda e: e.usd)
-    return Check(name="whale_buy", met=True, coin=biggest.coin, usd=biggest.usd)
+    if flow.lean is not Flow.BUY:
+        return Check(name="whale_buy", met=False, flow=flow)
+    return Check(
+        name="whale_buy", met=True, coin=flow.largest_buy_coin, usd=flow.largest_buy, flow=flow
+    )
 
 
 def _etf_check(etf: Evidence | None) -> Check:
@@ -163,13 +169,16 @@ def entry_map(
     *,
     book: BookAnalysis | None,
     heatmap: HeatmapAnalysis | None,
-    whales: list[WhaleEvent] | None,
+    whales: WhaleFlow | None,
     etf: Evidence | None,
     evidence: list[Evidence],
     missing: list[Missing],
     at: datetime,
     limits: SniperLimits | None = None,
+    stale: frozenset[str] = frozenset(),
 ) -> EntryMap:
+    """`stale` names the checks whose module answered from an old copy: they still decide the
+    setup, but lower the confidence as a missing module does (one definition with /alpha)."""
     limits = limits or SniperLimits()
     checks = [
         _whale_check(whales),
@@ -177,15 +186,23 @@ def entry_map(
         _cluster(heatmap, limits),
         _support(book, limits),
     ]
-    counted = [c for c in checks if c.name in REQUIRED or c.met is not None]
-    met = sum(1 for c in checks if c.met)
-    confidence = round(Decimal(met) / len(counted), 2) if counted else Decimal(0)
+    checks = [
+        c.model_copy(update={"stale": True}) if c.name in stale and c.met is not None else c
+        for c in checks
+    ]
+    agreement = Agreement(
+        agree=sum(1 for c in checks if c.met and not c.stale),
+        of=len(CHECKS),
+        stale=sum(1 for c in checks if c.stale),
+        missing=sum(1 for c in checks if c.met is None),
+    )
     result = EntryMap(
         symbol=symbol,
         price=price,
         setup=False,
         checks=checks,
-        confidence=confidence,
+        confidence=agreement.value,
+        agreement=agreement,
         evidence=evidence,
         missing=missing,
         at=at,

@@ -17,9 +17,7 @@ from services.analysis.bias import (
     decide,
     etf_push,
     sentiment_push,
-    whale_push,
 )
-from services.analysis.whale import WhaleEvent, WhaleSide
 from services.errors import Reason
 from services.models import EtfDay, EtfFlows, Sentiment
 
@@ -27,71 +25,75 @@ AT = datetime(2026, 11, 20, 7, 0, tzinfo=UTC)
 L, S, N = Direction.LONG, Direction.SHORT, Direction.NEUTRAL
 
 
-def ev(name: str, push: Direction, either_way: bool = False) -> Evidence:
+def ev(name: str, push: Direction, stale: bool = False) -> Evidence:
     return Evidence(
-        name=name,
-        value="x",
-        amount=Decimal(1),
-        source="t",
-        as_of=AT,
-        push=push,
-        either_way=either_way,
+        name=name, value="x", amount=Decimal(1), source="t", as_of=AT, push=push, stale=stale
     )
 
 
-BOTH = "both"  # whale buys and sells both seen
+STALE_L = "stale LONG"  # a LONG input served from an old copy
 
 
 def inputs(
-    whale: Direction | str | None, etf: Direction | None, sentiment: Direction | None
+    whale: Direction | str | None, etf: Direction | str | None, sentiment: Direction | str | None
 ) -> tuple[list[Evidence], list[Missing]]:
     evidence, missing = [], []
-    if whale is None:
-        missing.append(Missing(name="whale", reason=Reason.PLAN))
-    elif whale == BOTH:
-        evidence.append(ev("whale", N, either_way=True))
-    else:
-        assert isinstance(whale, Direction)
-        evidence.append(ev("whale", whale))
-    for name, push in (("etf", etf), ("sentiment", sentiment)):
+    for name, push in (("whale", whale), ("etf", etf), ("sentiment", sentiment)):
         if push is None:
             missing.append(Missing(name=name, reason=Reason.NO_KEY))
+        elif push == STALE_L:
+            evidence.append(ev(name, L, stale=True))
         else:
+            assert isinstance(push, Direction)
             evidence.append(ev(name, push))
     return evidence, missing
 
 
 @pytest.mark.parametrize(
-    ("whale", "etf", "sentiment", "direction", "confidence"),
+    ("whale", "etf", "sentiment", "direction", "agree", "stale", "missing"),
     [
-        (L, L, L, L, "1.00"),  # all three agree
-        (S, S, S, S, "1.00"),
-        (L, None, L, L, "0.67"),  # ETF missing: still LONG, lower confidence
-        (None, S, S, S, "0.67"),
-        (L, L, None, L, "0.67"),
-        (L, None, None, N, "0.33"),  # one input alone is never a call
-        (None, None, None, N, "0.00"),
-        (L, S, L, N, "1.00"),  # disagreement: NEUTRAL, everything was seen
-        (L, L, N, N, "1.00"),  # sentiment between 40 and 60
-        (N, L, L, N, "1.00"),  # no whale activity at all
-        (BOTH, L, L, L, "1.00"),  # buys and sells both seen satisfy either side
-        (BOTH, S, S, S, "1.00"),
-        (BOTH, L, S, N, "1.00"),
-        (BOTH, None, L, L, "0.67"),
+        (L, L, L, L, 3, 0, 0),  # all three agree
+        (S, S, S, S, 3, 0, 0),
+        (L, None, L, L, 2, 0, 1),  # ETF missing: still LONG, lower confidence
+        (None, S, S, S, 2, 0, 1),
+        (L, L, None, L, 2, 0, 1),
+        (L, None, None, N, 0, 0, 2),  # one input alone is never a call
+        (None, None, None, N, 0, 0, 3),
+        (L, S, L, N, 0, 0, 0),  # disagreement: NEUTRAL, no input is neutral
+        (L, L, N, N, 1, 0, 0),  # sentiment between 40 and 60
+        (N, L, L, N, 1, 0, 0),  # whale flow even or absent: pushes neither way
+        (STALE_L, L, L, L, 2, 1, 0),  # stale still decides, but lowers like a missing one
+        (L, STALE_L, None, L, 1, 1, 1),
     ],
 )
 def test_rule_table(
     whale: Direction | str | None,
-    etf: Direction | None,
-    sentiment: Direction | None,
+    etf: Direction | str | None,
+    sentiment: Direction | str | None,
     direction: Direction,
-    confidence: str,
+    agree: int,
+    stale: int,
+    missing: int,
 ) -> None:
-    evidence, missing = inputs(whale, etf, sentiment)
-    call = decide("SOL", evidence, missing, AT)
+    evidence, missed = inputs(whale, etf, sentiment)
+    call = decide("SOL", evidence, missed, AT)
     assert call.direction is direction
-    assert call.confidence == Decimal(confidence)
-    assert {m.name for m in call.missing} == {m.name for m in missing}
+    assert call.agreement is not None
+    assert (call.agreement.agree, call.agreement.stale, call.agreement.missing) == (
+        agree,
+        stale,
+        missing,
+    )
+    assert call.agreement.of == 3
+    assert call.confidence == round(Decimal(agree) / 3, 2)
+    assert {m.name for m in call.missing} == {m.name for m in missed}
+
+
+def test_a_stale_input_lowers_confidence_exactly_as_a_missing_one() -> None:
+    stale = decide("SOL", *inputs(L, STALE_L, L), AT)
+    missing = decide("SOL", *inputs(L, None, L), AT)
+    assert stale.direction is missing.direction is L
+    assert stale.confidence == missing.confidence == Decimal("0.67")
 
 
 def test_the_call_serialises_to_json_and_back() -> None:
@@ -100,20 +102,6 @@ def test_the_call_serialises_to_json_and_back() -> None:
     again = BiasCall.model_validate_json(call.model_dump_json())
     assert again == call
     assert '"direction":"LONG"' in call.model_dump_json()
-
-
-def whale(side: WhaleSide, usd: str) -> WhaleEvent:
-    return WhaleEvent(
-        coin="SOL", side=side, usd=Decimal(usd), price=Decimal(142), venue="OKX", at=AT
-    )
-
-
-def test_whale_evidence() -> None:
-    assert whale_push([whale(WhaleSide.BUY, "1053834")], AT, "OKX").push is L
-    assert whale_push([whale(WhaleSide.SHORT, "1400000")], AT, "CoinGlass").push is S
-    both = whale_push([whale(WhaleSide.BUY, "1"), whale(WhaleSide.SELL, "2")], AT, "OKX")
-    assert both.either_way and both.value == "both"
-    assert whale_push([], AT, "OKX").push is N
 
 
 def flows(net: str) -> EtfFlows:

@@ -209,7 +209,11 @@ def test_entry_map_and_alerts_render_every_placeholder_and_label(i18n: I18n, loc
         assert "{" not in rendered and "}" not in rendered
     assert pushed == text
     if locale == "en":
-        assert "✅ Whale buy (BTC or SOL): BTC $1.5M" in text
+        assert (
+            "✅ Net whale buying (BTC or SOL): whale buys: 1 in the last 60 min, largest $1.5M, "
+            "total $1.5M" in text
+        )
+        assert "3 of 4 inputs agree (1 missing)" in text
         assert "Alert lines: entry 99.5 · stop 99.2 · TP1 100.8 · TP2 101.6 · cluster 99.7" in text
         assert "TP1: <b>100.8</b> · R/R 4.33 · ask wall" in text
         assert "Missing: Spot-ETF flow: needs a paid plan" in text

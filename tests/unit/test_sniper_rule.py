@@ -13,7 +13,7 @@ from services.analysis.heatmap import analyse as analyse_heatmap
 from services.analysis.orderbook import BookAnalysis
 from services.analysis.orderbook import analyse as analyse_book
 from services.analysis.sniper import EntryMap, entry_map, same_setup
-from services.analysis.whale import WhaleEvent, WhaleSide
+from services.analysis.whale import WhaleEvent, WhaleRule, WhaleSide, whale_flow
 from services.errors import Reason
 from services.models import BookLevel, OrderBook
 from services.symbols import Instrument
@@ -74,6 +74,9 @@ def make(**overrides: object) -> EntryMap:
         "at": AT,
     }
     args.update(overrides)
+    whales = args["whales"]
+    if isinstance(whales, list):  # events in, the signal window's reading of them passed on
+        args["whales"] = whale_flow(whales, AT, WhaleRule())
     return entry_map("SOL", PRICE, **args)  # type: ignore[arg-type]
 
 
@@ -101,7 +104,7 @@ def test_every_condition_met_gives_entry_invalidation_and_two_targets_from_the_l
 
 @pytest.mark.parametrize(
     ("etf_input", "met", "confidence"),
-    [(None, None, D("1.00")), (etf(-50_000_000), False, D("0.75")), (etf(1), True, D("1.00"))],
+    [(None, None, D("0.75")), (etf(-50_000_000), False, D("0.75")), (etf(1), True, D("1.00"))],
 )
 def test_etf_is_optional_an_outflow_lowers_confidence_but_never_blocks_the_map(
     etf_input: Evidence | None, met: bool | None, confidence: D
@@ -111,7 +114,9 @@ def test_etf_is_optional_an_outflow_lowers_confidence_but_never_blocks_the_map(
     )
     assert m.setup
     assert checks(m)["etf_inflow"] is met
-    assert m.confidence == confidence  # missing: 3 of the 3 counted; outflow: 3 of 4
+    # Missing or an outflow: 3 of the 4 inputs agree (one definition with /alpha).
+    assert m.confidence == confidence
+    assert m.agreement is not None and m.agreement.missing == (1 if etf_input is None else 0)
 
 
 @pytest.mark.parametrize(
@@ -172,3 +177,12 @@ def test_same_setup_is_levels_within_the_tolerance() -> None:
     assert not same_setup(fingerprint, "99.0,98.7,100.8,101.6", D("0.3"))  # entry 0.5% lower
     assert not same_setup(fingerprint, "99.5,99.20,100.8", D("0.3"))  # another shape
     assert not same_setup("", fingerprint, D("0.3"))
+
+
+def test_a_stale_module_still_decides_but_lowers_confidence_like_a_missing_one() -> None:
+    stale = make(stale=frozenset({"support_wall"}))
+    assert stale.setup
+    assert stale.agreement is not None
+    assert (stale.agreement.agree, stale.agreement.stale) == (3, 1)
+    assert stale.confidence == D("0.75") == make(etf=None).confidence
+    assert next(c for c in stale.checks if c.name == "support_wall").stale
