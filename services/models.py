@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
@@ -102,3 +103,14 @@ class InstrumentIds(BaseModel):
     """Instrument ids a vendor lists (OKX `instId`s), for symbol validation."""
 
     inst_ids: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class Candle:
+    """One OKX 1-minute candle: opened at `ts` (UTC, aware), closed one minute later."""
+
+    ts: datetime
+    open: Decimal
+    high: Decimal
+    low: Decimal
+    close: Decimal

@@ -100,6 +100,7 @@ class AlertRow(Base):
     payload: Mapped[str] = mapped_column(Text)  # the alert model as JSON, rendered at send time
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))  # job run start (lag)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    call_id: Mapped[int | None] = mapped_column(Integer, index=True)  # the sniper map it carries
 
 
 class DeliveryRow(Base):
@@ -120,6 +121,9 @@ class DeliveryRow(Base):
     next_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     error: Mapped[str | None] = mapped_column(String(256))
+    message_id: Mapped[int | None] = mapped_column(BigInteger)  # what Telegram made of it
+    # Follow-ups: the message this one edits in place or replies to.
+    reply_to: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class SignalStateRow(Base):
@@ -145,6 +149,9 @@ class CooldownRow(Base):
     direction: Mapped[str] = mapped_column(String(16))  # a repeat is the same direction again
     last_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     strength: Mapped[Decimal] = mapped_column(Numeric(10, 4))
+    # sniper: the setup this chat got (one push per setup per chat); bias: "withdrawn" once the
+    # chat was told the call it holds is no longer made.
+    fingerprint: Mapped[str | None] = mapped_column(Text)
 
 
 class LeaseRow(Base):
@@ -155,3 +162,74 @@ class LeaseRow(Base):
     name: Mapped[str] = mapped_column(String(32), primary_key=True)
     holder: Mapped[str] = mapped_column(String(64))
     until: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class CallRow(Base):
+    """Every call the bot made, pushed or not: graded later against OKX candles."""
+
+    __tablename__ = "calls"
+    __table_args__ = (
+        UniqueConstraint("kind", "symbol", "key", name="uq_call"),
+        Index("ix_calls_open", "kind", "open"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(16))  # bias, sniper, whale
+    symbol: Mapped[str] = mapped_column(String(16))
+    direction: Mapped[str] = mapped_column(String(8))  # LONG / SHORT (a whale: its flow)
+    made_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    key: Mapped[str] = mapped_column(String(128))  # one row per call: a whale seen twice is one
+    price: Mapped[Decimal | None] = mapped_column(Numeric(28, 10))  # the price it was made at
+    pushed: Mapped[bool] = mapped_column(Boolean)  # queued to at least one chat
+    detail: Mapped[str] = mapped_column(Text)  # the call as JSON: its inputs or levels
+    open: Mapped[bool] = mapped_column(Boolean)  # still being graded
+    status: Mapped[str] = mapped_column(String(16))  # open / graded; sniper: its tracking state
+    status_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class GradeRow(Base):
+    """One graded outcome of a call (a horizon, or the sniper's final level), with the prices
+    and times used so it can be checked by hand; `baseline` rows grade the naive twin."""
+
+    __tablename__ = "grades"
+    __table_args__ = (UniqueConstraint("call_id", "horizon", "baseline", name="uq_grade"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    call_id: Mapped[int] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"), index=True)
+    horizon: Mapped[str] = mapped_column(String(16))  # 15m, 1h, 4h, 24h; sniper: outcome
+    baseline: Mapped[bool] = mapped_column(Boolean)
+    outcome: Mapped[str] = mapped_column(String(16))  # hit / miss; sniper: tp2, stopped, ...
+    hit: Mapped[bool | None] = mapped_column(Boolean)  # None: not a trade (no fill)
+    value: Mapped[Decimal | None] = mapped_column(Numeric(20, 6))  # % move, or R for sniper
+    price_from: Mapped[Decimal | None] = mapped_column(Numeric(28, 10))
+    price_to: Mapped[Decimal | None] = mapped_column(Numeric(28, 10))
+    at_from: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    at_to: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    source: Mapped[str] = mapped_column(String(64))  # "OKX 1m candles SOL-USDT"
+    detail: Mapped[str | None] = mapped_column(Text)  # sniper: MAE, minutes to outcome (JSON)
+    graded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class CandleRow(Base):
+    """OKX 1-minute candles kept for grading and replays (pruned with the journal)."""
+
+    __tablename__ = "candles"
+
+    symbol: Mapped[str] = mapped_column(String(16), primary_key=True)
+    ts: Mapped[datetime] = mapped_column(DateTime(timezone=True), primary_key=True)
+    open: Mapped[Decimal] = mapped_column(Numeric(28, 10))
+    high: Mapped[Decimal] = mapped_column(Numeric(28, 10))
+    low: Mapped[Decimal] = mapped_column(Numeric(28, 10))
+    close: Mapped[Decimal] = mapped_column(Numeric(28, 10))
+
+
+class JournalRow(Base):
+    """What one job run saw, compact, so the rules can be replayed with other thresholds."""
+
+    __tablename__ = "journal"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    job: Mapped[str] = mapped_column(String(16))  # bias, sniper
+    symbol: Mapped[str] = mapped_column(String(16))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    inputs: Mapped[str] = mapped_column(Text)  # JSON

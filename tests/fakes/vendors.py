@@ -2,6 +2,7 @@
 
 One server answers every vendor's paths (they do not collide). Faults are injected per path:
 status + fixture body, added latency, a hang past the client's timeout, or malformed JSON.
+A test may script an OKX price path (`set_candles`): candles and the ticker then follow it.
 """
 
 from __future__ import annotations
@@ -10,7 +11,9 @@ import asyncio
 import contextlib
 import json
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +27,15 @@ FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "vendors"
 def load(vendor: str, name: str) -> Any:
     return json.loads((FIXTURES / vendor / name).read_text())
 
+
+CANDLE_PATHS = {  # path -> the most rows OKX gives per request
+    "/api/v5/market/candles": 300,
+    "/api/v5/market/history-candles": 100,
+}
+RECENT_CANDLES = 1440  # `candles` serves only the latest 1,440 bars; older ones need history
+MINUTE_MS = 60_000
+Price = Decimal | float | int | str
+CandleRow = tuple[int, Price, Price, Price, Price]  # (open time ms, open, high, low, close)
 
 COINGLASS_ROUTES = {
     "/api/futures/liquidation/heatmap/model1": "liquidation_heatmap_model1_SOLUSDT.json",
@@ -60,6 +72,11 @@ class FakeVendors:
         self._runner: web.AppRunner | None = None
         self._stopping = asyncio.Event()
         self._liquidation_shift: int | None = None
+        self._shifts: dict[str, int] = {}
+        self._trades: dict[str, list[dict[str, str]]] = {}
+        self.started = time.time()
+        self._candles: dict[str, list[CandleRow]] = {}
+        self.clock: Callable[[], float] = time.time  # decides which scripted bar is still open
         self.port = 0
 
     @property
@@ -74,6 +91,33 @@ class FakeVendors:
             self.faults.clear()
         else:
             self.faults.pop(path, None)
+
+    def set_candles(self, inst_id: str, rows: list[CandleRow]) -> None:
+        """Scripts the 1m price path of `inst_id`: `candles`/`history-candles` page through it
+        as OKX would, and the ticker's `last` is the newest close. Replaces any earlier path."""
+        self._candles[inst_id] = sorted(rows, key=lambda row: row[0])
+
+    def clear_candles(self, inst_id: str | None = None) -> None:
+        if inst_id is None:
+            self._candles.clear()
+        else:
+            self._candles.pop(inst_id, None)
+
+    def set_trades(self, inst_id: str, trades: list[tuple[str, float, float, float]]) -> None:
+        """Scripts `inst_id`'s public trades as (side, size, price, seconds ago), newest first
+        as OKX lists them; sizes are contracts on swaps, as on OKX."""
+        now_ms = int(time.time() * 1000)
+        self._trades[inst_id] = [
+            {
+                "instId": inst_id,
+                "side": side,
+                "sz": str(size),
+                "px": str(price),
+                "tradeId": str(900000 + n),
+                "ts": str(now_ms - int(ago * 1000)),
+            }
+            for n, (side, size, price, ago) in enumerate(trades)
+        ]
 
     def count(self, path: str) -> int:
         return sum(1 for c in self.calls if c.path == path)
@@ -136,24 +180,112 @@ class FakeVendors:
                 detail["ts"] = str(int(detail["ts"]) + self._liquidation_shift)
         return body
 
+    def _recent(self, key: str, rows: list[dict[str, Any]], field: str) -> None:
+        """Whale trades and alerts replayed as recent (same spacing, the newest two minutes
+        before the server started): the signals count only the last WHALE_WINDOW_MINUTES, and
+        OKX's trades endpoint only ever holds the latest prints. Fixed per server and key."""
+        if not rows:
+            return
+        if key not in self._shifts:
+            newest = max(int(float(r[field])) for r in rows)
+            self._shifts[key] = int(self.started * 1000) - 120_000 - newest
+        for row in rows:
+            shifted = int(float(row[field])) + self._shifts[key]
+            row[field] = str(shifted) if isinstance(row[field], str) else shifted
+
+    def _ticker(self, inst_id: str) -> Any:
+        name = f"ticker_{inst_id}.json"
+        if (FIXTURES / "okx" / name).exists():
+            body = load("okx", name)
+        elif inst_id == "BTC-USDT":
+            body = load("okx", "ticker_BTC-USDT_docs.json")
+        elif inst_id in self._candles:  # a scripted pair exists: borrow another's other fields
+            body = load("okx", "ticker_SOL-USDT.json")
+            body["data"][0]["instId"] = inst_id
+        else:
+            return load("okx", "error_instrument_not_found.json")
+        path = self._candles.get(inst_id)
+        if path:
+            body["data"][0]["last"] = str(path[-1][4])
+        return body
+
+    def _known(self, inst_id: str) -> bool:
+        """Whether the ticker route would answer for `inst_id` (else OKX says 51001)."""
+        return (
+            (FIXTURES / "okx" / f"ticker_{inst_id}.json").exists()
+            or inst_id == "BTC-USDT"
+            or inst_id in self._candles
+        )
+
+    def _candle_page(self, path: str, q: Mapping[str, str]) -> tuple[int, Any]:
+        """OKX's paging: newest first, `after` = opened before, `before` = opened after."""
+        inst_id = q.get("instId", "")
+        try:
+            after = int(q["after"]) if "after" in q else None
+            before = int(q["before"]) if "before" in q else None
+            limit = min(int(q.get("limit", 100)), CANDLE_PATHS[path])
+        except ValueError:
+            return 400, {"code": "51000", "msg": "Parameter error.", "data": []}
+        scripted = self._candles.get(inst_id)
+        if scripted is not None:
+            if q.get("bar", "1m") != "1m":  # only 1m bars are scripted; say so, don't mislabel
+                return 400, {"code": "51000", "msg": "Parameter bar error.", "data": []}
+            now = int(self.clock() * 1000)
+            rows = [
+                [
+                    str(ts),
+                    str(o),
+                    str(h),
+                    str(lo),
+                    str(c),
+                    "1",
+                    "1",
+                    "1",
+                    "0" if ts + MINUTE_MS > now else "1",
+                ]
+                for ts, o, h, lo, c in scripted
+            ]
+            if path == "/api/v5/market/candles":
+                oldest_served = (now // MINUTE_MS - (RECENT_CANDLES - 1)) * MINUTE_MS
+                rows = [row for row in rows if int(row[0]) >= oldest_served]
+            rows.reverse()
+        else:
+            kind = "candles" if path == "/api/v5/market/candles" else "history_candles"
+            name = f"{kind}_{inst_id}_{q.get('bar', '1m')}.json"
+            if (FIXTURES / "okx" / name).exists():
+                body = load("okx", name)
+                rows = body["data"]
+            elif self._known(inst_id):
+                rows = []  # a known pair we hold no bars for
+            else:
+                return 200, load("okx", "error_instrument_not_found.json")
+        if after is not None:
+            rows = [row for row in rows if int(row[0]) < after]
+        if before is not None:
+            rows = [row for row in rows if int(row[0]) > before]
+        # Newest first even with only `before` ("the latest data will be returned", OKX docs).
+        return 200, {"code": "0", "msg": "", "data": rows[:limit]}
+
     def _route(self, path: str, request: web.Request) -> tuple[int, Any, dict[str, str]]:
         q = request.query
         if path == "/api/v5/market/ticker":
-            name = f"ticker_{q.get('instId', '')}.json"
-            if (FIXTURES / "okx" / name).exists():
-                return 200, load("okx", name), {}
-            if q.get("instId") == "BTC-USDT":
-                return 200, load("okx", "ticker_BTC-USDT_docs.json"), {}
-            return 200, load("okx", "error_instrument_not_found.json"), {}
+            return 200, self._ticker(q.get("instId", "")), {}
+        if path in CANDLE_PATHS:
+            status, body = self._candle_page(path, q)
+            return status, body, {}
         if path == "/api/v5/market/books":
             name = f"books_{q.get('instId', '')}.json"
             if (FIXTURES / "okx" / name).exists():
                 return 200, load("okx", name), {}
             return 200, load("okx", "error_instrument_not_found.json"), {}
         if path == "/api/v5/market/trades":
+            if q.get("instId", "") in self._trades:
+                return 200, {"code": "0", "msg": "", "data": self._trades[q["instId"]]}, {}
             name = f"trades_{q.get('instId', '')}.json"
             if (FIXTURES / "okx" / name).exists():
-                return 200, load("okx", name), {}
+                body = load("okx", name)
+                self._recent(name, body["data"], "ts")
+                return 200, body, {}
             return 200, {"code": "0", "msg": "", "data": []}, {}
         if path in COINGLASS_ROUTES:
             if not request.headers.get("CG-API-KEY"):
@@ -164,7 +296,9 @@ class FakeVendors:
         if path == "/api/hyperliquid/whale-alert":
             if not request.headers.get("CG-API-KEY"):
                 return 200, load("coinglass", "error_api_key_missing.json"), {}
-            return 200, load("coinglass", "whale_alert.json"), {}
+            body = load("coinglass", "whale_alert.json")
+            self._recent("whale_alert", body["data"], "create_time")
+            return 200, body, {}
         if path == "/api/v5/public/liquidation-orders":
             if not (q.get("uly") or q.get("instFamily")):
                 return 400, load("okx", "error_uly_or_instfamily_required.json"), {}

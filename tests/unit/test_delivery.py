@@ -21,6 +21,7 @@ from services.container import Services
 from services.subscriptions import AlertKind
 from tests.fakes.reports import bias_alert
 from tests.fakes.telegram import FakeTelegram
+from tests.fakes.vendors import FakeVendors
 from tests.unit.conftest import Build
 
 
@@ -112,11 +113,12 @@ async def test_two_alerts_for_one_chat_are_a_second_apart(
 
 
 async def test_the_bias_job_pushes_on_a_change_of_direction_only(
-    build: Build, monkeypatch: pytest.MonkeyPatch
+    build: Build, vendors: FakeVendors, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    vendors.set_trades("SOL-USDT-SWAP", [("buy", 9000, 142.1, 30)])  # whales bought: LONG
     services = await build(watch_symbols=["SOL"], alert_cooldown_seconds=3600)
     await services.subscriptions.set(9, [AlertKind.BIAS], active=True)
-    assert await services.bias_job.run() == 1  # first LONG from the fixtures
+    assert await services.bias_job.run() == 1  # net whale buying + 73 Greed
     assert await services.bias_job.run() == 0  # unchanged
 
     real = services.bias.call

@@ -1,0 +1,201 @@
+"""The performance database: every call the bot made, and its grades."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from pydantic import BaseModel
+from sqlalchemy import delete, select, update
+
+from services.storage.db import Database
+from services.storage.tables import CallRow, GradeRow
+
+
+def utc(moment: datetime) -> datetime:
+    """SQLite stores no zone and returns naive datetimes; everything written here was UTC."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+class NewCall(BaseModel):
+    kind: str  # bias, sniper, whale
+    symbol: str
+    direction: str  # LONG / SHORT
+    made_at: datetime
+    key: str  # identifies the call: the same key recorded twice is one call
+    price: Decimal | None = None
+    pushed: bool = False
+    detail: str  # JSON
+
+
+class StoredCall(NewCall):
+    id: int
+    open: bool
+    status: str
+    status_at: datetime
+
+
+class Grade(BaseModel):
+    horizon: str
+    baseline: bool = False
+    outcome: str
+    hit: bool | None
+    value: Decimal | None = None
+    price_from: Decimal | None = None
+    price_to: Decimal | None = None
+    at_from: datetime | None = None
+    at_to: datetime | None = None
+    source: str
+    detail: str | None = None
+
+
+class StoredGrade(Grade):
+    call_id: int
+    graded_at: datetime
+
+
+def _call(row: CallRow) -> StoredCall:
+    return StoredCall(
+        id=row.id,
+        kind=row.kind,
+        symbol=row.symbol,
+        direction=row.direction,
+        made_at=utc(row.made_at),
+        key=row.key,
+        price=row.price,
+        pushed=row.pushed,
+        detail=row.detail,
+        open=row.open,
+        status=row.status,
+        status_at=utc(row.status_at),
+    )
+
+
+def _grade(row: GradeRow) -> StoredGrade:
+    return StoredGrade(
+        call_id=row.call_id,
+        horizon=row.horizon,
+        baseline=row.baseline,
+        outcome=row.outcome,
+        hit=row.hit,
+        value=row.value,
+        price_from=row.price_from,
+        price_to=row.price_to,
+        at_from=utc(row.at_from) if row.at_from else None,
+        at_to=utc(row.at_to) if row.at_to else None,
+        source=row.source,
+        detail=row.detail,
+        graded_at=utc(row.graded_at),
+    )
+
+
+class CallStore:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def record(self, call: NewCall, status: str = "open") -> tuple[int, bool]:
+        """The call's id, and whether it is new (a whale event seen on every run is one call)."""
+        now = datetime.now(UTC)
+        statement = (
+            self._db.insert(CallRow)
+            .values(**call.model_dump(), open=True, status=status, status_at=now)
+            .on_conflict_do_nothing(index_elements=["kind", "symbol", "key"])
+        )
+        async with self._db.sessions() as session, session.begin():
+            result = await session.execute(statement)
+            created = bool(getattr(result, "rowcount", 0))
+            call_id = await session.scalar(
+                select(CallRow.id).where(
+                    CallRow.kind == call.kind,
+                    CallRow.symbol == call.symbol,
+                    CallRow.key == call.key,
+                )
+            )
+        assert call_id is not None
+        return int(call_id), created
+
+    async def mark_pushed(self, call_id: int) -> None:
+        async with self._db.sessions() as session, session.begin():
+            await session.execute(update(CallRow).where(CallRow.id == call_id).values(pushed=True))
+
+    async def get(self, call_id: int) -> StoredCall | None:
+        async with self._db.sessions() as session:
+            row = await session.get(CallRow, call_id)
+            return _call(row) if row is not None else None
+
+    async def open_calls(self) -> list[StoredCall]:
+        async with self._db.sessions() as session:
+            rows = await session.scalars(
+                select(CallRow).where(CallRow.open.is_(True)).order_by(CallRow.made_at)
+            )
+            return [_call(r) for r in rows]
+
+    async def grade(
+        self, call_id: int, grades: list[Grade], status: str | None = None, close: bool = False
+    ) -> list[Grade]:
+        """Stores what is not graded yet and returns it: a grade is written once, however often
+        the grader (or a restarted one) arrives at it."""
+        now = datetime.now(UTC)
+        added: list[Grade] = []
+        async with self._db.sessions() as session, session.begin():
+            for grade in grades:
+                result = await session.execute(
+                    self._db.insert(GradeRow)
+                    .values(call_id=call_id, graded_at=now, **grade.model_dump())
+                    .on_conflict_do_nothing(index_elements=["call_id", "horizon", "baseline"])
+                )
+                if getattr(result, "rowcount", 0):
+                    added.append(grade)
+            values: dict[str, object] = {}
+            if status is not None:
+                values.update(status=status, status_at=now)
+            if close:
+                values["open"] = False
+            if values:
+                await session.execute(update(CallRow).where(CallRow.id == call_id).values(values))
+        return added
+
+    async def set_status(self, call_id: int, status: str, expected: str) -> bool:
+        """Moves a call on only from the state the caller saw, so two graders (or a restart)
+        never report the same change twice."""
+        async with self._db.sessions() as session, session.begin():
+            result = await session.execute(
+                update(CallRow)
+                .where(CallRow.id == call_id, CallRow.status == expected)
+                .values(status=status, status_at=datetime.now(UTC))
+            )
+        return bool(getattr(result, "rowcount", 0))
+
+    async def between(
+        self, since: datetime, until: datetime | None = None, kind: str | None = None
+    ) -> list[StoredCall]:
+        query = select(CallRow).where(CallRow.made_at >= since)
+        if until is not None:
+            query = query.where(CallRow.made_at < until)
+        if kind is not None:
+            query = query.where(CallRow.kind == kind)
+        async with self._db.sessions() as session:
+            rows = await session.scalars(query.order_by(CallRow.made_at))
+            return [_call(r) for r in rows]
+
+    async def grades_for(self, call_ids: list[int]) -> dict[int, list[StoredGrade]]:
+        found: dict[int, list[StoredGrade]] = {i: [] for i in call_ids}
+        if not call_ids:
+            return found
+        async with self._db.sessions() as session:
+            for start in range(0, len(call_ids), 500):  # bounded IN lists
+                rows = await session.scalars(
+                    select(GradeRow).where(GradeRow.call_id.in_(call_ids[start : start + 500]))
+                )
+                for row in rows:
+                    found[row.call_id].append(_grade(row))
+        return found
+
+    async def prune(self, before: datetime) -> None:
+        async with self._db.sessions() as session, session.begin():
+            await session.execute(
+                delete(GradeRow).where(
+                    GradeRow.call_id.in_(select(CallRow.id).where(CallRow.made_at < before))
+                )
+            )
+            await session.execute(delete(CallRow).where(CallRow.made_at < before))
