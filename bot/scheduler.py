@@ -60,6 +60,13 @@ async def _leased(
         logger.opt(exception=exc).error("{} job crashed", name)
 
 
+async def grading(services: Services) -> None:
+    async def run() -> int:
+        return await services.grading_job.run()
+
+    await _leased(services, "grading", services.settings.grading_interval_seconds, run)
+
+
 def make_scheduler(services: Services) -> AsyncIOScheduler:
     """Jobs run once at start, then on their interval; an interval of 0 leaves a job out."""
     settings = services.settings
@@ -69,6 +76,7 @@ def make_scheduler(services: Services) -> AsyncIOScheduler:
         ("discovery", discover, settings.probe_interval_seconds),
         ("bias", bias, settings.bias_interval_seconds),
         ("sniper", sniper, settings.sniper_interval_seconds),
+        ("grading", grading, settings.grading_interval_seconds),
     )
     for name, job, seconds in jobs:
         if seconds <= 0:

@@ -8,15 +8,12 @@ from datetime import UTC, datetime
 
 from services.analysis.bias import (
     BiasCall,
-    Evidence,
+    BiasInputs,
     Missing,
     Thresholds,
-    decide,
-    etf_push,
-    sentiment_push,
-    whale_push,
+    WhaleInput,
+    evaluate,
 )
-from services.errors import Reason
 from services.etf import EtfService
 from services.models import EtfFlows, Sentiment
 from services.outcome import failure_reason
@@ -39,36 +36,32 @@ class BiasService:
         self._thresholds = thresholds
 
     async def call(self, inst: Instrument) -> BiasCall:
+        return evaluate(await self.inputs(inst), self._thresholds)
+
+    async def inputs(self, inst: Instrument) -> BiasInputs:
+        """What the rule reads right now; whatever failed is named with its reason."""
         whale, etf, sentiment = await asyncio.gather(
             self._whale.recent(inst),
             self._etf.bitcoin(),
             self._sentiment.current(),
             return_exceptions=True,
         )
-        now = datetime.now(UTC)
-        evidence: list[Evidence] = []
-        missing: list[Missing] = []
+        inputs = BiasInputs(symbol=inst.base, at=datetime.now(UTC))
         if isinstance(whale, WhaleReport):
-            evidence.append(
-                whale_push(
-                    whale.events,
-                    now=now,
-                    as_of=whale.as_of,
-                    source=whale.source,
-                    rule=self._thresholds.whale,
-                    stale=whale.stale,
-                )
+            inputs.whale = WhaleInput(
+                events=whale.events, as_of=whale.as_of, source=whale.source, stale=whale.stale
             )
         else:
-            missing.append(Missing(name="whale", reason=failure_reason(whale)))
-        etf_evidence = etf_push(etf, inst.base) if isinstance(etf, EtfFlows) else None
-        if etf_evidence is not None:
-            evidence.append(etf_evidence)
+            inputs.missing.append(Missing(name="whale", reason=failure_reason(whale)))
+        if isinstance(etf, EtfFlows):
+            inputs.etf = etf
         else:
-            reason = failure_reason(etf) if isinstance(etf, BaseException) else Reason.ERROR
-            missing.append(Missing(name="etf", reason=reason))
+            inputs.missing.append(Missing(name="etf", reason=failure_reason(etf)))
         if isinstance(sentiment, Sentiment):
-            evidence.append(sentiment_push(sentiment, self._thresholds))
+            inputs.sentiment = sentiment
         else:
-            missing.append(Missing(name="sentiment", reason=failure_reason(sentiment)))
-        return decide(inst.base, evidence, missing, now)
+            inputs.missing.append(Missing(name="sentiment", reason=failure_reason(sentiment)))
+        return inputs
+
+    def evaluate(self, inputs: BiasInputs) -> BiasCall:
+        return evaluate(inputs, self._thresholds)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import socket
 from dataclasses import dataclass, field
+from datetime import timedelta
 from decimal import Decimal
 
 from loguru import logger
 from prometheus_client import Counter
 
+from services.alerts.followups import FollowUpQueue
 from services.alerts.outbox import Cooldown, Outbox
 from services.analysis.bias import Thresholds
 from services.analysis.sniper import SniperLimits
@@ -38,11 +40,18 @@ from services.resilience.rate_budget import RateBudget, make_storage
 from services.routes import RouteBook
 from services.sentiment import SentimentService
 from services.settings import Settings
+from services.signals.calls import CallLog
+from services.signals.followups import FollowUps
+from services.signals.grader import GradingJob
+from services.signals.track_record import TrackRecordService
 from services.sniper import MAIN as SNIPER_MAIN
 from services.sniper import SniperService
 from services.status import StatusRegistry
+from services.storage.calls import CallStore
+from services.storage.candles import CandleStore
 from services.storage.chats import ChatRepository
 from services.storage.db import Database
+from services.storage.journal import Journal
 from services.storage.leases import Leases
 from services.storage.liquidations import LiquidationStore
 from services.subscriptions import SubscriptionService
@@ -79,6 +88,11 @@ class Services:
     languages: ChatLanguages
     flags: FlagService
     routes: RouteBook
+    calls: CallLog
+    track_record: TrackRecordService
+    candles: CandleStore
+    journal: Journal
+    grading_job: GradingJob
     clients: list[VendorClient] = field(default_factory=list)
 
     async def start(self) -> None:
@@ -227,6 +241,12 @@ def build_services(settings: Settings, *, cache_enabled: bool = True) -> Service
         ),
     )
     subscriptions = SubscriptionService(db)
+    calls = CallLog(CallStore(db))
+    journal = Journal(db)
+    candles = CandleStore(db)
+    track_record = TrackRecordService(calls.store)
+    follow_ups = FollowUps(FollowUpQueue(db, lambda: outbox.on_publish), subscriptions)
+    lifetime = timedelta(minutes=settings.sniper_setup_lifetime_minutes)
     chats = ChatRepository(db)
 
     def health(job: str, main: tuple[str, ...], interval: float, soft: Counter) -> JobHealth:
@@ -253,6 +273,11 @@ def build_services(settings: Settings, *, cache_enabled: bool = True) -> Service
         metrics,
         settings.watch_symbols,
         settings.admin_ids,
+        calls=calls,
+        follow_ups=follow_ups,
+        journal=journal,
+        track_record=track_record,
+        whale_threshold=Decimal(str(settings.whale_min_usd)),
     )
     sniper_job = SniperJob(
         sniper,
@@ -264,6 +289,21 @@ def build_services(settings: Settings, *, cache_enabled: bool = True) -> Service
         settings.sniper_symbol,
         settings.admin_ids,
         Decimal(str(settings.sniper_same_setup_pct)),
+        calls=calls,
+        journal=journal,
+        track_record=track_record,
+        lifetime=lifetime,
+    )
+    grading_job = GradingJob(
+        calls.store,
+        candles,
+        okx,
+        follow_ups,
+        track_record,
+        metrics,
+        lifetime,
+        journal,
+        timedelta(days=settings.journal_retention_days),
     )
     return Services(
         settings=settings,
@@ -293,5 +333,10 @@ def build_services(settings: Settings, *, cache_enabled: bool = True) -> Service
         sniper_job=sniper_job,
         flags=flags,
         routes=routes,
+        calls=calls,
+        track_record=track_record,
+        candles=candles,
+        journal=journal,
+        grading_job=grading_job,
         clients=[okx_http, coinapi_http, binance_http, coinglass_http, fng_http],
     )

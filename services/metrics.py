@@ -81,6 +81,15 @@ class Metrics:
         self.deliveries = Counter(
             "alert_deliveries", "Alert deliveries by result", ["result"], registry=r
         )
+        self.hit_ratio = Gauge(
+            "signal_hit_ratio",
+            "Share of graded calls that were right over the last 30 days (NaN before any)",
+            ["kind", "horizon"],
+            registry=r,
+        )
+        self.graded = Counter(
+            "signal_graded", "Calls graded, by kind and outcome", ["kind", "outcome"], registry=r
+        )
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

@@ -106,6 +106,11 @@ class Settings(BaseSettings):
     # A sender's hold on a delivery it is sending; if the process dies mid-send, the delivery
     # is due again after this. Longer than any Bot API call may take.
     delivery_claim_seconds: float = 120.0
+    # The track record: how long a pushed sniper map waits for its entry before it is void,
+    # how often calls are graded (0 = off), how long the input journal and candles are kept.
+    sniper_setup_lifetime_minutes: int = Field(default=360, ge=1)
+    grading_interval_seconds: float = 60.0
+    journal_retention_days: int = Field(default=30, ge=1)
 
     @field_validator("admin_ids", "watch_symbols", mode="before")
     @classmethod

@@ -10,8 +10,8 @@ from typing import TypeVar
 
 from pydantic import BaseModel
 
-from services.analysis.bias import Evidence, Missing, etf_push, whale_push
-from services.analysis.sniper import EntryMap, SniperLimits, entry_map
+from services.analysis.bias import Missing, WhaleInput
+from services.analysis.sniper import EntryMap, SniperInputs, SniperLimits, evaluate
 from services.errors import Reason
 from services.etf import EtfService
 from services.heatmap import HeatmapRange, HeatmapReport, HeatmapService
@@ -31,6 +31,7 @@ WHALE_COINS = ("BTC",)  # whale buys on BTC count as well as on the sniper's own
 class SniperRead(BaseModel):
     map: EntryMap
     outcome: RunOutcome
+    inputs: SniperInputs  # what the map was drawn from, for the journal
 
 
 class SniperService:
@@ -74,53 +75,41 @@ class SniperService:
             return None
 
         now = datetime.now(UTC)
-        evidence: list[Evidence] = []
         reports = [r for w in whales if (r := take("whale", w, WhaleReport)) is not None]
-        whale_input = None
-        if reports:
-            whale_input = whale_push(
-                [e for r in reports for e in r.events],
-                now=now,
-                as_of=min(r.as_of for r in reports),
-                source=reports[0].source,
-                rule=self._limits.whale,
-                stale=any(r.stale for r in reports),
-            )
-            evidence.append(whale_input)
         book_report = take("spot_ob", book, OrderBookReport)
         heat_report = take("heatmap", heat, HeatmapReport)
         flows = take("etf", etf, EtfFlows)
-        etf_evidence = etf_push(flows, inst.base) if flows is not None else None
-        if etf_evidence is not None:
-            evidence.append(etf_evidence)
-        stale = {
+        stale = [
             name
             for name, seen in (
-                ("whale_buy", whale_input is not None and whale_input.stale),
-                ("etf_inflow", etf_evidence is not None and etf_evidence.stale),
+                ("whale_buy", any(r.stale for r in reports)),
+                ("etf_inflow", flows is not None and flows.stale),
                 ("liquidation_cluster", heat_report is not None and heat_report.stale),
                 ("support_wall", book_report is not None and book_report.book.stale),
             )
             if seen
-        }
-        # The ticker only gives the price (the book's mid stands in); it is not one of the
-        # modules whose success or failure the job's health is judged by.
-        price = self._price(ticker, book_report, heat_report)
-        missing = [Missing(name=m, reason=r) for m, r in outcome.failed.items()]
-        result = entry_map(
-            inst.base,
-            price,
+        ]
+        inputs = SniperInputs(
+            symbol=inst.base,
+            at=now,
+            # The ticker only gives the price (the book's mid stands in); it is not one of
+            # the modules whose success or failure the job's health is judged by.
+            price=self._price(ticker, book_report, heat_report),
             book=book_report.analysis if book_report else None,
             heatmap=heat_report.analysis if heat_report else None,
-            whales=whale_input.whale if whale_input else None,
-            etf=etf_evidence,
-            evidence=evidence,
-            missing=missing,
-            at=now,
-            limits=self._limits,
-            stale=frozenset(stale),
+            whale=WhaleInput(
+                events=[e for r in reports for e in r.events],
+                as_of=min(r.as_of for r in reports),
+                source=reports[0].source,
+                stale=any(r.stale for r in reports),
+            )
+            if reports
+            else None,
+            etf=flows,
+            stale=stale,
+            missing=[Missing(name=m, reason=r) for m, r in outcome.failed.items()],
         )
-        return SniperRead(map=result, outcome=outcome)
+        return SniperRead(map=evaluate(inputs, self._limits), outcome=outcome, inputs=inputs)
 
     @staticmethod
     def _price(ticker: object, book: OrderBookReport | None, heat: HeatmapReport | None) -> Decimal:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from datetime import UTC, datetime
 from enum import StrEnum
 
@@ -16,13 +17,19 @@ from services.storage.tables import SubscriptionRow
 class AlertKind(StrEnum):
     BIAS = "bias"
     SNIPER = "sniper"
+    # Replies on how a pushed call ended (on unless muted with /unsubscribe followups); the
+    # silent edits of a pushed map always happen.
+    FOLLOWUPS = "followups"
+
+
+PUSHES = [AlertKind.BIAS, AlertKind.SNIPER]  # what `all` means: follow-ups are on unless muted
 
 
 def parse_kinds(text: str | None) -> list[AlertKind]:
-    """`bias`, `sniper`, `all` or nothing (= all)."""
-    value = (text or "all").strip().lower()
+    """`bias`, `sniper`, `followups`, `all` or nothing (= all pushes)."""
+    value = (text or "all").strip().lower().replace("-", "")
     if value == "all":
-        return list(AlertKind)
+        return list(PUSHES)
     try:
         return [AlertKind(value)]
     except ValueError:
@@ -64,6 +71,20 @@ class SubscriptionService:
                 )
             )
             return sorted(chats)
+
+    async def muted(self, chat_ids: list[int]) -> builtins.set[int]:
+        """The chats among these that turned follow-up replies off."""
+        if not chat_ids:
+            return set()
+        async with self._db.sessions() as session:
+            chats = await session.scalars(
+                select(SubscriptionRow.chat_id).where(
+                    SubscriptionRow.kind == AlertKind.FOLLOWUPS.value,
+                    SubscriptionRow.active.is_(False),
+                    SubscriptionRow.chat_id.in_(chat_ids),
+                )
+            )
+            return set(chats)
 
     async def chat_gone(self, chat_id: int, why: str) -> None:
         """Blocked by the user, removed from the group, or a 403 on send: stop pushing there."""

@@ -23,6 +23,7 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
     TelegramServerError,
 )
+from aiogram.types import ReplyParameters
 from aiogram.utils.i18n import I18n
 from loguru import logger
 
@@ -32,6 +33,7 @@ from bot.middlewares.locale import pick_locale
 from bot.render.alerts import render_alert
 from bot.render.text import split_message
 from bot.render.view import View
+from services.alerts.models import AlertType
 from services.alerts.outbox import DeliveryStatus, Outbox, Pending
 from services.container import Services
 from services.metrics import Metrics
@@ -168,18 +170,44 @@ class Sender:
         finally:
             self._in_flight.discard(delivery.delivery_id)
 
-    async def _call_telegram(self, d: Pending) -> None:
+    async def _call_telegram(self, d: Pending) -> int | None:
         """The slot bounds requests open at Telegram; it is free again before the database
-        write that records the outcome, so a slow commit does not hold back the next send."""
+        write that records the outcome, so a slow commit does not hold back the next send.
+        Returns the id of the (first) message made, which follow-ups edit or answer."""
         try:
-            for part in split_message(await self._render(d)):
-                await self._bot.send_message(d.chat_id, part)
+            text = await self._render(d)
+            if d.alert.type is AlertType.SNIPER_EDIT and d.reply_to is not None:
+                await self._edit(d.chat_id, d.reply_to, text)
+                return d.reply_to
+            first: int | None = None
+            for part in split_message(text):
+                message = await self._bot.send_message(
+                    d.chat_id,
+                    part,
+                    reply_parameters=(
+                        ReplyParameters(message_id=d.reply_to, allow_sending_without_reply=True)
+                        if d.reply_to is not None and first is None
+                        else None
+                    ),
+                )
+                first = first if first is not None else message.message_id
+            return first
         finally:
             self._slots.release()
 
+    async def _edit(self, chat_id: int, message_id: int, text: str) -> None:
+        """A pushed map is one message; an edit that would change nothing is not an error."""
+        try:
+            await self._bot.edit_message_text(
+                text=split_message(text)[0], chat_id=chat_id, message_id=message_id
+            )
+        except TelegramBadRequest as exc:
+            if "not modified" not in exc.message.lower():
+                raise
+
     async def _send(self, d: Pending) -> None:
         try:
-            await self._call_telegram(d)
+            message_id = await self._call_telegram(d)
         except TelegramRetryAfter as exc:
             self._metrics.telegram_errors.labels("SendMessage", "429").inc()
             self._pacer.pause(exc.retry_after)
@@ -208,7 +236,7 @@ class Sender:
             await self._later(d, exc.message)
         else:
             self._metrics.deliveries.labels("sent").inc()
-            lag = await self._outbox.sent(d)
+            lag = await self._outbox.sent(d, message_id)
             if lag is not None:
                 self._metrics.alert_lag.labels(d.alert.type.value).observe(lag)
 

@@ -102,6 +102,14 @@ def render_alpha(call: BiasCall, view: View, explain: bool = True) -> str:
         + confidence_text(call.agreement, call.confidence, view),
         "",
     ]
+    if call.previous is not None and call.previous is not call.direction:
+        lines.insert(
+            1,
+            "↩️ "
+            + _("reverses the {previous} call pushed before").format(
+                previous=direction_text(call.previous)
+            ),
+        )
     for e in call.evidence:
         lines.append(
             _("{name}: {seen} → {push}").format(

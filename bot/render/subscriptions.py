@@ -14,6 +14,7 @@ def render_subscriptions(kinds: list[AlertKind]) -> str:
     names = {
         AlertKind.BIAS: _("institutional-bias calls"),
         AlertKind.SNIPER: _("SOL sniper entry maps"),
+        AlertKind.FOLLOWUPS: _("follow-up replies on how pushed calls ended"),
     }
     return _("This chat receives: {kinds}.").format(kinds=", ".join(b(names[k]) for k in kinds))
 

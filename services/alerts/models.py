@@ -16,6 +16,13 @@ class AlertType(StrEnum):
     BIAS = "bias"
     SNIPER = "sniper"
     HEALTH = "health"  # to the bot admins only, never to subscribers
+    # Follow-ups on what a chat was pushed before:
+    SNIPER_EDIT = "sniper_edit"  # the pushed map edited in place with its live state
+    SNIPER_OUTCOME = "sniper_outcome"  # a short reply to it on the final outcome
+    BIAS_WITHDRAWN = "bias_withdrawn"  # a pushed LONG/SHORT the bot no longer makes
+
+
+FOLLOW_UPS = frozenset({AlertType.SNIPER_EDIT, AlertType.SNIPER_OUTCOME, AlertType.BIAS_WITHDRAWN})
 
 
 class Signal(BaseModel):
@@ -34,12 +41,47 @@ class HealthNotice(BaseModel):
     at: datetime
 
 
+class Tracking(BaseModel):
+    """Where a pushed sniper map stands against OKX's price."""
+
+    call_id: int
+    map: EntryMap
+    status: str  # waiting, entered, tp1, tp2, stopped, breakeven, expired
+    final: bool
+    entered_at: datetime | None = None
+    tp1_at: datetime | None = None
+    closed_at: datetime | None = None
+    r: Decimal | None = None  # realised, when final
+    r_open: Decimal | None = None  # banked so far (half at TP1)
+    expires_at: datetime | None = None  # without an entry by then, the map is void
+
+
+class Withdrawal(BaseModel):
+    symbol: str
+    was: str  # the direction the chat was pushed: LONG / SHORT
+    now: str  # NEUTRAL (withdrawn)
+
+
+class TrackLine(BaseModel):
+    """One line of a kind's own track record, carried by the call it is pushed with."""
+
+    kind: str
+    label: str  # what was counted: "TP1 first", "right after 4h"
+    hits: int
+    n: int
+    days: int
+    enough: bool  # n reached the minimum: a percentage may be shown
+
+
 class Alert(BaseModel):
     type: AlertType
     started_at: datetime  # when the job run started: alert lag is measured from here
     bias: list[BiasCall] = []
     sniper: list[EntryMap] = []
     health: HealthNotice | None = None
+    track: Tracking | None = None
+    withdrawn: list[Withdrawal] = []
+    record: TrackLine | None = None
 
     def only(self, symbols: list[str]) -> Alert:
         """The part of this alert one chat receives (others may be inside a cooldown)."""
@@ -47,5 +89,6 @@ class Alert(BaseModel):
             update={
                 "bias": [c for c in self.bias if c.symbol in symbols],
                 "sniper": [m for m in self.sniper if m.symbol in symbols],
+                "withdrawn": [w for w in self.withdrawn if w.symbol in symbols],
             }
         )

@@ -15,6 +15,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.alerts.models import Alert, AlertType, Signal
+from services.analysis.sniper import same_setup
 from services.storage.db import Database
 from services.storage.tables import AlertRow, CooldownRow, DeliveryRow, SignalStateRow
 
@@ -34,6 +35,7 @@ class Pending(BaseModel):
     symbols: list[str]
     attempts: int
     alert: Alert
+    reply_to: int | None = None  # a follow-up: the message it edits or answers
 
     def content(self) -> Alert:
         return self.alert.only(self.symbols)  # a health notice has no symbols and stays whole
@@ -42,6 +44,20 @@ class Pending(BaseModel):
 class Cooldown(BaseModel):
     seconds: float = 3600.0
     repeat_gain: Decimal = Decimal("0.2")  # a repeat inside the cooldown needs this much more
+
+
+class Published(BaseModel):
+    queued: int  # deliveries written
+    symbols: set[str]  # the signals that reached at least one chat
+    alert_id: int | None = None
+
+
+class SetupRule(BaseModel):
+    """The sniper's repeat rule: a chat skips only the setup it already got (levels within
+    `same_pct`) while that setup can still play out; any other setup is news for it."""
+
+    same_pct: Decimal
+    lifetime_seconds: float
 
 
 class LastSignal(BaseModel):
@@ -61,6 +77,7 @@ class Outbox:
         self._alerts: dict[int, Alert] = {}  # parsed once; alerts never change after writing
         self.on_publish = on_publish  # wakes the sender in this process
         self._sent: list[tuple[Pending, asyncio.Future[float | None]]] = []
+        self._message_ids: dict[int, int] = {}  # delivery -> message, until its mark commits
         self._flusher: asyncio.Task[None] | None = None
 
     async def last(self, kind: AlertType, symbol: str) -> LastSignal | None:
@@ -105,25 +122,45 @@ class Outbox:
     async def publish(self, alert: Alert, signals: list[Signal], chats: list[int]) -> int:
         """Queues the alert for every chat not inside its cooldown for a signal; returns how
         many deliveries were queued. The signals are remembered in the same transaction."""
+        return (await self.queue(alert, signals, chats)).queued
+
+    async def queue(
+        self,
+        alert: Alert,
+        signals: list[Signal],
+        chats: list[int],
+        *,
+        setup: SetupRule | None = None,
+        call_id: int | None = None,
+        remember: bool = True,
+    ) -> Published:
+        """`publish`, saying which signals went out. With a `setup` rule (the sniper) a chat
+        is skipped only when it already has this setup; `call_id` ties the alert to the call
+        it carries, for follow-ups. `remember=False` leaves the edge state alone (a live setup
+        re-offered to chats that subscribed later)."""
         now = datetime.now(UTC)
-        since = now - timedelta(seconds=self._cooldown.seconds)
+        window = setup.lifetime_seconds if setup is not None else self._cooldown.seconds
+        since = now - timedelta(seconds=window)
         queued = 0
         async with self._db.sessions() as session, session.begin():
-            if signals:
+            if signals and remember:
                 await self._remember(session, alert.type, signals, now)
             recent = await self._recent(session, alert.type, chats, since)
             per_chat: dict[int, list[Signal]] = {}
             for chat in chats:
-                wanted = [s for s in signals if not self._cooled(recent.get((chat, s.symbol)), s)]
+                wanted = [
+                    s for s in signals if not self._cooled(recent.get((chat, s.symbol)), s, setup)
+                ]
                 if wanted or not signals:
                     per_chat[chat] = wanted
             if not per_chat:
-                return 0
+                return Published(queued=0, symbols=set())
             row = AlertRow(
                 kind=alert.type.value,
                 payload=alert.model_dump_json(),
                 started_at=alert.started_at,
                 created_at=now,
+                call_id=call_id,
             )
             session.add(row)
             await session.flush()
@@ -147,6 +184,8 @@ class Outbox:
                     "direction": s.direction,
                     "last_at": now,
                     "strength": s.strength,
+                    # sniper: the setup this chat now has; bias: a fresh call, not withdrawn
+                    "fingerprint": s.fingerprint if setup is not None else None,
                 }
                 for chat, wanted in per_chat.items()
                 for s in wanted
@@ -159,12 +198,17 @@ class Outbox:
                         "direction": statement.excluded.direction,
                         "last_at": now,
                         "strength": statement.excluded.strength,
+                        "fingerprint": statement.excluded.fingerprint,
                     },
                 )
                 await session.execute(statement)
         if self.on_publish is not None:
             self.on_publish()
-        return queued
+        return Published(
+            queued=queued,
+            symbols={s.symbol for wanted in per_chat.values() for s in wanted},
+            alert_id=row.id,
+        )
 
     async def _recent(
         self, session: AsyncSession, kind: AlertType, chats: list[int], since: datetime
@@ -178,8 +222,12 @@ class Outbox:
         )
         return {(r.chat_id, r.symbol): r for r in rows}
 
-    def _cooled(self, last: CooldownRow | None, signal: Signal) -> bool:
+    def _cooled(self, last: CooldownRow | None, signal: Signal, setup: SetupRule | None) -> bool:
         """Inside the cooldown a repeat of the same call waits, unless materially stronger."""
+        if setup is not None:
+            return last is not None and same_setup(
+                last.fingerprint or "", signal.fingerprint, setup.same_pct
+            )
         if last is None or last.direction != signal.direction:
             return False
         return signal.strength < last.strength + self._cooldown.repeat_gain
@@ -212,6 +260,7 @@ class Outbox:
                 symbols=json.loads(r.symbols),
                 attempts=r.attempts,
                 alert=self._alerts[r.alert_id],
+                reply_to=r.reply_to,
             )
             for r in rows
         ]
@@ -257,14 +306,17 @@ class Outbox:
             at = at.replace(tzinfo=UTC)  # SQLite hands back naive datetimes
         return at
 
-    async def sent(self, delivery: Pending) -> float | None:
-        """Marks one delivery accepted by Telegram; when it was the alert's last pending one,
-        returns the alert's lag (job start to now) in seconds.
+    async def sent(self, delivery: Pending, message_id: int | None = None) -> float | None:
+        """Marks one delivery accepted by Telegram (with the id of the message it made, which
+        follow-ups edit or reply to); when it was the alert's last pending one, returns the
+        alert's lag (job start to now) in seconds.
 
         Returns only once committed. Marks arriving together share one transaction (group
         commit): a broadcast's writes then keep pace with Telegram instead of queueing behind
         each other for SQLite's write lock."""
         future: asyncio.Future[float | None] = asyncio.get_running_loop().create_future()
+        if message_id is not None:
+            self._message_ids[delivery.delivery_id] = message_id
         self._sent.append((delivery, future))
         if self._flusher is None or self._flusher.done():
             self._flusher = asyncio.create_task(self._flush_sent())
@@ -293,6 +345,13 @@ class Outbox:
                 .where(DeliveryRow.id.in_([d.delivery_id for d in deliveries]))
                 .values(status=DeliveryStatus.SENT, sent_at=now, attempts=DeliveryRow.attempts + 1)
             )
+            ids = [
+                {"id": d.delivery_id, "message_id": self._message_ids.pop(d.delivery_id)}
+                for d in deliveries
+                if d.delivery_id in self._message_ids
+            ]
+            if ids:  # one executemany by primary key for the whole batch
+                await session.execute(update(DeliveryRow), ids)
             rows = await session.execute(
                 select(DeliveryRow.alert_id, func.count())
                 .where(

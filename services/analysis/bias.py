@@ -48,6 +48,7 @@ class BiasCall(BaseModel):
     direction: Direction
     confidence: Decimal  # 0..1: agreement.value
     agreement: Agreement | None = None  # None only in alerts stored before it existed
+    previous: Direction | None = None  # a pushed flip: the call it reverses
     at: datetime
     evidence: list[Evidence]
     missing: list[Missing]
@@ -152,3 +153,54 @@ def decide(symbol: str, evidence: list[Evidence], missing: list[Missing], at: da
         evidence=evidence,
         missing=missing,
     )
+
+
+class WhaleInput(BaseModel):
+    events: list[WhaleEvent]
+    as_of: datetime
+    source: str
+    stale: bool = False
+
+
+class BiasInputs(BaseModel):
+    """Everything the rule reads for one symbol at one moment: journaled by the job, so the
+    rule can be replayed later with other thresholds."""
+
+    symbol: str
+    at: datetime
+    whale: WhaleInput | None = None
+    etf: EtfFlows | None = None
+    sentiment: Sentiment | None = None
+    missing: list[Missing] = []
+
+    def compact(self) -> BiasInputs:
+        """Only what the rule reads: the latest ETF day is the one it looks at."""
+        if self.etf is None or len(self.etf.days) <= 1:
+            return self
+        return self.model_copy(
+            update={"etf": self.etf.model_copy(update={"days": self.etf.days[-1:]})}
+        )
+
+
+def evaluate(inputs: BiasInputs, limits: Thresholds) -> BiasCall:
+    evidence: list[Evidence] = []
+    missing = list(inputs.missing)
+    if inputs.whale is not None:
+        evidence.append(
+            whale_push(
+                inputs.whale.events,
+                now=inputs.at,
+                as_of=inputs.whale.as_of,
+                source=inputs.whale.source,
+                rule=limits.whale,
+                stale=inputs.whale.stale,
+            )
+        )
+    etf = etf_push(inputs.etf, inputs.symbol) if inputs.etf is not None else None
+    if etf is not None:
+        evidence.append(etf)
+    elif inputs.etf is not None:  # answered, but with no day to read
+        missing.append(Missing(name="etf", reason=Reason.ERROR))
+    if inputs.sentiment is not None:
+        evidence.append(sentiment_push(inputs.sentiment, limits))
+    return decide(inputs.symbol, evidence, missing, inputs.at)

@@ -11,11 +11,12 @@ from decimal import ROUND_FLOOR, Decimal
 
 from pydantic import BaseModel
 
-from services.analysis.bias import Evidence, Missing
+from services.analysis.bias import Evidence, Missing, WhaleInput, etf_push, whale_push
 from services.analysis.confidence import Agreement
 from services.analysis.heatmap import HeatmapAnalysis
 from services.analysis.orderbook import BookAnalysis
 from services.analysis.whale import Flow, WhaleFlow, WhaleRule
+from services.models import EtfFlows
 
 FRAME = "5m"
 CHECKS = ("whale_buy", "etf_inflow", "liquidation_cluster", "support_wall")
@@ -236,4 +237,56 @@ def entry_map(
             "targets": targets,
             "lines": lines,
         }
+    )
+
+
+class SniperInputs(BaseModel):
+    """What the map is drawn from at one moment: journaled by the job for replays."""
+
+    symbol: str
+    at: datetime
+    price: Decimal
+    book: BookAnalysis | None = None
+    heatmap: HeatmapAnalysis | None = None
+    whale: WhaleInput | None = None  # BTC's and the coin's whales together
+    etf: EtfFlows | None = None
+    stale: list[str] = []  # checks whose module answered from an old copy
+    missing: list[Missing] = []
+
+    def compact(self) -> SniperInputs:
+        if self.etf is None or len(self.etf.days) <= 1:
+            return self
+        return self.model_copy(
+            update={"etf": self.etf.model_copy(update={"days": self.etf.days[-1:]})}
+        )
+
+
+def evaluate(inputs: SniperInputs, limits: SniperLimits) -> EntryMap:
+    evidence: list[Evidence] = []
+    whale = None
+    if inputs.whale is not None:
+        whale = whale_push(
+            inputs.whale.events,
+            now=inputs.at,
+            as_of=inputs.whale.as_of,
+            source=inputs.whale.source,
+            rule=limits.whale,
+            stale=inputs.whale.stale,
+        )
+        evidence.append(whale)
+    etf = etf_push(inputs.etf, inputs.symbol) if inputs.etf is not None else None
+    if etf is not None:
+        evidence.append(etf)
+    return entry_map(
+        inputs.symbol,
+        inputs.price,
+        book=inputs.book,
+        heatmap=inputs.heatmap,
+        whales=whale.whale if whale else None,
+        etf=etf,
+        evidence=evidence,
+        missing=inputs.missing,
+        at=inputs.at,
+        limits=limits,
+        stale=frozenset(inputs.stale),
     )

@@ -1,20 +1,26 @@
 """The bias job: every WATCH_SYMBOL's call, pushed when its direction changes (edge-triggered),
-never on every run."""
+never on every run. Every LONG/SHORT it makes is recorded for grading, pushed or not; what it
+read is journaled; a pushed call that fades is withdrawn once."""
 
 from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime
+from decimal import Decimal
 
 from loguru import logger
 
 from services.alerts.models import Alert, AlertType, Signal
 from services.alerts.outbox import Outbox
-from services.analysis.bias import BiasCall, Direction
+from services.analysis.bias import BiasCall, BiasInputs, Direction
 from services.bias import BiasService
 from services.jobs.admin_notice import notify_admins
 from services.jobs.health import JobHealth, RunOutcome
 from services.metrics import Metrics
+from services.signals.calls import CallLog, Kind
+from services.signals.followups import FollowUps
+from services.signals.track_record import TrackRecordService
+from services.storage.journal import Entry, Journal
 from services.subscriptions import AlertKind, SubscriptionService
 from services.symbols import Instrument
 
@@ -31,6 +37,12 @@ class BiasJob:
         metrics: Metrics,
         symbols: list[str],
         admins: list[int],
+        *,
+        calls: CallLog,
+        follow_ups: FollowUps,
+        journal: Journal,
+        track_record: TrackRecordService,
+        whale_threshold: Decimal,
     ) -> None:
         self._bias = bias
         self._outbox = outbox
@@ -39,6 +51,11 @@ class BiasJob:
         self._metrics = metrics
         self._symbols = symbols
         self._admins = admins
+        self._calls = calls
+        self._follow_ups = follow_ups
+        self._journal = journal
+        self._track_record = track_record
+        self._whale_threshold = whale_threshold
 
     async def run(self) -> int:
         """One run; returns how many deliveries it queued."""
@@ -46,15 +63,33 @@ class BiasJob:
         if not self.health.may_run(started):
             logger.debug("bias job backing off until {}", self.health.resume_at)
             return 0
-        calls = await asyncio.gather(*(self._bias.call(Instrument(base=s)) for s in self._symbols))
+        inputs: list[BiasInputs] = await asyncio.gather(
+            *(self._bias.inputs(Instrument(base=s)) for s in self._symbols)
+        )
+        calls = [self._bias.evaluate(i) for i in inputs]
+        await self._journal.write(
+            [
+                Entry(
+                    job="bias", symbol=i.symbol, at=i.at, inputs=i.compact().model_dump(mode="json")
+                )
+                for i in inputs
+            ]
+        )
+        for i in inputs:
+            if i.whale is not None:
+                await self._calls.whales(i.whale.events, self._whale_threshold)
         outcome = _outcome(calls)
         change = self.health.record(outcome, started)
         self._metrics.job_runs.labels("bias", "ok" if outcome.ok else "failed").inc()
         if change is not None:
             await notify_admins(self._outbox, self._admins, self.health, change, outcome, started)
+        return await self._push(calls, started)
+
+    async def _push(self, calls: list[BiasCall], started: datetime) -> int:
         pushed: list[BiasCall] = []
         signals: list[Signal] = []
         quiet: list[Signal] = []
+        faded: list[tuple[str, str]] = []
         for call in calls:
             if len(call.evidence) < MIN_INPUTS:
                 continue
@@ -65,25 +100,34 @@ class BiasJob:
                 fingerprint=call.direction.value,
             )
             last = await self._outbox.last(AlertType.BIAS, call.symbol)
-            if (last.fingerprint if last else Direction.NEUTRAL.value) == signal.fingerprint:
+            was = last.fingerprint if last else Direction.NEUTRAL.value
+            if was == signal.fingerprint:
                 continue
             if call.direction is Direction.NEUTRAL:
-                quiet.append(signal)  # a call fading to neutral is remembered, not pushed
+                quiet.append(signal)  # a call fading to neutral is withdrawn, not re-pushed
+                faded.append((call.symbol, was))
             else:
+                if was != Direction.NEUTRAL.value:
+                    call = call.model_copy(update={"previous": Direction(was)})
                 pushed.append(call)
                 signals.append(signal)
         await self._outbox.remember(AlertType.BIAS, quiet)
+        queued = 0
+        for symbol, was in faded:
+            queued += await self._follow_ups.bias_withdrawn(symbol, was, Direction.NEUTRAL.value)
         if not pushed:
-            return 0
+            return queued
         chats = await self._subscriptions.subscribers(AlertKind.BIAS)
-        alert = Alert(type=AlertType.BIAS, started_at=started, bias=pushed)
-        queued = await self._outbox.publish(alert, signals, chats)
+        record = await self._track_record.line(Kind.BIAS, None, started)
+        alert = Alert(type=AlertType.BIAS, started_at=started, bias=pushed, record=record)
+        published = await self._outbox.queue(alert, signals, chats)
+        await self._calls.bias(pushed, published.symbols)
         logger.info(
             "bias job: {} changed, queued for {} chats",
             ", ".join(f"{c.symbol} {c.direction.value}" for c in pushed),
-            queued,
+            published.queued,
         )
-        return queued
+        return queued + published.queued
 
 
 def _outcome(calls: list[BiasCall]) -> RunOutcome:

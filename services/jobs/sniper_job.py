@@ -1,20 +1,25 @@
-"""The sniper job: inside ACTIVE_HOURS, the entry map for SNIPER_SYMBOL, pushed once per setup."""
+"""The sniper job: inside ACTIVE_HOURS, the entry map for SNIPER_SYMBOL. Each new setup is a
+call, recorded and tracked; each chat gets a setup once, including a chat that subscribes
+while the setup is still waiting for its entry."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from loguru import logger
 
 from services.alerts.models import Alert, AlertType, Signal
-from services.alerts.outbox import Outbox
-from services.analysis.sniper import same_setup
+from services.alerts.outbox import Outbox, SetupRule
+from services.analysis.sniper import EntryMap, same_setup
 from services.jobs.active_hours import ActiveHours
 from services.jobs.admin_notice import notify_admins
 from services.jobs.health import JobHealth
 from services.metrics import Metrics
+from services.signals.calls import CallLog, Kind
+from services.signals.track_record import TrackRecordService
 from services.sniper import SniperService
+from services.storage.journal import Entry, Journal
 from services.subscriptions import AlertKind, SubscriptionService
 from services.symbols import Instrument
 
@@ -31,6 +36,11 @@ class SniperJob:
         symbol: str,
         admins: list[int],
         same_setup_pct: Decimal,
+        *,
+        calls: CallLog,
+        journal: Journal,
+        track_record: TrackRecordService,
+        lifetime: timedelta,
     ) -> None:
         self._sniper = sniper
         self._outbox = outbox
@@ -41,6 +51,10 @@ class SniperJob:
         self._symbol = symbol
         self._admins = admins
         self._same_setup_pct = same_setup_pct
+        self._calls = calls
+        self._journal = journal
+        self._track_record = track_record
+        self._lifetime = lifetime
 
     async def run(self) -> int:
         started = datetime.now(UTC)
@@ -50,6 +64,16 @@ class SniperJob:
             logger.debug("sniper job backing off until {}", self.health.resume_at)
             return 0
         read = await self._sniper.read(Instrument(base=self._symbol))
+        await self._journal.write(
+            [
+                Entry(
+                    job="sniper",
+                    symbol=read.inputs.symbol,
+                    at=read.inputs.at,
+                    inputs=read.inputs.compact().model_dump(mode="json"),
+                )
+            ]
+        )
         change = self.health.record(read.outcome, started)
         self._metrics.job_runs.labels("sniper", "ok" if read.outcome.ok else "failed").inc()
         if change is not None:
@@ -63,22 +87,45 @@ class SniperJob:
                 self._symbol,
                 ", ".join(f"{c.name}={c.met}" for c in entry.checks),
             )
-            return 0
-        fingerprint = entry.fingerprint()
-        last = await self._outbox.last(AlertType.SNIPER, entry.symbol)
-        if last is not None and same_setup(last.fingerprint, fingerprint, self._same_setup_pct):
-            logger.debug("sniper: same setup as last pushed ({})", fingerprint)
-            return 0
+        live = await self._calls.live_sniper(entry.symbol)
+        if entry.setup and (
+            live is None
+            or not same_setup(live[1].fingerprint(), entry.fingerprint(), self._same_setup_pct)
+        ):
+            call_id = await self._calls.sniper(entry)
+            logger.info("sniper: new {} setup {}", entry.symbol, entry.fingerprint())
+            return await self._offer(call_id, entry, started, new=True)
+        if live is not None:
+            # The setup still waits for its entry: chats that subscribed since get it too.
+            return await self._offer(live[0].id, live[1], started, new=False)
+        return 0
+
+    async def _offer(self, call_id: int, entry: EntryMap, started: datetime, new: bool) -> int:
         signal = Signal(
             symbol=entry.symbol,
             direction="LONG",
             strength=entry.confidence,
-            fingerprint=fingerprint,
+            fingerprint=entry.fingerprint(),
         )
         chats = await self._subscriptions.subscribers(AlertKind.SNIPER)
-        alert = Alert(type=AlertType.SNIPER, started_at=started, sniper=[entry])
-        queued = await self._outbox.publish(alert, [signal], chats)
-        logger.info(
-            "sniper: new {} setup {}, queued for {} chats", entry.symbol, fingerprint, queued
+        record = await self._track_record.line(Kind.SNIPER, entry.symbol, started)
+        alert = Alert(type=AlertType.SNIPER, started_at=started, sniper=[entry], record=record)
+        published = await self._outbox.queue(
+            alert,
+            [signal],
+            chats,
+            setup=SetupRule(
+                same_pct=self._same_setup_pct, lifetime_seconds=self._lifetime.total_seconds()
+            ),
+            call_id=call_id,
+            remember=new,
         )
-        return queued
+        if published.queued:
+            await self._calls.store.mark_pushed(call_id)
+            logger.info(
+                "sniper: {} setup {} queued for {} chats",
+                "new" if new else "live",
+                signal.fingerprint,
+                published.queued,
+            )
+        return published.queued

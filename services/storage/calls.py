@@ -123,11 +123,12 @@ class CallStore:
             row = await session.get(CallRow, call_id)
             return _call(row) if row is not None else None
 
-    async def open_calls(self) -> list[StoredCall]:
+    async def open_calls(self, kind: str | None = None) -> list[StoredCall]:
+        query = select(CallRow).where(CallRow.open.is_(True))
+        if kind is not None:
+            query = query.where(CallRow.kind == kind)
         async with self._db.sessions() as session:
-            rows = await session.scalars(
-                select(CallRow).where(CallRow.open.is_(True)).order_by(CallRow.made_at)
-            )
+            rows = await session.scalars(query.order_by(CallRow.made_at, CallRow.id))
             return [_call(r) for r in rows]
 
     async def grade(

@@ -53,12 +53,19 @@ class CandleStore:
                 Candle(ts=utc(ts), open=o, high=h, low=low, close=c) for ts, o, h, low, c in rows
             ]
 
-    async def latest(self, symbol: str) -> datetime | None:
+    async def bounds(self, symbol: str) -> tuple[datetime, datetime] | None:
+        """The oldest and newest candle held for `symbol`."""
         async with self._db.sessions() as session:
-            value = await session.scalar(
-                select(func.max(CandleRow.ts)).where(CandleRow.symbol == symbol)
-            )
-        return utc(value) if value is not None else None
+            row = (
+                await session.execute(
+                    select(func.min(CandleRow.ts), func.max(CandleRow.ts)).where(
+                        CandleRow.symbol == symbol
+                    )
+                )
+            ).one()
+        if row[0] is None:
+            return None
+        return utc(row[0]), utc(row[1])
 
     async def prune(self, before: datetime) -> None:
         async with self._db.sessions() as session, session.begin():

@@ -53,6 +53,7 @@ class BotProcess:
             "LIQUIDATION_POLL_SECONDS": "0",
             "BIAS_INTERVAL_SECONDS": "0",
             "SNIPER_INTERVAL_SECONDS": "0",
+            "GRADING_INTERVAL_SECONDS": "0",
         }
         self.env.update(env)
         self.proc: asyncio.subprocess.Process | None = None

@@ -121,21 +121,27 @@ async def test_the_bias_job_pushes_on_a_change_of_direction_only(
     assert await services.bias_job.run() == 1  # net whale buying + 73 Greed
     assert await services.bias_job.run() == 0  # unchanged
 
-    real = services.bias.call
+    real = services.bias.evaluate
 
-    async def as_(direction: Direction, inst: Any) -> BiasCall:
-        call = await real(inst)
-        return call.model_copy(update={"direction": direction})
+    def as_(direction: Direction, inputs: Any) -> BiasCall:
+        return real(inputs).model_copy(update={"direction": direction})
 
-    monkeypatch.setattr(services.bias, "call", lambda inst: as_(Direction.SHORT, inst))
+    monkeypatch.setattr(services.bias, "evaluate", lambda i: as_(Direction.SHORT, i))
     assert await services.bias_job.run() == 1  # a flip is always news
-    monkeypatch.setattr(services.bias, "call", lambda inst: as_(Direction.NEUTRAL, inst))
-    assert await services.bias_job.run() == 0  # fading to neutral: remembered, not pushed
+    monkeypatch.setattr(services.bias, "evaluate", lambda i: as_(Direction.NEUTRAL, i))
+    # Fading to neutral: the chat holding the SHORT is told once that it is withdrawn.
+    assert await services.bias_job.run() == 1
     last = await services.outbox.last(AlertType.BIAS, "SOL")
     assert last is not None and last.fingerprint == "NEUTRAL"
-    monkeypatch.setattr(services.bias, "call", lambda inst: as_(Direction.SHORT, inst))
+    assert await services.bias_job.run() == 0  # still neutral: nothing more
+    monkeypatch.setattr(services.bias, "evaluate", lambda i: as_(Direction.SHORT, i))
     assert await services.bias_job.run() == 0  # SHORT again inside the cooldown: held
-    assert len(await services.outbox.due(10)) == 2
+    monkeypatch.setattr(services.bias, "evaluate", lambda i: as_(Direction.NEUTRAL, i))
+    assert await services.bias_job.run() == 0  # that held SHORT fading: nobody holds it
+    due = await services.outbox.due(10)
+    assert [d.alert.type for d in due] == [AlertType.BIAS, AlertType.BIAS, AlertType.BIAS_WITHDRAWN]
+    assert due[1].alert.bias[0].previous is Direction.LONG  # the flip says what it reverses
+    assert [w.was for w in due[2].alert.withdrawn] == ["SHORT"]
 
 
 async def test_a_clean_stop_mid_broadcast_leaves_nothing_claimed_or_sent_twice(

@@ -1,0 +1,109 @@
+"""Every call the jobs make goes into the performance database, pushed or not."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+from services.analysis.bias import BiasCall, Direction
+from services.analysis.sniper import EntryMap
+from services.analysis.whale import Flow, WhaleEvent
+from services.signals.grading import SniperLevels, SniperStatus
+from services.storage.calls import CallStore, NewCall, StoredCall
+
+
+class Kind:
+    BIAS = "bias"
+    SNIPER = "sniper"
+    WHALE = "whale"
+
+
+def bias_call(call: BiasCall, pushed: bool) -> NewCall:
+    return NewCall(
+        kind=Kind.BIAS,
+        symbol=call.symbol,
+        direction=call.direction.value,
+        made_at=call.at,
+        key=call.at.isoformat(),
+        pushed=pushed,
+        detail=call.model_dump_json(),
+    )
+
+
+def sniper_call(entry: EntryMap) -> NewCall:
+    return NewCall(
+        kind=Kind.SNIPER,
+        symbol=entry.symbol,
+        direction=Direction.LONG.value,
+        made_at=entry.at,
+        key=entry.at.isoformat(),
+        price=entry.price,
+        detail=entry.model_dump_json(),
+    )
+
+
+def whale_call(event: WhaleEvent) -> NewCall | None:
+    """A whale event read as a call in its flow's direction; None when its flow is unknown."""
+    if event.flow is None:
+        return None
+    return NewCall(
+        kind=Kind.WHALE,
+        symbol=event.coin,
+        direction=(Direction.LONG if event.flow is Flow.BUY else Direction.SHORT).value,
+        made_at=event.at,
+        # The same event comes back on every run while the vendor lists it: one call.
+        key=f"{event.venue}|{event.at.isoformat()}|{event.usd}"[:128],
+        price=event.price,
+        detail=event.model_dump_json(),
+    )
+
+
+def levels(call: StoredCall, lifetime: timedelta) -> SniperLevels | None:
+    entry = EntryMap.model_validate_json(call.detail)
+    if entry.entry is None or entry.invalidation is None or len(entry.targets) < 2:
+        return None
+    return SniperLevels(
+        entry=entry.entry,
+        stop=entry.invalidation,
+        tp1=entry.targets[0].price,
+        tp2=entry.targets[1].price,
+        pushed_at=call.made_at,
+        lifetime=lifetime,
+    )
+
+
+class CallLog:
+    def __init__(self, store: CallStore) -> None:
+        self.store = store
+
+    async def bias(self, calls: list[BiasCall], pushed: set[str]) -> None:
+        for call in calls:
+            if call.direction is not Direction.NEUTRAL:
+                await self.store.record(bias_call(call, call.symbol in pushed))
+
+    async def whales(self, events: list[WhaleEvent], threshold: Decimal) -> int:
+        """Records the events at or above the threshold; returns how many were new."""
+        new = 0
+        for event in events:
+            call = whale_call(event) if event.usd >= threshold else None
+            if call is not None:
+                _, created = await self.store.record(call)
+                new += created
+        return new
+
+    async def sniper(self, entry: EntryMap) -> int:
+        call_id, _ = await self.store.record(sniper_call(entry), status=SniperStatus.WAITING)
+        return call_id
+
+    async def live_sniper(self, symbol: str) -> tuple[StoredCall, EntryMap] | None:
+        """The newest sniper map on `symbol` still waiting for its entry: a chat that
+        subscribes now can still act on it."""
+        live = [
+            c
+            for c in await self.store.open_calls(Kind.SNIPER)
+            if c.symbol == symbol and c.status == SniperStatus.WAITING
+        ]
+        if not live:
+            return None
+        newest = live[-1]
+        return newest, EntryMap.model_validate_json(newest.detail)
