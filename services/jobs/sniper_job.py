@@ -17,6 +17,7 @@ from services.jobs.admin_notice import notify_admins
 from services.jobs.health import JobHealth
 from services.metrics import Metrics
 from services.signals.calls import CallLog, Kind
+from services.signals.grading import SniperStatus
 from services.signals.track_record import TrackRecordService
 from services.sniper import SniperService
 from services.storage.journal import Entry, Journal
@@ -94,13 +95,13 @@ class SniperJob:
         ):
             call_id = await self._calls.sniper(entry)
             logger.info("sniper: new {} setup {}", entry.symbol, entry.fingerprint())
-            return await self._offer(call_id, entry, started, new=True)
-        if live is not None:
+            return await self.offer(call_id, entry, started, new=True)
+        if live is not None and live[0].status == SniperStatus.WAITING:
             # The setup still waits for its entry: chats that subscribed since get it too.
-            return await self._offer(live[0].id, live[1], started, new=False)
+            return await self.offer(live[0].id, live[1], started, new=False)
         return 0
 
-    async def _offer(self, call_id: int, entry: EntryMap, started: datetime, new: bool) -> int:
+    async def offer(self, call_id: int, entry: EntryMap, started: datetime, new: bool) -> int:
         signal = Signal(
             symbol=entry.symbol,
             direction="LONG",

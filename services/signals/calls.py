@@ -96,13 +96,9 @@ class CallLog:
         return call_id
 
     async def live_sniper(self, symbol: str) -> tuple[StoredCall, EntryMap] | None:
-        """The newest sniper map on `symbol` still waiting for its entry: a chat that
-        subscribes now can still act on it."""
-        live = [
-            c
-            for c in await self.store.open_calls(Kind.SNIPER)
-            if c.symbol == symbol and c.status == SniperStatus.WAITING
-        ]
+        """The newest sniper map on `symbol` still being tracked: the same setup seen again is
+        this call, not a new one (and while it waits for its entry, late subscribers get it)."""
+        live = [c for c in await self.store.open_calls(Kind.SNIPER) if c.symbol == symbol]
         if not live:
             return None
         newest = live[-1]

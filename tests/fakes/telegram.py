@@ -462,6 +462,8 @@ class FakeTelegram:
         """Telegram refuses an edit that changes nothing: text and keyboard as they were."""
         key = (str(params.get("chat_id")), str(params.get("message_id")))
         state = (content, json.dumps(params.get("reply_markup"), sort_keys=True))
+        if key not in self._contents:
+            return self._bad_request("message to edit not found")
         if self._contents.get(key) == state:
             return web.json_response(fixture("error_400_not_modified.json"), status=400)
         self._contents[key] = state

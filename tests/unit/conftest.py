@@ -6,9 +6,13 @@ from typing import Any
 
 import pytest
 
+from bot.app import make_bot
+from bot.delivery.sender import Sender
+from bot.i18n import make_i18n
 from services.container import Services, build_services
 from services.storage.db import Database
 from tests.conftest import make_settings
+from tests.fakes.telegram import FakeTelegram
 from tests.fakes.vendors import FakeVendors
 from tests.postgres import drop_database, temporary_database
 
@@ -40,6 +44,20 @@ async def build(vendors: FakeVendors, tmp_path: Path) -> AsyncIterator[Build]:
     yield make
     for services in made:
         await services.aclose()
+
+
+@pytest.fixture
+async def wired(build: Build, telegram: FakeTelegram) -> AsyncIterator[tuple[Services, Sender]]:
+    """Services and the alert sender, sending to the fake Bot API."""
+    services = await build(
+        bot_token=telegram.token,
+        telegram_api_base=telegram.base_url,
+        alert_cooldown_seconds=3600,
+    )
+    bot = make_bot(services.settings, services)
+    sender = Sender.for_services(bot, services, make_i18n("en"))
+    yield services, sender
+    await bot.session.close()
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -23,19 +22,6 @@ from tests.fakes.reports import bias_alert
 from tests.fakes.telegram import FakeTelegram
 from tests.fakes.vendors import FakeVendors
 from tests.unit.conftest import Build
-
-
-@pytest.fixture
-async def wired(build: Build, telegram: FakeTelegram) -> AsyncIterator[tuple[Services, Sender]]:
-    services = await build(
-        bot_token=telegram.token,
-        telegram_api_base=telegram.base_url,
-        alert_cooldown_seconds=3600,
-    )
-    bot = make_bot(services.settings, services)
-    sender = Sender.for_services(bot, services, make_i18n("en"))
-    yield services, sender
-    await bot.session.close()
 
 
 async def push(services: Services, chats: list[int], symbol: str = "SOL") -> None:
