@@ -24,6 +24,11 @@ def main() -> int:
         field = ".".join(str(p) for p in first["loc"]).upper()
         print(f"Configuration error: {field}: {first['msg']} (see .env.example).", file=sys.stderr)
         return 2
+    if sys.argv[1:2] == ["backtest"]:  # needs no token: it only reads the database
+        setup_logging("WARNING", settings.secrets())
+        from bot.backtest import main as backtest
+
+        return backtest(sys.argv[2:], settings)
     if not settings.bot_token.get_secret_value():
         print(
             "BOT_TOKEN is not set: get a token from @BotFather and put BOT_TOKEN=<token> in .env "

@@ -5,7 +5,6 @@ or a second replica grades nothing twice."""
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 
@@ -18,18 +17,11 @@ from services.models import Candle
 from services.providers.okx import OkxClient
 from services.signals.calls import Kind, levels
 from services.signals.followups import FollowUps
-from services.signals.grading import (
-    FINAL,
-    HORIZONS,
-    SniperStatus,
-    grade_direction,
-    price_at,
-    sniper_baseline,
-    track_sniper,
-)
+from services.signals.grade_rows import horizon_grades, sniper_grades
+from services.signals.grading import FINAL, HORIZONS, SniperStatus, track_sniper
 from services.signals.track_record import HORIZONS as KIND_HORIZONS
 from services.signals.track_record import TrackRecordService
-from services.storage.calls import CallStore, Grade, StoredCall
+from services.storage.calls import CallStore, StoredCall
 from services.storage.candles import CandleStore
 from services.storage.journal import Journal
 from services.symbols import Instrument
@@ -124,31 +116,13 @@ class GradingJob:
         return await self._horizons(call, candles, now)
 
     async def _horizons(self, call: StoredCall, candles: list[Candle], now: datetime) -> int:
-        names = KIND_HORIZONS[call.kind]
-        source = f"OKX 1m candles {call.symbol}-USDT"
-        start = price_at(candles, call.made_at)
-        if start is None:
-            if now - call.made_at > HORIZONS[names[-1]] + GIVE_UP:
+        grades = horizon_grades(call, candles)
+        if grades is None:
+            last = KIND_HORIZONS[call.kind][-1]
+            if now - call.made_at > HORIZONS[last] + GIVE_UP:
                 await self._store.grade(call.id, [], status="ungraded", close=True)
             return 0
-        grades: list[Grade] = []
-        for baseline, direction in ((False, call.direction), (True, "LONG")):
-            grades += [
-                Grade(
-                    horizon=g.horizon,
-                    baseline=baseline,
-                    outcome="hit" if g.hit else "miss",
-                    hit=g.hit,
-                    value=g.move_pct,
-                    price_from=g.price_from,
-                    price_to=g.price_to,
-                    at_from=g.at_from,
-                    at_to=g.at_to,
-                    source=source,
-                )
-                for g in grade_direction(direction, call.made_at, start[0], candles, names)
-            ]
-        done = sum(1 for g in grades if not g.baseline) == len(names)
+        done = sum(1 for g in grades if not g.baseline) == len(KIND_HORIZONS[call.kind])
         added = await self._store.grade(
             call.id, grades, status="graded" if done else None, close=done
         )
@@ -171,40 +145,7 @@ class GradingJob:
             await self._follow_ups.sniper(call.id, entry, path, plan.pushed_at + plan.lifetime)
         if path.status not in FINAL:
             return 0
-        source = f"OKX 1m candles {call.symbol}-USDT"
-        own = Grade(
-            horizon="outcome",
-            outcome=path.status.value,
-            hit=path.hit,
-            value=path.r,
-            price_from=plan.entry if path.entered_at else None,
-            at_from=path.entered_at,
-            at_to=path.closed_at,
-            source=source,
-            detail=json.dumps(
-                {
-                    "mae_r": str(path.mae_r),
-                    "minutes_to_outcome": path.minutes_to_outcome,
-                    "tp1_at": path.tp1_at.isoformat() if path.tp1_at else None,
-                    "rule": "half at TP1, half at TP2, stop to entry after TP1; "
-                    "same-candle ties go against the call",
-                }
-            ),
-        )
-        grades = [own]
-        if call.price is not None:
-            base = sniper_baseline(plan, call.price, candles, now)
-            grades.append(
-                Grade(
-                    horizon="outcome",
-                    baseline=True,
-                    outcome="undecided" if base is None else ("hit" if base else "miss"),
-                    hit=base,
-                    price_from=call.price,
-                    at_from=call.made_at,
-                    source=source,
-                )
-            )
+        grades = sniper_grades(call, plan, path, candles)
         added = await self._store.grade(call.id, grades, status=path.status.value, close=True)
         for grade in added:
             if not grade.baseline:
