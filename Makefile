@@ -37,6 +37,7 @@ bench: $(STAMP) locales
 	$(BIN)/python bench/burst.py
 	$(BIN)/python bench/render.py
 	$(BIN)/python bench/broadcast.py
+	$(BIN)/python bench/grading.py
 
 # Regenerate the template and merge it into the catalogs after changing user-visible strings.
 messages: $(STAMP)

@@ -299,7 +299,6 @@ def build_services(settings: Settings, *, cache_enabled: bool = True) -> Service
         candles,
         okx,
         follow_ups,
-        track_record,
         metrics,
         lifetime,
         journal,

@@ -5,6 +5,8 @@ or a second replica grades nothing twice."""
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 
@@ -18,10 +20,16 @@ from services.providers.okx import OkxClient
 from services.signals.calls import Kind, levels
 from services.signals.followups import FollowUps
 from services.signals.grade_rows import horizon_grades, sniper_grades
-from services.signals.grading import FINAL, HORIZONS, SniperStatus, track_sniper
+from services.signals.grading import (
+    FINAL,
+    HORIZONS,
+    SniperLevels,
+    SniperPath,
+    SniperStatus,
+    track_sniper,
+)
 from services.signals.track_record import HORIZONS as KIND_HORIZONS
-from services.signals.track_record import TrackRecordService
-from services.storage.calls import CallStore, StoredCall
+from services.storage.calls import CallStore, GradeBatch, StoredCall
 from services.storage.candles import CandleStore
 from services.storage.journal import Journal
 from services.symbols import Instrument
@@ -30,6 +38,10 @@ from services.symbols import Instrument
 # the whole OKX budget that chat commands share; the next run fetches the rest.
 MAX_SPAN = timedelta(hours=20)
 GIVE_UP = timedelta(days=3)  # past its last horizon by this much without candles: ungraded
+
+
+BATCH = 100  # calls graded per transaction
+SLICE_SECONDS = 0.0005  # CPU the grader takes before chat commands get their turn
 
 
 def floor_minute(moment: datetime) -> datetime:
@@ -43,7 +55,6 @@ class GradingJob:
         candles: CandleStore,
         okx: OkxClient,
         follow_ups: FollowUps,
-        track_record: TrackRecordService,
         metrics: Metrics,
         lifetime: timedelta,
         journal: Journal,
@@ -53,7 +64,6 @@ class GradingJob:
         self._candles = candles
         self._okx = okx
         self._follow_ups = follow_ups
-        self._track_record = track_record
         self._metrics = metrics
         self._lifetime = lifetime
         self._journal = journal
@@ -74,8 +84,9 @@ class GradingJob:
             except UpstreamError as exc:  # grade with what is stored; the next run fetches
                 logger.warning("grading: candles for {} unavailable ({})", symbol, exc)
             candles = await self._candles.load(symbol, start, now)
-            for call in calls:
-                written += await self._grade(call, candles, now)
+            for first in range(0, len(calls), BATCH):
+                written += await self._batch(calls[first : first + BATCH], candles, now)
+                await asyncio.sleep(0)  # grading is CPU work: let chat commands in between
         if written:
             await self._refresh_metrics(now)
         await self._prune(now)
@@ -110,58 +121,67 @@ class GradingJob:
             added += await self._candles.save(symbol, fetched)
         return added
 
-    async def _grade(self, call: StoredCall, candles: list[Candle], now: datetime) -> int:
-        if call.kind == Kind.SNIPER:
-            return await self._sniper(call, candles, now)
-        return await self._horizons(call, candles, now)
-
-    async def _horizons(self, call: StoredCall, candles: list[Candle], now: datetime) -> int:
-        grades = horizon_grades(call, candles)
-        if grades is None:
-            last = KIND_HORIZONS[call.kind][-1]
-            if now - call.made_at > HORIZONS[last] + GIVE_UP:
-                await self._store.grade(call.id, [], status="ungraded", close=True)
-            return 0
-        done = sum(1 for g in grades if not g.baseline) == len(KIND_HORIZONS[call.kind])
-        added = await self._store.grade(
-            call.id, grades, status="graded" if done else None, close=done
-        )
-        for grade in added:
-            if not grade.baseline:
-                self._metrics.graded.labels(call.kind, grade.outcome).inc()
-        return len(added)
-
-    async def _sniper(self, call: StoredCall, candles: list[Candle], now: datetime) -> int:
-        plan = levels(call, self._lifetime)
-        if plan is None:
-            await self._store.grade(call.id, [], status="invalid", close=True)
-            return 0
-        path = track_sniper(plan, candles, now)
-        if path.status.value != call.status and await self._store.set_status(
-            call.id, path.status.value, expected=call.status
-        ):
-            logger.info("sniper call {} on {}: {}", call.id, call.symbol, path.status.value)
-            entry = EntryMap.model_validate_json(call.detail)
-            await self._follow_ups.sniper(call.id, entry, path, plan.pushed_at + plan.lifetime)
-        if path.status not in FINAL:
-            return 0
-        grades = sniper_grades(call, plan, path, candles)
-        added = await self._store.grade(call.id, grades, status=path.status.value, close=True)
-        for grade in added:
-            if not grade.baseline:
-                outcome = (
-                    "no_fill"
-                    if path.status is SniperStatus.EXPIRED and not path.entered_at
-                    else grade.outcome
+    async def _batch(self, calls: list[StoredCall], candles: list[Candle], now: datetime) -> int:
+        """Grades a batch of calls and writes the grades in one transaction."""
+        items: list[GradeBatch] = []
+        moves: list[tuple[StoredCall, SniperPath, SniperLevels]] = []
+        paused = time.perf_counter()
+        for call in calls:
+            if time.perf_counter() - paused > SLICE_SECONDS:
+                await asyncio.sleep(0)  # walking candles is CPU work: commands go first
+                paused = time.perf_counter()
+            if call.kind == Kind.SNIPER:
+                plan = levels(call, self._lifetime)
+                if plan is None:
+                    items.append(
+                        GradeBatch(call_id=call.id, grades=[], status="invalid", close=True)
+                    )
+                    continue
+                path = track_sniper(plan, candles, now)
+                if path.status.value != call.status:
+                    moves.append((call, path, plan))
+                if path.status in FINAL:
+                    grades = sniper_grades(call, plan, path, candles)
+                    items.append(GradeBatch(call_id=call.id, grades=grades, close=True))
+                continue
+            found = horizon_grades(call, candles)
+            names = KIND_HORIZONS[call.kind]
+            if found is None:
+                if now - call.made_at > HORIZONS[names[-1]] + GIVE_UP:
+                    items.append(
+                        GradeBatch(call_id=call.id, grades=[], status="ungraded", close=True)
+                    )
+                continue
+            done = sum(1 for g in found if not g.baseline) == len(names)
+            items.append(
+                GradeBatch(
+                    call_id=call.id,
+                    grades=found,
+                    status="graded" if done else None,
+                    close=done,
                 )
-                self._metrics.graded.labels(call.kind, outcome).inc()
+            )
+        # State changes first, each only from the state seen: what moved is followed up once.
+        moved = await self._store.move([(c.id, p.status.value, c.status) for c, p, _ in moves])
+        for call, path, plan in moves:
+            if call.id in moved:
+                logger.info("sniper call {} on {}: {}", call.id, call.symbol, path.status.value)
+                if call.pushed:
+                    entry = EntryMap.model_validate_json(call.detail)
+                    await self._follow_ups.sniper(
+                        call.id, entry, path, plan.pushed_at + plan.lifetime
+                    )
+        added = await self._store.grade_many(items)
+        kinds = {c.id: c for c in calls}
+        for call_id, grade in added:
+            if not grade.baseline:
+                no_fill = grade.outcome == SniperStatus.EXPIRED and grade.at_from is None
+                self._metrics.graded.labels(
+                    kinds[call_id].kind, "no_fill" if no_fill else grade.outcome
+                ).inc()
         return len(added)
 
     async def _refresh_metrics(self, now: datetime) -> None:
-        for kind in (Kind.BIAS, Kind.SNIPER, Kind.WHALE):
-            record = await self._track_record.record(kind, 30, None, now)
-            for horizon in record.horizons:
-                ratio = horizon.calls.ratio
-                self._metrics.hit_ratio.labels(kind, horizon.horizon).set(
-                    ratio if ratio is not None else float("nan")
-                )
+        ratios = await self._store.hit_ratios(now - timedelta(days=30))
+        for (kind, horizon), (hits, n) in ratios.items():
+            self._metrics.hit_ratio.labels(kind, horizon).set(hits / n)

@@ -6,10 +6,12 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 from pydantic import BaseModel
-from sqlalchemy import delete, select, update
+from sqlalchemy import case, delete, func, select, update
 
 from services.storage.db import Database
 from services.storage.tables import CallRow, GradeRow
+
+ROWS_PER_INSERT = 200  # grade rows per statement: under SQLite's bound-parameter limit
 
 
 def utc(moment: datetime) -> datetime:
@@ -47,6 +49,13 @@ class Grade(BaseModel):
     at_to: datetime | None = None
     source: str
     detail: str | None = None
+
+
+class GradeBatch(BaseModel):
+    call_id: int
+    grades: list[Grade]
+    status: str | None = None
+    close: bool = False
 
 
 class StoredGrade(Grade):
@@ -131,30 +140,59 @@ class CallStore:
             rows = await session.scalars(query.order_by(CallRow.made_at, CallRow.id))
             return [_call(r) for r in rows]
 
-    async def grade(
-        self, call_id: int, grades: list[Grade], status: str | None = None, close: bool = False
-    ) -> list[Grade]:
-        """Stores what is not graded yet and returns it: a grade is written once, however often
-        the grader (or a restarted one) arrives at it."""
+    async def grade_many(self, items: list[GradeBatch]) -> list[tuple[int, Grade]]:
+        """`grade` for many calls in one transaction (a catch-up grades thousands); returns
+        the grades that were new, with their call."""
         now = datetime.now(UTC)
-        added: list[Grade] = []
+        pairs = [(item.call_id, grade) for item in items for grade in item.grades]
+        added: list[tuple[int, Grade]] = []
         async with self._db.sessions() as session, session.begin():
-            for grade in grades:
+            for start in range(0, len(pairs), ROWS_PER_INSERT):
+                chunk = pairs[start : start + ROWS_PER_INSERT]
+                # Built a chunk at a time: dumping thousands of rows at once would hold the
+                # event loop for tens of milliseconds while chat commands wait.
+                rows = [{"call_id": c, "graded_at": now, **g.model_dump()} for c, g in chunk]
+                by_key = {(c, g.horizon, g.baseline): g for c, g in chunk}
                 result = await session.execute(
                     self._db.insert(GradeRow)
-                    .values(call_id=call_id, graded_at=now, **grade.model_dump())
+                    .values(rows)
                     .on_conflict_do_nothing(index_elements=["call_id", "horizon", "baseline"])
+                    .returning(GradeRow.call_id, GradeRow.horizon, GradeRow.baseline)
+                )
+                added += [(c, by_key[(c, h, b)]) for c, h, b in result.all()]
+            closing = [item.call_id for item in items if item.close]
+            for start in range(0, len(closing), ROWS_PER_INSERT):
+                await session.execute(
+                    update(CallRow)
+                    .where(CallRow.id.in_(closing[start : start + ROWS_PER_INSERT]))
+                    .values(open=False, status_at=now)
+                )
+            statuses = [
+                {"id": item.call_id, "status": item.status, "status_at": now}
+                for item in items
+                if item.status is not None
+            ]
+            if statuses:  # one executemany by primary key
+                await session.execute(update(CallRow), statuses)
+        return added
+
+    async def move(self, changes: list[tuple[int, str, str]]) -> set[int]:
+        """Many `set_status` (id, new status, the status the caller saw) in one transaction;
+        returns the ids that moved."""
+        moved: set[int] = set()
+        if not changes:
+            return moved
+        now = datetime.now(UTC)
+        async with self._db.sessions() as session, session.begin():
+            for call_id, status, expected in changes:
+                result = await session.execute(
+                    update(CallRow)
+                    .where(CallRow.id == call_id, CallRow.status == expected)
+                    .values(status=status, status_at=now)
                 )
                 if getattr(result, "rowcount", 0):
-                    added.append(grade)
-            values: dict[str, object] = {}
-            if status is not None:
-                values.update(status=status, status_at=now)
-            if close:
-                values["open"] = False
-            if values:
-                await session.execute(update(CallRow).where(CallRow.id == call_id).values(values))
-        return added
+                    moved.add(call_id)
+        return moved
 
     async def set_status(self, call_id: int, status: str, expected: str) -> bool:
         """Moves a call on only from the state the caller saw, so two graders (or a restart)
@@ -191,6 +229,27 @@ class CallStore:
                 for row in rows:
                     found[row.call_id].append(_grade(row))
         return found
+
+    async def hit_ratios(self, since: datetime) -> dict[tuple[str, str], tuple[int, int]]:
+        """(kind, horizon) -> (hits, decided) of the calls made since then, counted in SQL so
+        keeping the metrics current never loads the record."""
+        async with self._db.sessions() as session:
+            rows = await session.execute(
+                select(
+                    CallRow.kind,
+                    GradeRow.horizon,
+                    func.count(),
+                    func.sum(case((GradeRow.hit.is_(True), 1), else_=0)),
+                )
+                .join(CallRow, CallRow.id == GradeRow.call_id)
+                .where(
+                    CallRow.made_at >= since,
+                    GradeRow.baseline.is_(False),
+                    GradeRow.hit.is_not(None),
+                )
+                .group_by(CallRow.kind, GradeRow.horizon)
+            )
+            return {(k, h): (int(hits or 0), int(n)) for k, h, n, hits in rows.all()}
 
     async def prune(self, before: datetime) -> None:
         async with self._db.sessions() as session, session.begin():
