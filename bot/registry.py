@@ -26,6 +26,7 @@ from bot.handlers.market import (
     ticker,
     whale,
 )
+from bot.handlers.performance import performance, replay
 from bot.handlers.status import status
 from bot.handlers.subscriptions import membership, migrated, subscribe, unsubscribe
 from bot.keyboards import FlagToggle, HeatmapView, Refresh
@@ -91,10 +92,28 @@ COMMANDS: tuple[CommandSpec, ...] = (
         options,
         usage="[BTC|ETH]",
     ),
-    CommandSpec("status", N_("Health of every data module"), status),
-    CommandSpec("subscribe", N_("Start pushes to this chat"), subscribe, usage="[bias|sniper|all]"),
     CommandSpec(
-        "unsubscribe", N_("Stop pushes to this chat"), unsubscribe, usage="[bias|sniper|all]"
+        "performance",
+        N_("The bot's track record: hit ratios with sample size and baseline"),
+        performance,
+        usage="[bias|sniper|whale] [7d|30d|all] [SYMBOL]",
+        chat_action=None,
+    ),
+    CommandSpec(
+        "replay",
+        N_("Every call of the last day or week and how it turned out"),
+        replay,
+        usage="[24h|7d]",
+    ),
+    CommandSpec("status", N_("Health of every data module"), status),
+    CommandSpec(
+        "subscribe", N_("Start pushes to this chat"), subscribe, usage="[bias|sniper|followups|all]"
+    ),
+    CommandSpec(
+        "unsubscribe",
+        N_("Stop pushes to this chat"),
+        unsubscribe,
+        usage="[bias|sniper|followups|all]",
     ),
     CommandSpec("lang", N_("Language of this chat"), lang, usage="[en|id]"),
     CommandSpec("flags", N_("Switch data modules on and off (admins)"), flags, admin_only=True),
