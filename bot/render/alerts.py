@@ -44,6 +44,8 @@ def _check(c: Check, coin: str, view: View) -> str:
     if c.name == "whale_buy":
         name = _("Net whale buying (BTC or {coin})").format(coin=esc(coin))
         seen = whale_flow_text(c.flow, view) if c.flow is not None else ""
+        if c.coin and seen:
+            seen = f"{esc(c.coin)}: {seen}"
     elif c.name == "etf_inflow":
         name = _("BTC spot-ETF inflow (optional)")
         seen = (

@@ -11,7 +11,14 @@ from decimal import ROUND_FLOOR, Decimal
 
 from pydantic import BaseModel
 
-from services.analysis.bias import Evidence, Missing, WhaleInput, etf_push, whale_push
+from services.analysis.bias import (
+    Direction,
+    Evidence,
+    Missing,
+    WhaleInput,
+    etf_push,
+    whale_push,
+)
 from services.analysis.confidence import Agreement
 from services.analysis.heatmap import HeatmapAnalysis
 from services.analysis.orderbook import BookAnalysis
@@ -87,15 +94,14 @@ def same_setup(previous: str, current: str, tolerance_pct: Decimal) -> bool:
     return all(abs(n - o) / o * 100 <= tolerance_pct for o, n in zip(old, new, strict=True) if o)
 
 
-def _whale_check(flow: WhaleFlow | None) -> Check:
+def _whale_check(flow: WhaleFlow | None, coin: str | None = None) -> Check:
     """Met when the window's net whale flow is buying (a closed long is a sale, not a buy)."""
     if flow is None:
         return Check(name="whale_buy", met=None)
+    coin = coin or flow.largest_buy_coin
     if flow.lean is not Flow.BUY:
-        return Check(name="whale_buy", met=False, flow=flow)
-    return Check(
-        name="whale_buy", met=True, coin=flow.largest_buy_coin, usd=flow.largest_buy, flow=flow
-    )
+        return Check(name="whale_buy", met=False, coin=coin, flow=flow)
+    return Check(name="whale_buy", met=True, coin=coin, usd=flow.largest_buy, flow=flow)
 
 
 def _etf_check(etf: Evidence | None) -> Check:
@@ -177,12 +183,13 @@ def entry_map(
     at: datetime,
     limits: SniperLimits | None = None,
     stale: frozenset[str] = frozenset(),
+    whale_coin: str | None = None,
 ) -> EntryMap:
     """`stale` names the checks whose module answered from an old copy: they still decide the
     setup, but lower the confidence as a missing module does (one definition with /alpha)."""
     limits = limits or SniperLimits()
     checks = [
-        _whale_check(whales),
+        _whale_check(whales, whale_coin),
         _etf_check(etf),
         _cluster(heatmap, limits),
         _support(book, limits),
@@ -261,18 +268,34 @@ class SniperInputs(BaseModel):
         )
 
 
+def _whale_evidence(inputs: SniperInputs, limits: SniperLimits) -> tuple[str, Evidence] | None:
+    """Whale buying on BTC *or* the coin: each coin's window is read on its own (BTC whales
+    buying is not cancelled by SOL whales selling), the coin first when both buy."""
+    if inputs.whale is None:
+        return None
+    coins = [inputs.symbol, *sorted({e.coin for e in inputs.whale.events} - {inputs.symbol})]
+    read = [
+        (
+            coin,
+            whale_push(
+                [e for e in inputs.whale.events if e.coin == coin],
+                now=inputs.at,
+                as_of=inputs.whale.as_of,
+                source=inputs.whale.source,
+                rule=limits.whale,
+                stale=inputs.whale.stale,
+            ),
+        )
+        for coin in coins
+    ]
+    return next(((c, e) for c, e in read if e.push is Direction.LONG), read[0])
+
+
 def evaluate(inputs: SniperInputs, limits: SniperLimits) -> EntryMap:
     evidence: list[Evidence] = []
-    whale = None
-    if inputs.whale is not None:
-        whale = whale_push(
-            inputs.whale.events,
-            now=inputs.at,
-            as_of=inputs.whale.as_of,
-            source=inputs.whale.source,
-            rule=limits.whale,
-            stale=inputs.whale.stale,
-        )
+    found = _whale_evidence(inputs, limits)
+    whale = found[1] if found else None
+    if whale is not None:
         evidence.append(whale)
     etf = etf_push(inputs.etf, inputs.symbol) if inputs.etf is not None else None
     if etf is not None:
@@ -283,6 +306,7 @@ def evaluate(inputs: SniperInputs, limits: SniperLimits) -> EntryMap:
         book=inputs.book,
         heatmap=inputs.heatmap,
         whales=whale.whale if whale else None,
+        whale_coin=found[0] if found else None,
         etf=etf,
         evidence=evidence,
         missing=inputs.missing,

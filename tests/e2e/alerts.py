@@ -5,15 +5,25 @@ from __future__ import annotations
 import asyncio
 import re
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
 from sqlalchemy import select
 
+from services.analysis.sniper import EntryMap
+from services.storage.calls import utc
 from services.storage.db import Database
-from services.storage.tables import SubscriptionRow
+from services.storage.tables import CallRow, GradeRow, SubscriptionRow
 from services.subscriptions import AlertKind, SubscriptionService
 from tests.e2e.harness import BotProcess
+from tests.fakes.vendors import FakeVendors
+
+
+def whales_buy(vendors: FakeVendors) -> None:
+    """A whale bought ~$1.28M of SOL perpetuals half a minute ago: with the fixtures' 73 Greed,
+    the bias call on SOL turns LONG (net whale buying, greedy sentiment, no ETF key)."""
+    vendors.set_trades("SOL-USDT-SWAP", [("buy", 9000, 142.1, 30)])
 
 
 def db_url(workdir: Path) -> str:
@@ -68,3 +78,30 @@ async def wait_metric(
         if time.monotonic() > deadline:
             raise AssertionError(f"{name}{labels} stayed at {value}, wanted {at_least}")
         await asyncio.sleep(0.1)
+
+
+async def sniper_call_moved_back(workdir: Path, minutes: float) -> EntryMap:
+    """The sniper call the bot recorded, its time moved `minutes` into the past, so 1-minute
+    candles can play it out in seconds instead of minutes; returns its map."""
+    db = Database(db_url(workdir))
+    try:
+        async with db.sessions() as session, session.begin():
+            row = (await session.scalars(select(CallRow).where(CallRow.kind == "sniper"))).one()
+            row.made_at = utc(row.made_at) - timedelta(minutes=minutes)
+            return EntryMap.model_validate_json(row.detail)
+    finally:
+        await db.close()
+
+
+async def sniper_grades(workdir: Path) -> list[tuple[str, bool]]:
+    db = Database(db_url(workdir))
+    try:
+        async with db.sessions() as session:
+            rows = await session.execute(
+                select(GradeRow.outcome, GradeRow.baseline)
+                .join(CallRow, CallRow.id == GradeRow.call_id)
+                .where(CallRow.kind == "sniper")
+            )
+            return [(outcome, baseline) for outcome, baseline in rows.all()]
+    finally:
+        await db.close()

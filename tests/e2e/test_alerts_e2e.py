@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 
 from services.subscriptions import AlertKind
-from tests.e2e.alerts import active, metric, subscribe, wait_metric
+from tests.e2e.alerts import active, metric, subscribe, wait_metric, whales_buy
 from tests.e2e.conftest import StartBot
 from tests.fakes.telegram import FakeTelegram, parse_html
 from tests.fakes.vendors import FakeVendors, Fault
@@ -26,15 +26,17 @@ def per_chat(telegram: FakeTelegram) -> Counter[int]:
 
 
 async def test_bias_push_comes_within_one_interval_and_not_again_while_unchanged(
-    start_bot: StartBot, telegram: FakeTelegram, tmp_path: Path
+    start_bot: StartBot, telegram: FakeTelegram, vendors: FakeVendors, tmp_path: Path
 ) -> None:
+    whales_buy(vendors)
     await subscribe(tmp_path, [2001], [AlertKind.BIAS])
     await subscribe(tmp_path, [2002], [AlertKind.SNIPER])  # not a bias subscriber
     bot = await start_bot(BIAS_INTERVAL_SECONDS="2")
     [push] = await telegram.wait_for_messages(1, chat_id=2001, timeout=10)
     parse_html(push)
     assert "Bias changed" in push
-    assert "SOL institutional bias: LONG</b>" in push  # OKX whales both ways + 73 Greed
+    assert "SOL institutional bias: LONG</b>" in push  # a whale buy + 73 Greed
+    assert "whale buys: 1 in the last 60 min" in push
     assert "Missing: Spot-ETF flow: no API key set" in push
     # Three more runs see the same calls: nothing more is sent.
     await wait_metric(bot, 4, "job_runs_total", job="bias")
@@ -45,8 +47,9 @@ async def test_bias_push_comes_within_one_interval_and_not_again_while_unchanged
 
 
 async def test_rate_limited_and_blocked_chats_each_get_exactly_one_message(
-    start_bot: StartBot, telegram: FakeTelegram, tmp_path: Path
+    start_bot: StartBot, telegram: FakeTelegram, vendors: FakeVendors, tmp_path: Path
 ) -> None:
+    whales_buy(vendors)
     chats = list(range(3001, 3041))
     blocked = 3040
     await subscribe(tmp_path, chats, [AlertKind.BIAS])
@@ -66,8 +69,9 @@ async def test_rate_limited_and_blocked_chats_each_get_exactly_one_message(
 
 
 async def test_killed_mid_delivery_every_chat_ends_with_exactly_one_copy(
-    start_bot: StartBot, telegram: FakeTelegram, tmp_path: Path
+    start_bot: StartBot, telegram: FakeTelegram, vendors: FakeVendors, tmp_path: Path
 ) -> None:
+    whales_buy(vendors)
     chats = list(range(4001, 4201))
     await subscribe(tmp_path, chats, [AlertKind.BIAS])
     telegram.hold_sends_after = 80
@@ -106,7 +110,11 @@ async def test_etf_behind_a_paywall_the_sniper_still_maps_and_says_etf_was_missi
     parse_html(push)
     assert "SOL sniper · 5m long setup" in push
     assert "{" not in push  # every placeholder filled
-    assert "✅ Whale buy (BTC or SOL): BTC $1.47M" in push
+    # BTC whales bought (a long opened); SOL's whales sold, read on their own.
+    assert (
+        "✅ Net whale buying (BTC or SOL): BTC: whale buys: 1 in the last 60 min, "
+        "largest $1.47M, total $1.47M" in push
+    )
     assert "Entry: <b>141.88</b>" in push
     assert "TP1: <b>142.7</b>" in push and "TP2: <b>144.5</b>" in push
     assert "➖ BTC spot-ETF inflow (optional): not checked (module missing)" in push

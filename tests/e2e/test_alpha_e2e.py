@@ -2,24 +2,29 @@
 
 from __future__ import annotations
 
+from tests.e2e.alerts import whales_buy
 from tests.e2e.conftest import StartBot
 from tests.fakes.telegram import FakeTelegram, parse_html
+from tests.fakes.vendors import FakeVendors
 
 
 async def test_alpha_without_a_key_names_the_missing_etf_and_still_calls(
-    start_bot: StartBot, telegram: FakeTelegram
+    start_bot: StartBot, telegram: FakeTelegram, vendors: FakeVendors
 ) -> None:
+    whales_buy(vendors)
     await start_bot()
     telegram.push_command("/alpha SOL", chat_id=1701)
     telegram.push_command("/alpha", chat_id=1702, language_code="id")
     [en] = await telegram.wait_for_messages(1, chat_id=1701)
     [id_] = await telegram.wait_for_messages(1, chat_id=1702)
     parse_html(en)
-    # OKX shows a whale buy and a whale sell (either way), alternative.me says 73 Greed.
-    assert "SOL institutional bias: LONG</b> · confidence 67%" in en
+    # A whale bought on OKX in the last minute, alternative.me says 73 Greed, ETF needs a key.
+    assert "SOL institutional bias: LONG</b> · 2 of 3 inputs agree (1 missing)" in en
+    assert "whale buys: 1 in the last 60 min, largest $1.28M, total $1.28M" in en
     assert "Missing: Spot-ETF flow: no API key set" in en
     assert "73/100 Greed → LONG" in en
     assert "Bias institusional SOL: LONG" in id_  # SNIPER_SYMBOL when none is given
+    assert "2 dari 3 input setuju" in id_
 
 
 async def test_alpha_with_coinglass_sees_all_three_and_btc_stands_in(
@@ -28,7 +33,10 @@ async def test_alpha_with_coinglass_sees_all_three_and_btc_stands_in(
     await start_bot(COINGLASS_API_KEY="cg-test-key-123456")
     telegram.push_command("/alpha SOL", chat_id=1703)
     [answer] = await telegram.wait_for_messages(1, chat_id=1703)
-    # ETF inflow pushes long, CoinGlass sentiment 30 pushes short: no call, all seen.
-    assert "SOL institutional bias: NEUTRAL</b> · confidence 100%" in answer
+    # Hyperliquid whales sold SOL (a short opened, a long closed), the ETF inflow pushes long,
+    # CoinGlass sentiment 30 pushes short: no call; all three were seen.
+    assert "SOL institutional bias: NEUTRAL</b> · 0 of 3 inputs agree" in answer
+    assert "whale sells: 2 in the last 60 min" in answer
+    assert "SHORT closed (buying)" not in answer
     assert "BTC's ETF flow stands in for SOL" in answer
     assert "Missing" not in answer

@@ -210,8 +210,8 @@ def test_entry_map_and_alerts_render_every_placeholder_and_label(i18n: I18n, loc
     assert pushed == text
     if locale == "en":
         assert (
-            "✅ Net whale buying (BTC or SOL): whale buys: 1 in the last 60 min, largest $1.5M, "
-            "total $1.5M" in text
+            "✅ Net whale buying (BTC or SOL): BTC: whale buys: 1 in the last 60 min, "
+            "largest $1.5M, total $1.5M" in text
         )
         assert "3 of 4 inputs agree (1 missing)" in text
         assert "Alert lines: entry 99.5 · stop 99.2 · TP1 100.8 · TP2 101.6 · cluster 99.7" in text

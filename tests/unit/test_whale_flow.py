@@ -152,3 +152,28 @@ def test_coinglass_fixture_a_closed_sol_long_is_selling() -> None:
     flow = whale_flow(events, newest + timedelta(minutes=1), WhaleRule(window_minutes=600))
     # A short opened ($1.40M) and a long closed ($1.15M): whales sold SOL; none bought.
     assert (flow.buys, flow.sells, flow.lean) == (0, 2, Flow.SELL)
+
+
+def test_the_sniper_reads_btc_and_its_coin_each_on_its_own() -> None:
+    from services.analysis.bias import WhaleInput
+    from services.analysis.sniper import SniperInputs, SniperLimits, evaluate
+
+    events = [
+        event(WhaleSide.LONG, "1470000", opened=True, coin="BTC"),  # BTC whales buying
+        event(WhaleSide.SHORT, "1400000", opened=True, coin="SOL"),  # SOL whales selling
+        event(WhaleSide.LONG, "1150000", opened=False, coin="SOL"),
+    ]
+    inputs = SniperInputs(
+        symbol="SOL",
+        at=NOW,
+        price=Decimal(142),
+        whale=WhaleInput(events=events, as_of=NOW, source="CoinGlass"),
+    )
+    check = next(c for c in evaluate(inputs, SniperLimits()).checks if c.name == "whale_buy")
+    # Netted together SOL's $2.55M of selling would hide BTC's buying; the rule is "BTC or SOL".
+    assert (check.met, check.coin, check.usd) == (True, "BTC", Decimal("1470000"))
+    sol_only = inputs.model_copy(
+        update={"whale": WhaleInput(events=events[1:], as_of=NOW, source="CoinGlass")}
+    )
+    check = next(c for c in evaluate(sol_only, SniperLimits()).checks if c.name == "whale_buy")
+    assert (check.met, check.coin) == (False, "SOL")
