@@ -86,16 +86,21 @@ async def test_a_pushed_map_is_edited_at_tp1_and_answered_once_at_tp2_across_a_r
     # stopped by the dip that filled the map's entry.
     assert sorted(await sniper_grades(tmp_path)) == [("miss", True), ("tp2", False)]
 
+    telegram.push_command("/performance sniper <b>x</b>", chat_id=6105)
+    telegram.push_command("/replay 3y", chat_id=6106)
     telegram.push_command("/performance sniper", chat_id=6101)
     telegram.push_command("/performance sniper", chat_id=6102, language_code="id")
     telegram.push_command("/replay", chat_id=6103)
     telegram.push_command("/replay 7d", chat_id=6104, language_code="id")
-    await telegram.wait_for(
-        lambda: all(telegram.sent_texts(c) for c in (6101, 6102, 6103, 6104)), timeout=20
-    )
+    chats = (6101, 6102, 6103, 6104, 6105, 6106)
+    await telegram.wait_for(lambda: all(telegram.sent_texts(c) for c in chats), timeout=20)
+    [unknown] = telegram.sent_texts(6105)
+    assert "I don't know the symbol <code>&lt;b&gt;x&lt;/b&gt;</code>" in unknown
+    [bad] = telegram.sent_texts(6106)
+    assert "24h" in bad and "7d" in bad and "Traceback" not in bad
     photos = {int(c.params["chat_id"]): c for c in telegram.calls_to("sendPhoto", ok=True)}
     assert {6101, 6102} <= set(photos)  # the cumulative-R chart, in both languages
-    for chat in (6101, 6102, 6103, 6104):
+    for chat in chats:
         for text in telegram.sent_texts(chat):
             parse_html(text)
             assert "{" not in text
