@@ -34,7 +34,7 @@ from services.models import Candle
 from services.signals.calls import Kind, sniper_call
 from services.storage.calls import NewCall
 from services.symbols import Instrument
-from tests.conftest import make_settings
+from tests.conftest import vendor_settings
 from tests.fakes.vendors import FakeVendors
 from tests.unit.test_sniper_rule import make
 
@@ -129,14 +129,9 @@ async def main() -> dict[str, object]:
     await vendors.start()
     now = datetime.now(UTC).replace(second=0, microsecond=0)
     with tempfile.TemporaryDirectory() as tmp:
-        base = vendors.base_url
         services = build_services(
-            make_settings(
-                okx_base_url=base,
-                binance_base_url=base,
-                coinglass_base_url=base,
-                coinapi_base_url=base,
-                fng_base_url=base,
+            vendor_settings(
+                vendors.base_url,
                 database_url=f"sqlite+aiosqlite:///{tmp}/bench.db",
                 okx_requests_per_2s=100_000,
             ),

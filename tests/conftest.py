@@ -52,6 +52,12 @@ def make_settings(**overrides: Any) -> Settings:
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
 
 
+def vendor_settings(base_url: str, **overrides: Any) -> Settings:
+    """Settings with every vendor pointed at the one fake vendor server."""
+    urls = ("okx", "binance", "coinglass", "coinapi", "fng")
+    return make_settings(**{f"{name}_base_url": base_url for name in urls}, **overrides)
+
+
 @pytest.fixture
 async def vendors() -> AsyncIterator[FakeVendors]:
     fake = FakeVendors()

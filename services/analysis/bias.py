@@ -155,6 +155,13 @@ def decide(symbol: str, evidence: list[Evidence], missing: list[Missing], at: da
     )
 
 
+def latest_day(etf: EtfFlows | None) -> EtfFlows | None:
+    """For the journal: the rules read only the latest ETF day, so only it is kept."""
+    if etf is None or len(etf.days) <= 1:
+        return etf
+    return etf.model_copy(update={"days": etf.days[-1:]})
+
+
 class WhaleInput(BaseModel):
     events: list[WhaleEvent]
     as_of: datetime
@@ -174,12 +181,7 @@ class BiasInputs(BaseModel):
     missing: list[Missing] = []
 
     def compact(self) -> BiasInputs:
-        """Only what the rule reads: the latest ETF day is the one it looks at."""
-        if self.etf is None or len(self.etf.days) <= 1:
-            return self
-        return self.model_copy(
-            update={"etf": self.etf.model_copy(update={"days": self.etf.days[-1:]})}
-        )
+        return self.model_copy(update={"etf": latest_day(self.etf)})
 
 
 def evaluate(inputs: BiasInputs, limits: Thresholds) -> BiasCall:

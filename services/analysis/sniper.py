@@ -17,6 +17,7 @@ from services.analysis.bias import (
     Missing,
     WhaleInput,
     etf_push,
+    latest_day,
     whale_push,
 )
 from services.analysis.confidence import Agreement
@@ -261,11 +262,7 @@ class SniperInputs(BaseModel):
     missing: list[Missing] = []
 
     def compact(self) -> SniperInputs:
-        if self.etf is None or len(self.etf.days) <= 1:
-            return self
-        return self.model_copy(
-            update={"etf": self.etf.model_copy(update={"days": self.etf.days[-1:]})}
-        )
+        return self.model_copy(update={"etf": latest_day(self.etf)})
 
 
 def _whale_evidence(inputs: SniperInputs, limits: SniperLimits) -> tuple[str, Evidence] | None:

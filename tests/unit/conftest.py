@@ -1,17 +1,18 @@
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from aiogram.utils.i18n import I18n
 
 from bot.app import make_bot
 from bot.delivery.sender import Sender
 from bot.i18n import make_i18n
 from services.container import Services, build_services
 from services.storage.db import Database
-from tests.conftest import make_settings
+from tests.conftest import vendor_settings
 from tests.fakes.telegram import FakeTelegram
 from tests.fakes.vendors import FakeVendors
 from tests.postgres import drop_database, temporary_database
@@ -25,14 +26,9 @@ async def build(vendors: FakeVendors, tmp_path: Path) -> AsyncIterator[Build]:
     made: list[Services] = []
 
     async def make(**overrides: Any) -> Services:
-        base = vendors.base_url
         services = build_services(
-            make_settings(
-                okx_base_url=base,
-                binance_base_url=base,
-                coinglass_base_url=base,
-                coinapi_base_url=base,
-                fng_base_url=base,
+            vendor_settings(
+                vendors.base_url,
                 database_url=f"sqlite+aiosqlite:///{tmp_path}/{len(made)}.db",
                 **overrides,
             )
@@ -87,3 +83,22 @@ async def db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Da
     await database.close()
     if name is not None:
         await drop_database(request.getfixturevalue("database_url"), name)
+
+
+@pytest.fixture(scope="module")
+def i18n() -> I18n:
+    return make_i18n("en")
+
+
+@pytest.fixture
+def en(i18n: I18n) -> Iterator[None]:
+    """Renders inside it speak English."""
+    with i18n.context(), i18n.use_locale("en"):
+        yield
+
+
+@pytest.fixture
+def id_(i18n: I18n) -> Iterator[None]:
+    """Renders inside it speak Indonesian."""
+    with i18n.context(), i18n.use_locale("id"):
+        yield

@@ -4,13 +4,11 @@ a percentage below MIN_CALLS, Telegram-valid HTML in both languages, and the cha
 from __future__ import annotations
 
 import struct
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
-from aiogram.utils.i18n import I18n
 from matplotlib.dates import date2num
 from matplotlib.figure import Figure
 
@@ -22,7 +20,6 @@ from bot.handlers.performance import (
     performance_answer,
     replay,
 )
-from bot.i18n import make_i18n
 from bot.registry import COMMANDS
 from bot.render.performance import (
     chart_labels,
@@ -50,23 +47,6 @@ from tests.fakes.telegram import parse_html
 AS_OF = datetime(2026, 11, 20, 7, 0, tzinfo=UTC)  # 14:00 WIB
 JAKARTA = ZoneInfo("Asia/Jakarta")
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
-
-
-@pytest.fixture(scope="module")
-def i18n() -> I18n:
-    return make_i18n("en")
-
-
-@pytest.fixture
-def en(i18n: I18n) -> Iterator[None]:
-    with i18n.context(), i18n.use_locale("en"):
-        yield
-
-
-@pytest.fixture
-def id_(i18n: I18n) -> Iterator[None]:
-    with i18n.context(), i18n.use_locale("id"):
-        yield
 
 
 def view(locale: str = "en") -> View:

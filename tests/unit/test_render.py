@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -8,7 +7,6 @@ from zoneinfo import ZoneInfo
 import pytest
 from aiogram.utils.i18n import I18n
 
-from bot.i18n import make_i18n
 from bot.render.errors import render_symbol_error, render_unavailable
 from bot.render.status import render_status
 from bot.render.text import split_message
@@ -25,25 +23,8 @@ AS_OF = datetime(2026, 11, 20, 7, 0, tzinfo=UTC)
 JAKARTA = ZoneInfo("Asia/Jakarta")
 
 
-@pytest.fixture(scope="module")
-def i18n() -> I18n:
-    return make_i18n("en")
-
-
 def view(locale: str = "en", admin: bool = False) -> View:
     return View(locale=locale, tz=JAKARTA, now=AS_OF + timedelta(seconds=42), is_admin=admin)
-
-
-@pytest.fixture
-def en(i18n: I18n) -> Iterator[None]:
-    with i18n.context(), i18n.use_locale("en"):
-        yield
-
-
-@pytest.fixture
-def id_(i18n: I18n) -> Iterator[None]:
-    with i18n.context(), i18n.use_locale("id"):
-        yield
 
 
 def ticker(**kw: object) -> Ticker:
