@@ -33,8 +33,9 @@ from bot.middlewares.locale import pick_locale
 from bot.render.alerts import render_alert
 from bot.render.text import split_message
 from bot.render.view import View
+from services.alerts.deliveries import Deliveries, DeliveryStatus, Pending
 from services.alerts.models import AlertType
-from services.alerts.outbox import DeliveryStatus, Outbox, Pending
+from services.alerts.outbox import Outbox
 from services.container import Services
 from services.metrics import Metrics
 from services.settings import Settings
@@ -60,7 +61,7 @@ class Sender:
         settings: Settings,
     ) -> None:
         self._bot = bot
-        self._outbox = outbox
+        self._deliveries: Deliveries = outbox.deliveries
         self._subscriptions = subscriptions
         self._chats = chats
         self._i18n = i18n
@@ -108,7 +109,7 @@ class Sender:
                 await asyncio.wait_for(self._wake.wait(), await self._idle_seconds())
 
     async def _idle_seconds(self) -> float:
-        at = await self._outbox.next_due()
+        at = await self._deliveries.next_due()
         if at is None:
             return POLL_SECONDS
         return min(POLL_SECONDS, max(0.05, (at - datetime.now(UTC)).total_seconds()))
@@ -116,11 +117,11 @@ class Sender:
     async def drain(self) -> None:
         while True:
             batch = [
-                d for d in await self._outbox.due(BATCH) if d.delivery_id not in self._in_flight
+                d for d in await self._deliveries.due(BATCH) if d.delivery_id not in self._in_flight
             ]
             if not batch:
                 await self._settle()
-                if not await self._outbox.due(1):
+                if not await self._deliveries.due(1):
                     self._pacer.forget_idle()
                     self._locales.clear()
                     self._texts.clear()
@@ -130,7 +131,7 @@ class Sender:
             for delivery in batch:  # one per chat: the chat's own gap decides the next
                 if self._pacer.ready(delivery.chat_id):
                     ready.setdefault(delivery.chat_id, delivery)
-            claimed = await self._outbox.claim(list(ready.values()), self._claim_seconds)
+            claimed = await self._deliveries.claim(list(ready.values()), self._claim_seconds)
             waiting = [d for d in ready.values() if d.delivery_id in claimed]
             try:
                 while waiting:
@@ -144,7 +145,7 @@ class Sender:
             except asyncio.CancelledError:
                 # Stopping: what was claimed but not yet sent is due again at once after a
                 # restart, not after the claim lapses.
-                await asyncio.shield(self._outbox.unclaim([d.delivery_id for d in waiting]))
+                await asyncio.shield(self._deliveries.unclaim([d.delivery_id for d in waiting]))
                 raise
             if not claimed:
                 await asyncio.sleep(max(0.05, self._pacer.soonest([d.chat_id for d in batch])))
@@ -212,13 +213,13 @@ class Sender:
             self._metrics.telegram_errors.labels("SendMessage", "429").inc()
             self._pacer.pause(exc.retry_after)
             logger.warning("telegram 429: alert sender pauses {}s", exc.retry_after)
-            await self._outbox.postpone(
+            await self._deliveries.postpone(
                 d, "429", datetime.now(UTC) + timedelta(seconds=exc.retry_after)
             )
         except TelegramMigrateToChat as exc:
             new_id = exc.migrate_to_chat_id
             await self._subscriptions.chat_migrated(d.chat_id, new_id)
-            if await self._outbox.redirect(d, new_id):
+            if await self._deliveries.redirect(d, new_id):
                 logger.info("chat {} migrated to {}: alert re-sent there", d.chat_id, new_id)
             self._wake.set()
         except TelegramForbiddenError as exc:
@@ -229,25 +230,27 @@ class Sender:
             else:
                 self._metrics.deliveries.labels("failed").inc()
                 logger.error("delivery {} refused by Telegram: {}", d.delivery_id, exc.message)
-                await self._outbox.close(d, DeliveryStatus.FAILED, exc.message)
+                await self._deliveries.close(d, DeliveryStatus.FAILED, exc.message)
         except (TelegramNetworkError, TelegramServerError, TimeoutError) as exc:
             await self._later(d, str(exc) or type(exc).__name__)
         except TelegramAPIError as exc:
             await self._later(d, exc.message)
         else:
             self._metrics.deliveries.labels("sent").inc()
-            lag = await self._outbox.sent(d, message_id)
+            lag = await self._deliveries.sent(d, message_id)
             if lag is not None:
                 self._metrics.alert_lag.labels(d.alert.type.value).observe(lag)
 
     async def _gone(self, d: Pending, why: str) -> None:
         self._metrics.deliveries.labels("gone").inc()
         await self._subscriptions.chat_gone(d.chat_id, why)
-        await self._outbox.close_chat(d.chat_id, why)  # this delivery and any other queued there
+        await self._deliveries.close_chat(
+            d.chat_id, why
+        )  # this delivery and any other queued there
 
     async def _later(self, d: Pending, error: str) -> None:
         delay = min(RETRY_MAX_SECONDS, 2.0 ** (d.attempts + 1))
-        again = await self._outbox.retry(
+        again = await self._deliveries.retry(
             d, error, datetime.now(UTC) + timedelta(seconds=delay), self._max_attempts
         )
         if again:

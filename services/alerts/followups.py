@@ -10,8 +10,8 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select, update
 
+from services.alerts.deliveries import DeliveryStatus
 from services.alerts.models import Alert, AlertType
-from services.alerts.outbox import DeliveryStatus
 from services.storage.db import Database
 from services.storage.tables import AlertRow, CooldownRow, DeliveryRow
 

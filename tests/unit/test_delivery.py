@@ -13,8 +13,8 @@ import pytest
 from bot.app import make_bot
 from bot.delivery.sender import Sender
 from bot.i18n import make_i18n
+from services.alerts.deliveries import DeliveryStatus
 from services.alerts.models import AlertType
-from services.alerts.outbox import DeliveryStatus
 from services.analysis.bias import BiasCall, Direction
 from services.container import Services
 from services.subscriptions import AlertKind
@@ -40,7 +40,7 @@ async def test_a_migrated_group_gets_the_alert_at_its_new_id_and_keeps_its_subsc
     [text] = telegram.sent_texts(new_id)
     assert "SOL institutional bias: LONG" in text
     assert await services.subscriptions.subscribers(AlertKind.BIAS) == [new_id]
-    assert (await services.outbox.counts()) == {DeliveryStatus.SENT: 1}
+    assert (await services.outbox.deliveries.counts()) == {DeliveryStatus.SENT: 1}
 
 
 async def test_a_push_speaks_the_language_the_chat_chose(
@@ -66,7 +66,7 @@ async def test_chat_not_found_deactivates_and_closes_without_retrying(
     await sender.drain()
     assert len(telegram.calls_to("sendMessage")) == 1
     assert await services.subscriptions.subscribers(AlertKind.BIAS) == []
-    assert (await services.outbox.counts()) == {DeliveryStatus.GONE: 1}
+    assert (await services.outbox.deliveries.counts()) == {DeliveryStatus.GONE: 1}
 
 
 async def test_network_errors_are_retried_a_bounded_number_of_times(
@@ -84,7 +84,7 @@ async def test_network_errors_are_retried_a_bounded_number_of_times(
         await sender.drain()
         await asyncio.sleep(0.01)
     assert len(telegram.calls_to("sendMessage")) == services.settings.delivery_max_attempts
-    assert (await services.outbox.counts()) == {DeliveryStatus.FAILED: 1}
+    assert (await services.outbox.deliveries.counts()) == {DeliveryStatus.FAILED: 1}
 
 
 async def test_two_alerts_for_one_chat_are_a_second_apart(
@@ -124,7 +124,7 @@ async def test_the_bias_job_pushes_on_a_change_of_direction_only(
     assert await services.bias_job.run() == 0  # SHORT again inside the cooldown: held
     monkeypatch.setattr(services.bias, "evaluate", lambda i: as_(Direction.NEUTRAL, i))
     assert await services.bias_job.run() == 0  # that held SHORT fading: nobody holds it
-    due = await services.outbox.due(10)
+    due = await services.outbox.deliveries.due(10)
     assert [d.alert.type for d in due] == [AlertType.BIAS, AlertType.BIAS, AlertType.BIAS_WITHDRAWN]
     assert due[1].alert.bias[0].previous is Direction.LONG  # the flip says what it reverses
     assert [w.was for w in due[2].alert.withdrawn] == ["SHORT"]
@@ -149,10 +149,10 @@ async def test_a_clean_stop_mid_broadcast_leaves_nothing_claimed_or_sent_twice(
         await draining
     await sender.finish()
     sent = len(telegram.calls_to("sendMessage", ok=True))
-    counts = await services.outbox.counts()
+    counts = await services.outbox.deliveries.counts()
     assert DeliveryStatus.SENDING not in counts  # nothing waits for a claim to lapse
     assert counts[DeliveryStatus.SENT] == sent
-    assert len(await services.outbox.due(100)) == len(chats) - sent  # due again at once
+    assert len(await services.outbox.deliveries.due(100)) == len(chats) - sent  # due again at once
     await Sender.for_services(bot, services, make_i18n("en")).drain()  # "the restart"
     assert sorted(int(c.params["chat_id"]) for c in telegram.calls_to("sendMessage")) == chats
     await bot.session.close()
@@ -170,9 +170,9 @@ async def test_429s_never_spend_the_tries_kept_for_network_errors(
     bad_gateway = {"ok": False, "error_code": 502, "description": "Bad Gateway"}
     telegram.errors["sendMessage"].append(Injected(bad_gateway, times=tries - 1))
     await push(services, [43])
-    while await services.outbox.next_due() is not None:  # until sent or closed
+    while await services.outbox.deliveries.next_due() is not None:  # until sent or closed
         await sender.drain()
         await asyncio.sleep(0.1)
     assert len(telegram.calls_to("sendMessage")) == 3 + tries  # 3×429, 4×502, then accepted
     assert telegram.sent_texts(43)
-    assert (await services.outbox.counts()) == {DeliveryStatus.SENT: 1}
+    assert (await services.outbox.deliveries.counts()) == {DeliveryStatus.SENT: 1}

@@ -26,9 +26,9 @@ async def test_a_pushed_maps_messages_and_edits_pointing_at_them(db: Database) -
     alert = Alert(type=AlertType.SNIPER, started_at=datetime.now(UTC), sniper=[entry])
     published = await outbox.queue(alert, [signal], [11, 12, 13], setup=rule, call_id=7)
     assert published.queued == 3
-    due = {d.chat_id: d for d in await outbox.due(10)}
-    await outbox.sent(due[11], message_id=5011)
-    await outbox.sent(due[12], message_id=5012)  # 13 not sent yet: nothing to edit there
+    due = {d.chat_id: d for d in await outbox.deliveries.due(10)}
+    await outbox.deliveries.sent(due[11], message_id=5011)
+    await outbox.deliveries.sent(due[12], message_id=5012)  # 13 not sent yet: nothing to edit there
     assert await queue.messages_of(7) == [(11, 5011), (12, 5012)]
     assert await queue.messages_of(8) == []
     again = await outbox.queue(alert, [signal], [11, 12, 13, 14], setup=rule, call_id=7)
@@ -36,7 +36,7 @@ async def test_a_pushed_maps_messages_and_edits_pointing_at_them(db: Database) -
 
     edit = Alert(type=AlertType.SNIPER_EDIT, started_at=datetime.now(UTC))
     assert await queue.queue(edit, [(11, 5011), (12, 5012)]) == 2
-    edits = [d for d in await outbox.due(20) if d.alert.type is AlertType.SNIPER_EDIT]
+    edits = [d for d in await outbox.deliveries.due(20) if d.alert.type is AlertType.SNIPER_EDIT]
     assert sorted((d.chat_id, d.reply_to) for d in edits) == [(11, 5011), (12, 5012)]
 
 

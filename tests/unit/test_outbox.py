@@ -7,8 +7,9 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+from services.alerts.deliveries import DeliveryStatus
 from services.alerts.models import Alert, AlertType, Signal
-from services.alerts.outbox import Cooldown, DeliveryStatus, Outbox
+from services.alerts.outbox import Cooldown, Outbox
 from services.analysis.bias import BiasCall, Direction
 from services.storage.db import Database
 
@@ -50,7 +51,7 @@ async def test_one_delivery_per_chat_with_the_whole_alert_and_the_signal_remembe
         call("BTC", Direction.LONG, "0.67"), call("SOL", Direction.SHORT, "1")
     )
     assert await outbox.publish(alert, signals, [11, 12, -100]) == 3
-    due = await outbox.due(10)
+    due = await outbox.deliveries.due(10)
     assert sorted(d.chat_id for d in due) == [-100, 11, 12]
     assert all(d.content().bias == alert.bias for d in due)
     assert woken == [True]
@@ -68,7 +69,9 @@ async def test_cooldown_holds_a_repeat_unless_stronger_and_survives_a_restart(
         call("SOL", Direction.LONG, "0.67"), call("BTC", Direction.LONG, "0.67")
     )
     assert await restarted.publish(again, signals, [11, 12]) == 2
-    deliveries = {d.chat_id: d for d in await restarted.due(10) if d.alert.bias == again.bias}
+    deliveries = {
+        d.chat_id: d for d in await restarted.deliveries.due(10) if d.alert.bias == again.bias
+    }
     assert [c.symbol for c in deliveries[11].content().bias] == ["BTC"]  # SOL cooling down
     assert [c.symbol for c in deliveries[12].content().bias] == ["SOL", "BTC"]
     # Only SOL, same strength, for chat 11: nothing at all is queued.
@@ -92,15 +95,15 @@ async def test_one_sender_wins_a_claim_and_an_abandoned_claim_comes_due_again(
 ) -> None:
     first, second = Outbox(db, COOLDOWN), Outbox(db, COOLDOWN)
     await first.publish(*bias_alert(call("SOL", Direction.LONG, "1")), [11])
-    [delivery] = await first.due(10)
-    [same] = await second.due(10)
-    assert await first.claim([delivery], seconds=0.3) == {delivery.delivery_id}
-    assert await second.claim([same], seconds=0.3) == set()
-    assert await second.due(10) == []  # held while the claim lasts
+    [delivery] = await first.deliveries.due(10)
+    [same] = await second.deliveries.due(10)
+    assert await first.deliveries.claim([delivery], seconds=0.3) == {delivery.delivery_id}
+    assert await second.deliveries.claim([same], seconds=0.3) == set()
+    assert await second.deliveries.due(10) == []  # held while the claim lasts
     await asyncio.sleep(0.4)  # the first sender died mid-send
-    [back] = await second.due(10)
+    [back] = await second.deliveries.due(10)
     assert back.delivery_id == delivery.delivery_id
-    assert await second.claim([back], seconds=30) == {back.delivery_id}
+    assert await second.deliveries.claim([back], seconds=30) == {back.delivery_id}
 
 
 async def test_the_last_delivery_of_an_alert_reports_the_lag_since_the_job_started(
@@ -110,12 +113,12 @@ async def test_the_last_delivery_of_an_alert_reports_the_lag_since_the_job_start
     alert, signals = bias_alert(call("SOL", Direction.LONG, "1"))
     alert = alert.model_copy(update={"started_at": datetime.now(UTC) - timedelta(seconds=5)})
     await outbox.publish(alert, signals, [11, 12])
-    one, two = await outbox.due(10)
-    assert await outbox.sent(one) is None  # one still pending
-    lag = await outbox.sent(two)
+    one, two = await outbox.deliveries.due(10)
+    assert await outbox.deliveries.sent(one) is None  # one still pending
+    lag = await outbox.deliveries.sent(two)
     assert lag is not None and 5 <= lag < 60
-    assert await outbox.due(10) == []
-    assert (await outbox.counts())[DeliveryStatus.SENT] == 2
+    assert await outbox.deliveries.due(10) == []
+    assert (await outbox.deliveries.counts())[DeliveryStatus.SENT] == 2
 
 
 async def test_retries_are_bounded_and_a_gone_chat_closes_everything_pending(
@@ -125,24 +128,24 @@ async def test_retries_are_bounded_and_a_gone_chat_closes_everything_pending(
     await outbox.publish(*bias_alert(call("SOL", Direction.LONG, "1")), [11, 12])
     await outbox.publish(*bias_alert(call("SOL", Direction.SHORT, "1")), [11])
     now = datetime.now(UTC)
-    d12 = next(d for d in await outbox.due(10) if d.chat_id == 12)
-    assert await outbox.retry(d12, "timeout", now, max_attempts=2)
-    d12 = next(d for d in await outbox.due(10) if d.chat_id == 12)
+    d12 = next(d for d in await outbox.deliveries.due(10) if d.chat_id == 12)
+    assert await outbox.deliveries.retry(d12, "timeout", now, max_attempts=2)
+    d12 = next(d for d in await outbox.deliveries.due(10) if d.chat_id == 12)
     assert d12.attempts == 1
-    assert not await outbox.retry(d12, "timeout", now, max_attempts=2)  # spent: closed
-    assert await outbox.close_chat(11, "blocked") == 2
-    assert await outbox.due(10) == []
-    counts = await outbox.counts()
+    assert not await outbox.deliveries.retry(d12, "timeout", now, max_attempts=2)  # spent: closed
+    assert await outbox.deliveries.close_chat(11, "blocked") == 2
+    assert await outbox.deliveries.due(10) == []
+    counts = await outbox.deliveries.counts()
     assert counts == {DeliveryStatus.FAILED: 1, DeliveryStatus.GONE: 2}
 
 
 async def test_a_migrated_group_gets_the_alert_at_its_new_id_once(db: Database) -> None:
     outbox = Outbox(db, COOLDOWN)
     await outbox.publish(*bias_alert(call("SOL", Direction.LONG, "1")), [-100, -200])
-    old = next(d for d in await outbox.due(10) if d.chat_id == -100)
-    assert await outbox.redirect(old, -1009)
-    assert sorted(d.chat_id for d in await outbox.due(10)) == [-1009, -200]
+    old = next(d for d in await outbox.deliveries.due(10) if d.chat_id == -100)
+    assert await outbox.deliveries.redirect(old, -1009)
+    assert sorted(d.chat_id for d in await outbox.deliveries.due(10)) == [-1009, -200]
     # Two old ids migrating to one new id: the second is closed, not sent twice.
-    other = next(d for d in await outbox.due(10) if d.chat_id == -200)
-    assert not await outbox.redirect(other, -1009)
-    assert [d.chat_id for d in await outbox.due(10)] == [-1009]
+    other = next(d for d in await outbox.deliveries.due(10) if d.chat_id == -200)
+    assert not await outbox.deliveries.redirect(other, -1009)
+    assert [d.chat_id for d in await outbox.deliveries.due(10)] == [-1009]

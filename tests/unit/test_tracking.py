@@ -165,4 +165,6 @@ async def test_a_different_setup_is_news_for_a_chat_that_had_the_last_one(
     moved = make(at=now + timedelta(seconds=1), book=book(bid_wall=("99.0", "80")))
     assert moved.entry == D("99.0")
     assert await offer(await services.calls.sniper(moved), moved, now, new=True) == 1
-    assert [d.alert.type for d in await services.outbox.due(10)] == [AlertType.SNIPER] * 2
+    assert [d.alert.type for d in await services.outbox.deliveries.due(10)] == [
+        AlertType.SNIPER
+    ] * 2

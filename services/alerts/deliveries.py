@@ -1,0 +1,269 @@
+"""The sender's side of the outbox: due deliveries, claims, and every outcome written back
+(sent with its message id, retried, postponed, closed, redirected)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import UTC, datetime, timedelta
+
+from pydantic import BaseModel
+from sqlalchemy import case, func, select, update
+
+from services.alerts.models import Alert
+from services.storage.db import Database
+from services.storage.tables import AlertRow, DeliveryRow
+
+
+class DeliveryStatus:
+    PENDING = "pending"
+    SENDING = "sending"  # claimed by a sender until next_at; due again if that passes
+    SENT = "sent"
+    GONE = "gone"  # the chat blocked the bot, removed it, or does not exist
+    FAILED = "failed"  # retries spent
+
+
+class Pending(BaseModel):
+    delivery_id: int
+    alert_id: int
+    chat_id: int
+    symbols: list[str]
+    attempts: int
+    alert: Alert
+    reply_to: int | None = None  # a follow-up: the message it edits or answers
+
+    def content(self) -> Alert:
+        return self.alert.only(self.symbols)  # a health notice has no symbols and stays whole
+
+
+class Deliveries:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+        self._alerts: dict[int, Alert] = {}  # parsed once; alerts never change after writing
+        self._sent: list[tuple[Pending, asyncio.Future[float | None]]] = []
+        self._message_ids: dict[int, int] = {}  # delivery -> message, until its mark commits
+        self._flusher: asyncio.Task[None] | None = None
+
+    async def due(self, limit: int, now: datetime | None = None) -> list[Pending]:
+        now = now or datetime.now(UTC)
+        async with self._db.sessions() as session:
+            rows = (
+                await session.scalars(
+                    select(DeliveryRow)
+                    .where(
+                        DeliveryRow.status.in_([DeliveryStatus.PENDING, DeliveryStatus.SENDING]),
+                        DeliveryRow.next_at <= now,
+                    )
+                    .order_by(DeliveryRow.id)
+                    .limit(limit)
+                )
+            ).all()
+            missing = {r.alert_id for r in rows} - self._alerts.keys()
+            if missing:
+                for alert in await session.scalars(
+                    select(AlertRow).where(AlertRow.id.in_(missing))
+                ):
+                    self._alerts[alert.id] = Alert.model_validate_json(alert.payload)
+        return [
+            Pending(
+                delivery_id=r.id,
+                alert_id=r.alert_id,
+                chat_id=r.chat_id,
+                symbols=json.loads(r.symbols),
+                attempts=r.attempts,
+                alert=self._alerts[r.alert_id],
+                reply_to=r.reply_to,
+            )
+            for r in rows
+        ]
+
+    async def claim(self, deliveries: list[Pending], seconds: float) -> set[int]:
+        """Takes due deliveries for this sender in one statement; returns the ids it got (another
+        sender may have taken some first). A claim never settled (the sender died mid-send)
+        expires and the delivery is due again."""
+        if not deliveries:
+            return set()
+        now = datetime.now(UTC)
+        async with self._db.sessions() as session, session.begin():
+            result = await session.scalars(
+                update(DeliveryRow)
+                .where(
+                    DeliveryRow.id.in_([d.delivery_id for d in deliveries]),
+                    DeliveryRow.status.in_([DeliveryStatus.PENDING, DeliveryStatus.SENDING]),
+                    DeliveryRow.next_at <= now,
+                )
+                .values(status=DeliveryStatus.SENDING, next_at=now + timedelta(seconds=seconds))
+                .returning(DeliveryRow.id)
+            )
+            return set(result.all())
+
+    async def unclaim(self, ids: list[int]) -> None:
+        if not ids:
+            return
+        async with self._db.sessions() as session, session.begin():
+            await session.execute(
+                update(DeliveryRow)
+                .where(DeliveryRow.id.in_(ids), DeliveryRow.status == DeliveryStatus.SENDING)
+                .values(status=DeliveryStatus.PENDING, next_at=datetime.now(UTC))
+            )
+
+    async def next_due(self) -> datetime | None:
+        async with self._db.sessions() as session:
+            at = await session.scalar(
+                select(func.min(DeliveryRow.next_at)).where(
+                    DeliveryRow.status.in_([DeliveryStatus.PENDING, DeliveryStatus.SENDING])
+                )
+            )
+        if at is not None and at.tzinfo is None:
+            at = at.replace(tzinfo=UTC)  # SQLite hands back naive datetimes
+        return at
+
+    async def sent(self, delivery: Pending, message_id: int | None = None) -> float | None:
+        """Marks one delivery accepted by Telegram (with the id of the message it made, which
+        follow-ups edit or reply to); when it was the alert's last pending one, returns the
+        alert's lag (job start to now) in seconds.
+
+        Returns only once committed. Marks arriving together share one transaction (group
+        commit): a broadcast's writes then keep pace with Telegram instead of queueing behind
+        each other for SQLite's write lock."""
+        future: asyncio.Future[float | None] = asyncio.get_running_loop().create_future()
+        if message_id is not None:
+            self._message_ids[delivery.delivery_id] = message_id
+        self._sent.append((delivery, future))
+        if self._flusher is None or self._flusher.done():
+            self._flusher = asyncio.create_task(self._flush_sent())
+        return await future
+
+    async def _flush_sent(self) -> None:
+        while self._sent:
+            batch, self._sent = self._sent, []
+            try:
+                lags = await self._mark_sent([d for d, _ in batch])
+            except Exception as exc:
+                for _, future in batch:
+                    if not future.done():
+                        future.set_exception(exc)
+                continue
+            for delivery, future in batch:
+                if not future.done():
+                    future.set_result(lags.get(delivery.delivery_id))
+
+    async def _mark_sent(self, deliveries: list[Pending]) -> dict[int, float]:
+        now = datetime.now(UTC)
+        alerts = {d.alert_id: d for d in deliveries}  # the last of each alert in this batch
+        messages = {
+            d.delivery_id: self._message_ids.pop(d.delivery_id)
+            for d in deliveries
+            if d.delivery_id in self._message_ids
+        }
+        async with self._db.sessions() as session, session.begin():
+            # One statement for the batch, message ids included (a CASE on the id), so group
+            # commit stays one round trip however many sends it marks.
+            await session.execute(
+                update(DeliveryRow)
+                .where(DeliveryRow.id.in_([d.delivery_id for d in deliveries]))
+                .values(
+                    status=DeliveryStatus.SENT,
+                    sent_at=now,
+                    attempts=DeliveryRow.attempts + 1,
+                    message_id=case(messages, value=DeliveryRow.id, else_=DeliveryRow.message_id)
+                    if messages
+                    else DeliveryRow.message_id,
+                )
+            )
+            rows = await session.execute(
+                select(DeliveryRow.alert_id, func.count())
+                .where(
+                    DeliveryRow.alert_id.in_(alerts),
+                    DeliveryRow.status.in_([DeliveryStatus.PENDING, DeliveryStatus.SENDING]),
+                )
+                .group_by(DeliveryRow.alert_id)
+            )
+            unfinished = {alert_id for alert_id, left in rows.all() if left}
+        lags = {}
+        for alert_id, last in alerts.items():
+            if alert_id not in unfinished:
+                self._alerts.pop(alert_id, None)
+                lags[last.delivery_id] = (now - last.alert.started_at).total_seconds()
+        return lags
+
+    async def retry(self, delivery: Pending, error: str, at: datetime, max_attempts: int) -> bool:
+        """Another try later; False when the retries are spent and the delivery is closed."""
+        attempts = delivery.attempts + 1
+        spent = attempts >= max_attempts
+        async with self._db.sessions() as session, session.begin():
+            await session.execute(
+                update(DeliveryRow)
+                .where(DeliveryRow.id == delivery.delivery_id)
+                .values(
+                    attempts=attempts,
+                    next_at=at,
+                    error=error[:256],
+                    status=DeliveryStatus.FAILED if spent else DeliveryStatus.PENDING,
+                )
+            )
+        return not spent
+
+    async def postpone(self, delivery: Pending, error: str, at: datetime) -> None:
+        """Later, without spending a try: Telegram's 429 says when, not that it failed."""
+        async with self._db.sessions() as session, session.begin():
+            await session.execute(
+                update(DeliveryRow)
+                .where(DeliveryRow.id == delivery.delivery_id)
+                .values(next_at=at, error=error[:256], status=DeliveryStatus.PENDING)
+            )
+
+    async def close(self, delivery: Pending, status: str, error: str) -> None:
+        async with self._db.sessions() as session, session.begin():
+            await session.execute(
+                update(DeliveryRow)
+                .where(DeliveryRow.id == delivery.delivery_id)
+                .values(status=status, error=error[:256], attempts=delivery.attempts + 1)
+            )
+
+    async def close_chat(self, chat_id: int, error: str) -> int:
+        """Every delivery still queued for a chat that is gone, claimed or not, is closed."""
+        async with self._db.sessions() as session, session.begin():
+            result = await session.execute(
+                update(DeliveryRow)
+                .where(
+                    DeliveryRow.chat_id == chat_id,
+                    DeliveryRow.status.in_([DeliveryStatus.PENDING, DeliveryStatus.SENDING]),
+                )
+                .values(status=DeliveryStatus.GONE, error=error[:256])
+            )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+    async def redirect(self, delivery: Pending, new_chat_id: int) -> bool:
+        """A group became a supergroup: the delivery moves to the new id and stays pending.
+        False when that chat already has this alert (nothing is sent twice)."""
+        async with self._db.sessions() as session, session.begin():
+            taken = await session.scalar(
+                select(func.count())
+                .select_from(DeliveryRow)
+                .where(
+                    DeliveryRow.alert_id == delivery.alert_id, DeliveryRow.chat_id == new_chat_id
+                )
+            )
+            if taken:
+                await session.execute(
+                    update(DeliveryRow)
+                    .where(DeliveryRow.id == delivery.delivery_id)
+                    .values(status=DeliveryStatus.GONE, error=f"migrated to {new_chat_id}")
+                )
+                return False
+            await session.execute(
+                update(DeliveryRow)
+                .where(DeliveryRow.id == delivery.delivery_id)
+                .values(
+                    chat_id=new_chat_id, status=DeliveryStatus.PENDING, next_at=datetime.now(UTC)
+                )
+            )
+        return True
+
+    async def counts(self) -> dict[str, int]:
+        async with self._db.sessions() as session:
+            rows = await session.execute(
+                select(DeliveryRow.status, func.count()).group_by(DeliveryRow.status)
+            )
+            return {status: int(n) for status, n in rows.all()}
