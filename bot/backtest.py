@@ -19,6 +19,8 @@ from services.settings import Settings
 from services.signals.backtest import Replayed, Rules, replay
 from services.signals.track_record import TrackRecord
 
+FETCH_ROUNDS = 60  # x 20 h of candles a round: enough for a month and a half
+
 
 def rules(settings: Settings) -> Rules:
     whale = WhaleRule(
@@ -118,8 +120,13 @@ async def _candles(
 ) -> dict[str, list[Candle]]:
     found = {}
     for symbol in sorted(symbols):
-        if fetch:
-            await services.grading_job.sync(symbol, since, now)
+        # Each sync fetches at most MAX_SPAN of the gap; repeat until the period is covered
+        # (or OKX has nothing older).
+        for _ in range(FETCH_ROUNDS if fetch else 0):
+            added = await services.grading_job.sync(symbol, since, now)
+            held = await services.candles.bounds(symbol)
+            if added == 0 or (held is not None and held[0] <= since + timedelta(minutes=2)):
+                break
         found[symbol] = await services.candles.load(symbol, since, now)
     return found
 

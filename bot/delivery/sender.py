@@ -203,8 +203,14 @@ class Sender:
                 text=split_message(text)[0], chat_id=chat_id, message_id=message_id
             )
         except TelegramBadRequest as exc:
-            if "not modified" not in exc.message.lower():
-                raise
+            message = exc.message.lower()
+            if "not modified" in message:
+                return
+            if "message to edit not found" in message or "can't be edited" in message:
+                # Deleted by someone in the chat: nothing left to keep current; not an error.
+                logger.info("sniper map in chat {} is gone; its edit is dropped", chat_id)
+                return
+            raise
 
     async def _send(self, d: Pending) -> None:
         try:

@@ -21,6 +21,7 @@ class DeliveryStatus:
     SENT = "sent"
     GONE = "gone"  # the chat blocked the bot, removed it, or does not exist
     FAILED = "failed"  # retries spent
+    SUPERSEDED = "superseded"  # an edit overtaken by a newer one of the same message
 
 
 class Pending(BaseModel):
@@ -152,7 +153,7 @@ class Deliveries:
         now = datetime.now(UTC)
         alerts = {d.alert_id: d for d in deliveries}  # the last of each alert in this batch
         messages = {
-            d.delivery_id: self._message_ids.pop(d.delivery_id)
+            d.delivery_id: self._message_ids[d.delivery_id]
             for d in deliveries
             if d.delivery_id in self._message_ids
         }
@@ -180,6 +181,8 @@ class Deliveries:
                 .group_by(DeliveryRow.alert_id)
             )
             unfinished = {alert_id for alert_id, left in rows.all() if left}
+        for delivery_id in messages:  # committed: no longer needed
+            self._message_ids.pop(delivery_id, None)
         lags = {}
         for alert_id, last in alerts.items():
             if alert_id not in unfinished:

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.alerts.deliveries import DeliveryStatus
 from services.alerts.models import Alert, AlertType
@@ -51,6 +52,8 @@ class FollowUpQueue:
             return 0
         now = datetime.now(UTC)
         async with self._db.sessions() as session, session.begin():
+            if alert.type is AlertType.SNIPER_EDIT:
+                await self._supersede(session, [m for _, m in targets if m is not None])
             row = AlertRow(
                 kind=alert.type.value,
                 payload=alert.model_dump_json(),
@@ -76,6 +79,22 @@ class FollowUpQueue:
         if wake is not None:
             wake()
         return len(targets)
+
+    async def _supersede(self, session: AsyncSession, messages: list[int]) -> None:
+        """An edit still waiting (a retry after a network error, a 429) is older than the one
+        being queued: it must not put an older state back after the newer one is shown."""
+        if not messages:
+            return
+        edits = select(AlertRow.id).where(AlertRow.kind == AlertType.SNIPER_EDIT.value)
+        await session.execute(
+            update(DeliveryRow)
+            .where(
+                DeliveryRow.alert_id.in_(edits),
+                DeliveryRow.reply_to.in_(messages),
+                DeliveryRow.status == DeliveryStatus.PENDING,
+            )
+            .values(status=DeliveryStatus.SUPERSEDED)
+        )
 
     async def holding(self, symbol: str, direction: str) -> list[int]:
         """Chats last pushed this bias call and not yet told it was withdrawn."""

@@ -93,9 +93,9 @@ def whale_flow(events: list[WhaleEvent], now: datetime, rule: WhaleRule) -> Whal
     lean = None
     if gross > 0:
         share = (buy_usd - sell_usd) / gross
-        if share >= rule.net_share:
+        if share > 0 and share >= rule.net_share:
             lean = Flow.BUY
-        elif share <= -rule.net_share:
+        elif share < 0 and share <= -rule.net_share:
             lean = Flow.SELL
     top_buy = max(buys, key=lambda e: e.usd, default=None)
     top_sell = max(sells, key=lambda e: e.usd, default=None)

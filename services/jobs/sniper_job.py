@@ -96,8 +96,13 @@ class SniperJob:
             call_id = await self._calls.sniper(entry)
             logger.info("sniper: new {} setup {}", entry.symbol, entry.fingerprint())
             return await self.offer(call_id, entry, started, new=True)
-        if live is not None and live[0].status == SniperStatus.WAITING:
-            # The setup still waits for its entry: chats that subscribed since get it too.
+        if (
+            live is not None
+            and live[0].status == SniperStatus.WAITING
+            and started < live[0].made_at + self._lifetime
+        ):
+            # The setup still waits for its entry: chats that subscribed since get it too
+            # (never once its lifetime is over, whether or not the grader has closed it).
             return await self.offer(live[0].id, live[1], started, new=False)
         return 0
 

@@ -43,10 +43,12 @@ class FollowUps:
             [(chat, message) for chat, message in targets],
         )
         if track.final:
+            # A reply makes a sound: only chats still subscribed, and not muting follow-ups.
+            subscribed = set(await self._subscriptions.subscribers(AlertKind.SNIPER))
             muted = await self._subscriptions.muted([chat for chat, _ in targets])
             queued += await self._queue.queue(
                 Alert(type=AlertType.SNIPER_OUTCOME, started_at=now, track=track),
-                [(chat, message) for chat, message in targets if chat not in muted],
+                [(c, m) for c, m in targets if c in subscribed and c not in muted],
             )
         return queued
 

@@ -11,6 +11,7 @@ from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 
 from loguru import logger
+from pydantic import ValidationError
 
 from services.analysis.sniper import EntryMap
 from services.errors import UpstreamError
@@ -79,13 +80,21 @@ class GradingJob:
         written = 0
         for symbol, calls in by_symbol.items():
             start = floor_minute(min(c.made_at for c in calls)) - timedelta(minutes=2)
+            as_of: datetime | None = now
             try:
                 await self.sync(symbol, start, now)
             except UpstreamError as exc:  # grade with what is stored; the next run fetches
                 logger.warning("grading: candles for {} unavailable ({})", symbol, exc)
+                as_of = None
             candles = await self._candles.load(symbol, start, now)
+            if as_of is None:
+                # Without fresh candles, time stands where the data stops: an OKX outage must
+                # not expire maps that may well have filled meanwhile.
+                if not candles:
+                    continue
+                as_of = candles[-1].ts + timedelta(minutes=1)
             for first in range(0, len(calls), BATCH):
-                written += await self._batch(calls[first : first + BATCH], candles, now)
+                written += await self._batch(calls[first : first + BATCH], candles, as_of)
                 await asyncio.sleep(0)  # grading is CPU work: let chat commands in between
         if written:
             await self._refresh_metrics(now)
@@ -116,7 +125,12 @@ class GradingJob:
         added = 0
         inst = Instrument(base=symbol)
         for begin, end in wanted:
-            end = min(end, begin + MAX_SPAN)
+            # At most MAX_SPAN a run, cut so what is held stays one unbroken span: going back,
+            # the newest part of the gap first; going forward, the oldest.
+            if held is not None and end <= held[0]:
+                begin = max(begin, end - MAX_SPAN)
+            else:
+                end = min(end, begin + MAX_SPAN)
             fetched = await self._okx.candles_range(inst, begin, end)
             added += await self._candles.save(symbol, fetched)
         return added
@@ -130,37 +144,13 @@ class GradingJob:
             if time.perf_counter() - paused > SLICE_SECONDS:
                 await asyncio.sleep(0)  # walking candles is CPU work: commands go first
                 paused = time.perf_counter()
-            if call.kind == Kind.SNIPER:
-                plan = levels(call, self._lifetime)
-                if plan is None:
-                    items.append(
-                        GradeBatch(call_id=call.id, grades=[], status="invalid", close=True)
-                    )
-                    continue
-                path = track_sniper(plan, candles, now)
-                if path.status.value != call.status:
-                    moves.append((call, path, plan))
-                if path.status in FINAL:
-                    grades = sniper_grades(call, plan, path, candles)
-                    items.append(GradeBatch(call_id=call.id, grades=grades, close=True))
-                continue
-            found = horizon_grades(call, candles)
-            names = KIND_HORIZONS[call.kind]
-            if found is None:
-                if now - call.made_at > HORIZONS[names[-1]] + GIVE_UP:
-                    items.append(
-                        GradeBatch(call_id=call.id, grades=[], status="ungraded", close=True)
-                    )
-                continue
-            done = sum(1 for g in found if not g.baseline) == len(names)
-            items.append(
-                GradeBatch(
-                    call_id=call.id,
-                    grades=found,
-                    status="graded" if done else None,
-                    close=done,
-                )
-            )
+            try:
+                item = self._grade(call, candles, now, moves)
+            except (ValueError, ValidationError) as exc:  # one bad row must not stop grading
+                logger.error("grading: call {} cannot be graded ({}); closed", call.id, exc)
+                item = GradeBatch(call_id=call.id, grades=[], status="invalid", close=True)
+            if item is not None:
+                items.append(item)
         # State changes first, each only from the state seen: what moved is followed up once.
         moved = await self._store.move([(c.id, p.status.value, c.status) for c, p, _ in moves])
         for call, path, plan in moves:
@@ -180,6 +170,41 @@ class GradingJob:
                     kinds[call_id].kind, "no_fill" if no_fill else grade.outcome
                 ).inc()
         return len(added)
+
+    def _grade(
+        self,
+        call: StoredCall,
+        candles: list[Candle],
+        now: datetime,
+        moves: list[tuple[StoredCall, SniperPath, SniperLevels]],
+    ) -> GradeBatch | None:
+        """What to write for one call now (None: nothing yet); a sniper map whose state
+        changed is added to `moves`."""
+        if call.kind == Kind.SNIPER:
+            plan = levels(call, self._lifetime)
+            if plan is None:
+                return GradeBatch(call_id=call.id, grades=[], status="invalid", close=True)
+            path = track_sniper(plan, candles, now)
+            if path.status.value != call.status:
+                moves.append((call, path, plan))
+            if path.status not in FINAL:
+                return None
+            return GradeBatch(
+                call_id=call.id, grades=sniper_grades(call, plan, path, candles), close=True
+            )
+        names = KIND_HORIZONS[call.kind]
+        found = horizon_grades(call, candles) or []
+        done = sum(1 for g in found if not g.baseline) == len(names)
+        # A horizon whose candle never came (an OKX gap) must not keep the call open for good.
+        overdue = now - call.made_at > HORIZONS[names[-1]] + GIVE_UP
+        if not found and not overdue:
+            return None
+        return GradeBatch(
+            call_id=call.id,
+            grades=found,
+            status="graded" if found and (done or overdue) else "ungraded" if overdue else None,
+            close=done or overdue,
+        )
 
     async def _refresh_metrics(self, now: datetime) -> None:
         ratios = await self._store.hit_ratios(now - timedelta(days=30))

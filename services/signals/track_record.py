@@ -113,7 +113,9 @@ def summarise(
         base = [g for c in calls for g in grades[c.id] if g.horizon == horizon and g.baseline]
         decided = [g for g in own if g.hit is not None]
         base_decided = [g for g in base if g.hit is not None]
-        values = [g.value for g in decided if g.value is not None]
+        # Sniper R counts every trade that filled, a marked-to-market expiry included; a map
+        # that never filled was no trade and has no R.
+        values = [g.value for g in (own if kind == Kind.SNIPER else decided) if g.value is not None]
         horizons.append(
             HorizonRecord(
                 horizon=horizon,
@@ -130,7 +132,7 @@ def summarise(
         symbol=symbol,
         made=len(calls),
         pushed=sum(1 for c in calls if c.pushed),
-        pending=sum(1 for c in calls if c.id not in graded_main),
+        pending=sum(1 for c in calls if c.open and c.id not in graded_main),
         main=main,
         horizons=horizons,
         as_of=now,
@@ -140,10 +142,12 @@ def summarise(
         key=lambda g: g.at_to or g.graded_at,
     )
     if kind == Kind.SNIPER:
-        record.outcomes = dict(Counter("no_fill" if g.hit is None else g.outcome for g in ordered))
+        record.outcomes = dict(
+            Counter("no_fill" if g.at_from is None else g.outcome for g in ordered)
+        )
         total = Decimal(0)
         for g in ordered:
-            if g.value is not None and g.hit is not None:
+            if g.value is not None:
                 total += g.value
                 record.series.append(Point(at=g.at_to or g.graded_at, value=float(total)))
     else:

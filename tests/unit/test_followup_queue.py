@@ -38,6 +38,13 @@ async def test_a_pushed_maps_messages_and_edits_pointing_at_them(db: Database) -
     assert await queue.queue(edit, [(11, 5011), (12, 5012)]) == 2
     edits = [d for d in await outbox.deliveries.due(20) if d.alert.type is AlertType.SNIPER_EDIT]
     assert sorted((d.chat_id, d.reply_to) for d in edits) == [(11, 5011), (12, 5012)]
+    # A newer state of 11's map overtakes its edit still waiting: the older one never lands.
+    assert await queue.queue(edit, [(11, 5011)]) == 1
+    edits = [d for d in await outbox.deliveries.due(20) if d.alert.type is AlertType.SNIPER_EDIT]
+    assert sorted((d.chat_id, d.alert_id) for d in edits) == [
+        (11, max(d.alert_id for d in edits)),
+        (12, min(d.alert_id for d in edits)),
+    ]
 
 
 async def test_chats_holding_a_bias_call_are_told_once(db: Database) -> None:

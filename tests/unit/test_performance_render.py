@@ -115,7 +115,7 @@ def bias_record() -> TrackRecord:
     )
 
 
-def sniper_call(call_id: int, pushed: bool = False) -> StoredCall:
+def sniper_call(call_id: int, pushed: bool = False, still_open: bool = False) -> StoredCall:
     at = AS_OF - timedelta(days=20) + timedelta(hours=call_id * 9)
     return StoredCall(
         id=call_id,
@@ -126,7 +126,7 @@ def sniper_call(call_id: int, pushed: bool = False) -> StoredCall:
         key=at.isoformat(),
         pushed=pushed,
         detail="{}",
-        open=False,
+        open=still_open,
         status="tp2",
         status_at=at,
     )
@@ -142,6 +142,8 @@ def sniper_grade(
         outcome=outcome,
         hit=hit,
         value=Decimal(value) if value is not None else None,
+        # A map that filled has its entry time; one that never filled has none.
+        at_from=call.made_at + timedelta(hours=1) if value is not None else None,
         at_to=call.made_at + timedelta(hours=3),
         source="OKX",
         graded_at=call.made_at + timedelta(hours=3),
@@ -156,7 +158,7 @@ def sniper_record() -> TrackRecord:
         + [("stopped", False, "-1")] * 5
         + [("expired", True, "0.9"), ("expired", None, None)]
     )
-    calls = [sniper_call(i, pushed=i < 4) for i in range(len(plan) + 1)]
+    calls = [sniper_call(i, pushed=i < 4, still_open=i == len(plan)) for i in range(len(plan) + 1)]
     grades: dict[int, list[StoredGrade]] = {c.id: [] for c in calls}
     for call, (outcome, hit, value) in zip(calls, plan, strict=False):
         grades[call.id].append(sniper_grade(call, outcome, hit, value))

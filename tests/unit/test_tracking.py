@@ -9,6 +9,7 @@ import json
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal as D
 
+import pytest
 from sqlalchemy import select
 
 from bot.delivery.sender import Sender
@@ -46,7 +47,7 @@ def path(
 async def pushed_map(services: Services, sender: Sender, made: datetime) -> tuple[int, EntryMap]:
     entry = make(at=made)
     call_id = await services.calls.sniper(entry)
-    assert await services.sniper_job.offer(call_id, entry, made, new=True) == 2
+    assert await services.sniper_job.offer(call_id, entry, made, new=True) >= 2
     await sender.drain()
     return call_id, entry
 
@@ -59,12 +60,14 @@ async def test_a_pushed_map_is_edited_in_place_and_gets_one_reply_once_even_acro
     await services.subscriptions.set(11, [AlertKind.SNIPER], active=True)
     await services.subscriptions.set(12, [AlertKind.SNIPER], active=True)
     await services.subscriptions.set(12, [AlertKind.FOLLOWUPS], active=False)  # muted
+    await services.subscriptions.set(13, [AlertKind.SNIPER], active=True)
     call_id, _ = await pushed_map(services, sender, now - timedelta(minutes=10, seconds=30))
+    await services.subscriptions.set(13, [AlertKind.SNIPER], active=False)  # left since
     first = {
         int(c.params["chat_id"]): c.result["message_id"]
         for c in telegram.calls_to("sendMessage", ok=True)
     }
-    assert set(first) == {11, 12}
+    assert set(first) == {11, 12, 13}
 
     # Above the entry, a dip that fills it, then TP1: the path so far.
     rows = [
@@ -79,6 +82,7 @@ async def test_a_pushed_map_is_edited_in_place_and_gets_one_reply_once_even_acro
     assert {(int(c.params["chat_id"]), int(c.params["message_id"])) for c in edits} == {
         (11, first[11]),
         (12, first[12]),
+        (13, first[13]),  # the map it was sent stays true, though it unsubscribed
     }
     assert all("entry filled" in c.params["text"] and "TP1 hit" in c.params["text"] for c in edits)
     assert all("stop moved to entry" in c.params["text"] for c in edits)
@@ -101,14 +105,15 @@ async def test_a_pushed_map_is_edited_in_place_and_gets_one_reply_once_even_acro
     replies = [
         c for c in telegram.calls_to("sendMessage", ok=True) if c.params.get("reply_parameters")
     ]
-    assert [int(c.params["chat_id"]) for c in replies] == [11]  # 12 muted follow-ups
+    # 12 muted follow-ups; 13 unsubscribed: no reply makes a sound there.
+    assert [int(c.params["chat_id"]) for c in replies] == [11]
     reply = replies[0]
     assert json.loads(reply.params["reply_parameters"])["message_id"] == first[11]
     assert "TP2 hit" in reply.params["text"]
     expected_r = (D("0.5") * R1 + D("0.5") * R2).quantize(D("0.01"))
     assert f"+{expected_r.normalize():f} R" in reply.params["text"].replace(",", ".")
-    final_edits = telegram.calls_to("editMessageText", ok=True)[2:]
-    assert len(final_edits) == 2 and all("TP2 hit" in c.params["text"] for c in final_edits)
+    final_edits = telegram.calls_to("editMessageText", ok=True)[3:]
+    assert len(final_edits) == 3 and all("TP2 hit" in c.params["text"] for c in final_edits)
 
     async with services.db.sessions() as session:
         grades = (await session.scalars(select(GradeRow).where(GradeRow.call_id == call_id))).all()
@@ -149,6 +154,27 @@ async def test_a_chat_that_subscribes_while_the_setup_waits_gets_it_once(
     # Once the entry has filled, a map is no longer offered to newcomers.
     await services.calls.store.set_status(call_id, "entered", expected="waiting")
     await services.subscriptions.set(14, [AlertKind.SNIPER], active=True)
+    assert await services.sniper_job.run() == 0
+
+
+async def test_a_waiting_map_past_its_lifetime_is_not_offered_again(
+    wired: tuple[Services, Sender], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    services, _ = wired
+    old = make(at=datetime.now(UTC) - timedelta(minutes=361))  # lifetime: 360 min
+    await services.subscriptions.set(11, [AlertKind.SNIPER], active=True)
+    assert await services.sniper_job.offer(await services.calls.sniper(old), old, old.at, True) == 1
+
+    async def no_setup(inst: object) -> SniperRead:
+        return SniperRead(
+            map=make(at=datetime.now(UTC), book=None),
+            outcome=RunOutcome(ok={"whale", "heatmap", "spot_ob"}),
+            inputs=SniperInputs(symbol="SOL", at=datetime.now(UTC), price=old.price),
+        )
+
+    monkeypatch.setattr(services.sniper, "read", no_setup)
+    await services.subscriptions.set(12, [AlertKind.SNIPER], active=True)
+    # Not graded yet (still "waiting"), but its lifetime is over: nobody gets it now.
     assert await services.sniper_job.run() == 0
 
 

@@ -177,3 +177,9 @@ def test_the_sniper_reads_btc_and_its_coin_each_on_its_own() -> None:
     )
     check = next(c for c in evaluate(sol_only, SniperLimits()).checks if c.name == "whale_buy")
     assert (check.met, check.coin) == (False, "SOL")
+
+
+def test_an_exact_tie_is_never_a_lean_even_with_a_zero_share() -> None:
+    even = [event(WhaleSide.BUY, "1000000"), event(WhaleSide.SELL, "1000000")]
+    assert whale_flow(even, NOW, WhaleRule(net_share=Decimal(0))).lean is None
+    assert whale_flow(even[:1], NOW, WhaleRule(net_share=Decimal(0))).lean is Flow.BUY
