@@ -38,7 +38,7 @@ def _time_formatter(view: View, ax: Axes) -> FuncFormatter:
         low, high = ax.get_xlim()
         span = timedelta(days=high - low)
         pattern = "HH:mm" if span <= timedelta(days=1) else "d MMM"
-        if timedelta(days=1) < span <= timedelta(days=4):
+        if timedelta(days=1) < span <= timedelta(days=7):  # ticks fall within a day
             pattern = "d MMM HH:mm"
         moment = num2date(value, tz=view.tz)  # type: ignore[no-untyped-call]
         # Babel, not strftime: month names in the chat's language, whatever the process locale.
