@@ -97,6 +97,9 @@ async def test_a_pushed_map_is_edited_in_place_and_gets_one_reply_once_even_acro
         vendors.set_candles("SOL-USDT", path(now, [*rows, (7, "100.6", "101.7", "101.5")]))
         assert await restarted.grading_job.run() == 2  # the outcome and its baseline
         assert await restarted.grading_job.run() == 0
+        metrics = restarted.metrics.render().decode()
+        assert 'signal_graded_total{kind="sniper",outcome="tp2"} 1.0' in metrics
+        assert 'signal_hit_ratio{horizon="outcome",kind="sniper"} 1.0' in metrics
         assert await services.grading_job.run() == 0  # the old instance grades nothing again
         await again.drain()
     finally:
