@@ -6,11 +6,12 @@ from __future__ import annotations
 import asyncio
 import json
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from pydantic import BaseModel
 from sqlalchemy import case, func, select, update
 
-from services.alerts.models import Alert
+from services.alerts.models import FOLLOWED, Alert
 from services.storage.db import Database
 from services.storage.tables import AlertRow, DeliveryRow
 
@@ -128,7 +129,7 @@ class Deliveries:
         commit): a broadcast's writes then keep pace with Telegram instead of queueing behind
         each other for SQLite's write lock."""
         future: asyncio.Future[float | None] = asyncio.get_running_loop().create_future()
-        if message_id is not None:
+        if message_id is not None and delivery.alert.type in FOLLOWED:
             self._message_ids[delivery.delivery_id] = message_id
         self._sent.append((delivery, future))
         if self._flusher is None or self._flusher.done():
@@ -157,20 +158,18 @@ class Deliveries:
             for d in deliveries
             if d.delivery_id in self._message_ids
         }
+        values: dict[str, Any] = {
+            "status": DeliveryStatus.SENT,
+            "sent_at": now,
+            "attempts": DeliveryRow.attempts + 1,
+        }
+        if messages:  # in the same statement (a CASE on the id): group commit stays one trip
+            values["message_id"] = case(messages, value=DeliveryRow.id)
         async with self._db.sessions() as session, session.begin():
-            # One statement for the batch, message ids included (a CASE on the id), so group
-            # commit stays one round trip however many sends it marks.
             await session.execute(
                 update(DeliveryRow)
                 .where(DeliveryRow.id.in_([d.delivery_id for d in deliveries]))
-                .values(
-                    status=DeliveryStatus.SENT,
-                    sent_at=now,
-                    attempts=DeliveryRow.attempts + 1,
-                    message_id=case(messages, value=DeliveryRow.id, else_=DeliveryRow.message_id)
-                    if messages
-                    else DeliveryRow.message_id,
-                )
+                .values(values)
             )
             rows = await session.execute(
                 select(DeliveryRow.alert_id, func.count())

@@ -23,6 +23,8 @@ class AlertType(StrEnum):
 
 
 FOLLOW_UPS = frozenset({AlertType.SNIPER_EDIT, AlertType.SNIPER_OUTCOME, AlertType.BIAS_WITHDRAWN})
+# Alerts whose message is later edited or answered: the id Telegram gave it is kept.
+FOLLOWED = frozenset({AlertType.SNIPER})
 
 
 class Signal(BaseModel):

@@ -6,7 +6,7 @@ pair means nothing is queued twice. Edge state and cooldowns decide who gets wha
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -24,6 +24,9 @@ from services.storage.tables import AlertRow, CooldownRow, DeliveryRow, SignalSt
 class Cooldown(BaseModel):
     seconds: float = 3600.0
     repeat_gain: Decimal = Decimal("0.2")  # a repeat inside the cooldown needs this much more
+
+
+Record = Callable[[AsyncSession, set[str]], Awaitable[None]]
 
 
 class Published(BaseModel):
@@ -110,11 +113,14 @@ class Outbox:
         setup: SetupRule | None = None,
         call_id: int | None = None,
         remember: bool = True,
+        then: Record | None = None,
     ) -> Published:
         """`publish`, saying which signals went out. With a `setup` rule (the sniper) a chat
         is skipped only when it already has this setup; `call_id` ties the alert to the call
         it carries, for follow-ups. `remember=False` leaves the edge state alone (a live setup
-        re-offered to chats that subscribed later)."""
+        re-offered to chats that subscribed later). `then` writes in the same transaction,
+        told which symbols reached a chat: the job's own records commit with the alert, and
+        no write of the job's competes with the sender's once sending has begun."""
         now = datetime.now(UTC)
         window = setup.lifetime_seconds if setup is not None else self._cooldown.seconds
         since = now - timedelta(seconds=window)
@@ -131,6 +137,8 @@ class Outbox:
                 if wanted or not signals:
                     per_chat[chat] = wanted
             if not per_chat:
+                if then is not None:
+                    await then(session, set())
                 return Published(queued=0, symbols=set())
             row = AlertRow(
                 kind=alert.type.value,
@@ -179,13 +187,12 @@ class Outbox:
                     },
                 )
                 await session.execute(statement)
+            symbols = {s.symbol for wanted in per_chat.values() for s in wanted}
+            if then is not None:
+                await then(session, symbols)
         if self.on_publish is not None:
             self.on_publish()
-        return Published(
-            queued=queued,
-            symbols={s.symbol for wanted in per_chat.values() for s in wanted},
-            alert_id=row.id,
-        )
+        return Published(queued=queued, symbols=symbols, alert_id=row.id)
 
     async def _recent(
         self, session: AsyncSession, kind: AlertType, chats: list[int], since: datetime

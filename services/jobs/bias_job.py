@@ -120,8 +120,7 @@ class BiasJob:
         chats = await self._subscriptions.subscribers(AlertKind.BIAS)
         record = await self._track_record.line(Kind.BIAS, None, started)
         alert = Alert(type=AlertType.BIAS, started_at=started, bias=pushed, record=record)
-        published = await self._outbox.queue(alert, signals, chats)
-        await self._calls.bias(pushed, published.symbols)
+        published = await self._outbox.queue(alert, signals, chats, then=self._calls.bias(pushed))
         logger.info(
             "bias job: {} changed, queued for {} chats",
             ", ".join(f"{c.symbol} {c.direction.value}" for c in pushed),

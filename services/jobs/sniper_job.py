@@ -125,9 +125,9 @@ class SniperJob:
             ),
             call_id=call_id,
             remember=new,
+            then=self._calls.pushed(call_id),
         )
         if published.queued:
-            await self._calls.store.mark_pushed(call_id)
             logger.info(
                 "sniper: {} setup {} queued for {} chats",
                 "new" if new else "live",

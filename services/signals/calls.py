@@ -5,6 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.alerts.outbox import Record
 from services.analysis.bias import BiasCall, Direction
 from services.analysis.sniper import EntryMap
 from services.analysis.whale import Flow, WhaleEvent
@@ -76,10 +79,30 @@ class CallLog:
     def __init__(self, store: CallStore) -> None:
         self.store = store
 
-    async def bias(self, calls: list[BiasCall], pushed: set[str]) -> None:
-        for call in calls:
-            if call.direction is not Direction.NEUTRAL:
-                await self.store.record(bias_call(call, call.symbol in pushed))
+    def bias(self, calls: list[BiasCall]) -> Record:
+        """Records the LONG/SHORT calls with the alert that pushes them, each marked pushed
+        when it reached a chat."""
+
+        async def record(session: AsyncSession, pushed: set[str]) -> None:
+            await self.store.add(
+                session,
+                [
+                    bias_call(c, c.symbol in pushed)
+                    for c in calls
+                    if c.direction is not Direction.NEUTRAL
+                ],
+            )
+
+        return record
+
+    def pushed(self, call_id: int) -> Record:
+        """Marks the call pushed with the alert that reached a chat."""
+
+        async def mark(session: AsyncSession, symbols: set[str]) -> None:
+            if symbols:
+                await self.store.mark_pushed(session, call_id)
+
+        return mark
 
     async def whales(self, events: list[WhaleEvent], threshold: Decimal) -> int:
         """Records the events at or above the threshold; returns how many were new."""

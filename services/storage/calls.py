@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from pydantic import BaseModel
 from sqlalchemy import case, delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.storage.db import Database
 from services.storage.tables import CallRow, GradeRow
@@ -123,9 +124,26 @@ class CallStore:
         assert call_id is not None
         return int(call_id), created
 
-    async def mark_pushed(self, call_id: int) -> None:
-        async with self._db.sessions() as session, session.begin():
-            await session.execute(update(CallRow).where(CallRow.id == call_id).values(pushed=True))
+    async def add(self, session: AsyncSession, calls: list[NewCall]) -> None:
+        """Records calls inside the caller's transaction (the alert that pushes them)."""
+        if not calls:
+            return
+        now = datetime.now(UTC)
+        await session.execute(
+            self._db.insert(CallRow)
+            .values(
+                [
+                    {**c.model_dump(), "open": True, "status": "open", "status_at": now}
+                    for c in calls
+                ]
+            )
+            .on_conflict_do_nothing(index_elements=["kind", "symbol", "key"])
+        )
+
+    @staticmethod
+    async def mark_pushed(session: AsyncSession, call_id: int) -> None:
+        """Inside the caller's transaction: the alert that pushed it."""
+        await session.execute(update(CallRow).where(CallRow.id == call_id).values(pushed=True))
 
     async def get(self, call_id: int) -> StoredCall | None:
         async with self._db.sessions() as session:

@@ -9,12 +9,12 @@ from datetime import timedelta
 from pathlib import Path
 
 import httpx
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from services.analysis.sniper import EntryMap
 from services.storage.calls import utc
 from services.storage.db import Database
-from services.storage.tables import CallRow, GradeRow, SubscriptionRow
+from services.storage.tables import CallRow, DeliveryRow, GradeRow, SubscriptionRow
 from services.subscriptions import AlertKind, SubscriptionService
 from tests.e2e.harness import BotProcess
 from tests.fakes.vendors import FakeVendors
@@ -78,6 +78,27 @@ async def wait_metric(
         if time.monotonic() > deadline:
             raise AssertionError(f"{name}{labels} stayed at {value}, wanted {at_least}")
         await asyncio.sleep(0.1)
+
+
+async def wait_sent(workdir: Path, count: int, timeout: float = 10.0) -> None:
+    """Until the bot has recorded `count` deliveries as sent."""
+    db = Database(db_url(workdir))
+    deadline = time.monotonic() + timeout
+    try:
+        while True:
+            async with db.sessions() as session:
+                sent = await session.scalar(
+                    select(func.count())
+                    .select_from(DeliveryRow)
+                    .where(DeliveryRow.status == "sent")
+                )
+            if (sent or 0) >= count:
+                return
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{sent} deliveries recorded as sent, wanted {count}")
+            await asyncio.sleep(0.02)
+    finally:
+        await db.close()
 
 
 async def sniper_call_moved_back(workdir: Path, minutes: float) -> EntryMap:
