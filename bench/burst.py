@@ -8,6 +8,7 @@ Target: 1 upstream call per TTL window, p99 within 10 ms of the upstream latency
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import math
 import statistics
@@ -62,6 +63,7 @@ async def timed_call(services: Services, latencies: list[float], errors: list[st
 
 async def burst(vendors: FakeVendors, cache: bool) -> dict[str, Any]:
     services = build_services(settings(vendors.base_url), cache_enabled=cache)
+    gc.freeze()  # as the bot does once started (bot/app.py)
     # Open the connection first (on another symbol): the target is about the cache, not TCP.
     await services.ticker.ticker(parse_symbol("BTC"))
     before = vendors.count(TICKER_PATH)

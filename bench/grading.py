@@ -13,6 +13,7 @@ Targets: all 10,000 graded; command p95 with the grader within 2x of without.
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import random
 import resource
@@ -139,6 +140,7 @@ async def main() -> dict[str, object]:
         )
         await services.start()
         await seed(services, walk(now), now)
+        gc.freeze()  # as the bot does once started (bot/app.py)
         before = await commands(services, 3.0, None)
         rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         done = asyncio.Event()

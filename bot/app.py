@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import signal
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo
@@ -89,6 +90,10 @@ async def run(settings: Settings) -> None:
         await bot.session.close()
         raise
     await services.start()
+    # Everything built so far lives as long as the process: out of the collector's sight, a
+    # full collection no longer walks the whole import-time heap in the middle of a burst
+    # (it cost a 1,000-request cached burst ~90 ms).
+    gc.freeze()
     sender = Sender.for_services(bot, services, i18n)
     sending = asyncio.create_task(sender.run(), name="alert-sender")  # resumes what is pending
     scheduler = make_scheduler(services)
