@@ -82,7 +82,6 @@ class SniperService:
         stale = [
             name
             for name, seen in (
-                ("whale_buy", any(r.stale for r in reports)),
                 ("etf_inflow", flows is not None and flows.stale),
                 ("liquidation_cluster", heat_report is not None and heat_report.stale),
                 ("support_wall", book_report is not None and book_report.book.stale),
@@ -102,6 +101,7 @@ class SniperService:
                 as_of=min(r.as_of for r in reports),
                 source=reports[0].source,
                 stale=any(r.stale for r in reports),
+                stale_coins=sorted({c for r in reports if r.stale for c in r.coins}),
             )
             if reports
             else None,

@@ -167,6 +167,10 @@ class WhaleInput(BaseModel):
     as_of: datetime
     source: str
     stale: bool = False
+    stale_coins: list[str] = []  # when several coins' reports: which of them were stale
+
+    def stale_for(self, coin: str) -> bool:
+        return coin in self.stale_coins if self.stale_coins else self.stale
 
 
 class BiasInputs(BaseModel):

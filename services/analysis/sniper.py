@@ -280,7 +280,7 @@ def _whale_evidence(inputs: SniperInputs, limits: SniperLimits) -> tuple[str, Ev
                 as_of=inputs.whale.as_of,
                 source=inputs.whale.source,
                 rule=limits.whale,
-                stale=inputs.whale.stale,
+                stale=inputs.whale.stale_for(coin),
             ),
         )
         for coin in coins
@@ -309,5 +309,8 @@ def evaluate(inputs: SniperInputs, limits: SniperLimits) -> EntryMap:
         missing=inputs.missing,
         at=inputs.at,
         limits=limits,
-        stale=frozenset(inputs.stale),
+        # The whale check is as stale as the coin it read, not any coin fetched with it.
+        stale=frozenset(
+            {*inputs.stale} - {"whale_buy"} | ({"whale_buy"} if whale and whale.stale else set())
+        ),
     )

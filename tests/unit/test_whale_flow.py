@@ -183,3 +183,21 @@ def test_an_exact_tie_is_never_a_lean_even_with_a_zero_share() -> None:
     even = [event(WhaleSide.BUY, "1000000"), event(WhaleSide.SELL, "1000000")]
     assert whale_flow(even, NOW, WhaleRule(net_share=Decimal(0))).lean is None
     assert whale_flow(even[:1], NOW, WhaleRule(net_share=Decimal(0))).lean is Flow.BUY
+
+
+def test_the_sniper_whale_check_is_as_stale_as_the_coin_it_read() -> None:
+    from services.analysis.bias import WhaleInput
+    from services.analysis.sniper import SniperInputs, SniperLimits, evaluate
+
+    events = [event(WhaleSide.BUY, "1470000", coin="BTC"), event(WhaleSide.SELL, "1e6", coin="SOL")]
+
+    def check(stale_coins: list[str]) -> tuple[bool | None, bool]:
+        whale = WhaleInput(
+            events=events, as_of=NOW, source="OKX", stale=bool(stale_coins), stale_coins=stale_coins
+        )
+        inputs = SniperInputs(symbol="SOL", at=NOW, price=Decimal(142), whale=whale)
+        found = next(c for c in evaluate(inputs, SniperLimits()).checks if c.name == "whale_buy")
+        return found.met, found.stale
+
+    assert check(["SOL"]) == (True, False)  # BTC read fresh; SOL's old copy does not matter
+    assert check(["BTC"]) == (True, True)
