@@ -5,7 +5,8 @@ delivers them and a restart loses none."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager, nullcontext
 from datetime import UTC, datetime
 
 from sqlalchemy import select, update
@@ -24,10 +25,25 @@ class FollowUpQueue:
         self._db = db
         self._wake = wake  # the sender's wake-up, looked up when needed (set after start-up)
 
-    async def messages_of(self, call_id: int) -> list[tuple[int, int]]:
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncSession]:
+        """One transaction for a state change and the follow-ups it causes, so neither is
+        written without the other; the sender is woken once it commits."""
+        async with self._db.sessions() as session, session.begin():
+            yield session
+        self.wake()
+
+    def wake(self) -> None:
+        wake = self._wake()
+        if wake is not None:
+            wake()
+
+    async def messages_of(
+        self, call_id: int, session: AsyncSession | None = None
+    ) -> list[tuple[int, int]]:
         """(chat, message) for every chat the call's push reached, newest message per chat."""
-        async with self._db.sessions() as session:
-            rows = await session.execute(
+        async with self._db.sessions() if session is None else nullcontext(session) as reader:
+            rows = await reader.execute(
                 select(DeliveryRow.chat_id, DeliveryRow.message_id)
                 .join(AlertRow, AlertRow.id == DeliveryRow.alert_id)
                 .where(
@@ -46,38 +62,39 @@ class FollowUpQueue:
         alert: Alert,
         targets: list[tuple[int, int | None]],
         symbols: dict[int, list[str]] | None = None,
+        session: AsyncSession | None = None,
     ) -> int:
-        """One delivery per (chat, message it edits or answers)."""
+        """One delivery per (chat, message it edits or answers); inside `session` when given
+        (its transaction's owner wakes the sender), else in a transaction of its own."""
         if not targets:
             return 0
+        if session is None:
+            async with self.transaction() as own:
+                return await self.queue(alert, targets, symbols, own)
         now = datetime.now(UTC)
-        async with self._db.sessions() as session, session.begin():
-            if alert.type is AlertType.SNIPER_EDIT:
-                await self._supersede(session, [m for _, m in targets if m is not None])
-            row = AlertRow(
-                kind=alert.type.value,
-                payload=alert.model_dump_json(),
-                started_at=alert.started_at,
-                created_at=now,
-                call_id=alert.track.call_id if alert.track else None,
+        if alert.type is AlertType.SNIPER_EDIT:
+            await self._supersede(session, [m for _, m in targets if m is not None])
+        row = AlertRow(
+            kind=alert.type.value,
+            payload=alert.model_dump_json(),
+            started_at=alert.started_at,
+            created_at=now,
+            call_id=alert.track.call_id if alert.track else None,
+        )
+        session.add(row)
+        await session.flush()
+        session.add_all(
+            DeliveryRow(
+                alert_id=row.id,
+                chat_id=chat,
+                symbols=json.dumps((symbols or {}).get(chat, [])),
+                status=DeliveryStatus.PENDING,
+                attempts=0,
+                next_at=now,
+                reply_to=reply_to,
             )
-            session.add(row)
-            await session.flush()
-            session.add_all(
-                DeliveryRow(
-                    alert_id=row.id,
-                    chat_id=chat,
-                    symbols=json.dumps((symbols or {}).get(chat, [])),
-                    status=DeliveryStatus.PENDING,
-                    attempts=0,
-                    next_at=now,
-                    reply_to=reply_to,
-                )
-                for chat, reply_to in targets
-            )
-        wake = self._wake()
-        if wake is not None:
-            wake()
+            for chat, reply_to in targets
+        )
         return len(targets)
 
     async def _supersede(self, session: AsyncSession, messages: list[int]) -> None:
@@ -109,19 +126,18 @@ class FollowUpQueue:
             )
             return sorted(chats)
 
-    async def mark_withdrawn(self, symbol: str, chats: list[int]) -> None:
+    async def mark_withdrawn(self, session: AsyncSession, symbol: str, chats: list[int]) -> None:
         """Told once: the next fade of the same call finds nobody holding it, and a return of
         the same direction inside the cooldown counts as a repeat, so a flapping call cannot
         turn into a stream of pushes and withdrawals."""
         if not chats:
             return
-        async with self._db.sessions() as session, session.begin():
-            await session.execute(
-                update(CooldownRow)
-                .where(
-                    CooldownRow.kind == AlertType.BIAS.value,
-                    CooldownRow.symbol == symbol,
-                    CooldownRow.chat_id.in_(chats),
-                )
-                .values(fingerprint=WITHDRAWN)
+        await session.execute(
+            update(CooldownRow)
+            .where(
+                CooldownRow.kind == AlertType.BIAS.value,
+                CooldownRow.symbol == symbol,
+                CooldownRow.chat_id.in_(chats),
             )
+            .values(fingerprint=WITHDRAWN)
+        )

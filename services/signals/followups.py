@@ -3,7 +3,10 @@ reply on its final outcome) and a bias call the bot no longer makes."""
 
 from __future__ import annotations
 
+from contextlib import AbstractAsyncContextManager
 from datetime import UTC, datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.alerts.followups import FollowUpQueue
 from services.alerts.models import Alert, AlertType, Tracking, Withdrawal
@@ -18,11 +21,17 @@ class FollowUps:
         self._subscriptions = subscriptions
 
     async def sniper(
-        self, call_id: int, entry: EntryMap, path: SniperPath, expires_at: datetime | None = None
+        self,
+        session: AsyncSession,
+        call_id: int,
+        entry: EntryMap,
+        path: SniperPath,
+        expires_at: datetime | None = None,
     ) -> int:
         """Every message the map went out as is edited to its new state; on a final state the
-        chats that did not mute follow-ups also get one short reply."""
-        targets = await self._queue.messages_of(call_id)
+        chats that did not mute follow-ups also get one short reply. Written in `session`, the
+        transaction that records the state change, so neither is kept without the other."""
+        targets = await self._queue.messages_of(call_id, session)
         if not targets:
             return 0
         now = datetime.now(UTC)
@@ -41,6 +50,7 @@ class FollowUps:
         queued = await self._queue.queue(
             Alert(type=AlertType.SNIPER_EDIT, started_at=now, track=track),
             [(chat, message) for chat, message in targets],
+            session=session,
         )
         if track.final:
             # A reply makes a sound: only chats still subscribed, and not muting follow-ups.
@@ -49,6 +59,7 @@ class FollowUps:
             queued += await self._queue.queue(
                 Alert(type=AlertType.SNIPER_OUTCOME, started_at=now, track=track),
                 [(c, m) for c, m in targets if c in subscribed and c not in muted],
+                session=session,
             )
         return queued
 
@@ -60,12 +71,19 @@ class FollowUps:
         subscribed = set(await self._subscriptions.subscribers(AlertKind.BIAS))
         muted = await self._subscriptions.muted(holding)
         chats = [c for c in holding if c in subscribed and c not in muted]
-        await self._queue.mark_withdrawn(symbol, holding)
         alert = Alert(
             type=AlertType.BIAS_WITHDRAWN,
             started_at=datetime.now(UTC),
             withdrawn=[Withdrawal(symbol=symbol, was=was, now=now_direction)],
         )
-        return await self._queue.queue(
-            alert, [(chat, None) for chat in chats], {chat: [symbol] for chat in chats}
-        )
+        async with self._queue.transaction() as session:  # told and marked told, or neither
+            await self._queue.mark_withdrawn(session, symbol, holding)
+            return await self._queue.queue(
+                alert,
+                [(chat, None) for chat in chats],
+                {chat: [symbol] for chat in chats},
+                session=session,
+            )
+
+    def transaction(self) -> AbstractAsyncContextManager[AsyncSession]:
+        return self._queue.transaction()

@@ -151,15 +151,17 @@ class GradingJob:
                 item = GradeBatch(call_id=call.id, grades=[], status="invalid", close=True)
             if item is not None:
                 items.append(item)
-        # State changes first, each only from the state seen: what moved is followed up once.
-        moved = await self._store.move([(c.id, p.status.value, c.status) for c, p, _ in moves])
         for call, path, plan in moves:
-            if call.id in moved:
+            # Each change only from the state seen, in one transaction with its follow-ups:
+            # what moved is followed up exactly once.
+            async with self._follow_ups.transaction() as session:
+                if not await self._store.move_in(session, call.id, path.status.value, call.status):
+                    continue
                 logger.info("sniper call {} on {}: {}", call.id, call.symbol, path.status.value)
                 if call.pushed:
                     entry = EntryMap.model_validate_json(call.detail)
                     await self._follow_ups.sniper(
-                        call.id, entry, path, plan.pushed_at + plan.lifetime
+                        session, call.id, entry, path, plan.pushed_at + plan.lifetime
                     )
         added = await self._store.grade_many(items)
         kinds = {c.id: c for c in calls}

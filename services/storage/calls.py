@@ -194,23 +194,15 @@ class CallStore:
                 await session.execute(update(CallRow), statuses)
         return added
 
-    async def move(self, changes: list[tuple[int, str, str]]) -> set[int]:
-        """Many `set_status` (id, new status, the status the caller saw) in one transaction;
-        returns the ids that moved."""
-        moved: set[int] = set()
-        if not changes:
-            return moved
-        now = datetime.now(UTC)
-        async with self._db.sessions() as session, session.begin():
-            for call_id, status, expected in changes:
-                result = await session.execute(
-                    update(CallRow)
-                    .where(CallRow.id == call_id, CallRow.status == expected)
-                    .values(status=status, status_at=now)
-                )
-                if getattr(result, "rowcount", 0):
-                    moved.add(call_id)
-        return moved
+    @staticmethod
+    async def move_in(session: AsyncSession, call_id: int, status: str, expected: str) -> bool:
+        """`set_status` inside the caller's transaction (with the follow-ups it causes)."""
+        result = await session.execute(
+            update(CallRow)
+            .where(CallRow.id == call_id, CallRow.status == expected)
+            .values(status=status, status_at=datetime.now(UTC))
+        )
+        return bool(getattr(result, "rowcount", 0))
 
     async def set_status(self, call_id: int, status: str, expected: str) -> bool:
         """Moves a call on only from the state the caller saw, so two graders (or a restart)

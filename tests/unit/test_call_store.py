@@ -76,8 +76,10 @@ async def test_grades_are_written_once_and_close_the_call(db: Database) -> None:
 async def test_a_state_change_happens_once_from_the_state_seen(db: Database) -> None:
     store = CallStore(db)
     call_id, _ = await store.record(call("s", kind="sniper"), status="waiting")
-    assert await store.move([(call_id, "entered", "waiting")]) == {call_id}
-    assert await store.move([(call_id, "entered", "waiting")]) == set()  # already moved
+    async with db.sessions() as session, session.begin():
+        assert await store.move_in(session, call_id, "entered", "waiting")
+    async with db.sessions() as session, session.begin():
+        assert not await store.move_in(session, call_id, "entered", "waiting")  # moved already
     assert await store.set_status(call_id, "tp1", expected="entered")
     assert not await store.set_status(call_id, "tp1", expected="entered")
 

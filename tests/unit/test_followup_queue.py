@@ -53,7 +53,8 @@ async def test_chats_holding_a_bias_call_are_told_once(db: Database) -> None:
     await outbox.publish(*bias_alert(call("SOL", Direction.LONG, "0.67")), [21, 22])
     await outbox.publish(*bias_alert(call("SOL", Direction.SHORT, "0.67")), [23])
     assert await queue.holding("SOL", "LONG") == [21, 22]
-    await queue.mark_withdrawn("SOL", [21, 22])
+    async with queue.transaction() as session:
+        await queue.mark_withdrawn(session, "SOL", [21, 22])
     assert await queue.holding("SOL", "LONG") == []
     assert await queue.holding("SOL", "SHORT") == [23]
     # A fresh push of the call is held again by whoever gets it.

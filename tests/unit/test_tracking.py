@@ -197,3 +197,31 @@ async def test_a_different_setup_is_news_for_a_chat_that_had_the_last_one(
     assert [d.alert.type for d in await services.outbox.deliveries.due(10)] == [
         AlertType.SNIPER
     ] * 2
+
+
+async def test_a_state_change_and_its_follow_ups_are_written_together_or_not_at_all(
+    wired: tuple[Services, Sender], vendors: FakeVendors, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    services, sender = wired
+    now = datetime.now(UTC)
+    await services.subscriptions.set(11, [AlertKind.SNIPER], active=True)
+    await services.subscriptions.set(12, [AlertKind.SNIPER], active=True)
+    call_id, _ = await pushed_map(services, sender, now - timedelta(minutes=10, seconds=30))
+    vendors.set_candles("SOL-USDT", path(now, [(9, "99.45", "99.9", "99.7")]))  # entry filled
+    queue = services.grading_job._follow_ups._queue
+    real = queue.queue
+
+    async def broken(*args: object, **kwargs: object) -> int:
+        raise RuntimeError("database went away mid-write")
+
+    monkeypatch.setattr(queue, "queue", broken)
+    with pytest.raises(RuntimeError):
+        await services.grading_job.run()
+    stored = await services.calls.store.get(call_id)
+    assert stored is not None and stored.status == "waiting"  # rolled back with its edits
+    monkeypatch.setattr(queue, "queue", real)
+    await services.grading_job.run()
+    stored = await services.calls.store.get(call_id)
+    assert stored is not None and stored.status == "entered"
+    edits = [d for d in await services.outbox.deliveries.due(10) if d.reply_to is not None]
+    assert sorted(d.chat_id for d in edits) == [11, 12]  # the follow-ups came with it, once
