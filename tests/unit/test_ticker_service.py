@@ -105,3 +105,24 @@ async def test_catalog_outage_does_not_block_answers(build: Build, vendors: Fake
     services = await build()
     vendors.fail("/api/v5/public/instruments", Fault(status=500))
     assert (await services.instruments.resolve("SOL")).base == "SOL"
+
+
+async def test_an_empty_instrument_list_is_not_news_that_every_coin_is_gone(
+    build: Build, vendors: FakeVendors
+) -> None:
+    empty = Fault(body={"code": "0", "msg": "", "data": []})
+    vendors.fail("/api/v5/public/instruments", empty)
+    services = await build()
+    assert (await services.instruments.resolve("SOL")).base == "SOL"  # not "I don't know SOL"
+
+    # A good catalogue is kept when a later refresh comes back empty.
+    vendors.clear()
+    services = await build(instruments_cache_ttl_seconds=1)
+    await services.instruments.resolve("SOL")
+    vendors.fail("/api/v5/public/instruments", empty)
+    await asyncio.sleep(1.1)  # the catalogue is due for a refresh, which answers empty
+    assert (await services.instruments.resolve("SOL")).base == "SOL"
+    with pytest.raises(SymbolError) as info:
+        await services.instruments.resolve("SOLL")
+    assert info.value.suggestion == "SOL"  # still judged by the good catalogue
+    assert vendors.count("/api/v5/public/instruments") >= 3  # the refresh was tried
