@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from sqlalchemy import case, func, select, update
 
 from services.alerts.models import FOLLOWED, Alert
-from services.storage.db import Database
+from services.storage.db import Database, utc
 from services.storage.tables import AlertRow, DeliveryRow
 
 
@@ -116,9 +116,7 @@ class Deliveries:
                     DeliveryRow.status.in_([DeliveryStatus.PENDING, DeliveryStatus.SENDING])
                 )
             )
-        if at is not None and at.tzinfo is None:
-            at = at.replace(tzinfo=UTC)  # SQLite hands back naive datetimes
-        return at
+        return utc(at) if at is not None else None
 
     async def sent(self, delivery: Pending, message_id: int | None = None) -> float | None:
         """Marks one delivery accepted by Telegram (with the id of the message it made, which

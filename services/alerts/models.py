@@ -22,7 +22,6 @@ class AlertType(StrEnum):
     BIAS_WITHDRAWN = "bias_withdrawn"  # a pushed LONG/SHORT the bot no longer makes
 
 
-FOLLOW_UPS = frozenset({AlertType.SNIPER_EDIT, AlertType.SNIPER_OUTCOME, AlertType.BIAS_WITHDRAWN})
 # Alerts whose message is later edited or answered: the id Telegram gave it is kept.
 FOLLOWED = frozenset({AlertType.SNIPER})
 

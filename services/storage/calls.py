@@ -9,15 +9,10 @@ from pydantic import BaseModel
 from sqlalchemy import case, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.storage.db import Database
+from services.storage.db import Database, utc
 from services.storage.tables import CallRow, GradeRow
 
 ROWS_PER_INSERT = 200  # grade rows per statement: under SQLite's bound-parameter limit
-
-
-def utc(moment: datetime) -> datetime:
-    """SQLite stores no zone and returns naive datetimes; everything written here was UTC."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 class NewCall(BaseModel):
@@ -196,23 +191,13 @@ class CallStore:
 
     @staticmethod
     async def move_in(session: AsyncSession, call_id: int, status: str, expected: str) -> bool:
-        """`set_status` inside the caller's transaction (with the follow-ups it causes)."""
+        """Moves a call on only from the state the caller saw, inside the caller's transaction
+        (with the follow-ups it causes), so a change is never reported twice."""
         result = await session.execute(
             update(CallRow)
             .where(CallRow.id == call_id, CallRow.status == expected)
             .values(status=status, status_at=datetime.now(UTC))
         )
-        return bool(getattr(result, "rowcount", 0))
-
-    async def set_status(self, call_id: int, status: str, expected: str) -> bool:
-        """Moves a call on only from the state the caller saw, so two graders (or a restart)
-        never report the same change twice."""
-        async with self._db.sessions() as session, session.begin():
-            result = await session.execute(
-                update(CallRow)
-                .where(CallRow.id == call_id, CallRow.status == expected)
-                .values(status=status, status_at=datetime.now(UTC))
-            )
         return bool(getattr(result, "rowcount", 0))
 
     async def between(

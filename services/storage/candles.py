@@ -7,8 +7,7 @@ from datetime import datetime
 from sqlalchemy import delete, func, select
 
 from services.models import Candle
-from services.storage.calls import utc
-from services.storage.db import Database
+from services.storage.db import Database, utc
 from services.storage.tables import CandleRow
 
 CHUNK = 500  # rows per INSERT: under SQLite's bound-parameter limit at 6 columns

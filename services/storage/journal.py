@@ -9,8 +9,7 @@ from typing import Any
 from pydantic import BaseModel
 from sqlalchemy import delete, select
 
-from services.storage.calls import utc
-from services.storage.db import Database
+from services.storage.db import Database, utc
 from services.storage.tables import JournalRow
 
 

@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, select
 
 from services.models import Liquidation
-from services.storage.db import Database
+from services.storage.db import Database, utc
 from services.storage.tables import LiquidationRow
 
 KEEP = timedelta(hours=26)
-
-
-def _utc(moment: datetime) -> datetime:
-    """SQLite stores no zone and returns naive datetimes; everything written here was UTC."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 class LiquidationStore:
@@ -58,7 +53,7 @@ class LiquidationStore:
             value = await session.scalar(
                 select(func.min(LiquidationRow.at)).where(LiquidationRow.coin == coin)
             )
-        return _utc(value) if value is not None else None
+        return utc(value) if value is not None else None
 
     async def prune(self, now: datetime) -> None:
         async with self._db.sessions() as session, session.begin():

@@ -12,8 +12,7 @@ import httpx
 from sqlalchemy import func, select
 
 from services.analysis.sniper import EntryMap
-from services.storage.calls import utc
-from services.storage.db import Database
+from services.storage.db import Database, utc
 from services.storage.tables import CallRow, DeliveryRow, GradeRow, SubscriptionRow
 from services.subscriptions import AlertKind, SubscriptionService
 from tests.e2e.harness import BotProcess

@@ -80,8 +80,10 @@ async def test_a_state_change_happens_once_from_the_state_seen(db: Database) -> 
         assert await store.move_in(session, call_id, "entered", "waiting")
     async with db.sessions() as session, session.begin():
         assert not await store.move_in(session, call_id, "entered", "waiting")  # moved already
-    assert await store.set_status(call_id, "tp1", expected="entered")
-    assert not await store.set_status(call_id, "tp1", expected="entered")
+    async with db.sessions() as session, session.begin():
+        assert await store.move_in(session, call_id, "tp1", "entered")
+    async with db.sessions() as session, session.begin():
+        assert not await store.move_in(session, call_id, "tp1", "entered")
 
 
 async def test_hit_ratios_count_only_the_calls_own_decided_grades_in_the_period(

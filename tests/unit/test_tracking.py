@@ -155,7 +155,8 @@ async def test_a_chat_that_subscribes_while_the_setup_waits_gets_it_once(
     assert [c.id for c in calls] == [call_id]  # the same setup is one call
 
     # Once the entry has filled, a map is no longer offered to newcomers.
-    await services.calls.store.set_status(call_id, "entered", expected="waiting")
+    async with services.db.sessions() as session, session.begin():
+        assert await services.calls.store.move_in(session, call_id, "entered", "waiting")
     await services.subscriptions.set(14, [AlertKind.SNIPER], active=True)
     assert await services.sniper_job.run() == 0
 
