@@ -308,6 +308,7 @@ ID = {
     "{coin} {direction} call withdrawn: the inputs no longer agree (now {now}).": "Sinyal {direction} {coin} ditarik: input tidak lagi sepakat (sekarang {now}).",
     "{share} reached TP1 before the stop": "{share} mencapai TP1 sebelum stop",
     "{share} right after {horizon}": "{share} benar setelah {horizon}",
+    "could not be graded (no candles for it)": "tidak bisa dinilai (tidak ada candle untuknya)",
 }
 
 

@@ -18,6 +18,7 @@ from services.signals.grading import FINAL, SniperStatus
 from services.signals.track_record import (
     ROLLING,
     SOURCE,
+    UNGRADED,
     HorizonRecord,
     Ratio,
     Replay,
@@ -307,6 +308,8 @@ def _direction(direction: str) -> str:
 
 
 def replay_outcome(line: ReplayLine, view: View) -> str:
+    if line.status == UNGRADED:
+        return _("could not be graded (no candles for it)")
     if line.kind == Kind.SNIPER:
         return _sniper_outcome(line, view)
     if line.status == "pending":

@@ -20,6 +20,7 @@ MAIN = {Kind.BIAS: "4h", Kind.WHALE: "1h", Kind.SNIPER: "outcome"}
 WHALE_TARGET = 0.6  # the seeds' goal for whale signals: hit ratio > 60 %
 ROLLING = 20  # calls per point of the rolling hit ratio
 SOURCE = "OKX 1m candles"
+UNGRADED = "ungraded"
 
 
 class Ratio(BaseModel):
@@ -174,6 +175,8 @@ def _status(
     call: StoredCall, grades: list[StoredGrade], horizon: str
 ) -> tuple[str, Decimal | None]:
     grade = next((g for g in grades if g.horizon == horizon and not g.baseline), None)
+    if grade is None and not call.open:
+        return UNGRADED, None  # closed without this grade: no candles, or an unreadable call
     if call.kind == Kind.SNIPER:
         return call.status, grade.value if grade else None
     if grade is None:

@@ -134,3 +134,18 @@ async def test_the_journal_keeps_what_the_jobs_saw(db: Database) -> None:
     assert [e.job for e in await journal.read(AT, job="sniper")] == ["sniper"]
     await journal.prune(AT + timedelta(minutes=1))
     assert [e.job for e in await journal.read(AT)] == ["sniper"]
+
+
+async def test_a_call_closed_without_its_grade_replays_as_ungraded_not_pending(
+    db: Database,
+) -> None:
+    from services.signals.track_record import UNGRADED, TrackRecordService
+
+    store = CallStore(db)
+    closed, _ = await store.record(call("gone", kind="bias"))
+    await store.grade_many([GradeBatch(call_id=closed, grades=[], status="ungraded", close=True)])
+    waiting, _ = await store.record(call("open", kind="bias", minutes=1))
+    replay = await TrackRecordService(store).replay(24, AT + timedelta(hours=1))
+    assert {line.status for line in replay.lines} == {UNGRADED, "pending"}
+    assert next(line for line in replay.lines if line.made_at == AT).status == UNGRADED
+    assert waiting  # recorded; still open, so still pending

@@ -349,6 +349,13 @@ def test_replay_lines_for_every_status_newest_first(en: None) -> None:
     assert "Source: OKX 1m candles" in shown
 
 
+def test_a_call_that_could_not_be_graded_says_so_in_words(en: None) -> None:
+    lines = [rline(60, "bias", "ungraded"), rline(50, "sniper", "ungraded")]
+    shown = visible(render_replay(replay_of(lines), view()))
+    assert shown.count("could not be graded (no candles for it)") == 2
+    assert "ungraded" not in shown  # never the stored status word
+
+
 def test_replay_is_capped_with_a_count_of_the_rest(en: None) -> None:
     lines = [rline(i, "bias", "pending") for i in range(35)]
     shown = visible(render_replay(replay_of(lines), view()))
