@@ -14,6 +14,8 @@ class Reason(StrEnum):
     BREAKER_OPEN = "breaker_open"
     RATE_LIMITED = "rate_limited"
     DISABLED = "disabled"
+    TIMEOUT = "timeout"  # no answer within the time we could wait
+    BAD_DATA = "bad_data"  # answered, but with data we cannot use (NaN, wrong types, empty)
     ERROR = "error"
 
 
@@ -40,6 +42,12 @@ class TransientError(VendorError):
     """Timeout, connection error or 5xx: worth a bounded retry."""
 
 
+class VendorTimeoutError(TransientError):
+    """No answer in time: the client's timeout, or what is left of a chat answer's deadline."""
+
+    reason = Reason.TIMEOUT
+
+
 class RateLimitedError(TransientError):
     reason = Reason.RATE_LIMITED
 
@@ -48,6 +56,13 @@ class RateLimitedError(TransientError):
     ) -> None:
         super().__init__(vendor, endpoint, detail)
         self.retry_after = retry_after
+
+
+class PausedError(RateLimitedError):
+    """The vendor asked us (429 + Retry-After) to wait, and the wait is not over: no request
+    was sent, so it does not feed the breaker a second time."""
+
+    counts_against_vendor = False
 
 
 class BudgetExhaustedError(VendorError):
@@ -70,7 +85,14 @@ class RouteMissingError(VendorError):
 
 
 class BadResponseError(VendorError):
-    """Malformed JSON, an unexpected shape, or an error code we do not know."""
+    """Data we cannot use: malformed JSON, an unexpected shape, wrong types, NaN, a price of
+    1e300, a timestamp in the year 5000, an empty list where one is required."""
+
+    reason = Reason.BAD_DATA
+
+
+class VendorRefusedError(VendorError):
+    """An error code or HTTP status we do not know: the vendor said no, for its own reason."""
 
 
 class NoKeyError(VendorError):

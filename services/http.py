@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import functools
 import time
-from collections.abc import Callable, Mapping
-from typing import Any, TypeVar
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar
 
 import httpx
 
 from services.errors import (
     BadResponseError,
     BreakerOpenError,
+    PausedError,
     PlanRequiredError,
     RateLimitedError,
     Reason,
@@ -20,15 +22,54 @@ from services.errors import (
     TransientError,
     UnknownInstrumentError,
     VendorError,
+    VendorRefusedError,
+    VendorTimeoutError,
 )
 from services.metrics import Metrics
+from services.resilience import deadline
 from services.resilience.breaker import BreakerBoard
 from services.resilience.rate_budget import RateBudget
-from services.resilience.retry import with_retry
+from services.resilience.retry import MAX_RETRY_AFTER_SECONDS, MIN_ATTEMPT_SECONDS, with_retry
 
 T = TypeVar("T")
+P = ParamSpec("P")
 MAX_CONNECTIONS = 50
 Interpret = Callable[[httpx.Response], T]
+# What a parser raises when a body has a shape it never expected.
+PARSE_ERRORS = (ValueError, TypeError, LookupError, ArithmeticError, OSError)
+
+
+class _Adapter(Protocol):
+    _client: VendorClient
+
+
+A = TypeVar("A", bound=_Adapter)
+
+
+def reads(
+    endpoint: str,
+) -> Callable[
+    [Callable[Concatenate[A, P], Awaitable[T]]], Callable[Concatenate[A, P], Awaitable[T]]
+]:
+    """Marks an adapter method that turns a vendor body into our models: whatever its parsing
+    or the models' constraints reject (NaN, 1e300, a timestamp of 1e20 ms, a string where a
+    list was) leaves it as "the vendor sent unusable data", never as a crash in a handler."""
+
+    def wrap(
+        method: Callable[Concatenate[A, P], Awaitable[T]],
+    ) -> Callable[Concatenate[A, P], Awaitable[T]]:
+        @functools.wraps(method)
+        async def guarded(self: A, /, *args: P.args, **kwargs: P.kwargs) -> T:
+            try:
+                return await method(self, *args, **kwargs)
+            except VendorError:
+                raise
+            except PARSE_ERRORS as exc:
+                raise self._client.unusable(endpoint, exc) from None
+
+        return guarded
+
+    return wrap
 
 
 def retry_after(response: httpx.Response) -> float | None:
@@ -59,7 +100,7 @@ def raise_for_status(vendor: str, endpoint: str, response: httpx.Response) -> No
         raise RateLimitedError(vendor, endpoint, f"HTTP {status}", retry_after(response))
     if status >= 500:
         raise TransientError(vendor, endpoint, f"HTTP {status}")
-    raise BadResponseError(vendor, endpoint, f"HTTP {status}")
+    raise VendorRefusedError(vendor, endpoint, f"HTTP {status}")
 
 
 def json_body(vendor: str, endpoint: str, response: httpx.Response) -> Any:
@@ -84,6 +125,7 @@ class VendorClient:
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self.vendor = vendor
+        self._timeout = timeout
         self._breakers = breakers
         self._budget = budget
         self._metrics = metrics
@@ -97,6 +139,9 @@ class VendorClient:
         # httpcore re-scans every queued request against every connection on each event
         # (quadratic); queueing here keeps its pool queue no longer than its connections.
         self._slots = asyncio.Semaphore(MAX_CONNECTIONS)
+        # endpoint -> time.monotonic() until which the vendor asked us (Retry-After) to wait:
+        # one 429 holds back every caller in this process, not only the one that met it.
+        self._paused_until: dict[str, float] = {}
 
     async def get(
         self,
@@ -132,16 +177,25 @@ class VendorClient:
         interpret: Interpret[T],
         params: Mapping[str, str | int] | None,
     ) -> T:
-        await self._budget.acquire(self.vendor, endpoint)
+        await self._wait_out_pause(endpoint)
+        timeout = self._timeout
+        left = deadline.remaining()
+        if left is not None:
+            if left < MIN_ATTEMPT_SECONDS:
+                raise VendorTimeoutError(self.vendor, endpoint, "no time left to ask")
+            timeout = min(timeout, left)
+        await self._budget.acquire(self.vendor, endpoint, max_wait=left)
         label = "error"
         async with self._slots:
             started = time.perf_counter()
             try:
-                response = await self._http.get(path, params=params)
+                response = await self._http.get(path, params=params, timeout=timeout)
                 label = str(response.status_code)
             except httpx.TimeoutException:
                 label = "timeout"
-                raise TransientError(self.vendor, endpoint, "timeout") from None
+                raise VendorTimeoutError(
+                    self.vendor, endpoint, f"no answer in {timeout:.1f}s"
+                ) from None
             except httpx.TransportError as exc:
                 label = "connection"
                 raise TransientError(self.vendor, endpoint, type(exc).__name__) from None
@@ -150,7 +204,51 @@ class VendorClient:
                 self._metrics.upstream_latency.labels(self.vendor, endpoint).observe(
                     time.perf_counter() - started
                 )
-        return interpret(response)
+        try:
+            return interpret(response)
+        except RateLimitedError as exc:
+            if exc.retry_after:
+                self._pause(endpoint, exc.retry_after)
+            raise
+        except VendorError:
+            raise
+        except PARSE_ERRORS as exc:
+            # A parser meeting a shape it never expected (NaN, 1e300, a timestamp in the year
+            # 5000, a list where an object was): the vendor's data is unusable, not our bug.
+            raise BadResponseError(
+                self.vendor, endpoint, f"unusable data ({type(exc).__name__})"
+            ) from None
+
+    def unusable(self, endpoint: str, exc: BaseException) -> BadResponseError:
+        """Data that passed the transport but not our parsing: counted against the vendor like
+        any other bad answer, so a vendor that keeps sending it is paused by its breaker."""
+        self._breakers.get(self.vendor, endpoint).record_failure(Reason.BAD_DATA)
+        self._metrics.upstream_requests.labels(self.vendor, endpoint, "bad_data").inc()
+        return BadResponseError(self.vendor, endpoint, f"unusable data ({type(exc).__name__})")
+
+    def _pause(self, endpoint: str, seconds: float) -> None:
+        until = time.monotonic() + seconds
+        self._paused_until[endpoint] = max(until, self._paused_until.get(endpoint, 0.0))
+
+    async def _wait_out_pause(self, endpoint: str) -> None:
+        """Within the vendor's Retry-After nobody asks again: a job waits it out when it is
+        short; a chat answer waits only if the pause ends well inside its deadline."""
+        until = self._paused_until.get(endpoint)
+        if until is None:
+            return
+        left = until - time.monotonic()
+        if left <= 0:
+            self._paused_until.pop(endpoint, None)
+            return
+        chat = deadline.current()
+        wait_limit = (
+            MAX_RETRY_AFTER_SECONDS
+            if chat is None
+            else min(chat.hedge_after, chat.remaining() - MIN_ATTEMPT_SECONDS)
+        )
+        if left > wait_limit:
+            raise PausedError(self.vendor, endpoint, f"asked to wait {left:.1f}s", left)
+        await asyncio.sleep(left)
 
     async def aclose(self) -> None:
         await self._http.aclose()

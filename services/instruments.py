@@ -24,7 +24,9 @@ class InstrumentCatalog:
 
     async def _ids(self, inst_type: str) -> set[str] | None:
         try:
-            cached = await self._cache.get_or_fetch(
+            # Served from the last good copy while a refresh runs: a hanging catalogue
+            # must not hold back every symbol command.
+            cached = await self._cache.get_or_refresh_behind(
                 "instruments",
                 f"instruments:okx:{inst_type}",
                 InstrumentIds,

@@ -8,21 +8,22 @@ from decimal import Decimal
 
 from pydantic import BaseModel
 
+from services.bounds import Amount, Moment, Price, Quote, Score, Usd
 from services.symbols import Instrument
 
 
 class Ticker(BaseModel):
     instrument: Instrument
-    last: Decimal
-    open_24h: Decimal | None = None
-    high_24h: Decimal | None = None
-    low_24h: Decimal | None = None
-    volume_base: Decimal | None = None
-    volume_quote: Decimal | None = None
-    bid: Decimal | None = None
-    ask: Decimal | None = None
+    last: Price
+    open_24h: Quote | None = None
+    high_24h: Quote | None = None
+    low_24h: Quote | None = None
+    volume_base: Amount | None = None
+    volume_quote: Amount | None = None
+    bid: Quote | None = None
+    ask: Quote | None = None
     source: str
-    as_of: datetime
+    as_of: Moment
     stale: bool = False
     fallback: bool = False  # served by a fallback source, not the source of truth
     fallback_reason: str | None = None
@@ -35,8 +36,8 @@ class Ticker(BaseModel):
 
 
 class BookLevel(BaseModel):
-    price: Decimal
-    size: Decimal  # in the base coin
+    price: Price
+    size: Amount  # in the base coin
 
 
 class OrderBook(BaseModel):
@@ -46,7 +47,7 @@ class OrderBook(BaseModel):
     bids: list[BookLevel]
     asks: list[BookLevel]
     source: str
-    as_of: datetime
+    as_of: Moment
     stale: bool = False
     fallback_reason: str | None = None
 
@@ -54,18 +55,18 @@ class OrderBook(BaseModel):
 class Sentiment(BaseModel):
     """Fear & Greed, 0 (extreme fear) to 100 (extreme greed)."""
 
-    score: int
+    score: Score
     label: str | None  # the vendor's own words; None when it gives none
-    previous: int | None = None  # the day before
+    previous: Score | None = None  # the day before
     source: str
-    as_of: datetime
+    as_of: Moment
     stale: bool = False
     fallback_reason: str | None = None
 
 
 class EtfDay(BaseModel):
-    day: datetime  # midnight UTC of the trading day
-    net_flow_usd: Decimal
+    day: Moment  # midnight UTC of the trading day
+    net_flow_usd: Usd
     reported: int  # ETFs with a figure that day
     total: int  # ETFs listed that day
 
@@ -74,7 +75,7 @@ class EtfFlows(BaseModel):
     asset: str  # "BTC"
     days: list[EtfDay]  # oldest first
     source: str
-    as_of: datetime
+    as_of: Moment
     stale: bool = False
 
 
@@ -83,20 +84,20 @@ class Liquidation(BaseModel):
 
     coin: str
     side: str  # "long" or "short"
-    price: Decimal  # bankruptcy price
-    size_coin: Decimal
-    usd: Decimal
-    at: datetime
+    price: Price  # bankruptcy price
+    size_coin: Amount
+    usd: Amount
+    at: Moment
 
 
 class HeatmapGrid(BaseModel):
     """CoinGlass model1: `cells` are (x candle index, y price index, usd)."""
 
-    y_axis: list[Decimal]
-    cells: list[tuple[int, int, Decimal]]
+    y_axis: list[Price]
+    cells: list[tuple[int, int, Amount]]
     candle_count: int
-    last_close: Decimal | None
-    last_time: datetime | None
+    last_close: Price | None
+    last_time: Moment | None
 
 
 class InstrumentIds(BaseModel):

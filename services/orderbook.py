@@ -23,6 +23,7 @@ from services.providers.binance import BinanceClient
 from services.providers.okx import SOURCE as OKX
 from services.providers.okx import OkxClient
 from services.resilience.cache import ResilientCache
+from services.resilience.hedge import BothFailed, hedged
 from services.status import StatusRegistry
 from services.symbols import Instrument, okx_inst_id
 
@@ -82,7 +83,9 @@ class OrderBookService:
             book = book.model_copy(update={"stale": True})
         analysis = analyse(book)
         if analysis is None:
-            raise DataUnavailableError(MODULE, [(book.source, Reason.ERROR)])
+            # Both sides present but nothing readable near the price: not an answer either.
+            self._status.unavailable(MODULE, Reason.BAD_DATA, f"{book.source} unusable book")
+            raise DataUnavailableError(MODULE, [(book.source, Reason.BAD_DATA)])
         return OrderBookReport(book=book, analysis=analysis)
 
     async def _fetch(self, inst: Instrument, exchange: Exchange | None) -> OrderBook:
@@ -91,25 +94,26 @@ class OrderBookService:
         if exchange is Exchange.OKX:
             return await self._only(OKX, self._okx.books, inst)
         try:
-            book = await self._okx.books(inst)
-        except UnknownInstrumentError:
-            raise
-        except VendorError as okx_error:
-            try:
-                book = await self._binance.depth(inst)
-            except VendorError as binance_error:
-                # Binance not listing a pair OKX vouched for is a failed fallback, not an
-                # unknown symbol.
-                self._status.unavailable(MODULE, okx_error.reason, f"OKX {okx_error.reason}")
-                raise DataUnavailableError(
-                    MODULE, [(OKX, okx_error.reason), (BINANCE, binance_error.reason)]
-                ) from None
-            self._status.degraded(
-                MODULE, BINANCE, f"fallback: OKX {okx_error.reason.value}", okx_error.reason
+            got = await hedged(
+                OKX,
+                lambda: self._okx.books(inst),
+                lambda: self._binance.depth(inst),
+                final=(UnknownInstrumentError,),
             )
-            return book.model_copy(update={"fallback_reason": f"OKX {okx_error.reason.value}"})
-        self._status.ok(MODULE, OKX)
-        return book
+        except BothFailed as both:
+            # Binance not listing a pair OKX vouched for is a failed fallback, not an unknown
+            # symbol.
+            okx_reason = both.primary.reason
+            self._status.unavailable(MODULE, okx_reason, f"OKX {okx_reason}")
+            raise DataUnavailableError(
+                MODULE, [(OKX, okx_reason), (BINANCE, both.fallback.reason)]
+            ) from None
+        if got.primary_error is None:
+            self._status.ok(MODULE, OKX)
+            return got.value
+        why = f"OKX {got.primary_error.reason.value}"
+        self._status.degraded(MODULE, BINANCE, f"fallback: {why}", got.primary_error.reason)
+        return got.value.model_copy(update={"fallback_reason": why})
 
     async def _only(
         self, source: str, fetch: Callable[[Instrument], Awaitable[OrderBook]], inst: Instrument

@@ -10,6 +10,7 @@ from pydantic import BaseModel
 
 from services.errors import DataUnavailableError, NoKeyError, Reason, VendorError
 from services.resilience.cache import ResilientCache
+from services.resilience.hedge import BothFailed, hedged
 from services.status import StatusRegistry
 
 T = TypeVar("T")
@@ -34,27 +35,31 @@ async def paid_then_free(
 ) -> Sourced[T]:
     """Paid source first; the free one when it fails. No key is the normal free set-up: the
     module is then `degraded (no_key)` and the answer is not labelled a fallback."""
-    try:
-        value = await paid.fetch()
-    except VendorError as paid_error:
-        if free is None:
-            status.unavailable(module, paid_error.reason, f"{paid.name} {paid_error.reason}")
-            raise DataUnavailableError(module, [(paid.name, paid_error.reason)]) from None
+    if free is None:
         try:
-            value = await free.fetch()
-        except VendorError as free_error:
-            status.unavailable(module, free_error.reason, f"{free.name} {free_error.reason}")
-            raise DataUnavailableError(
-                module, [(paid.name, paid_error.reason), (free.name, free_error.reason)]
-            ) from None
-        if isinstance(paid_error, NoKeyError):
-            status.degraded(module, free.name, f"no {paid.name} key", Reason.NO_KEY)
-            return Sourced(value, free.name, None)
-        reason = f"{paid.name} {paid_error.reason.value}"
-        status.degraded(module, free.name, f"fallback: {reason}", paid_error.reason)
-        return Sourced(value, free.name, reason)
-    status.ok(module, paid.name)
-    return Sourced(value, paid.name, None)
+            value = await paid.fetch()
+        except VendorError as failed:
+            status.unavailable(module, failed.reason, f"{paid.name} {failed.reason}")
+            raise DataUnavailableError(module, [(paid.name, failed.reason)]) from None
+        status.ok(module, paid.name)
+        return Sourced(value, paid.name, None)
+    try:
+        got = await hedged(paid.name, paid.fetch, free.fetch)
+    except BothFailed as both:
+        status.unavailable(module, both.fallback.reason, f"{free.name} {both.fallback.reason}")
+        raise DataUnavailableError(
+            module, [(paid.name, both.primary.reason), (free.name, both.fallback.reason)]
+        ) from None
+    paid_error = got.primary_error
+    if paid_error is None:
+        status.ok(module, paid.name)
+        return Sourced(got.value, paid.name, None)
+    if isinstance(paid_error, NoKeyError):
+        status.degraded(module, free.name, f"no {paid.name} key", Reason.NO_KEY)
+        return Sourced(got.value, free.name, None)
+    reason = f"{paid.name} {paid_error.reason.value}"
+    status.degraded(module, free.name, f"fallback: {reason}", paid_error.reason)
+    return Sourced(got.value, free.name, reason)
 
 
 async def read_through(

@@ -9,7 +9,6 @@ from services.errors import (
     Reason,
     SymbolError,
     UnknownInstrumentError,
-    VendorError,
 )
 from services.models import Ticker
 from services.providers.coinapi import SOURCE as COINAPI
@@ -17,6 +16,7 @@ from services.providers.coinapi import CoinApiClient
 from services.providers.okx import SOURCE as OKX
 from services.providers.okx import OkxClient
 from services.resilience.cache import ResilientCache
+from services.resilience.hedge import BothFailed, hedged
 from services.status import StatusRegistry
 from services.symbols import Instrument, okx_inst_id
 
@@ -54,26 +54,28 @@ class TickerService:
 
     async def _fetch(self, inst: Instrument) -> Ticker:
         try:
-            ticker = await self._okx.ticker(inst)
-        except UnknownInstrumentError:
-            raise
-        except VendorError as okx_error:
-            return await self._fallback(inst, okx_error)
-        self._status.ok(MODULE, OKX)
-        return ticker
-
-    async def _fallback(self, inst: Instrument, okx_error: VendorError) -> Ticker:
-        logger.warning("ticker: OKX failed ({}), trying CoinAPI", okx_error.reason.value)
-        try:
-            ticker = await self._coinapi.ticker(inst)
-        except UnknownInstrumentError:
-            failures = [(OKX, okx_error.reason), (COINAPI, Reason.ERROR)]
-        except VendorError as coinapi_error:
-            failures = [(OKX, okx_error.reason), (COINAPI, coinapi_error.reason)]
-        else:
-            self._status.degraded(
-                MODULE, COINAPI, f"fallback: OKX {okx_error.reason.value}", okx_error.reason
+            got = await hedged(
+                OKX,
+                lambda: self._okx.ticker(inst),
+                lambda: self._coinapi.ticker(inst),
+                final=(UnknownInstrumentError,),
             )
-            return ticker.model_copy(update={"fallback_reason": f"OKX {okx_error.reason.value}"})
-        self._status.unavailable(MODULE, okx_error.reason, f"OKX {okx_error.reason.value}")
-        raise DataUnavailableError(MODULE, failures)
+        except BothFailed as both:
+            okx_error = both.primary
+            # CoinAPI not knowing a pair OKX could not answer for is a failed fallback.
+            coinapi_reason = (
+                Reason.ERROR
+                if isinstance(both.fallback, UnknownInstrumentError)
+                else both.fallback.reason
+            )
+            self._status.unavailable(MODULE, okx_error.reason, f"OKX {okx_error.reason.value}")
+            raise DataUnavailableError(
+                MODULE, [(OKX, okx_error.reason), (COINAPI, coinapi_reason)]
+            ) from None
+        if got.primary_error is None:
+            self._status.ok(MODULE, OKX)
+            return got.value
+        why = f"OKX {got.primary_error.reason.value}"
+        logger.warning("ticker: {}, answered by CoinAPI", why)
+        self._status.degraded(MODULE, COINAPI, f"fallback: {why}", got.primary_error.reason)
+        return got.value.model_copy(update={"fallback_reason": why})

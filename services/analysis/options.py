@@ -8,12 +8,14 @@ from decimal import Decimal
 
 from pydantic import BaseModel
 
+from services.bounds import Amount, Price
+
 
 class OptionOI(BaseModel):
     expiry: date
-    strike: Decimal
+    strike: Price
     is_call: bool
-    oi_coin: Decimal
+    oi_coin: Amount
 
 
 class ExpirySummary(BaseModel):

@@ -6,8 +6,8 @@ from typing import Any
 
 import httpx
 
-from services.errors import BadResponseError
-from services.http import VendorClient, json_body, raise_for_status
+from services.errors import BadResponseError, VendorRefusedError
+from services.http import VendorClient, json_body, raise_for_status, reads
 from services.models import Sentiment
 from services.providers.coinglass import epoch
 
@@ -25,7 +25,7 @@ def interpret(endpoint: str) -> Any:
             raise BadResponseError(VENDOR, endpoint, "not an object")
         error = (body.get("metadata") or {}).get("error")
         if error:
-            raise BadResponseError(VENDOR, endpoint, str(error)[:120])
+            raise VendorRefusedError(VENDOR, endpoint, str(error)[:120])
         data = body.get("data")
         if not isinstance(data, list) or not data:
             raise BadResponseError(VENDOR, endpoint, "no data")
@@ -38,6 +38,7 @@ class FearGreedClient:
     def __init__(self, client: VendorClient) -> None:
         self._client = client
 
+    @reads("fng")
     async def index(self) -> Sentiment:
         rows = await self._client.get("fng", "/fng/", interpret("fng"), {"limit": 2})
         try:

@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 
 from services.errors import BadResponseError, RateLimitedError, UnknownInstrumentError
-from services.http import VendorClient, json_body, raise_for_status, retry_after
+from services.http import VendorClient, json_body, raise_for_status, reads, retry_after
 from services.models import OrderBook
 from services.providers.levels import parse_levels
 from services.symbols import Instrument, binance_symbol
@@ -43,6 +43,7 @@ class BinanceClient:
     def __init__(self, client: VendorClient) -> None:
         self._client = client
 
+    @reads("depth")
     async def depth(self, inst: Instrument) -> OrderBook:
         body = await self._client.get(
             "depth",

@@ -10,7 +10,7 @@ import httpx
 from pydantic import BaseModel, ValidationError
 
 from services.errors import BadResponseError, NoKeyError, UnknownInstrumentError
-from services.http import VendorClient, json_body, raise_for_status
+from services.http import VendorClient, json_body, raise_for_status, reads
 from services.models import Ticker
 from services.symbols import Instrument, coinapi_symbol_id
 
@@ -50,6 +50,7 @@ class CoinApiClient:
         self._client = client
         self._has_key = has_key
 
+    @reads("quote")
     async def ticker(self, inst: Instrument) -> Ticker:
         if not self._has_key:
             raise NoKeyError(VENDOR, "quote", "COINAPI_API_KEY is not set")

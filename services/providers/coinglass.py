@@ -9,14 +9,16 @@ from typing import Any
 import httpx
 from pydantic import BaseModel, ValidationError
 
+from services.bounds import Amount, Price, Usd
 from services.errors import (
     BadResponseError,
     NoKeyError,
     PlanRequiredError,
     RateLimitedError,
     RouteMissingError,
+    VendorRefusedError,
 )
-from services.http import VendorClient, json_body, raise_for_status, retry_after
+from services.http import VendorClient, json_body, raise_for_status, reads, retry_after
 from services.models import EtfDay, EtfFlows, HeatmapGrid, Sentiment
 from services.routes import RouteBook
 
@@ -43,6 +45,8 @@ def interpret(endpoint: str) -> Any:
                 or response.status_code in (401, 402, 403)
             ):
                 raise PlanRequiredError(VENDOR, endpoint, msg)
+            raise_for_status(VENDOR, endpoint, response)
+            raise VendorRefusedError(VENDOR, endpoint, f"code {code}: {msg}")
         raise_for_status(VENDOR, endpoint, response)  # e.g. the Spring Boot 500 body
         raise BadResponseError(VENDOR, endpoint, "unexpected body")
 
@@ -57,9 +61,9 @@ def epoch(value: float) -> datetime:
 class WhaleAlert(BaseModel):
     user: str
     symbol: str
-    position_size: Decimal
-    entry_price: Decimal
-    position_value_usd: Decimal
+    position_size: Usd  # signed: negative is a short
+    entry_price: Price
+    position_value_usd: Amount
     position_action: int  # 1 open, 2 close
     create_time: float
 
@@ -93,6 +97,7 @@ class CoinGlassClient:
         if not self._has_key:
             raise NoKeyError(VENDOR, endpoint, "COINGLASS_API_KEY is not set")
 
+    @reads("whale_alert")
     async def whale_alerts(self) -> list[WhaleAlert]:
         self._require_key("whale_alert")
         data = await self._get("whale_alert", "whale_alert", {})
@@ -105,6 +110,7 @@ class CoinGlassClient:
                 VENDOR, "whale_alert", f"{exc.error_count()} bad fields"
             ) from None
 
+    @reads("fear_greed")
     async def fear_greed(self) -> Sentiment:
         self._require_key("fear_greed")
         data = await self._get("fear_greed", "fear_greed", {})
@@ -122,6 +128,7 @@ class CoinGlassClient:
             as_of=epoch(series.time_list[-1]),
         )
 
+    @reads("etf_bitcoin")
     async def etf_flows(self, asset: str = "bitcoin") -> EtfFlows:
         endpoint = f"etf_{asset}"
         self._require_key(endpoint)
@@ -149,6 +156,7 @@ class CoinGlassClient:
             as_of=datetime.now(UTC),
         )
 
+    @reads("liquidation_heatmap")
     async def liquidation_heatmap(self, pair: str, range_: str) -> HeatmapGrid:
         """Model1 heatmap on Binance for a pair (SOLUSDT); ranges start at 12h."""
         endpoint = "liquidation_heatmap"

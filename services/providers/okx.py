@@ -10,13 +10,15 @@ import httpx
 from pydantic import BaseModel, ValidationError, field_validator
 
 from services.analysis.options import OptionOI, parse_inst_id
+from services.bounds import Amount, EpochMs, Price, Quote
 from services.errors import (
     BadResponseError,
     RateLimitedError,
     TransientError,
     UnknownInstrumentError,
+    VendorRefusedError,
 )
-from services.http import VendorClient, json_body, raise_for_status, retry_after
+from services.http import VendorClient, json_body, raise_for_status, reads, retry_after
 from services.models import Candle, InstrumentIds, Liquidation, OrderBook, Ticker
 from services.providers.levels import parse_levels
 from services.routes import RouteBook
@@ -66,7 +68,7 @@ def interpret(endpoint: str) -> Any:
         if code in TRANSIENT:
             raise TransientError(VENDOR, endpoint, f"code {code}")
         raise_for_status(VENDOR, endpoint, response)
-        raise BadResponseError(VENDOR, endpoint, f"code {code}: {msg}")
+        raise VendorRefusedError(VENDOR, endpoint, f"code {code}: {msg}")
 
     return read
 
@@ -127,15 +129,15 @@ def _candle(endpoint: str, row: Any) -> tuple[Candle, bool]:
 
 class _RawTicker(BaseModel):
     instId: str
-    last: Decimal
-    open24h: Decimal | None = None
-    high24h: Decimal | None = None
-    low24h: Decimal | None = None
-    vol24h: Decimal | None = None
-    volCcy24h: Decimal | None = None
-    bidPx: Decimal | None = None
-    askPx: Decimal | None = None
-    ts: int
+    last: Price
+    open24h: Quote | None = None
+    high24h: Quote | None = None
+    low24h: Quote | None = None
+    vol24h: Amount | None = None
+    volCcy24h: Amount | None = None
+    bidPx: Quote | None = None
+    askPx: Quote | None = None
+    ts: EpochMs
 
     @field_validator(
         "open24h", "high24h", "low24h", "vol24h", "volCcy24h", "bidPx", "askPx", mode="before"
@@ -148,10 +150,10 @@ class _RawTicker(BaseModel):
 class Trade(BaseModel):
     instId: str
     side: str
-    sz: Decimal
-    px: Decimal
+    sz: Amount
+    px: Price
     tradeId: str
-    ts: int
+    ts: EpochMs
 
 
 class ContractValues(BaseModel):
@@ -163,12 +165,14 @@ class OkxClient:
         self._client = client
         self._routes = routes or RouteBook()
 
+    @reads("ticker")
     async def ticker(self, inst: Instrument) -> Ticker:
         rows = await self._client.get(
             "ticker", "/api/v5/market/ticker", interpret("ticker"), {"instId": okx_inst_id(inst)}
         )
         if not rows:
-            raise UnknownInstrumentError(VENDOR, "ticker", "empty data")
+            # An unknown instId is code 51001; an empty list is a broken answer, not a verdict.
+            raise BadResponseError(VENDOR, "ticker", "empty data")
         try:
             raw = _RawTicker.model_validate(rows[0])
         except ValidationError as exc:
@@ -191,6 +195,7 @@ class OkxClient:
             as_of=datetime.fromtimestamp(raw.ts / 1000, UTC),
         )
 
+    @reads("candles")
     async def candles(
         self,
         inst: Instrument,
@@ -222,6 +227,7 @@ class OkxClient:
         parsed = [_candle(endpoint, row) for row in rows]  # every row, so one bad row fails
         return sorted((candle for candle, closed in parsed if closed), key=lambda c: c.ts)
 
+    @reads("candles")
     async def candles_range(self, inst: Instrument, start: datetime, end: datetime) -> list[Candle]:
         """Closed 1m bars with start <= ts < end, oldest first. Pages backwards from `end`; if
         the range is longer than RANGE_MAX_PAGES pages allow, the result does not reach back to
@@ -246,6 +252,7 @@ class OkxClient:
             cursor = oldest
         return [found[ts] for ts in sorted(found) if start_ms <= _to_ms(ts) < _to_ms(end)]
 
+    @reads("books")
     async def books(self, inst: Instrument, depth: int = BOOK_DEPTH) -> OrderBook:
         rows = await self._routes.call(
             "okx:books",
@@ -253,20 +260,19 @@ class OkxClient:
             lambda path, params: self._client.get("books", path, interpret("books"), params),
         )
         if not rows or not isinstance(rows[0], dict):
-            raise UnknownInstrumentError(VENDOR, "books", "empty data")
+            raise BadResponseError(VENDOR, "books", "empty data")
         book = rows[0]
         try:
             as_of = datetime.fromtimestamp(int(book["ts"]) / 1000, UTC)
         except (KeyError, TypeError, ValueError):
             raise BadResponseError(VENDOR, "books", "no timestamp") from None
-        return OrderBook(
-            instrument=inst.spot(),
-            bids=parse_levels(VENDOR, "books", book.get("bids")),
-            asks=parse_levels(VENDOR, "books", book.get("asks")),
-            source=SOURCE,
-            as_of=as_of,
-        )
+        bids = parse_levels(VENDOR, "books", book.get("bids"))
+        asks = parse_levels(VENDOR, "books", book.get("asks"))
+        if not bids or not asks:
+            raise BadResponseError(VENDOR, "books", "a side of the book is empty")
+        return OrderBook(instrument=inst.spot(), bids=bids, asks=asks, source=SOURCE, as_of=as_of)
 
+    @reads("trades")
     async def trades(self, inst: Instrument, limit: int = TRADES_LIMIT) -> list[Trade]:
         """Newest first; `sz` in base coin for spot, in contracts for swaps."""
         rows = await self._client.get(
@@ -280,6 +286,7 @@ class OkxClient:
         except ValidationError as exc:
             raise BadResponseError(VENDOR, "trades", f"{exc.error_count()} bad fields") from None
 
+    @reads("liquidations")
     async def liquidations(self, inst: Instrument, ct_val: Decimal) -> list[Liquidation]:
         """Filled liquidations of a coin's USDT perpetual (OKX keeps only a recent window)."""
         params: dict[str, str | int] = {
@@ -317,6 +324,7 @@ class OkxClient:
                     raise BadResponseError(VENDOR, "liquidations", "unreadable detail") from None
         return events
 
+    @reads("option_oi")
     async def option_open_interest(self, coin: str) -> list[OptionOI]:
         """OI of every option on `coin`-USD. Strike, type and expiry are read from the instId
         and the size from `oiCcy` (already in coin), so no instruments call is needed."""
@@ -345,6 +353,7 @@ class OkxClient:
             )
         return out
 
+    @reads("instruments")
     async def contract_values(self) -> ContractValues:
         """`ctVal` of every swap (SOL-USDT-SWAP: 1 SOL, BTC-USDT-SWAP: 0.01 BTC)."""
         rows = await self._client.get(
@@ -361,6 +370,7 @@ class OkxClient:
                 continue
         return ContractValues(ct_val=values)
 
+    @reads("instruments")
     async def instrument_ids(self, inst_type: str) -> InstrumentIds:
         rows = await self._client.get(
             "instruments",

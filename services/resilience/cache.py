@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -14,8 +15,9 @@ from loguru import logger
 from pydantic import BaseModel
 from redis.asyncio import BlockingConnectionPool
 
-from services.errors import UnknownInstrumentError, UpstreamError
+from services.errors import DataUnavailableError, Reason, UnknownInstrumentError, UpstreamError
 from services.metrics import Metrics
+from services.resilience import deadline
 from services.resilience.singleflight import SingleFlight
 
 M = TypeVar("M", bound=BaseModel)
@@ -83,6 +85,7 @@ class ResilientCache:
         self._enabled = enabled
         self._flight: SingleFlight[Cached[Any]] = SingleFlight()
         self._counters: dict[tuple[str, str], Any] = {}
+        self._behind: dict[str, asyncio.Task[Any]] = {}
 
     def _count(self, kind: str, result: str) -> None:
         # labels() takes a lock and builds a key per call; a burst pays it once per kind.
@@ -124,8 +127,13 @@ class ResilientCache:
         if not self._enabled:
             return Cached(value=await fetch())
         if self._flight.in_flight(key):
-            # A refresh is under way: share it rather than read the backend again.
-            result, _ = await self._flight.do(key, fetch_nothing)
+            # A refresh is under way: share it rather than read the backend again; someone
+            # waiting in a chat shares it only as long as their deadline allows.
+            left = deadline.remaining()
+            try:
+                result, _ = await asyncio.wait_for(self._flight.do(key, fetch_nothing), left)
+            except TimeoutError:
+                return await self._stale_or_timeout(kind, key, model, "refresh still running")
             self._count(kind, "coalesced")
             return result
         entry = await self._read(key)
@@ -169,5 +177,57 @@ class ResilientCache:
             self._count(kind, "coalesced")
         return result
 
+    async def _stale_or_timeout(self, kind: str, key: str, model: type[M], why: str) -> Cached[M]:
+        last = await self._read(key)
+        if last is None:
+            raise DataUnavailableError(kind, [("", Reason.TIMEOUT)])
+        self._count(kind, "stale")
+        return Cached(
+            value=model.model_validate(last[1]),
+            stale=True,
+            age_seconds=self._clock() - last[0],
+            error=why,
+        )
+
+    async def get_or_refresh_behind(
+        self,
+        kind: str,
+        key: str,
+        model: type[M],
+        ttl: float,
+        fetch: Callable[[], Awaitable[M]],
+    ) -> Cached[M]:
+        """For a reference list every answer needs (the instrument catalogue): under a chat
+        deadline a refresh runs in the background with the jobs' patience, is waited on only
+        until the hedge delay, and the last good copy answers meanwhile."""
+        chat = deadline.current()
+        if chat is None or not self._enabled:
+            return await self.get_or_fetch(kind, key, model, ttl, fetch)
+        entry = await self._read(key)
+        if entry is not None and self._clock() - entry[0] < ttl:
+            self._count(kind, "hit")
+            return Cached(
+                value=model.model_validate(entry[1]), age_seconds=self._clock() - entry[0]
+            )
+        task = self._behind.get(key)
+        if task is None:
+            with deadline.unbounded():
+                task = asyncio.create_task(self.get_or_fetch(kind, key, model, ttl, fetch))
+            self._behind[key] = task
+            task.add_done_callback(lambda done: self._behind_done(key, done))
+        try:
+            return await asyncio.wait_for(
+                asyncio.shield(task), min(chat.hedge_after, chat.remaining())
+            )
+        except TimeoutError:
+            return await self._stale_or_timeout(kind, key, model, "refresh still running")
+
+    def _behind_done(self, key: str, task: asyncio.Task[Any]) -> None:
+        self._behind.pop(key, None)
+        if not task.cancelled():
+            task.exception()  # retrieved: a refresh nobody waited for is not an error to log
+
     async def close(self) -> None:
+        for task in list(self._behind.values()):
+            task.cancel()
         await self._backend.close()

@@ -39,11 +39,13 @@ class RateBudget:
     def configure(self, vendor: str, limit: int, seconds: int) -> None:
         self._items[vendor] = RateLimitItemPerSecond(limit, seconds)
 
-    async def acquire(self, vendor: str, endpoint: str = "") -> None:
+    async def acquire(self, vendor: str, endpoint: str = "", max_wait: float | None = None) -> None:
+        """`max_wait` shortens the wait (what is left of a chat answer's deadline)."""
         item = self._items.get(vendor)
         if item is None:
             return
-        deadline = time.monotonic() + self._max_wait
+        wait = self._max_wait if max_wait is None else min(self._max_wait, max_wait)
+        deadline = time.monotonic() + wait
         while not await self._limiter.hit(item, vendor):
             stats = await self._limiter.get_window_stats(item, vendor)
             pause = max(0.01, stats.reset_time - time.time())

@@ -1,4 +1,5 @@
-"""Bounded retry for transient vendor faults only (tenacity)."""
+"""Bounded retry for transient vendor faults only (tenacity); under a chat answer's deadline,
+only the tries that can still finish in time."""
 
 from __future__ import annotations
 
@@ -12,17 +13,23 @@ from tenacity import (
     stop_after_attempt,
     wait_random_exponential,
 )
+from tenacity.stop import stop_base
 
-from services.errors import RateLimitedError, TransientError
+from services.errors import PausedError, RateLimitedError, TransientError
+from services.resilience import deadline
 
 T = TypeVar("T")
 
 MAX_ATTEMPTS = 3
 # A Retry-After longer than this is not worth holding a chat answer for: fail fast instead.
 MAX_RETRY_AFTER_SECONDS = 3.0
+# A try started with less time than this left cannot get an answer back before the deadline.
+MIN_ATTEMPT_SECONDS = 0.25
 
 
 def _retryable(exc: BaseException) -> bool:
+    if isinstance(exc, PausedError):
+        return False  # the wait it asks for was already judged too long to sit out
     if isinstance(exc, RateLimitedError):
         return exc.retry_after is None or exc.retry_after <= MAX_RETRY_AFTER_SECONDS
     return isinstance(exc, TransientError)
@@ -42,6 +49,14 @@ class _Wait:
         return float(self._backoff(state))
 
 
+class _PastDeadline(stop_base):
+    """Someone waits in a chat: a try that would start too late is not made."""
+
+    def __call__(self, state: RetryCallState) -> bool:
+        left = deadline.remaining()
+        return left is not None and left - state.upcoming_sleep < MIN_ATTEMPT_SECONDS
+
+
 async def with_retry(
     call: Callable[[], Awaitable[T]],
     *,
@@ -51,7 +66,7 @@ async def with_retry(
 ) -> T:
     retrying = AsyncRetrying(
         retry=retry_if_exception(_retryable),
-        stop=stop_after_attempt(attempts),
+        stop=stop_after_attempt(attempts) | _PastDeadline(),
         wait=_Wait(base_delay, max_delay),
         reraise=True,
     )
