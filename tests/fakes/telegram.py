@@ -118,6 +118,11 @@ class Injected:
     body: dict[str, Any]
     times: int = 1
     chat_id: int | None = None  # only calls to this chat
+    # Not the Bot API answering but something in front of it (an edge proxy's error page):
+    # this text is the whole body, with `status` and `content_type`.
+    raw: str | None = None
+    status: int = 502
+    content_type: str = "text/html"
 
 
 @dataclass
@@ -145,6 +150,7 @@ class FakeTelegram:
         self.held = 0
         self.passed = 0  # sendMessage calls past flood control and hold
         self.rate_limited = 0
+        self.revoked = False
 
     # --- control ----------------------------------------------------------------------------
 
@@ -236,6 +242,29 @@ class FakeTelegram:
             body["description"] = f"Too Many Requests: retry after {retry_after}"
         self.errors.setdefault(method, []).append(Injected(body, times, chat_id))
 
+    def fail_raw(
+        self,
+        method: str,
+        text: str,
+        *,
+        status: int = 502,
+        content_type: str = "text/html",
+        times: int = 1,
+        chat_id: int | None = None,
+    ) -> None:
+        """The next `times` calls of `method` get `text` as the whole answer, not Bot API JSON."""
+        body = {"ok": False, "error_code": status}  # what the call is recorded with
+        self.errors.setdefault(method, []).append(
+            Injected(body, times, chat_id, raw=text, status=status, content_type=content_type)
+        )
+
+    def revoke_token(self) -> None:
+        """As if the token were revoked at @BotFather: every call answers 401 until restored."""
+        self.revoked = True
+
+    def restore_token(self) -> None:
+        self.revoked = False
+
     def release_sends(self) -> None:
         self.hold_sends_after = None
         self._release.set()
@@ -291,7 +320,7 @@ class FakeTelegram:
             headers["Retry-After"] = str(retry_after)
         return web.json_response(body, status=call.error_code, headers=headers)
 
-    def _injected(self, method: str, params: dict[str, Any]) -> dict[str, Any] | None:
+    def _injected(self, method: str, params: dict[str, Any]) -> Injected | None:
         queue = self.errors.get(method, [])
         for item in queue:
             if item.chat_id is not None and str(params.get("chat_id")) != str(item.chat_id):
@@ -299,7 +328,7 @@ class FakeTelegram:
             item.times -= 1
             if item.times <= 0:
                 queue.remove(item)
-            return item.body
+            return item
         return None
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
@@ -307,11 +336,17 @@ class FakeTelegram:
         params = await self._params(request)
         call = ApiCall(method, params, time.monotonic())
         self.calls.append(call)
-        if request.match_info["token"] != self.token:
+        if request.match_info["token"] != self.token or self.revoked:
             return self._error(call, fixture("error_401_unauthorized.json"))
         injected = self._injected(method, params)
+        if injected is not None and injected.raw is not None:
+            call.ok = False
+            call.error_code = injected.status
+            return web.Response(
+                text=injected.raw, status=injected.status, content_type=injected.content_type
+            )
         if injected is not None:
-            return self._error(call, injected)
+            return self._error(call, injected.body)
         if method == "sendMessage":
             refused = await self._flood_control(call)
             if refused is not None:
