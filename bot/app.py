@@ -24,6 +24,7 @@ from bot.handlers.errors import errors_router
 from bot.http_server import make_app, start_http
 from bot.i18n import make_i18n
 from bot.middlewares.chats import ChatSeenMiddleware
+from bot.middlewares.deadline import DeadlineMiddleware
 from bot.middlewares.locale import UserLocaleMiddleware
 from bot.middlewares.metrics import CommandMetricsMiddleware
 from bot.middlewares.throttle import ThrottleMiddleware
@@ -49,6 +50,9 @@ def make_bot(settings: Settings, services: Services) -> Bot:
 def make_dispatcher(settings: Settings, services: Services, i18n: I18n) -> Dispatcher:
     dp = Dispatcher(services=services, settings=settings, commands=COMMANDS)
     UserLocaleMiddleware(i18n, services.languages).setup(dp)
+    deadline = DeadlineMiddleware(settings.chat_deadline_seconds, settings.hedge_after_seconds)
+    dp.message.outer_middleware(deadline)
+    dp.callback_query.outer_middleware(deadline)
     view = ViewMiddleware(i18n, ZoneInfo(settings.timezone), set(settings.admin_ids))
     dp.message.outer_middleware(view)
     dp.callback_query.outer_middleware(view)

@@ -15,6 +15,7 @@ class Reason(StrEnum):
     RATE_LIMITED = "rate_limited"
     DISABLED = "disabled"
     TIMEOUT = "timeout"  # no answer within the time we could wait
+    STALE = "stale"  # only an old copy could be had
     BAD_DATA = "bad_data"  # answered, but with data we cannot use (NaN, wrong types, empty)
     ERROR = "error"
 

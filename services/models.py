@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from services.bounds import Amount, Moment, Price, Quote, Score, Usd
 from services.symbols import Instrument
@@ -73,7 +73,7 @@ class EtfDay(BaseModel):
 
 class EtfFlows(BaseModel):
     asset: str  # "BTC"
-    days: list[EtfDay]  # oldest first
+    days: list[EtfDay] = Field(min_length=1)  # oldest first; none at all is a broken answer
     source: str
     as_of: Moment
     stale: bool = False
@@ -93,7 +93,7 @@ class Liquidation(BaseModel):
 class HeatmapGrid(BaseModel):
     """CoinGlass model1: `cells` are (x candle index, y price index, usd)."""
 
-    y_axis: list[Price]
+    y_axis: list[Price] = Field(min_length=1)
     cells: list[tuple[int, int, Amount]]
     candle_count: int
     last_close: Price | None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import socket
 from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator
@@ -69,6 +70,9 @@ class Settings(BaseSettings):
 
     # Extensions beyond CONTRACT.md: tuning knobs with safe defaults.
     http_timeout_seconds: float = 8.0
+    # A chat command answers within this, with what it has; jobs keep the long retry budget.
+    chat_deadline_seconds: float = Field(default=4.0, gt=0.5, le=60)
+    hedge_after_seconds: float = Field(default=1.0, gt=0, le=30)
     ticker_cache_ttl_ms: int = 300
     orderbook_cache_ttl_ms: int = 1000
     whale_cache_ttl_seconds: float = 20.0
@@ -106,6 +110,14 @@ class Settings(BaseSettings):
     # A sender's hold on a delivery it is sending; if the process dies mid-send, the delivery
     # is due again after this. Longer than any Bot API call may take.
     delivery_claim_seconds: float = 120.0
+    # Backing-store outages: a replica's stable name (empty: host name and HTTP_PORT), so a
+    # restart takes its own delivery claims back at once; how long a connect, a pooled
+    # connection or an answer's lookup may take, and one statement; how often a store that
+    # stopped answering (database, Redis) is asked again.
+    instance_id: str = Field(default="", max_length=64)
+    database_timeout_seconds: float = Field(default=2.0, gt=0, le=60)
+    database_statement_timeout_seconds: float = Field(default=10.0, gt=0, le=3600)
+    store_probe_seconds: float = Field(default=10.0, gt=0, le=600)
     # The track record: how long a pushed sniper map waits for its entry before it is void,
     # how often calls are graded (0 = off), how long the input journal and candles are kept.
     sniper_setup_lifetime_minutes: int = Field(default=360, ge=1)
@@ -158,6 +170,11 @@ class Settings(BaseSettings):
         if not ACTIVE_HOURS.fullmatch(value.strip()):
             raise ValueError("ACTIVE_HOURS must look like 07:00-23:00 (00:00-24:00 is all day)")
         return value.strip()
+
+    def instance(self) -> str:
+        """This replica's name for leases and delivery claims: the same after a restart of the
+        same replica, different for two replicas on one host (their HTTP ports differ)."""
+        return self.instance_id.strip() or f"{socket.gethostname()}:{self.http_port}"[:64]
 
     def secrets(self) -> list[str]:
         """Values that must never appear in a log line."""

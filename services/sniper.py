@@ -88,6 +88,17 @@ class SniperService:
             )
             if seen
         ]
+        # Old copies still inform the map, but the job's health (and the admins' warning)
+        # must not wait for them to expire to learn that their vendor is down.
+        for module, old in (
+            ("etf", flows is not None and flows.stale),
+            ("heatmap", heat_report is not None and heat_report.stale),
+            ("spot_ob", book_report is not None and book_report.book.stale),
+            ("whale", bool(reports) and all(r.stale for r in reports)),
+        ):
+            if old and module in outcome.ok:
+                outcome.ok.discard(module)
+                outcome.failed[module] = Reason.STALE
         inputs = SniperInputs(
             symbol=inst.base,
             at=now,

@@ -17,6 +17,9 @@ def reason_text(reason: Reason) -> str:
         Reason.BREAKER_OPEN: _("paused after repeated failures"),
         Reason.RATE_LIMITED: _("rate limited"),
         Reason.DISABLED: _("disabled"),
+        Reason.TIMEOUT: _("too slow to answer"),
+        Reason.STALE: _("only old data"),
+        Reason.BAD_DATA: _("sent unusable data"),
         Reason.ERROR: _("error"),
     }
     return texts[reason]
@@ -56,7 +59,10 @@ def render_disabled(error: ModuleDisabledError) -> str:
 
 
 def render_unavailable(error: DataUnavailableError) -> str:
-    sources = ", ".join(f"{esc(src)}: {reason_text(reason)}" for src, reason in error.failures)
+    sources = ", ".join(
+        f"{esc(src)}: {reason_text(reason)}" if src else reason_text(reason)
+        for src, reason in error.failures
+    )
     return _("{what} is unavailable right now ({sources}). Please try again shortly.").format(
         what=module_name(error.module), sources=sources
     )

@@ -6,8 +6,10 @@ from datetime import datetime
 
 from aiogram.utils.i18n import gettext as _
 
+from bot.render.errors import reason_text
 from bot.render.text import esc, i
 from bot.render.view import View
+from services.errors import Reason
 
 
 def footer(
@@ -25,5 +27,14 @@ def footer(
     if stale:
         parts.append(_("⚠️ stale: live source failed"))
     if fallback_reason:
-        parts.append(_("fallback: {reason}").format(reason=esc(fallback_reason)))
+        parts.append(_("fallback: {reason}").format(reason=plain_fallback(fallback_reason)))
     return i(" · ".join(parts))
+
+
+def plain_fallback(why: str) -> str:
+    """Services note why a fallback answered as "OKX timeout": the source stays, the reason's
+    code becomes words ("OKX too slow to answer")."""
+    source, _sep, word = why.rpartition(" ")
+    if source and word in Reason._value2member_map_:
+        return f"{esc(source)} {reason_text(Reason(word))}"
+    return esc(why)

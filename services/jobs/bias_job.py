@@ -14,6 +14,7 @@ from services.alerts.models import Alert, AlertType, Signal
 from services.alerts.outbox import Outbox
 from services.analysis.bias import BiasCall, BiasInputs, Direction
 from services.bias import BiasService
+from services.errors import Reason
 from services.jobs.admin_notice import notify_admins
 from services.jobs.health import JobHealth, RunOutcome
 from services.metrics import Metrics
@@ -130,9 +131,14 @@ class BiasJob:
 
 
 def _outcome(calls: list[BiasCall]) -> RunOutcome:
+    """A module that only had an old copy still informs the call, but is not healthy: the
+    admins hear of a dead vendor when it dies, not when its last copy expires."""
     outcome = RunOutcome()
     for call in calls:
-        outcome.ok.update(e.name for e in call.evidence)
+        outcome.ok.update(e.name for e in call.evidence if not e.stale)
+        for e in call.evidence:
+            if e.stale:
+                outcome.failed.setdefault(e.name, Reason.STALE)
         for missing in call.missing:
             outcome.failed.setdefault(missing.name, missing.reason)
     for name in outcome.ok:

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
+from pydantic import ValidationError
 
 from services.analysis.bias import (
     BiasCall,
@@ -114,7 +115,8 @@ def test_etf_evidence_and_btc_standing_in() -> None:
     assert inflow is not None and inflow.push is L and inflow.stands_in_for == "SOL"
     outflow = etf_push(flows("-100700000"), "BTC")
     assert outflow is not None and outflow.push is S and outflow.stands_in_for is None
-    assert etf_push(EtfFlows(asset="BTC", days=[], source="CoinGlass", as_of=AT), "BTC") is None
+    with pytest.raises(ValidationError):  # no days at all is a broken answer, refused at the adapter
+        EtfFlows(asset="BTC", days=[], source="CoinGlass", as_of=AT)
 
 
 @pytest.mark.parametrize(("score", "push"), [(60, L), (73, L), (59, N), (41, N), (40, S), (5, S)])
