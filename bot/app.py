@@ -31,15 +31,15 @@ from bot.middlewares.throttle import ThrottleMiddleware
 from bot.middlewares.view import ViewMiddleware
 from bot.registry import COMMANDS, commands_router, publish_commands
 from bot.scheduler import make_scheduler
+from bot.telegram_auth import TelegramAuth
 from bot.telegram_retry import RetryAfterMiddleware
 from services.container import Services, build_services
-from services.resilience.rate_budget import make_storage
 from services.settings import Settings
 
 
-def make_bot(settings: Settings, services: Services) -> Bot:
+def make_bot(settings: Settings, services: Services, auth: TelegramAuth | None = None) -> Bot:
     session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_base))
-    session.middleware(RetryAfterMiddleware(services.metrics, settings.telegram_retry_max))
+    session.middleware(RetryAfterMiddleware(services.metrics, settings.telegram_retry_max, auth))
     return Bot(
         token=settings.bot_token.get_secret_value(),
         session=session,
@@ -57,7 +57,7 @@ def make_dispatcher(settings: Settings, services: Services, i18n: I18n) -> Dispa
     dp.message.outer_middleware(view)
     dp.callback_query.outer_middleware(view)
     dp.message.outer_middleware(
-        ThrottleMiddleware(make_storage(settings.redis_url), settings.user_commands_per_minute)
+        ThrottleMiddleware(services.limits, settings.user_commands_per_minute)
     )
     dp.message.middleware(ChatSeenMiddleware(services.chats))
     dp.message.middleware(ChatActionMiddleware())
@@ -79,9 +79,10 @@ async def _until_signalled() -> None:
 async def run(settings: Settings) -> None:
     services = build_services(settings)
     i18n = make_i18n(settings.default_locale)
-    bot = make_bot(settings, services)
+    auth = TelegramAuth(armed=False)  # a 401 before getMe has passed is the start-up's to report
+    bot = make_bot(settings, services, auth)
     dp = make_dispatcher(settings, services, i18n)
-    app = make_app(services)
+    app = make_app(services, auth)
     webhook = bool(settings.webhook_url and settings.webhook_secret.get_secret_value())
     if webhook:
         SimpleRequestHandler(
@@ -93,12 +94,13 @@ async def run(settings: Settings) -> None:
         await services.aclose()
         await bot.session.close()
         raise
+    auth.arm()
     await services.start()
     # Everything built so far lives as long as the process: out of the collector's sight, a
     # full collection no longer walks the whole import-time heap in the middle of a burst
     # (it cost a 1,000-request cached burst ~90 ms).
     gc.freeze()
-    sender = Sender.for_services(bot, services, i18n)
+    sender = Sender.for_services(bot, services, i18n, auth)
     sending = asyncio.create_task(sender.run(), name="alert-sender")  # resumes what is pending
     scheduler = make_scheduler(services)
     scheduler.start()
@@ -122,6 +124,7 @@ async def run(settings: Settings) -> None:
         with contextlib.suppress(asyncio.CancelledError):
             await sending
         await sender.finish()
+        await auth.aclose()
         await runner.cleanup()
         await services.aclose()
         await bot.session.close()

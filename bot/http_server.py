@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from bot.telegram_auth import TelegramAuth
 from services.container import Services
 from services.status import Overall
 
 SERVICES_KEY = web.AppKey("services", Services)
+TELEGRAM_KEY = web.AppKey("telegram", TelegramAuth)
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -16,6 +18,9 @@ async def healthz(request: web.Request) -> web.Response:
     jobs = [services.bias_job.health, services.sniper_job.health]
     if not all(job.healthy for job in jobs):
         overall = Overall.UNHEALTHY  # a signal job whose main modules all fail pushes nothing
+    telegram = request.app.get(TELEGRAM_KEY)
+    if telegram is not None and not telegram.authorized:
+        overall = Overall.UNHEALTHY  # a refused token: the bot can neither answer nor push
     body = {
         "status": overall.value,
         "modules": {
@@ -37,6 +42,8 @@ async def healthz(request: web.Request) -> web.Response:
             for job in jobs
         },
     }
+    if telegram is not None:
+        body["telegram"] = telegram.snapshot()
     return web.json_response(body, status=503 if overall is Overall.UNHEALTHY else 200)
 
 
@@ -45,9 +52,11 @@ async def metrics(request: web.Request) -> web.Response:
     return web.Response(body=payload, headers={"Content-Type": "text/plain; version=0.0.4"})
 
 
-def make_app(services: Services) -> web.Application:
+def make_app(services: Services, telegram: TelegramAuth | None = None) -> web.Application:
     app = web.Application()
     app[SERVICES_KEY] = services
+    if telegram is not None:
+        app[TELEGRAM_KEY] = telegram
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics)
     return app

@@ -3,7 +3,8 @@
 Every outcome is written back before the next try: accepted (sent), 429 (the whole sender
 pauses for retry_after; the delivery waits), network trouble (bounded retries with backoff),
 blocked/removed/unknown chat (subscriptions off, its deliveries closed), migrated group (moved
-to the new id and sent there), any other refusal (closed as failed, logged).
+to the new id and sent there), a refused token (401: the delivery waits, no try spent, and
+nothing is sent until the token works again), any other refusal (closed as failed, logged).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from aiogram.exceptions import (
     TelegramNetworkError,
     TelegramRetryAfter,
     TelegramServerError,
+    TelegramUnauthorizedError,
 )
 from aiogram.types import ReplyParameters
 from aiogram.utils.i18n import I18n
@@ -33,6 +35,7 @@ from bot.middlewares.locale import pick_locale
 from bot.render.alerts import render_alert
 from bot.render.text import split_message
 from bot.render.view import View
+from bot.telegram_auth import TelegramAuth
 from services.alerts.deliveries import Deliveries, DeliveryStatus, Pending
 from services.alerts.models import AlertType
 from services.alerts.outbox import Outbox
@@ -59,8 +62,10 @@ class Sender:
         i18n: I18n,
         metrics: Metrics,
         settings: Settings,
+        auth: TelegramAuth | None = None,
     ) -> None:
         self._bot = bot
+        self._auth = auth if auth is not None else TelegramAuth()
         self._deliveries: Deliveries = outbox.deliveries
         self._subscriptions = subscriptions
         self._chats = chats
@@ -83,7 +88,9 @@ class Sender:
         outbox.on_publish = self._wake.set
 
     @classmethod
-    def for_services(cls, bot: Bot, services: Services, i18n: I18n) -> Sender:
+    def for_services(
+        cls, bot: Bot, services: Services, i18n: I18n, auth: TelegramAuth | None = None
+    ) -> Sender:
         return cls(
             bot,
             services.outbox,
@@ -92,6 +99,7 @@ class Sender:
             i18n,
             services.metrics,
             services.settings,
+            auth,
         )
 
     async def run(self) -> None:
@@ -116,6 +124,7 @@ class Sender:
 
     async def drain(self) -> None:
         while True:
+            await self._auth.wait()  # a refused token: nothing is claimed until it works again
             batch = [
                 d for d in await self._deliveries.due(BATCH) if d.delivery_id not in self._in_flight
             ]
@@ -134,7 +143,7 @@ class Sender:
             claimed = await self._deliveries.claim(list(ready.values()), self._claim_seconds)
             waiting = [d for d in ready.values() if d.delivery_id in claimed]
             try:
-                while waiting:
+                while waiting and self._auth.authorized:
                     await self._slots.acquire()
                     await self._pacer.slot(waiting[0].chat_id)
                     delivery = waiting.pop(0)
@@ -147,6 +156,8 @@ class Sender:
                 # restart, not after the claim lapses.
                 await asyncio.shield(self._deliveries.unclaim([d.delivery_id for d in waiting]))
                 raise
+            if waiting:  # the token was refused mid-batch: the rest waits for it, unspent
+                await self._deliveries.unclaim([d.delivery_id for d in waiting])
             if not claimed:
                 await asyncio.sleep(max(0.05, self._pacer.soonest([d.chat_id for d in batch])))
 
@@ -222,6 +233,11 @@ class Sender:
             await self._deliveries.postpone(
                 d, "429", datetime.now(UTC) + timedelta(seconds=exc.retry_after)
             )
+        except TelegramUnauthorizedError as exc:
+            # Nothing is wrong with this delivery: Telegram refuses the bot itself (its token
+            # revoked). It is due again, with no try spent, once the token works again.
+            self._auth.revoked(self._bot, exc.message)
+            await self._deliveries.postpone(d, "401 Unauthorized", datetime.now(UTC))
         except TelegramMigrateToChat as exc:
             new_id = exc.migrate_to_chat_id
             await self._subscriptions.chat_migrated(d.chat_id, new_id)
