@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import socket
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 
+from limits.aio.storage import MemoryStorage, Storage
 from loguru import logger
 from prometheus_client import Counter
 
@@ -25,6 +25,7 @@ from services.jobs.active_hours import ActiveHours
 from services.jobs.bias_job import BiasJob
 from services.jobs.health import JobHealth
 from services.jobs.sniper_job import SniperJob
+from services.jobs.store_notice import StoreWatch
 from services.languages import ChatLanguages
 from services.metrics import Metrics
 from services.options import OptionsService
@@ -36,6 +37,7 @@ from services.providers.coinglass import CoinGlassClient
 from services.providers.okx import OkxClient
 from services.resilience.breaker import BreakerBoard, BreakerState, CircuitBreaker
 from services.resilience.cache import ResilientCache, make_backend
+from services.resilience.fallback_backend import RedisLink
 from services.resilience.rate_budget import RateBudget, make_storage
 from services.routes import RouteBook
 from services.sentiment import SentimentService
@@ -94,9 +96,16 @@ class Services:
     journal: Journal
     grading_job: GradingJob
     clients: list[VendorClient] = field(default_factory=list)
+    # Redis (None without REDIS_URL), the rate-limit storage the budgets and the per-user
+    # throttle share, and the stores' lines in /status and notices to the admins.
+    redis: RedisLink | None = None
+    limits: Storage = field(default_factory=MemoryStorage)
+    stores: StoreWatch | None = None
 
     async def start(self) -> None:
         await self.db.migrate()
+        if self.stores is not None:
+            await self.stores.start(self.db, self.redis)
 
     async def aclose(self) -> None:
         try:
@@ -105,7 +114,11 @@ class Services:
             logger.warning("could not release job leases: {}", exc)
         for client in self.clients:
             await client.aclose()
+        if self.stores is not None:
+            await self.stores.close()
         await self.cache.close()
+        if self.redis is not None:
+            await self.redis.close()
         await self.db.close()
 
 
@@ -122,14 +135,20 @@ def build_services(settings: Settings, *, cache_enabled: bool = True) -> Service
         plan_open_seconds=settings.breaker_plan_open_seconds,
         on_change=on_breaker_change,
     )
-    budget = RateBudget(make_storage(settings.redis_url), max_wait=settings.rate_wait_max_seconds)
+    redis = (
+        RedisLink(settings.redis_url, probe_seconds=settings.store_probe_seconds)
+        if settings.redis_url
+        else None
+    )
+    limits = make_storage(settings.redis_url, redis)
+    budget = RateBudget(limits, max_wait=settings.rate_wait_max_seconds)
     budget.configure("okx", settings.okx_requests_per_2s, 2)
     budget.configure("coinapi", settings.coinapi_requests_per_minute, 60)
     budget.configure("binance", settings.binance_requests_per_minute, 60)
     budget.configure("coinglass", settings.coinglass_requests_per_minute, 60)
     budget.configure("alternative_me", settings.fng_requests_per_minute, 60)
     cache = ResilientCache(
-        make_backend(settings.redis_url),
+        make_backend(settings.redis_url, link=redis),
         metrics,
         max_stale=settings.stale_max_age_seconds,
         enabled=cache_enabled,
@@ -161,7 +180,12 @@ def build_services(settings: Settings, *, cache_enabled: bool = True) -> Service
     routes = RouteBook()
     coinglass = CoinGlassClient(coinglass_http, has_key=bool(coinglass_key), routes=routes)
     fng_http = client("alternative_me", settings.fng_base_url)
-    db = Database(settings.database_url)
+    db = Database(
+        settings.database_url,
+        timeout=settings.database_timeout_seconds,
+        statement_timeout=settings.database_statement_timeout_seconds,
+        probe_seconds=settings.store_probe_seconds,
+    )
     flags = FlagService(db, settings, status)
     okx = OkxClient(okx_http, routes)
     coinapi = CoinApiClient(coinapi_http, has_key=bool(coinapi_key))
@@ -239,6 +263,7 @@ def build_services(settings: Settings, *, cache_enabled: bool = True) -> Service
             seconds=settings.alert_cooldown_seconds,
             repeat_gain=Decimal(str(settings.alert_repeat_gain)),
         ),
+        instance=settings.instance(),
     )
     subscriptions = SubscriptionService(db)
     calls = CallLog(CallStore(db))
@@ -326,7 +351,7 @@ def build_services(settings: Settings, *, cache_enabled: bool = True) -> Service
         languages=ChatLanguages(chats),
         subscriptions=subscriptions,
         outbox=outbox,
-        leases=Leases(db, f"{socket.gethostname()}:{settings.http_port}"),
+        leases=Leases(db, settings.instance()),
         sniper=sniper,
         bias_job=bias_job,
         sniper_job=sniper_job,
@@ -337,5 +362,8 @@ def build_services(settings: Settings, *, cache_enabled: bool = True) -> Service
         candles=candles,
         journal=journal,
         grading_job=grading_job,
+        redis=redis,
+        limits=limits,
+        stores=StoreWatch(status, outbox, settings.admin_ids),
         clients=[okx_http, coinapi_http, binance_http, coinglass_http, fng_http],
     )

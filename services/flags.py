@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -15,6 +16,7 @@ from services.errors import Reason
 from services.settings import Settings
 from services.status import StatusRegistry
 from services.storage.db import Database
+from services.storage.errors import StorageUnavailableError
 from services.storage.tables import FlagAudit, FlagRow
 
 # Other replicas see a toggle within this many seconds (each re-reads the table).
@@ -62,12 +64,21 @@ class FlagService:
         self._clock = clock
         self._values = dict(self._defaults)
         self._loaded_at: float | None = None
+        self._loading: asyncio.Future[list[FlagRow]] | None = None
 
     async def _refresh(self) -> None:
+        """Every command asks; one read per REFRESH_SECONDS answers them all. While the
+        database does not answer, the values last read (at first FEATURE_*) stay in force."""
         if self._loaded_at is not None and self._clock() - self._loaded_at < REFRESH_SECONDS:
             return
-        async with self._db.sessions() as session:
-            rows = (await session.scalars(select(FlagRow))).all()
+        if self._loading is None or self._loading.done():
+            self._loading = asyncio.ensure_future(self._load())
+        try:
+            rows = await self._db.quick(self._loading)
+        except StorageUnavailableError as exc:
+            logger.debug("flags: kept as they were ({})", exc.detail)
+            self._loaded_at = self._clock()  # asked again after REFRESH_SECONDS, not per command
+            return
         values = dict(self._defaults)
         for row in rows:
             if row.name in Flag.__members__.values():
@@ -77,6 +88,10 @@ class FlagService:
         for flag, enabled in values.items():
             if not enabled:
                 self._status.unavailable(flag.value, Reason.DISABLED)
+
+    async def _load(self) -> list[FlagRow]:
+        async with self._db.sessions() as session:
+            return list((await session.scalars(select(FlagRow))).all())
 
     async def all(self) -> dict[Flag, bool]:
         await self._refresh()
@@ -94,7 +109,7 @@ class FlagService:
 
     async def set(self, flag: Flag, enabled: bool, actor_id: int) -> FlagChange:
         now = datetime.now(UTC)
-        async with self._db.sessions() as session, session.begin():
+        async with self._db.saving() as session:
             row = await session.get(FlagRow, flag.value, with_for_update=True)
             old = row.enabled if row is not None else self._defaults[flag]
             if row is None:

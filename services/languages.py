@@ -1,5 +1,7 @@
 """The language a chat chose with /lang, read on every message: kept in memory for a minute so
-that is not a database read per message, and so other replicas see a change within a minute."""
+that is not a database read per message, and so other replicas see a change within a minute.
+While the database does not answer, a chat not in memory gets the default (not remembered, so
+its choice is back as soon as the database is)."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ from aiocache import SimpleMemoryCache
 
 from services.errors import ArgumentError
 from services.storage.chats import ChatRepository
+from services.storage.errors import StorageUnavailableError
 
 LANGUAGES = ("en", "id")
 CACHE_SECONDS = 60
@@ -28,7 +31,10 @@ class ChatLanguages:
     async def chosen(self, chat_id: int) -> str | None:
         cached = await self._cache.get(chat_id)
         if cached is None:
-            cached = await self._chats.chosen_language(chat_id) or _NONE
+            try:
+                cached = await self._chats.chosen_language(chat_id) or _NONE
+            except StorageUnavailableError:
+                return None  # the outage itself is logged once, where it was noticed
             await self._cache.set(chat_id, cached, ttl=CACHE_SECONDS)
         return str(cached) or None
 

@@ -84,6 +84,20 @@ class StatusRegistry:
     def unavailable(self, name: str, reason: Reason, detail: str = "") -> None:
         self._update(name, health=Health.UNAVAILABLE, reason=reason, detail=detail or None)
 
+    def store(
+        self,
+        name: str,
+        source: str,
+        health: Health = Health.OK,
+        reason: Reason | None = None,
+        detail: str | None = None,
+    ) -> None:
+        """A backing store (database, Redis): whether it answers and what serves meanwhile;
+        it has no "last success" worth showing (it is used all the time)."""
+        self._update(
+            name, health=health, reason=reason, detail=detail, source=source, last_success=None
+        )
+
     def reset(self, name: str) -> None:
         """Back to "not used yet" (e.g. a module switched on again)."""
         previous = self._modules.get(name)

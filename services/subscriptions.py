@@ -51,7 +51,7 @@ class SubscriptionService:
             index_elements=["chat_id", "kind"],
             set_={"active": statement.excluded.active, "updated_at": now},
         )
-        async with self._db.sessions() as session, session.begin():
+        async with self._db.saving() as session:
             await session.execute(statement)
 
     async def of_chat(self, chat_id: int) -> list[AlertKind]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -43,6 +44,7 @@ from services.container import Services
 from services.metrics import Metrics
 from services.settings import Settings
 from services.storage.chats import ChatRepository
+from services.storage.errors import StorageUnavailableError
 from services.subscriptions import SubscriptionService
 
 BATCH = 200
@@ -85,6 +87,11 @@ class Sender:
         self._tasks: set[asyncio.Task[None]] = set()
         self._locales: dict[int, str] = {}  # per drain: a chat's language may change later
         self._texts: dict[tuple[int, tuple[str, ...], str], str] = {}
+        # At start (a previous run of this instance may have died mid-send) and after a
+        # storage failure (claims made just before it were never sent): this instance's own
+        # claims are due again at once, not when they lapse.
+        self._take_back = True
+        self._troubled_since: float | None = None  # storage failing: told once, not per poll
         outbox.on_publish = self._wake.set
 
     @classmethod
@@ -103,18 +110,48 @@ class Sender:
         )
 
     async def run(self) -> None:
-        """Forever: drain what is due, then sleep until woken, the next retry, or a poll."""
+        """Forever: drain what is due, then sleep until woken, the next retry, or a poll. No
+        database error (refused, hung, cut, disk full) ends it: it waits and resumes."""
         logger.info("alert sender started; resuming whatever is pending")
         while True:
             self._wake.clear()  # before draining: a publish during the drain must wake us again
             try:
-                await self.drain()
+                idle = await self._round()
             except asyncio.CancelledError:
                 raise
-            except Exception as exc:  # a database hiccup must not end deliveries for good
-                logger.opt(exception=exc).error("alert sender: drain failed")
+            except Exception as exc:
+                self._trouble(exc)
+                idle = POLL_SECONDS
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), await self._idle_seconds())
+                await asyncio.wait_for(self._wake.wait(), idle)
+
+    async def _round(self) -> float:
+        if self._take_back:
+            taken = await self._deliveries.take_back(keep=set(self._in_flight))
+            self._take_back = False
+            if taken:
+                logger.info("alert sender: {} deliveries it had claimed are due again", taken)
+        await self._deliveries.settle()  # "sent" marks a failure kept from being written
+        await self.drain()
+        idle = await self._idle_seconds()
+        if self._troubled_since is not None:
+            logger.info(
+                "alert sender: storage answers again after {:.0f}s; pending alerts resumed",
+                time.monotonic() - self._troubled_since,
+            )
+            self._troubled_since = None
+        return idle
+
+    def _trouble(self, exc: Exception) -> None:
+        self._take_back = True
+        if not isinstance(exc, StorageUnavailableError):
+            logger.opt(exception=exc).error("alert sender: drain failed")
+            return
+        if self._troubled_since is None:
+            self._troubled_since = time.monotonic()
+            logger.warning(
+                "alert sender: storage unavailable ({}); pending alerts wait for it", exc.detail
+            )
 
     async def _idle_seconds(self) -> float:
         at = await self._deliveries.next_due()
@@ -170,6 +207,14 @@ class Sender:
         seconds at most), so none is left claimed and sent again after the restart."""
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._settle(), FINISH_SECONDS)
+        try:
+            await asyncio.wait_for(self._deliveries.settle(), FINISH_SECONDS)
+        except Exception as exc:  # still down: these few are sent again after the restart
+            logger.warning(
+                "alert sender: {} sends Telegram accepted could not be marked ({})",
+                self._deliveries.unsettled,
+                type(exc).__name__,
+            )
 
     async def _deliver(self, delivery: Pending) -> None:
         IN_SENDER.set(True)  # this task's context only
@@ -177,6 +222,10 @@ class Sender:
             await self._send(delivery)
         except asyncio.CancelledError:
             raise
+        except StorageUnavailableError as exc:
+            # Its outcome is not written: it stays claimed by this instance and is taken back
+            # once storage answers (a send Telegram accepted is remembered by Deliveries).
+            self._trouble(exc)
         except Exception as exc:
             logger.opt(exception=exc).error("delivery {} failed unexpectedly", delivery.delivery_id)
         finally:

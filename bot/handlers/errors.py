@@ -11,6 +11,7 @@ from bot.render.errors import (
     render_argument_error,
     render_disabled,
     render_internal_error,
+    render_storage_unavailable,
     render_symbol_error,
     render_unavailable,
 )
@@ -20,6 +21,7 @@ from bot.reply import reply
 from services.errors import ArgumentError, DataUnavailableError, SymbolError
 from services.flags import ModuleDisabledError
 from services.options import NoOptionsError
+from services.storage.errors import StorageUnavailableError
 
 ALERT_LIMIT = 200  # Telegram's limit for a callback answer
 
@@ -70,6 +72,15 @@ async def on_unavailable(event: ErrorEvent) -> None:
         await _tell(event, render_unavailable(event.exception))
 
 
+async def on_storage_unavailable(event: ErrorEvent) -> None:
+    """The database refused, hung or is full: a plain sentence, no apology for a bug."""
+    if isinstance(event.exception, StorageUnavailableError):
+        logger.warning(
+            "update {}: storage unavailable ({})", event.update.update_id, event.exception.detail
+        )
+        await _tell(event, render_storage_unavailable(event.exception.writing))
+
+
 async def on_any_error(event: ErrorEvent) -> None:
     logger.opt(exception=event.exception).error(
         "unhandled error in update {}: {}",
@@ -89,5 +100,6 @@ def errors_router() -> Router:
     router.errors.register(on_disabled, ExceptionTypeFilter(ModuleDisabledError))
     router.errors.register(on_no_options, ExceptionTypeFilter(NoOptionsError))
     router.errors.register(on_unavailable, ExceptionTypeFilter(DataUnavailableError))
+    router.errors.register(on_storage_unavailable, ExceptionTypeFilter(StorageUnavailableError))
     router.errors.register(on_any_error)
     return router

@@ -149,7 +149,25 @@ def render_entry_map(m: EntryMap, view: View) -> str:
     return "\n".join(lines)
 
 
+def render_store(notice: HealthNotice) -> str:
+    if notice.store == "redis":
+        if notice.healthy:
+            return "✅ " + _("Redis answers again: cache and rate limits are shared through it.")
+        return "⚠️ " + _(
+            "Redis is not answering: this bot keeps its cache and rate limits in its own "
+            "memory until it does. Commands and alerts go on."
+        )
+    if notice.healthy:
+        return "✅ " + _(
+            "The database answers again: alerts held back meanwhile are being sent, and "
+            "settings can be saved again."
+        )
+    return "⚠️ " + _("The database is not answering: settings cannot be saved until it does.")
+
+
 def render_health(notice: HealthNotice) -> str:
+    if notice.store is not None:
+        return render_store(notice)
     job = {"sniper": _("Sniper job"), "bias": _("Bias job")}.get(notice.job, esc(notice.job))
     if notice.healthy:
         return "✅ " + _("{job} recovered: its data answers again.").format(job=b(job))

@@ -79,5 +79,11 @@ def render_internal_error() -> str:
     return _("Something went wrong on our side; it has been logged. Please try again.")
 
 
+def render_storage_unavailable(writing: bool) -> str:
+    if writing:
+        return _("Couldn't save that right now; please try again in a minute.")
+    return _("Couldn't read what the bot has stored right now; please try again in a minute.")
+
+
 def render_throttled(seconds: int) -> str:
     return _("Slow down a little: too many commands. Try again in {n}s.").format(n=seconds)

@@ -1,10 +1,17 @@
 """The sender's side of the outbox: due deliveries, claims, and every outcome written back
-(sent with its message id, retried, postponed, closed, redirected)."""
+(sent with its message id, retried, postponed, closed, redirected).
+
+A claim names the instance that made it: an instance restarted after a crash takes its own
+claims back at once (`take_back`), while another replica's wait for them to lapse. A "sent"
+mark that could not be written (the database went away just after Telegram accepted) is kept
+here and written again (`settle`); until then the delivery is never offered as due, so an
+outage does not turn into a second copy."""
 
 from __future__ import annotations
 
 import asyncio
 import json
+import socket
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -39,8 +46,10 @@ class Pending(BaseModel):
 
 
 class Deliveries:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, instance: str = "") -> None:
         self._db = db
+        self.instance = instance or socket.gethostname()
+        self._unsettled: dict[int, Pending] = {}  # accepted by Telegram, mark not yet written
         self._alerts: dict[int, Alert] = {}  # parsed once; alerts never change after writing
         self._sent: list[tuple[Pending, asyncio.Future[float | None]]] = []
         self._message_ids: dict[int, int] = {}  # delivery -> message, until its mark commits
@@ -48,18 +57,14 @@ class Deliveries:
 
     async def due(self, limit: int, now: datetime | None = None) -> list[Pending]:
         now = now or datetime.now(UTC)
+        query = select(DeliveryRow).where(
+            DeliveryRow.status.in_([DeliveryStatus.PENDING, DeliveryStatus.SENDING]),
+            DeliveryRow.next_at <= now,
+        )
+        if self._unsettled:  # Telegram has them: never due again, even once the claim lapses
+            query = query.where(DeliveryRow.id.not_in(list(self._unsettled)))
         async with self._db.sessions() as session:
-            rows = (
-                await session.scalars(
-                    select(DeliveryRow)
-                    .where(
-                        DeliveryRow.status.in_([DeliveryStatus.PENDING, DeliveryStatus.SENDING]),
-                        DeliveryRow.next_at <= now,
-                    )
-                    .order_by(DeliveryRow.id)
-                    .limit(limit)
-                )
-            ).all()
+            rows = (await session.scalars(query.order_by(DeliveryRow.id).limit(limit))).all()
             missing = {r.alert_id for r in rows} - self._alerts.keys()
             if missing:
                 for alert in await session.scalars(
@@ -83,21 +88,42 @@ class Deliveries:
         """Takes due deliveries for this sender in one statement; returns the ids it got (another
         sender may have taken some first). A claim never settled (the sender died mid-send)
         expires and the delivery is due again."""
-        if not deliveries:
+        ids = [d.delivery_id for d in deliveries if d.delivery_id not in self._unsettled]
+        if not ids:
             return set()
         now = datetime.now(UTC)
         async with self._db.sessions() as session, session.begin():
             result = await session.scalars(
                 update(DeliveryRow)
                 .where(
-                    DeliveryRow.id.in_([d.delivery_id for d in deliveries]),
+                    DeliveryRow.id.in_(ids),
                     DeliveryRow.status.in_([DeliveryStatus.PENDING, DeliveryStatus.SENDING]),
                     DeliveryRow.next_at <= now,
                 )
-                .values(status=DeliveryStatus.SENDING, next_at=now + timedelta(seconds=seconds))
+                .values(
+                    status=DeliveryStatus.SENDING,
+                    next_at=now + timedelta(seconds=seconds),
+                    claimed_by=self.instance,
+                )
                 .returning(DeliveryRow.id)
             )
             return set(result.all())
+
+    async def take_back(self, keep: set[int] | frozenset[int] = frozenset()) -> int:
+        """This instance's claims, but for `keep` (sends still under way here), due again now:
+        after a restart (the previous run of this instance died mid-send) and after a database
+        outage (claims made just before it were never sent). Returns how many."""
+        async with self._db.sessions() as session, session.begin():
+            result = await session.execute(
+                update(DeliveryRow)
+                .where(
+                    DeliveryRow.status == DeliveryStatus.SENDING,
+                    DeliveryRow.claimed_by == self.instance,
+                    DeliveryRow.id.not_in([*keep, *self._unsettled]),
+                )
+                .values(status=DeliveryStatus.PENDING, next_at=datetime.now(UTC), claimed_by=None)
+            )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
     async def unclaim(self, ids: list[int]) -> None:
         if not ids:
@@ -106,16 +132,17 @@ class Deliveries:
             await session.execute(
                 update(DeliveryRow)
                 .where(DeliveryRow.id.in_(ids), DeliveryRow.status == DeliveryStatus.SENDING)
-                .values(status=DeliveryStatus.PENDING, next_at=datetime.now(UTC))
+                .values(status=DeliveryStatus.PENDING, next_at=datetime.now(UTC), claimed_by=None)
             )
 
     async def next_due(self) -> datetime | None:
+        query = select(func.min(DeliveryRow.next_at)).where(
+            DeliveryRow.status.in_([DeliveryStatus.PENDING, DeliveryStatus.SENDING])
+        )
+        if self._unsettled:
+            query = query.where(DeliveryRow.id.not_in(list(self._unsettled)))
         async with self._db.sessions() as session:
-            at = await session.scalar(
-                select(func.min(DeliveryRow.next_at)).where(
-                    DeliveryRow.status.in_([DeliveryStatus.PENDING, DeliveryStatus.SENDING])
-                )
-            )
+            at = await session.scalar(query)
         return utc(at) if at is not None else None
 
     async def sent(self, delivery: Pending, message_id: int | None = None) -> float | None:
@@ -134,13 +161,29 @@ class Deliveries:
             self._flusher = asyncio.create_task(self._flush_sent())
         return await future
 
+    @property
+    def unsettled(self) -> int:
+        """Sends Telegram accepted whose "sent" mark is still to be written."""
+        return len(self._unsettled)
+
+    async def settle(self) -> None:
+        """Writes the "sent" marks that failed before (raises while the database still
+        cannot take them)."""
+        if not self._unsettled:
+            return
+        waiting = list(self._unsettled.values())
+        await self._mark_sent(waiting)
+        for delivery in waiting:
+            self._unsettled.pop(delivery.delivery_id, None)
+
     async def _flush_sent(self) -> None:
         while self._sent:
             batch, self._sent = self._sent, []
             try:
                 lags = await self._mark_sent([d for d, _ in batch])
             except Exception as exc:
-                for _, future in batch:
+                for delivery, future in batch:
+                    self._unsettled[delivery.delivery_id] = delivery
                     if not future.done():
                         future.set_exception(exc)
                 continue
@@ -166,7 +209,11 @@ class Deliveries:
         async with self._db.sessions() as session, session.begin():
             await session.execute(
                 update(DeliveryRow)
-                .where(DeliveryRow.id.in_([d.delivery_id for d in deliveries]))
+                .where(
+                    DeliveryRow.id.in_([d.delivery_id for d in deliveries]),
+                    # a mark written again after its commit's answer was lost: once is enough
+                    DeliveryRow.status != DeliveryStatus.SENT,
+                )
                 .values(values)
             )
             rows = await session.execute(

@@ -40,6 +40,8 @@ class HealthNotice(BaseModel):
     healthy: bool  # False: the warning; True: the recovery
     failing: list[Missing]  # the main modules that failed, with their reasons
     at: datetime
+    # A backing store's outage instead of a job's ("redis", "database"); `job` is then unused.
+    store: str | None = None
 
 
 class Tracking(BaseModel):

@@ -54,11 +54,14 @@ class Outbox:
         db: Database,
         cooldown: Cooldown,
         on_publish: Callable[[], None] | None = None,
+        instance: str = "",
     ) -> None:
+        """`instance` names this process stably across restarts (INSTANCE_ID): its claims on
+        deliveries carry it."""
         self._db = db
         self._cooldown = cooldown
         self.on_publish = on_publish  # wakes the sender in this process
-        self.deliveries = Deliveries(db)  # the sender's side of the same tables
+        self.deliveries = Deliveries(db, instance)  # the sender's side of the same tables
 
     async def last(self, kind: AlertType, symbol: str) -> LastSignal | None:
         async with self._db.sessions() as session:

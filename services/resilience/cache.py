@@ -18,18 +18,24 @@ from redis.asyncio import BlockingConnectionPool
 from services.errors import DataUnavailableError, Reason, UnknownInstrumentError, UpstreamError
 from services.metrics import Metrics
 from services.resilience import deadline
+from services.resilience.fallback_backend import SOCKET_SECONDS, FallbackCache, RedisLink
 from services.resilience.singleflight import SingleFlight
 
 M = TypeVar("M", bound=BaseModel)
+REDIS_POOL = 32
 
 
-def make_backend(redis_url: str, namespace: str = "cryptobot") -> BaseCache:
+def make_backend(
+    redis_url: str, namespace: str = "cryptobot", link: RedisLink | None = None
+) -> BaseCache:
+    """With REDIS_URL: Redis, and this process's memory while Redis does not answer."""
+    memory = SimpleMemoryCache(serializer=JsonSerializer(), namespace=namespace, timeout=None)
     if redis_url:
         from urllib.parse import urlparse
 
         url = urlparse(redis_url)
         db = int(url.path.lstrip("/") or 0)
-        return RedisCache(
+        redis = RedisCache(
             serializer=JsonSerializer(),
             endpoint=url.hostname or "127.0.0.1",
             port=url.port or 6379,
@@ -39,14 +45,15 @@ def make_backend(redis_url: str, namespace: str = "cryptobot") -> BaseCache:
             # A burst of lookups queues for a connection instead of failing with
             # MaxConnectionsError (the default pool raises once it is full).
             connection_pool_class=BlockingConnectionPool,
-            connection_pool_kwargs={"timeout": 2, "socket_timeout": 1.0},
-            pool_max_size=32,
-            create_connection_timeout=2,
+            connection_pool_kwargs={"timeout": 2, "socket_timeout": SOCKET_SECONDS},
+            pool_max_size=REDIS_POOL,
+            create_connection_timeout=SOCKET_SECONDS,
             # Socket timeouts bound a hung Redis; aiocache's own timeout would wrap every
             # call in asyncio.wait_for, a task per lookup, which dominates a burst.
             timeout=None,
         )
-    return SimpleMemoryCache(serializer=JsonSerializer(), namespace=namespace, timeout=None)
+        return FallbackCache(redis, memory, link or RedisLink(redis_url), slots=REDIS_POOL)
+    return memory
 
 
 @dataclass(frozen=True)
@@ -226,6 +233,10 @@ class ResilientCache:
         self._behind.pop(key, None)
         if not task.cancelled():
             task.exception()  # retrieved: a refresh nobody waited for is not an error to log
+
+    async def clear(self) -> None:
+        """Drops every entry, stale copies included: the next read asks upstream."""
+        await self._backend.clear()
 
     async def close(self) -> None:
         for task in list(self._behind.values()):

@@ -10,17 +10,27 @@ from limits.aio.storage import MemoryStorage, RedisStorage, Storage
 from limits.aio.strategies import MovingWindowRateLimiter
 
 from services.errors import BudgetExhaustedError
+from services.resilience.fallback_backend import (
+    SOCKET_SECONDS,
+    FallbackStorage,
+    RedisLink,
+)
 
 
-def make_storage(redis_url: str) -> Storage:
+def make_storage(redis_url: str, link: RedisLink | None = None) -> Storage:
+    """With REDIS_URL: shared through Redis, and kept in this process while Redis does not
+    answer (`link` tells the cache and the limits apart from one outage, noticed once)."""
     if redis_url:
-        return RedisStorage(
+        redis = RedisStorage(
             redis_url.replace("redis://", "async+redis://", 1)
             if redis_url.startswith("redis://")
             else redis_url,
             implementation="redispy",
             key_prefix="cryptobot-rate",
+            socket_timeout=SOCKET_SECONDS,
+            socket_connect_timeout=SOCKET_SECONDS,
         )
+        return FallbackStorage(redis, link or RedisLink(redis_url))
     return MemoryStorage()
 
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from pydantic import BaseModel
 from sqlalchemy import func, select
 
 from services.storage.db import Database
+from services.storage.errors import StorageUnavailableError
 from services.storage.tables import Chat
 
 
@@ -23,7 +25,8 @@ class ChatRepository:
         self._db = db
 
     async def seen(self, chat: ChatInfo, now: datetime | None = None) -> None:
-        """Insert the chat, or refresh its title, language and last_seen (one statement)."""
+        """Insert the chat, or refresh its title, language and last_seen (one statement).
+        Waited on by an answer: bounded like a lookup (`Database.quick`)."""
         moment = now or datetime.now(UTC)
         values = chat.model_dump() | {"first_seen": moment, "last_seen": moment}
         statement = self._db.insert(Chat).values(**values)
@@ -36,6 +39,9 @@ class ChatRepository:
                 "last_seen": moment,
             },
         )
+        await self._db.quick(self._execute(statement))
+
+    async def _execute(self, statement: Any) -> None:
         async with self._db.sessions() as session, session.begin():
             await session.execute(statement)
 
@@ -54,10 +60,14 @@ class ChatRepository:
         statement = statement.on_conflict_do_update(
             index_elements=[Chat.chat_id], set_={"chosen_language": language, "last_seen": now}
         )
-        async with self._db.sessions() as session, session.begin():
+        async with self._db.saving() as session:
             await session.execute(statement)
 
     async def chosen_language(self, chat_id: int) -> str | None:
+        """Read for every message's language: bounded (`Database.quick`)."""
+        return await self._db.quick(self._chosen_language(chat_id))
+
+    async def _chosen_language(self, chat_id: int) -> str | None:
         async with self._db.sessions() as session:
             return await session.scalar(select(Chat.chosen_language).where(Chat.chat_id == chat_id))
 
@@ -65,6 +75,14 @@ class ChatRepository:
         async with self._db.sessions() as session:
             return await session.get(Chat, chat_id)
 
-    async def count(self) -> int:
+    async def count(self) -> int | None:
+        """For /status: None when the database does not answer in time (the rest of the
+        status is still worth showing)."""
+        try:
+            return await self._db.quick(self._count())
+        except StorageUnavailableError:
+            return None
+
+    async def _count(self) -> int:
         async with self._db.sessions() as session:
             return int(await session.scalar(select(func.count()).select_from(Chat)) or 0)

@@ -2,21 +2,33 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Awaitable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Self, TypeVar
 
 from alembic import command
 from alembic.config import Config
 from alembic.migration import MigrationContext
 from loguru import logger
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+from services.resilience.outage import Outage
+from services.storage.errors import StorageUnavailableError, classify
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+T = TypeVar("T")
 
 
 def utc(moment: datetime) -> datetime:
@@ -41,16 +53,105 @@ def _sqlite_pragmas(connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+class GuardedSession(AsyncSession):
+    """A session whose storage failures surface as StorageUnavailableError (whatever the
+    driver), and which fails at once, without touching the database, while it is known down.
+    Every use is `async with db.sessions() as session`, so this is the one place to do it."""
+
+    def __init__(self, *args: Any, guard: Outage, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._guard = guard
+
+    async def __aenter__(self) -> Self:
+        if self._guard.down:
+            raise StorageUnavailableError(self._guard.reason, connection=True)
+        return await super().__aenter__()
+
+    async def __aexit__(self, type_: Any, value: Any, traceback: Any) -> None:
+        try:
+            await super().__aexit__(type_, value, traceback)
+        except Exception as exc:  # closing failed too (a dead connection): say the first
+            if not isinstance(value, Exception):
+                raise self._converted(exc) from exc
+        if isinstance(value, Exception):
+            converted = self._converted(value)
+            if converted is not value:
+                raise converted from value
+
+    def _converted(self, error: Exception) -> Exception:
+        unavailable = classify(error)
+        if unavailable is None:
+            return error
+        if unavailable.connection:
+            self._guard.failed(unavailable.detail)
+        return unavailable
+
+
 class Database:
-    def __init__(self, url: str) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        timeout: float = 2.0,
+        statement_timeout: float = 10.0,
+        probe_seconds: float = 10.0,
+    ) -> None:
+        """`timeout` bounds a connect and a wait for a pooled connection, and how long an
+        answer waits on a lookup (`quick`); `statement_timeout` bounds one statement (a hung
+        server costs at most that, once: then the database is known down)."""
         parsed = make_url(url)
+        self.timeout = timeout
+        options: dict[str, Any] = {}
         if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
             # The default sqlite+aiosqlite:///data/bot.db must work on a fresh checkout.
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        self.engine: AsyncEngine = create_async_engine(url, pool_pre_ping=True)
+        if parsed.get_backend_name() == "postgresql":
+            # asyncpg: `timeout` is the connect timeout, `command_timeout` each statement's.
+            # Without them a hung server holds a caller for the kernel's TCP timeout.
+            options["connect_args"] = {"timeout": timeout, "command_timeout": statement_timeout}
+            options["pool_timeout"] = timeout
+        # pre_ping: a connection cut while idle in the pool is replaced before use, so a
+        # restarted server costs nobody an error.
+        self.engine: AsyncEngine = create_async_engine(url, pool_pre_ping=True, **options)
         if parsed.get_backend_name() == "sqlite":
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
-        self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self.outage = Outage(
+            "database",
+            self._ping,
+            fallback="answers use defaults and cached values, writes are refused",
+            probe_seconds=probe_seconds,
+        )
+        self.sessions = async_sessionmaker(
+            self.engine, class_=GuardedSession, expire_on_commit=False, guard=self.outage
+        )
+
+    async def _ping(self) -> None:
+        async with self.engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+
+    async def quick(self, work: Awaitable[T]) -> T:
+        """For what a chat's answer waits on (its language, a flag): the result within
+        `timeout` seconds, else StorageUnavailableError and the database counts as down. The
+        work itself is not cancelled (a statement cancelled mid-flight can leave its pooled
+        connection in doubt); it finishes or fails on its own, unwatched."""
+        task = asyncio.ensure_future(work)
+        try:
+            return await asyncio.wait_for(asyncio.shield(task), self.timeout)
+        except TimeoutError:
+            task.add_done_callback(_forget)
+            reason = f"no answer within {self.timeout:g}s"
+            self.outage.failed(reason)
+            raise StorageUnavailableError(reason, connection=True) from None
+
+    @contextlib.asynccontextmanager
+    async def saving(self) -> AsyncIterator[AsyncSession]:
+        """A write transaction for something a user asked for: its failure says so (the answer
+        is "could not save", not "could not read")."""
+        try:
+            async with self.sessions() as session, session.begin():
+                yield session
+        except StorageUnavailableError as exc:
+            raise exc.as_write() from exc
 
     async def migrate(self) -> None:
         """Bring the schema to the newest revision (idempotent; safe on every start)."""
@@ -72,4 +173,10 @@ class Database:
         return sqlite_insert(table)
 
     async def close(self) -> None:
+        await self.outage.close()
         await self.engine.dispose()
+
+
+def _forget(task: asyncio.Future[Any]) -> None:
+    if not task.cancelled():
+        task.exception()  # retrieved: the caller already answered without it

@@ -124,6 +124,9 @@ class DeliveryRow(Base):
     message_id: Mapped[int | None] = mapped_column(BigInteger)  # what Telegram made of it
     # Follow-ups: the message this one edits in place or replies to.
     reply_to: Mapped[int | None] = mapped_column(BigInteger)
+    # The instance sending it (while status is sending): a restart of the same instance takes
+    # its own claims back at once; another replica's wait for the claim to lapse.
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
 
 
 class SignalStateRow(Base):
