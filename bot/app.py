@@ -16,7 +16,6 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.utils.chat_action import ChatActionMiddleware
 from aiogram.utils.i18n import I18n
-from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from loguru import logger
 
 from bot.delivery.sender import Sender
@@ -33,6 +32,7 @@ from bot.registry import COMMANDS, commands_router, publish_commands
 from bot.scheduler import make_scheduler
 from bot.telegram_auth import TelegramAuth
 from bot.telegram_retry import RetryAfterMiddleware
+from bot.webhook import WebhookHandler
 from services.container import Services, build_services
 from services.settings import Settings
 
@@ -85,9 +85,9 @@ async def run(settings: Settings) -> None:
     app = make_app(services, auth)
     webhook = bool(settings.webhook_url and settings.webhook_secret.get_secret_value())
     if webhook:
-        SimpleRequestHandler(
-            dp, bot, secret_token=settings.webhook_secret.get_secret_value()
-        ).register(app, path=urlparse(settings.webhook_url).path or "/webhook")
+        WebhookHandler(dp, bot, secret_token=settings.webhook_secret.get_secret_value()).register(
+            app, path=urlparse(settings.webhook_url).path or "/webhook"
+        )
     try:
         await bot.get_me()  # a rejected token stops here, before anything else has started
     except BaseException:
