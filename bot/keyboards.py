@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from services.flags import Flag
+from services.heatmap import HeatmapRange
 
 
 class FlagToggle(CallbackData, prefix="fl"):
@@ -24,22 +27,28 @@ def flags_keyboard(states: dict[Flag, bool]) -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
+class RefreshKind(StrEnum):
+    TICKER = "tk"
+    ORDER_BOOK = "ob"
+
+
 class Refresh(CallbackData, prefix="rf"):
-    kind: str  # "tk" ticker, "ob" order book
+    # An enum, so a forged kind fails the filter and gets the catch-all's answer instead of
+    # being taken for an order book.
+    kind: RefreshKind
     symbol: str  # the OKX instId, e.g. SOL-USDT
     exchange: str = ""
 
 
 class HeatmapView(CallbackData, prefix="hm"):
     coin: str
-    range: str
+    range: HeatmapRange  # a range no longer offered is an expired button, not a typo
 
 
 def refresh_keyboard(kind: str, symbol: str, exchange: str = "") -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
-    builder.button(
-        text=_("🔄 Refresh"), callback_data=Refresh(kind=kind, symbol=symbol, exchange=exchange)
-    )
+    data = Refresh(kind=RefreshKind(kind), symbol=symbol, exchange=exchange)
+    builder.button(text=_("🔄 Refresh"), callback_data=data)
     return builder.as_markup()
 
 
@@ -47,6 +56,6 @@ def heatmap_keyboard(coin: str, current: str, ranges: list[str]) -> InlineKeyboa
     builder = InlineKeyboardBuilder()
     for value in ranges:
         label = f"• {value}" if value == current else value
-        builder.button(text=label, callback_data=HeatmapView(coin=coin, range=value))
+        builder.button(text=label, callback_data=HeatmapView(coin=coin, range=HeatmapRange(value)))
     builder.adjust(len(ranges))
     return builder.as_markup()

@@ -12,7 +12,7 @@ from aiogram.types import BotCommand, BotCommandScopeDefault
 from aiogram.utils.i18n import I18n
 
 from bot.handlers.basic import help_, start
-from bot.handlers.buttons import heatmap_range, refresh
+from bot.handlers.buttons import expired, heatmap_range, refresh
 from bot.handlers.flags import flags, toggle
 from bot.handlers.language import lang
 from bot.handlers.market import (
@@ -27,9 +27,11 @@ from bot.handlers.market import (
     whale,
 )
 from bot.handlers.performance import performance, replay
+from bot.handlers.permissions import member_changed
 from bot.handlers.status import status
 from bot.handlers.subscriptions import membership, migrated, subscribe, unsubscribe
 from bot.keyboards import FlagToggle, HeatmapView, Refresh
+from bot.middlewares.callback_answer import CallbackAnswerGuard
 
 CHAT_ACTION_DELAY = 0.5
 
@@ -121,17 +123,28 @@ COMMANDS: tuple[CommandSpec, ...] = (
 
 
 def commands_router() -> Router:
+    """Every update the bot acts on. What it does with the rest, on purpose:
+
+    - commands are read from a message's text only: a photo captioned "/ticker SOL" is a post
+      to the group, not a request (and would slip past the per-user throttle, which reads text);
+    - edited messages, channel posts and service messages other than a group's migration
+      (new members, pins, titles, ...) are left alone: no handler, no answer, no error;
+    - every button press is answered, the ones no handler takes with "this button has expired".
+    """
     router = Router(name="commands")
     for spec in COMMANDS:
         flags = {"chat_action": {"action": spec.chat_action, "initial_sleep": CHAT_ACTION_DELAY}}
         router.message.register(
-            spec.handler, Command(spec.name), flags=flags if spec.chat_action else None
+            spec.handler, Command(spec.name), F.text, flags=flags if spec.chat_action else None
         )
     router.my_chat_member.register(membership)
+    router.chat_member.register(member_changed)
     router.message.register(migrated, F.migrate_to_chat_id)
+    router.callback_query.outer_middleware(CallbackAnswerGuard())
     router.callback_query.register(toggle, FlagToggle.filter())
     router.callback_query.register(refresh, Refresh.filter())
     router.callback_query.register(heatmap_range, HeatmapView.filter())
+    router.callback_query.register(expired)  # last: whatever the filters above refused
     return router
 
 

@@ -1,5 +1,6 @@
 """Inline buttons under market answers: refresh, and the heatmap's range. Each edits its own
-message in place."""
+message in place. A press is answered through bot/middlewares/callback_answer.py; a failure
+(unknown coin, a message Telegram no longer lets us edit) is answered by the errors router."""
 
 from __future__ import annotations
 
@@ -8,13 +9,14 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
 from bot.answers import heatmap_answer, orderbook_answer
-from bot.keyboards import HeatmapView, Refresh, refresh_keyboard
+from bot.keyboards import HeatmapView, Refresh, RefreshKind, refresh_keyboard
+from bot.middlewares.callback_answer import answer_query
 from bot.photo import edit_with_chart
+from bot.render.buttons import render_expired_button
 from bot.render.ticker import render_ticker
 from bot.render.view import View
 from bot.reply import not_modified
 from services.container import Services
-from services.heatmap import parse_range
 from services.orderbook import parse_exchange
 from services.symbols import parse_symbol
 
@@ -23,16 +25,16 @@ async def refresh(
     query: CallbackQuery, callback_data: Refresh, services: Services, view: View
 ) -> None:
     message = query.message
-    if not isinstance(message, Message):
-        await query.answer()
+    if not isinstance(message, Message):  # too old for Telegram to show us, or inline
+        await answer_query(query, render_expired_button())
         return
     instrument = parse_symbol(callback_data.symbol)
-    if callback_data.kind == "tk":
+    if callback_data.kind == RefreshKind.TICKER:
         ticker = await services.ticker.ticker(instrument)
         try:
             await message.edit_text(
                 render_ticker(ticker, view),
-                reply_markup=refresh_keyboard("tk", callback_data.symbol),
+                reply_markup=refresh_keyboard(RefreshKind.TICKER, callback_data.symbol),
             )
         except TelegramBadRequest as exc:
             if not not_modified(exc):
@@ -41,7 +43,7 @@ async def refresh(
         exchange = parse_exchange(callback_data.exchange)
         report = await services.orderbook.report(instrument, exchange)
         await edit_with_chart(message, orderbook_answer(report, view, exchange))
-    await query.answer(_("Updated"))
+    await answer_query(query, _("Updated"))
 
 
 async def heatmap_range(
@@ -49,9 +51,14 @@ async def heatmap_range(
 ) -> None:
     message = query.message
     if not isinstance(message, Message):
-        await query.answer()
+        await answer_query(query, render_expired_button())
         return
-    range_ = parse_range(callback_data.range)
-    report = await services.heatmap.heatmap(parse_symbol(callback_data.coin), range_)
+    report = await services.heatmap.heatmap(parse_symbol(callback_data.coin), callback_data.range)
     await edit_with_chart(message, heatmap_answer(report, view))
-    await query.answer()
+    await answer_query(query)
+
+
+async def expired(query: CallbackQuery) -> None:
+    """Any press no handler above took: a button from an older version of the bot, a flag
+    that no longer exists, or data no button of ours carries."""
+    await answer_query(query, render_expired_button())

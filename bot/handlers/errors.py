@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from aiogram import Router
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import ExceptionTypeFilter
 from aiogram.types import ErrorEvent, Message
 from loguru import logger
 
+from bot.handlers.permissions import AdminCheckError
+from bot.middlewares.callback_answer import answer_query, message_gone
+from bot.render.buttons import render_expired_button
 from bot.render.errors import (
     render_argument_error,
     render_disabled,
@@ -16,6 +20,7 @@ from bot.render.errors import (
     render_unavailable,
 )
 from bot.render.options import render_no_options
+from bot.render.permissions import render_admin_check_failed
 from bot.render.text import html_to_plain
 from bot.reply import reply
 from services.errors import ArgumentError, DataUnavailableError, SymbolError
@@ -36,7 +41,7 @@ async def _tell(event: ErrorEvent, text: str) -> None:
         await reply(event.update.message, text)
     elif event.update.callback_query is not None:
         alert = html_to_plain(text)[:ALERT_LIMIT]
-        await event.update.callback_query.answer(alert, show_alert=True)
+        await answer_query(event.update.callback_query, alert, show_alert=True)
 
 
 def _command(message: Message) -> str:
@@ -72,6 +77,26 @@ async def on_unavailable(event: ErrorEvent) -> None:
         await _tell(event, render_unavailable(event.exception))
 
 
+def _button_on_gone_message(event: ErrorEvent) -> bool:
+    return (
+        event.update.callback_query is not None
+        and isinstance(event.exception, TelegramBadRequest)
+        and message_gone(event.exception)
+    )
+
+
+async def on_button_message_gone(event: ErrorEvent) -> None:
+    """A button under a message Telegram no longer lets us edit (deleted, too old, or a forged
+    press on a message of another kind): the user's answer is to send the command again."""
+    if isinstance(event.exception, TelegramBadRequest):
+        logger.info("button press on an uneditable message: {}", event.exception.message)
+    await _tell(event, render_expired_button())
+
+
+async def on_admin_check_failed(event: ErrorEvent) -> None:
+    await _tell(event, render_admin_check_failed())
+
+
 async def on_storage_unavailable(event: ErrorEvent) -> None:
     """The database refused, hung or is full: a plain sentence, no apology for a bug."""
     if isinstance(event.exception, StorageUnavailableError):
@@ -101,5 +126,9 @@ def errors_router() -> Router:
     router.errors.register(on_no_options, ExceptionTypeFilter(NoOptionsError))
     router.errors.register(on_unavailable, ExceptionTypeFilter(DataUnavailableError))
     router.errors.register(on_storage_unavailable, ExceptionTypeFilter(StorageUnavailableError))
+    router.errors.register(on_admin_check_failed, ExceptionTypeFilter(AdminCheckError))
+    router.errors.register(
+        on_button_message_gone, ExceptionTypeFilter(TelegramBadRequest), _button_on_gone_message
+    )
     router.errors.register(on_any_error)
     return router

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import CallbackQuery, Message
+from loguru import logger
 
 from bot.keyboards import FlagToggle, flags_keyboard
+from bot.middlewares.callback_answer import answer_query, message_gone
 from bot.render.flags import render_admins_only, render_flag_changed, render_flags
 from bot.render.view import View
-from bot.reply import reply
+from bot.reply import not_modified, reply
 from services.container import Services
 
 
@@ -23,15 +25,22 @@ async def flags(message: Message, services: Services, view: View) -> None:
 async def toggle(
     query: CallbackQuery, callback_data: FlagToggle, services: Services, view: View
 ) -> None:
+    # The operators in ADMIN_IDS, checked on every press: a forged or forwarded button from
+    # anyone else changes nothing.
     if not view.is_admin:
-        await query.answer(render_admins_only(), show_alert=True)
+        await answer_query(query, render_admins_only(), show_alert=True)
         return
     change = await services.flags.set(callback_data.name, callback_data.on, query.from_user.id)
+    # Answered before the edit: the switch took effect even if the panel can no longer be
+    # redrawn (a deleted or two-day-old message).
+    await answer_query(query, render_flag_changed(change))
     states = await services.flags.all()
     if isinstance(query.message, Message):
         try:
             await query.message.edit_text(render_flags(states), reply_markup=flags_keyboard(states))
         except TelegramBadRequest as exc:  # a double tap: the message already shows this state
-            if "message is not modified" not in exc.message:
+            if not_modified(exc):
+                return
+            if not message_gone(exc):
                 raise
-    await query.answer(render_flag_changed(change))
+            logger.info("flag panel not redrawn: {}", exc.message)

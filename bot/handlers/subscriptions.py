@@ -7,7 +7,7 @@ from aiogram.enums import ChatMemberStatus
 from aiogram.filters import CommandObject
 from aiogram.types import ChatMemberUpdated, Message
 
-from bot.handlers.permissions import may_manage
+from bot.handlers.permissions import forget, may_manage
 from bot.render.subscriptions import render_not_chat_admin, render_subscriptions
 from bot.reply import reply
 from services.container import Services
@@ -41,6 +41,7 @@ async def _change(
 
 async def membership(update: ChatMemberUpdated, services: Services) -> None:
     """The bot was blocked, kicked or left: stop pushing there (re-adding lets it subscribe)."""
+    await forget(update.chat.id)  # whatever we knew of that chat's admins is worth rechecking
     if update.new_chat_member.status in GONE:
         await services.subscriptions.chat_gone(update.chat.id, update.new_chat_member.status)
 

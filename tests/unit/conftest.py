@@ -16,8 +16,10 @@ from tests.conftest import vendor_settings
 from tests.fakes.telegram import FakeTelegram
 from tests.fakes.vendors import FakeVendors
 from tests.postgres import drop_database, temporary_database
+from tests.unit.dispatch import ADMIN, Dispatch
 
 Build = Callable[..., Awaitable[Services]]
+MakeDispatch = Callable[..., Awaitable[Dispatch]]
 
 
 @pytest.fixture
@@ -54,6 +56,33 @@ async def wired(build: Build, telegram: FakeTelegram) -> AsyncIterator[tuple[Ser
     sender = Sender.for_services(bot, services, make_i18n("en"))
     yield services, sender
     await bot.session.close()
+
+
+@pytest.fixture
+async def make_dispatch(build: Build, telegram: FakeTelegram) -> AsyncIterator[MakeDispatch]:
+    """In-process bots (tests/unit/dispatch.py): the real Dispatcher and Bot on services built
+    with the given settings overrides, against the fake Bot API and vendors. ADMIN_IDS is
+    [dispatch.ADMIN] unless overridden."""
+    made: list[Dispatch] = []
+
+    async def make(**overrides: Any) -> Dispatch:
+        overrides.setdefault("admin_ids", [ADMIN])
+        services = await build(
+            bot_token=telegram.token, telegram_api_base=telegram.base_url, **overrides
+        )
+        harness = await Dispatch.create(telegram, services)
+        made.append(harness)
+        return harness
+
+    yield make
+    for harness in made:
+        await harness.close()
+
+
+@pytest.fixture
+async def dispatch(make_dispatch: MakeDispatch) -> Dispatch:
+    """One in-process bot with default settings; see `make_dispatch`."""
+    return await make_dispatch()
 
 
 @pytest.fixture
