@@ -5,11 +5,10 @@ from __future__ import annotations
 import asyncio
 import sys
 
-from aiogram.exceptions import TelegramUnauthorizedError
 from loguru import logger
 from pydantic import ValidationError
 
-from services.logging import setup_logging
+from services.logging import Redactor, setup_logging
 from services.settings import Settings
 
 
@@ -36,7 +35,17 @@ def main() -> int:
             file=sys.stderr,
         )
         return 2
-    setup_logging(settings.log_level, settings.secrets())
+    from bot.startup import StartupError, check_settings, secrets
+
+    hidden = secrets(settings)
+    try:
+        check_settings(settings)  # a miswritten URL is told at once, before the slow imports
+    except StartupError as exc:
+        print(Redactor(hidden)(exc.line), file=sys.stderr)
+        return exc.exit_code
+    setup_logging(settings.log_level, hidden)
+    from aiogram.exceptions import TelegramUnauthorizedError
+
     from bot.app import run  # after logging, so import-time messages are routed too
 
     try:
@@ -44,8 +53,14 @@ def main() -> int:
     except TelegramUnauthorizedError:
         print("Telegram rejected BOT_TOKEN (401 Unauthorized): check the token.", file=sys.stderr)
         return 2
+    except StartupError as exc:
+        print(Redactor(hidden)(exc.line), file=sys.stderr)
+        return exc.exit_code
     except KeyboardInterrupt:
         pass
+    except Exception as exc:  # after start-up: the log (which masks secrets) keeps the details
+        logger.opt(exception=exc).critical("the bot stopped: {}", type(exc).__name__)
+        return 1
     return 0
 
 

@@ -14,8 +14,10 @@ from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
+from aiogram.exceptions import TelegramUnauthorizedError
 from aiogram.utils.chat_action import ChatActionMiddleware
 from aiogram.utils.i18n import I18n
+from aiohttp import web
 from loguru import logger
 
 from bot.delivery.sender import Sender
@@ -30,6 +32,15 @@ from bot.middlewares.throttle import ThrottleMiddleware
 from bot.middlewares.view import ViewMiddleware
 from bot.registry import COMMANDS, commands_router, publish_commands
 from bot.scheduler import make_scheduler
+from bot.startup import (
+    StartupError,
+    check_database,
+    check_redis,
+    check_telegram,
+    database_shown,
+    port_taken,
+    why,
+)
 from bot.telegram_auth import TelegramAuth
 from bot.telegram_retry import RetryAfterMiddleware
 from bot.webhook import WebhookHandler
@@ -77,25 +88,30 @@ async def _until_signalled() -> None:
 
 
 async def run(settings: Settings) -> None:
-    services = build_services(settings)
-    i18n = make_i18n(settings.default_locale)
-    auth = TelegramAuth(armed=False)  # a 401 before getMe has passed is the start-up's to report
-    bot = make_bot(settings, services, auth)
-    dp = make_dispatcher(settings, services, i18n)
-    app = make_app(services, auth)
-    webhook = bool(settings.webhook_url and settings.webhook_secret.get_secret_value())
-    if webhook:
-        WebhookHandler(dp, bot, secret_token=settings.webhook_secret.get_secret_value()).register(
-            app, path=urlparse(settings.webhook_url).path or "/webhook"
-        )
+    services: Services | None = None
+    bot: Bot | None = None
     try:
-        await bot.get_me()  # a rejected token stops here, before anything else has started
-    except BaseException:
-        await services.aclose()
-        await bot.session.close()
-        raise
+        services = build_services(settings)
+        i18n = make_i18n(settings.default_locale)
+        # A 401 before getMe has passed is the start-up's to report (and exit on).
+        auth = TelegramAuth(armed=False)
+        bot = make_bot(settings, services, auth)
+        dp = make_dispatcher(settings, services, i18n)
+        app = make_app(services, auth)
+        webhook = bool(settings.webhook_url and settings.webhook_secret.get_secret_value())
+        if webhook:
+            WebhookHandler(
+                dp, bot, secret_token=settings.webhook_secret.get_secret_value()
+            ).register(app, path=urlparse(settings.webhook_url).path or "/webhook")
+        runner = await _start_up(settings, services, bot, app)
+    except BaseException as exc:
+        await _close_quietly(services, bot)
+        if isinstance(exc, StartupError | TelegramUnauthorizedError) or not isinstance(
+            exc, Exception
+        ):
+            raise
+        raise StartupError(f"The bot could not start: {why(exc)}.") from None
     auth.arm()
-    await services.start()
     # Everything built so far lives as long as the process: out of the collector's sight, a
     # full collection no longer walks the whole import-time heap in the middle of a burst
     # (it cost a 1,000-request cached burst ~90 ms).
@@ -104,7 +120,6 @@ async def run(settings: Settings) -> None:
     sending = asyncio.create_task(sender.run(), name="alert-sender")  # resumes what is pending
     scheduler = make_scheduler(services)
     scheduler.start()
-    runner = await start_http(app, settings.http_host, settings.http_port)
     logger.info("http: /healthz and /metrics on {}:{}", settings.http_host, settings.http_port)
     try:
         await publish_commands(bot, i18n)
@@ -128,3 +143,42 @@ async def run(settings: Settings) -> None:
         await runner.cleanup()
         await services.aclose()
         await bot.session.close()
+
+
+async def _start_up(
+    settings: Settings, services: Services, bot: Bot, app: web.Application
+) -> web.AppRunner:
+    """Each thing the bot cannot run without, tried once in turn, before any job or send; the
+    first that fails is the one line the operator reads."""
+    await check_telegram(bot, settings.telegram_api_base)  # a rejected token stops here
+    await check_database(services.db, settings.database_url)
+    if settings.redis_url:
+        await check_redis(settings.redis_url)
+    try:
+        runner = await start_http(app, settings.http_host, settings.http_port)
+    except OSError as exc:
+        raise port_taken(settings.http_host, settings.http_port, exc) from None
+    try:
+        await services.start()
+    except BaseException as exc:
+        await runner.cleanup()
+        if not isinstance(exc, Exception):
+            raise
+        shown = database_shown(settings.database_url)
+        raise StartupError(f"Cannot migrate the database {shown}: {why(exc)}.") from None
+    return runner
+
+
+async def _close_quietly(services: Services | None, bot: Bot | None) -> None:
+    """After a failed start its one line says why; what closing the half-built graph may log
+    (no lease table yet to release from, say) would only bury it."""
+    logger.disable("")
+    try:
+        if services is not None:
+            with contextlib.suppress(Exception):
+                await services.aclose()
+        if bot is not None:
+            with contextlib.suppress(Exception):
+                await bot.session.close()
+    finally:
+        logger.enable("")

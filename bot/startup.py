@@ -1,0 +1,228 @@
+"""Start-up checks: what the bot cannot run without is tried once, before anything starts, and a
+failure becomes one plain line (StartupError) naming the setting to look at.
+
+An operator reads that line on a console or in `docker logs`; a traceback there buries the one
+fact that matters and may carry a secret (aiogram puts the Bot API URL, token included, into
+its network errors). So no exception text is shown as it is: URLs appear without passwords and
+the Bot API never with its token, and `main` masks every known secret once more.
+
+The settings are checked before the bot's modules are imported (aiogram's types alone take
+seconds), so this module imports aiogram only inside the checks that talk to Telegram.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+from yarl import URL
+
+from services.settings import Settings
+
+if TYPE_CHECKING:
+    from aiogram import Bot
+
+    from services.storage.db import Database
+
+CONNECT_SECONDS = 5.0  # each dependency's answer; a refused connection fails at once anyway
+CONFIG = 2  # exit codes: fix a setting
+UNAVAILABLE = 1  # something the bot needs is down or unreachable: a restart may do
+
+
+class StartupError(Exception):
+    def __init__(self, line: str, exit_code: int = UNAVAILABLE) -> None:
+        super().__init__(line)
+        self.line = line
+        self.exit_code = exit_code
+
+
+def secrets(settings: Settings) -> list[str]:
+    """Settings.secrets() and the passwords inside DATABASE_URL and REDIS_URL."""
+    found = list(settings.secrets())
+    for url in (settings.database_url, settings.redis_url):
+        try:
+            password = urlsplit(url).password
+        except ValueError:
+            continue
+        if password:
+            found.append(password)
+    return found
+
+
+# --- settings that are there but cannot work -------------------------------------------------
+
+
+def check_settings(settings: Settings) -> None:
+    _check_api_base(settings.telegram_api_base)
+    _check_database_url(settings.database_url)
+    if settings.redis_url:
+        _check_redis_url(settings.redis_url)
+
+
+def _check_api_base(base: str) -> None:
+    example = "e.g. https://api.telegram.org or http://127.0.0.1:8081 for a local Bot API server"
+    try:
+        url = URL(base)
+        port = url.port
+    except ValueError as exc:
+        raise StartupError(
+            f"TELEGRAM_API_BASE is not a valid URL ({exc}), {example}.", CONFIG
+        ) from None
+    if url.scheme not in ("http", "https") or not url.host or port is None:
+        raise StartupError(f"TELEGRAM_API_BASE must be an http(s) URL, {example}.", CONFIG)
+
+
+def database_shown(database_url: str) -> str:
+    try:
+        return make_url(database_url).render_as_string(hide_password=True)
+    except (ArgumentError, ValueError):
+        return "(unreadable URL)"
+
+
+def _check_database_url(database_url: str) -> None:
+    example = "e.g. sqlite+aiosqlite:///data/bot.db or postgresql+asyncpg://user:pw@host:5432/db"
+    try:
+        url = make_url(database_url)
+    except (ArgumentError, ValueError) as exc:
+        why = "its port is not a number" if "int()" in str(exc) else "it cannot be read"
+        raise StartupError(f"DATABASE_URL is not a valid URL ({why}), {example}.", CONFIG) from None
+    if url.port is not None and not 0 < url.port <= 65535:
+        raise StartupError(
+            f"DATABASE_URL has port {url.port}; a port is 1-65535 ({example}).", CONFIG
+        )
+
+
+def redis_shown(redis_url: str) -> str:
+    try:
+        parts = urlsplit(redis_url)
+        return f"{parts.hostname}:{parts.port or 6379}"
+    except ValueError:
+        return "(unreadable URL)"
+
+
+def _check_redis_url(redis_url: str) -> None:
+    example = "e.g. redis://127.0.0.1:6379/0, or empty for in-process cache and limits"
+    try:
+        parts = urlsplit(redis_url)
+        parts.port  # noqa: B018 - reading it validates it
+    except ValueError as exc:
+        raise StartupError(f"REDIS_URL is not a valid URL ({exc}), {example}.", CONFIG) from None
+    database = parts.path.lstrip("/") or "0"
+    if parts.scheme not in ("redis", "rediss") or not parts.hostname or not database.isdigit():
+        raise StartupError(f"REDIS_URL must look like redis://host:port/db, {example}.", CONFIG)
+
+
+# --- dependencies that must answer ------------------------------------------------------------
+
+
+async def check_telegram(bot: Bot, base: str) -> None:
+    """getMe: the token is accepted (a 401 propagates: `main` has its own line for it)."""
+    from aiogram.exceptions import (
+        TelegramAPIError,
+        TelegramNetworkError,
+        TelegramUnauthorizedError,
+    )
+
+    where = f"the Telegram Bot API at {URL(base).origin()}"
+    try:
+        await bot.get_me(request_timeout=int(CONNECT_SECONDS * 2))
+    except TelegramUnauthorizedError:
+        raise
+    except TelegramNetworkError as exc:  # its text holds the request URL, token and all
+        raise StartupError(f"Cannot reach {where}: {why(exc)}; check TELEGRAM_API_BASE.") from None
+    except TelegramAPIError as exc:
+        raise StartupError(
+            f"Telegram's getMe failed at {where}: {exc.message}; check TELEGRAM_API_BASE."
+        ) from None
+
+
+async def check_database(db: Database, database_url: str) -> None:
+    from sqlalchemy import text
+
+    shown = database_shown(database_url)
+    try:
+        async with asyncio.timeout(CONNECT_SECONDS), db.engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+    except Exception as exc:
+        raise StartupError(
+            f"Cannot use the database {shown}: {why(exc)}; check DATABASE_URL and that the "
+            "database server is running."
+        ) from None
+
+
+async def check_redis(redis_url: str) -> None:
+    from redis.asyncio import from_url
+
+    shown = redis_shown(redis_url)
+    client = from_url(
+        redis_url, socket_connect_timeout=CONNECT_SECONDS, socket_timeout=CONNECT_SECONDS
+    )
+    try:
+        async with asyncio.timeout(CONNECT_SECONDS * 2):
+            await client.ping()
+    except Exception as exc:
+        raise StartupError(
+            f"Cannot use Redis at {shown}: {why(exc)}; check REDIS_URL (or leave it empty "
+            "for in-process cache and limits)."
+        ) from None
+    finally:
+        await client.aclose()
+
+
+def port_taken(host: str, port: int, exc: OSError) -> StartupError:
+    return StartupError(
+        f"Cannot serve /healthz on {host}:{port}: {why(exc)}; set HTTP_HOST/HTTP_PORT to a "
+        "free address.",
+        CONFIG,
+    )
+
+
+# --- plain reasons ----------------------------------------------------------------------------
+
+
+def _chain(exc: BaseException) -> Iterator[BaseException]:
+    seen: set[int] = set()
+    todo: list[BaseException | None] = [exc]
+    while todo:
+        current = todo.pop(0)
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        yield current
+        orig = getattr(current, "orig", None)  # SQLAlchemy's wrapped driver error
+        os_error = getattr(current, "os_error", None)  # aiohttp's connector error
+        todo += [
+            orig if isinstance(orig, BaseException) else None,
+            os_error if isinstance(os_error, BaseException) else None,
+            current.__cause__,
+            current.__context__,
+        ]
+
+
+def why(exc: BaseException) -> str:
+    """What went wrong, in a few words, from the exception and what it wraps; never a URL."""
+    from aiogram.exceptions import TelegramAPIError
+    from sqlalchemy.exc import DBAPIError
+
+    chain = list(_chain(exc))
+    for error in chain:
+        if isinstance(error, ConnectionRefusedError):
+            return "connection refused"
+        if isinstance(error, socket.gaierror):
+            return "unknown host"
+        if isinstance(error, TimeoutError):
+            return f"no answer within {CONNECT_SECONDS:g}s"
+        if isinstance(error, OSError) and error.errno == 98:  # EADDRINUSE
+            return "address already in use"
+    for error in chain:
+        if isinstance(error, DBAPIError | TelegramAPIError):
+            continue  # its wrapped error (next in the chain) says it more plainly
+        line = str(error).strip().splitlines()[0] if str(error).strip() else ""
+        if line and "://" not in line:
+            return line[:200]
+    return type(exc).__name__
