@@ -10,7 +10,7 @@ Use it through the `dispatch` / `make_dispatch` fixtures in tests/unit/conftest.
 
     async def test_refresh(dispatch: Dispatch) -> None:
         await dispatch.command("/ticker SOL")
-        await dispatch.press(dispatch.button("🔄 Refresh"))
+        await dispatch.press_button("🔄 Refresh")
         assert len(dispatch.answers()) == 1
         assert not dispatch.logs.errors
 """
@@ -31,6 +31,7 @@ from bot.app import make_bot, make_dispatcher
 from bot.handlers.permissions import forget_everyone
 from bot.i18n import make_i18n
 from services.container import Services
+from services.logging import InterceptHandler
 from tests.fakes.telegram import BOT_ID, ApiCall, FakeTelegram, Injected, utf16_len
 
 USER = 428756321  # a private chat's id is its user's id
@@ -84,18 +85,20 @@ class _StdlibCapture(logging.Handler):
 
 
 class LogCapture:
-    """Adds a loguru sink and a handler on the root stdlib logger; `close()` removes both."""
+    """Adds a loguru sink, and a handler on the stdlib loggers whose records do not already
+    reach loguru (setup_logging, run by another test, routes them); `close()` removes them."""
 
     def __init__(self) -> None:
         self.logs = Logs()
         self._sink = logger.add(self._loguru, level="WARNING", format="{message}")
         self._std = _StdlibCapture(self.logs)
-        self._root = logging.getLogger()
-        self._root.addHandler(self._std)
-        # aiogram's loggers may have been cut off from the root by setup_logging elsewhere.
-        self._aiogram = logging.getLogger("aiogram")
-        if not self._aiogram.propagate:
-            self._aiogram.addHandler(self._std)
+        self._hooked: list[logging.Logger] = []
+        root = logging.getLogger()
+        aiogram = logging.getLogger("aiogram")
+        for std in (root, *([] if aiogram.propagate else [aiogram])):
+            if not any(isinstance(h, InterceptHandler) for h in std.handlers):
+                std.addHandler(self._std)
+                self._hooked.append(std)
 
     def _loguru(self, message: Any) -> None:
         record = message.record
@@ -105,8 +108,8 @@ class LogCapture:
 
     def close(self) -> None:
         logger.remove(self._sink)
-        self._root.removeHandler(self._std)
-        self._aiogram.removeHandler(self._std)
+        for std in self._hooked:
+            std.removeHandler(self._std)
 
 
 def user(user_id: int, language_code: str = "en") -> dict[str, Any]:
@@ -255,8 +258,9 @@ class Dispatch:
         await self.bot.session.close()
 
     async def feed(self, update: dict[str, Any]) -> Any:
-        """Runs one update through the dispatcher, as the webhook would (exceptions a handler
-        lets escape are logged by aiogram at ERROR, and so show in `logs.errors`)."""
+        """Runs one update through the dispatcher, as the webhook would. An exception that
+        escapes the error handlers is logged by aiogram at ERROR and raised here, failing the
+        test where it happened."""
         update = {"update_id": next(_update_ids), **update}
         return await self.dp.feed_raw_update(self.bot, update)
 
