@@ -8,11 +8,14 @@ import signal
 import socket
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from tests.fakes.telegram import FakeTelegram
 from tests.fakes.vendors import FakeVendors
 
 COINAPI_TEST_KEY = "coinapi-test-key-7f3a9c2e5b"
+# Settings whose values must never reach a log line; every e2e test's bot is checked on stop.
+SECRET_ENV = ("BOT_TOKEN", "COINAPI_API_KEY", "COINGLASS_API_KEY", "WEBHOOK_SECRET")
 
 
 def free_port() -> int:
@@ -85,8 +88,28 @@ class BotProcess:
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
+    def secrets(self) -> dict[str, str]:
+        """The secret values this bot was given: keys and tokens, passwords inside URLs."""
+        found = {name: self.env[name] for name in SECRET_ENV if self.env.get(name)}
+        for name in ("DATABASE_URL", "REDIS_URL"):
+            try:
+                password = urlsplit(self.env.get(name, "")).password
+            except ValueError:
+                continue
+            if password:
+                found[f"the password in {name}"] = password
+        return found
+
+    def assert_no_secrets(self) -> None:
+        """The whole log so far (this port's, across restarts) holds none of them."""
+        log = self.log()
+        leaked = [name for name, value in self.secrets().items() if value in log]
+        assert not leaked, f"the bot logged {', '.join(leaked)} in {self.log_path}"
+
     async def stop(self) -> int | None:
         if self.proc is None or self.proc.returncode is not None:
+            if self.proc is not None:
+                self.assert_no_secrets()
             return self.proc.returncode if self.proc else None
         self.proc.send_signal(signal.SIGTERM)
         try:
@@ -94,9 +117,11 @@ class BotProcess:
         except TimeoutError:
             self.proc.kill()
             await self.proc.wait()
+        self.assert_no_secrets()
         return self.proc.returncode
 
     async def kill(self) -> None:
         if self.proc is not None and self.proc.returncode is None:
             self.proc.kill()
             await self.proc.wait()
+            self.assert_no_secrets()
