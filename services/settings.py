@@ -94,7 +94,7 @@ class Settings(BaseSettings):
     breaker_failure_threshold: int = 5
     breaker_open_seconds: float = 60.0
     breaker_plan_open_seconds: float = 3600.0
-    telegram_retry_max: int = 3
+    telegram_retry_max: int = 3  # a reply's retries after a 5xx or network fault (not 429s)
     # Alerts: hygiene, the sniper's levels, job backoff and Telegram delivery pacing.
     alert_cooldown_seconds: float = 3600.0  # per (chat, alert type, symbol), persisted
     alert_repeat_gain: float = 0.2  # confidence a repeat inside the cooldown must add
