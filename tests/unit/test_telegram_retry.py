@@ -18,10 +18,13 @@ from loguru import logger
 
 from bot.app import make_bot, make_dispatcher
 from bot.delivery.context import IN_SENDER
+from bot.delivery.sender import Sender
 from bot.i18n import make_i18n
 from bot.telegram_retry import RetryAfterMiddleware
+from services.alerts.deliveries import DeliveryStatus
 from services.container import Services
 from services.metrics import Metrics
+from tests.fakes.reports import bias_alert
 from tests.fakes.telegram import FakeTelegram, Injected, fixture
 from tests.unit.conftest import Build
 
@@ -158,3 +161,20 @@ async def test_a_storm_of_replies_under_flood_control_delivers_every_reply(
     most = max(len(tries(telegram, chat)) for chat in chats)
     assert most > services.settings.telegram_retry_max + 1
     print(f"\n40 replies under 5/s: {took:.1f}s, {telegram.rate_limited} 429s, up to {most} tries")
+
+
+async def test_an_alert_meeting_an_html_502_is_retried_by_the_sender(
+    wired: tuple[Services, Sender], telegram: FakeTelegram, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Not 'failed unexpectedly' and left claimed: one try spent, then sent."""
+    services, sender = wired
+    monkeypatch.setattr("bot.delivery.sender.RETRY_MAX_SECONDS", 0.0)  # retry at once
+    telegram.fail_raw("sendMessage", HTML_502)
+    await services.outbox.publish(*bias_alert("SOL"), [44])
+    for _ in range(50):
+        if await services.outbox.deliveries.next_due() is None:
+            break
+        await sender.drain()
+        await asyncio.sleep(0.05)
+    assert [c.ok for c in tries(telegram, 44)] == [False, True]
+    assert await services.outbox.deliveries.counts() == {DeliveryStatus.SENT: 1}
