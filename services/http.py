@@ -226,6 +226,10 @@ class VendorClient:
         self._metrics.upstream_requests.labels(self.vendor, endpoint, "bad_data").inc()
         return BadResponseError(self.vendor, endpoint, f"unusable data ({type(exc).__name__})")
 
+    def resume(self) -> None:
+        """Forgets every Retry-After pause (the vendor is known to answer again)."""
+        self._paused_until.clear()
+
     def _pause(self, endpoint: str, seconds: float) -> None:
         until = time.monotonic() + seconds
         self._paused_until[endpoint] = max(until, self._paused_until.get(endpoint, 0.0))

@@ -92,7 +92,8 @@ class RouteBook:
                 logger.warning("{}: route {} moved; using {}", key, routes[start].path, route.path)
                 self._chosen[key] = index
             return result
-        logger.error(
+        # A vendor fault like any other (the module degrades); loud enough to be seen.
+        logger.warning(
             "{}: no known route answers ({})",
             MISSING_CODES.get(key, key.upper()),
             ", ".join(r.path for r in routes),

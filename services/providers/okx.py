@@ -38,6 +38,7 @@ HISTORY_CANDLES_LIMIT = 100  # the most `history-candles` gives per request
 # ~2 s at worst, and a vendor that ignores `after` cannot keep us paging. 20 pages still cover
 # 100 h of recent 1m bars or 33 h of older ones, more than a grading window needs.
 RANGE_MAX_PAGES = 20
+CT_VAL_MAX = Decimal(1_000_000)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MS = timedelta(milliseconds=1)
 # OKX has no data before 2009 and a timestamp past 2100 is a unit error (s vs ms vs µs).
@@ -365,9 +366,15 @@ class OkxClient:
         values = {}
         for row in rows:
             try:
-                values[str(row["instId"])] = Decimal(str(row["ctVal"]))
+                value = Decimal(str(row["ctVal"]))
             except (KeyError, TypeError, ArithmeticError):
                 continue
+            # A contract is a fraction of a coin up to a few thousand coins: anything else
+            # (NaN, 0, 1e300) would turn every liquidation into nonsense.
+            if value.is_finite() and 0 < value < CT_VAL_MAX:
+                values[str(row["instId"])] = value
+        if not values:
+            raise BadResponseError(VENDOR, "instruments", "no usable contract values")
         return ContractValues(ct_val=values)
 
     @reads("instruments")

@@ -157,5 +157,9 @@ class BreakerBoard:
             self._breakers[name] = breaker
         return breaker
 
+    def reset(self) -> None:
+        """Every endpoint closed and its count forgotten (after the vendor is known healed)."""
+        self._breakers.clear()
+
     def snapshots(self) -> list[BreakerSnapshot]:
         return [b.snapshot() for b in sorted(self._breakers.values(), key=lambda b: b.name)]

@@ -18,7 +18,12 @@ from redis.asyncio import BlockingConnectionPool
 from services.errors import DataUnavailableError, Reason, UnknownInstrumentError, UpstreamError
 from services.metrics import Metrics
 from services.resilience import deadline
-from services.resilience.fallback_backend import SOCKET_SECONDS, FallbackCache, RedisLink
+from services.resilience.fallback_backend import (
+    SOCKET_SECONDS,
+    FallbackCache,
+    RedisLink,
+    redis_retry,
+)
 from services.resilience.singleflight import SingleFlight
 
 M = TypeVar("M", bound=BaseModel)
@@ -45,7 +50,11 @@ def make_backend(
             # A burst of lookups queues for a connection instead of failing with
             # MaxConnectionsError (the default pool raises once it is full).
             connection_pool_class=BlockingConnectionPool,
-            connection_pool_kwargs={"timeout": 2, "socket_timeout": SOCKET_SECONDS},
+            connection_pool_kwargs={
+                "timeout": 2,
+                "socket_timeout": SOCKET_SECONDS,
+                "retry": redis_retry(),
+            },
             pool_max_size=REDIS_POOL,
             create_connection_timeout=SOCKET_SECONDS,
             # Socket timeouts bound a hung Redis; aiocache's own timeout would wrap every
@@ -62,10 +71,6 @@ class Cached(Generic[M]):
     stale: bool = False
     age_seconds: float = 0.0
     error: str | None = None  # why a stale value was served
-
-
-async def fetch_nothing() -> Cached[Any]:
-    raise AssertionError("only called when no refresh is in flight")
 
 
 class ResilientCache:
@@ -133,12 +138,14 @@ class ResilientCache:
     ) -> Cached[M]:
         if not self._enabled:
             return Cached(value=await fetch())
-        if self._flight.in_flight(key):
+        running = self._flight.joining(key)
+        if running is not None:
             # A refresh is under way: share it rather than read the backend again; someone
             # waiting in a chat shares it only as long as their deadline allows.
-            left = deadline.remaining()
             try:
-                result, _ = await asyncio.wait_for(self._flight.do(key, fetch_nothing), left)
+                result: Cached[M] = await asyncio.wait_for(
+                    asyncio.shield(running), deadline.remaining()
+                )
             except TimeoutError:
                 return await self._stale_or_timeout(kind, key, model, "refresh still running")
             self._count(kind, "coalesced")

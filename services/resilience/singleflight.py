@@ -21,6 +21,10 @@ class SingleFlight(Generic[T]):
     def in_flight(self, key: str) -> bool:
         return key in self._inflight
 
+    def joining(self, key: str) -> asyncio.Future[Any] | None:
+        """The running call's outcome, to await (shielded) with a time limit of one's own."""
+        return self._inflight.get(key)
+
     async def do(self, key: str, call: Callable[[], Awaitable[T]]) -> tuple[T, bool]:
         """Run `call` once per key at a time; returns (result, shared) where shared means a
         follower got the leader's result."""

@@ -54,6 +54,9 @@ class Fault:
     malformed: bool = False
     headers: dict[str, str] = field(default_factory=dict)
     times: int | None = None  # None: every call until cleared
+    # The route's normal body, changed (NaN, 1e300, wrong types, empty lists...).
+    transform: Callable[[Any], Any] | None = None
+    drop: bool = False  # close the connection without an answer
 
 
 @dataclass
@@ -143,13 +146,19 @@ class FakeVendors:
                 fault.times -= 1
                 if fault.times <= 0:
                     self.faults.pop(path, None)
-            return await self._fault(fault)
+            if fault.transform is not None:
+                status, body, headers = self._route(path, request)
+                return web.json_response(fault.transform(body), status=status, headers=headers)
+            return await self._fault(fault, request)
         status, body, headers = self._route(path, request)
         return web.json_response(body, status=status, headers=headers)
 
-    async def _fault(self, fault: Fault) -> web.StreamResponse:
+    async def _fault(self, fault: Fault, request: web.Request) -> web.StreamResponse:
         if fault.latency:
             await asyncio.sleep(fault.latency)
+        if fault.drop and request.transport is not None:
+            request.transport.close()
+            return web.Response(status=500)  # never reaches the client
         if fault.hang:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._stopping.wait(), 30)
