@@ -12,6 +12,7 @@ from loguru import logger
 from services.container import Services
 from services.discovery import probe
 from services.flags import Flag
+from services.storage.errors import StorageUnavailableError
 
 
 async def poll_liquidations(services: Services) -> None:
@@ -56,6 +57,8 @@ async def _leased(
         await run()
     except asyncio.CancelledError:
         logger.debug("{} job stopped by shutdown", name)
+    except StorageUnavailableError as exc:  # not a bug: the next run tries again
+        logger.warning("{} job skipped: storage unavailable ({})", name, exc.detail)
     except Exception as exc:  # the job's health counts module failures; this is our bug
         logger.opt(exception=exc).error("{} job crashed", name)
 

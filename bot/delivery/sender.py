@@ -92,6 +92,7 @@ class Sender:
         # claims are due again at once, not when they lapse.
         self._take_back = True
         self._troubled_since: float | None = None  # storage failing: told once, not per poll
+        self._deliveries.outage.listen(lambda up, _why: self._wake.set() if up else None)
         outbox.on_publish = self._wake.set
 
     @classmethod
@@ -129,18 +130,17 @@ class Sender:
         if self._take_back:
             taken = await self._deliveries.take_back(keep=set(self._in_flight))
             self._take_back = False
+            if self._troubled_since is not None:  # that was a write: storage takes them again
+                logger.info(
+                    "alert sender: storage answers again after {:.0f}s; pending alerts resume",
+                    time.monotonic() - self._troubled_since,
+                )
+                self._troubled_since = None
             if taken:
                 logger.info("alert sender: {} deliveries it had claimed are due again", taken)
         await self._deliveries.settle()  # "sent" marks a failure kept from being written
         await self.drain()
-        idle = await self._idle_seconds()
-        if self._troubled_since is not None:
-            logger.info(
-                "alert sender: storage answers again after {:.0f}s; pending alerts resumed",
-                time.monotonic() - self._troubled_since,
-            )
-            self._troubled_since = None
-        return idle
+        return await self._idle_seconds()
 
     def _trouble(self, exc: Exception) -> None:
         self._take_back = True
@@ -180,7 +180,9 @@ class Sender:
             claimed = await self._deliveries.claim(list(ready.values()), self._claim_seconds)
             waiting = [d for d in ready.values() if d.delivery_id in claimed]
             try:
-                while waiting and self._auth.authorized:
+                # Nothing more is sent while outcomes cannot be written (a send that cannot be
+                # recorded is one a crash would repeat): the rest waits for storage.
+                while waiting and self._auth.authorized and self._troubled_since is None:
                     await self._slots.acquire()
                     await self._pacer.slot(waiting[0].chat_id)
                     delivery = waiting.pop(0)
@@ -195,6 +197,8 @@ class Sender:
                 raise
             if waiting:  # the token was refused mid-batch: the rest waits for it, unspent
                 await self._deliveries.unclaim([d.delivery_id for d in waiting])
+            if self._troubled_since is not None:
+                return  # the next round takes back this instance's claims once writes work
             if not claimed:
                 await asyncio.sleep(max(0.05, self._pacer.soonest([d.chat_id for d in batch])))
 

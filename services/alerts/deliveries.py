@@ -19,6 +19,7 @@ from pydantic import BaseModel
 from sqlalchemy import case, func, select, update
 
 from services.alerts.models import FOLLOWED, Alert
+from services.resilience.outage import Outage
 from services.storage.db import Database, utc
 from services.storage.tables import AlertRow, DeliveryRow
 
@@ -54,6 +55,11 @@ class Deliveries:
         self._sent: list[tuple[Pending, asyncio.Future[float | None]]] = []
         self._message_ids: dict[int, int] = {}  # delivery -> message, until its mark commits
         self._flusher: asyncio.Task[None] | None = None
+
+    @property
+    def outage(self) -> Outage:
+        """The database's: the sender wakes the moment it answers again."""
+        return self._db.outage
 
     async def due(self, limit: int, now: datetime | None = None) -> list[Pending]:
         now = now or datetime.now(UTC)

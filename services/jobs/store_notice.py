@@ -34,7 +34,7 @@ class StoreWatch:
         self._status = status
         self._outbox = outbox
         self._admins = admins
-        self._grace = grace
+        self.grace = grace
         self._told: set[str] = set()  # stores whose outage outlasted the grace
         self._tasks: set[asyncio.Task[None]] = set()
 
@@ -71,7 +71,7 @@ class StoreWatch:
         self._spawn(self._after_grace(outage, "redis", tell=True))
 
     async def _after_grace(self, outage: Outage, store: str, *, tell: bool) -> None:
-        await asyncio.sleep(self._grace)
+        await asyncio.sleep(self.grace)
         if outage.down and store not in self._told:
             self._told.add(store)
             if tell:

@@ -15,6 +15,9 @@ from limits.aio.storage import MemoryStorage, MovingWindowSupport, Storage
 from limits.errors import StorageError
 from loguru import logger
 from redis.asyncio import Redis
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 
 from services.resilience.outage import Outage
@@ -25,6 +28,13 @@ SOCKET_SECONDS = 1.0
 REDIS_ERRORS = (RedisError, OSError, StorageError)  # OSError covers TimeoutError
 
 
+def redis_retry() -> Retry:
+    """One immediate retry on a connection error, none on a timeout. After an outage the
+    pooled sockets are dead: the retry reconnects the same connection instead of calling
+    Redis down again; a refused connect fails twice at once; a hung Redis is waited on once."""
+    return Retry(NoBackoff(), 1, supported_errors=(RedisConnectionError,))
+
+
 class RedisLink:
     """This process's view of one Redis: whether it answers (`outage`), shared by the cache and
     the rate limits so an outage is noticed, logged and reported once."""
@@ -32,7 +42,10 @@ class RedisLink:
     def __init__(self, url: str, *, probe_seconds: float = 10.0) -> None:
         self.url = url
         self._client: Redis = Redis.from_url(
-            url, socket_timeout=SOCKET_SECONDS, socket_connect_timeout=SOCKET_SECONDS
+            url,
+            socket_timeout=SOCKET_SECONDS,
+            socket_connect_timeout=SOCKET_SECONDS,
+            retry=redis_retry(),
         )
         self.outage = Outage(
             "redis",

@@ -40,7 +40,7 @@ class Outage:
         self.name = name
         self.fallback = fallback
         self.probe_seconds = probe_seconds
-        self.first_probe_seconds = first_probe_seconds
+        self.first_probe_seconds = min(first_probe_seconds, probe_seconds)
         self.reason = ""
         self._probe = probe
         self._since: float | None = None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from typing import Any, cast
 
 from limits import RateLimitItem, RateLimitItemPerSecond
 from limits.aio.storage import MemoryStorage, RedisStorage, Storage
@@ -14,6 +15,7 @@ from services.resilience.fallback_backend import (
     SOCKET_SECONDS,
     FallbackStorage,
     RedisLink,
+    redis_retry,
 )
 
 
@@ -29,6 +31,7 @@ def make_storage(redis_url: str, link: RedisLink | None = None) -> Storage:
             key_prefix="cryptobot-rate",
             socket_timeout=SOCKET_SECONDS,
             socket_connect_timeout=SOCKET_SECONDS,
+            **cast(dict[str, Any], {"retry": redis_retry()}),  # passed on to redis-py
         )
         return FallbackStorage(redis, link or RedisLink(redis_url))
     return MemoryStorage()
