@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from aiogram import Router
-from aiogram.exceptions import TelegramBadRequest
+from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
 from aiogram.filters import ExceptionTypeFilter
 from aiogram.types import ErrorEvent, Message
 from loguru import logger
@@ -36,12 +36,17 @@ def _message(event: ErrorEvent) -> Message | None:
 
 
 async def _tell(event: ErrorEvent, text: str) -> None:
-    """A reply under a command; an alert on a button press (its message stays as it was)."""
-    if event.update.message is not None:
-        await reply(event.update.message, text)
-    elif event.update.callback_query is not None:
-        alert = html_to_plain(text)[:ALERT_LIMIT]
-        await answer_query(event.update.callback_query, alert, show_alert=True)
+    """A reply under a command; an alert on a button press (its message stays as it was).
+    A chat that blocked the bot, or a Bot API that keeps failing, cannot be told: that is one
+    warning line, not a second error with a traceback on top of the first."""
+    try:
+        if event.update.message is not None:
+            await reply(event.update.message, text)
+        elif event.update.callback_query is not None:
+            alert = html_to_plain(text)[:ALERT_LIMIT]
+            await answer_query(event.update.callback_query, alert, show_alert=True)
+    except TelegramAPIError as exc:
+        logger.warning("could not tell the user: {}", type(exc).__name__)
 
 
 def _command(message: Message) -> str:
