@@ -125,7 +125,11 @@ async def run(settings: Settings) -> None:
         await publish_commands(bot, i18n)
         if webhook:
             await bot.set_webhook(
-                settings.webhook_url, secret_token=settings.webhook_secret.get_secret_value()
+                settings.webhook_url,
+                secret_token=settings.webhook_secret.get_secret_value(),
+                # chat_member is only sent when asked for: a demoted admin's cached rights
+                # are dropped on it (polling asks for the same list by itself).
+                allowed_updates=dp.resolve_used_update_types(),
             )
             logger.info("webhook mode: {}", settings.webhook_url)  # a token in it is masked
             await _until_signalled()

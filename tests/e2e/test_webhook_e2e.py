@@ -25,6 +25,8 @@ async def test_webhook_mode_registers_and_answers_updates_posted_to_it(
         [registered] = telegram.calls_to("setWebhook")
         assert registered.params["url"] == url
         assert registered.params["secret_token"] == SECRET
+        # Telegram sends chat_member only when asked (a demoted admin loses rights on it).
+        assert "chat_member" in registered.params["allowed_updates"]
         assert not telegram.calls_to("getUpdates")
 
         update = fixture("update_command_private.json")
