@@ -131,17 +131,20 @@ class Database:
 
     async def quick(self, work: Awaitable[T]) -> T:
         """For what a chat's answer waits on (its language, a flag): the result within
-        `timeout` seconds, else StorageUnavailableError and the database counts as down. The
-        work itself is not cancelled (a statement cancelled mid-flight can leave its pooled
-        connection in doubt); it finishes or fails on its own, unwatched."""
+        `timeout` seconds, else StorageUnavailableError, and a database server counts as down
+        (a SQLite file that slow is busy with a long write, not gone). The work itself is not
+        cancelled (a statement cancelled mid-flight can leave its pooled connection in doubt);
+        it finishes or fails on its own, unwatched."""
         task = asyncio.ensure_future(work)
         try:
             return await asyncio.wait_for(asyncio.shield(task), self.timeout)
         except TimeoutError:
             task.add_done_callback(_forget)
             reason = f"no answer within {self.timeout:g}s"
-            self.outage.failed(reason)
-            raise StorageUnavailableError(reason, connection=True) from None
+            server = self.engine.dialect.name != "sqlite"
+            if server:
+                self.outage.failed(reason)
+            raise StorageUnavailableError(reason, connection=server) from None
 
     @contextlib.asynccontextmanager
     async def saving(self) -> AsyncIterator[AsyncSession]:

@@ -14,12 +14,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sqlite3
+import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import event
+from sqlalchemy.engine import make_url
 
 from bot.app import make_bot
 from bot.delivery.sender import Sender
@@ -27,12 +29,12 @@ from bot.i18n import make_i18n
 from services.alerts.deliveries import DeliveryStatus
 from services.storage.db import Database
 from services.storage.errors import classify
-from tests.fakes.outage_matrix import Matrix, matrix_fixture
+from tests.fakes.outage_matrix import Matrix, matrix_fixture, seconds
 from tests.fakes.reports import bias_alert
 from tests.fakes.telegram import FakeTelegram
 from tests.unit.conftest import Build, MakeDispatch
 
-matrix = matrix_fixture("SQLite disk full: outcome per check")
+matrix = matrix_fixture("SQLite out of disk or busy: outcome per check")
 NOT_SAVED = "Couldn't save that right now; please try again in a minute."
 WRITES = ("INSERT", "UPDATE", "DELETE")
 
@@ -142,3 +144,27 @@ async def test_pushes_wait_while_the_disk_is_full_and_all_go_out_once_there_is_s
             await running
         await sender.finish()
         await bot.session.close()
+
+
+async def test_a_busy_sqlite_costs_an_answer_at_most_the_timeout_and_is_no_outage(
+    make_dispatch: MakeDispatch, matrix: Matrix
+) -> None:
+    bot = await make_dispatch(database_timeout_seconds=0.5)
+    path = make_url(bot.services.settings.database_url).database
+    assert path is not None
+    locker = sqlite3.connect(path, timeout=0)
+    locker.execute("BEGIN IMMEDIATE")  # another writer holds the lock (a long job's write)
+    try:
+        started = time.monotonic()
+        await bot.command("/ticker SOL", chat_id=-1001555000222)  # a new chat: recorded first
+        took = time.monotonic() - started
+    finally:
+        locker.rollback()
+        locker.close()
+    assert "SOL" in bot.texts()[-1]
+    assert took < 1.5  # the 0.5 s bound, not SQLite's 5 s busy wait
+    assert not bot.services.db.outage.down  # busy is not gone: writes go on at once
+    await bot.command("/subscribe")
+    assert "This chat receives" in bot.texts()[-1]
+    matrix.record("write lock held", "/ticker", f"answered ({seconds(took)})")
+    matrix.record("write lock held", "/subscribe", "saved once free")
