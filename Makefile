@@ -38,6 +38,7 @@ bench: $(STAMP) locales
 	$(BIN)/python bench/render.py
 	$(BIN)/python bench/broadcast.py
 	$(BIN)/python bench/grading.py
+	$(BIN)/python bench/deadline.py
 
 # Regenerate the template and merge it into the catalogs after changing user-visible strings.
 messages: $(STAMP)
