@@ -3,17 +3,58 @@
 
 from __future__ import annotations
 
+import logging
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import pytest
+from loguru import logger
 
 from services.settings import Settings
 from tests.fakes.telegram import FakeTelegram
 from tests.fakes.vendors import FakeVendors
 
 REQUIRED = os.environ.get("REQUIRE_SERVICES") == "1"
+TEST_TOKEN = "123456789:AAFakeTokenForTestsOnly-abcdefghijk"
+# Secrets the suite hands the bot, long enough never to appear by accident.
+SECRETS = (
+    TEST_TOKEN,
+    TEST_TOKEN.split(":", 1)[1],
+    "cg-test-key-123456",
+    "ca-key-123456",
+    "ca-test-key-654321",
+    "coinapi-test-key-7f3a9c2e5b",
+)
+
+
+class _SecretScan(logging.Handler):
+    """Every log line of the whole suite, loguru's and the stdlib's, searched for a secret."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.DEBUG)
+        self.leaks: list[str] = []
+
+    def check(self, line: str) -> None:
+        if any(secret in line for secret in SECRETS):
+            self.leaks.append(line[:300])
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.check(record.getMessage())
+
+    def loguru_sink(self, message: Any) -> None:
+        self.check(str(message))
+
+
+@pytest.fixture(autouse=True, scope="session")
+def no_secret_in_any_log_line() -> Iterator[None]:
+    scan = _SecretScan()
+    sink = logger.add(scan.loguru_sink, level="DEBUG", format="{message}\n{exception}")
+    logging.getLogger().addHandler(scan)
+    yield
+    logger.remove(sink)
+    logging.getLogger().removeHandler(scan)
+    assert not scan.leaks, f"a secret reached the log: {scan.leaks[:3]}"
 
 
 def service_url(name: str) -> str:
@@ -41,7 +82,7 @@ def database_url() -> str:
 def make_settings(**overrides: Any) -> Settings:
     """Settings isolated from the developer's environment and .env."""
     values: dict[str, Any] = {
-        "bot_token": "123456789:AAFakeTokenForTestsOnly-abcdefghijk",
+        "bot_token": TEST_TOKEN,
         "redis_url": "",
         "database_url": "sqlite+aiosqlite:///:memory:",
         "coinapi_api_key": "",
