@@ -9,12 +9,15 @@ import asyncio
 import contextlib
 import time
 
+import pytest
+
 from bot.app import make_bot
 from bot.delivery.sender import Sender
 from bot.i18n import make_i18n
-from services.alerts.deliveries import Deliveries
+from services.alerts.deliveries import Deliveries, DeliveryStatus, Pending
 from services.alerts.outbox import Cooldown, Outbox
 from services.storage.db import Database
+from services.storage.errors import StorageUnavailableError
 from tests.fakes.reports import bias_alert
 from tests.fakes.telegram import FakeTelegram
 from tests.unit.conftest import Build
@@ -87,3 +90,29 @@ async def test_a_sender_restarted_after_a_kill_resumes_in_seconds_not_after_the_
         with contextlib.suppress(asyncio.CancelledError):
             await running
         await bot.session.close()
+
+
+async def test_a_send_whose_mark_failed_is_never_due_again_until_it_is_marked(
+    db: Database,
+) -> None:
+    outbox = Outbox(db, Cooldown(), instance="host-a:8080")
+    await outbox.publish(*bias_alert("SOL"), [1])
+    deliveries = outbox.deliveries
+    [pending] = await deliveries.due(10)
+    await deliveries.claim([pending], 0.05)
+    real_mark = deliveries._mark_sent
+
+    async def refused(batch: list[Pending]) -> dict[int, float]:
+        raise StorageUnavailableError("database or disk is full", writing=True)
+
+    deliveries._mark_sent = refused  # type: ignore[method-assign]
+    with pytest.raises(StorageUnavailableError):
+        await deliveries.sent(pending, 4242)  # Telegram accepted it; the mark did not go in
+    await asyncio.sleep(0.1)  # its claim has lapsed: only this process knows it went out
+    assert await deliveries.due(10) == [] and await deliveries.next_due() is None
+    assert await deliveries.claim([pending], 60) == set()
+    assert await deliveries.take_back() == 0
+    deliveries._mark_sent = real_mark  # type: ignore[method-assign]
+    await deliveries.settle()
+    assert deliveries.unsettled == 0
+    assert await deliveries.counts() == {DeliveryStatus.SENT: 1}
