@@ -65,6 +65,21 @@ def make_backend(
     return memory
 
 
+SLOW = "the source is slow to answer"
+
+
+def _stale_after() -> float | None:
+    """How long someone waiting in a chat waits for fresh data when an old copy could answer:
+    the source's hedge delay, then as long again for the fallback started beside it."""
+    chat = deadline.current()
+    return None if chat is None else min(chat.remaining(), 2 * chat.hedge_after)
+
+
+def _observed(task: asyncio.Future[Any]) -> None:
+    if not task.cancelled():
+        task.exception()  # a refresh left running after the answer went out: nobody waits
+
+
 @dataclass(frozen=True)
 class Cached(Generic[M]):
     value: M
@@ -141,21 +156,24 @@ class ResilientCache:
         running = self._flight.joining(key)
         if running is not None:
             # A refresh is under way: share it rather than read the backend again; someone
-            # waiting in a chat shares it only as long as their deadline allows.
+            # waiting in a chat shares it only until the old copy is the better answer.
             try:
-                result: Cached[M] = await asyncio.wait_for(
-                    asyncio.shield(running), deadline.remaining()
-                )
+                result: Cached[M] = await asyncio.wait_for(asyncio.shield(running), _stale_after())
             except TimeoutError:
-                return await self._stale_or_timeout(kind, key, model, "refresh still running")
+                last = await self._read(key)
+                if last is not None and self._clock() - last[0] <= ttl + self._max_stale:
+                    return self._stale(kind, last, model, SLOW)
+                try:
+                    result = await asyncio.wait_for(asyncio.shield(running), deadline.remaining())
+                except TimeoutError:
+                    raise DataUnavailableError(kind, [("", Reason.TIMEOUT)]) from None
             self._count(kind, "coalesced")
             return result
         entry = await self._read(key)
-        if entry is not None:
-            age = self._clock() - entry[0]
-            if age < ttl:
-                self._count(kind, "hit")
-                return Cached(value=model.model_validate(entry[1]), age_seconds=age)
+        age = self._clock() - entry[0] if entry is not None else 0.0
+        if entry is not None and age < ttl:
+            self._count(kind, "hit")
+            return Cached(value=model.model_validate(entry[1]), age_seconds=age)
         self._count(kind, "miss")
 
         async def refresh() -> Cached[Any]:
@@ -186,22 +204,37 @@ class ResilientCache:
             await self._write(key, value, ttl)
             return Cached(value=value)
 
-        result, shared = await self._flight.do(key, refresh)
+        if deadline.current() is None or entry is None or age > ttl + self._max_stale:
+            result, shared = await self._flight.do(key, refresh)
+        else:
+            # Someone waits and an old copy exists: the source (and the fallback hedged beside
+            # it) get their chance, then the old copy answers while the refresh goes on.
+            flight = asyncio.ensure_future(self._flight.do(key, refresh))
+            flight.add_done_callback(_observed)
+            try:
+                result, shared = await asyncio.wait_for(asyncio.shield(flight), _stale_after())
+            except TimeoutError:
+                return self._stale(kind, entry, model, SLOW)
         if shared:
             self._count(kind, "coalesced")
         return result
+
+    def _stale(
+        self, kind: str, entry: tuple[float, dict[str, Any]], model: type[M], why: str
+    ) -> Cached[M]:
+        self._count(kind, "stale")
+        return Cached(
+            value=model.model_validate(entry[1]),
+            stale=True,
+            age_seconds=self._clock() - entry[0],
+            error=why,
+        )
 
     async def _stale_or_timeout(self, kind: str, key: str, model: type[M], why: str) -> Cached[M]:
         last = await self._read(key)
         if last is None:
             raise DataUnavailableError(kind, [("", Reason.TIMEOUT)])
-        self._count(kind, "stale")
-        return Cached(
-            value=model.model_validate(last[1]),
-            stale=True,
-            age_seconds=self._clock() - last[0],
-            error=why,
-        )
+        return self._stale(kind, last, model, why)
 
     async def get_or_refresh_behind(
         self,
@@ -238,8 +271,7 @@ class ResilientCache:
 
     def _behind_done(self, key: str, task: asyncio.Task[Any]) -> None:
         self._behind.pop(key, None)
-        if not task.cancelled():
-            task.exception()  # retrieved: a refresh nobody waited for is not an error to log
+        _observed(task)
 
     async def clear(self) -> None:
         """Drops every entry, stale copies included: the next read asks upstream."""

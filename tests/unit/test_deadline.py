@@ -6,6 +6,7 @@ their long retry budget. Every test gives a hanging vendor far longer (20 s clie
 from __future__ import annotations
 
 import asyncio
+import time
 
 import pytest
 
@@ -133,3 +134,25 @@ async def test_under_a_deadline_a_retry_that_cannot_finish_in_time_is_not_made()
     with answer_within(0.3, hedge_after=0.1), pytest.raises(RateLimitedError):
         await with_retry(limited, attempts=2)  # 1 s does not fit in what is left of 0.3 s
     assert len(calls) == 1
+
+
+async def test_a_slow_source_is_answered_from_the_old_copy_and_its_answer_kept_for_the_next(
+    make_dispatch: MakeDispatch, vendors: FakeVendors
+) -> None:
+    """Slower than two hedge delays but inside the deadline: the chat gets the old price (marked
+    stale) without waiting the source out, and the refresh goes on to fill the cache."""
+    dispatch = await make_dispatch(ticker_cache_ttl_ms=1500, **SLOW)
+    minute = int(time.time() // 60 * 60_000)
+    vendors.set_candles("SOL-USDT", [(minute, 100, 100, 100, 100)])
+    assert "100" in await _ask(dispatch, "/ticker SOL", 90)
+    await asyncio.sleep(1.6)  # past the TTL
+    vendors.set_candles("SOL-USDT", [(minute, 101, 101, 101, 101)])
+    vendors.latency = 1.0  # over 2 x 0.3 s of hedging, under the 1.5 s left for data
+    text = await _ask(dispatch, "/ticker SOL", 91)
+    assert "<b>100</b>" in text and "stale" in text
+    calls = vendors.count(TICKER)
+    await asyncio.sleep(1.0)  # the refresh the first answer left running comes back
+    vendors.latency = 0.0
+    text = await _ask(dispatch, "/ticker SOL", 92)
+    assert "<b>101</b>" in text and "stale" not in text
+    assert vendors.count(TICKER) == calls  # served from what that refresh stored
