@@ -70,8 +70,8 @@ class GuardedSession(AsyncSession):
     async def __aexit__(self, type_: Any, value: Any, traceback: Any) -> None:
         try:
             await super().__aexit__(type_, value, traceback)
-        except Exception as exc:  # closing failed too (a dead connection): say the first
-            if not isinstance(value, Exception):
+        except Exception as exc:  # closing failed (a dead connection): the first error wins
+            if value is None:
                 raise self._converted(exc) from exc
         if isinstance(value, Exception):
             converted = self._converted(value)
