@@ -48,6 +48,24 @@ TEXT_LIMIT = 4096
 BOT_ID = 7012345678
 
 
+# What getChatMember and chat_member updates carry for an administrator.
+ADMIN_RIGHTS: dict[str, bool] = {
+    "can_be_edited": False,
+    "is_anonymous": False,
+    "can_manage_chat": True,
+    "can_delete_messages": True,
+    "can_manage_video_chats": True,
+    "can_restrict_members": True,
+    "can_promote_members": False,
+    "can_change_info": True,
+    "can_invite_users": True,
+    "can_post_stories": False,
+    "can_edit_stories": False,
+    "can_delete_stories": False,
+    "can_send_welcome_messages": False,
+}
+
+
 def fixture(name: str) -> Any:
     return json.loads((FIXTURES / name).read_text())
 
@@ -413,21 +431,7 @@ class FakeTelegram:
             "user": {"id": user_id, "is_bot": False, "first_name": "Marco"},
         }
         if status == "administrator":
-            member.update(
-                can_be_edited=False,
-                is_anonymous=False,
-                can_manage_chat=True,
-                can_delete_messages=True,
-                can_manage_video_chats=True,
-                can_restrict_members=True,
-                can_promote_members=False,
-                can_change_info=True,
-                can_invite_users=True,
-                can_post_stories=False,
-                can_edit_stories=False,
-                can_delete_stories=False,
-                can_send_welcome_messages=False,
-            )
+            member.update(ADMIN_RIGHTS)
         return member
 
     async def _m_deleteWebhook(self, params: dict[str, Any]) -> Any:

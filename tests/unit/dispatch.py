@@ -32,7 +32,7 @@ from bot.handlers.permissions import forget_everyone
 from bot.i18n import make_i18n
 from services.container import Services
 from services.logging import InterceptHandler
-from tests.fakes.telegram import BOT_ID, ApiCall, FakeTelegram, Injected, utf16_len
+from tests.fakes.telegram import ADMIN_RIGHTS, BOT_ID, ApiCall, FakeTelegram, Injected, utf16_len
 
 USER = 428756321  # a private chat's id is its user's id
 GROUP = -1001987654321
@@ -207,21 +207,7 @@ def member_update(
 def _member(who: dict[str, Any], status: str) -> dict[str, Any]:
     body: dict[str, Any] = {"status": status, "user": who}
     if status == "administrator":
-        body.update(
-            can_be_edited=False,
-            is_anonymous=False,
-            can_manage_chat=True,
-            can_delete_messages=True,
-            can_manage_video_chats=True,
-            can_restrict_members=True,
-            can_promote_members=False,
-            can_change_info=True,
-            can_invite_users=True,
-            can_post_stories=False,
-            can_edit_stories=False,
-            can_delete_stories=False,
-            can_send_welcome_messages=False,
-        )
+        body.update(ADMIN_RIGHTS)
     elif status == "restricted":
         body.update(is_member=True, until_date=0)
     elif status == "kicked":
