@@ -157,7 +157,13 @@ async def _start_up(
     await check_telegram(bot, settings.telegram_api_base)  # a rejected token stops here
     await check_database(services.db, settings.database_url)
     if settings.redis_url:
-        await check_redis(settings.redis_url)
+        try:
+            await check_redis(settings.redis_url)
+        except StartupError as exc:
+            # Redis shares a cache and limits; it keeps nothing the bot cannot rebuild. A bot
+            # restarted during its outage runs on the in-process fallback (as it would had
+            # Redis gone down later) and takes Redis back when the probe finds it.
+            logger.warning("{} Starting with in-process cache and limits meanwhile.", exc.line)
     try:
         runner = await start_http(app, settings.http_host, settings.http_port)
     except OSError as exc:

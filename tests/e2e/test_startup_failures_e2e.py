@@ -101,11 +101,6 @@ def cases(fake: str, html_proxy: str, other_bot: str, busy_port: int) -> list[Ca
             ("no_such_db", "does not exist", "DATABASE_URL"),
             needs="postgres",
         ),
-        Case(
-            "Redis refused",
-            {"REDIS_URL": f"redis://:{REDIS_PASSWORD}@127.0.0.1:1/0"},
-            ("Redis", "connection refused", "REDIS_URL"),
-        ),
         Case("REDIS_URL malformed", {"REDIS_URL": "redis://[::1"}, ("REDIS_URL",)),
         Case("REDIS_URL without scheme", {"REDIS_URL": "localhost:6379"}, ("REDIS_URL",)),
         Case(
