@@ -115,7 +115,8 @@ def test_etf_evidence_and_btc_standing_in() -> None:
     assert inflow is not None and inflow.push is L and inflow.stands_in_for == "SOL"
     outflow = etf_push(flows("-100700000"), "BTC")
     assert outflow is not None and outflow.push is S and outflow.stands_in_for is None
-    with pytest.raises(ValidationError):  # no days at all is a broken answer, refused at the adapter
+    # No days at all is a broken answer, refused at the adapter.
+    with pytest.raises(ValidationError):
         EtfFlows(asset="BTC", days=[], source="CoinGlass", as_of=AT)
 
 
