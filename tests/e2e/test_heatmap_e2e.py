@@ -32,7 +32,7 @@ async def test_coinglass_plan_wall_gives_the_free_map_labelled_and_status_plan(
     telegram.push_command("/heatmap SOL 4h", chat_id=1202)
     [answer] = await telegram.wait_for_messages(1, chat_id=1202)
     assert "realized liquidations on OKX only" in answer
-    assert "fallback: CoinGlass plan" in answer
+    assert "fallback: CoinGlass needs a paid plan" in answer
     telegram.push_command("/status", chat_id=1202)
     [_, status] = await telegram.wait_for_messages(2, chat_id=1202)
     assert "heatmap</b>: degraded (needs a paid plan)" in status
