@@ -52,7 +52,14 @@ def no_secret_in_any_log_line() -> Iterator[None]:
     """Per test, so a test that resets loguru (logger.remove()) cannot end the scan for the
     tests after it, and a leak names the test that logged it."""
     scan = _SecretScan()
-    sink = logger.add(scan.loguru_sink, level="DEBUG", format="{message}\n{exception}")
+    # As production logs (services/logging.py): tracebacks without variable values.
+    sink = logger.add(
+        scan.loguru_sink,
+        level="DEBUG",
+        format="{message}\n{exception}",
+        backtrace=False,
+        diagnose=False,
+    )
     logging.getLogger().addHandler(scan)
     yield
     with contextlib.suppress(ValueError):  # the test itself removed every loguru sink
