@@ -274,7 +274,10 @@ class ResilientCache:
         _observed(task)
 
     async def clear(self) -> None:
-        """Drops every entry, stale copies included: the next read asks upstream."""
+        """Drops every entry, stale copies included, and abandons the refreshes left running
+        in the background: the next read asks upstream afresh."""
+        for task in list(self._behind.values()):
+            task.cancel()
         await self._backend.clear()
 
     async def close(self) -> None:

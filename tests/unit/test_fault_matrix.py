@@ -50,6 +50,7 @@ MODULE = {
     "/api/index/fear-greed-history": "sentiment",
     "/api/etf/bitcoin/flow-history": "etf",
 }
+INSTRUMENTS = "/api/v5/public/instruments"
 # Sources whose fallback is only read when they fail (CoinAPI for the ticker, Binance's book).
 PRIMARIES = ("/api/v5/market/ticker", "/api/v5/market/books")
 # Commands that read one module only, whose healthy answer is stable from one cell to the next.
@@ -144,12 +145,16 @@ async def _answer(dispatch: Dispatch, command: str, chat_id: int) -> tuple[str |
     return str(last.params.get("text") or last.params.get("caption") or ""), elapsed
 
 
-async def _reset(dispatch: Dispatch) -> None:
-    """Each cell starts with nothing cached and no breaker or pause left by the one before."""
+async def _reset(dispatch: Dispatch, vendors: FakeVendors) -> None:
+    """Each cell starts with nothing cached and no breaker or pause left by the one before,
+    but with the instrument catalogue at hand (as after the bot's first minute), unless the
+    catalogue is what fails."""
     await dispatch.services.cache.clear()
     dispatch.services.breakers.reset()
     for client in dispatch.services.clients:
         client.resume()
+    if INSTRUMENTS not in vendors.faults:
+        assert await dispatch.services.instruments.known()
 
 
 async def _routes_read(
@@ -158,7 +163,7 @@ async def _routes_read(
     """Which routes each command reads (with `vendors`' standing faults), with its answer."""
     routes: dict[str, tuple[list[str], dict[str, str]]] = {}
     for n, command in enumerate(COMMANDS):
-        await _reset(dispatch)
+        await _reset(dispatch, vendors)
         before = len(vendors.calls)
         text, _ms = await _answer(dispatch, command, chat + n)
         assert text is not None, f"{command} not answered on a healthy day"
@@ -197,8 +202,8 @@ async def _row(
 ) -> list[Cell]:
     cells = []
     for fault_name, fault in FAULTS.items():
-        await _reset(dispatch)
         vendors.fail(route, fault)
+        await _reset(dispatch, vendors)
         dispatch.logs.clear()
         # The commands of a cell at once, as a busy chat would send them.
         answers = await asyncio.gather(
