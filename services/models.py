@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from pydantic import BaseModel, Field
@@ -98,6 +98,15 @@ class HeatmapGrid(BaseModel):
     candle_count: int
     last_close: Price | None
     last_time: Moment | None
+
+
+class OptionOI(BaseModel):
+    """Open interest of one option, in coins."""
+
+    expiry: date
+    strike: Price
+    is_call: bool
+    oi_coin: Amount
 
 
 class InstrumentIds(BaseModel):

@@ -10,6 +10,7 @@ from pydantic import BaseModel
 
 from services.analysis.bias import BiasCall, Missing
 from services.analysis.sniper import EntryMap
+from services.signals.track_record import TrackLine
 
 
 class AlertType(StrEnum):
@@ -63,17 +64,6 @@ class Withdrawal(BaseModel):
     symbol: str
     was: str  # the direction the chat was pushed: LONG / SHORT
     now: str  # NEUTRAL (withdrawn)
-
-
-class TrackLine(BaseModel):
-    """One line of a kind's own track record, carried by the call it is pushed with."""
-
-    kind: str
-    label: str  # what was counted: "TP1 first", "right after 4h"
-    hits: int
-    n: int
-    days: int
-    enough: bool  # n reached the minimum: a percentage may be shown
 
 
 class Alert(BaseModel):

@@ -6,7 +6,7 @@ pair means nothing is queued twice. Edge state and cooldowns decide who gets wha
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -17,16 +17,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.alerts.deliveries import Deliveries, DeliveryStatus
 from services.alerts.models import Alert, AlertType, Signal
 from services.analysis.sniper import same_setup
-from services.storage.db import Database
+from services.storage.db import Database, Record
 from services.storage.tables import AlertRow, CooldownRow, DeliveryRow, SignalStateRow
 
 
 class Cooldown(BaseModel):
     seconds: float = 3600.0
     repeat_gain: Decimal = Decimal("0.2")  # a repeat inside the cooldown needs this much more
-
-
-Record = Callable[[AsyncSession, set[str]], Awaitable[None]]
 
 
 class Published(BaseModel):

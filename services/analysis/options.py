@@ -8,14 +8,7 @@ from decimal import Decimal
 
 from pydantic import BaseModel
 
-from services.bounds import Amount, Price
-
-
-class OptionOI(BaseModel):
-    expiry: date
-    strike: Price
-    is_call: bool
-    oi_coin: Amount
+from services.models import OptionOI
 
 
 class ExpirySummary(BaseModel):
@@ -32,18 +25,6 @@ class OptionsSummary(BaseModel):
     spot: Decimal
     expiries: list[ExpirySummary]  # soonest first
     put_call_ratio: Decimal | None  # all expiries
-
-
-def parse_inst_id(inst_id: str) -> tuple[date, Decimal, bool] | None:
-    """BTC-USD-261127-96000-C -> (2026-11-27, 96000, call). None for anything else."""
-    parts = inst_id.split("-")
-    if len(parts) != 5 or parts[4] not in ("C", "P") or len(parts[2]) != 6:
-        return None
-    try:
-        expiry = date(2000 + int(parts[2][:2]), int(parts[2][2:4]), int(parts[2][4:]))
-        return expiry, Decimal(parts[3]), parts[4] == "C"
-    except (ValueError, ArithmeticError):
-        return None
 
 
 def _ratio(top: Decimal, bottom: Decimal) -> Decimal | None:

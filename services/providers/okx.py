@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import httpx
 from pydantic import BaseModel, ValidationError, field_validator
 
-from services.analysis.options import OptionOI, parse_inst_id
 from services.bounds import Amount, EpochMs, Price, Quote
 from services.errors import (
     BadResponseError,
@@ -19,7 +18,7 @@ from services.errors import (
     VendorRefusedError,
 )
 from services.http import VendorClient, json_body, raise_for_status, reads, retry_after
-from services.models import Candle, InstrumentIds, Liquidation, OrderBook, Ticker
+from services.models import Candle, InstrumentIds, Liquidation, OptionOI, OrderBook, Ticker
 from services.providers.levels import parse_levels
 from services.routes import RouteBook
 from services.symbols import Instrument, okx_family, okx_inst_id
@@ -126,6 +125,18 @@ def _candle(endpoint: str, row: Any) -> tuple[Candle, bool]:
         close=_price(endpoint, row[4]),
     )
     return candle, confirm == "1"
+
+
+def parse_inst_id(inst_id: str) -> tuple[date, Decimal, bool] | None:
+    """BTC-USD-261127-96000-C -> (2026-11-27, 96000, call). None for anything else."""
+    parts = inst_id.split("-")
+    if len(parts) != 5 or parts[4] not in ("C", "P") or len(parts[2]) != 6:
+        return None
+    try:
+        expiry = date(2000 + int(parts[2][:2]), int(parts[2][2:4]), int(parts[2][4:]))
+        return expiry, Decimal(parts[3]), parts[4] == "C"
+    except (ValueError, ArithmeticError):
+        return None
 
 
 class _RawTicker(BaseModel):

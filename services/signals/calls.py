@@ -7,12 +7,12 @@ from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.alerts.outbox import Record
 from services.analysis.bias import BiasCall, Direction
 from services.analysis.sniper import EntryMap
 from services.analysis.whale import Flow, WhaleEvent
 from services.signals.grading import SniperLevels, SniperStatus
 from services.storage.calls import CallStore, NewCall, StoredCall
+from services.storage.db import Record
 
 
 class Kind:

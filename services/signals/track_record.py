@@ -9,7 +9,6 @@ from decimal import Decimal
 
 from pydantic import BaseModel
 
-from services.alerts.models import TrackLine
 from services.signals.calls import Kind
 from services.signals.grading import wilson
 from services.storage.calls import CallStore, StoredCall, StoredGrade
@@ -21,6 +20,17 @@ WHALE_TARGET = 0.6  # the seeds' goal for whale signals: hit ratio > 60 %
 ROLLING = 20  # calls per point of the rolling hit ratio
 SOURCE = "OKX 1m candles"
 UNGRADED = "ungraded"
+
+
+class TrackLine(BaseModel):
+    """One line of a kind's own track record, carried by the call it is pushed with."""
+
+    kind: str
+    label: str  # what was counted: "TP1 first", "right after 4h"
+    hits: int
+    n: int
+    days: int
+    enough: bool  # n reached the minimum: a percentage may be shown
 
 
 class Ratio(BaseModel):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Self, TypeVar
@@ -26,6 +26,10 @@ from sqlalchemy.ext.asyncio import (
 
 from services.resilience.outage import Outage
 from services.storage.errors import StorageUnavailableError, classify
+
+# A write made inside the caller's transaction, told which signals reached a chat (the outbox
+# records a call in the same commit as the alert that pushes it).
+Record = Callable[[AsyncSession, set[str]], Awaitable[None]]
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 T = TypeVar("T")

@@ -7,9 +7,11 @@ from decimal import Decimal
 
 import pytest
 
-from services.analysis.options import OptionOI, parse_inst_id, summarise
+from services.analysis.options import summarise
 from services.flags import ModuleDisabledError
+from services.models import OptionOI
 from services.options import NoOptionsError
+from services.providers.okx import parse_inst_id
 from services.symbols import parse_symbol
 from tests.fakes.vendors import FakeVendors, Fault, load
 from tests.unit.conftest import Build
