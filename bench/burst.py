@@ -21,8 +21,8 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from services.container import Services, build_services
-from services.settings import Settings
-from services.symbols import parse_symbol
+from services.kernel.settings import Settings
+from services.kernel.symbols import parse_symbol
 from tests.fakes.vendors import FakeVendors
 
 CALLS = 1000

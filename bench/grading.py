@@ -29,12 +29,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from loguru import logger
 
-from services.analysis.bias import Direction
 from services.container import Services, build_services
-from services.models import Candle
+from services.kernel.models import Candle
+from services.kernel.symbols import Instrument
+from services.signals.bias.rule import Direction
 from services.signals.calls import Kind, sniper_call
 from services.storage.calls import NewCall
-from services.symbols import Instrument
 from tests.conftest import vendor_settings
 from tests.fakes.vendors import FakeVendors
 from tests.unit.test_sniper_rule import make

@@ -8,8 +8,8 @@ import sys
 from loguru import logger
 from pydantic import ValidationError
 
-from services.logging import Redactor, setup_logging
-from services.settings import Settings
+from services.kernel.logging import Redactor, setup_logging
+from services.kernel.settings import Settings
 
 
 def main() -> int:

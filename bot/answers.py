@@ -13,9 +13,9 @@ from bot.keyboards import heatmap_keyboard, refresh_keyboard
 from bot.render.heatmap import heatmap_caption, render_heatmap
 from bot.render.orderbook import chart_title, orderbook_caption, render_orderbook
 from bot.render.view import View
-from services.heatmap import HeatmapRange, HeatmapReport
-from services.orderbook import Exchange, OrderBookReport
-from services.symbols import okx_inst_id
+from services.kernel.symbols import okx_inst_id
+from services.market.heatmap.service import HeatmapRange, HeatmapReport
+from services.market.orderbook.service import Exchange, OrderBookReport
 
 
 @dataclass(frozen=True)

@@ -45,7 +45,7 @@ from bot.telegram_auth import TelegramAuth
 from bot.telegram_retry import RetryAfterMiddleware
 from bot.webhook import WebhookHandler
 from services.container import Services, build_services
-from services.settings import Settings
+from services.kernel.settings import Settings
 
 
 def make_bot(settings: Settings, services: Services, auth: TelegramAuth | None = None) -> Bot:

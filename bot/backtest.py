@@ -10,13 +10,13 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from services.analysis.bias import Thresholds
-from services.analysis.sniper import SniperLimits
-from services.analysis.whale import WhaleRule
 from services.container import Services, build_services
-from services.models import Candle
-from services.settings import Settings
+from services.kernel.models import Candle
+from services.kernel.settings import Settings
+from services.market.whale.analysis import WhaleRule
 from services.signals.backtest import Replayed, Rules, replay
+from services.signals.bias.rule import Thresholds
+from services.signals.sniper.rule import SniperLimits
 from services.signals.track_record import TrackRecord
 
 FETCH_ROUNDS = 60  # x 20 h of candles a round: enough for a month and a half

@@ -6,7 +6,7 @@ from aiohttp import web
 
 from bot.telegram_auth import TelegramAuth
 from services.container import Services
-from services.status import Overall
+from services.kernel.status import Overall
 
 SERVICES_KEY = web.AppKey("services", Services)
 TELEGRAM_KEY = web.AppKey("telegram", TelegramAuth)

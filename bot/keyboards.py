@@ -9,8 +9,8 @@ from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from services.flags import Flag
-from services.heatmap import HeatmapRange
+from services.market.flags import Flag
+from services.market.heatmap.service import HeatmapRange
 
 
 class FlagToggle(CallbackData, prefix="fl"):

@@ -11,7 +11,7 @@ from loguru import logger
 
 from services.container import Services
 from services.discovery import probe
-from services.flags import Flag
+from services.market.flags import Flag
 from services.storage.errors import StorageUnavailableError
 
 

@@ -22,7 +22,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 from yarl import URL
 
-from services.settings import Settings
+from services.kernel.settings import Settings
 
 if TYPE_CHECKING:
     from aiogram import Bot

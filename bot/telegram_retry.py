@@ -27,7 +27,7 @@ from loguru import logger
 
 from bot.delivery.context import IN_SENDER
 from bot.telegram_auth import TelegramAuth
-from services.metrics import Metrics
+from services.kernel.metrics import Metrics
 
 if TYPE_CHECKING:
     from aiogram import Bot

@@ -10,45 +10,43 @@ from limits.aio.storage import MemoryStorage, Storage
 from loguru import logger
 from prometheus_client import Counter
 
-from services.alerts.followups import FollowUpQueue
-from services.alerts.outbox import Cooldown, Outbox
-from services.analysis.bias import Thresholds
-from services.analysis.sniper import SniperLimits
-from services.analysis.whale import WhaleRule
-from services.bias import BiasService
-from services.etf import EtfService
-from services.flags import FlagService
-from services.heatmap import HeatmapService
-from services.http import VendorClient
-from services.instruments import InstrumentCatalog
+from services.chats.languages import ChatLanguages
+from services.chats.subscriptions import SubscriptionService
+from services.delivery.call_followups import FollowUps
+from services.delivery.followups import FollowUpQueue
+from services.delivery.outbox import Cooldown, Outbox
 from services.jobs.active_hours import ActiveHours
 from services.jobs.bias_job import BiasJob
-from services.jobs.health import JobHealth
+from services.jobs.grading_job import GradingJob
 from services.jobs.sniper_job import SniperJob
 from services.jobs.store_notice import StoreWatch
-from services.languages import ChatLanguages
-from services.metrics import Metrics
-from services.options import OptionsService
-from services.orderbook import OrderBookService
-from services.providers.alternative_me import FearGreedClient
-from services.providers.binance import BinanceClient
-from services.providers.coinapi import CoinApiClient
-from services.providers.coinglass import CoinGlassClient
-from services.providers.okx import OkxClient
-from services.resilience.breaker import BreakerBoard, BreakerState, CircuitBreaker
-from services.resilience.cache import ResilientCache, make_backend
-from services.resilience.fallback_backend import RedisLink
-from services.resilience.rate_budget import RateBudget, make_storage
-from services.routes import RouteBook
-from services.sentiment import SentimentService
-from services.settings import Settings
+from services.kernel.breaker import BreakerBoard, BreakerState, CircuitBreaker
+from services.kernel.cache import ResilientCache, make_backend
+from services.kernel.fallback_backend import RedisLink
+from services.kernel.http import VendorClient
+from services.kernel.metrics import Metrics
+from services.kernel.rate_budget import RateBudget, make_storage
+from services.kernel.routes import RouteBook
+from services.kernel.settings import Settings
+from services.kernel.status import StatusRegistry
+from services.market.etf.service import EtfService
+from services.market.flags import FlagService
+from services.market.heatmap.service import HeatmapService
+from services.market.instruments import InstrumentCatalog
+from services.market.options.service import OptionsService
+from services.market.orderbook.service import OrderBookService
+from services.market.sentiment.service import SentimentService
+from services.market.ticker.service import TickerService
+from services.market.whale.analysis import WhaleRule
+from services.market.whale.service import WhaleService
+from services.signals.bias.rule import Thresholds
+from services.signals.bias.service import BiasService
 from services.signals.calls import CallLog
-from services.signals.followups import FollowUps
-from services.signals.grader import GradingJob
+from services.signals.health import JobHealth
+from services.signals.sniper.rule import SniperLimits
+from services.signals.sniper.service import MAIN as SNIPER_MAIN
+from services.signals.sniper.service import SniperService
 from services.signals.track_record import TrackRecordService
-from services.sniper import MAIN as SNIPER_MAIN
-from services.sniper import SniperService
-from services.status import StatusRegistry
 from services.storage.calls import CallStore
 from services.storage.candles import CandleStore
 from services.storage.chats import ChatRepository
@@ -56,9 +54,11 @@ from services.storage.db import Database
 from services.storage.journal import Journal
 from services.storage.leases import Leases
 from services.storage.liquidations import LiquidationStore
-from services.subscriptions import SubscriptionService
-from services.ticker import TickerService
-from services.whale import WhaleService
+from services.vendors.alternative_me import FearGreedClient
+from services.vendors.binance import BinanceClient
+from services.vendors.coinapi import CoinApiClient
+from services.vendors.coinglass import CoinGlassClient
+from services.vendors.okx import OkxClient
 
 _STATE_VALUE = {BreakerState.CLOSED: 0, BreakerState.HALF_OPEN: 1, BreakerState.OPEN: 2}
 

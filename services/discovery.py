@@ -11,10 +11,10 @@ from typing import Any
 from loguru import logger
 
 from services.container import Services
-from services.errors import UpstreamError
-from services.flags import ModuleDisabledError
-from services.heatmap import HeatmapRange
-from services.symbols import Instrument
+from services.kernel.errors import UpstreamError
+from services.kernel.symbols import Instrument
+from services.market.flags import ModuleDisabledError
+from services.market.heatmap.service import HeatmapRange
 
 
 def _checks(services: Services, inst: Instrument) -> dict[str, Callable[[], Awaitable[Any]]]:

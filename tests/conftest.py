@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from loguru import logger
 
-from services.settings import Settings
+from services.kernel.settings import Settings
 from tests.fakes.telegram import FakeTelegram
 from tests.fakes.vendors import FakeVendors
 
@@ -52,7 +52,7 @@ def no_secret_in_any_log_line() -> Iterator[None]:
     """Per test, so a test that resets loguru (logger.remove()) cannot end the scan for the
     tests after it, and a leak names the test that logged it."""
     scan = _SecretScan()
-    # As production logs (services/logging.py): tracebacks without variable values.
+    # As production logs (services/kernel/logging.py): tracebacks without variable values.
     sink = logger.add(
         scan.loguru_sink,
         level="DEBUG",

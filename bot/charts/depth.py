@@ -9,7 +9,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from bot.charts.ticks import COMPACT
-from services.orderbook import OrderBookReport
+from services.market.orderbook.service import OrderBookReport
 
 BID, ASK, WALL = "#16a34a", "#dc2626", "#111827"
 SIZE, DPI = (8, 4.5), 100

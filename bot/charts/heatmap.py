@@ -10,7 +10,7 @@ from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 
 from bot.charts.ticks import COMPACT
-from services.heatmap import HeatmapReport
+from services.market.heatmap.service import HeatmapReport
 
 SIZE, DPI = (8, 4.5), 100
 

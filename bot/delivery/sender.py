@@ -37,15 +37,15 @@ from bot.render.alerts import render_alert
 from bot.render.text import split_message
 from bot.render.view import View
 from bot.telegram_auth import TelegramAuth
-from services.alerts.deliveries import Deliveries, DeliveryStatus, Pending
-from services.alerts.models import AlertType
-from services.alerts.outbox import Outbox
+from services.chats.subscriptions import SubscriptionService
 from services.container import Services
-from services.metrics import Metrics
-from services.settings import Settings
+from services.delivery.deliveries import Deliveries, DeliveryStatus, Pending
+from services.delivery.models import AlertType
+from services.delivery.outbox import Outbox
+from services.kernel.metrics import Metrics
+from services.kernel.settings import Settings
 from services.storage.chats import ChatRepository
 from services.storage.errors import StorageUnavailableError
-from services.subscriptions import SubscriptionService
 
 BATCH = 200
 IN_FLIGHT = 16  # concurrent sends; Telegram answers in ~100 ms, so 25/s needs a few at once

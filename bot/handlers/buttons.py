@@ -17,8 +17,8 @@ from bot.render.ticker import render_ticker
 from bot.render.view import View
 from bot.reply import not_modified
 from services.container import Services
-from services.orderbook import parse_exchange
-from services.symbols import parse_symbol
+from services.kernel.symbols import parse_symbol
+from services.market.orderbook.service import parse_exchange
 
 
 async def refresh(

@@ -23,9 +23,9 @@ from bot.render.options import render_no_options
 from bot.render.permissions import render_admin_check_failed
 from bot.render.text import html_to_plain
 from bot.reply import reply
-from services.errors import ArgumentError, DataUnavailableError, SymbolError
-from services.flags import ModuleDisabledError
-from services.options import NoOptionsError
+from services.kernel.errors import ArgumentError, DataUnavailableError, SymbolError
+from services.market.flags import ModuleDisabledError
+from services.market.options.service import NoOptionsError
 from services.storage.errors import StorageUnavailableError
 
 ALERT_LIMIT = 200  # Telegram's limit for a callback answer

@@ -11,8 +11,8 @@ from bot.handlers.permissions import may_manage
 from bot.render.language import render_language, render_language_set, render_not_chat_admin_language
 from bot.render.view import View
 from bot.reply import reply
+from services.chats.languages import parse_language
 from services.container import Services
-from services.languages import parse_language
 
 
 async def lang(

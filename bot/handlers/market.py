@@ -17,9 +17,9 @@ from bot.render.view import View
 from bot.render.whale import render_whale
 from bot.reply import reply
 from services.container import Services
-from services.heatmap import parse_range
-from services.orderbook import parse_exchange
-from services.symbols import okx_inst_id
+from services.kernel.symbols import okx_inst_id
+from services.market.heatmap.service import parse_range
+from services.market.orderbook.service import parse_exchange
 
 
 async def ticker(message: Message, command: CommandObject, services: Services, view: View) -> None:

@@ -21,7 +21,7 @@ from bot.render.performance import (
 from bot.render.view import View
 from bot.reply import reply
 from services.container import Services
-from services.errors import ArgumentError
+from services.kernel.errors import ArgumentError
 from services.signals.calls import Kind
 from services.signals.track_record import TrackRecord
 

@@ -10,8 +10,8 @@ from aiogram.types import ChatMemberUpdated, Message
 from bot.handlers.permissions import forget, may_manage
 from bot.render.subscriptions import render_not_chat_admin, render_subscriptions
 from bot.reply import reply
+from services.chats.subscriptions import parse_kinds
 from services.container import Services
-from services.subscriptions import parse_kinds
 
 GONE = {ChatMemberStatus.KICKED, ChatMemberStatus.LEFT}
 

@@ -1,5 +1,5 @@
 """Every chat update is answered within CHAT_DEADLINE_SECONDS: its handler's vendor calls see
-how long is left (services/resilience/deadline.py) and settle for a fallback, a stale value or
+how long is left (services/kernel/deadline.py) and settle for a fallback, a stale value or
 a plain "unavailable" in time."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from typing import Any
 from aiogram import BaseMiddleware
 from aiogram.types import TelegramObject
 
-from services.resilience.deadline import answer_within
+from services.kernel.deadline import answer_within
 
 # Kept back from the deadline for what follows the data: rendering, a chart, the reply itself.
 ANSWER_RESERVE_SECONDS = 0.5

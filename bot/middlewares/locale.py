@@ -7,7 +7,7 @@ from typing import Any
 from aiogram.types import Chat, TelegramObject, User
 from aiogram.utils.i18n import I18n, I18nMiddleware
 
-from services.languages import ChatLanguages
+from services.chats.languages import ChatLanguages
 
 
 def pick_locale(language_code: str | None, available: tuple[str, ...], default: str) -> str:

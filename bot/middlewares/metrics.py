@@ -9,7 +9,7 @@ from typing import Any
 from aiogram import BaseMiddleware
 from aiogram.types import Message, TelegramObject
 
-from services.metrics import Metrics
+from services.kernel.metrics import Metrics
 
 
 class CommandMetricsMiddleware(BaseMiddleware):

@@ -15,8 +15,8 @@ from bot.render.errors import reason_text
 from bot.render.followups import render_outcome, render_tracking, render_withdrawn, track_line
 from bot.render.text import b, esc, i
 from bot.render.view import View
-from services.alerts.models import Alert, AlertType, HealthNotice
-from services.analysis.sniper import Check, EntryMap, Target
+from services.delivery.models import Alert, AlertType, HealthNotice
+from services.signals.sniper.rule import Check, EntryMap, Target
 
 MARKS = {True: "✅", False: "❌", None: "➖"}
 

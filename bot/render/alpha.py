@@ -9,9 +9,9 @@ from aiogram.utils.i18n import gettext as _
 from bot.render.errors import module_name, reason_text
 from bot.render.text import b, esc, i
 from bot.render.view import View
-from services.analysis.bias import BiasCall, Direction, Evidence
-from services.analysis.confidence import Agreement
-from services.analysis.whale import WhaleFlow
+from services.market.whale.analysis import WhaleFlow
+from services.signals.bias.rule import BiasCall, Direction, Evidence
+from services.signals.confidence import Agreement
 
 ICONS = {Direction.LONG: "🟢", Direction.SHORT: "🔴", Direction.NEUTRAL: "⚪"}
 

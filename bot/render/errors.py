@@ -5,8 +5,8 @@ from __future__ import annotations
 from aiogram.utils.i18n import gettext as _
 
 from bot.render.text import clip, code, esc
-from services.errors import ArgumentError, DataUnavailableError, Reason, SymbolError
-from services.flags import ModuleDisabledError
+from services.kernel.errors import ArgumentError, DataUnavailableError, Reason, SymbolError
+from services.market.flags import ModuleDisabledError
 
 
 def reason_text(reason: Reason) -> str:

@@ -6,7 +6,7 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.render.errors import module_name
 from bot.render.text import b
-from services.flags import Flag, FlagChange
+from services.market.flags import Flag, FlagChange
 
 
 def render_flags(states: dict[Flag, bool]) -> str:

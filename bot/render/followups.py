@@ -10,8 +10,8 @@ from aiogram.utils.i18n import gettext as _
 from bot.render.alpha import direction_text
 from bot.render.text import b, esc, i
 from bot.render.view import View
-from services.alerts.models import Tracking, Withdrawal
-from services.analysis.bias import Direction
+from services.delivery.models import Tracking, Withdrawal
+from services.signals.bias.rule import Direction
 from services.signals.grading import wilson
 from services.signals.track_record import TrackLine
 

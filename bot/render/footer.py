@@ -9,7 +9,7 @@ from aiogram.utils.i18n import gettext as _
 from bot.render.errors import reason_text
 from bot.render.text import esc, i
 from bot.render.view import View
-from services.errors import Reason
+from services.kernel.errors import Reason
 
 
 def footer(

@@ -7,8 +7,8 @@ from aiogram.utils.i18n import gettext as _
 from bot.render.footer import footer
 from bot.render.text import b, esc
 from bot.render.view import View
-from services.analysis.heatmap import Band
-from services.heatmap import HeatmapReport
+from services.market.heatmap.analysis import Band
+from services.market.heatmap.service import HeatmapReport
 
 
 def _band(band: Band, view: View) -> str:

@@ -10,7 +10,7 @@ from babel.dates import format_date
 from bot.render.footer import footer
 from bot.render.text import b, esc
 from bot.render.view import View
-from services.options import NoOptionsError, OptionsReport
+from services.market.options.service import NoOptionsError, OptionsReport
 
 MAX_EXPIRIES = 6
 

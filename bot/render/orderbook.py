@@ -9,8 +9,8 @@ from aiogram.utils.i18n import gettext as _
 from bot.render.footer import footer
 from bot.render.text import b, esc
 from bot.render.view import View
-from services.analysis.orderbook import WALL_MULTIPLE, Imbalance, Wall
-from services.orderbook import OrderBookReport
+from services.market.orderbook.analysis import WALL_MULTIPLE, Imbalance, Wall
+from services.market.orderbook.service import OrderBookReport
 
 
 def _money(value: Decimal, usd: bool, quote: str, view: View) -> str:

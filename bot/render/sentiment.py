@@ -9,7 +9,7 @@ from aiogram.utils.i18n import gettext as _
 from bot.render.footer import footer
 from bot.render.text import b, esc
 from bot.render.view import View
-from services.models import EtfFlows, Sentiment
+from services.kernel.models import EtfFlows, Sentiment
 
 MAX_DAYS = 5
 

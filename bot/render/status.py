@@ -7,9 +7,9 @@ from aiogram.utils.i18n import gettext as _
 from bot.render.errors import reason_text
 from bot.render.text import b, code, esc
 from bot.render.view import View
-from services.jobs.health import JobHealth
-from services.resilience.breaker import BreakerSnapshot, BreakerState
-from services.status import Health, ModuleStatus, Overall
+from services.kernel.breaker import BreakerSnapshot, BreakerState
+from services.kernel.status import Health, ModuleStatus, Overall
+from services.signals.health import JobHealth
 
 ICONS = {Health.OK: "🟢", Health.DEGRADED: "🟡", Health.UNAVAILABLE: "🔴"}
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiogram.utils.i18n import gettext as _
 
 from bot.render.text import b
-from services.subscriptions import AlertKind
+from services.chats.subscriptions import AlertKind
 
 
 def render_subscriptions(kinds: list[AlertKind]) -> str:

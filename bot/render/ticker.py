@@ -7,7 +7,7 @@ from aiogram.utils.i18n import gettext as _
 from bot.render.footer import footer
 from bot.render.text import b, esc
 from bot.render.view import View
-from services.models import Ticker
+from services.kernel.models import Ticker
 
 NA = "–"
 

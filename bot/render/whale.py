@@ -10,8 +10,8 @@ from bot.render.alpha import whale_flow_text
 from bot.render.footer import footer
 from bot.render.text import b, esc
 from bot.render.view import View
-from services.analysis.whale import Flow, WhaleEvent, WhaleFlow, WhaleSide
-from services.whale import WhaleReport
+from services.market.whale.analysis import Flow, WhaleEvent, WhaleFlow, WhaleSide
+from services.market.whale.service import WhaleReport
 
 MAX_EVENTS = 15
 # By what the event did to the market: a closed long is a sale and shows red.

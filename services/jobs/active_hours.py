@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from loguru import logger
 
-from services.errors import ArgumentError
+from services.kernel.errors import ArgumentError
 
 
 def _parse(text: str) -> time | None:

@@ -6,9 +6,9 @@ from datetime import datetime
 
 from loguru import logger
 
-from services.alerts.models import Alert, AlertType, HealthNotice
-from services.alerts.outbox import Outbox
-from services.jobs.health import JobHealth, RunOutcome
+from services.delivery.models import Alert, AlertType, HealthNotice
+from services.delivery.outbox import Outbox
+from services.signals.health import JobHealth, RunOutcome
 
 
 async def notify_admins(

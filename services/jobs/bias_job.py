@@ -10,20 +10,20 @@ from decimal import Decimal
 
 from loguru import logger
 
-from services.alerts.models import Alert, AlertType, Signal
-from services.alerts.outbox import Outbox
-from services.analysis.bias import BiasCall, BiasInputs, Direction
-from services.bias import BiasService
-from services.errors import Reason
+from services.chats.subscriptions import AlertKind, SubscriptionService
+from services.delivery.call_followups import FollowUps
+from services.delivery.models import Alert, AlertType, Signal
+from services.delivery.outbox import Outbox
 from services.jobs.admin_notice import notify_admins
-from services.jobs.health import JobHealth, RunOutcome
-from services.metrics import Metrics
+from services.kernel.errors import Reason
+from services.kernel.metrics import Metrics
+from services.kernel.symbols import Instrument
+from services.signals.bias.rule import BiasCall, BiasInputs, Direction
+from services.signals.bias.service import BiasService
 from services.signals.calls import CallLog, Kind
-from services.signals.followups import FollowUps
+from services.signals.health import JobHealth, RunOutcome
 from services.signals.track_record import TrackRecordService
 from services.storage.journal import Entry, Journal
-from services.subscriptions import AlertKind, SubscriptionService
-from services.symbols import Instrument
 
 MIN_INPUTS = 2  # fewer inputs make no call; such a run must not overwrite the last one
 

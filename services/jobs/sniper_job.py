@@ -9,20 +9,20 @@ from decimal import Decimal
 
 from loguru import logger
 
-from services.alerts.models import Alert, AlertType, Signal
-from services.alerts.outbox import Outbox, SetupRule
-from services.analysis.sniper import EntryMap, same_setup
+from services.chats.subscriptions import AlertKind, SubscriptionService
+from services.delivery.models import Alert, AlertType, Signal
+from services.delivery.outbox import Outbox, SetupRule
 from services.jobs.active_hours import ActiveHours
 from services.jobs.admin_notice import notify_admins
-from services.jobs.health import JobHealth
-from services.metrics import Metrics
+from services.kernel.metrics import Metrics
+from services.kernel.symbols import Instrument
 from services.signals.calls import CallLog, Kind
 from services.signals.grading import SniperStatus
+from services.signals.health import JobHealth
+from services.signals.sniper.rule import EntryMap, same_setup
+from services.signals.sniper.service import SniperService
 from services.signals.track_record import TrackRecordService
-from services.sniper import SniperService
 from services.storage.journal import Entry, Journal
-from services.subscriptions import AlertKind, SubscriptionService
-from services.symbols import Instrument
 
 
 class SniperJob:

@@ -11,12 +11,12 @@ from typing import Any
 
 from loguru import logger
 
-from services.alerts.models import Alert, AlertType, HealthNotice
-from services.alerts.outbox import Outbox
-from services.errors import Reason
-from services.resilience.fallback_backend import RedisLink
-from services.resilience.outage import Outage
-from services.status import Health, StatusRegistry
+from services.delivery.models import Alert, AlertType, HealthNotice
+from services.delivery.outbox import Outbox
+from services.kernel.errors import Reason
+from services.kernel.fallback_backend import RedisLink
+from services.kernel.outage import Outage
+from services.kernel.status import Health, StatusRegistry
 from services.storage.db import Database
 
 # A dropped connection is usually back at the first probe: that is logged, not sent to admins.

@@ -8,14 +8,14 @@ from datetime import datetime, timedelta
 
 from pydantic import BaseModel
 
-from services.analysis.bias import BiasInputs, Direction, Thresholds
-from services.analysis.bias import evaluate as evaluate_bias
-from services.analysis.sniper import EntryMap, SniperInputs, SniperLimits, same_setup
-from services.analysis.sniper import evaluate as evaluate_sniper
-from services.models import Candle
+from services.kernel.models import Candle
+from services.signals.bias.rule import BiasInputs, Direction, Thresholds
+from services.signals.bias.rule import evaluate as evaluate_bias
 from services.signals.calls import Kind, bias_call, levels, sniper_call
 from services.signals.grade_rows import horizon_grades, sniper_grades
 from services.signals.grading import FINAL, track_sniper
+from services.signals.sniper.rule import EntryMap, SniperInputs, SniperLimits, same_setup
+from services.signals.sniper.rule import evaluate as evaluate_sniper
 from services.signals.track_record import TrackRecord, summarise
 from services.storage.calls import NewCall, StoredCall, StoredGrade
 from services.storage.journal import Entry

@@ -7,10 +7,10 @@ from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.analysis.bias import BiasCall, Direction
-from services.analysis.sniper import EntryMap
-from services.analysis.whale import Flow, WhaleEvent
+from services.market.whale.analysis import Flow, WhaleEvent
+from services.signals.bias.rule import BiasCall, Direction
 from services.signals.grading import SniperLevels, SniperStatus
+from services.signals.sniper.rule import EntryMap
 from services.storage.calls import CallStore, NewCall, StoredCall
 from services.storage.db import Record
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from services.models import Candle
+from services.kernel.models import Candle
 from services.signals.grading import (
     SniperLevels,
     SniperPath,

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
-from services.models import Candle
+from services.kernel.models import Candle
 
 __all__ = ["Candle"]  # re-exported: the grading API speaks in candles
 

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import delete, func, select
 
-from services.models import Candle
+from services.kernel.models import Candle
 from services.storage.db import Database, utc
 from services.storage.tables import CandleRow
 

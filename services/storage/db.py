@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-from services.resilience.outage import Outage
+from services.kernel.outage import Outage
 from services.storage.errors import StorageUnavailableError, classify
 
 # A write made inside the caller's transaction, told which signals reached a chat (the outbox

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, select
 
-from services.models import Liquidation
+from services.kernel.models import Liquidation
 from services.storage.db import Database, utc
 from services.storage.tables import LiquidationRow
 

@@ -11,10 +11,10 @@ from pathlib import Path
 import httpx
 from sqlalchemy import func, select
 
-from services.analysis.sniper import EntryMap
+from services.chats.subscriptions import AlertKind, SubscriptionService
+from services.signals.sniper.rule import EntryMap
 from services.storage.db import Database, utc
 from services.storage.tables import CallRow, DeliveryRow, GradeRow, SubscriptionRow
-from services.subscriptions import AlertKind, SubscriptionService
 from tests.e2e.harness import BotProcess
 from tests.fakes.vendors import FakeVendors
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import httpx
 
-from services.subscriptions import AlertKind
+from services.chats.subscriptions import AlertKind
 from tests.e2e.alerts import active, metric, subscribe, wait_metric, wait_sent, whales_buy
 from tests.e2e.conftest import StartBot
 from tests.fakes.telegram import FakeTelegram, parse_html

@@ -9,7 +9,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from services.subscriptions import AlertKind
+from services.chats.subscriptions import AlertKind
 from tests.e2e.alerts import subscribe, wait_sent, whales_buy
 from tests.e2e.conftest import StartBot
 from tests.fakes.outage_matrix import Matrix, matrix_fixture, seconds

@@ -6,8 +6,8 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
+from services.chats.subscriptions import AlertKind, SubscriptionService
 from services.storage.db import Database
-from services.subscriptions import AlertKind, SubscriptionService
 from tests.e2e.conftest import StartBot
 from tests.fakes.telegram import FakeTelegram, fixture
 

@@ -9,7 +9,7 @@ import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from services.subscriptions import AlertKind
+from services.chats.subscriptions import AlertKind
 from tests.e2e.alerts import sniper_call_moved_back, sniper_grades, subscribe
 from tests.e2e.conftest import StartBot
 from tests.fakes.telegram import FakeTelegram, parse_html

@@ -5,16 +5,16 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from services.alerts.models import Alert, AlertType, Signal
-from services.analysis.bias import BiasCall, Direction
-from services.analysis.heatmap import analyse as analyse_heatmap
-from services.analysis.heatmap import bands_from_grid
-from services.analysis.orderbook import analyse as analyse_book
-from services.heatmap import HeatmapRange, HeatmapReport
-from services.models import HeatmapGrid, OrderBook
-from services.orderbook import OrderBookReport
-from services.providers.levels import parse_levels
-from services.symbols import parse_symbol
+from services.delivery.models import Alert, AlertType, Signal
+from services.kernel.models import HeatmapGrid, OrderBook
+from services.kernel.symbols import parse_symbol
+from services.market.heatmap.analysis import analyse as analyse_heatmap
+from services.market.heatmap.analysis import bands_from_grid
+from services.market.heatmap.service import HeatmapRange, HeatmapReport
+from services.market.orderbook.analysis import analyse as analyse_book
+from services.market.orderbook.service import OrderBookReport
+from services.signals.bias.rule import BiasCall, Direction
+from services.vendors.levels import parse_levels
 from tests.fakes.vendors import load
 
 

@@ -88,7 +88,7 @@ async def dispatch(make_dispatch: MakeDispatch) -> Dispatch:
 @pytest.fixture
 def fast_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
     """Retries with millisecond backoff and a 1 s Retry-After cap, so fault tests stay quick."""
-    from services.resilience import retry
+    from services.kernel import retry
 
     monkeypatch.setattr(retry, "MAX_RETRY_AFTER_SECONDS", 1.0)
     original = retry.with_retry
@@ -96,7 +96,7 @@ def fast_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
     async def quick(call, **kwargs):  # type: ignore[no-untyped-def]
         return await original(call, base_delay=0.01, max_delay=0.02)
 
-    monkeypatch.setattr("services.http.with_retry", quick)
+    monkeypatch.setattr("services.kernel.http.with_retry", quick)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

@@ -31,7 +31,7 @@ from bot.app import make_bot, make_dispatcher
 from bot.handlers.permissions import forget_everyone
 from bot.i18n import make_i18n
 from services.container import Services
-from services.logging import InterceptHandler
+from services.kernel.logging import InterceptHandler
 from tests.fakes.telegram import ADMIN_RIGHTS, BOT_ID, ApiCall, FakeTelegram, Injected, utf16_len
 
 USER = 428756321  # a private chat's id is its user's id

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 
 from bot.backtest import changed_settings, rules, run
-from services.analysis.bias import BiasInputs, WhaleInput
-from services.analysis.whale import WhaleEvent, WhaleSide
-from services.models import Candle, Sentiment
+from services.kernel.models import Candle, Sentiment
+from services.market.whale.analysis import WhaleEvent, WhaleSide
 from services.signals.backtest import replay
+from services.signals.bias.rule import BiasInputs, WhaleInput
 from services.storage.journal import Entry
 from tests.conftest import make_settings
 from tests.unit.conftest import Build

@@ -9,7 +9,9 @@ from decimal import Decimal
 import pytest
 from pydantic import ValidationError
 
-from services.analysis.bias import (
+from services.kernel.errors import Reason
+from services.kernel.models import EtfDay, EtfFlows, Sentiment
+from services.signals.bias.rule import (
     BiasCall,
     Direction,
     Evidence,
@@ -19,8 +21,6 @@ from services.analysis.bias import (
     etf_push,
     sentiment_push,
 )
-from services.errors import Reason
-from services.models import EtfDay, EtfFlows, Sentiment
 
 AT = datetime(2026, 11, 20, 7, 0, tzinfo=UTC)
 L, S, N = Direction.LONG, Direction.SHORT, Direction.NEUTRAL

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from services.analysis.bias import Direction
-from services.errors import Reason
-from services.symbols import parse_symbol
+from services.kernel.errors import Reason
+from services.kernel.symbols import parse_symbol
+from services.signals.bias.rule import Direction
 from tests.fakes.vendors import FakeVendors, Fault
 from tests.unit.conftest import Build
 

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from services.errors import Reason
-from services.resilience.breaker import BreakerBoard, BreakerState, CircuitBreaker
+from services.kernel.breaker import BreakerBoard, BreakerState, CircuitBreaker
+from services.kernel.errors import Reason
 
 
 class Clock:

@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from bot.keyboards import FlagToggle, HeatmapView, Refresh, RefreshKind
-from services.flags import Flag
-from services.heatmap import HeatmapRange
+from services.market.flags import Flag
+from services.market.heatmap.service import HeatmapRange
 from tests.fakes.telegram import fixture
 from tests.unit.dispatch import ADMIN, GROUP, USER, Dispatch
 

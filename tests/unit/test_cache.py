@@ -9,9 +9,9 @@ from aiocache import SimpleMemoryCache
 from aiocache.serializers import JsonSerializer
 from pydantic import BaseModel
 
-from services.errors import TransientError, UnknownInstrumentError
-from services.metrics import Metrics
-from services.resilience.cache import ResilientCache, make_backend
+from services.kernel.cache import ResilientCache, make_backend
+from services.kernel.errors import TransientError, UnknownInstrumentError
+from services.kernel.metrics import Metrics
 
 
 class Price(BaseModel):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from services.models import Candle
+from services.kernel.models import Candle
 from services.storage.calls import CallStore, Grade, GradeBatch, NewCall
 from services.storage.candles import CandleStore
 from services.storage.db import Database

@@ -10,7 +10,7 @@ from aiogram.exceptions import TelegramNetworkError
 from aiogram.methods import GetChatMember
 
 from bot.handlers.permissions import is_chat_admin
-from services.subscriptions import AlertKind
+from services.chats.subscriptions import AlertKind
 from tests.unit.conftest import MakeDispatch
 from tests.unit.dispatch import GROUP, GROUP_MEMBER, USER, Dispatch, member_update
 

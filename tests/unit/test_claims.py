@@ -14,8 +14,8 @@ import pytest
 from bot.app import make_bot
 from bot.delivery.sender import Sender
 from bot.i18n import make_i18n
-from services.alerts.deliveries import Deliveries, DeliveryStatus, Pending
-from services.alerts.outbox import Cooldown, Outbox
+from services.delivery.deliveries import Deliveries, DeliveryStatus, Pending
+from services.delivery.outbox import Cooldown, Outbox
 from services.storage.db import Database
 from services.storage.errors import StorageUnavailableError
 from tests.fakes.reports import bias_alert

@@ -10,10 +10,10 @@ import time
 
 import pytest
 
-from services.errors import RateLimitedError, Reason, TransientError
-from services.resilience.deadline import answer_within
-from services.resilience.retry import with_retry
-from services.status import Health
+from services.kernel.deadline import answer_within
+from services.kernel.errors import RateLimitedError, Reason, TransientError
+from services.kernel.retry import with_retry
+from services.kernel.status import Health
 from tests.fakes.vendors import FakeVendors, Fault
 from tests.unit.conftest import MakeDispatch
 

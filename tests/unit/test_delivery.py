@@ -13,11 +13,11 @@ import pytest
 from bot.app import make_bot
 from bot.delivery.sender import Sender
 from bot.i18n import make_i18n
-from services.alerts.deliveries import DeliveryStatus
-from services.alerts.models import AlertType
-from services.analysis.bias import BiasCall, Direction
+from services.chats.subscriptions import AlertKind
 from services.container import Services
-from services.subscriptions import AlertKind
+from services.delivery.deliveries import DeliveryStatus
+from services.delivery.models import AlertType
+from services.signals.bias.rule import BiasCall, Direction
 from tests.fakes.reports import bias_alert
 from tests.fakes.telegram import FakeTelegram
 from tests.fakes.vendors import FakeVendors

@@ -16,8 +16,8 @@ import pytest
 from bot.app import make_bot
 from bot.delivery.sender import Sender
 from bot.i18n import make_i18n
-from services.alerts.deliveries import DeliveryStatus
 from services.container import Services, build_services
+from services.delivery.deliveries import DeliveryStatus
 from tests.conftest import vendor_settings
 from tests.fakes.outage_matrix import Matrix, matrix_fixture, seconds
 from tests.fakes.reports import bias_alert

@@ -26,7 +26,7 @@ from sqlalchemy.engine import make_url
 from bot.app import make_bot
 from bot.delivery.sender import Sender
 from bot.i18n import make_i18n
-from services.alerts.deliveries import DeliveryStatus
+from services.delivery.deliveries import DeliveryStatus
 from services.storage.db import Database
 from services.storage.errors import classify
 from tests.fakes.outage_matrix import Matrix, matrix_fixture, seconds

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from services.settings import Settings
+from services.kernel.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 CONTRACT_NAMES = {

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from services.status import Health
+from services.kernel.status import Health
 from tests.fakes.vendors import FakeVendors, Fault
 from tests.unit.conftest import MakeDispatch
 from tests.unit.dispatch import Dispatch

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from services.errors import Reason
-from services.flags import Flag, FlagService, ModuleDisabledError
-from services.status import Health, StatusRegistry
+from services.kernel.errors import Reason
+from services.kernel.status import Health, StatusRegistry
+from services.market.flags import Flag, FlagService, ModuleDisabledError
 from services.storage.db import Database
 from tests.conftest import make_settings
 from tests.postgres import drop_database, temporary_database

@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from services.alerts.followups import FollowUpQueue
-from services.alerts.models import Alert, AlertType, Signal
-from services.alerts.outbox import Outbox, SetupRule
-from services.analysis.bias import Direction
+from services.delivery.followups import FollowUpQueue
+from services.delivery.models import Alert, AlertType, Signal
+from services.delivery.outbox import Outbox, SetupRule
+from services.signals.bias.rule import Direction
 from services.storage.db import Database
 from tests.unit.test_outbox import COOLDOWN, bias_alert, call
 from tests.unit.test_sniper_rule import make

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from itertools import pairwise
 
-from services.models import Candle
+from services.kernel.models import Candle
 from services.signals.calls import Kind
 from services.storage.calls import NewCall
 from tests.fakes.vendors import FakeVendors, Fault

@@ -10,14 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from services.analysis.heatmap import analyse, band_step, bands_from_liquidations
-from services.errors import ArgumentError, Reason
-from services.heatmap import HeatmapRange, parse_range
-from services.models import Liquidation
-from services.resilience.breaker import BreakerState
+from services.kernel.breaker import BreakerState
+from services.kernel.errors import ArgumentError, Reason
+from services.kernel.models import Liquidation
+from services.kernel.symbols import parse_symbol
+from services.market.heatmap.analysis import analyse, band_step, bands_from_liquidations
+from services.market.heatmap.service import HeatmapRange, parse_range
 from services.storage.db import Database
 from services.storage.liquidations import LiquidationStore
-from services.symbols import parse_symbol
 from tests.fakes.vendors import FakeVendors, Fault
 from tests.postgres import drop_database, temporary_database
 from tests.unit.conftest import Build

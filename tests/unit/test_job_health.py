@@ -8,9 +8,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from loguru import logger
 
-from services.errors import Reason
 from services.jobs.active_hours import ActiveHours
-from services.jobs.health import JobHealth, RunOutcome
+from services.kernel.errors import Reason
+from services.signals.health import JobHealth, RunOutcome
 
 MAIN = ("whale", "heatmap", "spot_ob")
 T0 = datetime(2026, 11, 21, 1, 0, tzinfo=UTC)

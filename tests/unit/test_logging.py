@@ -5,7 +5,7 @@ import logging
 
 from loguru import logger
 
-from services.logging import Redactor, RepeatThrottle, setup_logging
+from services.kernel.logging import Redactor, RepeatThrottle, setup_logging
 
 TOKEN = "123456789:AAFakeTokenForTestsOnly-abcdefghijk"
 KEY = "coinapi-secret-key-42"

@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 
 from services.container import Services, build_services
-from services.errors import BadResponseError, RateLimitedError, UnknownInstrumentError
-from services.providers.okx import RANGE_MAX_PAGES, OkxClient
-from services.symbols import Instrument, parse_symbol
+from services.kernel.errors import BadResponseError, RateLimitedError, UnknownInstrumentError
+from services.kernel.symbols import Instrument, parse_symbol
+from services.vendors.okx import RANGE_MAX_PAGES, OkxClient
 from tests.conftest import make_settings
 from tests.fakes.vendors import FakeVendors, Fault
 

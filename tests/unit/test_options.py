@@ -7,12 +7,12 @@ from decimal import Decimal
 
 import pytest
 
-from services.analysis.options import summarise
-from services.flags import ModuleDisabledError
-from services.models import OptionOI
-from services.options import NoOptionsError
-from services.providers.okx import parse_inst_id
-from services.symbols import parse_symbol
+from services.kernel.models import OptionOI
+from services.kernel.symbols import parse_symbol
+from services.market.flags import ModuleDisabledError
+from services.market.options.analysis import summarise
+from services.market.options.service import NoOptionsError
+from services.vendors.okx import parse_inst_id
 from tests.fakes.vendors import FakeVendors, Fault, load
 from tests.unit.conftest import Build
 

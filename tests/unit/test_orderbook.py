@@ -7,12 +7,12 @@ from decimal import Decimal
 
 import pytest
 
-from services.analysis.orderbook import Side, analyse
-from services.errors import ArgumentError, DataUnavailableError, Reason, SymbolError
-from services.models import BookLevel, OrderBook
-from services.orderbook import Exchange, parse_exchange
-from services.status import Health
-from services.symbols import parse_symbol
+from services.kernel.errors import ArgumentError, DataUnavailableError, Reason, SymbolError
+from services.kernel.models import BookLevel, OrderBook
+from services.kernel.status import Health
+from services.kernel.symbols import parse_symbol
+from services.market.orderbook.analysis import Side, analyse
+from services.market.orderbook.service import Exchange, parse_exchange
 from tests.fakes.vendors import FakeVendors, Fault
 from tests.unit.conftest import Build
 

@@ -7,10 +7,10 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from services.alerts.deliveries import DeliveryStatus
-from services.alerts.models import Alert, AlertType, Signal
-from services.alerts.outbox import Cooldown, Outbox
-from services.analysis.bias import BiasCall, Direction
+from services.delivery.deliveries import DeliveryStatus
+from services.delivery.models import Alert, AlertType, Signal
+from services.delivery.outbox import Cooldown, Outbox
+from services.signals.bias.rule import BiasCall, Direction
 from services.storage.db import Database
 
 COOLDOWN = Cooldown(seconds=3600, repeat_gain=Decimal("0.2"))

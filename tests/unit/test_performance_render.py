@@ -30,7 +30,7 @@ from bot.render.performance import (
 )
 from bot.render.text import CAPTION_LIMIT
 from bot.render.view import View
-from services.errors import ArgumentError
+from services.kernel.errors import ArgumentError
 from services.signals.track_record import (
     HorizonRecord,
     Point,

@@ -5,8 +5,8 @@ import uuid
 
 import pytest
 
-from services.errors import BudgetExhaustedError
-from services.resilience.rate_budget import RateBudget, make_storage
+from services.kernel.errors import BudgetExhaustedError
+from services.kernel.rate_budget import RateBudget, make_storage
 
 
 @pytest.fixture(params=["memory", "redis"])

@@ -14,10 +14,10 @@ import redis.asyncio as redis
 from limits import RateLimitItemPerMinute
 from limits.aio.strategies import MovingWindowRateLimiter
 
-from services.alerts.models import AlertType
-from services.resilience.cache import make_backend
-from services.resilience.fallback_backend import RedisLink
-from services.resilience.rate_budget import make_storage
+from services.delivery.models import AlertType
+from services.kernel.cache import make_backend
+from services.kernel.fallback_backend import RedisLink
+from services.kernel.rate_budget import make_storage
 from tests.fakes.outage_matrix import Matrix, matrix_fixture, seconds
 from tests.fakes.stores import proxied_redis, until
 from tests.fakes.tcp_proxy import TcpProxy

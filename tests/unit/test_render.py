@@ -12,11 +12,11 @@ from bot.render.status import render_status
 from bot.render.text import split_message
 from bot.render.ticker import render_ticker
 from bot.render.view import View
-from services.errors import DataUnavailableError, Reason, SymbolError
-from services.models import Ticker
-from services.resilience.breaker import BreakerSnapshot, BreakerState
-from services.status import Health, ModuleStatus, Overall
-from services.symbols import parse_symbol
+from services.kernel.breaker import BreakerSnapshot, BreakerState
+from services.kernel.errors import DataUnavailableError, Reason, SymbolError
+from services.kernel.models import Ticker
+from services.kernel.status import Health, ModuleStatus, Overall
+from services.kernel.symbols import parse_symbol
 from tests.fakes.telegram import HtmlError, parse_html
 
 AS_OF = datetime(2026, 11, 20, 7, 0, tzinfo=UTC)
@@ -122,7 +122,7 @@ def test_status_shows_reasons_and_open_breakers(en: None) -> None:
 
 
 def test_status_for_admins_shows_each_alert_job_and_its_backoff(en: None) -> None:
-    from services.jobs.health import JobHealth, RunOutcome
+    from services.signals.health import JobHealth, RunOutcome
 
     sniper = JobHealth("sniper", ("whale",), 300, 1800, on_soft=lambda m: None, jitter=lambda: 1)
     sniper.record(RunOutcome(failed={"whale": Reason.ERROR}), AS_OF)
@@ -169,8 +169,8 @@ def test_fake_server_html_check_matches_telegram_rules() -> None:
 @pytest.mark.parametrize("locale", ["en", "id"])
 def test_entry_map_and_alerts_render_every_placeholder_and_label(i18n: I18n, locale: str) -> None:
     from bot.render.alerts import render_alert, render_entry_map
-    from services.alerts.models import Alert, AlertType, HealthNotice
-    from services.analysis.bias import Missing
+    from services.delivery.models import Alert, AlertType, HealthNotice
+    from services.signals.bias.rule import Missing
     from tests.unit.test_sniper_rule import make
 
     m = make(etf=None, missing=[Missing(name="etf", reason=Reason.PLAN)])

@@ -3,7 +3,8 @@ from __future__ import annotations
 import pytest
 from tenacity import RetryCallState
 
-from services.errors import (
+from services.kernel import retry as retry_module
+from services.kernel.errors import (
     BadResponseError,
     PlanRequiredError,
     RateLimitedError,
@@ -11,8 +12,7 @@ from services.errors import (
     TransientError,
     VendorError,
 )
-from services.resilience import retry as retry_module
-from services.resilience.retry import _Wait, with_retry
+from services.kernel.retry import _Wait, with_retry
 
 
 @pytest.fixture(autouse=True)

@@ -9,10 +9,10 @@ import io
 import pytest
 
 from services.discovery import probe
-from services.errors import DataUnavailableError, Reason
-from services.heatmap import HeatmapRange
-from services.logging import setup_logging
-from services.symbols import parse_symbol
+from services.kernel.errors import DataUnavailableError, Reason
+from services.kernel.logging import setup_logging
+from services.kernel.symbols import parse_symbol
+from services.market.heatmap.service import HeatmapRange
 from tests.fakes.vendors import FakeVendors, Fault
 from tests.unit.conftest import Build
 

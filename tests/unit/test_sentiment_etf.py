@@ -7,8 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from services.errors import DataUnavailableError, Reason
-from services.status import Health
+from services.kernel.errors import DataUnavailableError, Reason
+from services.kernel.status import Health
 from tests.fakes.vendors import FakeVendors, Fault
 from tests.unit.conftest import Build
 

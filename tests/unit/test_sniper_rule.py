@@ -7,16 +7,16 @@ from decimal import Decimal as D
 
 import pytest
 
-from services.analysis.bias import Evidence, Missing
-from services.analysis.heatmap import Band
-from services.analysis.heatmap import analyse as analyse_heatmap
-from services.analysis.orderbook import BookAnalysis
-from services.analysis.orderbook import analyse as analyse_book
-from services.analysis.sniper import EntryMap, entry_map, same_setup
-from services.analysis.whale import WhaleEvent, WhaleRule, WhaleSide, whale_flow
-from services.errors import Reason
-from services.models import BookLevel, OrderBook
-from services.symbols import Instrument
+from services.kernel.errors import Reason
+from services.kernel.models import BookLevel, OrderBook
+from services.kernel.symbols import Instrument
+from services.market.heatmap.analysis import Band
+from services.market.heatmap.analysis import analyse as analyse_heatmap
+from services.market.orderbook.analysis import BookAnalysis
+from services.market.orderbook.analysis import analyse as analyse_book
+from services.market.whale.analysis import WhaleEvent, WhaleRule, WhaleSide, whale_flow
+from services.signals.bias.rule import Evidence, Missing
+from services.signals.sniper.rule import EntryMap, entry_map, same_setup
 
 AT = datetime(2026, 11, 21, 3, 0, tzinfo=UTC)
 PRICE = D(100)

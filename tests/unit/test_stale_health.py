@@ -8,11 +8,11 @@ import asyncio
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from services.analysis.bias import BiasCall, Direction, Evidence, Missing
-from services.errors import Reason
 from services.jobs.bias_job import _outcome
-from services.jobs.health import JobHealth
-from services.symbols import parse_symbol
+from services.kernel.errors import Reason
+from services.kernel.symbols import parse_symbol
+from services.signals.bias.rule import BiasCall, Direction, Evidence, Missing
+from services.signals.health import JobHealth
 from tests.fakes.vendors import FakeVendors, Fault
 from tests.unit.conftest import Build
 

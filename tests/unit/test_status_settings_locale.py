@@ -4,8 +4,8 @@ import pytest
 from pydantic import ValidationError
 
 from bot.middlewares.locale import pick_locale
-from services.errors import Reason
-from services.status import Health, Overall, StatusRegistry
+from services.kernel.errors import Reason
+from services.kernel.status import Health, Overall, StatusRegistry
 from tests.conftest import make_settings
 
 
@@ -44,7 +44,7 @@ def test_settings_read_contract_names_and_lists() -> None:
 
 
 def test_settings_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    from services.settings import Settings
+    from services.kernel.settings import Settings
 
     monkeypatch.setenv("ADMIN_IDS", "42")
     monkeypatch.setenv("DEFAULT_LOCALE", "id")

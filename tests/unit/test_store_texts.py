@@ -9,7 +9,7 @@ import pytest
 
 from bot.render.alerts import render_health
 from bot.render.errors import render_storage_unavailable
-from services.alerts.models import HealthNotice
+from services.delivery.models import HealthNotice
 
 
 def notice(store: str, healthy: bool) -> HealthNotice:

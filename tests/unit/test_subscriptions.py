@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from services.errors import ArgumentError
+from services.chats.subscriptions import AlertKind, SubscriptionService, parse_kinds
+from services.kernel.errors import ArgumentError
 from services.storage.db import Database
-from services.subscriptions import AlertKind, SubscriptionService, parse_kinds
 
 BIAS, SNIPER = AlertKind.BIAS, AlertKind.SNIPER
 

@@ -4,8 +4,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.errors import SymbolError
-from services.symbols import (
+from services.kernel.errors import SymbolError
+from services.kernel.symbols import (
     Instrument,
     Market,
     binance_symbol,

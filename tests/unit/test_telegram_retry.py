@@ -21,9 +21,9 @@ from bot.delivery.context import IN_SENDER
 from bot.delivery.sender import Sender
 from bot.i18n import make_i18n
 from bot.telegram_retry import RetryAfterMiddleware
-from services.alerts.deliveries import DeliveryStatus
 from services.container import Services
-from services.metrics import Metrics
+from services.delivery.deliveries import DeliveryStatus
+from services.kernel.metrics import Metrics
 from tests.fakes.reports import bias_alert
 from tests.fakes.telegram import FakeTelegram, Injected, fixture
 from tests.unit.conftest import Build

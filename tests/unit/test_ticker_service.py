@@ -6,9 +6,9 @@ import asyncio
 
 import pytest
 
-from services.errors import DataUnavailableError, Reason, SymbolError
-from services.status import Health, Overall
-from services.symbols import parse_symbol
+from services.kernel.errors import DataUnavailableError, Reason, SymbolError
+from services.kernel.status import Health, Overall
+from services.kernel.symbols import parse_symbol
 from tests.fakes.vendors import FakeVendors, Fault
 from tests.unit.conftest import Build
 

@@ -19,8 +19,8 @@ from bot.delivery.sender import Sender
 from bot.http_server import make_app
 from bot.i18n import make_i18n
 from bot.telegram_auth import TelegramAuth
-from services.alerts.deliveries import DeliveryStatus
 from services.container import Services
+from services.delivery.deliveries import DeliveryStatus
 from tests.fakes.reports import bias_alert
 from tests.fakes.telegram import FakeTelegram
 from tests.unit.conftest import Build

@@ -13,14 +13,14 @@ import pytest
 from sqlalchemy import select
 
 from bot.delivery.sender import Sender
-from services.alerts.models import AlertType
-from services.analysis.sniper import EntryMap, SniperInputs
+from services.chats.subscriptions import AlertKind
 from services.container import Services, build_services
-from services.jobs.health import RunOutcome
+from services.delivery.models import AlertType
 from services.signals.calls import Kind
-from services.sniper import SniperRead
+from services.signals.health import RunOutcome
+from services.signals.sniper.rule import EntryMap, SniperInputs
+from services.signals.sniper.service import SniperRead
 from services.storage.tables import GradeRow
-from services.subscriptions import AlertKind
 from tests.fakes.telegram import FakeTelegram
 from tests.fakes.vendors import FakeVendors
 from tests.unit.test_sniper_rule import book, make

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from aiogram.dispatcher.event.bases import UNHANDLED
 
-from services.subscriptions import AlertKind
+from services.chats.subscriptions import AlertKind
 from tests.fakes.telegram import fixture
 from tests.unit.dispatch import GROUP, USER, Dispatch, message
 

@@ -8,7 +8,8 @@ from collections.abc import AsyncIterator
 import pytest
 
 from services.container import Services, build_services
-from services.errors import (
+from services.kernel.breaker import BreakerState
+from services.kernel.errors import (
     BadResponseError,
     BreakerOpenError,
     PlanRequiredError,
@@ -18,8 +19,7 @@ from services.errors import (
     TransientError,
     UnknownInstrumentError,
 )
-from services.resilience.breaker import BreakerState
-from services.symbols import parse_symbol
+from services.kernel.symbols import parse_symbol
 from tests.conftest import make_settings
 from tests.fakes.vendors import FakeVendors, Fault
 
@@ -39,7 +39,7 @@ async def services(vendors: FakeVendors) -> AsyncIterator[Services]:
 
 
 async def okx_ticker(services: Services):  # type: ignore[no-untyped-def]
-    from services.providers.okx import OkxClient
+    from services.vendors.okx import OkxClient
 
     return await OkxClient(services.clients[0]).ticker(SOL)
 
@@ -191,7 +191,7 @@ async def test_every_attempt_is_counted_by_status(services: Services, vendors: F
 def test_retry_after_header_forms(header: str, expected: float | None) -> None:
     import httpx
 
-    from services.http import retry_after
+    from services.kernel.http import retry_after
 
     response = httpx.Response(429, headers={"Retry-After": header} if header else {})
     assert retry_after(response) == expected
@@ -203,7 +203,7 @@ def test_retry_after_http_date_in_the_future() -> None:
 
     import httpx
 
-    from services.http import retry_after
+    from services.kernel.http import retry_after
 
     future = email.utils.formatdate(time.time() + 30, usegmt=True)
     value = retry_after(httpx.Response(429, headers={"Retry-After": future}))

@@ -6,13 +6,13 @@ from decimal import Decimal
 
 import pytest
 
-from services.analysis.whale import WhaleSide, whale_trades
-from services.errors import DataUnavailableError, Reason
-from services.flags import Flag, ModuleDisabledError
-from services.providers.okx import Trade
-from services.resilience.breaker import BreakerState
-from services.status import Health
-from services.symbols import parse_symbol
+from services.kernel.breaker import BreakerState
+from services.kernel.errors import DataUnavailableError, Reason
+from services.kernel.status import Health
+from services.kernel.symbols import parse_symbol
+from services.market.flags import Flag, ModuleDisabledError
+from services.market.whale.analysis import WhaleSide, whale_trades
+from services.vendors.okx import Trade
 from tests.fakes.vendors import FakeVendors, Fault, load
 from tests.unit.conftest import Build
 

@@ -8,9 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from services.analysis.bias import Direction, whale_push
-from services.analysis.sniper import _whale_check
-from services.analysis.whale import (
+from services.market.whale.analysis import (
     Flow,
     WhaleEvent,
     WhaleRule,
@@ -18,7 +16,9 @@ from services.analysis.whale import (
     whale_flow,
     whale_positions,
 )
-from services.providers.coinglass import WhaleAlert
+from services.signals.bias.rule import Direction, whale_push
+from services.signals.sniper.rule import _whale_check
+from services.vendors.coinglass import WhaleAlert
 from tests.fakes.vendors import load
 
 NOW = datetime(2026, 11, 20, 7, 0, tzinfo=UTC)
@@ -155,8 +155,8 @@ def test_coinglass_fixture_a_closed_sol_long_is_selling() -> None:
 
 
 def test_the_sniper_reads_btc_and_its_coin_each_on_its_own() -> None:
-    from services.analysis.bias import WhaleInput
-    from services.analysis.sniper import SniperInputs, SniperLimits, evaluate
+    from services.signals.bias.rule import WhaleInput
+    from services.signals.sniper.rule import SniperInputs, SniperLimits, evaluate
 
     events = [
         event(WhaleSide.LONG, "1470000", opened=True, coin="BTC"),  # BTC whales buying
@@ -186,8 +186,8 @@ def test_an_exact_tie_is_never_a_lean_even_with_a_zero_share() -> None:
 
 
 def test_the_sniper_whale_check_is_as_stale_as_the_coin_it_read() -> None:
-    from services.analysis.bias import WhaleInput
-    from services.analysis.sniper import SniperInputs, SniperLimits, evaluate
+    from services.signals.bias.rule import WhaleInput
+    from services.signals.sniper.rule import SniperInputs, SniperLimits, evaluate
 
     events = [event(WhaleSide.BUY, "1470000", coin="BTC"), event(WhaleSide.SELL, "1e6", coin="SOL")]
 

@@ -1,1 +1,0 @@
-"""Push alerts: what a job produced, who gets it, and the record of its delivery."""

@@ -1,1 +1,0 @@
-"""Pure analysis: models in, findings out. No I/O, no clock."""

@@ -1,0 +1,1 @@
+"""What the bot keeps per chat: subscriptions and language."""

@@ -1,0 +1,104 @@
+"""Who receives pushes: per chat and kind, kept true to Telegram (blocked, removed, migrated)."""
+
+from __future__ import annotations
+
+import builtins
+from datetime import UTC, datetime
+from enum import StrEnum
+
+from loguru import logger
+from sqlalchemy import select, update
+
+from services.kernel.errors import ArgumentError
+from services.storage.db import Database
+from services.storage.tables import SubscriptionRow
+
+
+class AlertKind(StrEnum):
+    BIAS = "bias"
+    SNIPER = "sniper"
+    # Replies on how a pushed call ended (on unless muted with /unsubscribe followups); the
+    # silent edits of a pushed map always happen.
+    FOLLOWUPS = "followups"
+
+
+PUSHES = [AlertKind.BIAS, AlertKind.SNIPER]  # what `all` means: follow-ups are on unless muted
+
+
+def parse_kinds(text: str | None) -> list[AlertKind]:
+    """`bias`, `sniper`, `followups`, `all` or nothing (= all pushes)."""
+    value = (text or "all").strip().lower().replace("-", "")
+    if value == "all":
+        return list(PUSHES)
+    try:
+        return [AlertKind(value)]
+    except ValueError:
+        raise ArgumentError(value, [*(k.value for k in AlertKind), "all"]) from None
+
+
+class SubscriptionService:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def set(self, chat_id: int, kinds: list[AlertKind], active: bool) -> None:
+        now = datetime.now(UTC)
+        rows = [
+            {"chat_id": chat_id, "kind": k.value, "active": active, "updated_at": now}
+            for k in kinds
+        ]
+        statement = self._db.insert(SubscriptionRow).values(rows)
+        statement = statement.on_conflict_do_update(
+            index_elements=["chat_id", "kind"],
+            set_={"active": statement.excluded.active, "updated_at": now},
+        )
+        async with self._db.saving() as session:
+            await session.execute(statement)
+
+    async def of_chat(self, chat_id: int) -> list[AlertKind]:
+        async with self._db.sessions() as session:
+            kinds = await session.scalars(
+                select(SubscriptionRow.kind).where(
+                    SubscriptionRow.chat_id == chat_id, SubscriptionRow.active
+                )
+            )
+            return sorted(AlertKind(k) for k in kinds)
+
+    async def subscribers(self, kind: AlertKind) -> list[int]:
+        async with self._db.sessions() as session:
+            chats = await session.scalars(
+                select(SubscriptionRow.chat_id).where(
+                    SubscriptionRow.kind == kind.value, SubscriptionRow.active
+                )
+            )
+            return sorted(chats)
+
+    async def muted(self, chat_ids: list[int]) -> builtins.set[int]:
+        """The chats among these that turned follow-up replies off."""
+        if not chat_ids:
+            return set()
+        async with self._db.sessions() as session:
+            chats = await session.scalars(
+                select(SubscriptionRow.chat_id).where(
+                    SubscriptionRow.kind == AlertKind.FOLLOWUPS.value,
+                    SubscriptionRow.active.is_(False),
+                    SubscriptionRow.chat_id.in_(chat_ids),
+                )
+            )
+            return set(chats)
+
+    async def chat_gone(self, chat_id: int, why: str) -> None:
+        """Blocked by the user, removed from the group, or a 403 on send: stop pushing there."""
+        async with self._db.sessions() as session, session.begin():
+            await session.execute(
+                update(SubscriptionRow)
+                .where(SubscriptionRow.chat_id == chat_id)
+                .values(active=False, updated_at=datetime.now(UTC))
+            )
+        logger.info("chat {} gone ({}): subscriptions deactivated", chat_id, why)
+
+    async def chat_migrated(self, old_id: int, new_id: int) -> None:
+        """A group became a supergroup: its subscriptions move to the new id."""
+        kinds = await self.of_chat(old_id)
+        if kinds:
+            await self.set(new_id, kinds, active=True)
+        await self.chat_gone(old_id, f"migrated to {new_id}")

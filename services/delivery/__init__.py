@@ -1,0 +1,1 @@
+"""The outbox: alerts, their deliveries to chats, and follow-ups."""

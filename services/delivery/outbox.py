@@ -1,0 +1,217 @@
+"""The alert outbox: an alert and one delivery row per chat are written in one transaction
+before anything is sent, so a crash or restart loses nothing and the unique (alert, chat)
+pair means nothing is queued twice. Edge state and cooldowns decide who gets what; the sender
+(bot side) drains `deliveries`."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+from pydantic import BaseModel
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.delivery.deliveries import Deliveries, DeliveryStatus
+from services.delivery.models import Alert, AlertType, Signal
+from services.signals.sniper.rule import same_setup
+from services.storage.db import Database, Record
+from services.storage.tables import AlertRow, CooldownRow, DeliveryRow, SignalStateRow
+
+
+class Cooldown(BaseModel):
+    seconds: float = 3600.0
+    repeat_gain: Decimal = Decimal("0.2")  # a repeat inside the cooldown needs this much more
+
+
+class Published(BaseModel):
+    queued: int  # deliveries written
+    symbols: set[str]  # the signals that reached at least one chat
+    alert_id: int | None = None
+
+
+class SetupRule(BaseModel):
+    """The sniper's repeat rule: a chat skips only the setup it already got (levels within
+    `same_pct`) while that setup can still play out; any other setup is news for it."""
+
+    same_pct: Decimal
+    lifetime_seconds: float
+
+
+class LastSignal(BaseModel):
+    fingerprint: str
+    strength: Decimal
+
+
+class Outbox:
+    def __init__(
+        self,
+        db: Database,
+        cooldown: Cooldown,
+        on_publish: Callable[[], None] | None = None,
+        instance: str = "",
+    ) -> None:
+        """`instance` names this process stably across restarts (INSTANCE_ID): its claims on
+        deliveries carry it."""
+        self._db = db
+        self._cooldown = cooldown
+        self.on_publish = on_publish  # wakes the sender in this process
+        self.deliveries = Deliveries(db, instance)  # the sender's side of the same tables
+
+    async def last(self, kind: AlertType, symbol: str) -> LastSignal | None:
+        async with self._db.sessions() as session:
+            row = await session.get(SignalStateRow, (kind.value, symbol))
+            if row is None:
+                return None
+            return LastSignal(fingerprint=row.fingerprint, strength=row.strength)
+
+    async def remember(self, kind: AlertType, signals: list[Signal]) -> None:
+        """The signal seen now, pushed or not: the next run's edge is measured against it."""
+        if not signals:
+            return
+        async with self._db.sessions() as session, session.begin():
+            await self._remember(session, kind, signals, datetime.now(UTC))
+
+    async def _remember(
+        self, session: AsyncSession, kind: AlertType, signals: list[Signal], now: datetime
+    ) -> None:
+        statement = self._db.insert(SignalStateRow).values(
+            [
+                {
+                    "kind": kind.value,
+                    "symbol": s.symbol,
+                    "fingerprint": s.fingerprint,
+                    "strength": s.strength,
+                    "updated_at": now,
+                }
+                for s in signals
+            ]
+        )
+        statement = statement.on_conflict_do_update(
+            index_elements=["kind", "symbol"],
+            set_={
+                "fingerprint": statement.excluded.fingerprint,
+                "strength": statement.excluded.strength,
+                "updated_at": now,
+            },
+        )
+        await session.execute(statement)
+
+    async def publish(self, alert: Alert, signals: list[Signal], chats: list[int]) -> int:
+        """Queues the alert for every chat not inside its cooldown for a signal; returns how
+        many deliveries were queued. The signals are remembered in the same transaction."""
+        return (await self.queue(alert, signals, chats)).queued
+
+    async def queue(
+        self,
+        alert: Alert,
+        signals: list[Signal],
+        chats: list[int],
+        *,
+        setup: SetupRule | None = None,
+        call_id: int | None = None,
+        remember: bool = True,
+        then: Record | None = None,
+    ) -> Published:
+        """`publish`, saying which signals went out. With a `setup` rule (the sniper) a chat
+        is skipped only when it already has this setup; `call_id` ties the alert to the call
+        it carries, for follow-ups. `remember=False` leaves the edge state alone (a live setup
+        re-offered to chats that subscribed later). `then` writes in the same transaction,
+        told which symbols reached a chat: the job's own records commit with the alert, and
+        no write of the job's competes with the sender's once sending has begun."""
+        now = datetime.now(UTC)
+        window = setup.lifetime_seconds if setup is not None else self._cooldown.seconds
+        since = now - timedelta(seconds=window)
+        queued = 0
+        async with self._db.sessions() as session, session.begin():
+            if signals and remember:
+                await self._remember(session, alert.type, signals, now)
+            recent = await self._recent(session, alert.type, chats, since)
+            per_chat: dict[int, list[Signal]] = {}
+            for chat in chats:
+                wanted = [
+                    s for s in signals if not self._cooled(recent.get((chat, s.symbol)), s, setup)
+                ]
+                if wanted or not signals:
+                    per_chat[chat] = wanted
+            if not per_chat:
+                if then is not None:
+                    await then(session, set())
+                return Published(queued=0, symbols=set())
+            row = AlertRow(
+                kind=alert.type.value,
+                payload=alert.model_dump_json(),
+                started_at=alert.started_at,
+                created_at=now,
+                call_id=call_id,
+            )
+            session.add(row)
+            await session.flush()
+            for chat, wanted in per_chat.items():
+                session.add(
+                    DeliveryRow(
+                        alert_id=row.id,
+                        chat_id=chat,
+                        symbols=json.dumps([s.symbol for s in wanted]),
+                        status=DeliveryStatus.PENDING,
+                        attempts=0,
+                        next_at=now,
+                    )
+                )
+                queued += 1
+            cooldowns = [
+                {
+                    "chat_id": chat,
+                    "kind": alert.type.value,
+                    "symbol": s.symbol,
+                    "direction": s.direction,
+                    "last_at": now,
+                    "strength": s.strength,
+                    # sniper: the setup this chat now has; bias: a fresh call, not withdrawn
+                    "fingerprint": s.fingerprint if setup is not None else None,
+                }
+                for chat, wanted in per_chat.items()
+                for s in wanted
+            ]
+            if cooldowns:
+                statement = self._db.insert(CooldownRow).values(cooldowns)
+                statement = statement.on_conflict_do_update(
+                    index_elements=["chat_id", "kind", "symbol"],
+                    set_={
+                        "direction": statement.excluded.direction,
+                        "last_at": now,
+                        "strength": statement.excluded.strength,
+                        "fingerprint": statement.excluded.fingerprint,
+                    },
+                )
+                await session.execute(statement)
+            symbols = {s.symbol for wanted in per_chat.values() for s in wanted}
+            if then is not None:
+                await then(session, symbols)
+        if self.on_publish is not None:
+            self.on_publish()
+        return Published(queued=queued, symbols=symbols, alert_id=row.id)
+
+    async def _recent(
+        self, session: AsyncSession, kind: AlertType, chats: list[int], since: datetime
+    ) -> dict[tuple[int, str], CooldownRow]:
+        rows = await session.scalars(
+            select(CooldownRow).where(
+                CooldownRow.kind == kind.value,
+                CooldownRow.last_at > since,
+                CooldownRow.chat_id.in_(chats),
+            )
+        )
+        return {(r.chat_id, r.symbol): r for r in rows}
+
+    def _cooled(self, last: CooldownRow | None, signal: Signal, setup: SetupRule | None) -> bool:
+        """Inside the cooldown a repeat of the same call waits, unless materially stronger."""
+        if setup is not None:
+            return last is not None and same_setup(
+                last.fingerprint or "", signal.fingerprint, setup.same_pct
+            )
+        if last is None or last.direction != signal.direction:
+            return False
+        return signal.strength < last.strength + self._cooldown.repeat_gain

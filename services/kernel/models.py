@@ -1,0 +1,126 @@
+"""Domain models shared by services and rendering. Every market answer carries its provenance."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from pydantic import BaseModel, Field
+
+from services.kernel.bounds import Amount, Moment, Price, Quote, Score, Usd
+from services.kernel.symbols import Instrument
+
+
+class Ticker(BaseModel):
+    instrument: Instrument
+    last: Price
+    open_24h: Quote | None = None
+    high_24h: Quote | None = None
+    low_24h: Quote | None = None
+    volume_base: Amount | None = None
+    volume_quote: Amount | None = None
+    bid: Quote | None = None
+    ask: Quote | None = None
+    source: str
+    as_of: Moment
+    stale: bool = False
+    fallback: bool = False  # served by a fallback source, not the source of truth
+    fallback_reason: str | None = None
+
+    @property
+    def change_24h_pct(self) -> Decimal | None:
+        if self.open_24h is None or self.open_24h == 0:
+            return None
+        return (self.last - self.open_24h) / self.open_24h * 100
+
+
+class BookLevel(BaseModel):
+    price: Price
+    size: Amount  # in the base coin
+
+
+class OrderBook(BaseModel):
+    """Bids best (highest) first, asks best (lowest) first."""
+
+    instrument: Instrument
+    bids: list[BookLevel]
+    asks: list[BookLevel]
+    source: str
+    as_of: Moment
+    stale: bool = False
+    fallback_reason: str | None = None
+
+
+class Sentiment(BaseModel):
+    """Fear & Greed, 0 (extreme fear) to 100 (extreme greed)."""
+
+    score: Score
+    label: str | None  # the vendor's own words; None when it gives none
+    previous: Score | None = None  # the day before
+    source: str
+    as_of: Moment
+    stale: bool = False
+    fallback_reason: str | None = None
+
+
+class EtfDay(BaseModel):
+    day: Moment  # midnight UTC of the trading day
+    net_flow_usd: Usd
+    reported: int  # ETFs with a figure that day
+    total: int  # ETFs listed that day
+
+
+class EtfFlows(BaseModel):
+    asset: str  # "BTC"
+    days: list[EtfDay] = Field(min_length=1)  # oldest first; none at all is a broken answer
+    source: str
+    as_of: Moment
+    stale: bool = False
+
+
+class Liquidation(BaseModel):
+    """One realized liquidation. `side` is the position that was closed out."""
+
+    coin: str
+    side: str  # "long" or "short"
+    price: Price  # bankruptcy price
+    size_coin: Amount
+    usd: Amount
+    at: Moment
+
+
+class HeatmapGrid(BaseModel):
+    """CoinGlass model1: `cells` are (x candle index, y price index, usd)."""
+
+    y_axis: list[Price] = Field(min_length=1)
+    cells: list[tuple[int, int, Amount]]
+    candle_count: int
+    last_close: Price | None
+    last_time: Moment | None
+
+
+class OptionOI(BaseModel):
+    """Open interest of one option, in coins."""
+
+    expiry: date
+    strike: Price
+    is_call: bool
+    oi_coin: Amount
+
+
+class InstrumentIds(BaseModel):
+    """Instrument ids a vendor lists (OKX `instId`s), for symbol validation."""
+
+    inst_ids: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class Candle:
+    """One OKX 1-minute candle: opened at `ts` (UTC, aware), closed one minute later."""
+
+    ts: datetime
+    open: Decimal
+    high: Decimal
+    low: Decimal
+    close: Decimal

@@ -1,0 +1,187 @@
+"""Every operator-facing setting, read once from the environment / `.env` (names: CONTRACT.md)."""
+
+from __future__ import annotations
+
+import re
+import socket
+from typing import Annotated, Literal
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from services.kernel.errors import SymbolError
+from services.kernel.symbols import parse_symbol
+
+Switch = Literal["on", "off"]
+ACTIVE_HOURS = re.compile(r"([01]?\d|2[0-3]):[0-5]\d-(([01]?\d|2[0-3]):[0-5]\d|24:00)")
+
+
+def _split_csv(value: object) -> object:
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return value
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+
+    bot_token: SecretStr = SecretStr("")
+    telegram_api_base: str = "https://api.telegram.org"
+    admin_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
+    default_locale: Literal["en", "id"] = "en"
+    database_url: str = "sqlite+aiosqlite:///data/bot.db"
+    redis_url: str = ""
+    http_host: str = "127.0.0.1"
+    http_port: int = 8080
+    log_level: str = "INFO"
+
+    okx_base_url: str = "https://www.okx.com"
+    binance_base_url: str = "https://api.binance.com"
+    coinglass_base_url: str = "https://open-api-v4.coinglass.com"
+    coinglass_api_key: SecretStr = SecretStr("")
+    coinapi_base_url: str = "https://rest.coinapi.io"
+    coinapi_api_key: SecretStr = SecretStr("")
+    fng_base_url: str = "https://api.alternative.me"
+
+    feature_whale: Switch = "on"
+    feature_etf: Switch = "on"
+    feature_sentiment: Switch = "on"
+    feature_heatmap: Switch = "on"
+    feature_spot_ob: Switch = "on"
+    feature_options: Switch = "on"
+
+    whale_min_usd: float = 1_000_000
+    whale_window_minutes: int = Field(default=60, ge=1)  # only this recent activity makes a call
+    # Extension: net whale flow over gross flow needed to read the window as buying or selling.
+    whale_net_share: float = Field(default=0.2, ge=0, le=1)
+    # Extensions: the sentiment scores at which the bias rule reads greed (long) or fear (short).
+    bias_long_sentiment: int = 60
+    bias_short_sentiment: int = 40
+    watch_symbols: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["BTC", "ETH", "SOL"]
+    )
+    sniper_symbol: str = "SOL"
+    bias_interval_seconds: int = 300  # 0 turns the job off (an extension)
+    sniper_interval_seconds: int = 300
+    timezone: str = "Asia/Jakarta"
+    active_hours: str = "00:00-24:00"
+    webhook_url: str = ""
+    webhook_secret: SecretStr = SecretStr("")
+
+    # Extensions beyond CONTRACT.md: tuning knobs with safe defaults.
+    http_timeout_seconds: float = 8.0
+    # A chat command answers within this, with what it has; jobs keep the long retry budget.
+    chat_deadline_seconds: float = Field(default=4.0, gt=0.5, le=60)
+    hedge_after_seconds: float = Field(default=1.0, gt=0, le=30)
+    ticker_cache_ttl_ms: int = 300
+    orderbook_cache_ttl_ms: int = 1000
+    whale_cache_ttl_seconds: float = 20.0
+    sentiment_cache_ttl_seconds: float = 600.0
+    etf_cache_ttl_seconds: float = 900.0
+    heatmap_cache_ttl_seconds: float = 20.0
+    options_cache_ttl_seconds: float = 120.0
+    liquidation_poll_seconds: float = 90.0  # 0 turns the poll job off
+    probe_interval_seconds: float = 600.0  # capability discovery; 0 turns it off
+    stale_max_age_seconds: float = 600.0
+    instruments_cache_ttl_seconds: int = 86_400
+    user_commands_per_minute: int = 20
+    okx_requests_per_2s: int = 20
+    coinapi_requests_per_minute: int = 60
+    binance_requests_per_minute: int = 100
+    coinglass_requests_per_minute: int = 30
+    fng_requests_per_minute: int = 30
+    rate_wait_max_seconds: float = 1.0
+    breaker_failure_threshold: int = 5
+    breaker_open_seconds: float = 60.0
+    breaker_plan_open_seconds: float = 3600.0
+    telegram_retry_max: int = 3  # a reply's retries after a 5xx or network fault (not 429s)
+    # Alerts: hygiene, the sniper's levels, job backoff and Telegram delivery pacing.
+    alert_cooldown_seconds: float = 3600.0  # per (chat, alert type, symbol), persisted
+    alert_repeat_gain: float = 0.2  # confidence a repeat inside the cooldown must add
+    sniper_wall_multiple: float = 5.0
+    sniper_cluster_pct: float = 0.5
+    sniper_stop_buffer_pct: float = 0.3
+    sniper_same_setup_pct: float = 0.3
+    job_backoff_max_seconds: float = 1800.0
+    telegram_global_per_second: float = 25.0
+    telegram_chat_per_second: float = 1.0
+    telegram_group_per_minute: float = 20.0
+    delivery_max_attempts: int = 5
+    # A sender's hold on a delivery it is sending; if the process dies mid-send, the delivery
+    # is due again after this. Longer than any Bot API call may take.
+    delivery_claim_seconds: float = 120.0
+    # Backing-store outages: a replica's stable name (empty: host name and HTTP_PORT), so a
+    # restart takes its own delivery claims back at once; how long a connect, a pooled
+    # connection or an answer's lookup may take, and one statement; how often a store that
+    # stopped answering (database, Redis) is asked again.
+    instance_id: str = Field(default="", max_length=64)
+    database_timeout_seconds: float = Field(default=2.0, gt=0, le=60)
+    database_statement_timeout_seconds: float = Field(default=10.0, gt=0, le=3600)
+    store_probe_seconds: float = Field(default=10.0, gt=0, le=600)
+    # The track record: how long a pushed sniper map waits for its entry before it is void,
+    # how often calls are graded (0 = off), how long the input journal and candles are kept.
+    sniper_setup_lifetime_minutes: int = Field(default=360, ge=1)
+    grading_interval_seconds: float = 60.0
+    journal_retention_days: int = Field(default=30, ge=1)
+
+    @field_validator("admin_ids", "watch_symbols", mode="before")
+    @classmethod
+    def _csv(cls, value: object) -> object:
+        return _split_csv(value)
+
+    @field_validator(
+        "feature_whale",
+        "feature_etf",
+        "feature_sentiment",
+        "feature_heatmap",
+        "feature_spot_ob",
+        "feature_options",
+        mode="before",
+    )
+    @classmethod
+    def _switch(cls, value: object) -> object:
+        if isinstance(value, bool):
+            return "on" if value else "off"
+        if isinstance(value, str):
+            lowered = value.strip().lower()
+            if lowered in {"1", "true", "yes", "on"}:
+                return "on"
+            if lowered in {"0", "false", "no", "off"}:
+                return "off"
+        return value
+
+    @field_validator("watch_symbols", "sniper_symbol")
+    @classmethod
+    def _coins(cls, value: list[str] | str) -> list[str] | str:
+        """Any spelling a user may type (`$SOL`, `SOL-USDT`) names the coin; nonsense fails at
+        start-up, not in every job run."""
+
+        def coin(text: str) -> str:
+            try:
+                return parse_symbol(text).base
+            except SymbolError as exc:
+                raise ValueError(f"{text!r} is not a symbol") from exc
+
+        return [coin(v) for v in value] if isinstance(value, list) else coin(value)
+
+    @field_validator("active_hours")
+    @classmethod
+    def _hours(cls, value: str) -> str:
+        if not ACTIVE_HOURS.fullmatch(value.strip()):
+            raise ValueError("ACTIVE_HOURS must look like 07:00-23:00 (00:00-24:00 is all day)")
+        return value.strip()
+
+    def instance(self) -> str:
+        """This replica's name for leases and delivery claims: the same after a restart of the
+        same replica, different for two replicas on one host (their HTTP ports differ)."""
+        return self.instance_id.strip() or f"{socket.gethostname()}:{self.http_port}"[:64]
+
+    def secrets(self) -> list[str]:
+        """Values that must never appear in a log line."""
+        values = [
+            self.bot_token.get_secret_value(),
+            self.coinglass_api_key.get_secret_value(),
+            self.coinapi_api_key.get_secret_value(),
+            self.webhook_secret.get_secret_value(),
+        ]
+        return [v for v in values if v]

@@ -1,0 +1,79 @@
+"""The chain every paid-with-free-fallback module follows, and what it reports to /status."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from pydantic import BaseModel
+
+from services.kernel.cache import ResilientCache
+from services.kernel.errors import DataUnavailableError, NoKeyError, Reason, VendorError
+from services.kernel.hedge import BothFailed, hedged
+from services.kernel.status import StatusRegistry
+
+T = TypeVar("T")
+M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class Sourced(Generic[T]):
+    value: T
+    source: str
+    fallback_reason: str | None  # "CoinGlass plan" when the free source stood in after a failure
+
+
+@dataclass(frozen=True)
+class Source(Generic[T]):
+    name: str
+    fetch: Callable[[], Awaitable[T]]
+
+
+async def paid_then_free(
+    status: StatusRegistry, module: str, paid: Source[T], free: Source[T] | None
+) -> Sourced[T]:
+    """Paid source first; the free one when it fails. No key is the normal free set-up: the
+    module is then `degraded (no_key)` and the answer is not labelled a fallback."""
+    if free is None:
+        try:
+            value = await paid.fetch()
+        except VendorError as failed:
+            status.unavailable(module, failed.reason, f"{paid.name} {failed.reason}")
+            raise DataUnavailableError(module, [(paid.name, failed.reason)]) from None
+        status.ok(module, paid.name)
+        return Sourced(value, paid.name, None)
+    try:
+        got = await hedged(paid.name, paid.fetch, free.fetch)
+    except BothFailed as both:
+        status.unavailable(module, both.fallback.reason, f"{free.name} {both.fallback.reason}")
+        raise DataUnavailableError(
+            module, [(paid.name, both.primary.reason), (free.name, both.fallback.reason)]
+        ) from None
+    paid_error = got.primary_error
+    if paid_error is None:
+        status.ok(module, paid.name)
+        return Sourced(got.value, paid.name, None)
+    if isinstance(paid_error, NoKeyError):
+        status.degraded(module, free.name, f"no {paid.name} key", Reason.NO_KEY)
+        return Sourced(got.value, free.name, None)
+    reason = f"{paid.name} {paid_error.reason.value}"
+    status.degraded(module, free.name, f"fallback: {reason}", paid_error.reason)
+    return Sourced(got.value, free.name, reason)
+
+
+async def read_through(
+    cache: ResilientCache,
+    status: StatusRegistry,
+    module: str,
+    key: str,
+    model: type[M],
+    ttl: float,
+    fetch: Callable[[], Awaitable[M]],
+) -> M:
+    """The module's cached read; a value served stale says so (its `stale` field and /status)."""
+    cached = await cache.get_or_fetch(module, key, model, ttl, fetch)
+    if not cached.stale:
+        return cached.value
+    status.degraded(module, getattr(cached.value, "source", None), f"stale: {cached.error}")
+    return cached.value.model_copy(update={"stale": True})

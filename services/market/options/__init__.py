@@ -1,0 +1,1 @@
+"""Options open interest and skew."""

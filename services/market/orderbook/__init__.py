@@ -1,0 +1,1 @@
+"""Spot order book walls and imbalance."""

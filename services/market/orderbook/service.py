@@ -1,0 +1,129 @@
+"""Spot order book: OKX first, Binance as the free fallback, or the exchange the user named."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from enum import StrEnum
+
+from pydantic import BaseModel
+
+from services.kernel.cache import ResilientCache
+from services.kernel.errors import (
+    ArgumentError,
+    DataUnavailableError,
+    Reason,
+    SymbolError,
+    UnknownInstrumentError,
+    VendorError,
+)
+from services.kernel.hedge import BothFailed, hedged
+from services.kernel.models import OrderBook
+from services.kernel.status import StatusRegistry
+from services.kernel.symbols import Instrument, okx_inst_id
+from services.market.flags import Flag, FlagService
+from services.market.orderbook.analysis import BookAnalysis, analyse
+from services.vendors.binance import SOURCE as BINANCE
+from services.vendors.binance import BinanceClient
+from services.vendors.okx import SOURCE as OKX
+from services.vendors.okx import OkxClient
+
+MODULE = "spot_ob"
+
+
+class Exchange(StrEnum):
+    OKX = "okx"
+    BINANCE = "binance"
+
+
+def parse_exchange(text: str | None) -> Exchange | None:
+    if not text:
+        return None
+    try:
+        return Exchange(text.strip().lower())
+    except ValueError:
+        raise ArgumentError(text, [e.value for e in Exchange]) from None
+
+
+class OrderBookReport(BaseModel):
+    book: OrderBook
+    analysis: BookAnalysis
+
+
+class OrderBookService:
+    def __init__(
+        self,
+        okx: OkxClient,
+        binance: BinanceClient,
+        cache: ResilientCache,
+        status: StatusRegistry,
+        flags: FlagService,
+        ttl_seconds: float,
+    ) -> None:
+        self._flags = flags
+        self._okx = okx
+        self._binance = binance
+        self._cache = cache
+        self._status = status
+        self._ttl = ttl_seconds
+        status.register(MODULE, main=True)
+
+    async def report(self, inst: Instrument, exchange: Exchange | None = None) -> OrderBookReport:
+        await self._flags.require(Flag.SPOT_OB)  # switched off: no vendor call at all
+        spot = inst.spot()
+        key = f"book:{exchange or 'auto'}:{okx_inst_id(spot)}"
+        try:
+            cached = await self._cache.get_or_fetch(
+                MODULE, key, OrderBook, self._ttl, lambda: self._fetch(spot, exchange)
+            )
+        except UnknownInstrumentError:
+            raise SymbolError(spot.display, "unknown") from None
+        book = cached.value
+        if cached.stale:
+            self._status.degraded(MODULE, book.source, f"stale: {cached.error}")
+            book = book.model_copy(update={"stale": True})
+        analysis = analyse(book)
+        if analysis is None:
+            # Both sides present but nothing readable near the price: not an answer either.
+            self._status.unavailable(MODULE, Reason.BAD_DATA, f"{book.source} unusable book")
+            raise DataUnavailableError(MODULE, [(book.source, Reason.BAD_DATA)])
+        return OrderBookReport(book=book, analysis=analysis)
+
+    async def _fetch(self, inst: Instrument, exchange: Exchange | None) -> OrderBook:
+        if exchange is Exchange.BINANCE:
+            return await self._only(BINANCE, self._binance.depth, inst)
+        if exchange is Exchange.OKX:
+            return await self._only(OKX, self._okx.books, inst)
+        try:
+            got = await hedged(
+                OKX,
+                lambda: self._okx.books(inst),
+                lambda: self._binance.depth(inst),
+                final=(UnknownInstrumentError,),
+            )
+        except BothFailed as both:
+            # Binance not listing a pair OKX vouched for is a failed fallback, not an unknown
+            # symbol.
+            okx_reason = both.primary.reason
+            self._status.unavailable(MODULE, okx_reason, f"OKX {okx_reason}")
+            raise DataUnavailableError(
+                MODULE, [(OKX, okx_reason), (BINANCE, both.fallback.reason)]
+            ) from None
+        if got.primary_error is None:
+            self._status.ok(MODULE, OKX)
+            return got.value
+        why = f"OKX {got.primary_error.reason.value}"
+        self._status.degraded(MODULE, BINANCE, f"fallback: {why}", got.primary_error.reason)
+        return got.value.model_copy(update={"fallback_reason": why})
+
+    async def _only(
+        self, source: str, fetch: Callable[[Instrument], Awaitable[OrderBook]], inst: Instrument
+    ) -> OrderBook:
+        """The exchange the user named, and no other."""
+        try:
+            book = await fetch(inst)
+        except UnknownInstrumentError:
+            raise
+        except VendorError as error:
+            raise DataUnavailableError(MODULE, [(source, error.reason)]) from None
+        self._status.ok(MODULE, source)
+        return book

@@ -1,0 +1,1 @@
+"""Fear & Greed sentiment."""

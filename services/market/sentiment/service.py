@@ -1,0 +1,49 @@
+"""Sentiment: CoinGlass Fear & Greed with a key, alternative.me (free) otherwise."""
+
+from __future__ import annotations
+
+from services.kernel.cache import ResilientCache
+from services.kernel.models import Sentiment
+from services.kernel.sources import Source, paid_then_free, read_through
+from services.kernel.status import StatusRegistry
+from services.market.flags import Flag, FlagService
+from services.vendors.alternative_me import SOURCE as FNG
+from services.vendors.alternative_me import FearGreedClient
+from services.vendors.coinglass import SOURCE as COINGLASS
+from services.vendors.coinglass import CoinGlassClient
+
+MODULE = "sentiment"
+
+
+class SentimentService:
+    def __init__(
+        self,
+        coinglass: CoinGlassClient,
+        fng: FearGreedClient,
+        cache: ResilientCache,
+        status: StatusRegistry,
+        flags: FlagService,
+        ttl_seconds: float,
+    ) -> None:
+        self._coinglass = coinglass
+        self._fng = fng
+        self._cache = cache
+        self._status = status
+        self._flags = flags
+        self._ttl = ttl_seconds
+        status.register(MODULE)
+
+    async def current(self) -> Sentiment:
+        await self._flags.require(Flag.SENTIMENT)
+        return await read_through(
+            self._cache, self._status, MODULE, "sentiment", Sentiment, self._ttl, self._fetch
+        )
+
+    async def _fetch(self) -> Sentiment:
+        got = await paid_then_free(
+            self._status,
+            MODULE,
+            Source(COINGLASS, self._coinglass.fear_greed),
+            Source(FNG, self._fng.index),
+        )
+        return got.value.model_copy(update={"fallback_reason": got.fallback_reason})

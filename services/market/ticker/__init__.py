@@ -1,0 +1,1 @@
+"""Ticker: OKX is the truth; CoinAPI stands in."""

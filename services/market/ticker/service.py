@@ -1,0 +1,81 @@
+"""Ticker: OKX is the truth; CoinAPI answers only when OKX fails and a key is set."""
+
+from __future__ import annotations
+
+from loguru import logger
+
+from services.kernel.cache import ResilientCache
+from services.kernel.errors import (
+    DataUnavailableError,
+    Reason,
+    SymbolError,
+    UnknownInstrumentError,
+)
+from services.kernel.hedge import BothFailed, hedged
+from services.kernel.models import Ticker
+from services.kernel.status import StatusRegistry
+from services.kernel.symbols import Instrument, okx_inst_id
+from services.vendors.coinapi import SOURCE as COINAPI
+from services.vendors.coinapi import CoinApiClient
+from services.vendors.okx import SOURCE as OKX
+from services.vendors.okx import OkxClient
+
+MODULE = "ticker"
+
+
+class TickerService:
+    def __init__(
+        self,
+        okx: OkxClient,
+        coinapi: CoinApiClient,
+        cache: ResilientCache,
+        status: StatusRegistry,
+        ttl_seconds: float,
+    ) -> None:
+        self._okx = okx
+        self._coinapi = coinapi
+        self._cache = cache
+        self._status = status
+        self._ttl = ttl_seconds
+        status.register(MODULE, main=True)
+
+    async def ticker(self, inst: Instrument) -> Ticker:
+        key = f"ticker:{okx_inst_id(inst)}"
+        try:
+            cached = await self._cache.get_or_fetch(
+                MODULE, key, Ticker, self._ttl, lambda: self._fetch(inst)
+            )
+        except UnknownInstrumentError:
+            raise SymbolError(inst.display, "unknown") from None
+        if not cached.stale:
+            return cached.value
+        self._status.degraded(MODULE, cached.value.source, f"stale: {cached.error}")
+        return cached.value.model_copy(update={"stale": True})
+
+    async def _fetch(self, inst: Instrument) -> Ticker:
+        try:
+            got = await hedged(
+                OKX,
+                lambda: self._okx.ticker(inst),
+                lambda: self._coinapi.ticker(inst),
+                final=(UnknownInstrumentError,),
+            )
+        except BothFailed as both:
+            okx_error = both.primary
+            # CoinAPI not knowing a pair OKX could not answer for is a failed fallback.
+            coinapi_reason = (
+                Reason.ERROR
+                if isinstance(both.fallback, UnknownInstrumentError)
+                else both.fallback.reason
+            )
+            self._status.unavailable(MODULE, okx_error.reason, f"OKX {okx_error.reason.value}")
+            raise DataUnavailableError(
+                MODULE, [(OKX, okx_error.reason), (COINAPI, coinapi_reason)]
+            ) from None
+        if got.primary_error is None:
+            self._status.ok(MODULE, OKX)
+            return got.value
+        why = f"OKX {got.primary_error.reason.value}"
+        logger.warning("ticker: {}, answered by CoinAPI", why)
+        self._status.degraded(MODULE, COINAPI, f"fallback: {why}", got.primary_error.reason)
+        return got.value.model_copy(update={"fallback_reason": why})

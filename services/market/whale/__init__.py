@@ -1,0 +1,1 @@
+"""Whale trades and positions, read by what they did."""

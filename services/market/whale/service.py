@@ -1,0 +1,125 @@
+"""Whales: CoinGlass Hyperliquid alerts with a key, else large OKX trades (free)."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from pydantic import BaseModel
+
+from services.kernel.cache import ResilientCache
+from services.kernel.errors import UpstreamError
+from services.kernel.sources import Source, paid_then_free, read_through
+from services.kernel.status import StatusRegistry
+from services.kernel.symbols import Instrument, Market
+from services.market.flags import Flag, FlagService
+from services.market.whale.analysis import (
+    WhaleEvent,
+    WhaleFlow,
+    WhaleRule,
+    whale_flow,
+    whale_positions,
+    whale_trades,
+)
+from services.vendors.coinglass import SOURCE as COINGLASS
+from services.vendors.coinglass import CoinGlassClient
+from services.vendors.okx import SOURCE as OKX
+from services.vendors.okx import ContractValues, OkxClient
+
+MODULE = "whale"
+CONTRACTS_TTL = 86_400.0
+
+
+class WhaleReport(BaseModel):
+    coins: list[str]
+    threshold: Decimal
+    events: list[WhaleEvent]  # newest first
+    source: str
+    as_of: datetime
+    stale: bool = False
+    fallback_reason: str | None = None
+
+
+class WhaleService:
+    def __init__(
+        self,
+        okx: OkxClient,
+        coinglass: CoinGlassClient,
+        cache: ResilientCache,
+        status: StatusRegistry,
+        flags: FlagService,
+        threshold: float,
+        watch: list[str],
+        ttl_seconds: float,
+        rule: WhaleRule | None = None,
+    ) -> None:
+        self._okx = okx
+        self._coinglass = coinglass
+        self._cache = cache
+        self._status = status
+        self._flags = flags
+        self._threshold = Decimal(str(threshold))
+        self._watch = [w.upper() for w in watch]
+        self._ttl = ttl_seconds
+        self._rule = rule or WhaleRule()
+        status.register(MODULE, main=True)
+
+    async def recent(self, inst: Instrument | None = None) -> WhaleReport:
+        await self._flags.require(Flag.WHALE)
+        coins = [inst.base] if inst else self._watch
+        return await read_through(
+            self._cache,
+            self._status,
+            MODULE,
+            f"whale:{','.join(coins)}",
+            WhaleReport,
+            self._ttl,
+            lambda: self._fetch(coins),
+        )
+
+    def flow(self, report: WhaleReport, now: datetime | None = None) -> WhaleFlow:
+        """How the signals read this report's events right now (the window moves on)."""
+        return whale_flow(report.events, now or datetime.now(UTC), self._rule)
+
+    async def _fetch(self, coins: list[str]) -> WhaleReport:
+        async def paid() -> list[WhaleEvent]:
+            alerts = await self._coinglass.whale_alerts()
+            return whale_positions(alerts, set(coins), self._threshold)
+
+        async def free() -> list[WhaleEvent]:
+            contracts = await self._contracts()
+            batches = await asyncio.gather(*(self._coin_trades(c, contracts) for c in coins))
+            return [event for batch in batches for event in batch]
+
+        got = await paid_then_free(self._status, MODULE, Source(COINGLASS, paid), Source(OKX, free))
+        return WhaleReport(
+            coins=coins,
+            threshold=self._threshold,
+            events=sorted(got.value, key=lambda e: e.at, reverse=True),
+            source=got.source,
+            as_of=datetime.now(UTC),
+            fallback_reason=got.fallback_reason,
+        )
+
+    async def _contracts(self) -> ContractValues | None:
+        try:
+            cached = await self._cache.get_or_fetch(
+                "contracts",
+                "okx:contracts",
+                ContractValues,
+                CONTRACTS_TTL,
+                self._okx.contract_values,
+            )
+        except UpstreamError:
+            return None  # swap trades cannot be sized without ctVal: spot only
+        return cached.value
+
+    async def _coin_trades(self, coin: str, contracts: ContractValues | None) -> list[WhaleEvent]:
+        spot = Instrument(base=coin, quote="USDT", market=Market.SPOT)
+        events = whale_trades(await self._okx.trades(spot), None, self._threshold, OKX)
+        ct_val = contracts.ct_val.get(f"{coin}-USDT-SWAP") if contracts else None
+        if ct_val is not None:
+            swap = await self._okx.trades(spot.swap())
+            events += whale_trades(swap, ct_val, self._threshold, OKX)
+        return events

@@ -1,0 +1,1 @@
+"""The institutional-bias call: its pure rule and the service feeding it."""

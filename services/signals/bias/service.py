@@ -1,0 +1,67 @@
+"""The institutional-bias call for one symbol: gathers whale, ETF and sentiment concurrently;
+whatever is missing is named with its reason, and the call is still made."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+
+from services.kernel.models import EtfFlows, Sentiment
+from services.kernel.symbols import Instrument
+from services.market.etf.service import EtfService
+from services.market.outcome import failure_reason
+from services.market.sentiment.service import SentimentService
+from services.market.whale.service import WhaleReport, WhaleService
+from services.signals.bias.rule import (
+    BiasCall,
+    BiasInputs,
+    Missing,
+    Thresholds,
+    WhaleInput,
+    evaluate,
+)
+
+
+class BiasService:
+    def __init__(
+        self,
+        whale: WhaleService,
+        etf: EtfService,
+        sentiment: SentimentService,
+        thresholds: Thresholds,
+    ) -> None:
+        self._whale = whale
+        self._etf = etf
+        self._sentiment = sentiment
+        self._thresholds = thresholds
+
+    async def call(self, inst: Instrument) -> BiasCall:
+        return evaluate(await self.inputs(inst), self._thresholds)
+
+    async def inputs(self, inst: Instrument) -> BiasInputs:
+        """What the rule reads right now; whatever failed is named with its reason."""
+        whale, etf, sentiment = await asyncio.gather(
+            self._whale.recent(inst),
+            self._etf.bitcoin(),
+            self._sentiment.current(),
+            return_exceptions=True,
+        )
+        inputs = BiasInputs(symbol=inst.base, at=datetime.now(UTC))
+        if isinstance(whale, WhaleReport):
+            inputs.whale = WhaleInput(
+                events=whale.events, as_of=whale.as_of, source=whale.source, stale=whale.stale
+            )
+        else:
+            inputs.missing.append(Missing(name="whale", reason=failure_reason(whale)))
+        if isinstance(etf, EtfFlows):
+            inputs.etf = etf
+        else:
+            inputs.missing.append(Missing(name="etf", reason=failure_reason(etf)))
+        if isinstance(sentiment, Sentiment):
+            inputs.sentiment = sentiment
+        else:
+            inputs.missing.append(Missing(name="sentiment", reason=failure_reason(sentiment)))
+        return inputs
+
+    def evaluate(self, inputs: BiasInputs) -> BiasCall:
+        return evaluate(inputs, self._thresholds)

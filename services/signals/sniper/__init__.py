@@ -1,0 +1,1 @@
+"""The sniper entry map: its pure rule and the service feeding it."""

@@ -1,0 +1,1 @@
+"""One adapter per vendor: its routes, error shapes, units and limits."""

@@ -1,0 +1,404 @@
+"""OKX v5 public REST: the source of truth for price."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import httpx
+from pydantic import BaseModel, ValidationError, field_validator
+
+from services.kernel.bounds import Amount, EpochMs, Price, Quote
+from services.kernel.errors import (
+    BadResponseError,
+    RateLimitedError,
+    TransientError,
+    UnknownInstrumentError,
+    VendorRefusedError,
+)
+from services.kernel.http import VendorClient, json_body, raise_for_status, reads, retry_after
+from services.kernel.models import Candle, InstrumentIds, Liquidation, OptionOI, OrderBook, Ticker
+from services.kernel.routes import RouteBook
+from services.kernel.symbols import Instrument, okx_family, okx_inst_id
+from services.vendors.levels import parse_levels
+
+VENDOR = "okx"
+SOURCE = "OKX"
+UNKNOWN_INSTRUMENT = {"51001"}
+RATE_LIMITED = {"50011", "50013"}
+TRANSIENT = {"50001", "50026"}
+TRADES_LIMIT = 500  # the most OKX keeps on this endpoint
+BOOK_DEPTH = 400  # the most `books` gives; enough to reach the 5 % band on liquid pairs
+CANDLES_LIMIT = 300  # the most `candles` gives per request
+HISTORY_CANDLES_LIMIT = 100  # the most `history-candles` gives per request
+# Each page spends one request of our OKX budget, which every module shares (20 per 2 s by
+# default): 20 pages is at most one whole window, so a long range holds the ticker back for
+# ~2 s at worst, and a vendor that ignores `after` cannot keep us paging. 20 pages still cover
+# 100 h of recent 1m bars or 33 h of older ones, more than a grading window needs.
+RANGE_MAX_PAGES = 20
+CT_VAL_MAX = Decimal(1_000_000)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MS = timedelta(milliseconds=1)
+# OKX has no data before 2009 and a timestamp past 2100 is a unit error (s vs ms vs µs).
+_TS_MIN_MS = (datetime(2009, 1, 1, tzinfo=UTC) - _EPOCH) // _MS
+_TS_MAX_MS = (datetime(2100, 1, 1, tzinfo=UTC) - _EPOCH) // _MS
+
+
+def interpret(endpoint: str) -> Any:
+    """OKX reports most errors inside HTTP 200 bodies: read `code` before the status."""
+
+    def read(response: httpx.Response) -> list[dict[str, Any]]:
+        body = json_body(VENDOR, endpoint, response)
+        if not isinstance(body, dict) or "code" not in body:
+            raise_for_status(VENDOR, endpoint, response)
+            raise BadResponseError(VENDOR, endpoint, "no envelope")
+        code = str(body.get("code"))
+        msg = str(body.get("msg") or "")[:120]
+        if code == "0":
+            raise_for_status(VENDOR, endpoint, response)
+            data = body.get("data")
+            if not isinstance(data, list):
+                raise BadResponseError(VENDOR, endpoint, "data is not a list")
+            return data
+        if code in UNKNOWN_INSTRUMENT:
+            raise UnknownInstrumentError(VENDOR, endpoint, msg)
+        if code in RATE_LIMITED:
+            raise RateLimitedError(VENDOR, endpoint, f"code {code}", retry_after(response))
+        if code in TRANSIENT:
+            raise TransientError(VENDOR, endpoint, f"code {code}")
+        raise_for_status(VENDOR, endpoint, response)
+        raise VendorRefusedError(VENDOR, endpoint, f"code {code}: {msg}")
+
+    return read
+
+
+def _dec(value: Any) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    return Decimal(str(value))
+
+
+def _to_ms(moment: datetime) -> int:
+    if moment.tzinfo is None:
+        raise ValueError("an aware datetime is needed")
+    return (moment - _EPOCH) // _MS  # exact, unlike timestamp() * 1000
+
+
+def _price(endpoint: str, value: Any) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise BadResponseError(VENDOR, endpoint, "price is not a number")
+    try:
+        price = Decimal(str(value))
+    except InvalidOperation:
+        raise BadResponseError(VENDOR, endpoint, f"unreadable price {str(value)[:20]!r}") from None
+    # Decimal accepts "NaN", "sNaN" and "Infinity", which would poison every comparison later.
+    if not price.is_finite() or price <= 0:
+        raise BadResponseError(VENDOR, endpoint, f"price out of range {str(value)[:20]!r}")
+    return price
+
+
+def _candle(endpoint: str, row: Any) -> tuple[Candle, bool]:
+    """One `[ts,o,h,l,c,vol,volCcy,volCcyQuote,confirm]` row and whether the bar is closed."""
+    if not isinstance(row, list) or len(row) < 5:
+        raise BadResponseError(VENDOR, endpoint, "row has fewer than 5 fields")
+    raw_ts = row[0]
+    if isinstance(raw_ts, bool) or not isinstance(raw_ts, str | int):
+        raise BadResponseError(VENDOR, endpoint, "timestamp is not an integer")
+    try:
+        ts_ms = int(raw_ts)
+    except ValueError:
+        raise BadResponseError(
+            VENDOR, endpoint, f"unreadable timestamp {str(raw_ts)[:20]!r}"
+        ) from None
+    if not _TS_MIN_MS <= ts_ms < _TS_MAX_MS:
+        raise BadResponseError(VENDOR, endpoint, f"timestamp out of range {ts_ms}")
+    # Rows without the 9th column (older API versions) are read as closed bars.
+    confirm = str(row[8]) if len(row) > 8 else "1"
+    if confirm not in ("0", "1"):
+        raise BadResponseError(VENDOR, endpoint, f"unknown confirm {confirm[:8]!r}")
+    candle = Candle(
+        ts=_EPOCH + ts_ms * _MS,
+        open=_price(endpoint, row[1]),
+        high=_price(endpoint, row[2]),
+        low=_price(endpoint, row[3]),
+        close=_price(endpoint, row[4]),
+    )
+    return candle, confirm == "1"
+
+
+def parse_inst_id(inst_id: str) -> tuple[date, Decimal, bool] | None:
+    """BTC-USD-261127-96000-C -> (2026-11-27, 96000, call). None for anything else."""
+    parts = inst_id.split("-")
+    if len(parts) != 5 or parts[4] not in ("C", "P") or len(parts[2]) != 6:
+        return None
+    try:
+        expiry = date(2000 + int(parts[2][:2]), int(parts[2][2:4]), int(parts[2][4:]))
+        return expiry, Decimal(parts[3]), parts[4] == "C"
+    except (ValueError, ArithmeticError):
+        return None
+
+
+class _RawTicker(BaseModel):
+    instId: str
+    last: Price
+    open24h: Quote | None = None
+    high24h: Quote | None = None
+    low24h: Quote | None = None
+    vol24h: Amount | None = None
+    volCcy24h: Amount | None = None
+    bidPx: Quote | None = None
+    askPx: Quote | None = None
+    ts: EpochMs
+
+    @field_validator(
+        "open24h", "high24h", "low24h", "vol24h", "volCcy24h", "bidPx", "askPx", mode="before"
+    )
+    @classmethod
+    def _empty(cls, value: Any) -> Any:
+        return _dec(value)
+
+
+class Trade(BaseModel):
+    instId: str
+    side: str
+    sz: Amount
+    px: Price
+    tradeId: str
+    ts: EpochMs
+
+
+class ContractValues(BaseModel):
+    ct_val: dict[str, Decimal]
+
+
+class OkxClient:
+    def __init__(self, client: VendorClient, routes: RouteBook | None = None) -> None:
+        self._client = client
+        self._routes = routes or RouteBook()
+
+    @reads("ticker")
+    async def ticker(self, inst: Instrument) -> Ticker:
+        rows = await self._client.get(
+            "ticker", "/api/v5/market/ticker", interpret("ticker"), {"instId": okx_inst_id(inst)}
+        )
+        if not rows:
+            # An unknown instId is code 51001; an empty list is a broken answer, not a verdict.
+            raise BadResponseError(VENDOR, "ticker", "empty data")
+        try:
+            raw = _RawTicker.model_validate(rows[0])
+        except ValidationError as exc:
+            raise BadResponseError(
+                VENDOR, "ticker", f"{exc.error_count()} invalid fields"
+            ) from None
+        # Spot: vol24h in base, volCcy24h in quote. Swap: vol24h in contracts, volCcy24h in coin.
+        spot = not raw.instId.endswith("-SWAP")
+        return Ticker(
+            instrument=inst,
+            last=raw.last,
+            open_24h=raw.open24h,
+            high_24h=raw.high24h,
+            low_24h=raw.low24h,
+            volume_base=raw.vol24h if spot else raw.volCcy24h,
+            volume_quote=raw.volCcy24h if spot else None,
+            bid=raw.bidPx,
+            ask=raw.askPx,
+            source=SOURCE,
+            as_of=datetime.fromtimestamp(raw.ts / 1000, UTC),
+        )
+
+    @reads("candles")
+    async def candles(
+        self,
+        inst: Instrument,
+        bar: str = "1m",
+        *,
+        after_ms: int | None = None,
+        before_ms: int | None = None,
+        limit: int = CANDLES_LIMIT,
+        history: bool = False,
+    ) -> list[Candle]:
+        """Closed bars of the spot pair, oldest first. `after_ms`/`before_ms` keep OKX's meaning
+        (bars opened strictly before / after that time). `candles` serves only the latest
+        1,440 bars; `history=True` reads the older ones from `history-candles`."""
+        endpoint, path, cap = (
+            ("history_candles", "/api/v5/market/history-candles", HISTORY_CANDLES_LIMIT)
+            if history
+            else ("candles", "/api/v5/market/candles", CANDLES_LIMIT)
+        )
+        params: dict[str, str | int] = {
+            "instId": okx_inst_id(inst.spot()),
+            "bar": bar,
+            "limit": max(1, min(limit, cap)),
+        }
+        if after_ms is not None:
+            params["after"] = after_ms
+        if before_ms is not None:
+            params["before"] = before_ms
+        rows = await self._client.get(endpoint, path, interpret(endpoint), params)
+        parsed = [_candle(endpoint, row) for row in rows]  # every row, so one bad row fails
+        return sorted((candle for candle, closed in parsed if closed), key=lambda c: c.ts)
+
+    @reads("candles")
+    async def candles_range(self, inst: Instrument, start: datetime, end: datetime) -> list[Candle]:
+        """Closed 1m bars with start <= ts < end, oldest first. Pages backwards from `end`; if
+        the range is longer than RANGE_MAX_PAGES pages allow, the result does not reach back to
+        `start` (callers compare the first `ts` with `start`)."""
+        start_ms, cursor = _to_ms(start), _to_ms(end)
+        found: dict[datetime, Candle] = {}
+        history = False
+        for _ in range(RANGE_MAX_PAGES):
+            if cursor <= start_ms:
+                break
+            page = await self.candles(inst, "1m", after_ms=cursor, history=history)
+            if not page:
+                if history:
+                    break  # nothing older exists (before the pair was listed)
+                history = True  # past the latest 1,440 bars `candles` keeps
+                continue
+            for candle in page:
+                found.setdefault(candle.ts, candle)
+            oldest = _to_ms(page[0].ts)
+            if oldest >= cursor:
+                break  # `after` was not honoured: paging on would repeat this page
+            cursor = oldest
+        return [found[ts] for ts in sorted(found) if start_ms <= _to_ms(ts) < _to_ms(end)]
+
+    @reads("books")
+    async def books(self, inst: Instrument, depth: int = BOOK_DEPTH) -> OrderBook:
+        rows = await self._routes.call(
+            "okx:books",
+            {"instId": okx_inst_id(inst.spot()), "sz": depth},
+            lambda path, params: self._client.get("books", path, interpret("books"), params),
+        )
+        if not rows or not isinstance(rows[0], dict):
+            raise BadResponseError(VENDOR, "books", "empty data")
+        book = rows[0]
+        try:
+            as_of = datetime.fromtimestamp(int(book["ts"]) / 1000, UTC)
+        except (KeyError, TypeError, ValueError):
+            raise BadResponseError(VENDOR, "books", "no timestamp") from None
+        bids = parse_levels(VENDOR, "books", book.get("bids"))
+        asks = parse_levels(VENDOR, "books", book.get("asks"))
+        if not bids or not asks:
+            raise BadResponseError(VENDOR, "books", "a side of the book is empty")
+        return OrderBook(instrument=inst.spot(), bids=bids, asks=asks, source=SOURCE, as_of=as_of)
+
+    @reads("trades")
+    async def trades(self, inst: Instrument, limit: int = TRADES_LIMIT) -> list[Trade]:
+        """Newest first; `sz` in base coin for spot, in contracts for swaps."""
+        rows = await self._client.get(
+            "trades",
+            "/api/v5/market/trades",
+            interpret("trades"),
+            {"instId": okx_inst_id(inst), "limit": limit},
+        )
+        try:
+            return [Trade.model_validate(row) for row in rows]
+        except ValidationError as exc:
+            raise BadResponseError(VENDOR, "trades", f"{exc.error_count()} bad fields") from None
+
+    @reads("liquidations")
+    async def liquidations(self, inst: Instrument, ct_val: Decimal) -> list[Liquidation]:
+        """Filled liquidations of a coin's USDT perpetual (OKX keeps only a recent window)."""
+        params: dict[str, str | int] = {
+            "instType": "SWAP",
+            "uly": okx_family(inst.swap()),
+            "state": "filled",
+            "limit": 100,
+        }
+        rows = await self._routes.call(
+            "okx:liquidations",
+            params,
+            lambda path, adapted: self._client.get(
+                "liquidations", path, interpret("liquidations"), adapted
+            ),
+        )
+        events = []
+        for row in rows:
+            for detail in row.get("details") or [] if isinstance(row, dict) else []:
+                try:
+                    price, contracts = Decimal(detail["bkPx"]), Decimal(detail["sz"])
+                    coins = contracts * ct_val
+                    events.append(
+                        Liquidation(
+                            coin=inst.base,
+                            side="long"
+                            if detail.get("posSide") == "long" or detail.get("side") == "sell"
+                            else "short",
+                            price=price,
+                            size_coin=coins,
+                            usd=coins * price,
+                            at=datetime.fromtimestamp(int(detail["ts"]) / 1000, UTC),
+                        )
+                    )
+                except (KeyError, TypeError, ValueError, ArithmeticError):
+                    raise BadResponseError(VENDOR, "liquidations", "unreadable detail") from None
+        return events
+
+    @reads("option_oi")
+    async def option_open_interest(self, coin: str) -> list[OptionOI]:
+        """OI of every option on `coin`-USD. Strike, type and expiry are read from the instId
+        and the size from `oiCcy` (already in coin), so no instruments call is needed."""
+        try:
+            rows = await self._client.get(
+                "option_oi",
+                "/api/v5/public/open-interest",
+                interpret("option_oi"),
+                {"instType": "OPTION", "instFamily": f"{coin}-USD"},
+            )
+        except UnknownInstrumentError:
+            return []  # 51001: OKX lists no options on this coin
+        out = []
+        for row in rows:
+            parsed = parse_inst_id(str(row.get("instId", "")))
+            if parsed is None or row.get("oiCcy") in (None, ""):
+                continue
+            expiry, strike, is_call = parsed
+            out.append(
+                OptionOI(
+                    expiry=expiry,
+                    strike=strike,
+                    is_call=is_call,
+                    oi_coin=Decimal(str(row["oiCcy"])),
+                )
+            )
+        return out
+
+    @reads("instruments")
+    async def contract_values(self) -> ContractValues:
+        """`ctVal` of every swap (SOL-USDT-SWAP: 1 SOL, BTC-USDT-SWAP: 0.01 BTC)."""
+        rows = await self._client.get(
+            "instruments",
+            "/api/v5/public/instruments",
+            interpret("instruments"),
+            {"instType": "SWAP"},
+        )
+        values = {}
+        for row in rows:
+            try:
+                value = Decimal(str(row["ctVal"]))
+            except (KeyError, TypeError, ArithmeticError):
+                continue
+            # A contract is a fraction of a coin up to a few thousand coins: anything else
+            # (NaN, 0, 1e300) would turn every liquidation into nonsense.
+            if value.is_finite() and 0 < value < CT_VAL_MAX:
+                values[str(row["instId"])] = value
+        if not values:
+            raise BadResponseError(VENDOR, "instruments", "no usable contract values")
+        return ContractValues(ct_val=values)
+
+    @reads("instruments")
+    async def instrument_ids(self, inst_type: str) -> InstrumentIds:
+        rows = await self._client.get(
+            "instruments",
+            "/api/v5/public/instruments",
+            interpret("instruments"),
+            {"instType": inst_type},
+        )
+        ids = [str(r["instId"]) for r in rows if isinstance(r, dict) and r.get("instId")]
+        if not ids:
+            # OKX lists hundreds of spot and swap pairs: an empty list is a broken answer, not
+            # news that every coin was delisted, and must never replace a good catalogue.
+            raise BadResponseError(VENDOR, "instruments", f"empty {inst_type} list")
+        return InstrumentIds(inst_ids=ids)
