@@ -1,15 +1,23 @@
 # Two commands: `make run` and `make test`. Both build the virtualenv on first use.
+#
+# The virtualenv is installed from the lock files in requirements/ with every hash checked, so
+# every machine, CI run and image gets the same packages (pip.txt: pip itself; runtime.txt: what
+# the bot runs on; dev.txt: runtime.txt plus the test and lint tools). pyproject.toml keeps the
+# ranges; `make lock` compiles the lock files from them (see the lock target).
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+PIP_INSTALL = $(1)/python -m pip install -q --disable-pip-version-check --require-hashes
 
-.PHONY: run test lint typecheck imports unit locales bench clean
+.PHONY: run test check lint typecheck imports unit fast locales bench messages lock hooks clean
 
-$(STAMP): pyproject.toml
+# Reinstalls only when a lock file (or pyproject.toml: the editable install) changed.
+$(STAMP): requirements/pip.txt requirements/dev.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e ".[dev]"
+	$(call PIP_INSTALL,$(BIN)) --no-deps -r requirements/pip.txt
+	$(call PIP_INSTALL,$(BIN)) -r requirements/dev.txt
+	$(BIN)/python -m pip install -q --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
 locales: $(STAMP)
@@ -33,6 +41,17 @@ unit: $(STAMP) locales
 
 test: lint typecheck imports unit
 
+# The quick loop for every change: lint, types, layers and the tests that need no bot process
+# and are not marked slow (`make test` runs everything).
+fast: $(STAMP) locales
+	$(BIN)/pytest -q -m "not e2e and not slow"
+
+check: lint typecheck imports fast
+
+# The same lint, format and type steps before every commit (.pre-commit-config.yaml).
+hooks: $(STAMP)
+	$(BIN)/pre-commit install
+
 bench: $(STAMP) locales
 	$(BIN)/python bench/burst.py
 	$(BIN)/python bench/render.py
@@ -45,6 +64,23 @@ messages: $(STAMP)
 	$(BIN)/pybabel extract -k _ -k N_ --no-location --sort-output -o locales/messages.pot bot services
 	$(BIN)/pybabel update -d locales -D messages -i locales/messages.pot --no-fuzzy-matching --ignore-obsolete
 	$(BIN)/python tools/id_translations.py
+
+# Recompile the lock files after changing a range in pyproject.toml (or requirements/*.in).
+# Pins already in a lock file are kept where the ranges allow; `make lock UPGRADE=1` moves
+# everything to the newest allowed versions. pip-tools runs in its own venv (pinned by
+# requirements/tools.txt), never in the project's.
+LOCK_VENV := $(VENV)/lock-tools
+COMPILE = CUSTOM_COMPILE_COMMAND="make lock" $(LOCK_VENV)/bin/pip-compile -q --generate-hashes \
+	--allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links $(if $(UPGRADE),--upgrade)
+
+lock:
+	test -x $(LOCK_VENV)/bin/python || $(PYTHON) -m venv $(LOCK_VENV)
+	$(call PIP_INSTALL,$(LOCK_VENV)/bin) --no-deps -r requirements/pip.txt
+	$(call PIP_INSTALL,$(LOCK_VENV)/bin) -r requirements/tools.txt
+	$(COMPILE) -o requirements/pip.txt requirements/pip.in
+	$(COMPILE) -c requirements/pip.txt -o requirements/tools.txt requirements/tools.in
+	$(COMPILE) --all-build-deps -o requirements/runtime.txt pyproject.toml
+	$(COMPILE) --all-build-deps --extra dev -c requirements/runtime.txt -o requirements/dev.txt pyproject.toml
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
