@@ -67,9 +67,9 @@ def make_dispatcher(settings: Settings, services: Services, i18n: I18n) -> Dispa
     view = ViewMiddleware(i18n, ZoneInfo(settings.timezone), set(settings.admin_ids))
     dp.message.outer_middleware(view)
     dp.callback_query.outer_middleware(view)
-    dp.message.outer_middleware(
-        ThrottleMiddleware(services.limits, settings.user_commands_per_minute)
-    )
+    throttle = ThrottleMiddleware(services.limits, settings.user_commands_per_minute)
+    dp.message.outer_middleware(throttle)
+    dp.callback_query.outer_middleware(throttle)
     dp.message.middleware(ChatSeenMiddleware(services.chats))
     dp.message.middleware(ChatActionMiddleware())
     dp.message.middleware(CommandMetricsMiddleware(services.metrics, {c.name for c in COMMANDS}))

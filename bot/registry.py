@@ -11,6 +11,7 @@ from aiogram.filters import Command
 from aiogram.types import BotCommand, BotCommandScopeDefault
 from aiogram.utils.i18n import I18n
 
+from bot.handlers.admins import BotAdmin, admins_only, admins_only_press
 from bot.handlers.basic import help_, start
 from bot.handlers.buttons import expired, heatmap_range, refresh
 from bot.handlers.flags import flags, toggle
@@ -134,14 +135,22 @@ def commands_router() -> Router:
     router = Router(name="commands")
     for spec in COMMANDS:
         flags = {"chat_action": {"action": spec.chat_action, "initial_sleep": CHAT_ACTION_DELAY}}
+        only = (BotAdmin(),) if spec.admin_only else ()
         router.message.register(
-            spec.handler, Command(spec.name), F.text, flags=flags if spec.chat_action else None
+            spec.handler,
+            Command(spec.name),
+            F.text,
+            *only,
+            flags=flags if spec.chat_action else None,
         )
+        if spec.admin_only:  # anyone else is told why nothing happened
+            router.message.register(admins_only, Command(spec.name), F.text)
     router.my_chat_member.register(membership)
     router.chat_member.register(member_changed)
     router.message.register(migrated, F.migrate_to_chat_id)
     router.callback_query.outer_middleware(CallbackAnswerGuard())
-    router.callback_query.register(toggle, FlagToggle.filter())
+    router.callback_query.register(toggle, FlagToggle.filter(), BotAdmin())
+    router.callback_query.register(admins_only_press, FlagToggle.filter())
     router.callback_query.register(refresh, Refresh.filter())
     router.callback_query.register(heatmap_range, HeatmapView.filter())
     router.callback_query.register(expired)  # last: whatever the filters above refused

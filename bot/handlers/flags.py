@@ -8,28 +8,20 @@ from loguru import logger
 
 from bot.keyboards import FlagToggle, flags_keyboard
 from bot.middlewares.callback_answer import answer_query, message_gone
-from bot.render.flags import render_admins_only, render_flag_changed, render_flags
-from bot.render.view import View
-from bot.reply import not_modified, reply
+from bot.render.flags import render_flag_changed, render_flags
+from bot.reply import not_modified
 from services.container import Services
 
 
-async def flags(message: Message, services: Services, view: View) -> None:
-    if not view.is_admin:
-        await reply(message, render_admins_only())
-        return
+async def flags(message: Message, services: Services) -> None:
+    """Registered for ADMIN_IDS only (bot/registry.py)."""
     states = await services.flags.all()
     await message.answer(render_flags(states), reply_markup=flags_keyboard(states))
 
 
-async def toggle(
-    query: CallbackQuery, callback_data: FlagToggle, services: Services, view: View
-) -> None:
-    # The operators in ADMIN_IDS, checked on every press: a forged or forwarded button from
-    # anyone else changes nothing.
-    if not view.is_admin:
-        await answer_query(query, render_admins_only(), show_alert=True)
-        return
+async def toggle(query: CallbackQuery, callback_data: FlagToggle, services: Services) -> None:
+    """Registered for ADMIN_IDS only: a forged or forwarded button from anyone else is
+    answered by the registry's admins-only handler and changes nothing."""
     change = await services.flags.set(callback_data.name, callback_data.on, query.from_user.id)
     # Answered before the edit: the switch took effect even if the panel can no longer be
     # redrawn (a deleted or two-day-old message).

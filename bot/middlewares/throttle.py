@@ -1,4 +1,5 @@
-"""At most N commands per minute per user; the first excess gets one notice, the rest silence.
+"""At most N commands or button presses per minute per user; the first excess gets one
+notice, the rest silence.
 
 Uses the same `limits` storage as the vendor budgets, so replicas sharing Redis share it too
 (and, while Redis does not answer, the in-process twin that storage falls back to).
@@ -11,13 +12,15 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import BaseMiddleware
-from aiogram.types import Message, TelegramObject
+from aiogram.types import CallbackQuery, Message, TelegramObject
 from limits import RateLimitItemPerMinute
 from limits.aio.storage import Storage
 from limits.aio.strategies import MovingWindowRateLimiter
 from loguru import logger
 
+from bot.middlewares.callback_answer import answer_query
 from bot.render.errors import render_throttled
+from bot.render.text import html_to_plain
 from bot.reply import reply
 
 NOTICE = RateLimitItemPerMinute(1)
@@ -34,16 +37,27 @@ class ThrottleMiddleware(BaseMiddleware):
         event: TelegramObject,
         data: dict[str, Any],
     ) -> Any:
-        if not isinstance(event, Message) or not (event.text or "").startswith("/"):
+        """Commands and button presses share one budget per user: a refresh button pressed
+        in a loop costs the vendors what a typed command does."""
+        if isinstance(event, CallbackQuery) or (
+            isinstance(event, Message) and (event.text or "").startswith("/")
+        ):
+            user = event.from_user
+        else:
             return await handler(event, data)
-        user = event.from_user
         if user is None or await self._allowed(user.id):
             return await handler(event, data)
-        # Over the limit: one polite notice per window, then silence.
-        if await self._limiter.hit(NOTICE, "notice", str(user.id)):
+        # Over the limit: one polite notice per window, then silence (a press is still
+        # answered, so its spinner stops).
+        notice = await self._limiter.hit(NOTICE, "notice", str(user.id))
+        wait = 1
+        if notice:
             stats = await self._limiter.get_window_stats(self._item, "user", str(user.id))
             wait = max(1, int(stats.reset_time - time.time()) + 1)
             logger.info("throttled user {} for {}s", user.id, wait)
+        if isinstance(event, CallbackQuery):
+            await answer_query(event, html_to_plain(render_throttled(wait)) if notice else None)
+        elif notice and isinstance(event, Message):
             await reply(event, render_throttled(wait))
         return None
 
