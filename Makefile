@@ -17,7 +17,8 @@ $(STAMP): requirements/pip.txt requirements/dev.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(call PIP_INSTALL,$(BIN)) --no-deps -r requirements/pip.txt
 	$(call PIP_INSTALL,$(BIN)) -r requirements/dev.txt
-	$(BIN)/python -m pip install -q --no-deps --no-build-isolation -e .
+	# (PYTHONWARNINGS: setuptools' notice that every editable install gets is not news here.)
+	PYTHONWARNINGS=ignore $(BIN)/python -m pip install -q --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
 locales: $(STAMP)
