@@ -33,6 +33,7 @@ from bot.handlers.status import status
 from bot.handlers.subscriptions import membership, migrated, subscribe, unsubscribe
 from bot.keyboards import FlagToggle, HeatmapView, Refresh
 from bot.middlewares.callback_answer import CallbackAnswerGuard
+from services.kernel.modules import SWITCHABLE
 
 CHAT_ACTION_DELAY = 0.5
 
@@ -149,8 +150,9 @@ def commands_router() -> Router:
     router.chat_member.register(member_changed)
     router.message.register(migrated, F.migrate_to_chat_id)
     router.callback_query.outer_middleware(CallbackAnswerGuard())
-    router.callback_query.register(toggle, FlagToggle.filter(), BotAdmin())
-    router.callback_query.register(admins_only_press, FlagToggle.filter())
+    switch = FlagToggle.filter(F.name.in_(SWITCHABLE))  # a forged "ticker" switch: expired
+    router.callback_query.register(toggle, switch, BotAdmin())
+    router.callback_query.register(admins_only_press, switch)
     router.callback_query.register(refresh, Refresh.filter())
     router.callback_query.register(heatmap_range, HeatmapView.filter())
     router.callback_query.register(expired)  # last: whatever the filters above refused

@@ -6,6 +6,7 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.render.text import clip, code, esc
 from services.kernel.errors import ArgumentError, DataUnavailableError, Reason, SymbolError
+from services.kernel.modules import MODULES, Module
 from services.market.flags import ModuleDisabledError
 
 
@@ -40,16 +41,10 @@ def render_symbol_error(error: SymbolError, command: str) -> str:
 
 
 def module_name(module: str) -> str:
-    names = {
-        "ticker": _("Price data"),
-        "spot_ob": _("Order book data"),
-        "whale": _("Whale data"),
-        "etf": _("ETF flow data"),
-        "sentiment": _("Sentiment data"),
-        "heatmap": _("Liquidation data"),
-        "options": _("Options data"),
-    }
-    return names.get(module, esc(module))
+    """The module registry's words for it, in the reader's language."""
+    if module in Module.__members__.values():
+        return _(MODULES[Module(module)].display)
+    return esc(module)
 
 
 def render_disabled(error: ModuleDisabledError) -> str:

@@ -10,6 +10,7 @@ from enum import StrEnum
 from pydantic import BaseModel
 
 from services.kernel.errors import Reason
+from services.kernel.modules import MODULES, Module
 
 
 class Health(StrEnum):
@@ -40,8 +41,12 @@ class StatusRegistry:
         self._modules: dict[str, ModuleStatus] = {}
         self._main: set[str] = set()
 
-    def register(self, name: str, *, main: bool = False) -> None:
+    def register(self, name: str, *, main: bool | None = None) -> None:
+        """A data module's `main` comes from the module registry unless given."""
         self._modules.setdefault(name, ModuleStatus(name=name, health=Health.OK))
+        if main is None:
+            spec = MODULES.get(Module(name)) if name in Module.__members__.values() else None
+            main = spec is not None and spec.main
         if main:
             self._main.add(name)
 

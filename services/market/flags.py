@@ -6,13 +6,13 @@ import asyncio
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
-from enum import StrEnum
 
 from loguru import logger
 from pydantic import BaseModel
 from sqlalchemy import select
 
 from services.kernel.errors import Reason
+from services.kernel.modules import SWITCHABLE, Module
 from services.kernel.settings import Settings
 from services.kernel.status import StatusRegistry
 from services.storage.db import Database
@@ -23,13 +23,8 @@ from services.storage.tables import FlagAudit, FlagRow
 REFRESH_SECONDS = 5.0
 
 
-class Flag(StrEnum):
-    WHALE = "whale"
-    ETF = "etf"
-    SENTIMENT = "sentiment"
-    HEATMAP = "heatmap"
-    SPOT_OB = "spot_ob"
-    OPTIONS = "options"
+# A module's on/off switch is named by the module; only SWITCHABLE ones have one.
+Flag = Module
 
 
 class FlagChange(BaseModel):
@@ -47,7 +42,7 @@ class ModuleDisabledError(Exception):
 
 
 def defaults(settings: Settings) -> dict[Flag, bool]:
-    return {flag: getattr(settings, f"feature_{flag.value}") == "on" for flag in Flag}
+    return {flag: getattr(settings, f"feature_{flag.value}") == "on" for flag in SWITCHABLE}
 
 
 class FlagService:
@@ -81,7 +76,7 @@ class FlagService:
             return
         values = dict(self._defaults)
         for row in rows:
-            if row.name in Flag.__members__.values():
+            if row.name in SWITCHABLE:
                 values[Flag(row.name)] = row.enabled
         self._values = values
         self._loaded_at = self._clock()
@@ -108,6 +103,8 @@ class FlagService:
             raise ModuleDisabledError(flag)
 
     async def set(self, flag: Flag, enabled: bool, actor_id: int) -> FlagChange:
+        if flag not in SWITCHABLE:
+            raise ValueError(f"{flag.value} has no switch")
         now = datetime.now(UTC)
         async with self._db.saving() as session:
             row = await session.get(FlagRow, flag.value, with_for_update=True)

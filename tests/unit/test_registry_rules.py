@@ -49,3 +49,13 @@ async def test_button_presses_share_the_command_throttle(
     assert answers[:2] == ["Updated", "Updated"]
     assert "too many commands" in str(answers[2])
     assert vendors.count("/api/v5/market/ticker") <= calls + 2  # the third press asked nobody
+
+
+async def test_a_module_without_a_switch_cannot_be_switched_even_by_an_admin(
+    make_dispatch: MakeDispatch,
+) -> None:
+    dispatch = await make_dispatch()
+    await dispatch.press("fl:ticker:0", chat_id=ADMIN)  # forged: the ticker has no switch
+    [answer] = dispatch.answers()
+    assert "expired" in str(answer.params.get("text"))
+    assert Flag.TICKER not in await dispatch.services.flags.all()

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from services.kernel.cache import ResilientCache
 from services.kernel.models import EtfFlows
+from services.kernel.modules import Module
 from services.kernel.sources import Source, paid_then_free, read_through
 from services.kernel.status import StatusRegistry
 from services.market.flags import Flag, FlagService
 from services.vendors.coinglass import SOURCE as COINGLASS
 from services.vendors.coinglass import CoinGlassClient
 
-MODULE = "etf"
+MODULE = Module.ETF
 
 
 class EtfService:

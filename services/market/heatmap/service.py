@@ -13,6 +13,7 @@ from pydantic import BaseModel
 
 from services.kernel.cache import ResilientCache
 from services.kernel.errors import ArgumentError, TransientError, UpstreamError
+from services.kernel.modules import Module
 from services.kernel.sources import Source, paid_then_free, read_through
 from services.kernel.status import StatusRegistry
 from services.kernel.symbols import Instrument, coinglass_pair, okx_inst_id
@@ -30,7 +31,7 @@ from services.vendors.coinglass import CoinGlassClient
 from services.vendors.okx import SOURCE as OKX
 from services.vendors.okx import ContractValues, OkxClient
 
-MODULE = "heatmap"
+MODULE = Module.HEATMAP
 CANDLES_PER_HOUR = 12  # CoinGlass model1 12h/24h grids are 5-minute candles
 
 
@@ -91,7 +92,7 @@ class HeatmapService:
         self._ttl = ttl_seconds
         self._poll_seconds = poll_seconds
         self._polled: dict[str, float] = {}
-        status.register(MODULE, main=True)
+        status.register(MODULE)
 
     async def heatmap(self, inst: Instrument, range_: HeatmapRange) -> HeatmapReport:
         await self._flags.require(Flag.HEATMAP)

@@ -8,6 +8,7 @@ from pydantic import BaseModel
 
 from services.kernel.cache import ResilientCache
 from services.kernel.errors import DataUnavailableError, Reason, UpstreamError, VendorError
+from services.kernel.modules import Module
 from services.kernel.sources import read_through
 from services.kernel.status import StatusRegistry
 from services.kernel.symbols import Instrument
@@ -17,7 +18,7 @@ from services.market.ticker.service import TickerService
 from services.vendors.okx import SOURCE as OKX
 from services.vendors.okx import OkxClient
 
-MODULE = "options"
+MODULE = Module.OPTIONS
 
 
 class NoOptionsError(Exception):

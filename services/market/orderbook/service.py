@@ -18,6 +18,7 @@ from services.kernel.errors import (
 )
 from services.kernel.hedge import BothFailed, hedged
 from services.kernel.models import OrderBook
+from services.kernel.modules import Module
 from services.kernel.status import StatusRegistry
 from services.kernel.symbols import Instrument, okx_inst_id
 from services.market.flags import Flag, FlagService
@@ -27,7 +28,7 @@ from services.vendors.binance import BinanceClient
 from services.vendors.okx import SOURCE as OKX
 from services.vendors.okx import OkxClient
 
-MODULE = "spot_ob"
+MODULE = Module.SPOT_OB
 
 
 class Exchange(StrEnum):
@@ -65,7 +66,7 @@ class OrderBookService:
         self._cache = cache
         self._status = status
         self._ttl = ttl_seconds
-        status.register(MODULE, main=True)
+        status.register(MODULE)
 
     async def report(self, inst: Instrument, exchange: Exchange | None = None) -> OrderBookReport:
         await self._flags.require(Flag.SPOT_OB)  # switched off: no vendor call at all

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from services.kernel.cache import ResilientCache
 from services.kernel.models import Sentiment
+from services.kernel.modules import Module
 from services.kernel.sources import Source, paid_then_free, read_through
 from services.kernel.status import StatusRegistry
 from services.market.flags import Flag, FlagService
@@ -12,7 +13,7 @@ from services.vendors.alternative_me import FearGreedClient
 from services.vendors.coinglass import SOURCE as COINGLASS
 from services.vendors.coinglass import CoinGlassClient
 
-MODULE = "sentiment"
+MODULE = Module.SENTIMENT
 
 
 class SentimentService:

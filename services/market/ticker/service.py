@@ -13,6 +13,7 @@ from services.kernel.errors import (
 )
 from services.kernel.hedge import BothFailed, hedged
 from services.kernel.models import Ticker
+from services.kernel.modules import Module
 from services.kernel.status import StatusRegistry
 from services.kernel.symbols import Instrument, okx_inst_id
 from services.vendors.coinapi import SOURCE as COINAPI
@@ -20,7 +21,7 @@ from services.vendors.coinapi import CoinApiClient
 from services.vendors.okx import SOURCE as OKX
 from services.vendors.okx import OkxClient
 
-MODULE = "ticker"
+MODULE = Module.TICKER
 
 
 class TickerService:
@@ -37,7 +38,7 @@ class TickerService:
         self._cache = cache
         self._status = status
         self._ttl = ttl_seconds
-        status.register(MODULE, main=True)
+        status.register(MODULE)
 
     async def ticker(self, inst: Instrument) -> Ticker:
         key = f"ticker:{okx_inst_id(inst)}"

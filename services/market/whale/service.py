@@ -10,6 +10,7 @@ from pydantic import BaseModel
 
 from services.kernel.cache import ResilientCache
 from services.kernel.errors import UpstreamError
+from services.kernel.modules import Module
 from services.kernel.sources import Source, paid_then_free, read_through
 from services.kernel.status import StatusRegistry
 from services.kernel.symbols import Instrument, Market
@@ -27,7 +28,7 @@ from services.vendors.coinglass import CoinGlassClient
 from services.vendors.okx import SOURCE as OKX
 from services.vendors.okx import ContractValues, OkxClient
 
-MODULE = "whale"
+MODULE = Module.WHALE
 CONTRACTS_TTL = 86_400.0
 
 
@@ -63,7 +64,7 @@ class WhaleService:
         self._watch = [w.upper() for w in watch]
         self._ttl = ttl_seconds
         self._rule = rule or WhaleRule()
-        status.register(MODULE, main=True)
+        status.register(MODULE)
 
     async def recent(self, inst: Instrument | None = None) -> WhaleReport:
         await self._flags.require(Flag.WHALE)
