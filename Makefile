@@ -12,12 +12,13 @@ PIP_INSTALL = $(1)/python -m pip install -q --disable-pip-version-check --requir
 
 .PHONY: run test check lint typecheck imports unit fast locales bench messages lock hooks clean
 
-# Reinstalls only when a lock file (or pyproject.toml: the editable install) changed.
+# Reinstalls only when a lock file (or pyproject.toml: the editable install) changed. The project
+# itself goes in last, editable, with the locked setuptools and nothing else (PYTHONWARNINGS hides
+# setuptools' generic notice that comes with every editable install).
 $(STAMP): requirements/pip.txt requirements/dev.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(call PIP_INSTALL,$(BIN)) --no-deps -r requirements/pip.txt
 	$(call PIP_INSTALL,$(BIN)) -r requirements/dev.txt
-	# (PYTHONWARNINGS: setuptools' notice that every editable install gets is not news here.)
 	PYTHONWARNINGS=ignore $(BIN)/python -m pip install -q --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
