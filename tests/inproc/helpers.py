@@ -21,6 +21,7 @@ from bot.i18n import make_i18n
 from bot.scheduler import make_scheduler
 from services.container import Services
 from tests.fakes.telegram import FakeTelegram
+from tests.fakes.vendors import FakeVendors
 from tests.unit.dispatch import Dispatch
 
 
@@ -130,6 +131,12 @@ async def scheduled(services: Services) -> AsyncIterator[AsyncIOScheduler]:
         running = list(getattr(executor, "_pending_futures", ()))
         scheduler.shutdown(wait=False)
         await asyncio.gather(*running, return_exceptions=True)
+
+
+def whales_buy(vendors: FakeVendors) -> None:
+    """A whale bought ~$1.28M of SOL perpetuals half a minute ago: with the fixtures' 73 Greed,
+    the bias call on SOL turns LONG (net whale buying, greedy sentiment, no ETF key)."""
+    vendors.set_trades("SOL-USDT-SWAP", [("buy", 9000, 142.1, 30)])
 
 
 def per_chat(telegram: FakeTelegram, above: int = 1000) -> Counter[int]:

@@ -1,19 +1,18 @@
-"""/whale end to end, with no key at all (the free set-up)."""
+"""/whale in process, with no key at all (the free set-up). (Was tests/e2e/test_whale_e2e.py.)"""
 
 from __future__ import annotations
 
-from tests.e2e.conftest import StartBot
 from tests.fakes.telegram import FakeTelegram, parse_html
+from tests.unit.dispatch import Dispatch
 
 
 async def test_whale_answers_from_okx_trades_without_any_key(
-    start_bot: StartBot, telegram: FakeTelegram
+    dispatch: Dispatch, telegram: FakeTelegram
 ) -> None:
-    await start_bot()
-    telegram.push_command("/whale SOL", chat_id=901)
-    telegram.push_command("/whale", chat_id=902, language_code="id")
-    [sol] = await telegram.wait_for_messages(1, chat_id=901)
-    [watch] = await telegram.wait_for_messages(1, chat_id=902)
+    await dispatch.command("/whale SOL", chat_id=901)
+    await dispatch.command("/whale", chat_id=902, language_code="id")
+    [sol] = telegram.sent_texts(901)
+    [watch] = telegram.sent_texts(902)
     parse_html(sol)
     assert "Whales ≥ $1M: SOL" in sol
     assert "BUY</b> $1.05M SOL @ 142.41 · OKX SOL-USDT-SWAP" in sol

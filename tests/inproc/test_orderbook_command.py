@@ -1,24 +1,26 @@
-"""/ob end to end."""
+"""/ob in process: walls by exchange, the depth chart, and the fallback when OKX fails.
+(Was tests/e2e/test_orderbook_e2e.py.)"""
 
 from __future__ import annotations
 
 import asyncio
 
-from tests.e2e.conftest import StartBot
 from tests.fakes.telegram import FakeTelegram, parse_html
 from tests.fakes.vendors import FakeVendors, Fault
+from tests.unit.dispatch import Dispatch
 
 
 async def test_ob_answers_walls_by_exchange_and_falls_back_when_okx_fails(
-    start_bot: StartBot, telegram: FakeTelegram, vendors: FakeVendors
+    dispatch: Dispatch, telegram: FakeTelegram, vendors: FakeVendors
 ) -> None:
-    await start_bot()
-    telegram.push_command("/ob SOL", chat_id=801)
-    telegram.push_command("/ob sol binance", chat_id=802, language_code="id")
-    telegram.push_command("/ob SOL <b>kraken</b>", chat_id=803)
-    [okx] = await telegram.wait_for_messages(1, chat_id=801)
-    [binance] = await telegram.wait_for_messages(1, chat_id=802)
-    [bad] = await telegram.wait_for_messages(1, chat_id=803)
+    await asyncio.gather(
+        dispatch.command("/ob SOL", chat_id=801),
+        dispatch.command("/ob sol binance", chat_id=802, language_code="id"),
+        dispatch.command("/ob SOL <b>kraken</b>", chat_id=803),
+    )
+    [okx] = telegram.sent_texts(801)
+    [binance] = telegram.sent_texts(802)
+    [bad] = telegram.sent_texts(803)
     assert "141.88" in okx and "7.9× median" in okx and "142.7" in okx and "11.7× median" in okx
     assert "Source: OKX" in okx
     assert "14,9× median" in binance and "Sumber: Binance" in binance
@@ -32,6 +34,6 @@ async def test_ob_answers_walls_by_exchange_and_falls_back_when_okx_fails(
 
     await asyncio.sleep(1.1)  # past the order-book TTL
     vendors.fail("/api/v5/market/books", Fault(status=503))
-    telegram.push_command("/ob SOL", chat_id=804)
-    [fallback] = await telegram.wait_for_messages(1, chat_id=804)
+    await dispatch.command("/ob SOL", chat_id=804)
+    [fallback] = telegram.sent_texts(804)
     assert "Source: Binance" in fallback and "fallback: OKX error" in fallback

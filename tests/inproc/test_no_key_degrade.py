@@ -1,10 +1,12 @@
-"""Degrade, never fail: no key at all, and a renamed route, end to end."""
+"""Degrade, never fail: no key at all, and a renamed route, in process.
+(Was tests/e2e/test_degrade_e2e.py.)"""
 
 from __future__ import annotations
 
-from tests.e2e.conftest import StartBot
 from tests.fakes.telegram import FakeTelegram, parse_html
 from tests.fakes.vendors import FakeVendors, Fault
+from tests.unit.conftest import MakeDispatch
+from tests.unit.dispatch import Dispatch
 
 COMMANDS = [
     "/ticker SOL",
@@ -21,15 +23,12 @@ COMMANDS = [
 
 
 async def test_with_no_key_at_all_every_command_still_answers(
-    start_bot: StartBot, telegram: FakeTelegram
+    dispatch: Dispatch, telegram: FakeTelegram
 ) -> None:
-    await start_bot()
+    answers = {}
     for n, command in enumerate(COMMANDS):
-        telegram.push_command(command, chat_id=1300 + n)
-    answers = {
-        c: (await telegram.wait_for_messages(1, chat_id=1300 + n))[0]
-        for n, c in enumerate(COMMANDS)
-    }
+        await dispatch.command(command, chat_id=1300 + n)
+        [answers[command]] = telegram.sent_texts(1300 + n)
     for answer in answers.values():
         parse_html(answer)
         assert "Something went wrong" not in answer
@@ -42,10 +41,11 @@ async def test_with_no_key_at_all_every_command_still_answers(
     assert "BTC options open interest (OKX)" in answers["/options"]
     assert "27 Nov 26" in answers["/options"] and "25 Dec 26" in answers["/options"]
     assert "OKX lists no SOL options" in answers["/options SOL"]
+    assert not dispatch.logs.errors
 
 
 async def test_a_renamed_route_is_healed_by_an_alias(
-    start_bot: StartBot, telegram: FakeTelegram, vendors: FakeVendors
+    make_dispatch: MakeDispatch, telegram: FakeTelegram, vendors: FakeVendors
 ) -> None:
     vendors.fail(
         "/api/etf/bitcoin/flow-history",
@@ -55,8 +55,9 @@ async def test_a_renamed_route_is_healed_by_an_alias(
         "/api/bitcoin/etf/flow-history",
         Fault(fixture=("coinglass", "etf_bitcoin_flow_history.json")),
     )
-    bot = await start_bot(COINGLASS_API_KEY="cg-test-key-123456")
-    telegram.push_command("/etf", chat_id=1401)
-    [answer] = await telegram.wait_for_messages(1, chat_id=1401)
+    dispatch = await make_dispatch(coinglass_api_key="cg-test-key-123456")
+    await dispatch.command("/etf", chat_id=1401)
+    [answer] = telegram.sent_texts(1401)
     assert "+$122M" in answer and "Source: CoinGlass" in answer
-    assert "coinglass:etf_bitcoin: route /api/etf/bitcoin/flow-history moved" in bot.log()
+    moved = "coinglass:etf_bitcoin: route /api/etf/bitcoin/flow-history moved"
+    assert any(moved in line.message for line in dispatch.logs.warnings)

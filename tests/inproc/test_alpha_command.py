@@ -1,22 +1,23 @@
-"""/alpha end to end: the call, its evidence card, and what was missing."""
+"""/alpha in process: the call, its evidence card, and what was missing.
+(Was tests/e2e/test_alpha_e2e.py.)"""
 
 from __future__ import annotations
 
-from tests.e2e.alerts import whales_buy
-from tests.e2e.conftest import StartBot
 from tests.fakes.telegram import FakeTelegram, parse_html
 from tests.fakes.vendors import FakeVendors
+from tests.inproc.helpers import whales_buy
+from tests.unit.conftest import MakeDispatch
+from tests.unit.dispatch import Dispatch
 
 
 async def test_alpha_without_a_key_names_the_missing_etf_and_still_calls(
-    start_bot: StartBot, telegram: FakeTelegram, vendors: FakeVendors
+    dispatch: Dispatch, telegram: FakeTelegram, vendors: FakeVendors
 ) -> None:
     whales_buy(vendors)
-    await start_bot()
-    telegram.push_command("/alpha SOL", chat_id=1701)
-    telegram.push_command("/alpha", chat_id=1702, language_code="id")
-    [en] = await telegram.wait_for_messages(1, chat_id=1701)
-    [id_] = await telegram.wait_for_messages(1, chat_id=1702)
+    await dispatch.command("/alpha SOL", chat_id=1701)
+    await dispatch.command("/alpha", chat_id=1702, language_code="id")
+    [en] = telegram.sent_texts(1701)
+    [id_] = telegram.sent_texts(1702)
     parse_html(en)
     # A whale bought on OKX in the last minute, alternative.me says 73 Greed, ETF needs a key.
     assert "SOL institutional bias: LONG</b> · 2 of 3 inputs agree (1 missing)" in en
@@ -28,11 +29,11 @@ async def test_alpha_without_a_key_names_the_missing_etf_and_still_calls(
 
 
 async def test_alpha_with_coinglass_sees_all_three_and_btc_stands_in(
-    start_bot: StartBot, telegram: FakeTelegram
+    make_dispatch: MakeDispatch, telegram: FakeTelegram
 ) -> None:
-    await start_bot(COINGLASS_API_KEY="cg-test-key-123456")
-    telegram.push_command("/alpha SOL", chat_id=1703)
-    [answer] = await telegram.wait_for_messages(1, chat_id=1703)
+    dispatch = await make_dispatch(coinglass_api_key="cg-test-key-123456")
+    await dispatch.command("/alpha SOL", chat_id=1703)
+    [answer] = telegram.sent_texts(1703)
     # Hyperliquid whales sold SOL (a short opened, a long closed), the ETF inflow pushes long,
     # CoinGlass sentiment 30 pushes short: no call; all three were seen.
     assert "SOL institutional bias: NEUTRAL</b> · 0 of 3 inputs agree" in answer
