@@ -25,7 +25,6 @@ class Ticker(BaseModel):
     source: str
     as_of: Moment
     stale: bool = False
-    fallback: bool = False  # served by a fallback source, not the source of truth
     fallback_reason: str | None = None
 
     @property

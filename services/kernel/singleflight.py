@@ -18,9 +18,6 @@ class SingleFlight(Generic[T]):
     def __init__(self) -> None:
         self._inflight: dict[str, asyncio.Future[Any]] = {}
 
-    def in_flight(self, key: str) -> bool:
-        return key in self._inflight
-
     def joining(self, key: str) -> asyncio.Future[Any] | None:
         """The running call's outcome, to await (shielded) with a time limit of one's own."""
         return self._inflight.get(key)

@@ -61,18 +61,9 @@ def binance_symbol(inst: Instrument) -> str:
     return f"{inst.base}{inst.quote}"
 
 
-def coinglass_coin(inst: Instrument) -> str:
-    """Coin-level CoinGlass endpoints (aggregated heatmap, options, ETF): `SOL`."""
-    return inst.base
-
-
 def coinglass_pair(inst: Instrument) -> str:
     """Pair-level CoinGlass endpoints (heatmap model1, orderbook) with `exchange=Binance`."""
     return f"{inst.base}{inst.quote}"
-
-
-def coinapi_assets(inst: Instrument) -> tuple[str, str]:
-    return inst.base, inst.quote
 
 
 def coinapi_symbol_id(inst: Instrument, exchange: str = "BINANCE") -> str:

@@ -75,5 +75,4 @@ class CoinApiClient:
             ask=quote.ask_price,
             source=SOURCE,
             as_of=as_of,
-            fallback=True,
         )

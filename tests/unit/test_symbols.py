@@ -10,7 +10,6 @@ from services.kernel.symbols import (
     Market,
     binance_symbol,
     coinapi_symbol_id,
-    coinglass_coin,
     coinglass_pair,
     okx_family,
     okx_inst_id,
@@ -88,7 +87,6 @@ def test_vendor_formats_come_from_one_table() -> None:
     assert okx_inst_id(SOL_SWAP) == "SOL-USDT-SWAP"
     assert okx_family(SOL_SWAP) == "SOL-USDT"
     assert binance_symbol(SOL_SPOT) == "SOLUSDT"
-    assert coinglass_coin(SOL_SWAP) == "SOL"
     assert coinglass_pair(SOL_SWAP) == "SOLUSDT"
     assert coinapi_symbol_id(SOL_SPOT) == "BINANCE_SPOT_SOL_USDT"
     assert coinapi_symbol_id(SOL_SWAP, "OKEX") == "OKEX_PERP_SOL_USDT"
