@@ -15,7 +15,7 @@ TELEGRAM_KEY = web.AppKey("telegram", TelegramAuth)
 async def healthz(request: web.Request) -> web.Response:
     services = request.app[SERVICES_KEY]
     overall = services.status.overall()
-    jobs = [services.bias_job.health, services.sniper_job.health]
+    jobs = services.job_health()
     if not all(job.healthy for job in jobs):
         overall = Overall.UNHEALTHY  # a signal job whose main modules all fail pushes nothing
     telegram = request.app.get(TELEGRAM_KEY)

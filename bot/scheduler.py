@@ -11,6 +11,7 @@ from loguru import logger
 
 from services.container import Services
 from services.discovery import probe
+from services.jobs.registry import JOBS, Job
 from services.market.flags import Flag
 from services.storage.errors import StorageUnavailableError
 
@@ -35,18 +36,8 @@ async def discover(services: Services) -> None:
         logger.debug("capability probe stopped by shutdown")
 
 
-async def bias(services: Services) -> None:
-    await _leased(services, "bias", services.settings.bias_interval_seconds, services.bias_job.run)
-
-
-async def sniper(services: Services) -> None:
-    await _leased(
-        services, "sniper", services.settings.sniper_interval_seconds, services.sniper_job.run
-    )
-
-
 async def _leased(
-    services: Services, name: str, interval: float, run: Callable[[], Awaitable[int]]
+    services: Services, name: str, interval: float, run: Callable[[], Awaitable[object]]
 ) -> None:
     """With several replicas only the lease holder runs the job (one alert, one warning); the
     lease outlives one interval so the holder keeps it, and lapses if the holder dies."""
@@ -63,33 +54,39 @@ async def _leased(
         logger.opt(exception=exc).error("{} job crashed", name)
 
 
-async def grading(services: Services) -> None:
-    async def run() -> int:
-        return await services.grading_job.run()
+# What each job of the registry (services/jobs/registry.py) runs.
+RUNS: dict[Job, Callable[[Services], Awaitable[object]]] = {
+    Job.LIQUIDATIONS: poll_liquidations,
+    Job.DISCOVERY: discover,
+    Job.BIAS: lambda services: services.bias_job.run(),
+    Job.SNIPER: lambda services: services.sniper_job.run(),
+    Job.GRADING: lambda services: services.grading_job.run(),
+}
 
-    await _leased(services, "grading", services.settings.grading_interval_seconds, run)
+
+async def run_job(services: Services, job: Job) -> None:
+    spec = JOBS[job]
+    if spec.leased:
+        interval = spec.interval(services.settings)
+        await _leased(services, job.value, interval, lambda: RUNS[job](services))
+    else:
+        await RUNS[job](services)
 
 
 def make_scheduler(services: Services) -> AsyncIOScheduler:
     """Jobs run once at start, then on their interval; an interval of 0 leaves a job out."""
     settings = services.settings
     scheduler = AsyncIOScheduler(timezone=settings.timezone)
-    jobs = (
-        ("liquidations", poll_liquidations, settings.liquidation_poll_seconds),
-        ("discovery", discover, settings.probe_interval_seconds),
-        ("bias", bias, settings.bias_interval_seconds),
-        ("sniper", sniper, settings.sniper_interval_seconds),
-        ("grading", grading, settings.grading_interval_seconds),
-    )
-    for name, job, seconds in jobs:
+    for job, spec in JOBS.items():
+        seconds = spec.interval(settings)
         if seconds <= 0:
             continue
         scheduler.add_job(
-            job,
+            run_job,
             "interval",
-            args=[services],
+            args=[services, job],
             seconds=seconds,
-            id=name,
+            id=job.value,
             max_instances=1,
             coalesce=True,
             misfire_grace_time=max(30, int(seconds / 10)),

@@ -18,6 +18,7 @@ from services.delivery.outbox import Cooldown, Outbox
 from services.jobs.active_hours import ActiveHours
 from services.jobs.bias_job import BiasJob
 from services.jobs.grading_job import GradingJob
+from services.jobs.registry import JOBS, JUDGED, Job
 from services.jobs.sniper_job import SniperJob
 from services.jobs.store_notice import StoreWatch
 from services.kernel.breaker import BreakerBoard, BreakerState, CircuitBreaker
@@ -44,7 +45,6 @@ from services.signals.bias.service import BiasService
 from services.signals.calls import CallLog
 from services.signals.health import JobHealth
 from services.signals.sniper.rule import SniperLimits
-from services.signals.sniper.service import MAIN as SNIPER_MAIN
 from services.signals.sniper.service import SniperService
 from services.signals.track_record import TrackRecordService
 from services.storage.calls import CallStore
@@ -96,6 +96,12 @@ class Services:
     journal: Journal
     grading_job: GradingJob
     clients: list[VendorClient] = field(default_factory=list)
+
+    def job_health(self) -> list[JobHealth]:
+        """The health of every job judged by its modules (jobs/registry.py), in its order."""
+        runs = {Job.BIAS: self.bias_job.health, Job.SNIPER: self.sniper_job.health}
+        return [runs[job] for job in JUDGED]
+
     # Redis (None without REDIS_URL), the rate-limit storage the budgets and the per-user
     # throttle share, and the stores' lines in /status and notices to the admins.
     redis: RedisLink | None = None
@@ -274,27 +280,23 @@ def build_services(settings: Settings, *, cache_enabled: bool = True) -> Service
     lifetime = timedelta(minutes=settings.sniper_setup_lifetime_minutes)
     chats = ChatRepository(db)
 
-    def health(job: str, main: tuple[str, ...], interval: float, soft: Counter) -> JobHealth:
-        metrics.job_healthy.labels(job).set(1)
+    def health(job: Job, soft: Counter) -> JobHealth:
+        spec = JOBS[job]
+        metrics.job_healthy.labels(job.value).set(1)
         return JobHealth(
-            job,
-            main,
-            interval,
+            job.value,
+            tuple(module.value for module in spec.main),
+            spec.interval(settings),
             settings.job_backoff_max_seconds,
             on_soft=lambda module: soft.labels(module).inc(),
-            on_change=lambda healthy: metrics.job_healthy.labels(job).set(int(healthy)),
+            on_change=lambda healthy: metrics.job_healthy.labels(job.value).set(int(healthy)),
         )
 
     bias_job = BiasJob(
         bias,
         outbox,
         subscriptions,
-        health(
-            "bias",
-            ("whale", "etf", "sentiment"),
-            settings.bias_interval_seconds,
-            metrics.bias_soft_fail,
-        ),
+        health(Job.BIAS, metrics.bias_soft_fail),
         metrics,
         settings.watch_symbols,
         settings.admin_ids,
@@ -308,7 +310,7 @@ def build_services(settings: Settings, *, cache_enabled: bool = True) -> Service
         sniper,
         outbox,
         subscriptions,
-        health("sniper", SNIPER_MAIN, settings.sniper_interval_seconds, metrics.sniper_soft_fail),
+        health(Job.SNIPER, metrics.sniper_soft_fail),
         ActiveHours(settings.active_hours, settings.timezone),
         metrics,
         settings.sniper_symbol,

@@ -18,6 +18,6 @@ async def status(message: Message, services: Services, view: View) -> None:
         services.breakers.snapshots(),
         view,
         known_chats=chats,
-        jobs=[services.bias_job.health, services.sniper_job.health] if view.is_admin else None,
+        jobs=services.job_health() if view.is_admin else None,
     )
     await reply(message, text)

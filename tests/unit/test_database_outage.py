@@ -14,6 +14,7 @@ import pytest
 from bot import scheduler
 from bot.keyboards import FlagToggle
 from services.container import build_services
+from services.jobs.registry import Job
 from services.market.flags import Flag
 from services.storage.leases import Leases
 from tests.conftest import vendor_settings
@@ -149,14 +150,14 @@ async def test_jobs_skip_their_runs_while_the_database_is_away_and_run_once_it_i
     bot = await make_bot(url)
     services = bot.services
     await proxy.set_mode("refuse")
-    for job in (scheduler.bias, scheduler.sniper, scheduler.grading):
-        await job(services)  # returns: a run skipped, the schedule goes on
+    for job in (Job.BIAS, Job.SNIPER, Job.GRADING):
+        await scheduler.run_job(services, job)  # returns: a run skipped, the schedule goes on
     assert not bot.logs.errors and not bot.logs.tracebacks
     skipped = [w for w in bot.logs.warnings if "skipped: storage unavailable" in w.message]
     assert len(skipped) == 3
     await proxy.set_mode("pass")
     await until(lambda: not services.db.outage.down)
-    await scheduler.grading(services)
+    await scheduler.run_job(services, Job.GRADING)
     assert not await Leases(services.db, "another-replica:8080").take("grading", 60)  # ran here
     assert not bot.logs.errors
     matrix.record("refuse", "jobs", "skip a run, then run")

@@ -24,7 +24,6 @@ from services.signals.health import RunOutcome
 from services.signals.sniper.rule import EntryMap, SniperInputs, SniperLimits, evaluate
 
 T = TypeVar("T")
-MAIN = ("whale", "heatmap", "spot_ob")  # all three failing together makes the job unhealthy
 WHALE_COINS = ("BTC",)  # whale buys on BTC count as well as on the sniper's own coin
 
 
