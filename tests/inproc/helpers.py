@@ -5,24 +5,43 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import re
+import socket
 from collections import Counter
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+import pytest
+from aiogram import Dispatcher
 from aiohttp.test_utils import TestClient, TestServer
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from loguru import logger
 
+from bot import app
 from bot.delivery.sender import Sender
 from bot.http_server import make_app
 from bot.i18n import make_i18n
 from bot.scheduler import make_scheduler
 from services.container import Services
+from services.kernel.settings import Settings
+from tests.conftest import vendor_settings
 from tests.fakes.telegram import FakeTelegram
 from tests.fakes.vendors import FakeVendors
 from tests.unit.dispatch import Dispatch
+
+QUIET_JOBS = {
+    # Background jobs call vendors on their own clock; tests that count calls need quiet. A
+    # test that wants one passes its own interval (as the e2e harness's environment did).
+    "probe_interval_seconds": 0,
+    "liquidation_poll_seconds": 0,
+    "bias_interval_seconds": 0,
+    "sniper_interval_seconds": 0,
+    "grading_interval_seconds": 0,
+}
 
 
 class _Stdlib(logging.Handler):
@@ -146,3 +165,68 @@ def per_chat(telegram: FakeTelegram, above: int = 1000) -> Counter[int]:
         for c in telegram.calls_to("sendMessage", ok=True)
         if int(c.params["chat_id"]) > above
     )
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def bot_settings(
+    telegram: FakeTelegram, vendors: FakeVendors, workdir: Path, **overrides: Any
+) -> Settings:
+    """What tests/e2e/harness.py gave `python -m bot` in its environment, as Settings: the
+    fakes, a SQLite file in `workdir`, a free HTTP port, ADMIN_IDS=1, the jobs off."""
+    values: dict[str, Any] = {
+        "bot_token": telegram.token,
+        "telegram_api_base": telegram.base_url,
+        "database_url": f"sqlite+aiosqlite:///{workdir}/bot.db",
+        "http_host": "127.0.0.1",
+        "http_port": free_port(),
+        "admin_ids": [1],
+        **QUIET_JOBS,
+    }
+    values.update(overrides)
+    database_url = values.pop("database_url")
+    return vendor_settings(vendors.base_url, database_url=database_url, **values)
+
+
+@dataclass
+class RunningBot:
+    settings: Settings
+    dispatcher: Dispatcher
+    task: asyncio.Task[None]
+
+
+@contextlib.asynccontextmanager
+async def run_bot(
+    settings: Settings, telegram: FakeTelegram, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[RunningBot]:
+    """`bot.app.run(settings)`, what `python -m bot` runs after reading its configuration, in
+    this event loop: start-up checks, HTTP server, sender, scheduler, commands, polling. Yields
+    once it polls; on exit polling is stopped (as SIGTERM stops it) and run() returns."""
+    made: list[Dispatcher] = []
+    make_dispatcher = app.make_dispatcher
+
+    def keep(*args: Any) -> Dispatcher:
+        made.append(make_dispatcher(*args))
+        return made[-1]
+
+    monkeypatch.setattr(app, "make_dispatcher", keep)
+    # run() freezes the heap it built for the process's lifetime; here that is the test's.
+    monkeypatch.setattr(gc, "freeze", lambda: None)
+    polls_before = len(telegram.calls_to("getUpdates"))
+    task = asyncio.create_task(app.run(settings), name="bot")
+    await telegram.wait_for(
+        lambda: len(telegram.calls_to("getUpdates")) > polls_before or task.done(), timeout=30
+    )
+    if task.done():
+        task.result()  # raises what stopped it
+        raise AssertionError("run() returned before polling")
+    try:
+        yield RunningBot(settings, made[-1], task)
+    finally:
+        if not task.done():
+            await made[-1].stop_polling()
+        await asyncio.wait_for(task, 15)
