@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from services.chats.subscriptions import AlertKind, SubscriptionService
 from services.signals.sniper.rule import EntryMap
 from services.storage.db import Database, utc
-from services.storage.tables import CallRow, DeliveryRow, GradeRow, SubscriptionRow
+from services.storage.tables import CallRow, DeliveryRow, GradeRow
 from tests.e2e.harness import BotProcess
 from tests.fakes.vendors import FakeVendors
 
@@ -41,20 +41,6 @@ async def subscribe(workdir: Path, chats: list[int], kinds: list[AlertKind]) -> 
         await db.close()
 
 
-async def active(workdir: Path, chat_id: int) -> list[str]:
-    db = Database(db_url(workdir))
-    try:
-        async with db.sessions() as session:
-            rows = await session.scalars(
-                select(SubscriptionRow.kind).where(
-                    SubscriptionRow.chat_id == chat_id, SubscriptionRow.active
-                )
-            )
-            return sorted(rows)
-    finally:
-        await db.close()
-
-
 async def metric(bot: BotProcess, name: str, **labels: str) -> float:
     """One sample of /metrics (0 when absent)."""
     async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{bot.http_port}") as client:
@@ -67,16 +53,6 @@ async def metric(bot: BotProcess, name: str, **labels: str) -> float:
         if all(found.get(k) == v for k, v in labels.items()):
             return float(match[3])
     return 0.0
-
-
-async def wait_metric(
-    bot: BotProcess, at_least: float, name: str, timeout: float = 20.0, **labels: str
-) -> None:
-    deadline = time.monotonic() + timeout
-    while (value := await metric(bot, name, **labels)) < at_least:
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{name}{labels} stayed at {value}, wanted {at_least}")
-        await asyncio.sleep(0.1)
 
 
 async def wait_sent(workdir: Path, count: int, timeout: float = 10.0) -> None:

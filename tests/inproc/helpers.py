@@ -158,6 +158,14 @@ def whales_buy(vendors: FakeVendors) -> None:
     vendors.set_trades("SOL-USDT-SWAP", [("buy", 9000, 142.1, 30)])
 
 
+async def run_scheduled(services: Services, name: str) -> None:
+    """One run of the job `name`, now, exactly as the bot's scheduler runs it: the function and
+    arguments make_scheduler gave it (its interval setting must be above 0)."""
+    job = make_scheduler(services).get_job(name)
+    assert job is not None, f"no job {name!r} is scheduled with these settings"
+    await job.func(*job.args, **job.kwargs)
+
+
 def per_chat(telegram: FakeTelegram, above: int = 1000) -> Counter[int]:
     """Accepted sendMessage calls per chat, for chats with ids above `above` (the subscribers)."""
     return Counter(
