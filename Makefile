@@ -14,12 +14,15 @@ PIP_INSTALL = $(1)/python -m pip install -q --disable-pip-version-check --requir
 
 # Reinstalls only when a lock file (or pyproject.toml: the editable install) changed. The project
 # itself goes in last, editable, with the locked setuptools and nothing else (PYTHONWARNINGS hides
-# setuptools' generic notice that comes with every editable install).
+# setuptools' generic notice that comes with every editable install); `pip check` then fails when
+# pyproject.toml asks for something the lock files do not hold (a range changed without make lock).
 $(STAMP): requirements/pip.txt requirements/dev.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(call PIP_INSTALL,$(BIN)) --no-deps -r requirements/pip.txt
 	$(call PIP_INSTALL,$(BIN)) -r requirements/dev.txt
 	PYTHONWARNINGS=ignore $(BIN)/python -m pip install -q --no-deps --no-build-isolation -e .
+	@$(BIN)/python -m pip check >/dev/null || { $(BIN)/python -m pip check; \
+		echo "requirements/ does not satisfy pyproject.toml: run make lock" >&2; exit 1; }
 	touch $(STAMP)
 
 locales: $(STAMP)
