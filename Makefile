@@ -47,13 +47,11 @@ unit: $(STAMP) locales
 test: lint typecheck imports unit
 
 # The quick loop for every change: lint, types, layers and the tests that need no bot process
-# and are not marked slow (`make test` runs everything). CHECK_IGNORE: files known to take tens
-# of seconds that do not carry the `slow` marker yet. PYTEST_ARGS passes more, e.g. `-n 2`
+# and are not marked slow (`make test` runs everything). PYTEST_ARGS passes more, e.g. `-n 2`
 # (pytest-xdist) or `-x`.
-CHECK_IGNORE := tests/unit/test_fault_matrix.py
 PYTEST_ARGS ?=
 fast: $(STAMP) locales
-	$(BIN)/pytest -q -m "not e2e and not slow" $(addprefix --ignore=,$(CHECK_IGNORE)) $(PYTEST_ARGS)
+	$(BIN)/pytest -q -m "not e2e and not slow" $(PYTEST_ARGS)
 
 check: lint typecheck imports fast
 

@@ -33,7 +33,8 @@ def _coin_only(params: dict[str, str | int]) -> dict[str, str | int]:
     return {k: v for k, v in params.items() if k != "exchange"} | {"symbol": coin}
 
 
-# v4 path first, then older spellings seen in the wild (VENDORS.md, "route drift").
+# v4 path first, then older spellings seen in the wild (CoinGlass renames routes between API
+# versions: "route drift").
 ALIASES: dict[str, tuple[Route, ...]] = {
     "coinglass:whale_alert": (
         Route("/api/hyperliquid/whale-alert"),

@@ -1,4 +1,5 @@
-"""Every operator-facing setting, read once from the environment / `.env` (names: CONTRACT.md)."""
+"""Every operator-facing setting, read once from the environment / `.env` (listed in
+docs/configuration.md)."""
 
 from __future__ import annotations
 
@@ -68,7 +69,7 @@ class Settings(BaseSettings):
     webhook_url: str = ""
     webhook_secret: SecretStr = SecretStr("")
 
-    # Extensions beyond CONTRACT.md: tuning knobs with safe defaults.
+    # Tuning knobs with safe defaults (beyond the names operators rely on).
     http_timeout_seconds: float = 8.0
     # A chat command answers within this, with what it has; jobs keep the long retry budget.
     chat_deadline_seconds: float = Field(default=4.0, gt=0.5, le=60)

@@ -88,7 +88,8 @@ def _split_glued(code: str) -> tuple[str, str | None]:
 
 
 def parse_symbol(text: str) -> Instrument:
-    """Parse any spelling from CONTRACT.md. Raises only `SymbolError`.
+    """Parse any spelling a user may type (docs/configuration.md lists them). Raises only
+    `SymbolError`.
 
     Purely syntactic: whether the instrument exists is the catalog's question.
     """

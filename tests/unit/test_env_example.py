@@ -1,4 +1,4 @@
-"""`.env.example` lists every setting, and every CONTRACT.md variable is a setting."""
+"""`.env.example` lists every setting, and every variable operators rely on is a setting."""
 
 from __future__ import annotations
 

@@ -16,6 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import pytest
+
 from services.kernel.status import Health
 from tests.fakes.vendors import FakeVendors, Fault
 from tests.unit.conftest import MakeDispatch
@@ -270,6 +272,7 @@ async def _matrix(
     return cells
 
 
+@pytest.mark.slow  # ~30 s: in `make test`, not in the quick `make check`
 async def test_every_route_times_every_fault_is_answered_plainly_and_truthfully(
     make_dispatch: MakeDispatch, vendors: FakeVendors, fast_backoff: None
 ) -> None:

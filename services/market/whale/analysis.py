@@ -1,8 +1,8 @@
 """Whale events from large trades or large positions, and what they say about the flow.
 
 A Hyperliquid alert is a position change, not a trade: opening a long or closing a short buys,
-opening a short or closing a long sells (VENDORS.md, CoinGlass whale alert). Every signal reads
-the flow, never the sign of the position alone.
+opening a short or closing a long sells (CoinGlass whale alert: position_action 1 opens,
+2 closes). Every signal reads the flow, never the sign of the position alone.
 """
 
 from __future__ import annotations
