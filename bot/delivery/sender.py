@@ -40,8 +40,8 @@ from bot.telegram_auth import TelegramAuth
 from services.chats.subscriptions import SubscriptionService
 from services.container import Services
 from services.delivery.deliveries import Deliveries, DeliveryStatus, Pending
-from services.delivery.models import AlertType
 from services.delivery.outbox import Outbox
+from services.kernel.alerts import AlertType
 from services.kernel.metrics import Metrics
 from services.kernel.settings import Settings
 from services.storage.chats import ChatRepository

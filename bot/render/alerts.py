@@ -15,7 +15,8 @@ from bot.render.errors import reason_text
 from bot.render.followups import render_outcome, render_tracking, render_withdrawn, track_line
 from bot.render.text import b, esc, i
 from bot.render.view import View
-from services.delivery.models import Alert, AlertType, HealthNotice
+from services.delivery.models import Alert, HealthNotice
+from services.kernel.alerts import AlertType
 from services.signals.sniper.rule import Check, EntryMap, Target
 
 MARKS = {True: "✅", False: "❌", None: "➖"}

@@ -5,16 +5,16 @@ from __future__ import annotations
 from aiogram.utils.i18n import gettext as _
 
 from bot.render.text import b
-from services.chats.subscriptions import AlertKind
+from services.kernel.alerts import AlertType
 
 
-def render_subscriptions(kinds: list[AlertKind]) -> str:
+def render_subscriptions(kinds: list[AlertType]) -> str:
     if not kinds:
         return _("This chat receives no pushes. /subscribe starts them.")
     names = {
-        AlertKind.BIAS: _("institutional-bias calls"),
-        AlertKind.SNIPER: _("SOL sniper entry maps"),
-        AlertKind.FOLLOWUPS: _("follow-up replies on how pushed calls ended"),
+        AlertType.BIAS: _("institutional-bias calls"),
+        AlertType.SNIPER: _("SOL sniper entry maps"),
+        AlertType.FOLLOWUPS: _("follow-up replies on how pushed calls ended"),
     }
     return _("This chat receives: {kinds}.").format(kinds=", ".join(b(names[k]) for k in kinds))
 

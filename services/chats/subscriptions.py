@@ -4,43 +4,31 @@ from __future__ import annotations
 
 import builtins
 from datetime import UTC, datetime
-from enum import StrEnum
 
 from loguru import logger
 from sqlalchemy import select, update
 
+from services.kernel.alerts import PUSHES, SUBSCRIBABLE, AlertType
 from services.kernel.errors import ArgumentError
 from services.storage.db import Database
 from services.storage.tables import SubscriptionRow
 
 
-class AlertKind(StrEnum):
-    BIAS = "bias"
-    SNIPER = "sniper"
-    # Replies on how a pushed call ended (on unless muted with /unsubscribe followups); the
-    # silent edits of a pushed map always happen.
-    FOLLOWUPS = "followups"
-
-
-PUSHES = [AlertKind.BIAS, AlertKind.SNIPER]  # what `all` means: follow-ups are on unless muted
-
-
-def parse_kinds(text: str | None) -> list[AlertKind]:
+def parse_kinds(text: str | None) -> list[AlertType]:
     """`bias`, `sniper`, `followups`, `all` or nothing (= all pushes)."""
     value = (text or "all").strip().lower().replace("-", "")
     if value == "all":
         return list(PUSHES)
-    try:
-        return [AlertKind(value)]
-    except ValueError:
-        raise ArgumentError(value, [*(k.value for k in AlertKind), "all"]) from None
+    if value not in SUBSCRIBABLE:
+        raise ArgumentError(value, [*(k.value for k in SUBSCRIBABLE), "all"])
+    return [AlertType(value)]
 
 
 class SubscriptionService:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    async def set(self, chat_id: int, kinds: list[AlertKind], active: bool) -> None:
+    async def set(self, chat_id: int, kinds: list[AlertType], active: bool) -> None:
         now = datetime.now(UTC)
         rows = [
             {"chat_id": chat_id, "kind": k.value, "active": active, "updated_at": now}
@@ -54,16 +42,16 @@ class SubscriptionService:
         async with self._db.saving() as session:
             await session.execute(statement)
 
-    async def of_chat(self, chat_id: int) -> list[AlertKind]:
+    async def of_chat(self, chat_id: int) -> list[AlertType]:
         async with self._db.sessions() as session:
             kinds = await session.scalars(
                 select(SubscriptionRow.kind).where(
                     SubscriptionRow.chat_id == chat_id, SubscriptionRow.active
                 )
             )
-            return sorted(AlertKind(k) for k in kinds)
+            return sorted(AlertType(k) for k in kinds if k in SUBSCRIBABLE)
 
-    async def subscribers(self, kind: AlertKind) -> list[int]:
+    async def subscribers(self, kind: AlertType) -> list[int]:
         async with self._db.sessions() as session:
             chats = await session.scalars(
                 select(SubscriptionRow.chat_id).where(
@@ -79,7 +67,7 @@ class SubscriptionService:
         async with self._db.sessions() as session:
             chats = await session.scalars(
                 select(SubscriptionRow.chat_id).where(
-                    SubscriptionRow.kind == AlertKind.FOLLOWUPS.value,
+                    SubscriptionRow.kind == AlertType.FOLLOWUPS.value,
                     SubscriptionRow.active.is_(False),
                     SubscriptionRow.chat_id.in_(chat_ids),
                 )

@@ -8,9 +8,10 @@ from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.chats.subscriptions import AlertKind, SubscriptionService
+from services.chats.subscriptions import SubscriptionService
 from services.delivery.followups import FollowUpQueue
-from services.delivery.models import Alert, AlertType, Tracking, Withdrawal
+from services.delivery.models import Alert, Tracking, Withdrawal
+from services.kernel.alerts import AlertType
 from services.signals.grading import FINAL, SniperPath
 from services.signals.sniper.rule import EntryMap
 
@@ -54,7 +55,7 @@ class FollowUps:
         )
         if track.final:
             # A reply makes a sound: only chats still subscribed, and not muting follow-ups.
-            subscribed = set(await self._subscriptions.subscribers(AlertKind.SNIPER))
+            subscribed = set(await self._subscriptions.subscribers(AlertType.SNIPER))
             muted = await self._subscriptions.muted([chat for chat, _ in targets])
             queued += await self._queue.queue(
                 Alert(type=AlertType.SNIPER_OUTCOME, started_at=now, track=track),
@@ -68,7 +69,7 @@ class FollowUps:
         holding = await self._queue.holding(symbol, was)
         if not holding:
             return 0
-        subscribed = set(await self._subscriptions.subscribers(AlertKind.BIAS))
+        subscribed = set(await self._subscriptions.subscribers(AlertType.BIAS))
         muted = await self._subscriptions.muted(holding)
         chats = [c for c in holding if c in subscribed and c not in muted]
         alert = Alert(

@@ -13,7 +13,8 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.delivery.deliveries import DeliveryStatus
-from services.delivery.models import Alert, AlertType
+from services.delivery.models import Alert
+from services.kernel.alerts import AlertType
 from services.storage.db import Database
 from services.storage.tables import AlertRow, CooldownRow, DeliveryRow
 

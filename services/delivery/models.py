@@ -4,24 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from enum import StrEnum
 
 from pydantic import BaseModel
 
+from services.kernel.alerts import AlertType
 from services.signals.bias.rule import BiasCall, Missing
 from services.signals.sniper.rule import EntryMap
 from services.signals.track_record import TrackLine
-
-
-class AlertType(StrEnum):
-    BIAS = "bias"
-    SNIPER = "sniper"
-    HEALTH = "health"  # to the bot admins only, never to subscribers
-    # Follow-ups on what a chat was pushed before:
-    SNIPER_EDIT = "sniper_edit"  # the pushed map edited in place with its live state
-    SNIPER_OUTCOME = "sniper_outcome"  # a short reply to it on the final outcome
-    BIAS_WITHDRAWN = "bias_withdrawn"  # a pushed LONG/SHORT the bot no longer makes
-
 
 # Alerts whose message is later edited or answered: the id Telegram gave it is kept.
 FOLLOWED = frozenset({AlertType.SNIPER})

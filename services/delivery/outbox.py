@@ -15,7 +15,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.delivery.deliveries import Deliveries, DeliveryStatus
-from services.delivery.models import Alert, AlertType, Signal
+from services.delivery.models import Alert, Signal
+from services.kernel.alerts import AlertType
 from services.signals.sniper.rule import same_setup
 from services.storage.db import Database, Record
 from services.storage.tables import AlertRow, CooldownRow, DeliveryRow, SignalStateRow

@@ -6,8 +6,9 @@ from datetime import datetime
 
 from loguru import logger
 
-from services.delivery.models import Alert, AlertType, HealthNotice
+from services.delivery.models import Alert, HealthNotice
 from services.delivery.outbox import Outbox
+from services.kernel.alerts import AlertType
 from services.signals.health import JobHealth, RunOutcome
 
 

@@ -10,11 +10,12 @@ from decimal import Decimal
 
 from loguru import logger
 
-from services.chats.subscriptions import AlertKind, SubscriptionService
+from services.chats.subscriptions import SubscriptionService
 from services.delivery.call_followups import FollowUps
-from services.delivery.models import Alert, AlertType, Signal
+from services.delivery.models import Alert, Signal
 from services.delivery.outbox import Outbox
 from services.jobs.admin_notice import notify_admins
+from services.kernel.alerts import AlertType
 from services.kernel.errors import Reason
 from services.kernel.metrics import Metrics
 from services.kernel.symbols import Instrument
@@ -118,7 +119,7 @@ class BiasJob:
             queued += await self._follow_ups.bias_withdrawn(symbol, was, Direction.NEUTRAL.value)
         if not pushed:
             return queued
-        chats = await self._subscriptions.subscribers(AlertKind.BIAS)
+        chats = await self._subscriptions.subscribers(AlertType.BIAS)
         record = await self._track_record.line(Kind.BIAS, None, started)
         alert = Alert(type=AlertType.BIAS, started_at=started, bias=pushed, record=record)
         published = await self._outbox.queue(alert, signals, chats, then=self._calls.bias(pushed))

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from services.delivery.models import AlertType
+from services.kernel.alerts import AlertType
 from services.kernel.modules import Module
 from services.kernel.settings import Settings
 

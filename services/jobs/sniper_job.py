@@ -9,11 +9,12 @@ from decimal import Decimal
 
 from loguru import logger
 
-from services.chats.subscriptions import AlertKind, SubscriptionService
-from services.delivery.models import Alert, AlertType, Signal
+from services.chats.subscriptions import SubscriptionService
+from services.delivery.models import Alert, Signal
 from services.delivery.outbox import Outbox, SetupRule
 from services.jobs.active_hours import ActiveHours
 from services.jobs.admin_notice import notify_admins
+from services.kernel.alerts import AlertType
 from services.kernel.metrics import Metrics
 from services.kernel.symbols import Instrument
 from services.signals.calls import CallLog, Kind
@@ -113,7 +114,7 @@ class SniperJob:
             strength=entry.confidence,
             fingerprint=entry.fingerprint(),
         )
-        chats = await self._subscriptions.subscribers(AlertKind.SNIPER)
+        chats = await self._subscriptions.subscribers(AlertType.SNIPER)
         record = await self._track_record.line(Kind.SNIPER, entry.symbol, started)
         alert = Alert(type=AlertType.SNIPER, started_at=started, sniper=[entry], record=record)
         published = await self._outbox.queue(

@@ -11,8 +11,9 @@ from typing import Any
 
 from loguru import logger
 
-from services.delivery.models import Alert, AlertType, HealthNotice
+from services.delivery.models import Alert, HealthNotice
 from services.delivery.outbox import Outbox
+from services.kernel.alerts import AlertType
 from services.kernel.errors import Reason
 from services.kernel.fallback_backend import RedisLink
 from services.kernel.outage import Outage

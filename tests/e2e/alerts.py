@@ -11,7 +11,8 @@ from pathlib import Path
 import httpx
 from sqlalchemy import func, select
 
-from services.chats.subscriptions import AlertKind, SubscriptionService
+from services.chats.subscriptions import SubscriptionService
+from services.kernel.alerts import AlertType
 from services.signals.sniper.rule import EntryMap
 from services.storage.db import Database, utc
 from services.storage.tables import CallRow, DeliveryRow, GradeRow
@@ -29,7 +30,7 @@ def db_url(workdir: Path) -> str:
     return f"sqlite+aiosqlite:///{workdir}/bot.db"  # the harness's DATABASE_URL
 
 
-async def subscribe(workdir: Path, chats: list[int], kinds: list[AlertKind]) -> None:
+async def subscribe(workdir: Path, chats: list[int], kinds: list[AlertType]) -> None:
     """The chats subscribe before the bot starts, so its first job run already has them."""
     db = Database(db_url(workdir))
     try:

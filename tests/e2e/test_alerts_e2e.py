@@ -8,7 +8,7 @@ import asyncio
 from collections import Counter
 from pathlib import Path
 
-from services.chats.subscriptions import AlertKind
+from services.kernel.alerts import AlertType
 from tests.e2e.alerts import metric, subscribe, wait_sent, whales_buy
 from tests.e2e.conftest import StartBot
 from tests.fakes.telegram import FakeTelegram
@@ -28,7 +28,7 @@ async def test_killed_mid_delivery_every_chat_ends_with_exactly_one_copy(
 ) -> None:
     whales_buy(vendors)
     chats = list(range(4001, 4201))
-    await subscribe(tmp_path, chats, [AlertKind.BIAS])
+    await subscribe(tmp_path, chats, [AlertType.BIAS])
     telegram.hold_sends_after = 80
     env = {
         "BIAS_INTERVAL_SECONDS": "3600",

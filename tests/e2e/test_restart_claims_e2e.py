@@ -9,7 +9,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from services.chats.subscriptions import AlertKind
+from services.kernel.alerts import AlertType
 from tests.e2e.alerts import subscribe, wait_sent, whales_buy
 from tests.e2e.conftest import StartBot
 from tests.fakes.outage_matrix import Matrix, matrix_fixture, seconds
@@ -36,7 +36,7 @@ async def test_a_restarted_bot_resends_what_it_was_sending_within_seconds(
 ) -> None:
     whales_buy(vendors)
     chats = list(range(9001, 9061))
-    await subscribe(tmp_path, chats, [AlertKind.BIAS])
+    await subscribe(tmp_path, chats, [AlertType.BIAS])
     telegram.hold_sends_after = 20  # later sends hang unanswered: claimed, in flight
     env = {"BIAS_INTERVAL_SECONDS": "3600", "TELEGRAM_GLOBAL_PER_SECOND": "100"}
     bot = await start_bot(**env)

@@ -9,7 +9,7 @@ import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from services.chats.subscriptions import AlertKind
+from services.kernel.alerts import AlertType
 from tests.e2e.alerts import sniper_call_moved_back, sniper_grades, subscribe
 from tests.e2e.conftest import StartBot
 from tests.fakes.telegram import FakeTelegram, parse_html
@@ -37,7 +37,7 @@ def candles(
 async def test_a_pushed_map_is_edited_at_tp1_and_answered_once_at_tp2_across_a_restart(
     start_bot: StartBot, telegram: FakeTelegram, vendors: FakeVendors, tmp_path: Path
 ) -> None:
-    await subscribe(tmp_path, [CHAT], [AlertKind.SNIPER])
+    await subscribe(tmp_path, [CHAT], [AlertType.SNIPER])
     bot = await start_bot(**ENV)
     [push] = await telegram.wait_for_messages(1, chat_id=CHAT, timeout=20)
     assert "Entry: <b>141.88</b>" in push and "TP1: <b>142.7</b>" in push

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from services.delivery.models import Alert, AlertType, Signal
+from services.delivery.models import Alert, Signal
+from services.kernel.alerts import AlertType
 from services.kernel.models import HeatmapGrid, OrderBook
 from services.kernel.symbols import parse_symbol
 from services.market.heatmap.analysis import analyse as analyse_heatmap

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 
-from services.chats.subscriptions import AlertKind
+from services.kernel.alerts import AlertType
 from tests.fakes.telegram import FakeTelegram, parse_html
 from tests.fakes.vendors import FakeVendors, Fault
 from tests.inproc.helpers import (
@@ -37,8 +37,8 @@ async def test_bias_push_comes_within_one_interval_and_not_again_while_unchanged
     whales_buy(vendors)
     dispatch = await make_dispatch(**{**QUIET_JOBS, "bias_interval_seconds": 2})
     services = dispatch.services
-    await services.subscriptions.set(2001, [AlertKind.BIAS], active=True)
-    await services.subscriptions.set(2002, [AlertKind.SNIPER], active=True)  # not bias
+    await services.subscriptions.set(2001, [AlertType.BIAS], active=True)
+    await services.subscriptions.set(2002, [AlertType.SNIPER], active=True)  # not bias
     async with sending(sender_for(dispatch)):
         async with scheduled(services):  # the first run is at start
             [push] = await telegram.wait_for_messages(1, chat_id=2001, timeout=10)
@@ -66,7 +66,7 @@ async def test_rate_limited_and_blocked_chats_each_get_exactly_one_message(
     dispatch = await make_dispatch(**{**QUIET_JOBS, "bias_interval_seconds": 3600})
     services = dispatch.services
     for chat in chats:
-        await services.subscriptions.set(chat, [AlertKind.BIAS], active=True)
+        await services.subscriptions.set(chat, [AlertType.BIAS], active=True)
     telegram.send_limit_per_second = 10  # the bot paces at 25/s: Telegram answers 429
     telegram.fail("sendMessage", "error_403_blocked.json", chat_id=blocked, times=1)
     async with sending(sender_for(dispatch)):
@@ -79,7 +79,7 @@ async def test_rate_limited_and_blocked_chats_each_get_exactly_one_message(
     assert set(counts.values()) == {1}
     assert "alert sender pauses 1" in log
     assert await services.subscriptions.of_chat(blocked) == []  # 403: deactivated
-    assert await services.subscriptions.of_chat(3001) == [AlertKind.BIAS]
+    assert await services.subscriptions.of_chat(3001) == [AlertType.BIAS]
 
 
 async def test_etf_behind_a_paywall_the_sniper_still_maps_and_says_etf_was_missing(
@@ -93,7 +93,7 @@ async def test_etf_behind_a_paywall_the_sniper_still_maps_and_says_etf_was_missi
         **{**QUIET_JOBS, "sniper_interval_seconds": 2}, coinglass_api_key=COINGLASS_KEY
     )
     services = dispatch.services
-    await services.subscriptions.set(5001, [AlertKind.SNIPER], active=True)
+    await services.subscriptions.set(5001, [AlertType.SNIPER], active=True)
     async with sending(sender_for(dispatch)):
         async with scheduled(services):  # the first run is at start
             [push] = await telegram.wait_for_messages(1, chat_id=5001, timeout=15)

@@ -3,14 +3,14 @@ that blocks the bot, a group that migrates). (Was tests/e2e/test_subscriptions_e
 
 from __future__ import annotations
 
-from services.chats.subscriptions import AlertKind
+from services.kernel.alerts import AlertType
 from tests.fakes.telegram import FakeTelegram, fixture
 from tests.unit.dispatch import Dispatch
 
 GROUP, MARCO, RINA, GUEST = -1001873456210, 935217486, 428756321, 777000111
 
 
-async def stored(dispatch: Dispatch, chat_id: int) -> list[AlertKind]:
+async def stored(dispatch: Dispatch, chat_id: int) -> list[AlertType]:
     """The chat's active subscriptions as the database holds them."""
     return await dispatch.services.subscriptions.of_chat(chat_id)
 
@@ -27,7 +27,7 @@ async def test_group_needs_an_admin_and_private_chats_subscribe_themselves(
     await dispatch.command("/subscribe sniper", chat_id=GROUP, user_id=MARCO)
     [_, accepted] = telegram.sent_texts(GROUP)
     assert "SOL sniper entry maps" in accepted
-    assert await stored(dispatch, GROUP) == [AlertKind.SNIPER]
+    assert await stored(dispatch, GROUP) == [AlertType.SNIPER]
     assert telegram.calls_to("getChatMember")
 
     await dispatch.command("/subscribe", chat_id=RINA)
@@ -51,13 +51,13 @@ async def test_blocked_chats_are_deactivated_and_migrated_groups_move(
     basic_group = {"id": old_group, "title": "Alpha Desk", "type": "group"}
     await dispatch.command("/subscribe bias", chat_id=old_group, user_id=MARCO, chat=basic_group)
     assert len(telegram.sent_texts(old_group)) == 1
-    assert await stored(dispatch, old_group) == [AlertKind.BIAS]
+    assert await stored(dispatch, old_group) == [AlertType.BIAS]
 
     await dispatch.feed(fixture("update_my_chat_member_blocked.json"))  # Rina blocks the bot
     await dispatch.feed(fixture("update_migrate_to_chat_id.json"))  # the group: a supergroup
 
     assert await stored(dispatch, RINA) == []
-    assert await stored(dispatch, new_group) == [AlertKind.BIAS]
+    assert await stored(dispatch, new_group) == [AlertType.BIAS]
     assert await stored(dispatch, old_group) == []
     assert not dispatch.logs.errors
 

@@ -10,7 +10,7 @@ from aiogram.exceptions import TelegramNetworkError
 from aiogram.methods import GetChatMember
 
 from bot.handlers.permissions import is_chat_admin
-from services.chats.subscriptions import AlertKind
+from services.kernel.alerts import AlertType
 from tests.unit.conftest import MakeDispatch
 from tests.unit.dispatch import GROUP, GROUP_MEMBER, USER, Dispatch, member_update
 
@@ -34,14 +34,14 @@ def asked(dispatch: Dispatch) -> int:
 async def test_a_demoted_admin_is_refused_at_once(dispatch: Dispatch) -> None:
     dispatch.telegram.admins.add((GROUP, GROUP_MEMBER))
     await dispatch.command("/subscribe bias", chat_id=GROUP)
-    assert await dispatch.services.subscriptions.of_chat(GROUP) == [AlertKind.BIAS]
+    assert await dispatch.services.subscriptions.of_chat(GROUP) == [AlertType.BIAS]
 
     dispatch.telegram.admins.discard((GROUP, GROUP_MEMBER))  # demoted a second later
     await dispatch.command("/unsubscribe", chat_id=GROUP)
     await dispatch.command("/lang id", chat_id=GROUP)
 
     assert dispatch.texts()[1:] == [NOT_ADMIN_PUSHES, NOT_ADMIN_LANGUAGE]
-    assert await dispatch.services.subscriptions.of_chat(GROUP) == [AlertKind.BIAS]
+    assert await dispatch.services.subscriptions.of_chat(GROUP) == [AlertType.BIAS]
     assert await dispatch.services.languages.chosen(GROUP) is None
     assert asked(dispatch) == 3  # every change asked Telegram, none trusted the cache
     assert_quiet(dispatch)
@@ -53,14 +53,14 @@ async def test_a_promoted_member_may_change_at_once(dispatch: Dispatch) -> None:
     await dispatch.command("/subscribe sniper", chat_id=GROUP)
 
     assert dispatch.texts()[0] == NOT_ADMIN_PUSHES
-    assert await dispatch.services.subscriptions.of_chat(GROUP) == [AlertKind.SNIPER]
+    assert await dispatch.services.subscriptions.of_chat(GROUP) == [AlertType.SNIPER]
 
 
 async def test_in_private_the_user_decides_without_asking_telegram(dispatch: Dispatch) -> None:
     await dispatch.command("/subscribe bias", chat_id=USER)
     await dispatch.command("/lang id", chat_id=USER)
 
-    assert await dispatch.services.subscriptions.of_chat(USER) == [AlertKind.BIAS]
+    assert await dispatch.services.subscriptions.of_chat(USER) == [AlertType.BIAS]
     assert await dispatch.services.languages.chosen(USER) == "id"
     assert asked(dispatch) == 0
 
@@ -71,7 +71,7 @@ async def test_an_anonymous_admin_may_change_a_channel_may_not(dispatch: Dispatc
     await dispatch.command("/subscribe bias", chat_id=GROUP, sender_chat=group)
     await dispatch.command("/unsubscribe", chat_id=GROUP, sender_chat=channel)
 
-    assert await dispatch.services.subscriptions.of_chat(GROUP) == [AlertKind.BIAS]
+    assert await dispatch.services.subscriptions.of_chat(GROUP) == [AlertType.BIAS]
     assert dispatch.texts()[-1] == NOT_ADMIN_PUSHES
     assert asked(dispatch) == 0
 
@@ -89,7 +89,7 @@ async def test_a_failed_check_refuses_plainly(
 ) -> None:
     dispatch = await make_dispatch(telegram_retry_max=0)  # a 5xx is final at once
     dispatch.telegram.admins.add((GROUP, GROUP_MEMBER))
-    await dispatch.services.subscriptions.set(GROUP, [AlertKind.SNIPER], True)
+    await dispatch.services.subscriptions.set(GROUP, [AlertType.SNIPER], True)
     if fault == "400":
         dispatch.refuse("getChatMember", "Bad Request: chat not found")
     elif fault == "500":
@@ -100,7 +100,7 @@ async def test_a_failed_check_refuses_plainly(
     await dispatch.command(text, chat_id=GROUP)
 
     assert dispatch.texts() == [CHECK_FAILED]
-    assert await dispatch.services.subscriptions.of_chat(GROUP) == [AlertKind.SNIPER]
+    assert await dispatch.services.subscriptions.of_chat(GROUP) == [AlertType.SNIPER]
     assert await dispatch.services.languages.chosen(GROUP) is None
     assert_quiet(dispatch)
     assert any("getChatMember failed" in w.message for w in dispatch.logs.warnings)

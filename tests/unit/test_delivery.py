@@ -13,10 +13,9 @@ import pytest
 from bot.app import make_bot
 from bot.delivery.sender import Sender
 from bot.i18n import make_i18n
-from services.chats.subscriptions import AlertKind
 from services.container import Services
 from services.delivery.deliveries import DeliveryStatus
-from services.delivery.models import AlertType
+from services.kernel.alerts import AlertType
 from services.signals.bias.rule import BiasCall, Direction
 from tests.fakes.reports import bias_alert
 from tests.fakes.telegram import FakeTelegram
@@ -32,14 +31,14 @@ async def test_a_migrated_group_gets_the_alert_at_its_new_id_and_keeps_its_subsc
     wired: tuple[Services, Sender], telegram: FakeTelegram
 ) -> None:
     services, sender = wired
-    await services.subscriptions.set(-100, [AlertKind.BIAS], active=True)
+    await services.subscriptions.set(-100, [AlertType.BIAS], active=True)
     telegram.fail("sendMessage", "error_400_migrated.json", chat_id=-100)
     await push(services, [-100])
     await sender.drain()
     new_id = -1002233445566  # from the fixture
     [text] = telegram.sent_texts(new_id)
     assert "SOL institutional bias: LONG" in text
-    assert await services.subscriptions.subscribers(AlertKind.BIAS) == [new_id]
+    assert await services.subscriptions.subscribers(AlertType.BIAS) == [new_id]
     assert (await services.outbox.deliveries.counts()) == {DeliveryStatus.SENT: 1}
 
 
@@ -60,12 +59,12 @@ async def test_chat_not_found_deactivates_and_closes_without_retrying(
     wired: tuple[Services, Sender], telegram: FakeTelegram
 ) -> None:
     services, sender = wired
-    await services.subscriptions.set(777, [AlertKind.BIAS], active=True)
+    await services.subscriptions.set(777, [AlertType.BIAS], active=True)
     telegram.fail("sendMessage", "error_400_chat_not_found.json", chat_id=777)
     await push(services, [777])
     await sender.drain()
     assert len(telegram.calls_to("sendMessage")) == 1
-    assert await services.subscriptions.subscribers(AlertKind.BIAS) == []
+    assert await services.subscriptions.subscribers(AlertType.BIAS) == []
     assert (await services.outbox.deliveries.counts()) == {DeliveryStatus.GONE: 1}
 
 
@@ -103,7 +102,7 @@ async def test_the_bias_job_pushes_on_a_change_of_direction_only(
 ) -> None:
     vendors.set_trades("SOL-USDT-SWAP", [("buy", 9000, 142.1, 30)])  # whales bought: LONG
     services = await build(watch_symbols=["SOL"], alert_cooldown_seconds=3600)
-    await services.subscriptions.set(9, [AlertKind.BIAS], active=True)
+    await services.subscriptions.set(9, [AlertType.BIAS], active=True)
     assert await services.bias_job.run() == 1  # net whale buying + 73 Greed
     assert await services.bias_job.run() == 0  # unchanged
 

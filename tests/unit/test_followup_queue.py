@@ -7,8 +7,9 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 from services.delivery.followups import FollowUpQueue
-from services.delivery.models import Alert, AlertType, Signal
+from services.delivery.models import Alert, Signal
 from services.delivery.outbox import Outbox, SetupRule
+from services.kernel.alerts import AlertType
 from services.signals.bias.rule import Direction
 from services.storage.db import Database
 from tests.unit.test_outbox import COOLDOWN, bias_alert, call

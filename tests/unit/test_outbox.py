@@ -8,8 +8,9 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from services.delivery.deliveries import DeliveryStatus
-from services.delivery.models import Alert, AlertType, Signal
+from services.delivery.models import Alert, Signal
 from services.delivery.outbox import Cooldown, Outbox
+from services.kernel.alerts import AlertType
 from services.signals.bias.rule import BiasCall, Direction
 from services.storage.db import Database
 

@@ -14,7 +14,7 @@ import redis.asyncio as redis
 from limits import RateLimitItemPerMinute
 from limits.aio.strategies import MovingWindowRateLimiter
 
-from services.delivery.models import AlertType
+from services.kernel.alerts import AlertType
 from services.kernel.cache import make_backend
 from services.kernel.fallback_backend import RedisLink
 from services.kernel.rate_budget import make_storage

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import pytest
 
-from services.chats.subscriptions import AlertKind, SubscriptionService, parse_kinds
+from services.chats.subscriptions import SubscriptionService, parse_kinds
+from services.kernel.alerts import AlertType
 from services.kernel.errors import ArgumentError
 from services.storage.db import Database
 
-BIAS, SNIPER = AlertKind.BIAS, AlertKind.SNIPER
+BIAS, SNIPER = AlertType.BIAS, AlertType.SNIPER
 
 
 @pytest.mark.parametrize(
     ("text", "kinds"),
     [(None, [BIAS, SNIPER]), ("all", [BIAS, SNIPER]), ("Bias", [BIAS]), (" sniper ", [SNIPER])],
 )
-def test_kinds_argument(text: str | None, kinds: list[AlertKind]) -> None:
+def test_kinds_argument(text: str | None, kinds: list[AlertType]) -> None:
     assert parse_kinds(text) == kinds
 
 
@@ -57,3 +58,16 @@ async def test_a_migrated_group_keeps_its_subscriptions_under_the_new_id(
     await subs.chat_migrated(-4187654321, -1002233445566)
     assert await subs.of_chat(-1002233445566) == [BIAS, SNIPER]
     assert await subs.of_chat(-4187654321) == []
+
+
+def test_only_the_subscribable_alert_types_can_be_subscribed_to() -> None:
+    from services.chats.subscriptions import parse_kinds
+    from services.kernel.alerts import AlertType
+    from services.kernel.errors import ArgumentError
+
+    assert parse_kinds("followups") == [AlertType.FOLLOWUPS]
+    assert parse_kinds(None) == [AlertType.BIAS, AlertType.SNIPER]
+    for internal in ("health", "sniper_edit", "bias_withdrawn"):
+        with pytest.raises(ArgumentError) as refused:
+            parse_kinds(internal)
+        assert refused.value.allowed == ["bias", "sniper", "followups", "all"]

@@ -13,9 +13,8 @@ import pytest
 from sqlalchemy import select
 
 from bot.delivery.sender import Sender
-from services.chats.subscriptions import AlertKind
 from services.container import Services, build_services
-from services.delivery.models import AlertType
+from services.kernel.alerts import AlertType
 from services.signals.calls import Kind
 from services.signals.health import RunOutcome
 from services.signals.sniper.rule import EntryMap, SniperInputs
@@ -57,12 +56,12 @@ async def test_a_pushed_map_is_edited_in_place_and_gets_one_reply_once_even_acro
 ) -> None:
     services, sender = wired
     now = datetime.now(UTC)
-    await services.subscriptions.set(11, [AlertKind.SNIPER], active=True)
-    await services.subscriptions.set(12, [AlertKind.SNIPER], active=True)
-    await services.subscriptions.set(12, [AlertKind.FOLLOWUPS], active=False)  # muted
-    await services.subscriptions.set(13, [AlertKind.SNIPER], active=True)
+    await services.subscriptions.set(11, [AlertType.SNIPER], active=True)
+    await services.subscriptions.set(12, [AlertType.SNIPER], active=True)
+    await services.subscriptions.set(12, [AlertType.FOLLOWUPS], active=False)  # muted
+    await services.subscriptions.set(13, [AlertType.SNIPER], active=True)
     call_id, _ = await pushed_map(services, sender, now - timedelta(minutes=10, seconds=30))
-    await services.subscriptions.set(13, [AlertKind.SNIPER], active=False)  # left since
+    await services.subscriptions.set(13, [AlertType.SNIPER], active=False)  # left since
     first = {
         int(c.params["chat_id"]): c.result["message_id"]
         for c in telegram.calls_to("sendMessage", ok=True)
@@ -133,8 +132,8 @@ async def test_a_chat_that_subscribes_while_the_setup_waits_gets_it_once(
 ) -> None:
     services, sender = wired
     now = datetime.now(UTC)
-    await services.subscriptions.set(11, [AlertKind.SNIPER], active=True)
-    await services.subscriptions.set(12, [AlertKind.SNIPER], active=True)
+    await services.subscriptions.set(11, [AlertType.SNIPER], active=True)
+    await services.subscriptions.set(12, [AlertType.SNIPER], active=True)
     call_id, entry = await pushed_map(services, sender, now)
 
     async def same_map(inst: object) -> SniperRead:
@@ -146,7 +145,7 @@ async def test_a_chat_that_subscribes_while_the_setup_waits_gets_it_once(
 
     monkeypatch.setattr(services.sniper, "read", same_map)
     assert await services.sniper_job.run() == 0  # everyone has it: nothing, and no new call
-    await services.subscriptions.set(13, [AlertKind.SNIPER], active=True)
+    await services.subscriptions.set(13, [AlertType.SNIPER], active=True)
     assert await services.sniper_job.run() == 1  # the late subscriber gets the live setup
     assert await services.sniper_job.run() == 0
     await sender.drain()
@@ -157,7 +156,7 @@ async def test_a_chat_that_subscribes_while_the_setup_waits_gets_it_once(
     # Once the entry has filled, a map is no longer offered to newcomers.
     async with services.db.sessions() as session, session.begin():
         assert await services.calls.store.move_in(session, call_id, "entered", "waiting")
-    await services.subscriptions.set(14, [AlertKind.SNIPER], active=True)
+    await services.subscriptions.set(14, [AlertType.SNIPER], active=True)
     assert await services.sniper_job.run() == 0
 
 
@@ -166,7 +165,7 @@ async def test_a_waiting_map_past_its_lifetime_is_not_offered_again(
 ) -> None:
     services, _ = wired
     old = make(at=datetime.now(UTC) - timedelta(minutes=361))  # lifetime: 360 min
-    await services.subscriptions.set(11, [AlertKind.SNIPER], active=True)
+    await services.subscriptions.set(11, [AlertType.SNIPER], active=True)
     assert await services.sniper_job.offer(await services.calls.sniper(old), old, old.at, True) == 1
 
     async def no_setup(inst: object) -> SniperRead:
@@ -177,7 +176,7 @@ async def test_a_waiting_map_past_its_lifetime_is_not_offered_again(
         )
 
     monkeypatch.setattr(services.sniper, "read", no_setup)
-    await services.subscriptions.set(12, [AlertKind.SNIPER], active=True)
+    await services.subscriptions.set(12, [AlertType.SNIPER], active=True)
     # Not graded yet (still "waiting"), but its lifetime is over: nobody gets it now.
     assert await services.sniper_job.run() == 0
 
@@ -187,7 +186,7 @@ async def test_a_different_setup_is_news_for_a_chat_that_had_the_last_one(
 ) -> None:
     services, _ = wired
     now = datetime.now(UTC)
-    await services.subscriptions.set(11, [AlertKind.SNIPER], active=True)
+    await services.subscriptions.set(11, [AlertType.SNIPER], active=True)
     first = make(at=now)
     offer = services.sniper_job.offer
     assert await offer(await services.calls.sniper(first), first, now, new=True) == 1
@@ -205,8 +204,8 @@ async def test_a_state_change_and_its_follow_ups_are_written_together_or_not_at_
 ) -> None:
     services, sender = wired
     now = datetime.now(UTC)
-    await services.subscriptions.set(11, [AlertKind.SNIPER], active=True)
-    await services.subscriptions.set(12, [AlertKind.SNIPER], active=True)
+    await services.subscriptions.set(11, [AlertType.SNIPER], active=True)
+    await services.subscriptions.set(12, [AlertType.SNIPER], active=True)
     call_id, _ = await pushed_map(services, sender, now - timedelta(minutes=10, seconds=30))
     vendors.set_candles("SOL-USDT", path(now, [(9, "99.45", "99.9", "99.7")]))  # entry filled
     queue = services.grading_job._follow_ups._queue

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from aiogram.dispatcher.event.bases import UNHANDLED
 
-from services.chats.subscriptions import AlertKind
+from services.kernel.alerts import AlertType
 from tests.fakes.telegram import fixture
 from tests.unit.dispatch import GROUP, USER, Dispatch, message
 
@@ -121,11 +121,11 @@ async def test_subscriptions_follow_a_group_to_its_supergroup(dispatch: Dispatch
     update = _stored("update_migrate_to_chat_id.json")
     old = update["message"]["chat"]["id"]
     new = update["message"]["migrate_to_chat_id"]
-    await dispatch.services.subscriptions.set(old, [AlertKind.BIAS], True)
+    await dispatch.services.subscriptions.set(old, [AlertType.BIAS], True)
 
     await dispatch.feed(update)
 
-    assert await dispatch.services.subscriptions.of_chat(new) == [AlertKind.BIAS]
+    assert await dispatch.services.subscriptions.of_chat(new) == [AlertType.BIAS]
     assert await dispatch.services.subscriptions.of_chat(old) == []
     assert not dispatch.sent()
     assert_quiet(dispatch)
@@ -151,7 +151,7 @@ async def test_membership_news_is_taken_quietly(dispatch: Dispatch, name: str) -
 async def test_a_blocked_bot_stops_pushing_there(dispatch: Dispatch) -> None:
     update = _stored("update_my_chat_member_blocked.json")
     chat_id = update["my_chat_member"]["chat"]["id"]
-    await dispatch.services.subscriptions.set(chat_id, [AlertKind.BIAS], True)
+    await dispatch.services.subscriptions.set(chat_id, [AlertType.BIAS], True)
 
     await dispatch.feed(update)
 
