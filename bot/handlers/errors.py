@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from aiogram import Router
-from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
+from aiogram.exceptions import TelegramAPIError, TelegramBadRequest, TelegramForbiddenError
 from aiogram.filters import ExceptionTypeFilter
 from aiogram.types import ErrorEvent, Message
 from loguru import logger
@@ -111,6 +111,15 @@ async def on_storage_unavailable(event: ErrorEvent) -> None:
         await _tell(event, render_storage_unavailable(event.exception.writing))
 
 
+async def on_chat_gone(event: ErrorEvent) -> None:
+    """The answer could not reach the chat: the user blocked the bot, or it was removed from the
+    group. Nothing is broken and nobody is left to tell: one warning line."""
+    chat = event.update.event.chat.id if isinstance(event.update.event, Message) else None
+    logger.warning(
+        "could not answer chat {}: {}", chat, getattr(event.exception, "message", "forbidden")
+    )
+
+
 async def on_any_error(event: ErrorEvent) -> None:
     logger.opt(exception=event.exception).error(
         "unhandled error in update {}: {}",
@@ -135,5 +144,6 @@ def errors_router() -> Router:
     router.errors.register(
         on_button_message_gone, ExceptionTypeFilter(TelegramBadRequest), _button_on_gone_message
     )
+    router.errors.register(on_chat_gone, ExceptionTypeFilter(TelegramForbiddenError))
     router.errors.register(on_any_error)
     return router

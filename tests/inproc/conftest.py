@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from aiogram.client.session.aiohttp import AiohttpSession
 
 from tests.inproc.helpers import FullLog
 
@@ -24,16 +23,3 @@ def log() -> Iterator[FullLog]:
     capture = FullLog()
     yield capture
     capture.close()
-
-
-@pytest.fixture(autouse=True)
-def no_tls_grace_on_close(monkeypatch: pytest.MonkeyPatch) -> None:
-    """aiogram's AiohttpSession.close() sleeps 250 ms so TLS connections can wind down; the
-    fake Bot API is plain HTTP on 127.0.0.1, so here a closed session is just closed (a quarter
-    of a second off every test, half a second off each bot.app.run())."""
-
-    async def close(self: AiohttpSession) -> None:
-        if self._session is not None and not self._session.closed:
-            await self._session.close()
-
-    monkeypatch.setattr(AiohttpSession, "close", close)

@@ -47,6 +47,9 @@ async def test_blocked_chat_403_does_not_stop_the_bot(
     [text] = telegram.sent_texts(32)
     assert "142.35" in text
     assert "bot was blocked" in log
+    # A chat that blocked the bot is not an error of ours: one warning, no traceback.
+    assert not dispatch.logs.errors and not dispatch.logs.tracebacks
+    assert any("could not answer chat 31" in w.message for w in dispatch.logs.warnings)
 
 
 async def test_typing_is_shown_only_while_a_slow_answer_is_built(
