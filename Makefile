@@ -41,17 +41,20 @@ typecheck: $(STAMP)
 imports: $(STAMP)
 	$(BIN)/lint-imports
 
+# Two workers (pytest-xdist): this is a 2-core machine and most tests wait on local HTTP.
+# WORKERS=0 runs in one process (for -x or pdb); PYTEST_ARGS passes more.
+WORKERS ?= 2
+XDIST = $(if $(filter 0,$(WORKERS)),,-n $(WORKERS))
 unit: $(STAMP) locales
-	$(BIN)/pytest -q $(PYTEST_ARGS)
+	$(BIN)/pytest -q $(XDIST) --durations=5 $(PYTEST_ARGS)
 
 test: lint typecheck imports unit
 
 # The quick loop for every change: lint, types, layers and the tests that need no bot process
-# and are not marked slow (`make test` runs everything). PYTEST_ARGS passes more, e.g. `-n 2`
-# (pytest-xdist) or `-x`.
+# and are not marked slow (`make test` runs everything). PYTEST_ARGS passes more, e.g. `-x`.
 PYTEST_ARGS ?=
 fast: $(STAMP) locales
-	$(BIN)/pytest -q -m "not e2e and not slow" $(PYTEST_ARGS)
+	$(BIN)/pytest -q $(XDIST) -m "not e2e and not slow" $(PYTEST_ARGS)
 
 check: lint typecheck imports fast
 
