@@ -12,7 +12,17 @@ from services.kernel.bounds import Amount, Moment, Price, Quote, Score, Usd
 from services.kernel.symbols import Instrument
 
 
-class Ticker(BaseModel):
+class Provenance(BaseModel):
+    """Where an answer's numbers came from and how fresh they are: every market answer carries
+    it, and its footer says it."""
+
+    source: str
+    as_of: Moment
+    stale: bool = False  # an old copy, served because the source failed or was slow
+    fallback_reason: str | None = None  # "OKX timeout" when a fallback source answered
+
+
+class Ticker(Provenance):
     instrument: Instrument
     last: Price
     open_24h: Quote | None = None
@@ -22,10 +32,6 @@ class Ticker(BaseModel):
     volume_quote: Amount | None = None
     bid: Quote | None = None
     ask: Quote | None = None
-    source: str
-    as_of: Moment
-    stale: bool = False
-    fallback_reason: str | None = None
 
     @property
     def change_24h_pct(self) -> Decimal | None:
@@ -39,28 +45,20 @@ class BookLevel(BaseModel):
     size: Amount  # in the base coin
 
 
-class OrderBook(BaseModel):
+class OrderBook(Provenance):
     """Bids best (highest) first, asks best (lowest) first."""
 
     instrument: Instrument
     bids: list[BookLevel]
     asks: list[BookLevel]
-    source: str
-    as_of: Moment
-    stale: bool = False
-    fallback_reason: str | None = None
 
 
-class Sentiment(BaseModel):
+class Sentiment(Provenance):
     """Fear & Greed, 0 (extreme fear) to 100 (extreme greed)."""
 
     score: Score
     label: str | None  # the vendor's own words; None when it gives none
     previous: Score | None = None  # the day before
-    source: str
-    as_of: Moment
-    stale: bool = False
-    fallback_reason: str | None = None
 
 
 class EtfDay(BaseModel):
@@ -70,12 +68,9 @@ class EtfDay(BaseModel):
     total: int  # ETFs listed that day
 
 
-class EtfFlows(BaseModel):
+class EtfFlows(Provenance):
     asset: str  # "BTC"
     days: list[EtfDay] = Field(min_length=1)  # oldest first; none at all is a broken answer
-    source: str
-    as_of: Moment
-    stale: bool = False
 
 
 class Liquidation(BaseModel):

@@ -6,15 +6,14 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from pydantic import BaseModel
-
 from services.kernel.cache import ResilientCache
 from services.kernel.errors import DataUnavailableError, NoKeyError, Reason, VendorError
 from services.kernel.hedge import BothFailed, hedged
+from services.kernel.models import Provenance
 from services.kernel.status import StatusRegistry
 
 T = TypeVar("T")
-M = TypeVar("M", bound=BaseModel)
+M = TypeVar("M", bound=Provenance)
 
 
 @dataclass(frozen=True)
@@ -75,5 +74,5 @@ async def read_through(
     cached = await cache.get_or_fetch(module, key, model, ttl, fetch)
     if not cached.stale:
         return cached.value
-    status.degraded(module, getattr(cached.value, "source", None), f"stale: {cached.error}")
+    status.degraded(module, cached.value.source, f"stale: {cached.error}")
     return cached.value.model_copy(update={"stale": True})

@@ -9,10 +9,10 @@ from decimal import Decimal
 from enum import StrEnum
 
 from loguru import logger
-from pydantic import BaseModel
 
 from services.kernel.cache import ResilientCache
 from services.kernel.errors import ArgumentError, TransientError, UpstreamError
+from services.kernel.models import Provenance
 from services.kernel.modules import Module
 from services.kernel.sources import Source, paid_then_free, read_through
 from services.kernel.status import StatusRegistry
@@ -55,18 +55,14 @@ def parse_range(text: str | None) -> HeatmapRange:
         raise ArgumentError(text, [r.value for r in HeatmapRange]) from None
 
 
-class HeatmapReport(BaseModel):
+class HeatmapReport(Provenance):
     coin: str
     range: HeatmapRange
     analysis: HeatmapAnalysis
-    source: str
     modelled: bool  # CoinGlass's leverage model (True) or realized liquidations (False)
     cut_from: str | None = None  # "12h": a 1h/4h answer cut from CoinGlass's shortest range
     history: timedelta | None = None  # realized: how far back our own record reaches
     events: int | None = None
-    as_of: datetime
-    stale: bool = False
-    fallback_reason: str | None = None
 
 
 class HeatmapService:

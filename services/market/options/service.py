@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from pydantic import BaseModel
-
 from services.kernel.cache import ResilientCache
 from services.kernel.errors import DataUnavailableError, Reason, UpstreamError, VendorError
+from services.kernel.models import Provenance
 from services.kernel.modules import Module
 from services.kernel.sources import read_through
 from services.kernel.status import StatusRegistry
@@ -29,12 +28,9 @@ class NoOptionsError(Exception):
         super().__init__(f"no {coin} options on OKX")
 
 
-class OptionsReport(BaseModel):
+class OptionsReport(Provenance):
     coin: str
     summary: OptionsSummary
-    source: str
-    as_of: datetime
-    stale: bool = False
 
 
 class OptionsService:

@@ -19,6 +19,7 @@ from services.kernel.errors import (
 from services.kernel.hedge import BothFailed, hedged
 from services.kernel.models import OrderBook
 from services.kernel.modules import Module
+from services.kernel.sources import read_through
 from services.kernel.status import StatusRegistry
 from services.kernel.symbols import Instrument, okx_inst_id
 from services.market.flags import Flag, FlagService
@@ -73,15 +74,17 @@ class OrderBookService:
         spot = inst.spot()
         key = f"book:{exchange or 'auto'}:{okx_inst_id(spot)}"
         try:
-            cached = await self._cache.get_or_fetch(
-                MODULE, key, OrderBook, self._ttl, lambda: self._fetch(spot, exchange)
+            book = await read_through(
+                self._cache,
+                self._status,
+                MODULE,
+                key,
+                OrderBook,
+                self._ttl,
+                lambda: self._fetch(spot, exchange),
             )
         except UnknownInstrumentError:
             raise SymbolError(spot.display, "unknown") from None
-        book = cached.value
-        if cached.stale:
-            self._status.degraded(MODULE, book.source, f"stale: {cached.error}")
-            book = book.model_copy(update={"stale": True})
         analysis = analyse(book)
         if analysis is None:
             # Both sides present but nothing readable near the price: not an answer either.

@@ -14,6 +14,7 @@ from services.kernel.errors import (
 from services.kernel.hedge import BothFailed, hedged
 from services.kernel.models import Ticker
 from services.kernel.modules import Module
+from services.kernel.sources import read_through
 from services.kernel.status import StatusRegistry
 from services.kernel.symbols import Instrument, okx_inst_id
 from services.vendors.coinapi import SOURCE as COINAPI
@@ -43,15 +44,11 @@ class TickerService:
     async def ticker(self, inst: Instrument) -> Ticker:
         key = f"ticker:{okx_inst_id(inst)}"
         try:
-            cached = await self._cache.get_or_fetch(
-                MODULE, key, Ticker, self._ttl, lambda: self._fetch(inst)
+            return await read_through(
+                self._cache, self._status, MODULE, key, Ticker, self._ttl, lambda: self._fetch(inst)
             )
         except UnknownInstrumentError:
             raise SymbolError(inst.display, "unknown") from None
-        if not cached.stale:
-            return cached.value
-        self._status.degraded(MODULE, cached.value.source, f"stale: {cached.error}")
-        return cached.value.model_copy(update={"stale": True})
 
     async def _fetch(self, inst: Instrument) -> Ticker:
         try:

@@ -6,10 +6,9 @@ import asyncio
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from pydantic import BaseModel
-
 from services.kernel.cache import ResilientCache
 from services.kernel.errors import UpstreamError
+from services.kernel.models import Provenance
 from services.kernel.modules import Module
 from services.kernel.sources import Source, paid_then_free, read_through
 from services.kernel.status import StatusRegistry
@@ -32,14 +31,10 @@ MODULE = Module.WHALE
 CONTRACTS_TTL = 86_400.0
 
 
-class WhaleReport(BaseModel):
+class WhaleReport(Provenance):
     coins: list[str]
     threshold: Decimal
     events: list[WhaleEvent]  # newest first
-    source: str
-    as_of: datetime
-    stale: bool = False
-    fallback_reason: str | None = None
 
 
 class WhaleService:
