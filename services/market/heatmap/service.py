@@ -17,6 +17,7 @@ from services.kernel.modules import Module
 from services.kernel.sources import Source, paid_then_free, read_through
 from services.kernel.status import StatusRegistry
 from services.kernel.symbols import Instrument, coinglass_pair, okx_inst_id
+from services.market.contracts import contract_values
 from services.market.flags import Flag, FlagService
 from services.market.heatmap.analysis import (
     HeatmapAnalysis,
@@ -170,7 +171,4 @@ class HeatmapService:
         return added
 
     async def _contracts(self) -> ContractValues:
-        cached = await self._cache.get_or_fetch(
-            "contracts", "okx:contracts", ContractValues, 86_400.0, self._okx.contract_values
-        )
-        return cached.value
+        return await contract_values(self._cache, self._okx)

@@ -13,6 +13,7 @@ from services.kernel.modules import Module
 from services.kernel.sources import Source, paid_then_free, read_through
 from services.kernel.status import StatusRegistry
 from services.kernel.symbols import Instrument, Market
+from services.market.contracts import contract_values
 from services.market.flags import Flag, FlagService
 from services.market.whale.analysis import (
     WhaleEvent,
@@ -28,7 +29,6 @@ from services.vendors.okx import SOURCE as OKX
 from services.vendors.okx import ContractValues, OkxClient
 
 MODULE = Module.WHALE
-CONTRACTS_TTL = 86_400.0
 
 
 class WhaleReport(Provenance):
@@ -100,16 +100,9 @@ class WhaleService:
 
     async def _contracts(self) -> ContractValues | None:
         try:
-            cached = await self._cache.get_or_fetch(
-                "contracts",
-                "okx:contracts",
-                ContractValues,
-                CONTRACTS_TTL,
-                self._okx.contract_values,
-            )
+            return await contract_values(self._cache, self._okx)
         except UpstreamError:
             return None  # swap trades cannot be sized without ctVal: spot only
-        return cached.value
 
     async def _coin_trades(self, coin: str, contracts: ContractValues | None) -> list[WhaleEvent]:
         spot = Instrument(base=coin, quote="USDT", market=Market.SPOT)
