@@ -276,7 +276,7 @@ def build_services(settings: Settings, *, cache_enabled: bool = True) -> Service
     journal = Journal(db)
     candles = CandleStore(db)
     track_record = TrackRecordService(calls.store)
-    follow_ups = FollowUps(FollowUpQueue(db, lambda: outbox.on_publish), subscriptions)
+    follow_ups = FollowUps(FollowUpQueue(db, outbox.published), subscriptions)
     lifetime = timedelta(minutes=settings.sniper_setup_lifetime_minutes)
     chats = ChatRepository(db)
 

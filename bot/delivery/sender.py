@@ -93,7 +93,7 @@ class Sender:
         self._take_back = True
         self._troubled_since: float | None = None  # storage failing: told once, not per poll
         self._deliveries.outage.listen(lambda up, _why: self._wake.set() if up else None)
-        outbox.on_publish = self._wake.set
+        outbox.subscribe(self._wake.set)
 
     @classmethod
     def for_services(

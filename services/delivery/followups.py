@@ -22,9 +22,9 @@ WITHDRAWN = "withdrawn"  # a bias cooldown's fingerprint once the chat was told
 
 
 class FollowUpQueue:
-    def __init__(self, db: Database, wake: Callable[[], Callable[[], None] | None]) -> None:
+    def __init__(self, db: Database, wake: Callable[[], None]) -> None:
         self._db = db
-        self._wake = wake  # the sender's wake-up, looked up when needed (set after start-up)
+        self._wake = wake  # the outbox's listeners: the sender wakes
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
@@ -35,9 +35,7 @@ class FollowUpQueue:
         self.wake()
 
     def wake(self) -> None:
-        wake = self._wake()
-        if wake is not None:
-            wake()
+        self._wake()
 
     async def messages_of(
         self, call_id: int, session: AsyncSession | None = None

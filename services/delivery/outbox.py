@@ -51,15 +51,23 @@ class Outbox:
         self,
         db: Database,
         cooldown: Cooldown,
-        on_publish: Callable[[], None] | None = None,
         instance: str = "",
     ) -> None:
         """`instance` names this process stably across restarts (INSTANCE_ID): its claims on
         deliveries carry it."""
         self._db = db
         self._cooldown = cooldown
-        self.on_publish = on_publish  # wakes the sender in this process
+        self._listeners: list[Callable[[], None]] = []
         self.deliveries = Deliveries(db, instance)  # the sender's side of the same tables
+
+    def subscribe(self, listener: Callable[[], None]) -> None:
+        """Called after every publish in this process (the sender wakes on it); other
+        replicas' publishes are found by the sender's poll."""
+        self._listeners.append(listener)
+
+    def published(self) -> None:
+        for listener in self._listeners:
+            listener()
 
     async def last(self, kind: AlertType, symbol: str) -> LastSignal | None:
         async with self._db.sessions() as session:
@@ -191,8 +199,7 @@ class Outbox:
             symbols = {s.symbol for wanted in per_chat.values() for s in wanted}
             if then is not None:
                 await then(session, symbols)
-        if self.on_publish is not None:
-            self.on_publish()
+        self.published()
         return Published(queued=queued, symbols=symbols, alert_id=row.id)
 
     async def _recent(

@@ -18,7 +18,7 @@ from tests.unit.test_sniper_rule import make
 
 async def test_a_pushed_maps_messages_and_edits_pointing_at_them(db: Database) -> None:
     outbox = Outbox(db, COOLDOWN)
-    queue = FollowUpQueue(db, lambda: outbox.on_publish)
+    queue = FollowUpQueue(db, outbox.published)
     entry = make(at=datetime.now(UTC))
     signal = Signal(
         symbol="SOL", direction="LONG", strength=Decimal(1), fingerprint=entry.fingerprint()

@@ -47,7 +47,7 @@ async def test_one_delivery_per_chat_with_the_whole_alert_and_the_signal_remembe
 ) -> None:
     outbox = Outbox(db, COOLDOWN)
     woken: list[bool] = []
-    outbox.on_publish = lambda: woken.append(True)
+    outbox.subscribe(lambda: woken.append(True))
     alert, signals = bias_alert(
         call("BTC", Direction.LONG, "0.67"), call("SOL", Direction.SHORT, "1")
     )
