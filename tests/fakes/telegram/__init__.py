@@ -23,7 +23,7 @@ from aiohttp import web
 
 from tests.fakes.server import serve
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "telegram"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "telegram"
 ALLOWED_TAGS = {
     "b",
     "strong",
