@@ -27,6 +27,7 @@ from services.kernel.fallback_backend import RedisLink
 from services.kernel.http import VendorClient
 from services.kernel.metrics import Metrics
 from services.kernel.rate_budget import RateBudget, make_storage
+from services.kernel.retry import DEFAULT, RetryPolicy
 from services.kernel.routes import RouteBook
 from services.kernel.settings import Settings
 from services.kernel.status import StatusRegistry
@@ -128,7 +129,9 @@ class Services:
         await self.db.close()
 
 
-def build_services(settings: Settings, *, cache_enabled: bool = True) -> Services:
+def build_services(
+    settings: Settings, *, cache_enabled: bool = True, retry: RetryPolicy = DEFAULT
+) -> Services:
     metrics = Metrics()
     status = StatusRegistry()
 
@@ -169,6 +172,7 @@ def build_services(settings: Settings, *, cache_enabled: bool = True) -> Service
             budget=budget,
             metrics=metrics,
             headers=headers,
+            retry=retry,
         )
 
     okx_http = client("okx", settings.okx_base_url)

@@ -29,7 +29,7 @@ from services.kernel.errors import (
 )
 from services.kernel.metrics import Metrics
 from services.kernel.rate_budget import RateBudget
-from services.kernel.retry import MAX_RETRY_AFTER_SECONDS, MIN_ATTEMPT_SECONDS, with_retry
+from services.kernel.retry import DEFAULT, MIN_ATTEMPT_SECONDS, RetryPolicy, with_retry
 
 T = TypeVar("T")
 P = ParamSpec("P")
@@ -123,9 +123,11 @@ class VendorClient:
         metrics: Metrics,
         headers: Mapping[str, str] | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
+        retry: RetryPolicy = DEFAULT,
     ) -> None:
         self.vendor = vendor
         self._timeout = timeout
+        self._retry = retry
         self._breakers = breakers
         self._budget = budget
         self._metrics = metrics
@@ -154,7 +156,9 @@ class VendorClient:
         if not breaker.allow():
             raise BreakerOpenError(self.vendor, endpoint, breaker.reason or Reason.ERROR)
         try:
-            result = await with_retry(lambda: self._attempt(endpoint, path, interpret, params))
+            result = await with_retry(
+                lambda: self._attempt(endpoint, path, interpret, params), self._retry
+            )
         except UnknownInstrumentError:
             breaker.record_success()  # the vendor answered correctly
             raise
@@ -246,7 +250,7 @@ class VendorClient:
             return
         chat = deadline.current()
         wait_limit = (
-            MAX_RETRY_AFTER_SECONDS
+            self._retry.max_retry_after
             if chat is None
             else min(chat.hedge_after, chat.remaining() - MIN_ATTEMPT_SECONDS)
         )

@@ -4,6 +4,7 @@ only the tries that can still finish in time."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import TypeVar
 
 from tenacity import (
@@ -20,19 +21,29 @@ from services.kernel.errors import PausedError, RateLimitedError, TransientError
 
 T = TypeVar("T")
 
-MAX_ATTEMPTS = 3
-# A Retry-After longer than this is not worth holding a chat answer for: fail fast instead.
-MAX_RETRY_AFTER_SECONDS = 3.0
 # A try started with less time than this left cannot get an answer back before the deadline.
 MIN_ATTEMPT_SECONDS = 0.25
 
 
-def _retryable(exc: BaseException) -> bool:
-    if isinstance(exc, PausedError):
-        return False  # the wait it asks for was already judged too long to sit out
-    if isinstance(exc, RateLimitedError):
-        return exc.retry_after is None or exc.retry_after <= MAX_RETRY_AFTER_SECONDS
-    return isinstance(exc, TransientError)
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How a vendor call is retried; given to each VendorClient (tests give a quick one)."""
+
+    attempts: int = 3
+    base_delay: float = 0.2  # exponential backoff with full jitter, from this...
+    max_delay: float = 2.0  # ...up to this
+    # A Retry-After longer than this is not worth waiting for: fail fast instead.
+    max_retry_after: float = 3.0
+
+    def retryable(self, exc: BaseException) -> bool:
+        if isinstance(exc, PausedError):
+            return False  # the wait it asks for was already judged too long to sit out
+        if isinstance(exc, RateLimitedError):
+            return exc.retry_after is None or exc.retry_after <= self.max_retry_after
+        return isinstance(exc, TransientError)
+
+
+DEFAULT = RetryPolicy()
 
 
 class _Wait:
@@ -57,17 +68,11 @@ class _PastDeadline(stop_base):
         return left is not None and left - state.upcoming_sleep < MIN_ATTEMPT_SECONDS
 
 
-async def with_retry(
-    call: Callable[[], Awaitable[T]],
-    *,
-    attempts: int = MAX_ATTEMPTS,
-    base_delay: float = 0.2,
-    max_delay: float = 2.0,
-) -> T:
+async def with_retry(call: Callable[[], Awaitable[T]], policy: RetryPolicy = DEFAULT) -> T:
     retrying = AsyncRetrying(
-        retry=retry_if_exception(_retryable),
-        stop=stop_after_attempt(attempts) | _PastDeadline(),
-        wait=_Wait(base_delay, max_delay),
+        retry=retry_if_exception(policy.retryable),
+        stop=stop_after_attempt(policy.attempts) | _PastDeadline(),
+        wait=_Wait(policy.base_delay, policy.max_delay),
         reraise=True,
     )
     async for attempt in retrying:

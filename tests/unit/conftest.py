@@ -11,6 +11,8 @@ from bot.app import make_bot
 from bot.delivery.sender import Sender
 from bot.i18n import make_i18n
 from services.container import Services, build_services
+from services.kernel.retry import DEFAULT as DEFAULT_RETRY
+from services.kernel.retry import RetryPolicy
 from services.storage.db import Database
 from tests.conftest import vendor_settings
 from tests.fakes.telegram import FakeTelegram
@@ -18,14 +20,19 @@ from tests.fakes.vendors import FakeVendors
 from tests.postgres import drop_database, temporary_database
 from tests.unit.dispatch import ADMIN, Dispatch
 
+QUICK_RETRY = RetryPolicy(base_delay=0.01, max_delay=0.02, max_retry_after=1.0)
 Build = Callable[..., Awaitable[Services]]
 MakeDispatch = Callable[..., Awaitable[Dispatch]]
 
 
 @pytest.fixture
-async def build(vendors: FakeVendors, tmp_path: Path) -> AsyncIterator[Build]:
-    """Services wired to the fake vendors and a fresh SQLite file, migrated; closed after."""
+async def build(
+    vendors: FakeVendors, tmp_path: Path, request: pytest.FixtureRequest
+) -> AsyncIterator[Build]:
+    """Services wired to the fake vendors and a fresh SQLite file, migrated; closed after.
+    A test that asks for `fast_backoff` gets vendor clients with its quick retry policy."""
     made: list[Services] = []
+    retry = QUICK_RETRY if "fast_backoff" in request.fixturenames else DEFAULT_RETRY
 
     async def make(**overrides: Any) -> Services:
         services = build_services(
@@ -33,7 +40,8 @@ async def build(vendors: FakeVendors, tmp_path: Path) -> AsyncIterator[Build]:
                 vendors.base_url,
                 database_url=f"sqlite+aiosqlite:///{tmp_path}/{len(made)}.db",
                 **overrides,
-            )
+            ),
+            retry=retry,
         )
         await services.start()
         made.append(services)
@@ -86,17 +94,10 @@ async def dispatch(make_dispatch: MakeDispatch) -> Dispatch:
 
 
 @pytest.fixture
-def fast_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Retries with millisecond backoff and a 1 s Retry-After cap, so fault tests stay quick."""
-    from services.kernel import retry
-
-    monkeypatch.setattr(retry, "MAX_RETRY_AFTER_SECONDS", 1.0)
-    original = retry.with_retry
-
-    async def quick(call, **kwargs):  # type: ignore[no-untyped-def]
-        return await original(call, base_delay=0.01, max_delay=0.02)
-
-    monkeypatch.setattr("services.kernel.http.with_retry", quick)
+def fast_backoff() -> RetryPolicy:
+    """Retries with millisecond backoff and a 1 s Retry-After cap, so fault tests stay quick:
+    `build` (and so `dispatch`) injects it; a test building services itself passes it."""
+    return QUICK_RETRY
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

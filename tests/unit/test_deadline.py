@@ -12,7 +12,7 @@ import pytest
 
 from services.kernel.deadline import answer_within
 from services.kernel.errors import RateLimitedError, Reason, TransientError
-from services.kernel.retry import with_retry
+from services.kernel.retry import RetryPolicy, with_retry
 from services.kernel.status import Health
 from tests.fakes.vendors import FakeVendors, Fault
 from tests.unit.conftest import MakeDispatch
@@ -116,7 +116,7 @@ async def test_a_job_still_waits_out_a_short_pause_and_retries() -> None:
             raise TransientError("okx", "ticker", "HTTP 500")
         return "ok"
 
-    assert await with_retry(flaky, base_delay=0.01, max_delay=0.02) == "ok"
+    assert await with_retry(flaky, RetryPolicy(base_delay=0.01, max_delay=0.02)) == "ok"
     assert len(calls) == 3
 
 
@@ -128,11 +128,15 @@ async def test_under_a_deadline_a_retry_that_cannot_finish_in_time_is_not_made()
         raise RateLimitedError("okx", "ticker", "HTTP 429", retry_after=1.0)
 
     with pytest.raises(RateLimitedError):
-        await with_retry(limited, attempts=2)  # a job waits the 1 s out and tries again
+        await with_retry(
+            limited, RetryPolicy(attempts=2)
+        )  # a job waits the 1 s out and tries again
     assert len(calls) == 2
     calls.clear()
     with answer_within(0.3, hedge_after=0.1), pytest.raises(RateLimitedError):
-        await with_retry(limited, attempts=2)  # 1 s does not fit in what is left of 0.3 s
+        await with_retry(
+            limited, RetryPolicy(attempts=2)
+        )  # 1 s does not fit in what is left of 0.3 s
     assert len(calls) == 1
 
 

@@ -13,6 +13,7 @@ import pytest
 
 from services.container import Services, build_services
 from services.kernel.errors import BadResponseError, RateLimitedError, UnknownInstrumentError
+from services.kernel.retry import RetryPolicy
 from services.kernel.symbols import Instrument, parse_symbol
 from services.vendors.okx import RANGE_MAX_PAGES, OkxClient
 from tests.conftest import make_settings
@@ -52,7 +53,7 @@ def scripted(vendors: FakeVendors, minutes: int, inst_id: str = "SOL-USDT") -> N
 
 
 @pytest.fixture
-async def services(vendors: FakeVendors) -> AsyncIterator[Services]:
+async def services(vendors: FakeVendors, fast_backoff: RetryPolicy) -> AsyncIterator[Services]:
     vendors.clock = NOW.timestamp
     # A roomy budget: these tests count pages, they do not test our own rate budget.
     built = build_services(
@@ -62,6 +63,7 @@ async def services(vendors: FakeVendors) -> AsyncIterator[Services]:
             okx_requests_per_2s=1000,
         ),
         cache_enabled=False,
+        retry=fast_backoff,
     )
     yield built
     await built.aclose()

@@ -3,7 +3,6 @@ from __future__ import annotations
 import pytest
 from tenacity import RetryCallState
 
-from services.kernel import retry as retry_module
 from services.kernel.errors import (
     BadResponseError,
     PlanRequiredError,
@@ -12,7 +11,7 @@ from services.kernel.errors import (
     TransientError,
     VendorError,
 )
-from services.kernel.retry import _Wait, with_retry
+from services.kernel.retry import DEFAULT, _Wait, with_retry
 
 
 @pytest.fixture(autouse=True)
@@ -71,7 +70,7 @@ async def test_client_errors_are_never_retried(exc: VendorError) -> None:
 
 async def test_long_retry_after_fails_fast_instead_of_holding_the_answer() -> None:
     calls: list[int] = []
-    exc = RateLimitedError("v", "e", "429", retry_after=retry_module.MAX_RETRY_AFTER_SECONDS + 1)
+    exc = RateLimitedError("v", "e", "429", retry_after=DEFAULT.max_retry_after + 1)
     with pytest.raises(RateLimitedError):
         await with_retry(failing(exc, calls))
     assert len(calls) == 1

@@ -19,6 +19,7 @@ from services.kernel.errors import (
     TransientError,
     UnknownInstrumentError,
 )
+from services.kernel.retry import RetryPolicy
 from services.kernel.symbols import parse_symbol
 from tests.conftest import make_settings
 from tests.fakes.vendors import FakeVendors, Fault
@@ -30,9 +31,10 @@ SOL = parse_symbol("SOL")
 
 
 @pytest.fixture
-async def services(vendors: FakeVendors) -> AsyncIterator[Services]:
+async def services(vendors: FakeVendors, fast_backoff: RetryPolicy) -> AsyncIterator[Services]:
     built = build_services(
-        make_settings(okx_base_url=vendors.base_url, coinapi_base_url=vendors.base_url)
+        make_settings(okx_base_url=vendors.base_url, coinapi_base_url=vendors.base_url),
+        retry=fast_backoff,
     )
     yield built
     await built.aclose()
