@@ -7,7 +7,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 from typing import Any
 
 from services.container import Services, build_services
@@ -25,7 +24,7 @@ FETCH_ROUNDS = 60  # x 20 h of candles a round: enough for a month and a half
 def rules(settings: Settings) -> Rules:
     whale = WhaleRule(
         window_minutes=settings.whale_window_minutes,
-        net_share=Decimal(str(settings.whale_net_share)),
+        net_share=settings.whale_net_share,
     )
     return Rules(
         bias=Thresholds(
@@ -34,10 +33,10 @@ def rules(settings: Settings) -> Rules:
             whale=whale,
         ),
         sniper=SniperLimits(
-            wall_multiple=Decimal(str(settings.sniper_wall_multiple)),
-            cluster_pct=Decimal(str(settings.sniper_cluster_pct)),
-            stop_buffer_pct=Decimal(str(settings.sniper_stop_buffer_pct)),
-            same_setup_pct=Decimal(str(settings.sniper_same_setup_pct)),
+            wall_multiple=settings.sniper_wall_multiple,
+            cluster_pct=settings.sniper_cluster_pct,
+            stop_buffer_pct=settings.sniper_stop_buffer_pct,
+            same_setup_pct=settings.sniper_same_setup_pct,
             whale=whale,
         ),
         lifetime=timedelta(minutes=settings.sniper_setup_lifetime_minutes),

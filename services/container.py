@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
-from decimal import Decimal
 
 from limits.aio.storage import MemoryStorage, Storage
 from loguru import logger
@@ -201,7 +200,7 @@ def build_services(
     coinapi = CoinApiClient(coinapi_http, has_key=bool(coinapi_key))
     whale_rule = WhaleRule(
         window_minutes=settings.whale_window_minutes,
-        net_share=Decimal(str(settings.whale_net_share)),
+        net_share=settings.whale_net_share,
     )
     whale = WhaleService(
         okx,
@@ -260,10 +259,10 @@ def build_services(
         whale,
         etf,
         SniperLimits(
-            wall_multiple=Decimal(str(settings.sniper_wall_multiple)),
-            cluster_pct=Decimal(str(settings.sniper_cluster_pct)),
-            stop_buffer_pct=Decimal(str(settings.sniper_stop_buffer_pct)),
-            same_setup_pct=Decimal(str(settings.sniper_same_setup_pct)),
+            wall_multiple=settings.sniper_wall_multiple,
+            cluster_pct=settings.sniper_cluster_pct,
+            stop_buffer_pct=settings.sniper_stop_buffer_pct,
+            same_setup_pct=settings.sniper_same_setup_pct,
             whale=whale_rule,
         ),
     )
@@ -271,7 +270,7 @@ def build_services(
         db,
         Cooldown(
             seconds=settings.alert_cooldown_seconds,
-            repeat_gain=Decimal(str(settings.alert_repeat_gain)),
+            repeat_gain=settings.alert_repeat_gain,
         ),
         instance=settings.instance(),
     )
@@ -308,7 +307,7 @@ def build_services(
         follow_ups=follow_ups,
         journal=journal,
         track_record=track_record,
-        whale_threshold=Decimal(str(settings.whale_min_usd)),
+        whale_threshold=settings.whale_min_usd,
     )
     sniper_job = SniperJob(
         sniper,
@@ -319,7 +318,7 @@ def build_services(
         metrics,
         settings.sniper_symbol,
         settings.admin_ids,
-        Decimal(str(settings.sniper_same_setup_pct)),
+        settings.sniper_same_setup_pct,
         calls=calls,
         journal=journal,
         track_record=track_record,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import socket
+from decimal import Decimal
 from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator
@@ -51,10 +52,10 @@ class Settings(BaseSettings):
     feature_spot_ob: Switch = "on"
     feature_options: Switch = "on"
 
-    whale_min_usd: float = 1_000_000
+    whale_min_usd: Decimal = Decimal(1_000_000)
     whale_window_minutes: int = Field(default=60, ge=1)  # only this recent activity makes a call
     # Extension: net whale flow over gross flow needed to read the window as buying or selling.
-    whale_net_share: float = Field(default=0.2, ge=0, le=1)
+    whale_net_share: Decimal = Field(default=Decimal("0.2"), ge=0, le=1)
     # Extensions: the sentiment scores at which the bias rule reads greed (long) or fear (short).
     bias_long_sentiment: int = 60
     bias_short_sentiment: int = 40
@@ -98,11 +99,11 @@ class Settings(BaseSettings):
     telegram_retry_max: int = 3  # a reply's retries after a 5xx or network fault (not 429s)
     # Alerts: hygiene, the sniper's levels, job backoff and Telegram delivery pacing.
     alert_cooldown_seconds: float = 3600.0  # per (chat, alert type, symbol), persisted
-    alert_repeat_gain: float = 0.2  # confidence a repeat inside the cooldown must add
-    sniper_wall_multiple: float = 5.0
-    sniper_cluster_pct: float = 0.5
-    sniper_stop_buffer_pct: float = 0.3
-    sniper_same_setup_pct: float = 0.3
+    alert_repeat_gain: Decimal = Decimal("0.2")  # confidence a repeat inside the cooldown must add
+    sniper_wall_multiple: Decimal = Decimal("5.0")
+    sniper_cluster_pct: Decimal = Decimal("0.5")
+    sniper_stop_buffer_pct: Decimal = Decimal("0.3")
+    sniper_same_setup_pct: Decimal = Decimal("0.3")
     job_backoff_max_seconds: float = 1800.0
     telegram_global_per_second: float = 25.0
     telegram_chat_per_second: float = 1.0

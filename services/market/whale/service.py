@@ -45,7 +45,7 @@ class WhaleService:
         cache: ResilientCache,
         status: StatusRegistry,
         flags: FlagService,
-        threshold: float,
+        threshold: Decimal,
         watch: list[str],
         ttl_seconds: float,
         rule: WhaleRule | None = None,
@@ -55,7 +55,7 @@ class WhaleService:
         self._cache = cache
         self._status = status
         self._flags = flags
-        self._threshold = Decimal(str(threshold))
+        self._threshold = threshold
         self._watch = [w.upper() for w in watch]
         self._ttl = ttl_seconds
         self._rule = rule or WhaleRule()
