@@ -60,6 +60,7 @@ def make_bot(settings: Settings, services: Services, auth: TelegramAuth | None =
 
 def make_dispatcher(settings: Settings, services: Services, i18n: I18n) -> Dispatcher:
     dp = Dispatcher(services=services, settings=settings, commands=COMMANDS)
+    dp.workflow_data.update(services.by_name())  # handlers declare the services they use
     UserLocaleMiddleware(i18n, services.languages).setup(dp)
     deadline = DeadlineMiddleware(settings.chat_deadline_seconds, settings.hedge_after_seconds)
     dp.message.outer_middleware(deadline)

@@ -97,6 +97,26 @@ class Services:
     grading_job: GradingJob
     clients: list[VendorClient] = field(default_factory=list)
 
+    def by_name(self) -> dict[str, object]:
+        """The services a handler may declare, by parameter name (plural where the module's
+        name is also a command handler's)."""
+        return {
+            "instruments": self.instruments,
+            "tickers": self.ticker,
+            "books": self.orderbook,
+            "whales": self.whale,
+            "sentiments": self.sentiment,
+            "etfs": self.etf,
+            "heatmaps": self.heatmap,
+            "option_books": self.options,
+            "biases": self.bias,
+            "snipers": self.sniper,
+            "subscriptions": self.subscriptions,
+            "switches": self.flags,
+            "languages": self.languages,
+            "track_record": self.track_record,
+        }
+
     def job_health(self) -> list[JobHealth]:
         """The health of every job judged by its modules (jobs/registry.py), in its order."""
         runs = {Job.BIAS: self.bias_job.health, Job.SNIPER: self.sniper_job.health}

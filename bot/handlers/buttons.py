@@ -16,13 +16,18 @@ from bot.render.buttons import render_expired_button
 from bot.render.ticker import render_ticker
 from bot.render.view import View
 from bot.reply import not_modified
-from services.container import Services
 from services.kernel.symbols import parse_symbol
-from services.market.orderbook.service import parse_exchange
+from services.market.heatmap.service import HeatmapService
+from services.market.orderbook.service import OrderBookService, parse_exchange
+from services.market.ticker.service import TickerService
 
 
 async def refresh(
-    query: CallbackQuery, callback_data: Refresh, services: Services, view: View
+    query: CallbackQuery,
+    callback_data: Refresh,
+    tickers: TickerService,
+    books: OrderBookService,
+    view: View,
 ) -> None:
     message = query.message
     if not isinstance(message, Message):  # too old for Telegram to show us, or inline
@@ -30,7 +35,7 @@ async def refresh(
         return
     instrument = parse_symbol(callback_data.symbol)
     if callback_data.kind == RefreshKind.TICKER:
-        ticker = await services.ticker.ticker(instrument)
+        ticker = await tickers.ticker(instrument)
         try:
             await message.edit_text(
                 render_ticker(ticker, view),
@@ -41,19 +46,19 @@ async def refresh(
                 raise
     else:
         exchange = parse_exchange(callback_data.exchange)
-        report = await services.orderbook.report(instrument, exchange)
+        report = await books.report(instrument, exchange)
         await edit_with_chart(message, orderbook_answer(report, view, exchange))
     await answer_query(query, _("Updated"))
 
 
 async def heatmap_range(
-    query: CallbackQuery, callback_data: HeatmapView, services: Services, view: View
+    query: CallbackQuery, callback_data: HeatmapView, heatmaps: HeatmapService, view: View
 ) -> None:
     message = query.message
     if not isinstance(message, Message):
         await answer_query(query, render_expired_button())
         return
-    report = await services.heatmap.heatmap(parse_symbol(callback_data.coin), callback_data.range)
+    report = await heatmaps.heatmap(parse_symbol(callback_data.coin), callback_data.range)
     await edit_with_chart(message, heatmap_answer(report, view))
     await answer_query(query)
 

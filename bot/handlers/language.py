@@ -11,15 +11,19 @@ from bot.handlers.permissions import may_manage
 from bot.render.language import render_language, render_language_set, render_not_chat_admin_language
 from bot.render.view import View
 from bot.reply import reply
-from services.chats.languages import parse_language
-from services.container import Services
+from services.chats.languages import ChatLanguages, parse_language
 
 
 async def lang(
-    message: Message, command: CommandObject, services: Services, bot: Bot, view: View, i18n: I18n
+    message: Message,
+    command: CommandObject,
+    languages: ChatLanguages,
+    bot: Bot,
+    view: View,
+    i18n: I18n,
 ) -> None:
     if not command.args:
-        chosen = await services.languages.chosen(message.chat.id)
+        chosen = await languages.chosen(message.chat.id)
         await reply(message, render_language(view.locale, chosen is not None))
         return
     language = parse_language(command.args)
@@ -27,6 +31,6 @@ async def lang(
         await reply(message, render_not_chat_admin_language())
         return
     chat = message.chat
-    await services.languages.choose(chat.id, chat.type, chat.title, language)
+    await languages.choose(chat.id, chat.type, chat.title, language)
     with i18n.use_locale(language):  # the confirmation already in the new language
         await reply(message, render_language_set(language))

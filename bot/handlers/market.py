@@ -1,4 +1,5 @@
-"""Market commands. Symbol, argument and data errors are answered by bot/handlers/errors.py."""
+"""Market commands. Each declares the services it uses, by the names the dispatcher offers
+(`Services.by_name`); symbol, argument and data errors are answered by bot/handlers/errors.py."""
 
 from __future__ import annotations
 
@@ -16,60 +17,108 @@ from bot.render.ticker import render_ticker
 from bot.render.view import View
 from bot.render.whale import render_whale
 from bot.reply import reply
-from services.container import Services
+from services.kernel.settings import Settings
 from services.kernel.symbols import okx_inst_id
-from services.market.heatmap.service import parse_range
-from services.market.orderbook.service import parse_exchange
+from services.market.etf.service import EtfService
+from services.market.heatmap.service import HeatmapService, parse_range
+from services.market.instruments import InstrumentCatalog
+from services.market.options.service import OptionsService
+from services.market.orderbook.service import OrderBookService, parse_exchange
+from services.market.sentiment.service import SentimentService
+from services.market.ticker.service import TickerService
+from services.market.whale.service import WhaleService
+from services.signals.bias.service import BiasService
+from services.signals.sniper.service import SniperService
 
 
-async def ticker(message: Message, command: CommandObject, services: Services, view: View) -> None:
-    instrument = await services.instruments.resolve(command.args or "")
-    result = await services.ticker.ticker(instrument)
+async def ticker(
+    message: Message,
+    command: CommandObject,
+    instruments: InstrumentCatalog,
+    tickers: TickerService,
+    view: View,
+) -> None:
+    instrument = await instruments.resolve(command.args or "")
+    result = await tickers.ticker(instrument)
     markup = refresh_keyboard("tk", okx_inst_id(instrument))
     await reply(message, render_ticker(result, view), markup)
 
 
-async def ob(message: Message, command: CommandObject, services: Services, view: View) -> None:
+async def ob(
+    message: Message,
+    command: CommandObject,
+    instruments: InstrumentCatalog,
+    books: OrderBookService,
+    view: View,
+) -> None:
     symbol, _, rest = (command.args or "").strip().partition(" ")
     exchange = parse_exchange(rest)
-    instrument = await services.instruments.resolve(symbol)
-    report = await services.orderbook.report(instrument, exchange)
+    report = await books.report(await instruments.resolve(symbol), exchange)
     await answer_with_chart(message, orderbook_answer(report, view, exchange))
 
 
-async def whale(message: Message, command: CommandObject, services: Services, view: View) -> None:
-    instrument = await services.instruments.resolve(command.args) if command.args else None
-    report = await services.whale.recent(instrument)
-    await reply(message, render_whale(report, view, services.whale.flow(report, view.now)))
+async def whale(
+    message: Message,
+    command: CommandObject,
+    instruments: InstrumentCatalog,
+    whales: WhaleService,
+    view: View,
+) -> None:
+    instrument = await instruments.resolve(command.args) if command.args else None
+    report = await whales.recent(instrument)
+    await reply(message, render_whale(report, view, whales.flow(report, view.now)))
 
 
-async def sentiment(message: Message, services: Services, view: View) -> None:
-    await reply(message, render_sentiment(await services.sentiment.current(), view))
+async def sentiment(message: Message, sentiments: SentimentService, view: View) -> None:
+    await reply(message, render_sentiment(await sentiments.current(), view))
 
 
-async def etf(message: Message, services: Services, view: View) -> None:
-    await reply(message, render_etf(await services.etf.bitcoin(), view))
+async def etf(message: Message, etfs: EtfService, view: View) -> None:
+    await reply(message, render_etf(await etfs.bitcoin(), view))
 
 
-async def heatmap(message: Message, command: CommandObject, services: Services, view: View) -> None:
+async def heatmap(
+    message: Message,
+    command: CommandObject,
+    instruments: InstrumentCatalog,
+    heatmaps: HeatmapService,
+    view: View,
+) -> None:
     symbol, _, rest = (command.args or "").strip().partition(" ")
     range_ = parse_range(rest)
-    instrument = await services.instruments.resolve(symbol)
-    report = await services.heatmap.heatmap(instrument, range_)
+    report = await heatmaps.heatmap(await instruments.resolve(symbol), range_)
     await answer_with_chart(message, heatmap_answer(report, view))
 
 
-async def options(message: Message, command: CommandObject, services: Services, view: View) -> None:
-    instrument = await services.instruments.resolve(command.args or "BTC")
-    await reply(message, render_options(await services.options.summary(instrument), view))
+async def options(
+    message: Message,
+    command: CommandObject,
+    instruments: InstrumentCatalog,
+    option_books: OptionsService,
+    view: View,
+) -> None:
+    instrument = await instruments.resolve(command.args or "BTC")
+    await reply(message, render_options(await option_books.summary(instrument), view))
 
 
-async def alpha(message: Message, command: CommandObject, services: Services, view: View) -> None:
-    instrument = await services.instruments.resolve(command.args or services.settings.sniper_symbol)
-    await reply(message, render_alpha(await services.bias.call(instrument), view))
+async def alpha(
+    message: Message,
+    command: CommandObject,
+    instruments: InstrumentCatalog,
+    biases: BiasService,
+    settings: Settings,
+    view: View,
+) -> None:
+    instrument = await instruments.resolve(command.args or settings.sniper_symbol)
+    await reply(message, render_alpha(await biases.call(instrument), view))
 
 
-async def sniper(message: Message, services: Services, view: View) -> None:
-    instrument = await services.instruments.resolve(services.settings.sniper_symbol)
-    read = await services.sniper.read(instrument)
+async def sniper(
+    message: Message,
+    instruments: InstrumentCatalog,
+    snipers: SniperService,
+    settings: Settings,
+    view: View,
+) -> None:
+    read = await snipers.read(await instruments.resolve(settings.sniper_symbol))
     await reply(message, render_entry_map(read.map, view))

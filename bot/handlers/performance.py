@@ -20,10 +20,10 @@ from bot.render.performance import (
 )
 from bot.render.view import View
 from bot.reply import reply
-from services.container import Services
 from services.kernel.errors import ArgumentError
+from services.market.instruments import InstrumentCatalog
 from services.signals.calls import Kind
-from services.signals.track_record import TrackRecord
+from services.signals.track_record import TrackRecord, TrackRecordService
 
 KINDS = (Kind.BIAS, Kind.SNIPER, Kind.WHALE)
 PERIODS: dict[str, int | None] = {"7d": 7, "30d": 30, "all": None}
@@ -89,16 +89,20 @@ def performance_answer(record: TrackRecord, view: View) -> ChartAnswer | None:
 
 
 async def performance(
-    message: Message, command: CommandObject, services: Services, view: View
+    message: Message,
+    command: CommandObject,
+    instruments: InstrumentCatalog,
+    track_record: TrackRecordService,
+    view: View,
 ) -> None:
     kind, days, text = parse_performance_args(command.args)
     # Calls store the coin (BTC), whatever pair or market the user typed.
-    symbol = (await services.instruments.resolve(text)).base if text else None
+    symbol = (await instruments.resolve(text)).base if text else None
     if kind is None:
-        records = [await services.track_record.record(k, days, symbol, view.now) for k in KINDS]
+        records = [await track_record.record(k, days, symbol, view.now) for k in KINDS]
         await reply(message, render_overview(records, view))
         return
-    record = await services.track_record.record(kind, days, symbol, view.now)
+    record = await track_record.record(kind, days, symbol, view.now)
     answer = performance_answer(record, view)
     if answer is None:
         await reply(message, render_performance(record, view))
@@ -106,6 +110,8 @@ async def performance(
         await answer_with_chart(message, answer)
 
 
-async def replay(message: Message, command: CommandObject, services: Services, view: View) -> None:
+async def replay(
+    message: Message, command: CommandObject, track_record: TrackRecordService, view: View
+) -> None:
     hours = parse_replay_args(command.args)
-    await reply(message, render_replay(await services.track_record.replay(hours, view.now), view))
+    await reply(message, render_replay(await track_record.replay(hours, view.now), view))
