@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import re
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -17,6 +16,7 @@ from services.signals.sniper.rule import EntryMap
 from services.storage.db import Database, utc
 from services.storage.tables import CallRow, DeliveryRow, GradeRow
 from tests.e2e.harness import BotProcess
+from tests.fakes.metrics import sample
 from tests.fakes.vendors import FakeVendors
 
 
@@ -46,14 +46,7 @@ async def metric(bot: BotProcess, name: str, **labels: str) -> float:
     """One sample of /metrics (0 when absent)."""
     async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{bot.http_port}") as client:
         text = (await client.get("/metrics")).text
-    for line in text.splitlines():
-        match = re.fullmatch(r"([a-z_]+)(?:\{(.*)\})? (\S+)", line)
-        if not match or match[1] != name:
-            continue
-        found = dict(re.findall(r'(\w+)="([^"]*)"', match[2] or ""))
-        if all(found.get(k) == v for k, v in labels.items()):
-            return float(match[3])
-    return 0.0
+    return sample(text, name, **labels)
 
 
 async def wait_sent(workdir: Path, count: int, timeout: float = 10.0) -> None:

@@ -7,7 +7,6 @@ import asyncio
 import contextlib
 import gc
 import logging
-import re
 import socket
 from collections import Counter
 from collections.abc import AsyncIterator
@@ -29,6 +28,7 @@ from bot.scheduler import make_scheduler
 from services.container import Services
 from services.kernel.settings import Settings
 from tests.conftest import vendor_settings
+from tests.fakes.metrics import sample
 from tests.fakes.telegram import FakeTelegram
 from tests.fakes.vendors import FakeVendors
 from tests.unit.dispatch import Dispatch
@@ -94,14 +94,7 @@ async def http_get(services: Services, path: str) -> tuple[int, Any]:
 
 def metric(services: Services, name: str, **labels: str) -> float:
     """One sample of /metrics (0 when absent): the first line of `name` carrying `labels`."""
-    for line in services.metrics.render().decode().splitlines():
-        match = re.fullmatch(r"([a-z_]+)(?:\{(.*)\})? (\S+)", line)
-        if not match or match[1] != name:
-            continue
-        found = dict(re.findall(r'(\w+)="([^"]*)"', match[2] or ""))
-        if all(found.get(k) == v for k, v in labels.items()):
-            return float(match[3])
-    return 0.0
+    return sample(services.metrics.render().decode(), name, **labels)
 
 
 async def wait_until(check: Any, timeout: float = 15.0, what: str = "condition") -> None:
