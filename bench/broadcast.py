@@ -47,7 +47,7 @@ async def main() -> dict[str, object]:
             )
         )
         await services.start()
-        bot = make_bot(services.settings, services)
+        bot = make_bot(services.settings, services, retries=False)
         sender = Sender.for_services(bot, services, make_i18n("en"))
         chats = list(range(10_000, 10_000 + CHATS))
         await services.outbox.publish(*bias_alert(), chats)

@@ -48,9 +48,18 @@ from services.container import Services, build_services
 from services.kernel.settings import Settings
 
 
-def make_bot(settings: Settings, services: Services, auth: TelegramAuth | None = None) -> Bot:
+def make_bot(
+    settings: Settings,
+    services: Services,
+    auth: TelegramAuth | None = None,
+    *,
+    retries: bool = True,
+) -> Bot:
+    """`retries=False` for the alert sender's own session: it retries per delivery itself."""
     session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_base))
-    session.middleware(RetryAfterMiddleware(services.metrics, settings.telegram_retry_max, auth))
+    session.middleware(
+        RetryAfterMiddleware(services.metrics, settings.telegram_retry_max, auth, retries=retries)
+    )
     return Bot(
         token=settings.bot_token.get_secret_value(),
         session=session,
@@ -117,7 +126,8 @@ async def run(settings: Settings) -> None:
     # full collection no longer walks the whole import-time heap in the middle of a burst
     # (it cost a 1,000-request cached burst ~90 ms).
     gc.freeze()
-    sender = Sender.for_services(bot, services, i18n, auth)
+    sender_bot = make_bot(settings, services, auth, retries=False)
+    sender = Sender.for_services(sender_bot, services, i18n, auth)
     sending = asyncio.create_task(sender.run(), name="alert-sender")  # resumes what is pending
     scheduler = make_scheduler(services)
     scheduler.start()
@@ -144,6 +154,7 @@ async def run(settings: Settings) -> None:
         with contextlib.suppress(asyncio.CancelledError):
             await sending
         await sender.finish()
+        await sender_bot.session.close()
         await auth.aclose()
         await runner.cleanup()
         await services.aclose()

@@ -25,7 +25,6 @@ from aiogram.methods import GetUpdates, TelegramMethod
 from aiogram.methods.base import Response, TelegramType
 from loguru import logger
 
-from bot.delivery.context import IN_SENDER
 from bot.telegram_auth import TelegramAuth
 from services.kernel.metrics import Metrics
 
@@ -49,11 +48,16 @@ class RetryAfterMiddleware(BaseRequestMiddleware):
         max_retries: int,
         auth: TelegramAuth | None = None,
         backoff: Sequence[float] = BACKOFF_SECONDS,
+        *,
+        retries: bool = True,
     ) -> None:
         self._metrics = metrics
         self._max_retries = max_retries  # for 5xx and network faults; 429s are bounded by time
         self._auth = auth
         self._backoff = tuple(backoff)
+        # False on the alert sender's own session: it pauses itself on a 429 and keeps each
+        # delivery's tries with the delivery, so its calls fail straight through to it.
+        self._retries = retries
 
     async def __call__(
         self,
@@ -71,7 +75,7 @@ class RetryAfterMiddleware(BaseRequestMiddleware):
             try:
                 return await make_request(bot, method)
             except TelegramRetryAfter as exc:
-                if IN_SENDER.get():
+                if not self._retries:
                     raise  # the alert sender pauses itself as a whole and counts it
                 self._count(name, 429)
                 waited += exc.retry_after
@@ -97,7 +101,7 @@ class RetryAfterMiddleware(BaseRequestMiddleware):
                 # The sender keeps its retries with the delivery, polling has aiogram's own, and
                 # at start-up the one line that says Telegram is unreachable is what is needed.
                 starting = self._auth is not None and not self._auth.armed
-                if IN_SENDER.get() or polling or starting or faults > self._max_retries:
+                if not self._retries or polling or starting or faults > self._max_retries:
                     if faults > self._max_retries:
                         logger.warning(
                             "telegram {}: {}; giving up after {} tries", name, fault, faults

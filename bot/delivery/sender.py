@@ -30,7 +30,6 @@ from aiogram.types import ReplyParameters
 from aiogram.utils.i18n import I18n
 from loguru import logger
 
-from bot.delivery.context import IN_SENDER
 from bot.delivery.pacer import Pacer
 from bot.middlewares.locale import pick_locale
 from bot.render.alerts import render_alert
@@ -94,6 +93,11 @@ class Sender:
         self._troubled_since: float | None = None  # storage failing: told once, not per poll
         self._deliveries.outage.listen(lambda up, _why: self._wake.set() if up else None)
         outbox.subscribe(self._wake.set)
+
+    @property
+    def bot(self) -> Bot:
+        """Its own Bot session (bot/app.py makes it without per-call retries)."""
+        return self._bot
 
     @classmethod
     def for_services(
@@ -221,7 +225,6 @@ class Sender:
             )
 
     async def _deliver(self, delivery: Pending) -> None:
-        IN_SENDER.set(True)  # this task's context only
         try:
             await self._send(delivery)
         except asyncio.CancelledError:

@@ -21,6 +21,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from loguru import logger
 
 from bot import app
+from bot.app import make_bot
 from bot.delivery.sender import Sender
 from bot.http_server import make_app
 from bot.i18n import make_i18n
@@ -112,9 +113,11 @@ async def wait_until(check: Any, timeout: float = 15.0, what: str = "condition")
 
 
 def sender_for(dispatch: Dispatch) -> Sender:
-    """The alert sender as `python -m bot` makes it: same Bot session, services and locale."""
+    """The alert sender as `python -m bot` makes it: its own Bot session (no per-call retries:
+    it keeps its tries with each delivery), the same services and locale. `sending` closes it."""
     i18n = make_i18n(dispatch.services.settings.default_locale)
-    return Sender.for_services(dispatch.bot, dispatch.services, i18n)
+    bot = make_bot(dispatch.services.settings, dispatch.services, retries=False)
+    return Sender.for_services(bot, dispatch.services, i18n)
 
 
 @contextlib.asynccontextmanager
@@ -128,6 +131,7 @@ async def sending(sender: Sender) -> AsyncIterator[Sender]:
         with contextlib.suppress(asyncio.CancelledError):
             await task
         await sender.finish()
+        await sender.bot.session.close()
 
 
 @contextlib.asynccontextmanager

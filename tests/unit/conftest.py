@@ -60,7 +60,7 @@ async def wired(build: Build, telegram: FakeTelegram) -> AsyncIterator[tuple[Ser
         telegram_api_base=telegram.base_url,
         alert_cooldown_seconds=3600,
     )
-    bot = make_bot(services.settings, services)
+    bot = make_bot(services.settings, services, retries=False)
     sender = Sender.for_services(bot, services, make_i18n("en"))
     yield services, sender
     await bot.session.close()

@@ -63,7 +63,7 @@ async def test_a_sender_restarted_after_a_kill_resumes_in_seconds_not_after_the_
     deliveries = services.outbox.deliveries
     await deliveries.claim(await deliveries.due(10), 120)  # the killed run's claims
     stranger = Outbox(services.db, Cooldown(), instance="bot-2")  # another replica's sender
-    bot = make_bot(services.settings, services)
+    bot = make_bot(services.settings, services, retries=False)
     other = Sender(
         bot,
         stranger,

@@ -137,7 +137,7 @@ async def test_a_clean_stop_mid_broadcast_leaves_nothing_claimed_or_sent_twice(
         telegram_api_base=telegram.base_url,
         telegram_global_per_second=10,
     )
-    bot = make_bot(services.settings, services)
+    bot = make_bot(services.settings, services, retries=False)
     sender = Sender.for_services(bot, services, make_i18n("en"))
     chats = list(range(100, 130))
     await push(services, chats)

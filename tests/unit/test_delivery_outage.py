@@ -74,7 +74,7 @@ async def test_a_database_outage_mid_broadcast_loses_nothing_and_repeats_nothing
     )
     services = build_services(settings)
     await services.start()
-    bot = make_bot(settings, services)
+    bot = make_bot(settings, services, retries=False)
     sender = Sender.for_services(bot, services, make_i18n("en"))
     await services.outbox.publish(*bias_alert("SOL"), CHATS)
     running = asyncio.create_task(sender.run())
@@ -127,7 +127,7 @@ async def test_a_send_telegram_accepted_whose_mark_failed_is_marked_later_not_re
     )
     services = build_services(settings)
     await services.start()
-    bot = make_bot(settings, services)
+    bot = make_bot(settings, services, retries=False)
     sender = Sender.for_services(bot, services, make_i18n("en"))
     deliveries = services.outbox.deliveries
     real_mark = deliveries._mark_sent

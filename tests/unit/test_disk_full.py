@@ -103,7 +103,7 @@ async def test_pushes_wait_while_the_disk_is_full_and_all_go_out_once_there_is_s
         bot_token=telegram.token, telegram_api_base=telegram.base_url, telegram_global_per_second=10
     )
     disk = DiskFull(services.db)
-    bot = make_bot(services.settings, services)
+    bot = make_bot(services.settings, services, retries=False)
     sender = Sender.for_services(bot, services, make_i18n("en"))
     chats = list(range(8001, 8021))
     await services.outbox.publish(*bias_alert("SOL"), chats)

@@ -17,7 +17,6 @@ from aiogram.exceptions import TelegramServerError
 from loguru import logger
 
 from bot.app import make_bot, make_dispatcher
-from bot.delivery.context import IN_SENDER
 from bot.delivery.sender import Sender
 from bot.i18n import make_i18n
 from bot.telegram_retry import RetryAfterMiddleware
@@ -56,9 +55,11 @@ def logs() -> Iterator[list[str]]:
     logger.remove(sink)
 
 
-def quick_bot(telegram: FakeTelegram, max_retries: int = 3) -> Bot:
+def quick_bot(telegram: FakeTelegram, max_retries: int = 3, *, retries: bool = True) -> Bot:
     session = AiohttpSession(api=TelegramAPIServer.from_base(telegram.base_url))
-    session.middleware(RetryAfterMiddleware(Metrics(), max_retries, backoff=(0.01, 0.02)))
+    session.middleware(
+        RetryAfterMiddleware(Metrics(), max_retries, backoff=(0.01, 0.02), retries=retries)
+    )
     return Bot(token=telegram.token, session=session)
 
 
@@ -105,16 +106,11 @@ async def test_retries_are_bounded_and_end_in_a_plain_server_error(
 
 async def test_the_alert_senders_calls_are_not_retried_here(telegram: FakeTelegram) -> None:
     """It keeps its tries with the delivery (spent or not) and backs off per delivery."""
-    bot = quick_bot(telegram)
+    bot = quick_bot(telegram, retries=False)  # the sender's own session, as bot/app.py makes it
     telegram.fail_raw("sendMessage", HTML_502, times=10)
-
-    async def as_sender() -> None:
-        IN_SENDER.set(True)
-        await bot.send_message(8, "alert")
-
     try:
         with pytest.raises(TelegramServerError):  # the sender's (5xx) retry path takes it
-            await asyncio.create_task(as_sender())
+            await bot.send_message(8, "alert")
     finally:
         await bot.session.close()
     assert len(tries(telegram, 8)) == 1
