@@ -4,7 +4,8 @@ trades or liquidations in coins (whale, heatmap)."""
 from __future__ import annotations
 
 from services.kernel.cache import ResilientCache
-from services.vendors.okx import ContractValues, OkxClient
+from services.vendors.okx import OkxClient
+from services.vendors.okx_rows import ContractValues
 
 TTL_SECONDS = 86_400.0  # contract sizes change when OKX relists a swap, not within a day
 

@@ -2,32 +2,33 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal, InvalidOperation
-from typing import Any
+from datetime import UTC, datetime
+from decimal import Decimal
 
-import httpx
-from pydantic import BaseModel, ValidationError, field_validator
+from pydantic import ValidationError
 
-from services.kernel.bounds import Amount, EpochMs, Price, Quote
 from services.kernel.errors import (
     BadResponseError,
-    RateLimitedError,
-    TransientError,
     UnknownInstrumentError,
-    VendorRefusedError,
 )
-from services.kernel.http import VendorClient, json_body, raise_for_status, reads, retry_after
+from services.kernel.http import VendorClient, reads
 from services.kernel.models import Candle, InstrumentIds, Liquidation, OptionOI, OrderBook, Ticker
 from services.kernel.routes import RouteBook
 from services.kernel.symbols import Instrument, okx_family, okx_inst_id
 from services.vendors.levels import parse_levels
+from services.vendors.okx_rows import (
+    CT_VAL_MAX,
+    VENDOR,
+    ContractValues,
+    RawTicker,
+    Trade,
+    candle_row,
+    interpret,
+    parse_inst_id,
+    to_ms,
+)
 
-VENDOR = "okx"
 SOURCE = "OKX"
-UNKNOWN_INSTRUMENT = {"51001"}
-RATE_LIMITED = {"50011", "50013"}
-TRANSIENT = {"50001", "50026"}
 TRADES_LIMIT = 500  # the most OKX keeps on this endpoint
 BOOK_DEPTH = 400  # the most `books` gives; enough to reach the 5 % band on liquid pairs
 CANDLES_LIMIT = 300  # the most `candles` gives per request
@@ -37,139 +38,6 @@ HISTORY_CANDLES_LIMIT = 100  # the most `history-candles` gives per request
 # ~2 s at worst, and a vendor that ignores `after` cannot keep us paging. 20 pages still cover
 # 100 h of recent 1m bars or 33 h of older ones, more than a grading window needs.
 RANGE_MAX_PAGES = 20
-CT_VAL_MAX = Decimal(1_000_000)
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_MS = timedelta(milliseconds=1)
-# OKX has no data before 2009 and a timestamp past 2100 is a unit error (s vs ms vs µs).
-_TS_MIN_MS = (datetime(2009, 1, 1, tzinfo=UTC) - _EPOCH) // _MS
-_TS_MAX_MS = (datetime(2100, 1, 1, tzinfo=UTC) - _EPOCH) // _MS
-
-
-def interpret(endpoint: str) -> Any:
-    """OKX reports most errors inside HTTP 200 bodies: read `code` before the status."""
-
-    def read(response: httpx.Response) -> list[dict[str, Any]]:
-        body = json_body(VENDOR, endpoint, response)
-        if not isinstance(body, dict) or "code" not in body:
-            raise_for_status(VENDOR, endpoint, response)
-            raise BadResponseError(VENDOR, endpoint, "no envelope")
-        code = str(body.get("code"))
-        msg = str(body.get("msg") or "")[:120]
-        if code == "0":
-            raise_for_status(VENDOR, endpoint, response)
-            data = body.get("data")
-            if not isinstance(data, list):
-                raise BadResponseError(VENDOR, endpoint, "data is not a list")
-            return data
-        if code in UNKNOWN_INSTRUMENT:
-            raise UnknownInstrumentError(VENDOR, endpoint, msg)
-        if code in RATE_LIMITED:
-            raise RateLimitedError(VENDOR, endpoint, f"code {code}", retry_after(response))
-        if code in TRANSIENT:
-            raise TransientError(VENDOR, endpoint, f"code {code}")
-        raise_for_status(VENDOR, endpoint, response)
-        raise VendorRefusedError(VENDOR, endpoint, f"code {code}: {msg}")
-
-    return read
-
-
-def _dec(value: Any) -> Decimal | None:
-    if value in (None, ""):
-        return None
-    return Decimal(str(value))
-
-
-def _to_ms(moment: datetime) -> int:
-    if moment.tzinfo is None:
-        raise ValueError("an aware datetime is needed")
-    return (moment - _EPOCH) // _MS  # exact, unlike timestamp() * 1000
-
-
-def _price(endpoint: str, value: Any) -> Decimal:
-    if isinstance(value, bool) or not isinstance(value, str | int | float):
-        raise BadResponseError(VENDOR, endpoint, "price is not a number")
-    try:
-        price = Decimal(str(value))
-    except InvalidOperation:
-        raise BadResponseError(VENDOR, endpoint, f"unreadable price {str(value)[:20]!r}") from None
-    # Decimal accepts "NaN", "sNaN" and "Infinity", which would poison every comparison later.
-    if not price.is_finite() or price <= 0:
-        raise BadResponseError(VENDOR, endpoint, f"price out of range {str(value)[:20]!r}")
-    return price
-
-
-def _candle(endpoint: str, row: Any) -> tuple[Candle, bool]:
-    """One `[ts,o,h,l,c,vol,volCcy,volCcyQuote,confirm]` row and whether the bar is closed."""
-    if not isinstance(row, list) or len(row) < 5:
-        raise BadResponseError(VENDOR, endpoint, "row has fewer than 5 fields")
-    raw_ts = row[0]
-    if isinstance(raw_ts, bool) or not isinstance(raw_ts, str | int):
-        raise BadResponseError(VENDOR, endpoint, "timestamp is not an integer")
-    try:
-        ts_ms = int(raw_ts)
-    except ValueError:
-        raise BadResponseError(
-            VENDOR, endpoint, f"unreadable timestamp {str(raw_ts)[:20]!r}"
-        ) from None
-    if not _TS_MIN_MS <= ts_ms < _TS_MAX_MS:
-        raise BadResponseError(VENDOR, endpoint, f"timestamp out of range {ts_ms}")
-    # Rows without the 9th column (older API versions) are read as closed bars.
-    confirm = str(row[8]) if len(row) > 8 else "1"
-    if confirm not in ("0", "1"):
-        raise BadResponseError(VENDOR, endpoint, f"unknown confirm {confirm[:8]!r}")
-    candle = Candle(
-        ts=_EPOCH + ts_ms * _MS,
-        open=_price(endpoint, row[1]),
-        high=_price(endpoint, row[2]),
-        low=_price(endpoint, row[3]),
-        close=_price(endpoint, row[4]),
-    )
-    return candle, confirm == "1"
-
-
-def parse_inst_id(inst_id: str) -> tuple[date, Decimal, bool] | None:
-    """BTC-USD-261127-96000-C -> (2026-11-27, 96000, call). None for anything else."""
-    parts = inst_id.split("-")
-    if len(parts) != 5 or parts[4] not in ("C", "P") or len(parts[2]) != 6:
-        return None
-    try:
-        expiry = date(2000 + int(parts[2][:2]), int(parts[2][2:4]), int(parts[2][4:]))
-        return expiry, Decimal(parts[3]), parts[4] == "C"
-    except (ValueError, ArithmeticError):
-        return None
-
-
-class _RawTicker(BaseModel):
-    instId: str
-    last: Price
-    open24h: Quote | None = None
-    high24h: Quote | None = None
-    low24h: Quote | None = None
-    vol24h: Amount | None = None
-    volCcy24h: Amount | None = None
-    bidPx: Quote | None = None
-    askPx: Quote | None = None
-    ts: EpochMs
-
-    @field_validator(
-        "open24h", "high24h", "low24h", "vol24h", "volCcy24h", "bidPx", "askPx", mode="before"
-    )
-    @classmethod
-    def _empty(cls, value: Any) -> Any:
-        return _dec(value)
-
-
-class Trade(BaseModel):
-    instId: str
-    side: str
-    sz: Amount
-    px: Price
-    tradeId: str
-    ts: EpochMs
-
-
-class ContractValues(BaseModel):
-    ct_val: dict[str, Decimal]
 
 
 class OkxClient:
@@ -186,7 +54,7 @@ class OkxClient:
             # An unknown instId is code 51001; an empty list is a broken answer, not a verdict.
             raise BadResponseError(VENDOR, "ticker", "empty data")
         try:
-            raw = _RawTicker.model_validate(rows[0])
+            raw = RawTicker.model_validate(rows[0])
         except ValidationError as exc:
             raise BadResponseError(
                 VENDOR, "ticker", f"{exc.error_count()} invalid fields"
@@ -236,7 +104,7 @@ class OkxClient:
         if before_ms is not None:
             params["before"] = before_ms
         rows = await self._client.get(endpoint, path, interpret(endpoint), params)
-        parsed = [_candle(endpoint, row) for row in rows]  # every row, so one bad row fails
+        parsed = [candle_row(endpoint, row) for row in rows]  # every row, so one bad row fails
         return sorted((candle for candle, closed in parsed if closed), key=lambda c: c.ts)
 
     @reads("candles")
@@ -244,7 +112,7 @@ class OkxClient:
         """Closed 1m bars with start <= ts < end, oldest first. Pages backwards from `end`; if
         the range is longer than RANGE_MAX_PAGES pages allow, the result does not reach back to
         `start` (callers compare the first `ts` with `start`)."""
-        start_ms, cursor = _to_ms(start), _to_ms(end)
+        start_ms, cursor = to_ms(start), to_ms(end)
         found: dict[datetime, Candle] = {}
         history = False
         for _ in range(RANGE_MAX_PAGES):
@@ -258,11 +126,11 @@ class OkxClient:
                 continue
             for candle in page:
                 found.setdefault(candle.ts, candle)
-            oldest = _to_ms(page[0].ts)
+            oldest = to_ms(page[0].ts)
             if oldest >= cursor:
                 break  # `after` was not honoured: paging on would repeat this page
             cursor = oldest
-        return [found[ts] for ts in sorted(found) if start_ms <= _to_ms(ts) < _to_ms(end)]
+        return [found[ts] for ts in sorted(found) if start_ms <= to_ms(ts) < to_ms(end)]
 
     @reads("books")
     async def books(self, inst: Instrument, depth: int = BOOK_DEPTH) -> OrderBook:

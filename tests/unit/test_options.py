@@ -12,7 +12,7 @@ from services.kernel.symbols import parse_symbol
 from services.market.flags import ModuleDisabledError
 from services.market.options.analysis import summarise
 from services.market.options.service import NoOptionsError
-from services.vendors.okx import parse_inst_id
+from services.vendors.okx_rows import parse_inst_id
 from tests.fakes.vendors import FakeVendors, Fault, load
 from tests.unit.conftest import Build
 

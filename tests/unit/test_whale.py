@@ -12,7 +12,7 @@ from services.kernel.status import Health
 from services.kernel.symbols import parse_symbol
 from services.market.flags import Flag, ModuleDisabledError
 from services.market.whale.analysis import WhaleSide, whale_trades
-from services.vendors.okx import Trade
+from services.vendors.okx_rows import Trade
 from tests.fakes.vendors import FakeVendors, Fault, load
 from tests.unit.conftest import Build
 

@@ -30,7 +30,8 @@ from services.storage.liquidations import LiquidationStore
 from services.vendors.coinglass import SOURCE as COINGLASS
 from services.vendors.coinglass import CoinGlassClient
 from services.vendors.okx import SOURCE as OKX
-from services.vendors.okx import ContractValues, OkxClient
+from services.vendors.okx import OkxClient
+from services.vendors.okx_rows import ContractValues
 
 MODULE = Module.HEATMAP
 CANDLES_PER_HOUR = 12  # CoinGlass model1 12h/24h grids are 5-minute candles

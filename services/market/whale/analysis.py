@@ -14,7 +14,7 @@ from enum import StrEnum
 from pydantic import BaseModel
 
 from services.vendors.coinglass import WhaleAlert, epoch
-from services.vendors.okx import Trade
+from services.vendors.okx_rows import Trade
 
 ACTIONS = {1: True, 2: False}  # CoinGlass position_action: 1 opened, 2 closed
 

@@ -26,7 +26,8 @@ from services.market.whale.analysis import (
 from services.vendors.coinglass import SOURCE as COINGLASS
 from services.vendors.coinglass import CoinGlassClient
 from services.vendors.okx import SOURCE as OKX
-from services.vendors.okx import ContractValues, OkxClient
+from services.vendors.okx import OkxClient
+from services.vendors.okx_rows import ContractValues
 
 MODULE = Module.WHALE
 
