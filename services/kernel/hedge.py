@@ -85,7 +85,13 @@ async def hedged(
         raise BothFailed(primary_error, fallback_error)
     finally:
         for task in (first, second):
-            if task is not None and not task.done():
+            if task is None:
+                continue
+            if not task.done():
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await task
+            elif not task.cancelled():
+                # The loser of a race that ended in one tick: its error is no news, but
+                # unretrieved, asyncio would log it as an ERROR when the task is collected.
+                task.exception()
