@@ -3,10 +3,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import os
+import shutil
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,8 +17,10 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from loguru import logger
 
 from services.kernel.settings import Settings
+from services.storage.db import Database
 from tests.fakes.telegram import FakeTelegram
 from tests.fakes.vendors import FakeVendors
+from tests.postgres import drop_templates
 
 REQUIRED = os.environ.get("REQUIRE_SERVICES") == "1"
 TEST_TOKEN = "123456789:AAFakeTokenForTestsOnly-abcdefghijk"
@@ -69,6 +74,10 @@ def no_secret_in_any_log_line() -> Iterator[None]:
     assert not scan.leaks, f"a secret reached the log: {scan.leaks[:3]}"
 
 
+def pytest_sessionfinish() -> None:
+    asyncio.run(drop_templates())
+
+
 def service_url(name: str) -> str:
     url = os.environ.get(name, "")
     if not url:
@@ -109,6 +118,29 @@ def vendor_settings(base_url: str, **overrides: Any) -> Settings:
     """Settings with every vendor pointed at the one fake vendor server."""
     urls = ("okx", "binance", "coinglass", "coinapi", "fng")
     return make_settings(**{f"{name}_base_url": base_url for name in urls}, **overrides)
+
+
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file brought to the newest revision once per test process: a fresh database
+    per test is a copy of it (running the migrations costs ~0.15 s, copying the file ~1 ms).
+    The bot still runs its own migrate() on the copy, which finds it at head."""
+    path = tmp_path_factory.mktemp("template") / "migrated.db"
+
+    async def migrate() -> None:
+        database = Database(f"sqlite+aiosqlite:///{path}")
+        await database.migrate()
+        await database.close()
+
+    asyncio.run(migrate())
+    return path
+
+
+def sqlite_copy(template: Path, path: Path) -> str:
+    """A fresh, migrated database at `path` (a copy of `migrated_sqlite`), as its URL."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(template, path)
+    return f"sqlite+aiosqlite:///{path}"
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from tests.postgres import drop_database, temporary_database
 @contextlib.asynccontextmanager
 async def proxied_postgres(database_url: str) -> AsyncIterator[tuple[TcpProxy, str]]:
     """A throwaway database, a proxy in front of its server, and a URL through the proxy."""
-    url, name = await temporary_database(database_url)
+    url, name = await temporary_database(database_url, migrated=True)
     target = make_url(url)
     proxy = await TcpProxy(target.host or "127.0.0.1", target.port or 5432).start()
     try:

@@ -14,7 +14,7 @@ from services.container import Services, build_services
 from services.kernel.retry import DEFAULT as DEFAULT_RETRY
 from services.kernel.retry import RetryPolicy
 from services.storage.db import Database
-from tests.conftest import vendor_settings
+from tests.conftest import sqlite_copy, vendor_settings
 from tests.fakes.telegram import FakeTelegram
 from tests.fakes.vendors import FakeVendors
 from tests.postgres import drop_database, temporary_database
@@ -27,7 +27,7 @@ MakeDispatch = Callable[..., Awaitable[Dispatch]]
 
 @pytest.fixture
 async def build(
-    vendors: FakeVendors, tmp_path: Path, request: pytest.FixtureRequest
+    vendors: FakeVendors, tmp_path: Path, request: pytest.FixtureRequest, migrated_sqlite: Path
 ) -> AsyncIterator[Build]:
     """Services wired to the fake vendors and a fresh SQLite file, migrated; closed after.
     A test that asks for `fast_backoff` gets vendor clients with its quick retry policy."""
@@ -38,8 +38,10 @@ async def build(
         services = build_services(
             vendor_settings(
                 vendors.base_url,
-                database_url=f"sqlite+aiosqlite:///{tmp_path}/{len(made)}.db",
-                **overrides,
+                **{
+                    "database_url": sqlite_copy(migrated_sqlite, tmp_path / f"{len(made)}.db"),
+                    **overrides,
+                },
             ),
             retry=retry,
         )
@@ -101,12 +103,14 @@ def fast_backoff() -> RetryPolicy:
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-async def db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
+async def db(
+    request: pytest.FixtureRequest, tmp_path: Path, migrated_sqlite: Path
+) -> AsyncIterator[Database]:
     name = None
     if request.param == "sqlite":
-        database = Database(f"sqlite+aiosqlite:///{tmp_path}/outbox.db")
+        database = Database(sqlite_copy(migrated_sqlite, tmp_path / "outbox.db"))
     else:
-        url, name = await temporary_database(request.getfixturevalue("database_url"))
+        url, name = await temporary_database(request.getfixturevalue("database_url"), migrated=True)
         database = Database(url)
     await database.migrate()
     yield database

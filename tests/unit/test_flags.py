@@ -12,7 +12,7 @@ from services.kernel.modules import SWITCHABLE
 from services.kernel.status import Health, StatusRegistry
 from services.market.flags import Flag, FlagService, ModuleDisabledError
 from services.storage.db import Database
-from tests.conftest import make_settings
+from tests.conftest import make_settings, sqlite_copy
 from tests.postgres import drop_database, temporary_database
 
 
@@ -25,12 +25,14 @@ class Clock:
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-async def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+async def db_url(
+    request: pytest.FixtureRequest, tmp_path: Path, migrated_sqlite: Path
+) -> AsyncIterator[str]:
     if request.param == "sqlite":
-        yield f"sqlite+aiosqlite:///{tmp_path}/flags.db"
+        yield sqlite_copy(migrated_sqlite, tmp_path / "flags.db")
         return
     base = request.getfixturevalue("database_url")
-    url, name = await temporary_database(base)
+    url, name = await temporary_database(base, migrated=True)
     yield url
     await drop_database(base, name)
 

@@ -18,6 +18,7 @@ from services.market.heatmap.analysis import analyse, band_step, bands_from_liqu
 from services.market.heatmap.service import HeatmapRange, parse_range
 from services.storage.db import Database
 from services.storage.liquidations import LiquidationStore
+from tests.conftest import sqlite_copy
 from tests.fakes.vendors import FakeVendors, Fault
 from tests.postgres import drop_database, temporary_database
 from tests.unit.conftest import Build
@@ -83,15 +84,16 @@ def test_unknown_range_is_an_argument_error() -> None:
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[LiquidationStore]:
+async def store(
+    request: pytest.FixtureRequest, tmp_path: Path, migrated_sqlite: Path
+) -> AsyncIterator[LiquidationStore]:
     if request.param == "sqlite":
-        db = Database(f"sqlite+aiosqlite:///{tmp_path}/liq.db")
+        db = Database(sqlite_copy(migrated_sqlite, tmp_path / "liq.db"))
         name = None
     else:
         base = request.getfixturevalue("database_url")
-        url, name = await temporary_database(base)
+        url, name = await temporary_database(base, migrated=True)
         db = Database(url)
-    await db.migrate()
     yield LiquidationStore(db)
     await db.close()
     if name is not None:
