@@ -20,7 +20,7 @@ from services.kernel.settings import Settings
 from services.storage.db import Database
 from tests.fakes.telegram import FakeTelegram
 from tests.fakes.vendors import FakeVendors
-from tests.postgres import drop_templates
+from tests.postgres import drop_migrated
 
 REQUIRED = os.environ.get("REQUIRE_SERVICES") == "1"
 TEST_TOKEN = "123456789:AAFakeTokenForTestsOnly-abcdefghijk"
@@ -74,8 +74,17 @@ def no_secret_in_any_log_line() -> Iterator[None]:
     assert not scan.leaks, f"a secret reached the log: {scan.leaks[:3]}"
 
 
+@pytest.hookimpl(trylast=True)  # after tests/e2e/conftest.py has marked its tests
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The long tests (bot processes, slow-marked) first, so two workers share them out at the
+    start instead of one worker ending the run alone with the last of them."""
+    items.sort(
+        key=lambda item: not (item.get_closest_marker("e2e") or item.get_closest_marker("slow"))
+    )
+
+
 def pytest_sessionfinish() -> None:
-    asyncio.run(drop_templates())
+    asyncio.run(drop_migrated())
 
 
 def service_url(name: str) -> str:

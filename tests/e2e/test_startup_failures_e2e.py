@@ -37,6 +37,7 @@ class Case:
     env: dict[str, str]
     expect: tuple[str, ...]  # words the one line must hold
     needs: str | None = None  # a local server this case needs ("postgres")
+    exit: int | None = None  # the exit code it must end with, where one is promised
     code: int | None = None
     line: str = ""
     output: str = ""
@@ -127,6 +128,7 @@ def cases(fake: str, html_proxy: str, other_bot: str, busy_port: int) -> list[Ca
             "token refused (401)",
             {"TELEGRAM_API_BASE": other_bot},
             ("rejected BOT_TOKEN", "401"),
+            exit=2,  # a configuration error, as a missing token is
         ),
         Case(
             "HTTP_PORT taken",
@@ -158,7 +160,7 @@ async def run_case(case: Case, base_env: dict[str, str], workdir: Path) -> None:
     case.output = (out + err).decode(errors="replace")
     lines = [line for line in err.decode(errors="replace").splitlines() if line.strip()]
     case.line = lines[0] if len(lines) == 1 else f"<{len(lines)} lines>"
-    if case.code in (0, None):
+    if case.code in (0, None) or case.exit not in (None, case.code):
         case.problems.append(f"exit code {case.code}")
     if len(lines) != 1:
         case.problems.append(f"{len(lines)} stderr lines:\n" + "\n".join(lines[:40]))

@@ -1,14 +1,12 @@
-"""The bot process with no token and with a token Telegram rejects: one clear line, exit 2. (The
-rest of what this file covered runs in process: tests/inproc/test_running_bot.py and
-tests/inproc/test_bot_api.py.)"""
+"""The bot process with no token: one clear line, exit 2. (A token Telegram rejects is a case of
+tests/e2e/test_startup_failures_e2e.py; the rest of what this file covered runs in process:
+tests/inproc/test_running_bot.py and tests/inproc/test_bot_api.py.)"""
 
 from __future__ import annotations
 
 import asyncio
 import sys
 from pathlib import Path
-
-from tests.fakes.telegram import FakeTelegram
 
 
 async def test_without_a_token_it_exits_with_one_clear_line(tmp_path: Path) -> None:
@@ -25,26 +23,3 @@ async def test_without_a_token_it_exits_with_one_clear_line(tmp_path: Path) -> N
     lines = (out + err).decode().strip().splitlines()
     assert proc.returncode == 2
     assert len(lines) == 1 and "BOT_TOKEN" in lines[0] and "Traceback" not in lines[0]
-
-
-async def test_a_rejected_token_exits_with_one_clear_line(
-    telegram: FakeTelegram, tmp_path: Path
-) -> None:
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        cwd=tmp_path,
-        env={
-            "PATH": "/usr/bin:/bin",
-            "BOT_TOKEN": "1:wrong",
-            "HTTP_PORT": "0",
-            "TELEGRAM_API_BASE": telegram.base_url,
-        },
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    out, err = await asyncio.wait_for(proc.communicate(), 60)
-    assert proc.returncode == 2
-    assert "Telegram rejected BOT_TOKEN" in err.decode()
-    assert "Traceback" not in err.decode() and "1:wrong" not in (out + err).decode()

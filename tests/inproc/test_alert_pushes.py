@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from services.kernel.alerts import AlertType
 from tests.fakes.telegram import FakeTelegram, parse_html
 from tests.fakes.vendors import FakeVendors, Fault
@@ -57,6 +59,7 @@ async def test_bias_push_comes_within_one_interval_and_not_again_while_unchanged
     assert metric(services, "alert_lag_seconds_count", type="bias") == 1
 
 
+@pytest.mark.slow  # a second or more on its own: in `make test`, not in `make check`
 async def test_rate_limited_and_blocked_chats_each_get_exactly_one_message(
     make_dispatch: MakeDispatch, telegram: FakeTelegram, vendors: FakeVendors, log: FullLog
 ) -> None:
@@ -122,6 +125,7 @@ async def test_etf_behind_a_paywall_the_sniper_still_maps_and_says_etf_was_missi
     assert "Sniper SOL · setup long 5m" in asked and "Entry: <b>141,88</b>" in asked
 
 
+@pytest.mark.slow  # a second or more on its own: in `make test`, not in `make check`
 async def test_all_main_modules_failing_warns_the_admins_once_then_says_recovered_once(
     make_dispatch: MakeDispatch, telegram: FakeTelegram, vendors: FakeVendors
 ) -> None:

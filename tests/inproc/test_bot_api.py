@@ -4,6 +4,8 @@ the token exits stay there.)"""
 
 from __future__ import annotations
 
+import pytest
+
 from bot.registry import COMMANDS
 from tests.fakes.telegram import FakeTelegram
 from tests.fakes.vendors import FakeVendors
@@ -23,6 +25,7 @@ async def test_help_is_generated_from_the_registry(
         assert (f"/{spec.name}" in public) is not spec.admin_only
 
 
+@pytest.mark.slow  # a second or more on its own: in `make test`, not in `make check`
 async def test_telegram_429_is_waited_out_and_the_answer_still_arrives(
     dispatch: Dispatch, telegram: FakeTelegram
 ) -> None:
@@ -52,6 +55,7 @@ async def test_blocked_chat_403_does_not_stop_the_bot(
     assert any("could not answer chat 31" in w.message for w in dispatch.logs.warnings)
 
 
+@pytest.mark.slow  # a second or more on its own: in `make test`, not in `make check`
 async def test_typing_is_shown_only_while_a_slow_answer_is_built(
     dispatch: Dispatch, telegram: FakeTelegram, vendors: FakeVendors
 ) -> None:

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from tests.fakes.telegram import FakeTelegram, parse_html
 from tests.fakes.vendors import FakeVendors, Fault
 from tests.unit.dispatch import Dispatch
 
 
+@pytest.mark.slow  # a second or more on its own: in `make test`, not in `make check`
 async def test_ob_answers_walls_by_exchange_and_falls_back_when_okx_fails(
     dispatch: Dispatch, telegram: FakeTelegram, vendors: FakeVendors
 ) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from tests.fakes.telegram import FakeTelegram, parse_html
 from tests.fakes.vendors import FakeVendors, Fault
 from tests.inproc.helpers import http_get
@@ -58,6 +60,7 @@ async def test_garbage_and_html_arguments_get_a_clear_escaped_reply(
     assert vendors.count(TICKER) == 0  # nothing unknown reached the vendor
 
 
+@pytest.mark.slow  # a second or more on its own: in `make test`, not in `make check`
 async def test_okx_failure_and_timeout_fall_back_to_coinapi_with_a_key(
     make_dispatch: MakeDispatch, telegram: FakeTelegram, vendors: FakeVendors
 ) -> None:
@@ -88,6 +91,7 @@ async def test_okx_failure_without_a_coinapi_key_answers_unavailable(
     assert not [c for c in vendors.calls if c.path.startswith("/v1/")]
 
 
+@pytest.mark.slow  # a second or more on its own: in `make test`, not in `make check`
 async def test_burst_from_twenty_chats_costs_one_upstream_call_and_all_are_answered(
     make_dispatch: MakeDispatch, telegram: FakeTelegram, vendors: FakeVendors
 ) -> None:
@@ -120,6 +124,7 @@ async def test_throttle_sends_one_notice_then_drops_until_the_window_passes(
     assert len(notices) == 1 and len(texts) == 6
 
 
+@pytest.mark.slow  # a second or more on its own: in `make test`, not in `make check`
 async def test_status_and_healthz_show_the_breaker_opened_after_okx_failures(
     dispatch: Dispatch, telegram: FakeTelegram, vendors: FakeVendors
 ) -> None:

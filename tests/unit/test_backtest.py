@@ -104,6 +104,7 @@ async def test_the_command_prints_both_columns(
     assert "not enough calls (n=2)" in out  # never a bare percentage under ten calls
 
 
+@pytest.mark.slow  # a second or more on its own: in `make test`, not in `make check`
 def test_with_no_journal_it_says_so(tmp_path: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "bot", "backtest", "--days", "7"],

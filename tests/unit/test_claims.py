@@ -49,6 +49,7 @@ async def test_deliveries_still_sending_here_are_not_taken_back(db: Database) ->
     assert [d.chat_id for d in await deliveries.due(10)] == [second.chat_id]
 
 
+@pytest.mark.slow  # a second or more on its own: in `make test`, not in `make check`
 async def test_a_sender_restarted_after_a_kill_resumes_in_seconds_not_after_the_claim(
     build: Build, telegram: FakeTelegram
 ) -> None:

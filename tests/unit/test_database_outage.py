@@ -88,6 +88,7 @@ def db_warnings(bot: Dispatch) -> list[str]:
     return [w.message for w in bot.logs.warnings if "database is not answering" in w.message]
 
 
+@pytest.mark.slow  # a second or more on its own: in `make test`, not in `make check`
 @pytest.mark.parametrize("mode", ["refuse", "hang"])
 async def test_reads_answer_from_caches_and_writes_say_plainly_nothing_was_saved(
     mode: str, pg_proxy: tuple[TcpProxy, str], make_bot: MakeBot, matrix: Matrix

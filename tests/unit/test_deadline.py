@@ -56,6 +56,7 @@ async def test_a_hanging_source_without_fallback_serves_the_last_price_marked_st
     assert status is not None and status.health is Health.DEGRADED
 
 
+@pytest.mark.slow  # a second or more on its own: in `make test`, not in `make check`
 async def test_with_nothing_to_fall_back_on_the_answer_is_a_plain_unavailable(
     make_dispatch: MakeDispatch, vendors: FakeVendors
 ) -> None:
@@ -68,6 +69,7 @@ async def test_with_nothing_to_fall_back_on_the_answer_is_a_plain_unavailable(
     assert status.reason is Reason.TIMEOUT
 
 
+@pytest.mark.slow  # a second or more on its own: in `make test`, not in `make check`
 async def test_a_hanging_catalogue_does_not_hold_back_symbol_commands(
     make_dispatch: MakeDispatch, vendors: FakeVendors
 ) -> None:
@@ -84,6 +86,7 @@ async def test_a_hanging_catalogue_does_not_hold_back_symbol_commands(
     assert "I don't know the symbol" in await _ask(dispatch, "/ticker NOPECOIN", 79)
 
 
+@pytest.mark.slow  # a second or more on its own: in `make test`, not in `make check`
 async def test_a_retry_after_pauses_the_vendor_for_every_command(
     make_dispatch: MakeDispatch, vendors: FakeVendors
 ) -> None:
@@ -120,6 +123,7 @@ async def test_a_job_still_waits_out_a_short_pause_and_retries() -> None:
     assert len(calls) == 3
 
 
+@pytest.mark.slow  # a second or more on its own: in `make test`, not in `make check`
 async def test_under_a_deadline_a_retry_that_cannot_finish_in_time_is_not_made() -> None:
     calls: list[int] = []
 
@@ -140,6 +144,7 @@ async def test_under_a_deadline_a_retry_that_cannot_finish_in_time_is_not_made()
     assert len(calls) == 1
 
 
+@pytest.mark.slow  # a second or more on its own: in `make test`, not in `make check`
 async def test_a_slow_source_is_answered_from_the_old_copy_and_its_answer_kept_for_the_next(
     make_dispatch: MakeDispatch, vendors: FakeVendors
 ) -> None:

@@ -68,6 +68,7 @@ async def test_chat_not_found_deactivates_and_closes_without_retrying(
     assert (await services.outbox.deliveries.counts()) == {DeliveryStatus.GONE: 1}
 
 
+@pytest.mark.slow  # a second or more on its own: in `make test`, not in `make check`
 async def test_network_errors_are_retried_a_bounded_number_of_times(
     wired: tuple[Services, Sender], telegram: FakeTelegram, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -86,6 +87,7 @@ async def test_network_errors_are_retried_a_bounded_number_of_times(
     assert (await services.outbox.deliveries.counts()) == {DeliveryStatus.FAILED: 1}
 
 
+@pytest.mark.slow  # a second or more on its own: in `make test`, not in `make check`
 async def test_two_alerts_for_one_chat_are_a_second_apart(
     wired: tuple[Services, Sender], telegram: FakeTelegram
 ) -> None:
@@ -129,6 +131,7 @@ async def test_the_bias_job_pushes_on_a_change_of_direction_only(
     assert [w.was for w in due[2].alert.withdrawn] == ["SHORT"]
 
 
+@pytest.mark.slow  # a second or more on its own: in `make test`, not in `make check`
 async def test_a_clean_stop_mid_broadcast_leaves_nothing_claimed_or_sent_twice(
     build: Build, telegram: FakeTelegram
 ) -> None:
@@ -157,6 +160,7 @@ async def test_a_clean_stop_mid_broadcast_leaves_nothing_claimed_or_sent_twice(
     await bot.session.close()
 
 
+@pytest.mark.slow  # a second or more on its own: in `make test`, not in `make check`
 async def test_429s_never_spend_the_tries_kept_for_network_errors(
     wired: tuple[Services, Sender], telegram: FakeTelegram, monkeypatch: pytest.MonkeyPatch
 ) -> None:

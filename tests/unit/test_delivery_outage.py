@@ -53,6 +53,7 @@ async def settled(services: Services) -> dict[str, int]:
     return counts
 
 
+@pytest.mark.slow  # a second or more on its own: in `make test`, not in `make check`
 @pytest.mark.parametrize("mode", ["cut", "refuse", "hang"])
 async def test_a_database_outage_mid_broadcast_loses_nothing_and_repeats_nothing(
     mode: str,
@@ -111,6 +112,7 @@ async def test_a_database_outage_mid_broadcast_loses_nothing_and_repeats_nothing
         await services.aclose()
 
 
+@pytest.mark.slow  # a second or more on its own: in `make test`, not in `make check`
 async def test_a_send_telegram_accepted_whose_mark_failed_is_marked_later_not_resent(
     pg_proxy: tuple[TcpProxy, str], telegram: FakeTelegram, vendors: FakeVendors, matrix: Matrix
 ) -> None:

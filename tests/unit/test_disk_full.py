@@ -96,6 +96,7 @@ async def test_subscribe_says_nothing_was_saved_and_works_once_there_is_space(
     matrix.record("space back", "/subscribe", "saved")
 
 
+@pytest.mark.slow  # a second or more on its own: in `make test`, not in `make check`
 async def test_pushes_wait_while_the_disk_is_full_and_all_go_out_once_there_is_space(
     build: Build, telegram: FakeTelegram, matrix: Matrix
 ) -> None:

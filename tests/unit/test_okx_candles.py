@@ -203,6 +203,7 @@ async def test_range_stops_where_the_pair_has_no_older_bars(
     assert vendors.count(HISTORY) == 1
 
 
+@pytest.mark.slow  # a second or more on its own: in `make test`, not in `make check`
 async def test_range_is_bounded_in_pages(okx: OkxClient, vendors: FakeVendors) -> None:
     scripted(vendors, 10_000)
     candles = await okx.candles_range(SOL, bar(9000), NOW)

@@ -28,6 +28,7 @@ async def test_budget_is_never_exceeded_when_callers_cannot_wait(storage_url: st
     assert all(r.reason.value == "rate_limited" for r in refused)
 
 
+@pytest.mark.slow  # a second or more on its own: in `make test`, not in `make check`
 async def test_a_caller_waits_briefly_for_room_in_the_window(storage_url: str) -> None:
     budget = RateBudget(make_storage(storage_url), max_wait=3.0)
     vendor = f"v-{uuid.uuid4().hex}"

@@ -51,6 +51,7 @@ def redis_warnings(bot: Dispatch) -> list[str]:
     return [line.message for line in bot.logs.warnings if "redis is not answering" in line.message]
 
 
+@pytest.mark.slow  # a second or more on its own: in `make test`, not in `make check`
 async def test_a_hung_redis_costs_a_second_once_then_memory_answers_at_once(
     redis_proxy: tuple[TcpProxy, str], matrix: Matrix
 ) -> None:
@@ -85,6 +86,7 @@ async def test_a_hung_redis_costs_a_second_once_then_memory_answers_at_once(
     matrix.record("hang (unit)", "back on Redis", seconds(back) + " after heal")
 
 
+@pytest.mark.slow  # a second or more on its own: in `make test`, not in `make check`
 @pytest.mark.parametrize("mode", ["refuse", "hang", "cut"])
 async def test_commands_answer_while_redis_is_down_and_redis_is_used_again_once_back(
     mode: str,

@@ -67,6 +67,7 @@ def tries(telegram: FakeTelegram, chat_id: int) -> list[Any]:
     return [c for c in telegram.calls_to("sendMessage") if c.params["chat_id"] == str(chat_id)]
 
 
+@pytest.mark.slow  # a second or more on its own: in `make test`, not in `make check`
 async def test_a_reply_meeting_5xx_is_retried_with_backoff_and_delivered(
     bot: Bot, telegram: FakeTelegram
 ) -> None:
@@ -139,6 +140,7 @@ def command(chat_id: int, text: str = "/help") -> dict[str, Any]:
     return update
 
 
+@pytest.mark.slow  # a second or more on its own: in `make test`, not in `make check`
 async def test_a_storm_of_replies_under_flood_control_delivers_every_reply(
     services: Services, bot: Bot, telegram: FakeTelegram
 ) -> None:
@@ -159,6 +161,7 @@ async def test_a_storm_of_replies_under_flood_control_delivers_every_reply(
     print(f"\n40 replies under 5/s: {took:.1f}s, {telegram.rate_limited} 429s, up to {most} tries")
 
 
+@pytest.mark.slow  # a second or more on its own: in `make test`, not in `make check`
 async def test_an_alert_meeting_an_html_502_is_retried_by_the_sender(
     wired: tuple[Services, Sender], telegram: FakeTelegram, monkeypatch: pytest.MonkeyPatch
 ) -> None:

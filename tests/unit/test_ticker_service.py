@@ -107,6 +107,7 @@ async def test_catalog_outage_does_not_block_answers(build: Build, vendors: Fake
     assert (await services.instruments.resolve("SOL")).base == "SOL"
 
 
+@pytest.mark.slow  # a second or more on its own: in `make test`, not in `make check`
 async def test_an_empty_instrument_list_is_not_news_that_every_coin_is_gone(
     build: Build, vendors: FakeVendors
 ) -> None:

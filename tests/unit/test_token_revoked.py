@@ -75,6 +75,7 @@ async def recorded(services: Services, counts: dict[str, int]) -> None:
     assert await services.outbox.deliveries.counts() == counts
 
 
+@pytest.mark.slow  # a second or more on its own: in `make test`, not in `make check`
 async def test_a_revoked_token_holds_alerts_says_so_once_and_resumes_when_it_works_again(
     wired: Wired, telegram: FakeTelegram, logs: list[tuple[str, str]]
 ) -> None:

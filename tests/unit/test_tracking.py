@@ -51,6 +51,7 @@ async def pushed_map(services: Services, sender: Sender, made: datetime) -> tupl
     return call_id, entry
 
 
+@pytest.mark.slow  # a second or more on its own: in `make test`, not in `make check`
 async def test_a_pushed_map_is_edited_in_place_and_gets_one_reply_once_even_across_a_restart(
     wired: tuple[Services, Sender], telegram: FakeTelegram, vendors: FakeVendors
 ) -> None:

@@ -100,6 +100,7 @@ async def test_5xx_is_retried_three_times_then_reported(
     assert vendors.count(TICKER) == 3
 
 
+@pytest.mark.slow  # a second or more on its own: in `make test`, not in `make check`
 async def test_timeout_is_transient(services: Services, vendors: FakeVendors) -> None:
     vendors.fail(TICKER, Fault(hang=True, times=1))
     ticker = await okx_ticker(services)  # first attempt times out, the retry answers
