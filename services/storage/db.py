@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -12,6 +13,7 @@ from typing import Any, Self, TypeVar
 from alembic import command
 from alembic.config import Config
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from loguru import logger
 from sqlalchemy import event, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -44,6 +46,12 @@ def alembic_config() -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     return config
+
+
+@functools.cache
+def head_revision() -> str | None:
+    """The newest revision in migrations/ (read once: alembic parses every revision file)."""
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:
@@ -164,6 +172,9 @@ class Database:
         """Bring the schema to the newest revision (idempotent; safe on every start)."""
 
         def upgrade(connection: Connection) -> str | None:
+            current = MigrationContext.configure(connection).get_current_revision()
+            if current is not None and current == head_revision():
+                return current  # alembic's own run would load env.py and every revision again
             config = alembic_config()
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
