@@ -1,10 +1,12 @@
 """The single sender: drains due deliveries from the outbox under the pacer's limits.
 
-Every outcome is written back before the next try: accepted (sent), 429 (the whole sender
-pauses for retry_after; the delivery waits), network trouble (bounded retries with backoff),
-blocked/removed/unknown chat (subscriptions off, its deliveries closed), migrated group (moved
-to the new id and sent there), a refused token (401: the delivery waits, no try spent, and
-nothing is sent until the token works again), any other refusal (closed as failed, logged).
+Each try comes to one typed outcome (services/delivery/outcome.py, read from Telegram's answer
+by bot/delivery/outcomes.py), written back before the next try by `Sender.apply`: accepted
+(sent), 429 (the whole sender pauses for retry_after; the delivery waits), network trouble
+(bounded retries with backoff), blocked/removed/unknown chat (subscriptions off, its deliveries
+closed), migrated group (moved to the new id and sent there), a refused token (401: the delivery
+waits, no try spent, and nothing is sent until the token works again), any other refusal
+(closed as failed, logged).
 """
 
 from __future__ import annotations
@@ -16,20 +18,12 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from aiogram import Bot
-from aiogram.exceptions import (
-    TelegramAPIError,
-    TelegramBadRequest,
-    TelegramForbiddenError,
-    TelegramMigrateToChat,
-    TelegramNetworkError,
-    TelegramRetryAfter,
-    TelegramServerError,
-    TelegramUnauthorizedError,
-)
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import ReplyParameters
 from aiogram.utils.i18n import I18n
 from loguru import logger
 
+from bot.delivery.outcomes import ANSWERS, outcome_of
 from bot.delivery.pacer import Pacer
 from bot.middlewares.locale import pick_locale
 from bot.render.alerts import render_alert
@@ -40,6 +34,16 @@ from services.chats.subscriptions import SubscriptionService
 from services.container import Services
 from services.delivery.deliveries import Deliveries, DeliveryStatus, Pending
 from services.delivery.outbox import Outbox
+from services.delivery.outcome import (
+    Gone,
+    Moved,
+    Outcome,
+    Paused,
+    Refused,
+    Sent,
+    TokenRefused,
+    Unsure,
+)
 from services.kernel.alerts import AlertType
 from services.kernel.metrics import Metrics
 from services.kernel.settings import Settings
@@ -281,55 +285,50 @@ class Sender:
 
     async def _send(self, d: Pending) -> None:
         try:
-            message_id = await self._call_telegram(d)
-        except TelegramRetryAfter as exc:
-            self._metrics.telegram_errors.labels("SendMessage", "429").inc()
-            self._pacer.pause(exc.retry_after)
-            logger.warning("telegram 429: alert sender pauses {}s", exc.retry_after)
-            await self._deliveries.postpone(
-                d, "429", datetime.now(UTC) + timedelta(seconds=exc.retry_after)
-            )
-        except TelegramUnauthorizedError as exc:
-            # Nothing is wrong with this delivery: Telegram refuses the bot itself (its token
-            # revoked). It is due again, with no try spent, once the token works again.
-            self._auth.revoked(self._bot, exc.message)
-            await self._deliveries.postpone(d, "401 Unauthorized", datetime.now(UTC))
-        except TelegramMigrateToChat as exc:
-            new_id = exc.migrate_to_chat_id
-            await self._subscriptions.chat_migrated(d.chat_id, new_id)
-            if await self._deliveries.redirect(d, new_id):
-                logger.info("chat {} migrated to {}: alert re-sent there", d.chat_id, new_id)
-            self._wake.set()
-        except TelegramForbiddenError as exc:
-            await self._gone(d, f"forbidden: {exc.message}")
-        except TelegramBadRequest as exc:
-            if "chat not found" in exc.message.lower():
-                await self._gone(d, "chat not found")
-            else:
+            outcome: Outcome = Sent(await self._call_telegram(d))
+        except ANSWERS as exc:
+            outcome = outcome_of(exc)
+        await self.apply(d, outcome)
+
+    async def apply(self, d: Pending, outcome: Outcome) -> None:
+        """What one try came to, written back to the outbox (and the chat's subscriptions) with
+        its metrics and log line: the one place each outcome is handled."""
+        now = datetime.now(UTC)
+        match outcome:
+            case Sent(message_id):
+                self._metrics.deliveries.labels("sent").inc()
+                lag = await self._deliveries.sent(d, message_id)
+                if lag is not None:
+                    self._metrics.alert_lag.labels(d.alert.type.value).observe(lag)
+            case Paused(seconds):
+                self._metrics.telegram_errors.labels("SendMessage", "429").inc()
+                self._pacer.pause(seconds)
+                logger.warning("telegram 429: alert sender pauses {}s", seconds)
+                await self._deliveries.postpone(d, "429", now + timedelta(seconds=seconds))
+            case TokenRefused(detail):
+                self._auth.revoked(self._bot, detail)
+                await self._deliveries.postpone(d, "401 Unauthorized", now)
+            case Moved(chat_id):
+                await self._subscriptions.chat_migrated(d.chat_id, chat_id)
+                if await self._deliveries.redirect(d, chat_id):
+                    logger.info("chat {} migrated to {}: alert re-sent there", d.chat_id, chat_id)
+                self._wake.set()
+            case Gone(why):
+                self._metrics.deliveries.labels("gone").inc()
+                await self._subscriptions.chat_gone(d.chat_id, why)
+                # This delivery and any other still queued there.
+                await self._deliveries.close_chat(d.chat_id, why)
+            case Refused(why):
                 self._metrics.deliveries.labels("failed").inc()
-                logger.error("delivery {} refused by Telegram: {}", d.delivery_id, exc.message)
-                await self._deliveries.close(d, DeliveryStatus.FAILED, exc.message)
-        except (TelegramNetworkError, TelegramServerError, TimeoutError) as exc:
-            await self._later(d, str(exc) or type(exc).__name__)
-        except TelegramAPIError as exc:
-            await self._later(d, exc.message)
-        else:
-            self._metrics.deliveries.labels("sent").inc()
-            lag = await self._deliveries.sent(d, message_id)
-            if lag is not None:
-                self._metrics.alert_lag.labels(d.alert.type.value).observe(lag)
+                logger.error("delivery {} refused by Telegram: {}", d.delivery_id, why)
+                await self._deliveries.close(d, DeliveryStatus.FAILED, why)
+            case Unsure(error):
+                await self._later(d, error, now)
 
-    async def _gone(self, d: Pending, why: str) -> None:
-        self._metrics.deliveries.labels("gone").inc()
-        await self._subscriptions.chat_gone(d.chat_id, why)
-        await self._deliveries.close_chat(
-            d.chat_id, why
-        )  # this delivery and any other queued there
-
-    async def _later(self, d: Pending, error: str) -> None:
+    async def _later(self, d: Pending, error: str, now: datetime) -> None:
         delay = min(RETRY_MAX_SECONDS, 2.0 ** (d.attempts + 1))
         again = await self._deliveries.retry(
-            d, error, datetime.now(UTC) + timedelta(seconds=delay), self._max_attempts
+            d, error, now + timedelta(seconds=delay), self._max_attempts
         )
         if again:
             logger.warning(
