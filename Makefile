@@ -49,7 +49,7 @@ unit fast: export PYTHONDONTWRITEBYTECODE =
 # Two workers (pytest-xdist): this is a 2-core machine and most tests wait on local HTTP.
 # WORKERS=0 runs in one process (for -x or pdb); PYTEST_ARGS passes more.
 WORKERS ?= 2
-XDIST = $(if $(filter 0,$(WORKERS)),,-n $(WORKERS))
+XDIST = $(if $(filter 0,$(WORKERS)),,-n $(WORKERS) --dist worksteal)
 unit: $(STAMP) locales
 	$(BIN)/pytest -q $(XDIST) --durations=5 $(PYTEST_ARGS)
 
