@@ -123,6 +123,7 @@ FAULTS: dict[str, Fault] = {
     ),
 }
 HARD = set(FAULTS) - {"404"}  # a 404 may be healed by a route's known alias
+SHARDS = 3  # the matrix is the suite's longest test: split, test workers run it side by side
 
 
 @dataclass
@@ -242,10 +243,11 @@ def _table(cells: list[Cell]) -> str:
 
 
 async def _matrix(
-    make_dispatch: MakeDispatch, vendors: FakeVendors, paid: bool, done: set[str]
+    make_dispatch: MakeDispatch, vendors: FakeVendors, paid: bool, done: list[str], shard: int
 ) -> list[Cell]:
     """Free set-up first (no keys: OKX, Binance, alternative.me); then with keys, the routes
-    only a paid set-up reads (CoinGlass, CoinAPI)."""
+    only a paid set-up reads (CoinGlass, CoinAPI). Every route read is added to `done`, in
+    order; this shard runs the rows of every SHARDS-th of them."""
     keys = {"coinglass_api_key": "cg-test-key-123456", "coinapi_api_key": "ca-test-key-654321"}
     dispatch = await make_dispatch(
         chat_deadline_seconds=DEADLINE,
@@ -263,8 +265,10 @@ async def _matrix(
             vendors.fail(down, Fault(status=500))
         routes = await _routes_read(dispatch, vendors, chat)
         chat += 100
-        for route in sorted(set(routes) - done - {down}):
-            done.add(route)
+        for route in sorted(set(routes) - set(done) - {down}):
+            done.append(route)
+            if len(done) % SHARDS != shard:
+                continue
             commands, healthy = routes[route]
             cells += await _row(dispatch, vendors, route, commands, healthy, chat)
             chat += 200
@@ -272,16 +276,19 @@ async def _matrix(
     return cells
 
 
-@pytest.mark.slow  # ~30 s: in `make test`, not in the quick `make check`
+@pytest.mark.slow  # ~30 s in all: in `make test`, not in the quick `make check`
+@pytest.mark.parametrize("shard", range(SHARDS))
 async def test_every_route_times_every_fault_is_answered_plainly_and_truthfully(
-    make_dispatch: MakeDispatch, vendors: FakeVendors, fast_backoff: None
+    make_dispatch: MakeDispatch, vendors: FakeVendors, fast_backoff: None, shard: int
 ) -> None:
-    done: set[str] = set()
-    cells = await _matrix(make_dispatch, vendors, paid=False, done=done)
-    cells += await _matrix(make_dispatch, vendors, paid=True, done=done)
+    """Sharded by route, so test workers share the matrix; each shard finds the routes the
+    commands read itself, so a route added to a command is in the matrix with no list to edit."""
+    done: list[str] = []
+    cells = await _matrix(make_dispatch, vendors, paid=False, done=done, shard=shard)
+    cells += await _matrix(make_dispatch, vendors, paid=True, done=done, shard=shard)
     table = _table(cells)
     print("\n" + table)
-    routes = {c.route for c in cells}
-    assert {"/api/v5/market/ticker", "/api/v5/market/books", "/api/v3/depth", "/fng/"} <= routes
-    assert "/api/hyperliquid/whale-alert" in routes  # the paid set-up's routes were read too
+    assert {"/api/v5/market/ticker", "/api/v5/market/books", "/api/v3/depth", "/fng/"} <= set(done)
+    assert "/api/hyperliquid/whale-alert" in done  # the paid set-up's routes were read too
+    assert cells, "this shard was given no route"
     assert not [c for c in cells if c.problem], table
