@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
@@ -54,23 +55,28 @@ async def _leased(
         logger.opt(exception=exc).error("{} job crashed", name)
 
 
-# What each job of the registry (services/jobs/registry.py) runs.
-RUNS: dict[Job, Callable[[Services], Awaitable[object]]] = {
+# The scheduler's own runs; every other job of the registry (services/jobs/registry.py) is run
+# as the service graph wires it (`Services.job_runs`).
+OWN: dict[Job, Callable[[Services], Awaitable[object]]] = {
     Job.LIQUIDATIONS: poll_liquidations,
     Job.DISCOVERY: discover,
-    Job.BIAS: lambda services: services.bias_job.run(),
-    Job.SNIPER: lambda services: services.sniper_job.run(),
-    Job.GRADING: lambda services: services.grading_job.run(),
 }
+
+
+def runs(services: Services) -> dict[Job, Callable[[], Awaitable[object]]]:
+    return {
+        **{job: functools.partial(run, services) for job, run in OWN.items()},
+        **services.job_runs(),
+    }
 
 
 async def run_job(services: Services, job: Job) -> None:
     spec = JOBS[job]
+    run = runs(services)[job]
     if spec.leased:
-        interval = spec.interval(services.settings)
-        await _leased(services, job.value, interval, lambda: RUNS[job](services))
+        await _leased(services, job.value, spec.interval(services.settings), run)
     else:
-        await RUNS[job](services)
+        await run()
 
 
 def make_scheduler(services: Services) -> AsyncIOScheduler:

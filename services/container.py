@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -115,6 +116,16 @@ class Services:
             "switches": self.flags,
             "languages": self.languages,
             "track_record": self.track_record,
+        }
+
+    def job_runs(self) -> dict[Job, Callable[[], Awaitable[object]]]:
+        """The scheduled jobs this graph builds, by their registry entry (jobs/registry.py): a
+        new job is wired here and listed there, and the scheduler runs it with nothing more.
+        (Discovery and the liquidation poll are the scheduler's own: they read the graph.)"""
+        return {
+            Job.BIAS: self.bias_job.run,
+            Job.SNIPER: self.sniper_job.run,
+            Job.GRADING: self.grading_job.run,
         }
 
     def job_health(self) -> list[JobHealth]:

@@ -1,8 +1,8 @@
 """The one list of scheduled jobs: each job's name, the setting that paces it, whether one
 replica at a time runs it, the modules whose failure makes it unhealthy, and what it pushes.
 The container builds their health from it, the scheduler runs them by it, and /status and
-/healthz list them from it. A new job is an entry here, its class, and its run in the
-scheduler."""
+/healthz list them from it. A new job is an entry here, its class, and its wiring in the
+container (`Services.job_runs`)."""
 
 from __future__ import annotations
 

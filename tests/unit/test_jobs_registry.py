@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from bot.scheduler import RUNS, make_scheduler
+from bot.scheduler import OWN, make_scheduler, runs
 from services.jobs.registry import JOBS, JUDGED, Job
 from tests.unit.conftest import Build
 
 
-def test_every_job_in_the_registry_has_a_run_and_nothing_else_does() -> None:
-    assert set(RUNS) == set(JOBS)
+async def test_every_job_in_the_registry_has_one_run_and_nothing_else_does(build: Build) -> None:
+    services = await build()
+    assert set(runs(services)) == set(JOBS)
+    assert not set(OWN) & set(services.job_runs())  # one run per job, not two
 
 
 async def test_the_scheduler_takes_its_jobs_and_periods_from_the_registry(build: Build) -> None:
