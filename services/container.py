@@ -119,9 +119,7 @@ class Services:
         }
 
     def job_runs(self) -> dict[Job, Callable[[], Awaitable[object]]]:
-        """The scheduled jobs this graph builds, by their registry entry (jobs/registry.py): a
-        new job is wired here and listed there, and the scheduler runs it with nothing more.
-        (Discovery and the liquidation poll are the scheduler's own: they read the graph.)"""
+        """The runs of the jobs this graph builds (the scheduler adds its own two)."""
         return {
             Job.BIAS: self.bias_job.run,
             Job.SNIPER: self.sniper_job.run,
@@ -130,8 +128,8 @@ class Services:
 
     def job_health(self) -> list[JobHealth]:
         """The health of every job judged by its modules (jobs/registry.py), in its order."""
-        runs = {Job.BIAS: self.bias_job.health, Job.SNIPER: self.sniper_job.health}
-        return [runs[job] for job in JUDGED]
+        health = {Job.BIAS: self.bias_job.health, Job.SNIPER: self.sniper_job.health}
+        return [health[job] for job in JUDGED]
 
     # Redis (None without REDIS_URL), the rate-limit storage the budgets and the per-user
     # throttle share, and the stores' lines in /status and notices to the admins.
