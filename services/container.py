@@ -21,12 +21,12 @@ from services.jobs.grading_job import GradingJob
 from services.jobs.registry import JOBS, JUDGED, Job
 from services.jobs.sniper_job import SniperJob
 from services.jobs.store_notice import StoreWatch
-from services.kernel.breaker import BreakerBoard, BreakerState, CircuitBreaker
-from services.kernel.cache import ResilientCache, make_backend
+from services.kernel.breaker import BreakerBoard
+from services.kernel.cache import ResilientCache
 from services.kernel.fallback_backend import RedisLink
 from services.kernel.http import VendorClient
 from services.kernel.metrics import Metrics
-from services.kernel.rate_budget import RateBudget, make_storage
+from services.kernel.plumbing import build_plumbing
 from services.kernel.retry import DEFAULT, RetryPolicy
 from services.kernel.routes import RouteBook
 from services.kernel.settings import Settings
@@ -60,8 +60,6 @@ from services.vendors.binance import BinanceClient
 from services.vendors.coinapi import CoinApiClient
 from services.vendors.coinglass import CoinGlassClient
 from services.vendors.okx import OkxClient
-
-_STATE_VALUE = {BreakerState.CLOSED: 0, BreakerState.HALF_OPEN: 1, BreakerState.OPEN: 2}
 
 
 @dataclass
@@ -160,49 +158,9 @@ class Services:
 def build_services(
     settings: Settings, *, cache_enabled: bool = True, retry: RetryPolicy = DEFAULT
 ) -> Services:
-    metrics = Metrics()
+    plumbing = build_plumbing(settings, cache_enabled=cache_enabled, retry=retry)
+    metrics, cache, client = plumbing.metrics, plumbing.cache, plumbing.client
     status = StatusRegistry()
-
-    def on_breaker_change(breaker: CircuitBreaker) -> None:
-        metrics.breaker_state.labels(breaker.name).set(_STATE_VALUE[breaker.state])
-
-    breakers = BreakerBoard(
-        threshold=settings.breaker_failure_threshold,
-        open_seconds=settings.breaker_open_seconds,
-        plan_open_seconds=settings.breaker_plan_open_seconds,
-        on_change=on_breaker_change,
-    )
-    redis = (
-        RedisLink(settings.redis_url, probe_seconds=settings.store_probe_seconds)
-        if settings.redis_url
-        else None
-    )
-    limits = make_storage(settings.redis_url, redis)
-    budget = RateBudget(limits, max_wait=settings.rate_wait_max_seconds)
-    budget.configure("okx", settings.okx_requests_per_2s, 2)
-    budget.configure("coinapi", settings.coinapi_requests_per_minute, 60)
-    budget.configure("binance", settings.binance_requests_per_minute, 60)
-    budget.configure("coinglass", settings.coinglass_requests_per_minute, 60)
-    budget.configure("alternative_me", settings.fng_requests_per_minute, 60)
-    cache = ResilientCache(
-        make_backend(settings.redis_url, link=redis),
-        metrics,
-        max_stale=settings.stale_max_age_seconds,
-        enabled=cache_enabled,
-    )
-
-    def client(vendor: str, base_url: str, headers: dict[str, str] | None = None) -> VendorClient:
-        return VendorClient(
-            vendor,
-            base_url,
-            timeout=settings.http_timeout_seconds,
-            breakers=breakers,
-            budget=budget,
-            metrics=metrics,
-            headers=headers,
-            retry=retry,
-        )
-
     okx_http = client("okx", settings.okx_base_url)
     coinapi_key = settings.coinapi_api_key.get_secret_value()
     coinapi_http = client(
@@ -367,7 +325,7 @@ def build_services(
         settings=settings,
         metrics=metrics,
         status=status,
-        breakers=breakers,
+        breakers=plumbing.breakers,
         cache=cache,
         ticker=ticker,
         orderbook=orderbook,
@@ -396,8 +354,8 @@ def build_services(
         candles=candles,
         journal=journal,
         grading_job=grading_job,
-        redis=redis,
-        limits=limits,
+        redis=plumbing.redis,
+        limits=plumbing.limits,
         stores=StoreWatch(status, outbox, settings.admin_ids),
         clients=[okx_http, coinapi_http, binance_http, coinglass_http, fng_http],
     )
