@@ -21,19 +21,21 @@ from bot.handlers.market import (
     etf,
     heatmap,
     ob,
-    options,
     sentiment,
     sniper,
     ticker,
     whale,
 )
+from bot.handlers.module_command import module_command
 from bot.handlers.performance import performance, replay
 from bot.handlers.permissions import member_changed
 from bot.handlers.status import status
 from bot.handlers.subscriptions import membership, migrated, subscribe, unsubscribe
 from bot.keyboards import FlagToggle, HeatmapView, Refresh
 from bot.middlewares.callback_answer import CallbackAnswerGuard
+from bot.render.options import render_options
 from services.kernel.modules import SWITCHABLE
+from services.market.options.service import OptionsService
 
 CHAT_ACTION_DELAY = 0.5
 
@@ -93,7 +95,9 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec(
         "options",
         N_("Options open interest: put/call ratio and skew by expiry"),
-        options,
+        module_command(
+            OptionsService, OptionsService.summary, render_options, default_symbol="BTC"
+        ),
         usage="[BTC|ETH]",
     ),
     CommandSpec(

@@ -37,6 +37,7 @@ from services.market.heatmap.service import HeatmapService
 from services.market.instruments import InstrumentCatalog
 from services.market.options.service import OptionsService
 from services.market.orderbook.service import OrderBookService
+from services.market.parts import MarketParts, ModuleServices, Vendors, build_modules
 from services.market.sentiment.service import SentimentService
 from services.market.ticker.service import TickerService
 from services.market.whale.analysis import WhaleRule
@@ -54,7 +55,6 @@ from services.storage.chats import ChatRepository
 from services.storage.db import Database
 from services.storage.journal import Journal
 from services.storage.leases import Leases
-from services.storage.liquidations import LiquidationStore
 from services.vendors.alternative_me import FearGreedClient
 from services.vendors.binance import BinanceClient
 from services.vendors.coinapi import CoinApiClient
@@ -69,13 +69,8 @@ class Services:
     status: StatusRegistry
     breakers: BreakerBoard
     cache: ResilientCache
-    ticker: TickerService
-    orderbook: OrderBookService
-    whale: WhaleService
-    sentiment: SentimentService
-    etf: EtfService
-    heatmap: HeatmapService
-    options: OptionsService
+    vendors: Vendors
+    modules: ModuleServices  # one service per data module (services/market/parts.py)
     bias: BiasService
     subscriptions: SubscriptionService
     outbox: Outbox
@@ -96,10 +91,40 @@ class Services:
     grading_job: GradingJob
     clients: list[VendorClient] = field(default_factory=list)
 
+    # The modules the bot itself reads by name; any module is `modules.get(ItsService)`.
+    @property
+    def ticker(self) -> TickerService:
+        return self.modules.get(TickerService)
+
+    @property
+    def orderbook(self) -> OrderBookService:
+        return self.modules.get(OrderBookService)
+
+    @property
+    def whale(self) -> WhaleService:
+        return self.modules.get(WhaleService)
+
+    @property
+    def sentiment(self) -> SentimentService:
+        return self.modules.get(SentimentService)
+
+    @property
+    def etf(self) -> EtfService:
+        return self.modules.get(EtfService)
+
+    @property
+    def heatmap(self) -> HeatmapService:
+        return self.modules.get(HeatmapService)
+
+    @property
+    def options(self) -> OptionsService:
+        return self.modules.get(OptionsService)
+
     def by_name(self) -> dict[str, object]:
         """The services a handler may declare, by parameter name (plural where the module's
-        name is also a command handler's)."""
+        name is also a command handler's); `modules` holds every data module's service."""
         return {
+            "modules": self.modules,
             "instruments": self.instruments,
             "tickers": self.ticker,
             "books": self.orderbook,
@@ -185,39 +210,18 @@ def build_services(
     flags = FlagService(db, settings, status)
     okx = OkxClient(okx_http, routes)
     coinapi = CoinApiClient(coinapi_http, has_key=bool(coinapi_key))
-    whale_rule = WhaleRule(
-        window_minutes=settings.whale_window_minutes,
-        net_share=settings.whale_net_share,
+    vendors = Vendors(
+        okx=okx,
+        coinapi=coinapi,
+        binance=BinanceClient(binance_http),
+        coinglass=coinglass,
+        fear_greed=FearGreedClient(fng_http),
     )
-    whale = WhaleService(
-        okx,
-        coinglass,
-        cache,
-        status,
-        flags,
-        settings.whale_min_usd,
-        settings.watch_symbols,
-        settings.whale_cache_ttl_seconds,
-        whale_rule,
-    )
-    sentiment = SentimentService(
-        coinglass,
-        FearGreedClient(fng_http),
-        cache,
-        status,
-        flags,
-        settings.sentiment_cache_ttl_seconds,
-    )
-    etf = EtfService(coinglass, cache, status, flags, settings.etf_cache_ttl_seconds)
-    ticker = TickerService(okx, coinapi, cache, status, settings.ticker_cache_ttl_ms / 1000)
-    orderbook = OrderBookService(
-        okx,
-        BinanceClient(binance_http),
-        cache,
-        status,
-        flags,
-        settings.orderbook_cache_ttl_ms / 1000,
-    )
+    modules = build_modules(MarketParts(settings, vendors, cache, status, flags, db))
+    whale_rule = WhaleRule.from_settings(settings)
+    ticker, orderbook = modules.get(TickerService), modules.get(OrderBookService)
+    whale, heatmap = modules.get(WhaleService), modules.get(HeatmapService)
+    etf, sentiment = modules.get(EtfService), modules.get(SentimentService)
     bias = BiasService(
         whale,
         etf,
@@ -227,17 +231,6 @@ def build_services(
             short_sentiment=settings.bias_short_sentiment,
             whale=whale_rule,
         ),
-    )
-    heatmap = HeatmapService(
-        okx,
-        coinglass,
-        LiquidationStore(db),
-        ticker,
-        cache,
-        status,
-        flags,
-        settings.heatmap_cache_ttl_seconds,
-        settings.liquidation_poll_seconds,
     )
     sniper = SniperService(
         ticker,
@@ -327,16 +320,9 @@ def build_services(
         status=status,
         breakers=plumbing.breakers,
         cache=cache,
-        ticker=ticker,
-        orderbook=orderbook,
-        whale=whale,
-        sentiment=sentiment,
-        etf=etf,
+        vendors=vendors,
+        modules=modules,
         bias=bias,
-        heatmap=heatmap,
-        options=OptionsService(
-            okx, ticker, cache, status, flags, settings.options_cache_ttl_seconds
-        ),
         instruments=InstrumentCatalog(okx, cache, settings.instruments_cache_ttl_seconds),
         db=db,
         chats=chats,

@@ -11,7 +11,6 @@ from bot.keyboards import refresh_keyboard
 from bot.photo import answer_with_chart
 from bot.render.alerts import render_entry_map
 from bot.render.alpha import render_alpha
-from bot.render.options import render_options
 from bot.render.sentiment import render_etf, render_sentiment
 from bot.render.ticker import render_ticker
 from bot.render.view import View
@@ -22,7 +21,6 @@ from services.kernel.symbols import okx_inst_id
 from services.market.etf.service import EtfService
 from services.market.heatmap.service import HeatmapService, parse_range
 from services.market.instruments import InstrumentCatalog
-from services.market.options.service import OptionsService
 from services.market.orderbook.service import OrderBookService, parse_exchange
 from services.market.sentiment.service import SentimentService
 from services.market.ticker.service import TickerService
@@ -88,17 +86,6 @@ async def heatmap(
     range_ = parse_range(rest)
     report = await heatmaps.heatmap(await instruments.resolve(symbol), range_)
     await answer_with_chart(message, heatmap_answer(report, view))
-
-
-async def options(
-    message: Message,
-    command: CommandObject,
-    instruments: InstrumentCatalog,
-    option_books: OptionsService,
-    view: View,
-) -> None:
-    instrument = await instruments.resolve(command.args or "BTC")
-    await reply(message, render_options(await option_books.summary(instrument), view))
 
 
 async def alpha(

@@ -31,27 +31,44 @@ class ModuleSpec:
     switchable: bool  # has FEATURE_<NAME> and an on/off button in /flags
     main: bool  # every main module unavailable at once makes the bot unhealthy
     vendors: tuple[str, ...]  # first choice first
+    # Its folder, services/market/<package>/, whose service.py has `build(parts)`. Modules are
+    # built in this table's order: one that reads another comes after it.
+    package: str
 
 
 MODULES: dict[Module, ModuleSpec] = {
     Module.TICKER: ModuleSpec(
-        N_("Price data"), switchable=False, main=True, vendors=("OKX", "CoinAPI")
+        N_("Price data"), switchable=False, main=True, vendors=("OKX", "CoinAPI"), package="ticker"
     ),
     Module.SPOT_OB: ModuleSpec(
-        N_("Order book data"), switchable=True, main=True, vendors=("OKX", "Binance")
+        N_("Order book data"),
+        switchable=True,
+        main=True,
+        vendors=("OKX", "Binance"),
+        package="orderbook",
     ),
     Module.WHALE: ModuleSpec(
-        N_("Whale data"), switchable=True, main=True, vendors=("CoinGlass", "OKX")
+        N_("Whale data"), switchable=True, main=True, vendors=("CoinGlass", "OKX"), package="whale"
     ),
     Module.ETF: ModuleSpec(
-        N_("ETF flow data"), switchable=True, main=False, vendors=("CoinGlass",)
+        N_("ETF flow data"), switchable=True, main=False, vendors=("CoinGlass",), package="etf"
     ),
     Module.SENTIMENT: ModuleSpec(
-        N_("Sentiment data"), switchable=True, main=False, vendors=("CoinGlass", "alternative.me")
+        N_("Sentiment data"),
+        switchable=True,
+        main=False,
+        vendors=("CoinGlass", "alternative.me"),
+        package="sentiment",
     ),
     Module.HEATMAP: ModuleSpec(
-        N_("Liquidation data"), switchable=True, main=True, vendors=("CoinGlass", "OKX")
+        N_("Liquidation data"),
+        switchable=True,
+        main=True,
+        vendors=("CoinGlass", "OKX"),
+        package="heatmap",
     ),
-    Module.OPTIONS: ModuleSpec(N_("Options data"), switchable=True, main=False, vendors=("OKX",)),
+    Module.OPTIONS: ModuleSpec(
+        N_("Options data"), switchable=True, main=False, vendors=("OKX",), package="options"
+    ),
 }
 SWITCHABLE: tuple[Module, ...] = tuple(m for m, spec in MODULES.items() if spec.switchable)

@@ -6,12 +6,13 @@ from __future__ import annotations
 import re
 import socket
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import BaseModel, BeforeValidator, Field, SecretStr, create_model, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from services.kernel.errors import SymbolError
+from services.kernel.modules import SWITCHABLE, Module
 from services.kernel.symbols import parse_symbol
 
 Switch = Literal["on", "off"]
@@ -24,7 +25,31 @@ def _split_csv(value: object) -> object:
     return value
 
 
-class Settings(BaseSettings):
+def _on_off(value: object) -> object:
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    if isinstance(value, str):
+        lowered = value.strip().lower()
+        if lowered in {"1", "true", "yes", "on"}:
+            return "on"
+        if lowered in {"0", "false", "no", "off"}:
+            return "off"
+    return value
+
+
+# FEATURE_<MODULE> for every switchable module in the registry (services/kernel/modules.py), so
+# a new module gets its switch from its entry there. Read with `Settings.switch(module)`.
+_SWITCHES: dict[str, Any] = {
+    f"feature_{module.value}": (Annotated[Switch, BeforeValidator(_on_off)], "on")
+    for module in SWITCHABLE
+}
+if TYPE_CHECKING:
+    _Switches = BaseModel
+else:
+    _Switches = create_model("_Switches", **_SWITCHES)
+
+
+class Settings(BaseSettings, _Switches):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
 
     bot_token: SecretStr = SecretStr("")
@@ -44,13 +69,6 @@ class Settings(BaseSettings):
     coinapi_base_url: str = "https://rest.coinapi.io"
     coinapi_api_key: SecretStr = SecretStr("")
     fng_base_url: str = "https://api.alternative.me"
-
-    feature_whale: Switch = "on"
-    feature_etf: Switch = "on"
-    feature_sentiment: Switch = "on"
-    feature_heatmap: Switch = "on"
-    feature_spot_ob: Switch = "on"
-    feature_options: Switch = "on"
 
     whale_min_usd: Decimal = Decimal(1_000_000)
     whale_window_minutes: int = Field(default=60, ge=1)  # only this recent activity makes a call
@@ -131,27 +149,6 @@ class Settings(BaseSettings):
     def _csv(cls, value: object) -> object:
         return _split_csv(value)
 
-    @field_validator(
-        "feature_whale",
-        "feature_etf",
-        "feature_sentiment",
-        "feature_heatmap",
-        "feature_spot_ob",
-        "feature_options",
-        mode="before",
-    )
-    @classmethod
-    def _switch(cls, value: object) -> object:
-        if isinstance(value, bool):
-            return "on" if value else "off"
-        if isinstance(value, str):
-            lowered = value.strip().lower()
-            if lowered in {"1", "true", "yes", "on"}:
-                return "on"
-            if lowered in {"0", "false", "no", "off"}:
-                return "off"
-        return value
-
     @field_validator("watch_symbols", "sniper_symbol")
     @classmethod
     def _coins(cls, value: list[str] | str) -> list[str] | str:
@@ -172,6 +169,10 @@ class Settings(BaseSettings):
         if not ACTIVE_HOURS.fullmatch(value.strip()):
             raise ValueError("ACTIVE_HOURS must look like 07:00-23:00 (00:00-24:00 is all day)")
         return value.strip()
+
+    def switch(self, module: Module) -> bool:
+        """Whether FEATURE_<MODULE> starts the module on (only switchable modules have one)."""
+        return bool(getattr(self, f"feature_{module.value}") == "on")
 
     def instance(self) -> str:
         """This replica's name for leases and delivery claims: the same after a restart of the

@@ -42,7 +42,7 @@ class ModuleDisabledError(Exception):
 
 
 def defaults(settings: Settings) -> dict[Flag, bool]:
-    return {flag: getattr(settings, f"feature_{flag.value}") == "on" for flag in SWITCHABLE}
+    return {flag: settings.switch(flag) for flag in SWITCHABLE}
 
 
 class FlagService:

@@ -5,6 +5,7 @@ from pydantic import ValidationError
 
 from bot.middlewares.locale import pick_locale
 from services.kernel.errors import Reason
+from services.kernel.modules import Module
 from services.kernel.status import Health, Overall, StatusRegistry
 from tests.conftest import make_settings
 
@@ -38,7 +39,7 @@ def test_settings_read_contract_names_and_lists() -> None:
     settings = make_settings(admin_ids="1, 2,3", watch_symbols="BTC,SOL", feature_etf="false")
     assert settings.admin_ids == [1, 2, 3]
     assert settings.watch_symbols == ["BTC", "SOL"]
-    assert settings.feature_etf == "off" and settings.feature_whale == "on"
+    assert not settings.switch(Module.ETF) and settings.switch(Module.WHALE)
     assert settings.coinapi_base_url == "https://rest.coinapi.io"
     assert "AAFake" not in repr(settings)  # secrets are SecretStr
 

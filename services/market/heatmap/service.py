@@ -25,6 +25,7 @@ from services.market.heatmap.analysis import (
     bands_from_grid,
     bands_from_liquidations,
 )
+from services.market.parts import MarketParts
 from services.market.ticker.service import TickerService
 from services.storage.liquidations import LiquidationStore
 from services.vendors.coinglass import SOURCE as COINGLASS
@@ -91,6 +92,10 @@ class HeatmapService:
         self._poll_seconds = poll_seconds
         self._polled: dict[str, float] = {}
         status.register(MODULE)
+
+    async def probe(self, inst: Instrument) -> object:
+        """Discovery's cheap check of this module: the shortest range."""
+        return await self.heatmap(inst, HeatmapRange.H1)
 
     async def heatmap(self, inst: Instrument, range_: HeatmapRange) -> HeatmapReport:
         await self._flags.require(Flag.HEATMAP)
@@ -173,3 +178,17 @@ class HeatmapService:
 
     async def _contracts(self) -> ContractValues:
         return await contract_values(self._cache, self._okx)
+
+
+def build(parts: MarketParts) -> HeatmapService:
+    return HeatmapService(
+        parts.vendors.okx,
+        parts.vendors.coinglass,
+        LiquidationStore(parts.db),
+        parts.module(TickerService),
+        parts.cache,
+        parts.status,
+        parts.flags,
+        parts.settings.heatmap_cache_ttl_seconds,
+        parts.settings.liquidation_poll_seconds,
+    )

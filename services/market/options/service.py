@@ -13,6 +13,7 @@ from services.kernel.status import StatusRegistry
 from services.kernel.symbols import Instrument
 from services.market.flags import Flag, FlagService
 from services.market.options.analysis import OptionsSummary, summarise
+from services.market.parts import MarketParts
 from services.market.ticker.service import TickerService
 from services.vendors.okx import SOURCE as OKX
 from services.vendors.okx import OkxClient
@@ -51,6 +52,11 @@ class OptionsService:
         self._ttl = ttl_seconds
         status.register(MODULE)
 
+    async def probe(self, inst: Instrument) -> object:
+        """Discovery's cheap check of this module. SOL has no OKX options today; BTC always
+        has: the probe checks the module, not a coin."""
+        return await self.summary(Instrument(base="BTC"))
+
     async def summary(self, inst: Instrument) -> OptionsReport:
         await self._flags.require(Flag.OPTIONS)
         return await read_through(
@@ -79,3 +85,14 @@ class OptionsService:
         return OptionsReport(
             coin=inst.base, summary=summarise(rows, spot), source=OKX, as_of=datetime.now(UTC)
         )
+
+
+def build(parts: MarketParts) -> OptionsService:
+    return OptionsService(
+        parts.vendors.okx,
+        parts.module(TickerService),
+        parts.cache,
+        parts.status,
+        parts.flags,
+        parts.settings.options_cache_ttl_seconds,
+    )

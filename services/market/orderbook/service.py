@@ -24,6 +24,7 @@ from services.kernel.status import StatusRegistry
 from services.kernel.symbols import Instrument, okx_inst_id
 from services.market.flags import Flag, FlagService
 from services.market.orderbook.analysis import BookAnalysis, analyse
+from services.market.parts import MarketParts
 from services.vendors.binance import SOURCE as BINANCE
 from services.vendors.binance import BinanceClient
 from services.vendors.okx import SOURCE as OKX
@@ -68,6 +69,10 @@ class OrderBookService:
         self._status = status
         self._ttl = ttl_seconds
         status.register(MODULE)
+
+    async def probe(self, inst: Instrument) -> object:
+        """Discovery's cheap check of this module."""
+        return await self.report(inst)
 
     async def report(self, inst: Instrument, exchange: Exchange | None = None) -> OrderBookReport:
         await self._flags.require(Flag.SPOT_OB)  # switched off: no vendor call at all
@@ -131,3 +136,14 @@ class OrderBookService:
             raise DataUnavailableError(MODULE, [(source, error.reason)]) from None
         self._status.ok(MODULE, source)
         return book
+
+
+def build(parts: MarketParts) -> OrderBookService:
+    return OrderBookService(
+        parts.vendors.okx,
+        parts.vendors.binance,
+        parts.cache,
+        parts.status,
+        parts.flags,
+        parts.settings.orderbook_cache_ttl_ms / 1000,
+    )

@@ -7,7 +7,9 @@ from services.kernel.models import Sentiment
 from services.kernel.modules import Module
 from services.kernel.sources import Source, paid_then_free, read_through
 from services.kernel.status import StatusRegistry
+from services.kernel.symbols import Instrument
 from services.market.flags import Flag, FlagService
+from services.market.parts import MarketParts
 from services.vendors.alternative_me import SOURCE as FNG
 from services.vendors.alternative_me import FearGreedClient
 from services.vendors.coinglass import SOURCE as COINGLASS
@@ -34,6 +36,10 @@ class SentimentService:
         self._ttl = ttl_seconds
         status.register(MODULE)
 
+    async def probe(self, inst: Instrument) -> object:
+        """Discovery's cheap check of this module (the index is market-wide)."""
+        return await self.current()
+
     async def current(self) -> Sentiment:
         await self._flags.require(Flag.SENTIMENT)
         return await read_through(
@@ -48,3 +54,14 @@ class SentimentService:
             Source(FNG, self._fng.index),
         )
         return got.value.model_copy(update={"fallback_reason": got.fallback_reason})
+
+
+def build(parts: MarketParts) -> SentimentService:
+    return SentimentService(
+        parts.vendors.coinglass,
+        parts.vendors.fear_greed,
+        parts.cache,
+        parts.status,
+        parts.flags,
+        parts.settings.sentiment_cache_ttl_seconds,
+    )

@@ -17,6 +17,7 @@ from services.kernel.modules import Module
 from services.kernel.sources import read_through
 from services.kernel.status import StatusRegistry
 from services.kernel.symbols import Instrument, okx_inst_id
+from services.market.parts import MarketParts
 from services.vendors.coinapi import SOURCE as COINAPI
 from services.vendors.coinapi import CoinApiClient
 from services.vendors.okx import SOURCE as OKX
@@ -40,6 +41,10 @@ class TickerService:
         self._status = status
         self._ttl = ttl_seconds
         status.register(MODULE)
+
+    async def probe(self, inst: Instrument) -> object:
+        """Discovery's cheap check of this module."""
+        return await self.ticker(inst)
 
     async def ticker(self, inst: Instrument) -> Ticker:
         key = f"ticker:{okx_inst_id(inst)}"
@@ -77,3 +82,13 @@ class TickerService:
         logger.warning("ticker: {}, answered by CoinAPI", why)
         self._status.degraded(MODULE, COINAPI, f"fallback: {why}", got.primary_error.reason)
         return got.value.model_copy(update={"fallback_reason": why})
+
+
+def build(parts: MarketParts) -> TickerService:
+    return TickerService(
+        parts.vendors.okx,
+        parts.vendors.coinapi,
+        parts.cache,
+        parts.status,
+        parts.settings.ticker_cache_ttl_ms / 1000,
+    )

@@ -13,6 +13,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel
 
+from services.kernel.settings import Settings
 from services.vendors.coinglass import WhaleAlert, epoch
 from services.vendors.okx_rows import Trade
 
@@ -60,6 +61,10 @@ class WhaleRule(BaseModel):
     # Net flow over gross flow needed to read the window as buying (or selling): 0.2 means
     # buys must be at least 60 % of what whales moved.
     net_share: Decimal = Decimal("0.2")
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> WhaleRule:
+        return cls(window_minutes=settings.whale_window_minutes, net_share=settings.whale_net_share)
 
 
 class WhaleFlow(BaseModel):

@@ -15,6 +15,7 @@ from services.kernel.status import StatusRegistry
 from services.kernel.symbols import Instrument, Market
 from services.market.contracts import contract_values
 from services.market.flags import Flag, FlagService
+from services.market.parts import MarketParts
 from services.market.whale.analysis import (
     WhaleEvent,
     WhaleFlow,
@@ -61,6 +62,10 @@ class WhaleService:
         self._ttl = ttl_seconds
         self._rule = rule or WhaleRule()
         status.register(MODULE)
+
+    async def probe(self, inst: Instrument) -> object:
+        """Discovery's cheap check of this module."""
+        return await self.recent(inst)
 
     async def recent(self, inst: Instrument | None = None) -> WhaleReport:
         await self._flags.require(Flag.WHALE)
@@ -113,3 +118,18 @@ class WhaleService:
             swap = await self._okx.trades(spot.swap())
             events += whale_trades(swap, ct_val, self._threshold, OKX)
         return events
+
+
+def build(parts: MarketParts) -> WhaleService:
+    settings = parts.settings
+    return WhaleService(
+        parts.vendors.okx,
+        parts.vendors.coinglass,
+        parts.cache,
+        parts.status,
+        parts.flags,
+        settings.whale_min_usd,
+        settings.watch_symbols,
+        settings.whale_cache_ttl_seconds,
+        WhaleRule.from_settings(settings),
+    )
