@@ -35,11 +35,14 @@ def main() -> int:
             file=sys.stderr,
         )
         return 2
-    from bot.startup import StartupError, check_settings, secrets
+    from bot.startup import TOKEN_REFUSED, StartupError, check_settings, preflight, secrets
 
     hidden = secrets(settings)
     try:
-        check_settings(settings)  # a miswritten URL is told at once, before the slow imports
+        # A miswritten URL or a dependency that does not answer is told at once, before the
+        # slow imports.
+        check_settings(settings)
+        asyncio.run(preflight(settings))
     except StartupError as exc:
         print(Redactor(hidden)(exc.line), file=sys.stderr)
         return exc.exit_code
@@ -51,7 +54,7 @@ def main() -> int:
     try:
         asyncio.run(run(settings))
     except TelegramUnauthorizedError:
-        print("Telegram rejected BOT_TOKEN (401 Unauthorized): check the token.", file=sys.stderr)
+        print(TOKEN_REFUSED, file=sys.stderr)
         return 2
     except StartupError as exc:
         print(Redactor(hidden)(exc.line), file=sys.stderr)

@@ -34,9 +34,7 @@ from bot.registry import COMMANDS, commands_router, publish_commands
 from bot.scheduler import make_scheduler
 from bot.startup import (
     StartupError,
-    check_database,
     check_redis,
-    check_telegram,
     database_shown,
     port_taken,
     why,
@@ -113,7 +111,7 @@ async def run(settings: Settings) -> None:
             WebhookHandler(
                 dp, bot, secret_token=settings.webhook_secret.get_secret_value()
             ).register(app, path=urlparse(settings.webhook_url).path or "/webhook")
-        runner = await _start_up(settings, services, bot, app)
+        runner = await _start_up(settings, services, app)
     except BaseException as exc:
         await _close_quietly(services, bot)
         if isinstance(exc, StartupError | TelegramUnauthorizedError) or not isinstance(
@@ -161,13 +159,10 @@ async def run(settings: Settings) -> None:
         await bot.session.close()
 
 
-async def _start_up(
-    settings: Settings, services: Services, bot: Bot, app: web.Application
-) -> web.AppRunner:
-    """Each thing the bot cannot run without, tried once in turn, before any job or send; the
-    first that fails is the one line the operator reads."""
-    await check_telegram(bot, settings.telegram_api_base)  # a rejected token stops here
-    await check_database(services.db, settings.database_url)
+async def _start_up(settings: Settings, services: Services, app: web.Application) -> web.AppRunner:
+    """Redis, the HTTP address and the database's schema, before any job or send (the Bot API
+    and the database were tried by the pre-flight, bot/startup.py); the first that fails is the
+    one line the operator reads."""
     if settings.redis_url:
         try:
             await check_redis(settings.redis_url)

@@ -6,14 +6,17 @@ fact that matters and may carry a secret (aiogram puts the Bot API URL, token in
 its network errors). So no exception text is shown as it is: URLs appear without passwords and
 the Bot API never with its token, and `main` masks every known secret once more.
 
-The settings are checked before the bot's modules are imported (aiogram's types alone take
-seconds), so this module imports aiogram only inside the checks that talk to Telegram.
+The settings are checked, and the Bot API, the database, Redis and the HTTP port tried
+(`preflight`), before the bot's modules are imported: aiogram's types alone take seconds, and
+a misconfigured bot should say so at once. What fails between the pre-flight and the start
+(the database before its migration, the port before it is bound) gets its own line there.
 """
 
 from __future__ import annotations
 
 import asyncio
 import socket
+import sys
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -25,13 +28,14 @@ from yarl import URL
 from services.kernel.settings import Settings
 
 if TYPE_CHECKING:
-    from aiogram import Bot
-
     from services.storage.db import Database
 
 CONNECT_SECONDS = 5.0  # each dependency's answer; a refused connection fails at once anyway
 CONFIG = 2  # exit codes: fix a setting
 UNAVAILABLE = 1  # something the bot needs is down or unreachable: a restart may do
+
+
+TOKEN_REFUSED = "Telegram rejected BOT_TOKEN (401 Unauthorized): check the token."
 
 
 class StartupError(Exception):
@@ -120,25 +124,60 @@ def _check_redis_url(redis_url: str) -> None:
 # --- dependencies that must answer ------------------------------------------------------------
 
 
-async def check_telegram(bot: Bot, base: str) -> None:
-    """getMe: the token is accepted (a 401 propagates: `main` has its own line for it)."""
-    from aiogram.exceptions import (
-        TelegramAPIError,
-        TelegramNetworkError,
-        TelegramUnauthorizedError,
-    )
+async def preflight(settings: Settings) -> None:
+    """What the bot cannot run without (the Bot API with its token, the database, its HTTP
+    address) tried once with light clients, before the slow imports. Redis is not: the bot
+    starts without it on in-process fallbacks (`bot/app.py` warns)."""
+    from services.storage.db import Database
+
+    await check_bot_api(settings.telegram_api_base, settings.bot_token.get_secret_value())
+    db = Database(settings.database_url, timeout=CONNECT_SECONDS)
+    try:
+        await check_database(db, settings.database_url)
+    finally:
+        await db.close()
+    check_port(settings.http_host, settings.http_port)
+
+
+async def check_bot_api(base: str, token: str) -> None:
+    """getMe over plain HTTP: a refused token is a configuration error (exit 2)."""
+    import httpx
 
     where = f"the Telegram Bot API at {URL(base).origin()}"
     try:
-        await bot.get_me(request_timeout=int(CONNECT_SECONDS * 2))
-    except TelegramUnauthorizedError:
-        raise
-    except TelegramNetworkError as exc:  # its text holds the request URL, token and all
-        raise StartupError(f"Cannot reach {where}: {why(exc)}; check TELEGRAM_API_BASE.") from None
-    except TelegramAPIError as exc:
+        async with httpx.AsyncClient(timeout=CONNECT_SECONDS) as client:
+            answer = await client.post(f"{base.rstrip('/')}/bot{token}/getMe")
+    except httpx.TimeoutException:
         raise StartupError(
-            f"Telegram's getMe failed at {where}: {exc.message}; check TELEGRAM_API_BASE."
+            f"Cannot reach {where}: no answer within {CONNECT_SECONDS:g}s; check TELEGRAM_API_BASE."
         ) from None
+    except httpx.HTTPError as exc:  # its text may hold the request URL, token and all
+        raise StartupError(f"Cannot reach {where}: {why(exc)}; check TELEGRAM_API_BASE.") from None
+    if answer.status_code == 401:
+        raise StartupError(TOKEN_REFUSED, CONFIG)
+    try:
+        body = answer.json()
+        description = str(body.get("description", "")) if isinstance(body, dict) else ""
+        ok = isinstance(body, dict) and body.get("ok") is True
+    except ValueError:  # an edge proxy's HTML page
+        ok, description = False, f"HTTP {answer.status_code} {answer.reason_phrase}"
+    if not ok:
+        raise StartupError(
+            f"Telegram's getMe failed at {where}: {description or answer.status_code}; check "
+            "TELEGRAM_API_BASE."
+        )
+
+
+def check_port(host: str, port: int) -> None:
+    """The address /healthz (and a webhook) will be served on is free; 0 picks any."""
+    if port == 0:
+        return
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as aiohttp's server does
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise port_taken(host, port, exc) from None
 
 
 async def check_database(db: Database, database_url: str) -> None:
@@ -206,8 +245,13 @@ def _chain(exc: BaseException) -> Iterator[BaseException]:
 
 def why(exc: BaseException) -> str:
     """What went wrong, in a few words, from the exception and what it wraps; never a URL."""
-    from aiogram.exceptions import TelegramAPIError
     from sqlalchemy.exc import DBAPIError
+
+    wrappers: tuple[type[BaseException], ...] = (DBAPIError,)
+    if "aiogram" in sys.modules:  # not imported for it: a pre-flight failure comes before aiogram
+        from aiogram.exceptions import TelegramAPIError
+
+        wrappers += (TelegramAPIError,)
 
     chain = list(_chain(exc))
     for error in chain:
@@ -220,7 +264,7 @@ def why(exc: BaseException) -> str:
         if isinstance(error, OSError) and error.errno == 98:  # EADDRINUSE
             return "address already in use"
     for error in chain:
-        if isinstance(error, DBAPIError | TelegramAPIError):
+        if isinstance(error, wrappers):
             continue  # its wrapped error (next in the chain) says it more plainly
         line = str(error).strip().splitlines()[0] if str(error).strip() else ""
         if line and "://" not in line:
