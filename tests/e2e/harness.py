@@ -5,23 +5,17 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from tests.fakes.telegram import FakeTelegram
 from tests.fakes.vendors import FakeVendors
+from tests.ports import free_port
 
 COINAPI_TEST_KEY = "coinapi-test-key-7f3a9c2e5b"
 # Settings whose values must never reach a log line; every e2e test's bot is checked on stop.
 SECRET_ENV = ("BOT_TOKEN", "COINAPI_API_KEY", "COINGLASS_API_KEY", "WEBHOOK_SECRET")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class BotProcess:

@@ -7,7 +7,6 @@ import asyncio
 import contextlib
 import gc
 import logging
-import socket
 from collections import Counter
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -32,6 +31,7 @@ from tests.conftest import vendor_settings
 from tests.fakes.metrics import sample
 from tests.fakes.telegram import FakeTelegram
 from tests.fakes.vendors import FakeVendors
+from tests.ports import free_port
 from tests.unit.dispatch import Dispatch
 
 QUIET_JOBS = {
@@ -170,12 +170,6 @@ def per_chat(telegram: FakeTelegram, above: int = 1000) -> Counter[int]:
         for c in telegram.calls_to("sendMessage", ok=True)
         if int(c.params["chat_id"]) > above
     )
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def bot_settings(
