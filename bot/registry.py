@@ -34,6 +34,7 @@ from bot.handlers.subscriptions import membership, migrated, subscribe, unsubscr
 from bot.keyboards import FlagToggle, HeatmapView, Refresh
 from bot.middlewares.callback_answer import CallbackAnswerGuard
 from bot.render.options import render_options
+from services.kernel.alerts import SUBSCRIBABLE
 from services.kernel.modules import SWITCHABLE
 from services.market.options.service import OptionsService
 
@@ -56,6 +57,8 @@ class CommandSpec:
     # delay so fast answers send none); None where the handler shows its own (charts).
     chat_action: str | None = "typing"
 
+
+SUBSCRIPTION_USAGE = "[" + "|".join([*SUBSCRIBABLE, "all"]) + "]"
 
 COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("start", N_("Greeting and the most useful commands"), start),
@@ -114,14 +117,12 @@ COMMANDS: tuple[CommandSpec, ...] = (
         usage="[24h|7d]",
     ),
     CommandSpec("status", N_("Health of every data module"), status),
-    CommandSpec(
-        "subscribe", N_("Start pushes to this chat"), subscribe, usage="[bias|sniper|followups|all]"
-    ),
+    CommandSpec("subscribe", N_("Start pushes to this chat"), subscribe, usage=SUBSCRIPTION_USAGE),
     CommandSpec(
         "unsubscribe",
         N_("Stop pushes to this chat"),
         unsubscribe,
-        usage="[bias|sniper|followups|all]",
+        usage=SUBSCRIPTION_USAGE,
     ),
     CommandSpec("lang", N_("Language of this chat"), lang, usage="[en|id]"),
     CommandSpec("flags", N_("Switch data modules on and off (admins)"), flags, admin_only=True),

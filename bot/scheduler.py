@@ -12,7 +12,7 @@ from loguru import logger
 
 from services.container import Services
 from services.discovery import probe
-from services.jobs.registry import JOBS, Job
+from services.kernel.alerts import JOBS, Job
 from services.market.flags import Flag
 from services.storage.errors import StorageUnavailableError
 

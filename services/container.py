@@ -4,23 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from typing import cast
 
 from limits.aio.storage import MemoryStorage, Storage
 from loguru import logger
-from prometheus_client import Counter
 
 from services.chats.languages import ChatLanguages
 from services.chats.subscriptions import SubscriptionService
 from services.delivery.call_followups import FollowUps
 from services.delivery.followups import FollowUpQueue
 from services.delivery.outbox import Cooldown, Outbox
-from services.jobs.active_hours import ActiveHours
 from services.jobs.bias_job import BiasJob
 from services.jobs.grading_job import GradingJob
-from services.jobs.registry import JOBS, JUDGED, Job
+from services.jobs.parts import JobParts, JobRunner, JudgedJob, build_jobs
 from services.jobs.sniper_job import SniperJob
 from services.jobs.store_notice import StoreWatch
+from services.kernel.alerts import JUDGED, Job
 from services.kernel.breaker import BreakerBoard
 from services.kernel.cache import ResilientCache
 from services.kernel.fallback_backend import RedisLink
@@ -76,8 +75,6 @@ class Services:
     outbox: Outbox
     leases: Leases
     sniper: SniperService
-    bias_job: BiasJob
-    sniper_job: SniperJob
     instruments: InstrumentCatalog
     db: Database
     chats: ChatRepository
@@ -88,7 +85,7 @@ class Services:
     track_record: TrackRecordService
     candles: CandleStore
     journal: Journal
-    grading_job: GradingJob
+    jobs: dict[Job, JobRunner]  # every job the registry builds (services/jobs/parts.py)
     clients: list[VendorClient] = field(default_factory=list)
 
     # The modules the bot itself reads by name; any module is `modules.get(ItsService)`.
@@ -143,16 +140,24 @@ class Services:
 
     def job_runs(self) -> dict[Job, Callable[[], Awaitable[object]]]:
         """The runs of the jobs this graph builds (the scheduler adds its own two)."""
-        return {
-            Job.BIAS: self.bias_job.run,
-            Job.SNIPER: self.sniper_job.run,
-            Job.GRADING: self.grading_job.run,
-        }
+        return {job: runner.run for job, runner in self.jobs.items()}
 
     def job_health(self) -> list[JobHealth]:
-        """The health of every job judged by its modules (jobs/registry.py), in its order."""
-        health = {Job.BIAS: self.bias_job.health, Job.SNIPER: self.sniper_job.health}
-        return [health[job] for job in JUDGED]
+        """The health of every job judged by its modules (kernel/alerts.py), in its order."""
+        return [cast(JudgedJob, self.jobs[job]).health for job in JUDGED]
+
+    # The jobs the bot and its tests reach by name.
+    @property
+    def bias_job(self) -> BiasJob:
+        return cast(BiasJob, self.jobs[Job.BIAS])
+
+    @property
+    def sniper_job(self) -> SniperJob:
+        return cast(SniperJob, self.jobs[Job.SNIPER])
+
+    @property
+    def grading_job(self) -> GradingJob:
+        return cast(GradingJob, self.jobs[Job.GRADING])
 
     # Redis (None without REDIS_URL), the rate-limit storage the budgets and the per-user
     # throttle share, and the stores' lines in /status and notices to the admins.
@@ -260,59 +265,24 @@ def build_services(
     candles = CandleStore(db)
     track_record = TrackRecordService(calls.store)
     follow_ups = FollowUps(FollowUpQueue(db, outbox.published), subscriptions)
-    lifetime = timedelta(minutes=settings.sniper_setup_lifetime_minutes)
     chats = ChatRepository(db)
 
-    def health(job: Job, soft: Counter) -> JobHealth:
-        spec = JOBS[job]
-        metrics.job_healthy.labels(job.value).set(1)
-        return JobHealth(
-            job.value,
-            tuple(module.value for module in spec.main),
-            spec.interval(settings),
-            settings.job_backoff_max_seconds,
-            on_soft=lambda module: soft.labels(module).inc(),
-            on_change=lambda healthy: metrics.job_healthy.labels(job.value).set(int(healthy)),
+    jobs = build_jobs(
+        JobParts(
+            settings=settings,
+            metrics=metrics,
+            vendors=vendors,
+            modules=modules,
+            bias=bias,
+            sniper=sniper,
+            outbox=outbox,
+            subscriptions=subscriptions,
+            calls=calls,
+            journal=journal,
+            track_record=track_record,
+            follow_ups=follow_ups,
+            candles=candles,
         )
-
-    bias_job = BiasJob(
-        bias,
-        outbox,
-        subscriptions,
-        health(Job.BIAS, metrics.bias_soft_fail),
-        metrics,
-        settings.watch_symbols,
-        settings.admin_ids,
-        calls=calls,
-        follow_ups=follow_ups,
-        journal=journal,
-        track_record=track_record,
-        whale_threshold=settings.whale_min_usd,
-    )
-    sniper_job = SniperJob(
-        sniper,
-        outbox,
-        subscriptions,
-        health(Job.SNIPER, metrics.sniper_soft_fail),
-        ActiveHours(settings.active_hours, settings.timezone),
-        metrics,
-        settings.sniper_symbol,
-        settings.admin_ids,
-        settings.sniper_same_setup_pct,
-        calls=calls,
-        journal=journal,
-        track_record=track_record,
-        lifetime=lifetime,
-    )
-    grading_job = GradingJob(
-        calls.store,
-        candles,
-        okx,
-        follow_ups,
-        metrics,
-        lifetime,
-        journal,
-        timedelta(days=settings.journal_retention_days),
     )
     return Services(
         settings=settings,
@@ -331,15 +301,13 @@ def build_services(
         outbox=outbox,
         leases=Leases(db, settings.instance()),
         sniper=sniper,
-        bias_job=bias_job,
-        sniper_job=sniper_job,
         flags=flags,
         routes=routes,
         calls=calls,
         track_record=track_record,
         candles=candles,
         journal=journal,
-        grading_job=grading_job,
+        jobs=jobs,
         redis=plumbing.redis,
         limits=plumbing.limits,
         stores=StoreWatch(status, outbox, settings.admin_ids),

@@ -5,18 +5,15 @@ from __future__ import annotations
 from aiogram.utils.i18n import gettext as _
 
 from bot.render.text import b
-from services.kernel.alerts import AlertType
+from services.kernel.alerts import SUBSCRIBABLE_WORDS, AlertType
 
 
 def render_subscriptions(kinds: list[AlertType]) -> str:
     if not kinds:
         return _("This chat receives no pushes. /subscribe starts them.")
-    names = {
-        AlertType.BIAS: _("institutional-bias calls"),
-        AlertType.SNIPER: _("SOL sniper entry maps"),
-        AlertType.FOLLOWUPS: _("follow-up replies on how pushed calls ended"),
-    }
-    return _("This chat receives: {kinds}.").format(kinds=", ".join(b(names[k]) for k in kinds))
+    return _("This chat receives: {kinds}.").format(
+        kinds=", ".join(b(_(SUBSCRIBABLE_WORDS[k])) for k in kinds)
+    )
 
 
 def render_not_chat_admin() -> str:

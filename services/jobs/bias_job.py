@@ -15,7 +15,8 @@ from services.delivery.call_followups import FollowUps
 from services.delivery.models import Alert, Signal
 from services.delivery.outbox import Outbox
 from services.jobs.admin_notice import notify_admins
-from services.kernel.alerts import AlertType
+from services.jobs.parts import JobParts
+from services.kernel.alerts import AlertType, Job
 from services.kernel.errors import Reason
 from services.kernel.metrics import Metrics
 from services.kernel.symbols import Instrument
@@ -145,3 +146,21 @@ def _outcome(calls: list[BiasCall]) -> RunOutcome:
     for name in outcome.ok:
         outcome.failed.pop(name, None)
     return outcome
+
+
+def build(parts: JobParts) -> BiasJob:
+    settings = parts.settings
+    return BiasJob(
+        parts.bias,
+        parts.outbox,
+        parts.subscriptions,
+        parts.health(Job.BIAS, parts.metrics.bias_soft_fail),
+        parts.metrics,
+        settings.watch_symbols,
+        settings.admin_ids,
+        calls=parts.calls,
+        follow_ups=parts.follow_ups,
+        journal=parts.journal,
+        track_record=parts.track_record,
+        whale_threshold=settings.whale_min_usd,
+    )

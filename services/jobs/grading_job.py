@@ -14,6 +14,7 @@ from loguru import logger
 from pydantic import ValidationError
 
 from services.delivery.call_followups import FollowUps
+from services.jobs.parts import JobParts
 from services.kernel.errors import UpstreamError
 from services.kernel.metrics import Metrics
 from services.kernel.models import Candle
@@ -212,3 +213,16 @@ class GradingJob:
         ratios = await self._store.hit_ratios(now - timedelta(days=30))
         for (kind, horizon), (hits, n) in ratios.items():
             self._metrics.hit_ratio.labels(kind, horizon).set(hits / n)
+
+
+def build(parts: JobParts) -> GradingJob:
+    return GradingJob(
+        parts.calls.store,
+        parts.candles,
+        parts.vendors.okx,
+        parts.follow_ups,
+        parts.metrics,
+        parts.lifetime(),
+        parts.journal,
+        timedelta(days=parts.settings.journal_retention_days),
+    )

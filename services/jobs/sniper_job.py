@@ -14,7 +14,8 @@ from services.delivery.models import Alert, Signal
 from services.delivery.outbox import Outbox, SetupRule
 from services.jobs.active_hours import ActiveHours
 from services.jobs.admin_notice import notify_admins
-from services.kernel.alerts import AlertType
+from services.jobs.parts import JobParts
+from services.kernel.alerts import AlertType, Job
 from services.kernel.metrics import Metrics
 from services.kernel.symbols import Instrument
 from services.signals.calls import CallLog, Kind
@@ -136,3 +137,22 @@ class SniperJob:
                 published.queued,
             )
         return published.queued
+
+
+def build(parts: JobParts) -> SniperJob:
+    settings = parts.settings
+    return SniperJob(
+        parts.sniper,
+        parts.outbox,
+        parts.subscriptions,
+        parts.health(Job.SNIPER, parts.metrics.sniper_soft_fail),
+        ActiveHours(settings.active_hours, settings.timezone),
+        parts.metrics,
+        settings.sniper_symbol,
+        settings.admin_ids,
+        settings.sniper_same_setup_pct,
+        calls=parts.calls,
+        journal=parts.journal,
+        track_record=parts.track_record,
+        lifetime=parts.lifetime(),
+    )

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, Field, SecretStr, create_model, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from services.kernel.alerts import JOBS
 from services.kernel.errors import SymbolError
 from services.kernel.modules import SWITCHABLE, Module
 from services.kernel.symbols import parse_symbol
@@ -37,19 +38,27 @@ def _on_off(value: object) -> object:
     return value
 
 
-# FEATURE_<MODULE> for every switchable module in the registry (services/kernel/modules.py), so
-# a new module gets its switch from its entry there. Read with `Settings.switch(module)`.
-_SWITCHES: dict[str, Any] = {
-    f"feature_{module.value}": (Annotated[Switch, BeforeValidator(_on_off)], "on")
-    for module in SWITCHABLE
+# Settings made from the registries, so a new entry there gets its setting without a line here:
+# FEATURE_<MODULE> for every switchable module (services/kernel/modules.py; read with
+# `Settings.switch(module)`), and every job's period in seconds, 0 turning it off
+# (services/kernel/alerts.py; read with `JOBS[job].interval(settings)`).
+_FROM_REGISTRIES: dict[str, Any] = {
+    **{
+        f"feature_{module.value}": (Annotated[Switch, BeforeValidator(_on_off)], "on")
+        for module in SWITCHABLE
+    },
+    **{
+        spec.interval_setting: (type(spec.default_interval), Field(spec.default_interval, ge=0))
+        for spec in JOBS.values()
+    },
 }
 if TYPE_CHECKING:
-    _Switches = BaseModel
+    _Registered = BaseModel
 else:
-    _Switches = create_model("_Switches", **_SWITCHES)
+    _Registered = create_model("_Registered", **_FROM_REGISTRIES)
 
 
-class Settings(BaseSettings, _Switches):
+class Settings(BaseSettings, _Registered):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
 
     bot_token: SecretStr = SecretStr("")
@@ -81,8 +90,6 @@ class Settings(BaseSettings, _Switches):
         default_factory=lambda: ["BTC", "ETH", "SOL"]
     )
     sniper_symbol: str = "SOL"
-    bias_interval_seconds: int = 300  # 0 turns the job off (an extension)
-    sniper_interval_seconds: int = 300
     timezone: str = "Asia/Jakarta"
     active_hours: str = "00:00-24:00"
     webhook_url: str = ""
@@ -100,8 +107,6 @@ class Settings(BaseSettings, _Switches):
     etf_cache_ttl_seconds: float = 900.0
     heatmap_cache_ttl_seconds: float = 20.0
     options_cache_ttl_seconds: float = 120.0
-    liquidation_poll_seconds: float = 90.0  # 0 turns the poll job off
-    probe_interval_seconds: float = 600.0  # capability discovery; 0 turns it off
     stale_max_age_seconds: float = 600.0
     instruments_cache_ttl_seconds: int = 86_400
     user_commands_per_minute: int = 20
@@ -139,9 +144,8 @@ class Settings(BaseSettings, _Switches):
     database_statement_timeout_seconds: float = Field(default=10.0, gt=0, le=3600)
     store_probe_seconds: float = Field(default=10.0, gt=0, le=600)
     # The track record: how long a pushed sniper map waits for its entry before it is void,
-    # how often calls are graded (0 = off), how long the input journal and candles are kept.
+    # how long the input journal and candles are kept.
     sniper_setup_lifetime_minutes: int = Field(default=360, ge=1)
-    grading_interval_seconds: float = 60.0
     journal_retention_days: int = Field(default=30, ge=1)
 
     @field_validator("admin_ids", "watch_symbols", mode="before")

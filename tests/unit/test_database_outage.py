@@ -14,7 +14,7 @@ import pytest
 from bot import scheduler
 from bot.keyboards import FlagToggle
 from services.container import build_services
-from services.jobs.registry import Job
+from services.kernel.alerts import Job
 from services.market.flags import Flag
 from services.storage.leases import Leases
 from tests.conftest import vendor_settings

@@ -10,6 +10,7 @@ from enum import StrEnum
 
 from loguru import logger
 
+from services.kernel.alerts import JOBS, Job
 from services.kernel.cache import ResilientCache
 from services.kernel.errors import ArgumentError, TransientError, UpstreamError
 from services.kernel.models import Provenance
@@ -190,5 +191,5 @@ def build(parts: MarketParts) -> HeatmapService:
         parts.status,
         parts.flags,
         parts.settings.heatmap_cache_ttl_seconds,
-        parts.settings.liquidation_poll_seconds,
+        JOBS[Job.LIQUIDATIONS].interval(parts.settings),
     )
