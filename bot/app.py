@@ -30,7 +30,7 @@ from bot.middlewares.locale import UserLocaleMiddleware
 from bot.middlewares.metrics import CommandMetricsMiddleware
 from bot.middlewares.throttle import ThrottleMiddleware
 from bot.middlewares.view import ViewMiddleware
-from bot.registry import COMMANDS, commands_router, publish_commands
+from bot.registry import COMMANDS, canonical, commands_router, publish_commands
 from bot.scheduler import make_scheduler
 from bot.startup import (
     StartupError,
@@ -80,7 +80,7 @@ def make_dispatcher(settings: Settings, services: Services, i18n: I18n) -> Dispa
     dp.callback_query.outer_middleware(throttle)
     dp.message.middleware(ChatSeenMiddleware(services.chats))
     dp.message.middleware(ChatActionMiddleware())
-    dp.message.middleware(CommandMetricsMiddleware(services.metrics, {c.name for c in COMMANDS}))
+    dp.message.middleware(CommandMetricsMiddleware(services.metrics, canonical))
     dp.include_router(commands_router())
     dp.include_router(errors_router())
     return dp

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from aiogram import Bot, F, Router
+from aiogram.enums import ChatType
 from aiogram.filters import Command
 from aiogram.types import BotCommand, BotCommandScopeDefault
 from aiogram.utils.i18n import I18n
@@ -29,6 +30,7 @@ from bot.handlers.market import (
 from bot.handlers.module_command import module_command
 from bot.handlers.performance import performance, replay
 from bot.handlers.permissions import member_changed
+from bot.handlers.private import private_text
 from bot.handlers.status import status
 from bot.handlers.subscriptions import membership, migrated, subscribe, unsubscribe
 from bot.keyboards import FlagToggle, HeatmapView, Refresh
@@ -56,6 +58,7 @@ class CommandSpec:
     # "typing" while a slow answer is built (aiogram's ChatActionMiddleware, after a short
     # delay so fast answers send none); None where the handler shows its own (charts).
     chat_action: str | None = "typing"
+    aliases: tuple[str, ...] = ()  # other names people type for it (not in the menu)
 
 
 SUBSCRIPTION_USAGE = "[" + "|".join([*SUBSCRIBABLE, "all"]) + "]"
@@ -64,7 +67,11 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("start", N_("Greeting and the most useful commands"), start),
     CommandSpec("help", N_("Every command with one line each"), help_),
     CommandSpec(
-        "ticker", N_("Last price, 24h change, high/low and volume"), ticker, usage="SYMBOL"
+        "ticker",
+        N_("Last price, 24h change, high/low and volume (several coins at once)"),
+        ticker,
+        usage="SYMBOL [SYMBOL ...]",
+        aliases=("price", "p"),
     ),
     CommandSpec(
         "ob",
@@ -72,6 +79,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
         ob,
         usage="SYMBOL [okx|binance]",
         chat_action=None,
+        aliases=("orderbook", "book"),
     ),
     CommandSpec(
         "heatmap",
@@ -93,7 +101,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
         usage="[SYMBOL]",
     ),
     CommandSpec("sniper", N_("The sniper's 5-minute entry map for its coin, right now"), sniper),
-    CommandSpec("sentiment", N_("Crypto Fear & Greed index"), sentiment),
+    CommandSpec("sentiment", N_("Crypto Fear & Greed index"), sentiment, aliases=("fng",)),
     CommandSpec("etf", N_("Bitcoin spot-ETF net flows by day"), etf),
     CommandSpec(
         "options",
@@ -142,15 +150,13 @@ def commands_router() -> Router:
     for spec in COMMANDS:
         flags = {"chat_action": {"action": spec.chat_action, "initial_sleep": CHAT_ACTION_DELAY}}
         only = (BotAdmin(),) if spec.admin_only else ()
+        # /Ticker from a phone's auto-capitalisation is /ticker.
+        names = Command(spec.name, *spec.aliases, ignore_case=True)
         router.message.register(
-            spec.handler,
-            Command(spec.name),
-            F.text,
-            *only,
-            flags=flags if spec.chat_action else None,
+            spec.handler, names, F.text, *only, flags=flags if spec.chat_action else None
         )
         if spec.admin_only:  # anyone else is told why nothing happened
-            router.message.register(admins_only, Command(spec.name), F.text)
+            router.message.register(admins_only, names, F.text)
     router.my_chat_member.register(membership)
     router.chat_member.register(member_changed)
     router.message.register(migrated, F.migrate_to_chat_id)
@@ -161,7 +167,18 @@ def commands_router() -> Router:
     router.callback_query.register(refresh, Refresh.filter())
     router.callback_query.register(heatmap_range, HeatmapView.filter())
     router.callback_query.register(expired)  # last: whatever the filters above refused
+    # Last: a private chat's other text (a coin alone, an unknown command) gets an answer.
+    router.message.register(private_text, F.chat.type == ChatType.PRIVATE, F.text)
     return router
+
+
+def canonical(name: str) -> str | None:
+    """The registry's name for what was typed after the slash (an alias, any case)."""
+    lowered = name.lower()
+    for spec in COMMANDS:
+        if lowered == spec.name or lowered in spec.aliases:
+            return spec.name
+    return None
 
 
 async def publish_commands(bot: Bot, i18n: I18n) -> None:

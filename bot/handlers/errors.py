@@ -51,7 +51,7 @@ async def _tell(event: ErrorEvent, text: str) -> None:
 
 def _command(message: Message) -> str:
     text = message.text or ""
-    return text.split()[0].lstrip("/").split("@")[0] if text.startswith("/") else "ticker"
+    return text.split()[0].lstrip("/").split("@")[0].lower() if text.startswith("/") else "ticker"
 
 
 async def on_symbol_error(event: ErrorEvent) -> None:

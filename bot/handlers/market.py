@@ -12,17 +12,18 @@ from bot.photo import answer_with_chart
 from bot.render.alerts import render_entry_map
 from bot.render.alpha import render_alpha
 from bot.render.sentiment import render_etf, render_sentiment
-from bot.render.ticker import render_ticker
+from bot.render.ticker import render_board, render_ticker
 from bot.render.view import View
 from bot.render.whale import render_whale
 from bot.reply import reply
 from services.kernel.settings import Settings
-from services.kernel.symbols import okx_inst_id
+from services.kernel.symbols import Instrument, okx_inst_id, split_symbols
 from services.market.etf.service import EtfService
 from services.market.heatmap.service import HeatmapService, parse_range
 from services.market.instruments import InstrumentCatalog
 from services.market.orderbook.service import OrderBookService, parse_exchange
 from services.market.sentiment.service import SentimentService
+from services.market.ticker.board import board
 from services.market.ticker.service import TickerService
 from services.market.whale.service import WhaleService
 from services.signals.bias.service import BiasService
@@ -36,7 +37,16 @@ async def ticker(
     tickers: TickerService,
     view: View,
 ) -> None:
-    instrument = await instruments.resolve(command.args or "")
+    symbols = split_symbols(command.args)
+    if len(symbols) > 1:
+        await reply(message, render_board(await board(instruments, tickers, symbols), view))
+        return
+    await answer_ticker(message, await instruments.resolve(command.args or ""), tickers, view)
+
+
+async def answer_ticker(
+    message: Message, instrument: Instrument, tickers: TickerService, view: View
+) -> None:
     result = await tickers.ticker(instrument)
     markup = refresh_keyboard("tk", okx_inst_id(instrument))
     await reply(message, render_ticker(result, view), markup)

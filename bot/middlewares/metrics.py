@@ -13,9 +13,9 @@ from services.kernel.metrics import Metrics
 
 
 class CommandMetricsMiddleware(BaseMiddleware):
-    def __init__(self, metrics: Metrics, known: set[str]) -> None:
+    def __init__(self, metrics: Metrics, canonical: Callable[[str], str | None]) -> None:
         self._metrics = metrics
-        self._known = known
+        self._canonical = canonical  # an alias or any spelling -> the registry's name
 
     async def __call__(
         self,
@@ -25,8 +25,8 @@ class CommandMetricsMiddleware(BaseMiddleware):
     ) -> Any:
         if not isinstance(event, Message) or not (event.text or "").startswith("/"):
             return await handler(event, data)
-        name = (event.text or "/").split()[0][1:].split("@")[0].lower()
-        label = name if name in self._known else "other"
+        name = (event.text or "/").split()[0][1:].split("@")[0]
+        label = self._canonical(name) or "other"
         started = time.perf_counter()
         try:
             return await handler(event, data)

@@ -37,10 +37,12 @@ class ThrottleMiddleware(BaseMiddleware):
         event: TelegramObject,
         data: dict[str, Any],
     ) -> Any:
-        """Commands and button presses share one budget per user: a refresh button pressed
-        in a loop costs the vendors what a typed command does."""
+        """Commands, button presses and a private chat's text share one budget per user: a
+        refresh button pressed in a loop costs the vendors what a typed command does."""
         if isinstance(event, CallbackQuery) or (
-            isinstance(event, Message) and (event.text or "").startswith("/")
+            # a coin alone in a private chat is a /ticker (bot/handlers/private.py)
+            isinstance(event, Message)
+            and ((event.text or "").startswith("/") or event.chat.type == "private")
         ):
             user = event.from_user
         else:

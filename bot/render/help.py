@@ -7,7 +7,7 @@ from typing import Protocol
 
 from aiogram.utils.i18n import gettext as _
 
-from bot.render.text import b, esc
+from bot.render.text import b, clip, code, esc
 from bot.render.view import View
 
 START_HIGHLIGHTS = ("ticker", "alpha", "status")
@@ -22,11 +22,28 @@ class Describable(Protocol):
     def description(self) -> str: ...
     @property
     def admin_only(self) -> bool: ...
+    @property
+    def aliases(self) -> tuple[str, ...]: ...
 
 
 def _line(cmd: Describable) -> str:
     usage = f" {esc(cmd.usage)}" if cmd.usage else ""
-    return f"/{cmd.name}{usage} — {esc(_(cmd.description))}"
+    line = f"/{cmd.name}{usage} — {esc(_(cmd.description))}"
+    if cmd.aliases:
+        line += " " + _("(also {names})").format(names=", ".join(f"/{a}" for a in cmd.aliases))
+    return line
+
+
+def render_unknown_command(typed: str) -> str:
+    return _("I don't know {command}. /help lists every command.").format(
+        command=code(esc(clip(typed)))
+    )
+
+
+def render_hint() -> str:
+    return _("Send a command, e.g. {example}, or a coin like $SOL. /help lists them all.").format(
+        example=code("/ticker SOL")
+    )
 
 
 def render_help(commands: Sequence[Describable], view: View) -> str:

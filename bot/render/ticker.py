@@ -5,9 +5,10 @@ from __future__ import annotations
 from aiogram.utils.i18n import gettext as _
 
 from bot.render.footer import footer
-from bot.render.text import b, esc
+from bot.render.text import b, clip, code, esc
 from bot.render.view import View
 from services.kernel.models import Ticker
+from services.market.ticker.board import Quote
 
 NA = "–"
 
@@ -36,4 +37,39 @@ def render_ticker(t: Ticker, view: View) -> str:
         )
     lines.append("")
     lines.append(footer(view, t.source, t.as_of, stale=t.stale, fallback_reason=t.fallback_reason))
+    return "\n".join(lines)
+
+
+def render_board(quotes: list[Quote], view: View) -> str:
+    """One line per coin (price and 24h change), then one footer per source."""
+    lines: list[str] = []
+    for quote in quotes:
+        t = quote.ticker
+        if t is None:
+            why = (
+                _("unknown symbol")
+                if quote.unknown is not None
+                else _("price unavailable right now")
+            )
+            lines.append(f"{code(esc(clip(quote.text)))}: {why}")
+            continue
+        change = t.change_24h_pct
+        moved = NA if change is None else ("🟢 " if change >= 0 else "🔴 ") + view.pct(change)
+        lines.append(f"{b(esc(t.instrument.display))}  {b(view.price(t.last))}  {moved}")
+    answered = [q.ticker for q in quotes if q.ticker is not None]
+    sources = sorted({t.source for t in answered})
+    if answered:
+        lines.append("")
+    for source in sources:
+        same = [t for t in answered if t.source == source]
+        oldest = min(same, key=lambda t: t.as_of)
+        lines.append(
+            footer(
+                view,
+                source,
+                oldest.as_of,
+                stale=any(t.stale for t in same),
+                fallback_reason=next((t.fallback_reason for t in same if t.fallback_reason), None),
+            )
+        )
     return "\n".join(lines)

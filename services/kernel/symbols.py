@@ -18,6 +18,41 @@ SWAP_SUFFIXES = ("-SWAP", "-PERP", ".P", "PERP")
 MAX_INPUT = 40
 _CODE = re.compile(r"^[A-Z0-9]{1,15}$")
 _SEPARATORS = re.compile(r"[/\-:_ ]")
+_LIST_SEPARATORS = re.compile(r"[\s,;]+")
+MAX_SYMBOLS = 10  # one /ticker answers this many coins at most
+# Coins people call by name. Exchanges list codes only, and a fuzzy match of a name against
+# codes is wrong ("bitcoin" is closest to TON), so the common names are a table.
+COIN_NAMES = {
+    "BITCOIN": "BTC",
+    "ETHEREUM": "ETH",
+    "ETHER": "ETH",
+    "SOLANA": "SOL",
+    "RIPPLE": "XRP",
+    "DOGECOIN": "DOGE",
+    "CARDANO": "ADA",
+    "TRON": "TRX",
+    "TONCOIN": "TON",
+    "POLKADOT": "DOT",
+    "LITECOIN": "LTC",
+    "CHAINLINK": "LINK",
+    "AVALANCHE": "AVAX",
+    "POLYGON": "POL",
+    "SHIBA": "SHIB",
+    "SHIBAINU": "SHIB",
+    "BINANCECOIN": "BNB",
+    "STELLAR": "XLM",
+    "COSMOS": "ATOM",
+    "UNISWAP": "UNI",
+    "ARBITRUM": "ARB",
+    "OPTIMISM": "OP",
+    "APTOS": "APT",
+    "FILECOIN": "FIL",
+    "HEDERA": "HBAR",
+    "MONERO": "XMR",
+    "BITCOINCASH": "BCH",
+    "ETHEREUMCLASSIC": "ETC",
+    "INJECTIVE": "INJ",
+}
 
 
 class Market(StrEnum):
@@ -112,6 +147,10 @@ def parse_symbol(text: str) -> Instrument:
             break
 
     parts = [p for p in _SEPARATORS.split(raw) if p]
+    if "".join(parts) in COIN_NAMES:  # "bitcoin", "Bitcoin Cash"
+        parts = [COIN_NAMES["".join(parts)]]
+    elif len(parts) == 2 and parts[0] in COIN_NAMES:  # "solana/usdc"
+        parts = [COIN_NAMES[parts[0]], parts[1]]
     if len(parts) == 1:
         base, quote = _split_glued(parts[0])
     elif len(parts) == 2:
@@ -125,3 +164,21 @@ def parse_symbol(text: str) -> Instrument:
     )
     logger.debug("symbol {!r} -> {}", original, okx_inst_id(instrument))
     return instrument
+
+
+def split_symbols(text: str | None) -> list[str]:
+    """The symbols of `/ticker SOL ETH, BTC`, in order, each once, at most MAX_SYMBOLS. A quote
+    after a coin belongs to it: `SOL USDT ETH` is SOL/USDT and ETH."""
+    if re.sub(r"\s", "", text or "").upper() in COIN_NAMES:  # "bitcoin cash" is one coin
+        return [(text or "").strip()]
+    words: list[str] = []
+    for word in _LIST_SEPARATORS.split((text or "").strip()):
+        if word and words and word.upper() in GLUED_QUOTES and " " not in words[-1]:
+            words[-1] = f"{words[-1]} {word}"
+        elif word:
+            words.append(word)
+    unique: list[str] = []
+    for word in words:
+        if word.upper() not in (u.upper() for u in unique):
+            unique.append(word)
+    return unique[:MAX_SYMBOLS]

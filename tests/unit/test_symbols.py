@@ -6,6 +6,7 @@ from hypothesis import strategies as st
 
 from services.kernel.errors import SymbolError
 from services.kernel.symbols import (
+    MAX_SYMBOLS,
     Instrument,
     Market,
     binance_symbol,
@@ -14,6 +15,7 @@ from services.kernel.symbols import (
     okx_family,
     okx_inst_id,
     parse_symbol,
+    split_symbols,
 )
 
 SOL_SPOT = Instrument(base="SOL", quote="USDT", market=Market.SPOT)
@@ -106,3 +108,31 @@ def test_parser_never_raises_anything_but_its_own_error(text: str) -> None:
 def test_plausible_symbols_parse_and_round_trip(text: str) -> None:
     inst = parse_symbol(text)
     assert parse_symbol(okx_inst_id(inst)) == inst
+
+
+@pytest.mark.parametrize(
+    ("typed", "base"),
+    [("bitcoin", "BTC"), ("Solana", "SOL"), ("ETHEREUM", "ETH"), ("bitcoin cash", "BCH")],
+)
+def test_coin_names_are_their_codes_not_a_fuzzy_guess(typed: str, base: str) -> None:
+    assert parse_symbol(typed).base == base
+
+
+def test_a_name_with_a_quote_keeps_the_quote() -> None:
+    assert parse_symbol("solana/usdc") == Instrument(base="SOL", quote="USDC")
+
+
+@pytest.mark.parametrize(
+    ("typed", "symbols"),
+    [
+        ("SOL ETH BTC", ["SOL", "ETH", "BTC"]),
+        ("sol, eth;btc  sol", ["sol", "eth", "btc"]),  # each once, in order
+        ("SOL USDT", ["SOL USDT"]),  # a pair written with a space is one symbol
+        ("SOL USDT ETH", ["SOL USDT", "ETH"]),
+        ("bitcoin cash", ["bitcoin cash"]),
+        ("", []),
+        (" ".join(f"C{i}" for i in range(30)), [f"C{i}" for i in range(MAX_SYMBOLS)]),
+    ],
+)
+def test_several_symbols_are_split_as_people_write_them(typed: str, symbols: list[str]) -> None:
+    assert split_symbols(typed) == symbols
