@@ -9,6 +9,7 @@ from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from bot.render.errors import module_name
 from services.market.flags import Flag
 from services.market.heatmap.service import HeatmapRange
 
@@ -21,7 +22,9 @@ class FlagToggle(CallbackData, prefix="fl"):
 def flags_keyboard(states: dict[Flag, bool]) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for flag, enabled in states.items():
-        text = (_("Turn {flag} off") if enabled else _("Turn {flag} on")).format(flag=flag.value)
+        text = (_("Turn {flag} off") if enabled else _("Turn {flag} on")).format(
+            flag=module_name(flag.value)
+        )
         builder.button(text=text, callback_data=FlagToggle(name=flag, on=not enabled))
     builder.adjust(2)
     return builder.as_markup()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from aiogram.enums import ChatType
 from aiogram.types import Message
 
 from bot.render.status import render_status
@@ -11,13 +12,16 @@ from services.container import Services
 
 
 async def status(message: Message, services: Services, view: View) -> None:
-    chats = await services.chats.count() if view.is_admin else None
+    # Breakers, jobs and chats served: a bot admin's, in a private chat, never a group's.
+    details = view.is_admin and message.chat.type == ChatType.PRIVATE
+    chats = await services.chats.count() if details else None
     text = render_status(
         services.status.overall(),
         services.status.snapshot(),
         services.breakers.snapshots(),
         view,
+        details=details,
         known_chats=chats,
-        jobs=services.job_health() if view.is_admin else None,
+        jobs=services.job_health() if details else None,
     )
     await reply(message, text)

@@ -8,10 +8,10 @@ from bot.render.alpha import (
     confidence_text,
     evidence_text,
     input_name,
+    missing_text,
     render_alpha,
     whale_flow_text,
 )
-from bot.render.errors import reason_text
 from bot.render.followups import render_outcome, render_tracking, render_withdrawn, track_line
 from bot.render.text import b, esc, i
 from bot.render.view import View
@@ -144,8 +144,7 @@ def render_entry_map(m: EntryMap, view: View) -> str:
             )
         )
     if m.missing:
-        missing = ", ".join(f"{input_name(x.name)}: {reason_text(x.reason)}" for x in m.missing)
-        lines += ["", _("Missing: {modules}").format(modules=missing)]
+        lines += ["", _("Missing: {modules}").format(modules=missing_text(m.missing))]
     lines += ["", i(_("A map, not advice: the setup is void below the invalidation."))]
     return "\n".join(lines)
 
@@ -172,7 +171,7 @@ def render_health(notice: HealthNotice) -> str:
     job = {"sniper": _("Sniper job"), "bias": _("Bias job")}.get(notice.job, esc(notice.job))
     if notice.healthy:
         return "✅ " + _("{job} recovered: its data answers again.").format(job=b(job))
-    failing = ", ".join(f"{input_name(m.name)}: {reason_text(m.reason)}" for m in notice.failing)
+    failing = missing_text(notice.failing)
     return "⚠️ " + _(
         "{job} is unhealthy: every main module failed ({modules}). It backs off and retries; "
         "you will get one message when it recovers."

@@ -10,7 +10,7 @@ from bot.render.errors import module_name, reason_text
 from bot.render.text import b, esc, i
 from bot.render.view import View
 from services.market.whale.analysis import WhaleFlow
-from services.signals.bias.rule import BiasCall, Direction, Evidence
+from services.signals.bias.rule import BiasCall, Direction, Evidence, Missing
 from services.signals.confidence import Agreement
 
 ICONS = {Direction.LONG: "🟢", Direction.SHORT: "🔴", Direction.NEUTRAL: "⚪"}
@@ -123,7 +123,9 @@ def render_alpha(call: BiasCall, view: View, explain: bool = True) -> str:
             provenance += " · " + _("stale: not counted as agreeing")
         lines.append(i(provenance))
     if call.missing:
-        missing = ", ".join(f"{input_name(m.name)}: {reason_text(m.reason)}" for m in call.missing)
+        missing = ", ".join(
+            f"{input_name(m.name)}: {reason_text(m.reason, m.by)}" for m in call.missing
+        )
         lines += ["", _("Missing: {modules}").format(modules=missing)]
     if not explain:
         return "\n".join(lines)
@@ -137,3 +139,8 @@ def render_alpha(call: BiasCall, view: View, explain: bool = True) -> str:
         ),
     ]
     return "\n".join(lines)
+
+
+def missing_text(missing: list[Missing]) -> str:
+    """ "Spot-ETF flow: needs a CoinGlass key (COINGLASS_API_KEY), ..." for inputs a call lacked."""
+    return ", ".join(f"{input_name(m.name)}: {reason_text(m.reason, m.by)}" for m in missing)

@@ -8,22 +8,54 @@ from bot.render.text import clip, code, esc
 from services.kernel.errors import ArgumentError, DataUnavailableError, Reason, SymbolError
 from services.kernel.modules import MODULES, Module
 from services.market.flags import ModuleDisabledError
+from services.vendors.coinapi import SOURCE as COINAPI
+from services.vendors.coinglass import SOURCE as COINGLASS
+
+# The setting that holds each paid source's key, named in "needs a CoinGlass key" answers.
+KEY_SETTINGS = {COINGLASS: "COINGLASS_API_KEY", COINAPI: "COINAPI_API_KEY"}
+# Reasons a retry in a minute may cure; the others need an operator (a key, a plan, a switch).
+RETRYABLE = frozenset(Reason) - {Reason.NO_KEY, Reason.PLAN, Reason.MISSING, Reason.DISABLED}
 
 
-def reason_text(reason: Reason) -> str:
-    texts = {
-        Reason.PLAN: _("needs a paid plan"),
-        Reason.NO_KEY: _("no API key set"),
-        Reason.MISSING: _("route not found"),
-        Reason.BREAKER_OPEN: _("paused after repeated failures"),
-        Reason.RATE_LIMITED: _("rate limited"),
-        Reason.DISABLED: _("disabled"),
-        Reason.TIMEOUT: _("too slow to answer"),
-        Reason.STALE: _("only old data"),
-        Reason.BAD_DATA: _("sent unusable data"),
-        Reason.ERROR: _("error"),
-    }
-    return texts[reason]
+def reason_text(reason: Reason, by: str | None = None, wait: float | None = None) -> str:
+    """One plain phrase for why data is missing, about the source `by` when known; `wait` is
+    how long the source asked us to wait (a 429's Retry-After)."""
+    if by is None:
+        return {
+            Reason.PLAN: _("not in your data plan"),
+            Reason.NO_KEY: _("needs an API key"),
+            Reason.MISSING: _("no longer offered by its source"),
+            Reason.BREAKER_OPEN: _("paused after repeated failures"),
+            Reason.RATE_LIMITED: _("the source is rate-limiting us"),
+            Reason.PACED: _("too many requests right now"),
+            Reason.DISABLED: _("switched off by the bot's admins"),
+            Reason.TIMEOUT: _("the source is not answering"),
+            Reason.STALE: _("only old data"),
+            Reason.BAD_DATA: _("the source sent data we could not use"),
+            Reason.ERROR: _("the source is having trouble"),
+        }[reason]
+    source = esc(by)
+    if reason is Reason.NO_KEY and by in KEY_SETTINGS:
+        return _("needs a {source} key ({setting})").format(
+            source=source, setting=code(KEY_SETTINGS[by])
+        )
+    if reason is Reason.RATE_LIMITED and wait:
+        return _("{source} is rate-limiting us, back in ~{n} s").format(
+            source=source, n=max(1, round(wait))
+        )
+    return {
+        Reason.PLAN: _("not in your {source} plan"),
+        Reason.NO_KEY: _("needs a {source} key"),
+        Reason.MISSING: _("{source} no longer offers this data"),
+        Reason.BREAKER_OPEN: _("{source} kept failing and is paused for a while"),
+        Reason.RATE_LIMITED: _("{source} is rate-limiting us"),
+        Reason.PACED: _("too many requests to {source} right now"),
+        Reason.DISABLED: _("switched off by the bot's admins"),
+        Reason.TIMEOUT: _("{source} is not answering"),
+        Reason.STALE: _("only old data from {source}"),
+        Reason.BAD_DATA: _("{source} sent data we could not use"),
+        Reason.ERROR: _("{source} is having trouble on its side"),
+    }[reason].format(source=source)
 
 
 def render_symbol_error(error: SymbolError, command: str) -> str:
@@ -54,13 +86,17 @@ def render_disabled(error: ModuleDisabledError) -> str:
 
 
 def render_unavailable(error: DataUnavailableError) -> str:
-    sources = ", ".join(
-        f"{esc(src)}: {reason_text(reason)}" if src else reason_text(reason)
-        for src, reason in error.failures
+    """ "Price data is unavailable right now: OKX is not answering; CoinAPI needs a CoinAPI key
+    (COINAPI_API_KEY)." and "Please try again shortly." only when a retry may help."""
+    reasons = "; ".join(
+        reason_text(reason, src or None, error.retry_after) for src, reason in error.failures
     )
-    return _("{what} is unavailable right now ({sources}). Please try again shortly.").format(
-        what=module_name(error.module), sources=sources
+    text = _("{what} is unavailable right now: {reasons}.").format(
+        what=module_name(error.module), reasons=reasons
     )
+    if any(reason in RETRYABLE for _src, reason in error.failures):
+        text += " " + _("Please try again shortly.")
+    return text
 
 
 def render_argument_error(error: ArgumentError) -> str:

@@ -14,14 +14,14 @@ def render_flags(states: dict[Flag, bool]) -> str:
     for flag, enabled in states.items():
         icon = "🟢" if enabled else "⚪"
         state = _("on") if enabled else _("off")
-        lines.append(f"{icon} {b(flag.value)} — {module_name(flag.value)}: {state}")
+        lines.append(f"{icon} {b(module_name(flag.value))}: {state}")
     lines += ["", _("Tap a button to switch a module; it takes effect at once.")]
     return "\n".join(lines)
 
 
 def render_flag_changed(change: FlagChange) -> str:
     state = _("on") if change.new else _("off")
-    return _("{flag} is now {state}").format(flag=change.flag.value, state=state)
+    return _("{flag} is now {state}").format(flag=module_name(change.flag.value), state=state)
 
 
 def render_admins_only() -> str:

@@ -32,9 +32,9 @@ def footer(
 
 
 def plain_fallback(why: str) -> str:
-    """Services note why a fallback answered as "OKX timeout": the source stays, the reason's
-    code becomes words ("OKX too slow to answer")."""
+    """Services note why a fallback answered as "OKX timeout": the reason's code becomes words
+    about its source ("OKX is not answering")."""
     source, _sep, word = why.rpartition(" ")
     if source and word in Reason._value2member_map_:
-        return f"{esc(source)} {reason_text(Reason(word))}"
+        return reason_text(Reason(word), source)
     return esc(why)

@@ -50,5 +50,11 @@ def render_options(report: OptionsReport, view: View) -> str:
     return "\n".join(lines)
 
 
+OPTION_COINS = ("BTC", "ETH")  # what OKX has always listed options on
+
+
 def render_no_options(error: NoOptionsError) -> str:
-    return _("OKX lists no {coin} options; try BTC or ETH.").format(coin=esc(error.coin))
+    text = _("OKX lists no options on {coin}.").format(coin=esc(error.coin))
+    if error.coin not in OPTION_COINS:
+        text += " " + _("Try /options BTC or /options ETH.")
+    return text

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from aiogram.utils.i18n import gettext as _
 
-from bot.render.errors import reason_text
+from bot.render.errors import module_name, reason_text
 from bot.render.text import b, code, esc
 from bot.render.view import View
 from services.kernel.breaker import BreakerSnapshot, BreakerState
-from services.kernel.status import Health, ModuleStatus, Overall
+from services.kernel.status import SET_UP, Health, ModuleStatus, Overall
 from services.signals.health import JobHealth
 
 ICONS = {Health.OK: "🟢", Health.DEGRADED: "🟡", Health.UNAVAILABLE: "🔴"}
@@ -30,17 +30,26 @@ def _overall(overall: Overall) -> str:
     }[overall]
 
 
-def _module_line(m: ModuleStatus, view: View) -> str:
+def _module_line(m: ModuleStatus, view: View, details: bool) -> str:
+    name = b(module_name(m.name))
     if not m.checked:
-        return f"⚪ {b(esc(m.name))}: " + _("not used yet")
-    text = f"{ICONS[m.health]} {b(esc(m.name))}: {_health(m.health)}"
-    if m.reason is not None:
-        text += f" ({reason_text(m.reason)})"
+        return f"⚪ {name}: " + _("not used yet")
+    if m.reason in SET_UP:
+        # How the install is set up (no key, a plan, a switch) is not a fault: served from a
+        # free source it reads ok; with nothing to answer from, neutral, saying what it needs.
+        if m.health is Health.UNAVAILABLE:
+            text = f"⚪ {name}: {reason_text(m.reason, m.reason_by)}"
+        else:
+            text = f"🟢 {name}: " + _("ok (free source)")
+    else:
+        text = f"{ICONS[m.health]} {name}: {_health(m.health)}"
+        if m.reason is not None:
+            text += f" ({reason_text(m.reason, m.reason_by)})"
     if m.source:
         text += " · " + esc(m.source)
     if m.last_success is not None:
         text += " · " + _("last success {age}").format(age=view.age(m.last_success))
-    if view.is_admin and m.detail:
+    if details and m.detail:
         text += f" · {code(esc(m.detail))}"
     return text
 
@@ -76,15 +85,18 @@ def render_status(
     modules: list[ModuleStatus],
     breakers: list[BreakerSnapshot],
     view: View,
+    *,
+    details: bool = False,
     known_chats: int | None = None,
     jobs: list[JobHealth] | None = None,
 ) -> str:
+    """`details` (breakers and each module's internal detail), jobs and chats served are for a
+    bot admin in a private chat: a group's members read the modules' health and nothing else."""
     lines = [b(_("Status: {overall}").format(overall=_overall(overall))), ""]
-    lines += [_module_line(m, view) for m in modules]
-    shown = breakers if view.is_admin else [s for s in breakers if s.state != BreakerState.CLOSED]
-    if shown:
+    lines += [_module_line(m, view, details) for m in modules]
+    if details and breakers:
         lines += ["", b(_("Circuit breakers"))]
-        lines += [_breaker_line(s) for s in shown]
+        lines += [_breaker_line(s) for s in breakers]
     if jobs:
         lines += ["", b(_("Alert jobs"))]
         lines += [_job_line(job, view) for job in jobs]

@@ -12,7 +12,8 @@ class Reason(StrEnum):
     NO_KEY = "no_key"
     MISSING = "missing"
     BREAKER_OPEN = "breaker_open"
-    RATE_LIMITED = "rate_limited"
+    RATE_LIMITED = "rate_limited"  # the vendor said 429
+    PACED = "paced"  # our own budget for the vendor is spent for now (it said nothing)
     DISABLED = "disabled"
     TIMEOUT = "timeout"  # no answer within the time we could wait
     STALE = "stale"  # only an old copy could be had
@@ -66,10 +67,18 @@ class PausedError(RateLimitedError):
     counts_against_vendor = False
 
 
+def wait_asked(*errors: BaseException | None) -> float | None:
+    """How long a vendor asked us to wait (429 + Retry-After), if one of these says so."""
+    for error in errors:
+        if isinstance(error, RateLimitedError) and error.retry_after:
+            return error.retry_after
+    return None
+
+
 class BudgetExhaustedError(VendorError):
     """Our own rate budget is spent: no request was sent, so the vendor is not to blame."""
 
-    reason = Reason.RATE_LIMITED
+    reason = Reason.PACED
     counts_against_vendor = False
 
 
@@ -119,9 +128,15 @@ class UnknownInstrumentError(VendorError):
 class DataUnavailableError(UpstreamError):
     """Every source of a module failed; `failures` says which and why, for the answer."""
 
-    def __init__(self, module: str, failures: list[tuple[str, Reason]]) -> None:
+    def __init__(
+        self,
+        module: str,
+        failures: list[tuple[str, Reason]],
+        retry_after: float | None = None,  # a 429's Retry-After, when the vendor gave one
+    ) -> None:
         self.module = module
         self.failures = failures
+        self.retry_after = retry_after
         summary = ", ".join(f"{source}: {reason.value}" for source, reason in failures)
         super().__init__(f"{module} unavailable ({summary})")
 

@@ -7,7 +7,13 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from services.kernel.cache import ResilientCache
-from services.kernel.errors import DataUnavailableError, NoKeyError, Reason, VendorError
+from services.kernel.errors import (
+    DataUnavailableError,
+    NoKeyError,
+    Reason,
+    VendorError,
+    wait_asked,
+)
 from services.kernel.hedge import BothFailed, hedged
 from services.kernel.models import Provenance
 from services.kernel.status import StatusRegistry
@@ -38,26 +44,32 @@ async def paid_then_free(
         try:
             value = await paid.fetch()
         except VendorError as failed:
-            status.unavailable(module, failed.reason, f"{paid.name} {failed.reason}")
-            raise DataUnavailableError(module, [(paid.name, failed.reason)]) from None
+            status.unavailable(module, failed.reason, f"{paid.name} {failed.reason}", by=paid.name)
+            raise DataUnavailableError(
+                module, [(paid.name, failed.reason)], wait_asked(failed)
+            ) from None
         status.ok(module, paid.name)
         return Sourced(value, paid.name, None)
     try:
         got = await hedged(paid.name, paid.fetch, free.fetch)
     except BothFailed as both:
-        status.unavailable(module, both.fallback.reason, f"{free.name} {both.fallback.reason}")
+        status.unavailable(
+            module, both.fallback.reason, f"{free.name} {both.fallback.reason}", by=free.name
+        )
         raise DataUnavailableError(
-            module, [(paid.name, both.primary.reason), (free.name, both.fallback.reason)]
+            module,
+            [(paid.name, both.primary.reason), (free.name, both.fallback.reason)],
+            wait_asked(both.fallback, both.primary),
         ) from None
     paid_error = got.primary_error
     if paid_error is None:
         status.ok(module, paid.name)
         return Sourced(got.value, paid.name, None)
     if isinstance(paid_error, NoKeyError):
-        status.degraded(module, free.name, f"no {paid.name} key", Reason.NO_KEY)
+        status.degraded(module, free.name, f"no {paid.name} key", Reason.NO_KEY, by=paid.name)
         return Sourced(got.value, free.name, None)
     reason = f"{paid.name} {paid_error.reason.value}"
-    status.degraded(module, free.name, f"fallback: {reason}", paid_error.reason)
+    status.degraded(module, free.name, f"fallback: {reason}", paid_error.reason, by=paid.name)
     return Sourced(got.value, free.name, reason)
 
 

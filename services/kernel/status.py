@@ -12,6 +12,8 @@ from pydantic import BaseModel
 from services.kernel.errors import Reason
 from services.kernel.modules import MODULES, Module
 
+SET_UP = frozenset({Reason.NO_KEY, Reason.PLAN, Reason.DISABLED})  # choices, not faults
+
 
 class Health(StrEnum):
     OK = "ok"
@@ -29,6 +31,7 @@ class ModuleStatus(BaseModel):
     name: str
     health: Health
     reason: Reason | None = None
+    reason_by: str | None = None  # the source the reason is about ("CoinGlass" has no key)
     detail: str | None = None
     source: str | None = None
     last_success: datetime | None = None
@@ -62,6 +65,7 @@ class StatusRegistry:
             name,
             health=Health.OK,
             reason=None,
+            reason_by=None,
             detail=None,
             source=source,
             last_success=self._now(),
@@ -74,11 +78,14 @@ class StatusRegistry:
         detail: str,
         reason: Reason | None = None,
         served: bool = True,
+        by: str | None = None,
     ) -> None:
-        """Answered, but not from the first choice (fallback) or not fresh (stale)."""
+        """Answered, but not from the first choice (fallback) or not fresh (stale); `by` is
+        the source `reason` is about."""
         fields: dict[str, object] = {
             "health": Health.DEGRADED,
             "reason": reason,
+            "reason_by": by,
             "detail": detail,
             "source": source,
         }
@@ -86,8 +93,12 @@ class StatusRegistry:
             fields["last_success"] = self._now()
         self._update(name, **fields)
 
-    def unavailable(self, name: str, reason: Reason, detail: str = "") -> None:
-        self._update(name, health=Health.UNAVAILABLE, reason=reason, detail=detail or None)
+    def unavailable(
+        self, name: str, reason: Reason, detail: str = "", by: str | None = None
+    ) -> None:
+        self._update(
+            name, health=Health.UNAVAILABLE, reason=reason, reason_by=by, detail=detail or None
+        )
 
     def store(
         self,
@@ -121,6 +132,8 @@ class StatusRegistry:
         main = [m for m in modules if m.name in self._main]
         if main and all(m.health is Health.UNAVAILABLE for m in main):
             return Overall.UNHEALTHY
-        if any(m.health is not Health.OK for m in modules):
+        # No key, a plan wall or a switched-off module is how the install is set up: the free
+        # sources are a configuration, not a degradation.
+        if any(m.health is not Health.OK and m.reason not in SET_UP for m in modules):
             return Overall.DEGRADED
         return Overall.OK

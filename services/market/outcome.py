@@ -10,6 +10,13 @@ from services.kernel.errors import DataUnavailableError, Reason, VendorError
 from services.market.flags import ModuleDisabledError
 
 
+def failure_source(error: BaseException) -> str | None:
+    """The source `failure_reason` is about (the last one tried), when one is known."""
+    if isinstance(error, DataUnavailableError) and error.failures:
+        return error.failures[-1][0] or None
+    return None  # a bare VendorError names its vendor by id ("okx"), not as people read it
+
+
 def failure_reason(error: BaseException) -> Reason:
     if isinstance(error, ModuleDisabledError):
         return Reason.DISABLED

@@ -21,6 +21,7 @@ SOFT = frozenset({Reason.PLAN, Reason.DISABLED, Reason.NO_KEY, Reason.BREAKER_OP
 class RunOutcome(BaseModel):
     ok: set[str] = set()
     failed: dict[str, Reason] = {}
+    by: dict[str, str] = {}  # the source each failure is about, where one is known
 
     def soft(self) -> dict[str, Reason]:
         return {m: r for m, r in self.failed.items() if r in SOFT}
@@ -88,4 +89,8 @@ class JobHealth:
         return None
 
     def failing(self, outcome: RunOutcome) -> list[Missing]:
-        return [Missing(name=m, reason=r) for m, r in outcome.failed.items() if m in self._main]
+        return [
+            Missing(name=m, reason=r, by=outcome.by.get(m))
+            for m, r in outcome.failed.items()
+            if m in self._main
+        ]

@@ -231,6 +231,8 @@ class OkxClient:
                     oi_coin=Decimal(str(row["oiCcy"])),
                 )
             )
+        if rows and not out:  # rows OKX sent but none readable: its data, not "no options"
+            raise BadResponseError(VENDOR, "option_oi", "no readable option row")
         return out
 
     @reads("instruments")

@@ -30,9 +30,9 @@ async def test_admin_toggles_a_module_and_it_survives_a_restart(
 
     telegram.push_command("/flags", chat_id=ADMIN)
     [panel] = await telegram.wait_for_messages(1, chat_id=ADMIN)
-    assert "spot_ob" in panel and "on" in panel
+    assert "Order book data</b>: on" in panel and "spot_ob" not in panel
     sent = next(c for c in telegram.calls_to("sendMessage") if c.params["chat_id"] == str(ADMIN))
-    data = button(sent.result, sent.params, "Turn spot_ob off")
+    data = button(sent.result, sent.params, "Turn Order book data off")
 
     # Someone else pressing the admin's button is refused and changes nothing.
     telegram.push_callback(data, chat_id=ADMIN, user_id=USER, message_id=sent.result["message_id"])
@@ -44,8 +44,8 @@ async def test_admin_toggles_a_module_and_it_survives_a_restart(
     await telegram.wait_for(lambda: len(telegram.calls_to("editMessageText")) == 1)
     edited = telegram.calls_to("editMessageText")[0].params
     assert str(edited["message_id"]) == str(sent.result["message_id"])
-    assert "spot_ob</b> — Order book data: off" in edited["text"]
-    button(edited, edited, "Turn spot_ob on")  # the keyboard now offers the way back
+    assert "⚪ <b>Order book data</b>: off" in edited["text"]
+    button(edited, edited, "Turn Order book data on")  # the keyboard now offers the way back
     await telegram.wait_for(lambda: len(telegram.calls_to("answerCallbackQuery")) == 2)
 
     telegram.push_command("/ob SOL", chat_id=USER)
@@ -54,7 +54,7 @@ async def test_admin_toggles_a_module_and_it_survives_a_restart(
     assert vendors.count("/api/v5/market/books") == 0  # a disabled module calls no vendor
     telegram.push_command("/status", chat_id=USER)
     [*_, status] = await telegram.wait_for_messages(3, chat_id=USER)
-    assert "spot_ob</b>: unavailable (disabled)" in status
+    assert "⚪ <b>Order book data</b>: switched off by the bot's admins" in status
 
     await bot.stop()
     await start_bot()  # same database

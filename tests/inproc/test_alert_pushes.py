@@ -48,7 +48,9 @@ async def test_bias_push_comes_within_one_interval_and_not_again_while_unchanged
         assert "Bias changed" in push
         assert "SOL institutional bias: LONG</b>" in push  # a whale buy + 73 Greed
         assert "whale buys: 1 in the last 60 min" in push
-        assert "Missing: Spot-ETF flow: no API key set" in push
+        assert (
+            "Missing: Spot-ETF flow: needs a CoinGlass key (<code>COINGLASS_API_KEY</code>)" in push
+        )
         # Three more runs see the same calls: nothing more is sent.
         for _ in range(3):
             await run_scheduled(services, "bias")
@@ -111,7 +113,7 @@ async def test_etf_behind_a_paywall_the_sniper_still_maps_and_says_etf_was_missi
         assert "Entry: <b>141.88</b>" in push
         assert "TP1: <b>142.7</b>" in push and "TP2: <b>144.5</b>" in push
         assert "➖ BTC spot-ETF inflow (optional): not checked (module missing)" in push
-        assert "Missing: Spot-ETF flow: needs a paid plan" in push
+        assert "Missing: Spot-ETF flow: not in your CoinGlass plan" in push
         assert metric(services, "sniper_soft_fail_total", module="etf") >= 1
         # The same setup on the next runs is not pushed again.
         for _ in range(2):
@@ -156,7 +158,8 @@ async def test_all_main_modules_failing_warns_the_admins_once_then_says_recovere
         )
         [warning] = telegram.sent_texts(1)
         assert "Sniper job</b> is unhealthy" in warning
-        assert "Whales: error" in warning and "Order book data: error" in warning
+        assert "Whales: OKX is having trouble on its side" in warning  # its 500s
+        assert "Order book data: Binance is having trouble on its side" in warning  # the last
         assert telegram.sent_texts(2) == [warning]  # every admin, in private
         code, health = await http_get(services, "/healthz")
         assert code == 503

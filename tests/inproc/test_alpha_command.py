@@ -22,7 +22,7 @@ async def test_alpha_without_a_key_names_the_missing_etf_and_still_calls(
     # A whale bought on OKX in the last minute, alternative.me says 73 Greed, ETF needs a key.
     assert "SOL institutional bias: LONG</b> · 2 of 3 inputs agree (1 missing)" in en
     assert "whale buys: 1 in the last 60 min, largest $1.28M, total $1.28M" in en
-    assert "Missing: Spot-ETF flow: no API key set" in en
+    assert "Missing: Spot-ETF flow: needs a CoinGlass key (<code>COINGLASS_API_KEY</code>)" in en
     assert "73/100 Greed → LONG" in en
     assert "Bias institusional SOL: LONG" in id_  # SNIPER_SYMBOL when none is given
     assert "2 dari 3 input setuju" in id_

@@ -33,8 +33,8 @@ async def test_coinglass_plan_wall_gives_the_free_map_labelled_and_status_plan(
     await dispatch.command("/heatmap SOL 4h", chat_id=1202)
     [answer] = telegram.sent_texts(1202)
     assert "realized liquidations on OKX only" in answer
-    assert "fallback: CoinGlass needs a paid plan" in answer
+    assert "fallback: not in your CoinGlass plan" in answer
     await dispatch.command("/status", chat_id=1202)
     [_, status] = telegram.sent_texts(1202)
-    assert "heatmap</b>: degraded (needs a paid plan)" in status
-    assert "coinglass:liquidation_heatmap</code>: open (needs a paid plan)" in status
+    assert "Liquidation data</b>: ok (free source) · OKX" in status  # the plan is a choice
+    assert "Status: all systems ok" in status

@@ -37,10 +37,10 @@ async def test_with_no_key_at_all_every_command_still_answers(
     assert "realized liquidations on OKX only" in answers["/heatmap SOL"]
     assert "$1.05M" in answers["/whale SOL"]
     assert "73/100" in answers["/sentiment"]
-    assert "CoinGlass: no API key set" in answers["/etf"]
+    assert "needs a CoinGlass key (<code>COINGLASS_API_KEY</code>)" in answers["/etf"]
     assert "BTC options open interest (OKX)" in answers["/options"]
     assert "27 Nov 26" in answers["/options"] and "25 Dec 26" in answers["/options"]
-    assert "OKX lists no SOL options" in answers["/options SOL"]
+    assert "OKX lists no options on SOL" in answers["/options SOL"]
     assert not dispatch.logs.errors
 
 

@@ -68,9 +68,13 @@ async def test_probe_and_poll_run_at_start_without_any_command(
         telegram.push_command("/status", chat_id=1601)
         [status] = await telegram.wait_for_messages(1, chat_id=1601)
     assert "not used yet" not in status  # every module was tried by the probe
-    assert "sentiment</b>: degraded (no API key set) · alternative.me" in status
-    assert "etf</b>: unavailable (no API key set)" in status
-    assert "spot_ob</b>: ok · OKX" in status
+    # No CoinGlass key is a set-up, not a fault: the free sources read ok, the rest neutral.
+    assert "Status: all systems ok" in status
+    assert "🟢 <b>Sentiment data</b>: ok (free source) · alternative.me" in status
+    assert (
+        "⚪ <b>ETF flow data</b>: needs a CoinGlass key (<code>COINGLASS_API_KEY</code>)" in status
+    )
+    assert "🟢 <b>Order book data</b>: ok · OKX" in status
 
 
 async def test_a_bot_started_while_redis_is_down_runs_on_its_own_cache(

@@ -17,7 +17,11 @@ async def test_without_a_key_sentiment_is_free_and_etf_says_why_it_is_missing(
     [etf] = telegram.sent_texts(1102)
     assert "Fear &amp; Greed: 73/100</b> — Greed" in sentiment
     assert "Source: alternative.me" in sentiment
-    assert "ETF flow data is unavailable" in etf and "CoinGlass: no API key set" in etf
+    assert (
+        "ETF flow data is unavailable" in etf
+        and "needs a CoinGlass key (<code>COINGLASS_API_KEY</code>)" in etf
+    )
+    assert "try again" not in etf  # a key, not a retry, cures it
 
 
 async def test_with_a_key_both_come_from_coinglass(

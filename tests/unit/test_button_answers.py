@@ -69,7 +69,7 @@ async def test_a_flag_switched_on_a_gone_message_still_says_what_changed(
     await dispatch.press("fl:whale:0", user_id=ADMIN, message_id=4)  # Telegram: not found
 
     [answer] = dispatch.answers()
-    assert answer.params.get("text") == "whale is now off"
+    assert answer.params.get("text") == "Whale data is now off"
     assert (await dispatch.services.flags.all())[Flag.WHALE] is False
     assert_quiet(dispatch)
 
@@ -147,7 +147,7 @@ async def test_an_unexpected_edit_failure_is_logged_and_still_answered_once(
     await dispatch.press("fl:whale:0", user_id=ADMIN)
 
     [answer] = dispatch.answers()
-    assert answer.params.get("text") == "whale is now off"
+    assert answer.params.get("text") == "Whale data is now off"
     [error] = dispatch.logs.errors
     assert error.message.endswith("TelegramBadRequest")
 

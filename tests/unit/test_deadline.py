@@ -37,7 +37,7 @@ async def test_a_hanging_source_is_hedged_by_its_fallback(
     vendors.fail(TICKER, Fault(hang=True))
     text = await _ask(dispatch, "/ticker SOL", 71)
     assert "142.36" in text and "Source: CoinAPI" in text  # CoinAPI's price, not OKX's
-    assert "fallback: OKX too slow to answer" in text
+    assert "fallback: OKX is not answering" in text
     status = dispatch.services.status.get("ticker")
     assert status is not None and status.health is Health.DEGRADED
     assert status.reason is Reason.TIMEOUT and status.source == "CoinAPI"
@@ -63,7 +63,7 @@ async def test_with_nothing_to_fall_back_on_the_answer_is_a_plain_unavailable(
     dispatch = await make_dispatch(**SLOW)
     vendors.fail(TICKER, Fault(hang=True))
     text = await _ask(dispatch, "/ticker SOL", 74)
-    assert "Price data is unavailable right now (OKX: too slow to answer" in text
+    assert "Price data is unavailable right now: OKX is not answering" in text
     status = dispatch.services.status.get("ticker")
     assert status is not None and status.health is Health.UNAVAILABLE
     assert status.reason is Reason.TIMEOUT
@@ -101,7 +101,7 @@ async def test_a_retry_after_pauses_the_vendor_for_every_command(
     )
     for chat in range(80, 85):
         text = await _ask(dispatch, "/ticker SOL", chat)
-        assert "Price data is unavailable right now (OKX: rate limited" in text
+        assert "Price data is unavailable right now: OKX is rate-limiting us, back in ~" in text
     # Before: 5 commands made 11 calls through a 2 s Retry-After. Now the first call's answer
     # holds every later command back until the pause is over.
     assert vendors.count(TICKER) == 1

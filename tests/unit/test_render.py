@@ -67,7 +67,8 @@ def test_footer_says_stale_and_fallback(en: None) -> None:
         ),
         view(),
     )
-    assert "Source: CoinAPI" in text and "stale" in text and "fallback: OKX error" in text
+    assert "Source: CoinAPI" in text and "stale" in text
+    assert "fallback: OKX is having trouble on its side" in text
     assert "24h change: –" in text
 
 
@@ -89,9 +90,9 @@ def test_unavailable_names_every_source_and_reason(id_: None) -> None:
     text = render_unavailable(
         DataUnavailableError("ticker", [("OKX", Reason.BREAKER_OPEN), ("CoinAPI", Reason.NO_KEY)])
     )
-    assert (
-        "OKX: dijeda setelah gagal berulang" in text and "CoinAPI: kunci API belum diatur" in text
-    )
+    assert "OKX terus gagal dan dijeda sementara" in text
+    assert "butuh kunci CoinAPI (<code>COINAPI_API_KEY</code>)" in text
+    assert text.endswith("Silakan coba lagi sebentar lagi.")  # OKX's pause ends
 
 
 def test_status_shows_reasons_and_open_breakers(en: None) -> None:
@@ -115,10 +116,11 @@ def test_status_shows_reasons_and_open_breakers(en: None) -> None:
     ]
     text = render_status(Overall.UNHEALTHY, modules, breakers, view())
     parse_html(text)
-    assert "ticker</b>: unavailable (paused after repeated failures)" in text
-    assert "okx:ticker</code>: open (error) · retry in 42s" in text
-    assert "OKX error" not in text  # details are for admins
-    assert "OKX error" in render_status(Overall.UNHEALTHY, modules, breakers, view(admin=True))
+    assert "Price data</b>: unavailable (paused after repeated failures)" in text
+    assert "okx:ticker" not in text and "OKX error" not in text  # details are for admins
+    admin = render_status(Overall.UNHEALTHY, modules, breakers, view(), details=True)
+    assert "okx:ticker</code>: open (the source is having trouble) · retry in 42s" in admin
+    assert "OKX error" in admin
 
 
 def test_status_for_admins_shows_each_alert_job_and_its_backoff(en: None) -> None:
@@ -197,7 +199,10 @@ def test_entry_map_and_alerts_render_every_placeholder_and_label(i18n: I18n, loc
         assert "3 of 4 inputs agree (1 missing)" in text
         assert "Alert lines: entry 99.5 · stop 99.2 · TP1 100.8 · TP2 101.6 · cluster 99.7" in text
         assert "TP1: <b>100.8</b> · R/R 4.33 · ask wall" in text
-        assert "Missing: Spot-ETF flow: needs a paid plan" in text
-        assert "Sniper job</b> is unhealthy" in warning and "Whales: error" in warning
+        assert "Missing: Spot-ETF flow: not in your data plan" in text
+        assert (
+            "Sniper job</b> is unhealthy" in warning
+            and "Whales: the source is having trouble" in warning
+        )
     else:
         assert "Garis alert: entry 99,5 · stop 99,2 · TP1 100,8 · TP2 101,6 · klaster 99,7" in text

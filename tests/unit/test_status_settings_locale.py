@@ -17,6 +17,8 @@ def test_overall_is_unhealthy_only_when_every_main_module_is_unavailable() -> No
     registry.register("etf")
     assert registry.overall() is Overall.OK
     registry.unavailable("etf", Reason.PLAN)
+    assert registry.overall() is Overall.OK  # a plan wall is how the install is set up
+    registry.unavailable("etf", Reason.TIMEOUT)
     assert registry.overall() is Overall.DEGRADED
     registry.unavailable("ticker", Reason.ERROR)
     assert registry.overall() is Overall.DEGRADED

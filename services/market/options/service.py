@@ -74,7 +74,7 @@ class OptionsService:
             rows = await self._okx.option_open_interest(inst.base)
             spot = (await self._ticker.ticker(Instrument(base=inst.base))).last
         except VendorError as exc:
-            self._status.unavailable(MODULE, exc.reason, f"OKX {exc.reason}")
+            self._status.unavailable(MODULE, exc.reason, f"OKX {exc.reason}", by=OKX)
             raise DataUnavailableError(MODULE, [(OKX, exc.reason)]) from None
         except UpstreamError:
             self._status.unavailable(MODULE, Reason.ERROR, "no spot price")

@@ -93,7 +93,9 @@ class OrderBookService:
         analysis = analyse(book)
         if analysis is None:
             # Both sides present but nothing readable near the price: not an answer either.
-            self._status.unavailable(MODULE, Reason.BAD_DATA, f"{book.source} unusable book")
+            self._status.unavailable(
+                MODULE, Reason.BAD_DATA, f"{book.source} unusable book", by=book.source
+            )
             raise DataUnavailableError(MODULE, [(book.source, Reason.BAD_DATA)])
         return OrderBookReport(book=book, analysis=analysis)
 
@@ -113,7 +115,7 @@ class OrderBookService:
             # Binance not listing a pair OKX vouched for is a failed fallback, not an unknown
             # symbol.
             okx_reason = both.primary.reason
-            self._status.unavailable(MODULE, okx_reason, f"OKX {okx_reason}")
+            self._status.unavailable(MODULE, okx_reason, f"OKX {okx_reason}", by=OKX)
             raise DataUnavailableError(
                 MODULE, [(OKX, okx_reason), (BINANCE, both.fallback.reason)]
             ) from None
@@ -121,7 +123,7 @@ class OrderBookService:
             self._status.ok(MODULE, OKX)
             return got.value
         why = f"OKX {got.primary_error.reason.value}"
-        self._status.degraded(MODULE, BINANCE, f"fallback: {why}", got.primary_error.reason)
+        self._status.degraded(MODULE, BINANCE, f"fallback: {why}", got.primary_error.reason, by=OKX)
         return got.value.model_copy(update={"fallback_reason": why})
 
     async def _only(

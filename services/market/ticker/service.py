@@ -10,6 +10,7 @@ from services.kernel.errors import (
     Reason,
     SymbolError,
     UnknownInstrumentError,
+    wait_asked,
 )
 from services.kernel.hedge import BothFailed, hedged
 from services.kernel.models import Ticker
@@ -71,16 +72,20 @@ class TickerService:
                 if isinstance(both.fallback, UnknownInstrumentError)
                 else both.fallback.reason
             )
-            self._status.unavailable(MODULE, okx_error.reason, f"OKX {okx_error.reason.value}")
+            self._status.unavailable(
+                MODULE, okx_error.reason, f"OKX {okx_error.reason.value}", by=OKX
+            )
             raise DataUnavailableError(
-                MODULE, [(OKX, okx_error.reason), (COINAPI, coinapi_reason)]
+                MODULE,
+                [(OKX, okx_error.reason), (COINAPI, coinapi_reason)],
+                wait_asked(okx_error),
             ) from None
         if got.primary_error is None:
             self._status.ok(MODULE, OKX)
             return got.value
         why = f"OKX {got.primary_error.reason.value}"
         logger.warning("ticker: {}, answered by CoinAPI", why)
-        self._status.degraded(MODULE, COINAPI, f"fallback: {why}", got.primary_error.reason)
+        self._status.degraded(MODULE, COINAPI, f"fallback: {why}", got.primary_error.reason, by=OKX)
         return got.value.model_copy(update={"fallback_reason": why})
 
 

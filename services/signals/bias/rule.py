@@ -41,6 +41,7 @@ class Evidence(BaseModel):
 class Missing(BaseModel):
     name: str
     reason: Reason
+    by: str | None = None  # the source the reason is about, when one is known
 
 
 class BiasCall(BaseModel):

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from services.kernel.models import EtfFlows, Sentiment
 from services.kernel.symbols import Instrument
 from services.market.etf.service import EtfService
-from services.market.outcome import failure_reason
+from services.market.outcome import failure_reason, failure_source
 from services.market.sentiment.service import SentimentService
 from services.market.whale.service import WhaleReport, WhaleService
 from services.signals.bias.rule import (
@@ -52,16 +52,24 @@ class BiasService:
                 events=whale.events, as_of=whale.as_of, source=whale.source, stale=whale.stale
             )
         else:
-            inputs.missing.append(Missing(name="whale", reason=failure_reason(whale)))
+            inputs.missing.append(_missing("whale", whale))
         if isinstance(etf, EtfFlows):
             inputs.etf = etf
         else:
-            inputs.missing.append(Missing(name="etf", reason=failure_reason(etf)))
+            inputs.missing.append(_missing("etf", etf))
         if isinstance(sentiment, Sentiment):
             inputs.sentiment = sentiment
         else:
-            inputs.missing.append(Missing(name="sentiment", reason=failure_reason(sentiment)))
+            inputs.missing.append(
+                Missing(
+                    name="sentiment", reason=failure_reason(sentiment), by=failure_source(sentiment)
+                )
+            )
         return inputs
 
     def evaluate(self, inputs: BiasInputs) -> BiasCall:
         return evaluate(inputs, self._thresholds)
+
+
+def _missing(name: str, error: BaseException) -> Missing:
+    return Missing(name=name, reason=failure_reason(error), by=failure_source(error))

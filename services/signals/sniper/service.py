@@ -16,7 +16,7 @@ from services.kernel.symbols import Instrument
 from services.market.etf.service import EtfService
 from services.market.heatmap.service import HeatmapRange, HeatmapReport, HeatmapService
 from services.market.orderbook.service import OrderBookReport, OrderBookService
-from services.market.outcome import failure_reason
+from services.market.outcome import failure_reason, failure_source
 from services.market.ticker.service import TickerService
 from services.market.whale.service import WhaleReport, WhaleService
 from services.signals.bias.rule import Missing, WhaleInput
@@ -69,8 +69,13 @@ class SniperService:
                 outcome.failed.pop(name, None)  # for whales, one coin answering is enough
                 return value
             if name not in outcome.ok:
-                reason = failure_reason(value) if isinstance(value, BaseException) else Reason.ERROR
-                outcome.failed.setdefault(name, reason)
+                error = value if isinstance(value, BaseException) else None
+                outcome.failed.setdefault(
+                    name, failure_reason(error) if error is not None else Reason.ERROR
+                )
+                source = failure_source(error) if error is not None else None
+                if source is not None:
+                    outcome.by.setdefault(name, source)
             return None
 
         now = datetime.now(UTC)
@@ -117,7 +122,9 @@ class SniperService:
             else None,
             etf=flows,
             stale=stale,
-            missing=[Missing(name=m, reason=r) for m, r in outcome.failed.items()],
+            missing=[
+                Missing(name=m, reason=r, by=outcome.by.get(m)) for m, r in outcome.failed.items()
+            ],
         )
         return SniperRead(map=evaluate(inputs, self._limits), outcome=outcome, inputs=inputs)
 
