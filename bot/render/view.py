@@ -9,7 +9,14 @@ from zoneinfo import ZoneInfo
 
 from aiogram.utils.i18n import gettext as _
 from babel.dates import format_datetime
-from babel.numbers import format_compact_decimal, format_decimal, format_percent
+from babel.numbers import format_decimal, format_percent
+
+# Thousand, million, billion, trillion, in each language, none read as another in the other.
+# A no-break space keeps a number and its unit on one line.
+COMPACT_UNITS = {
+    "en": ("K", "M", "B", "T"),
+    "id": ("\u00a0rb", "\u00a0jt", "\u00a0miliar", "\u00a0triliun"),
+}
 
 
 @dataclass(frozen=True)
@@ -23,10 +30,19 @@ class View:
         return str(format_decimal(value, format="#,##0.########", locale=self.locale))
 
     def compact(self, value: Decimal | float) -> str:
-        """1.5M / 1,5 jt for big numbers; at most two decimals below a thousand."""
-        if -1000 < value < 1000:
-            return str(format_decimal(value, format="#,##0.##", locale=self.locale))
-        return str(format_compact_decimal(value, locale=self.locale, fraction_digits=2))
+        """1.52B / 1,52 miliar for big numbers; at most two decimals below a thousand.
+
+        Not babel's compact form: its Indonesian billion is "M" (miliar), which an English
+        reader in the same group reads as million."""
+        number = Decimal(str(value))
+        units = COMPACT_UNITS.get(self.locale, COMPACT_UNITS["en"])
+        step = 0
+        # Rounded first, so 999,999 is "1M", not "1000K".
+        while abs(round(number, 2)) >= 1000 and step < len(units):
+            number /= 1000
+            step += 1
+        digits = str(format_decimal(round(number, 2), format="#,##0.##", locale=self.locale))
+        return digits + (units[step - 1] if step else "")
 
     def pct(self, value: Decimal | float) -> str:
         sign = "+" if value > 0 else ""

@@ -206,3 +206,31 @@ def test_entry_map_and_alerts_render_every_placeholder_and_label(i18n: I18n, loc
         )
     else:
         assert "Garis alert: entry 99,5 · stop 99,2 · TP1 100,8 · TP2 101,6 · klaster 99,7" in text
+
+
+@pytest.mark.parametrize(
+    ("locale", "expected"),
+    [
+        ("en", ["999.99", "1K", "1.5K", "1.52M", "1.52B", "2.5T", "-1.52B", "1M"]),
+        (
+            "id",
+            [
+                "999,99",
+                "1\u00a0rb",
+                "1,5\u00a0rb",
+                "1,52\u00a0jt",
+                "1,52\u00a0miliar",
+                "2,5\u00a0triliun",
+                "-1,52\u00a0miliar",
+                "1\u00a0jt",
+            ],
+        ),
+    ],
+)
+def test_compact_numbers_are_unambiguous_in_every_language(
+    locale: str, expected: list[str]
+) -> None:
+    values = [999.994, 999.999, 1500, 1_520_000, 1_520_000_000, 2.5e12, -1_520_000_000, 999_999]
+    assert [view(locale).compact(v) for v in values] == expected
+    # An Indonesian billion is never "M", which an English reader takes for million.
+    assert "M" not in view("id").compact(1_520_000_000)
