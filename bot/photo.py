@@ -12,7 +12,7 @@ from loguru import logger
 
 from bot.answers import ChartAnswer
 from bot.render.text import CAPTION_LIMIT
-from bot.reply import not_modified, reply
+from bot.reply import not_modified, quote, reply
 
 CHART_TIMEOUT_SECONDS = 10.0
 # Charts are CPU-bound: no more at once than this machine has cores to spare.
@@ -43,6 +43,7 @@ async def answer_with_chart(message: Message, answer: ChartAnswer) -> None:
             BufferedInputFile(png, answer.filename),
             caption=answer.text if fits else answer.caption,
             reply_markup=answer.markup,
+            reply_parameters=quote(message),
         )
     except TelegramBadRequest as exc:
         logger.warning("photo refused ({}); sending the text alone", exc.message)

@@ -13,7 +13,7 @@ from aiogram.types import BotCommand, BotCommandScopeDefault
 from aiogram.utils.i18n import I18n
 
 from bot.handlers.admins import BotAdmin, admins_only, admins_only_press
-from bot.handlers.basic import help_, start
+from bot.handlers.basic import help_, ids, start
 from bot.handlers.buttons import expired, heatmap_range, refresh
 from bot.handlers.flags import flags, toggle
 from bot.handlers.language import lang
@@ -134,6 +134,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
     ),
     CommandSpec("lang", N_("Language of this chat"), lang, usage="[en|id]"),
     CommandSpec("flags", N_("Switch data modules on and off (admins)"), flags, admin_only=True),
+    CommandSpec("id", N_("Your Telegram id and this chat's (for ADMIN_IDS)"), ids),
 )
 
 

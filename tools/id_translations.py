@@ -10,6 +10,13 @@ from pathlib import Path
 from babel.messages.pofile import read_po, write_po
 
 ID = {
+    "Hi! I answer with live crypto market data: prices, order books, liquidation maps, whale trades and institutional-bias calls, each with where its numbers come from.": "Halo! Saya menjawab dengan data pasar kripto langsung: harga, buku order, peta likuidasi, transaksi whale dan sinyal bias institusional, masing-masing dengan asal angkanya.",
+    "/help lists the commands, e.g. {example}.": "/help menampilkan perintah, mis. {example}.",
+    "This group's admins can /subscribe to get the bias calls and sniper entry maps here, and choose my language with /lang.": "Admin grup ini bisa /subscribe untuk menerima sinyal bias dan peta entri sniper di sini, dan memilih bahasa saya dengan /lang.",
+    "Your Telegram id: {id}": "ID Telegram Anda: {id}",
+    "This chat's id: {id}": "ID chat ini: {id}",
+    "A bot operator puts user ids in {setting} (comma-separated) to use /flags.": "Operator bot menaruh ID pengguna di {setting} (dipisah koma) agar bisa memakai /flags.",
+    "Your Telegram id and this chat's (for ADMIN_IDS)": "ID Telegram Anda dan ID chat ini (untuk ADMIN_IDS)",
     "ok (free source)": "ok (sumber gratis)",
     "not in your data plan": "tidak termasuk paket data Anda",
     "needs an API key": "butuh kunci API",

@@ -1,4 +1,4 @@
-"""/start and /help."""
+"""/start, /help and /id."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from aiogram.types import Message
 
-from bot.render.help import Describable, render_help, render_start
+from bot.render.help import Describable, render_help, render_ids, render_start
 from bot.render.view import View
 from bot.reply import reply
 
@@ -18,3 +18,9 @@ async def start(message: Message, view: View, commands: Sequence[Describable]) -
 
 async def help_(message: Message, view: View, commands: Sequence[Describable]) -> None:
     await reply(message, render_help(commands, view))
+
+
+async def ids(message: Message) -> None:
+    """The user's and the chat's Telegram ids: what ADMIN_IDS wants."""
+    user = message.from_user.id if message.from_user else None
+    await reply(message, render_ids(user, message.chat.id, message.chat.type == "private"))

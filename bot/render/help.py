@@ -68,3 +68,35 @@ def render_start(commands: Sequence[Describable], view: View, first_name: str | 
     lines += [_line(by_name[n]) for n in START_HIGHLIGHTS if n in by_name]
     lines += ["", _("All commands: /help")]
     return "\n".join(lines)
+
+
+def render_ids(user_id: int | None, chat_id: int, private: bool) -> str:
+    lines = []
+    if user_id is not None:
+        lines.append(_("Your Telegram id: {id}").format(id=code(str(user_id))))
+    if not private:
+        lines.append(_("This chat's id: {id}").format(id=code(str(chat_id))))
+    lines.append(
+        _("A bot operator puts user ids in {setting} (comma-separated) to use /flags.").format(
+            setting=code("ADMIN_IDS")
+        )
+    )
+    return "\n".join(lines)
+
+
+def render_group_hello() -> str:
+    return "\n".join(
+        [
+            "👋 "
+            + _(
+                "Hi! I answer with live crypto market data: prices, order books, liquidation "
+                "maps, whale trades and institutional-bias calls, each with where its numbers "
+                "come from."
+            ),
+            _("/help lists the commands, e.g. {example}.").format(example=code("/ticker SOL")),
+            _(
+                "This group's admins can /subscribe to get the bias calls and sniper entry "
+                "maps here, and choose my language with /lang."
+            ),
+        ]
+    )

@@ -8,7 +8,7 @@ from __future__ import annotations
 from aiocache import SimpleMemoryCache
 
 from services.kernel.errors import ArgumentError
-from services.storage.chats import ChatRepository
+from services.storage.chats import ChatInfo, ChatRepository
 from services.storage.errors import StorageUnavailableError
 
 LANGUAGES = ("en", "id")
@@ -37,6 +37,16 @@ class ChatLanguages:
                 return None  # the outage itself is logged once, where it was noticed
             await self._cache.set(chat_id, cached, ttl=CACHE_SECONDS)
         return str(cached) or None
+
+    async def subscribed_by(
+        self, chat_id: int, kind: str, title: str | None, language: str | None
+    ) -> None:
+        """A group's pushes speak the language of the admin who subscribed it, until /lang
+        chooses one (answers to commands still follow each user's own language)."""
+        if language:
+            await self._chats.seen(
+                ChatInfo(chat_id=chat_id, kind=kind, title=title, language=language)
+            )
 
     async def choose(self, chat_id: int, kind: str, title: str | None, language: str) -> None:
         await self._chats.choose_language(chat_id, kind, title, language)

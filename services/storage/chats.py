@@ -30,15 +30,10 @@ class ChatRepository:
         moment = now or datetime.now(UTC)
         values = chat.model_dump() | {"first_seen": moment, "last_seen": moment}
         statement = self._db.insert(Chat).values(**values)
-        statement = statement.on_conflict_do_update(
-            index_elements=[Chat.chat_id],
-            set_={
-                "kind": chat.kind,
-                "title": chat.title,
-                "language": chat.language,
-                "last_seen": moment,
-            },
-        )
+        refreshed: dict[str, Any] = {"kind": chat.kind, "title": chat.title, "last_seen": moment}
+        if chat.language is not None:  # a group's stays the one its subscribing admin had
+            refreshed["language"] = chat.language
+        statement = statement.on_conflict_do_update(index_elements=[Chat.chat_id], set_=refreshed)
         await self._db.quick(self._execute(statement))
 
     async def _execute(self, statement: Any) -> None:

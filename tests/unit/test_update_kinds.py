@@ -7,13 +7,14 @@ move to a supergroup (its subscriptions follow it) and the bot's own membership 
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import pytest
 from aiogram.dispatcher.event.bases import UNHANDLED
 
 from services.kernel.alerts import AlertType
-from tests.fakes.telegram import fixture
+from tests.fakes.telegram import fixture, parse_html
 from tests.unit.dispatch import GROUP, USER, Dispatch, message
 
 CHANNEL = -1001555000111
@@ -131,10 +132,30 @@ async def test_subscriptions_follow_a_group_to_its_supergroup(dispatch: Dispatch
     assert_quiet(dispatch)
 
 
+async def test_added_to_a_group_the_bot_says_hello_once_in_the_adders_language(
+    dispatch: Dispatch,
+) -> None:
+    added = _stored("update_my_chat_member_added_group.json")
+    await dispatch.feed(added)
+    [hello] = dispatch.texts()
+    assert "/help" in hello and "/subscribe" in hello and "admins" in hello
+    parse_html(hello)
+    # Telegram repeats news (a retry, a replica): only a join from outside greets.
+    again = copy.deepcopy(added)
+    again["my_chat_member"]["old_chat_member"]["status"] = "member"
+    again["my_chat_member"]["new_chat_member"]["status"] = "member"
+    await dispatch.feed(again)
+    assert len(dispatch.texts()) == 1
+    added["my_chat_member"]["from"]["language_code"] = "id"
+    added["my_chat_member"]["chat"]["id"] = -4187650000
+    await dispatch.feed(added)
+    assert "Halo!" in dispatch.texts()[-1]
+    assert_quiet(dispatch)
+
+
 @pytest.mark.parametrize(
     "name",
     [
-        "update_my_chat_member_added_group.json",
         "update_my_chat_member_blocked.json",
         "update_my_chat_member_kicked_supergroup.json",
         "update_my_chat_member_unblocked.json",
