@@ -62,10 +62,24 @@ def secrets(settings: Settings) -> list[str]:
 
 
 def check_settings(settings: Settings) -> None:
+    _check_token(settings.bot_token.get_secret_value())
     _check_api_base(settings.telegram_api_base)
     _check_database_url(settings.database_url)
     if settings.redis_url:
         _check_redis_url(settings.redis_url)
+
+
+def _check_token(token: str) -> None:
+    """The shape @BotFather gives (digits, a colon, the secret), checked here so a pasted
+    fragment is one line, not aiogram's TokenValidationError; the value is never shown."""
+    bot_id, colon, secret = token.partition(":")
+    if not colon or not bot_id.isdigit() or not secret or any(c.isspace() for c in token):
+        raise StartupError(
+            "BOT_TOKEN does not look like a token from @BotFather (digits, a colon, then the "
+            "secret, e.g. 123456789:AA...): check that it was pasted whole, without quotes or "
+            "spaces.",
+            CONFIG,
+        )
 
 
 def _check_api_base(base: str) -> None:

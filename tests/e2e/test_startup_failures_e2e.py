@@ -25,6 +25,7 @@ SECRETS = {
     "WEBHOOK_SECRET": "webhook-secret-value",  # set without WEBHOOK_URL: polling mode still
 }
 DB_PASSWORD = "db-secret-password"
+MALFORMED_TOKEN = "AAE-only-the-secret-half"  # pasted without its "123456:" part
 REDIS_PASSWORD = "redis-secret-password"
 HTML_502 = "<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>"
 CONCURRENT = 3  # each case is mostly the interpreter importing the bot: CPU-bound
@@ -105,6 +106,12 @@ def cases(fake: str, html_proxy: str, other_bot: str, busy_port: int) -> list[Ca
         Case("REDIS_URL malformed", {"REDIS_URL": "redis://[::1"}, ("REDIS_URL",)),
         Case("REDIS_URL without scheme", {"REDIS_URL": "localhost:6379"}, ("REDIS_URL",)),
         Case(
+            "BOT_TOKEN malformed",
+            {"BOT_TOKEN": MALFORMED_TOKEN},
+            ("BOT_TOKEN", "@BotFather"),
+            exit=2,
+        ),
+        Case(
             "Telegram unreachable",
             {"TELEGRAM_API_BASE": "http://127.0.0.1:1"},
             ("Telegram Bot API", "connection refused", "TELEGRAM_API_BASE"),
@@ -168,7 +175,7 @@ async def run_case(case: Case, base_env: dict[str, str], workdir: Path) -> None:
         case.problems.append(f"stdout: {out.decode(errors='replace')[:500]}")
     if "Traceback" in case.output:
         case.problems.append("a traceback")
-    for secret in [*SECRETS.values(), DB_PASSWORD, REDIS_PASSWORD]:
+    for secret in [*SECRETS.values(), DB_PASSWORD, REDIS_PASSWORD, MALFORMED_TOKEN]:
         if secret in case.output:
             case.problems.append(f"a secret in the output: {secret[:6]}...")
     missing = [word for word in case.expect if word not in case.line]
