@@ -42,7 +42,7 @@ def main() -> int:
         # A miswritten URL or a dependency that does not answer is told at once, before the
         # slow imports.
         check_settings(settings)
-        asyncio.run(preflight(settings))
+        asyncio.run(preflight(settings, say=lambda line: print(line, file=sys.stderr)))
     except StartupError as exc:
         print(Redactor(hidden)(exc.line), file=sys.stderr)
         return exc.exit_code

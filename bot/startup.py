@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import socket
 import sys
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -39,10 +39,11 @@ TOKEN_REFUSED = "Telegram rejected BOT_TOKEN (401 Unauthorized): check the token
 
 
 class StartupError(Exception):
-    def __init__(self, line: str, exit_code: int = UNAVAILABLE) -> None:
+    def __init__(self, line: str, exit_code: int = UNAVAILABLE, *, passing: bool = False) -> None:
         super().__init__(line)
         self.line = line
         self.exit_code = exit_code
+        self.passing = passing  # a network fault or a 5xx: waiting may cure it
 
 
 def secrets(settings: Settings) -> list[str]:
@@ -138,19 +139,48 @@ def _check_redis_url(redis_url: str) -> None:
 # --- dependencies that must answer ------------------------------------------------------------
 
 
-async def preflight(settings: Settings) -> None:
+async def preflight(settings: Settings, say: Callable[[str], None]) -> None:
     """What the bot cannot run without (the Bot API with its token, the database, its HTTP
-    address) tried once with light clients, before the slow imports. Redis is not: the bot
-    starts without it on in-process fallbacks (`bot/app.py` warns)."""
+    address) tried with light clients, before the slow imports. Redis is not: the bot starts
+    without it on in-process fallbacks (`bot/app.py` warns)."""
     from services.storage.db import Database
 
-    await check_bot_api(settings.telegram_api_base, settings.bot_token.get_secret_value())
+    await wait_for_bot_api(
+        settings.telegram_api_base,
+        settings.bot_token.get_secret_value(),
+        settings.telegram_startup_wait_seconds,
+        say,
+    )
     db = Database(settings.database_url, timeout=CONNECT_SECONDS)
     try:
         await check_database(db, settings.database_url)
     finally:
         await db.close()
     check_port(settings.http_host, settings.http_port)
+
+
+async def wait_for_bot_api(
+    base: str,
+    token: str,
+    patience: float,
+    say: Callable[[str], None],
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+) -> None:
+    """A Bot API that cannot be reached yet (a machine booting before its network, a proxy
+    restarting) is tried again with backoff for up to `patience` seconds, one line each time;
+    a refused token or a wrong URL fails at once."""
+    delay, waited = 1.0, 0.0
+    while True:
+        try:
+            await check_bot_api(base, token)
+            return
+        except StartupError as exc:
+            if not exc.passing or waited + delay > patience:
+                raise
+            say(f"{exc.line} Trying again in {delay:g} s.")
+        await sleep(delay)
+        waited += delay
+        delay = min(delay * 2, 30.0)
 
 
 async def check_bot_api(base: str, token: str) -> None:
@@ -163,10 +193,14 @@ async def check_bot_api(base: str, token: str) -> None:
             answer = await client.post(f"{base.rstrip('/')}/bot{token}/getMe")
     except httpx.TimeoutException:
         raise StartupError(
-            f"Cannot reach {where}: no answer within {CONNECT_SECONDS:g}s; check TELEGRAM_API_BASE."
+            f"Cannot reach {where}: no answer within {CONNECT_SECONDS:g}s; check "
+            "TELEGRAM_API_BASE.",
+            passing=True,
         ) from None
     except httpx.HTTPError as exc:  # its text may hold the request URL, token and all
-        raise StartupError(f"Cannot reach {where}: {why(exc)}; check TELEGRAM_API_BASE.") from None
+        raise StartupError(
+            f"Cannot reach {where}: {why(exc)}; check TELEGRAM_API_BASE.", passing=True
+        ) from None
     if answer.status_code == 401:
         raise StartupError(TOKEN_REFUSED, CONFIG)
     try:
@@ -178,7 +212,8 @@ async def check_bot_api(base: str, token: str) -> None:
     if not ok:
         raise StartupError(
             f"Telegram's getMe failed at {where}: {description or answer.status_code}; check "
-            "TELEGRAM_API_BASE."
+            "TELEGRAM_API_BASE.",
+            passing=answer.status_code >= 500,
         )
 
 

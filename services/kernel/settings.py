@@ -119,6 +119,8 @@ class Settings(BaseSettings, _Registered):
     breaker_failure_threshold: int = 5
     breaker_open_seconds: float = 60.0
     breaker_plan_open_seconds: float = 3600.0
+    # How long a start waits for a Bot API it cannot reach yet (0: give up at once).
+    telegram_startup_wait_seconds: float = Field(default=120.0, ge=0, le=3600)
     telegram_retry_max: int = 3  # a reply's retries after a 5xx or network fault (not 429s)
     # Alerts: hygiene, the sniper's levels, job backoff and Telegram delivery pacing.
     alert_cooldown_seconds: float = 3600.0  # per (chat, alert type, symbol), persisted

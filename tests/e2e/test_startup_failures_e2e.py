@@ -200,6 +200,7 @@ async def test_every_start_up_failure_is_one_plain_line_and_a_non_zero_exit(
         "TELEGRAM_API_BASE": fake.base_url,
         "HTTP_HOST": "127.0.0.1",
         "HTTP_PORT": "0",
+        "TELEGRAM_STARTUP_WAIT_SECONDS": "0",  # the waiting: tests/unit/test_startup_wait.py
         # Nothing here may reach a vendor (or the internet) before it fails.
         **{
             f"{name}_BASE_URL": "http://127.0.0.1:1"

@@ -51,7 +51,7 @@ class FakeTelegram(Updates, Methods, FloodControl):
     async def start(self) -> None:
         app = web.Application()
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
-        self._runner, self.port = await serve(app)
+        self._runner, self.port = await serve(app, self.port)  # a port set before: that one
 
     async def stop(self) -> None:
         self._new_update.set()
