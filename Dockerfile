@@ -16,8 +16,10 @@ COPY services ./services
 COPY locales ./locales
 RUN pip install --no-deps --no-build-isolation . && pybabel compile -d locales -D messages
 
-# Listen on all interfaces inside the container so /healthz and /metrics can be published.
-ENV HTTP_HOST=0.0.0.0 HTTP_PORT=8080
+# Listen on all interfaces inside the container so /healthz and /metrics can be published: an
+# --env-file copied from .env.example says HTTP_HOST=127.0.0.1, which would make them
+# unreachable from the host, so the command sets it (CONTAINER_HTTP_HOST changes it).
+ENV HTTP_PORT=8080 CONTAINER_HTTP_HOST=0.0.0.0
 EXPOSE 8080
 VOLUME ["/app/data"]
-CMD ["python", "-m", "bot"]
+CMD ["sh", "-c", "export HTTP_HOST=\"$CONTAINER_HTTP_HOST\"; exec python -m bot"]
