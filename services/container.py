@@ -223,6 +223,7 @@ def build_services(
         fear_greed=FearGreedClient(fng_http),
     )
     modules = build_modules(MarketParts(settings, vendors, cache, status, flags, db))
+    instruments = InstrumentCatalog(okx, cache, settings.instruments_cache_ttl_seconds)
     whale_rule = WhaleRule.from_settings(settings)
     ticker, orderbook = modules.get(TickerService), modules.get(OrderBookService)
     whale, heatmap = modules.get(WhaleService), modules.get(HeatmapService)
@@ -250,6 +251,7 @@ def build_services(
             same_setup_pct=settings.sniper_same_setup_pct,
             whale=whale_rule,
         ),
+        instruments,
     )
     outbox = Outbox(
         db,
@@ -293,7 +295,7 @@ def build_services(
         vendors=vendors,
         modules=modules,
         bias=bias,
-        instruments=InstrumentCatalog(okx, cache, settings.instruments_cache_ttl_seconds),
+        instruments=instruments,
         db=db,
         chats=chats,
         languages=ChatLanguages(chats),

@@ -73,8 +73,8 @@ def _check(c: Check, coin: str, view: View) -> str:
     else:
         name = _("Spot support wall over 5x median")
         seen = (
-            _("{multiple}x at {price} ({distance})").format(
-                multiple=view.compact(c.multiple),
+            _("{multiple} at {price} ({distance})").format(
+                multiple=view.times(c.multiple),
                 price=view.price(c.price),
                 distance=view.pct(c.distance_pct),
             )

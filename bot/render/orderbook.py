@@ -23,13 +23,13 @@ def _wall(wall: Wall | None, report: OrderBookReport, view: View) -> str:
     inst = report.book.instrument
     brick = " 🧱" if wall.is_wall else ""
     return (
-        _("{price} · {size} {base} ({money}) · {distance} · {multiple}× median").format(
+        _("{price} · {size} {base} ({money}) · {distance} · {multiple} median").format(
             price=b(view.price(wall.price)),
             size=view.compact(wall.size),
             base=esc(inst.base),
             money=_money(wall.notional, report.analysis.quote_is_usd, inst.quote, view),
             distance=view.pct(wall.distance_pct),
-            multiple=view.price(round(wall.multiple, 1)),
+            multiple=view.times(wall.multiple),
         )
         + brick
     )

@@ -44,6 +44,13 @@ class View:
         digits = str(format_decimal(round(number, 2), format="#,##0.##", locale=self.locale))
         return digits + (units[step - 1] if step else "")
 
+    def times(self, value: Decimal | float) -> str:
+        """A multiple ("10.4×"), one decimal, the same in every answer that shows one."""
+        return (
+            str(format_decimal(round(Decimal(str(value)), 1), format="#,##0.#", locale=self.locale))
+            + "×"
+        )
+
     def pct(self, value: Decimal | float) -> str:
         sign = "+" if value > 0 else ""
         return sign + str(

@@ -107,6 +107,7 @@ class InstrumentIds(BaseModel):
     """Instrument ids a vendor lists (OKX `instId`s), for symbol validation."""
 
     inst_ids: list[str]
+    ticks: dict[str, str] = {}  # instId -> its price tick (tickSz); empty in older copies
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import difflib
+from decimal import Decimal
 
 from loguru import logger
 
@@ -23,6 +24,21 @@ class InstrumentCatalog:
         self._ttl = ttl_seconds
 
     async def _ids(self, inst_type: str) -> set[str] | None:
+        listed = await self._list(inst_type)
+        return None if listed is None else set(listed.inst_ids)
+
+    async def tick(self, inst: Instrument) -> Decimal | None:
+        """The instrument's price tick (OKX tickSz): prices are shown to it. None when the
+        catalogue cannot be had or does not list it."""
+        listed = await self._list("SWAP" if inst.market is Market.SWAP else "SPOT")
+        tick = listed.ticks.get(okx_inst_id(inst)) if listed is not None else None
+        try:
+            step = Decimal(tick) if tick else None
+        except ArithmeticError:  # decimal.InvalidOperation: a vendor's nonsense is no tick
+            return None
+        return step if step is not None and step.is_finite() and step > 0 else None
+
+    async def _list(self, inst_type: str) -> InstrumentIds | None:
         try:
             # Served from the last good copy while a refresh runs: a hanging catalogue
             # must not hold back every symbol command.
@@ -36,7 +52,7 @@ class InstrumentCatalog:
         except UpstreamError as exc:
             logger.warning("instrument list {} unavailable: {}", inst_type, exc)
             return None
-        return set(cached.value.inst_ids)
+        return cached.value
 
     async def known(self) -> set[str] | None:
         """Every known OKX instId, or None when the list cannot be had (then we do not judge)."""

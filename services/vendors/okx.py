@@ -267,8 +267,13 @@ class OkxClient:
             {"instType": inst_type},
         )
         ids = [str(r["instId"]) for r in rows if isinstance(r, dict) and r.get("instId")]
+        ticks = {
+            str(r["instId"]): str(r["tickSz"])
+            for r in rows
+            if isinstance(r, dict) and r.get("instId") and r.get("tickSz")
+        }
         if not ids:
             # OKX lists hundreds of spot and swap pairs: an empty list is a broken answer, not
             # news that every coin was delisted, and must never replace a good catalogue.
             raise BadResponseError(VENDOR, "instruments", f"empty {inst_type} list")
-        return InstrumentIds(inst_ids=ids)
+        return InstrumentIds(inst_ids=ids, ticks=ticks)

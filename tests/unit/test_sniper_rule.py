@@ -172,7 +172,7 @@ def test_a_level_closer_than_one_r_is_not_a_target() -> None:
 def test_same_setup_is_levels_within_the_tolerance() -> None:
     m = make()
     fingerprint = m.fingerprint()
-    assert fingerprint == "99.5,99.20,100.8,101.6"
+    assert fingerprint == "99.50,99.20,100.80,101.60"  # each on the tick
     assert same_setup(fingerprint, "99.6,99.3,100.9,101.7", D("0.3"))  # ~0.1% each
     assert not same_setup(fingerprint, "99.0,98.7,100.8,101.6", D("0.3"))  # entry 0.5% lower
     assert not same_setup(fingerprint, "99.5,99.20,100.8", D("0.3"))  # another shape
@@ -186,3 +186,16 @@ def test_a_stale_module_still_decides_but_lowers_confidence_like_a_missing_one()
     assert (stale.agreement.agree, stale.agreement.stale) == (3, 1)
     assert stale.confidence == D("0.75") == make(etf=None).confidence
     assert next(c for c in stale.checks if c.name == "support_wall").stale
+
+
+@pytest.mark.parametrize("tick", [D("0.05"), D("0.001"), None])
+def test_every_level_is_a_price_one_can_order_at(tick: D | None) -> None:
+    odd = band("99.613", "99.6421", "5000000")  # a cluster midpoint of 99.62755
+    lone = book().model_copy(update={"ask_walls": []})  # r-multiple targets: entry + k * risk
+    m = make(book=lone, heatmap=heat(odd), tick=tick)
+    assert m.setup
+    step = tick or D("0.01")  # without the instrument's tick: the entry's decimals, cents
+    for line in m.lines:
+        assert line.price % step == 0, line
+        assert -line.price.as_tuple().exponent <= -step.as_tuple().exponent  # no 99.627550
+    assert m.invalidation is not None and m.invalidation <= D("99.5") * (1 - D("0.003"))

@@ -185,6 +185,7 @@ def entry_map(
     limits: SniperLimits | None = None,
     stale: frozenset[str] = frozenset(),
     whale_coin: str | None = None,
+    tick: Decimal | None = None,
 ) -> EntryMap:
     """`stale` names the checks whose module answered from an old copy: they still decide the
     setup, but lower the confidence as a missing module does (one definition with /alpha)."""
@@ -226,17 +227,26 @@ def entry_map(
     cluster = heatmap.nearest
     if cluster is not None and cluster.low < entry:
         floor = min(floor, cluster.low)  # stops get swept through a cluster under the entry
-    # A stop a tick finer than the book's prices is noise: round down to the entry's tick.
-    tick = Decimal(1).scaleb(min(entry.as_tuple().exponent, -2))  # type: ignore[arg-type]
-    invalidation = (floor * (1 - limits.stop_buffer_pct / 100)).quantize(tick, ROUND_FLOOR)
-    targets = _targets(entry, entry - invalidation, book, heatmap, limits)
+    # Every level is a price one can place an order at: on the instrument's tick (without
+    # one, the entry's own decimals, at least cents). Stop and targets round down: a long's
+    # stop a hair further, its targets a hair easier to reach.
+    if tick is None:
+        tick = Decimal(1).scaleb(min(entry.as_tuple().exponent, -2))  # type: ignore[arg-type]
+    entry = on_tick(entry, tick)
+    invalidation = on_tick(floor * (1 - limits.stop_buffer_pct / 100), tick)
+    targets = [
+        t.model_copy(update={"price": on_tick(t.price, tick)})
+        for t in _targets(entry, entry - invalidation, book, heatmap, limits)
+    ]
     lines = [
         AlertLine(name="entry", price=entry),
         AlertLine(name="invalidation", price=invalidation),
         *(AlertLine(name=f"tp{i}", price=t.price) for i, t in enumerate(targets, 1)),
     ]
     if cluster is not None:
-        lines.append(AlertLine(name="cluster", price=(cluster.low + cluster.high) / 2))
+        lines.append(
+            AlertLine(name="cluster", price=on_tick((cluster.low + cluster.high) / 2, tick))
+        )
     return result.model_copy(
         update={
             "setup": True,
@@ -246,6 +256,11 @@ def entry_map(
             "lines": lines,
         }
     )
+
+
+def on_tick(price: Decimal, tick: Decimal) -> Decimal:
+    """`price` down to a whole number of ticks, written with the tick's decimals."""
+    return ((price / tick).to_integral_value(ROUND_FLOOR) * tick).quantize(tick)
 
 
 class SniperInputs(BaseModel):
@@ -260,6 +275,7 @@ class SniperInputs(BaseModel):
     etf: EtfFlows | None = None
     stale: list[str] = []  # checks whose module answered from an old copy
     missing: list[Missing] = []
+    tick: Decimal | None = None  # the instrument's price tick; None in older journals
 
     def compact(self) -> SniperInputs:
         return self.model_copy(update={"etf": latest_day(self.etf)})
@@ -309,6 +325,7 @@ def evaluate(inputs: SniperInputs, limits: SniperLimits) -> EntryMap:
         missing=inputs.missing,
         at=inputs.at,
         limits=limits,
+        tick=inputs.tick,
         # The whale check is as stale as the coin it read, not any coin fetched with it.
         stale=frozenset(
             {*inputs.stale} - {"whale_buy"} | ({"whale_buy"} if whale and whale.stale else set())

@@ -15,6 +15,7 @@ from services.kernel.models import EtfFlows, Ticker
 from services.kernel.symbols import Instrument
 from services.market.etf.service import EtfService
 from services.market.heatmap.service import HeatmapRange, HeatmapReport, HeatmapService
+from services.market.instruments import InstrumentCatalog
 from services.market.orderbook.service import OrderBookReport, OrderBookService
 from services.market.outcome import failure_reason, failure_source
 from services.market.ticker.service import TickerService
@@ -42,7 +43,9 @@ class SniperService:
         whale: WhaleService,
         etf: EtfService,
         limits: SniperLimits,
+        instruments: InstrumentCatalog | None = None,
     ) -> None:
+        self._instruments = instruments  # the price tick the levels are rounded to
         self._ticker = ticker
         self._orderbook = orderbook
         self._heatmap = heatmap
@@ -122,6 +125,7 @@ class SniperService:
             else None,
             etf=flows,
             stale=stale,
+            tick=await self._instruments.tick(inst) if self._instruments else None,
             missing=[
                 Missing(name=m, reason=r, by=outcome.by.get(m)) for m, r in outcome.failed.items()
             ],
