@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sys
 
 from loguru import logger
@@ -28,6 +29,10 @@ def main() -> int:
         from bot.backtest import main as backtest
 
         return backtest(sys.argv[2:], settings)
+    console = sys.argv[1:2] == ["console"]
+    interactive = sys.stdin.isatty() and sys.stdout.isatty()
+    if console or (not settings.bot_token.get_secret_value() and interactive):
+        return _console(settings, asked=console)
     if not settings.bot_token.get_secret_value():
         print(
             "BOT_TOKEN is not set: get a token from @BotFather and put BOT_TOKEN=<token> in .env "
@@ -64,6 +69,23 @@ def main() -> int:
     except Exception as exc:  # after start-up: the log (which masks secrets) keeps the details
         logger.opt(exception=exc).critical("the bot stopped: {}", type(exc).__name__)
         return 1
+    return 0
+
+
+def _console(settings: Settings, *, asked: bool) -> int:
+    """The bot in this terminal (bot/console.py): `python -m bot console`, or `make run` with
+    no BOT_TOKEN at an interactive terminal."""
+    if not asked:
+        print(
+            "BOT_TOKEN is not set, so here is the bot in this terminal. To run it on Telegram, "
+            "get a token from @BotFather and put BOT_TOKEN=<token> in .env.",
+            file=sys.stderr,
+        )
+    setup_logging("WARNING", settings.secrets())  # the terminal is for answers
+    from bot.console import run_console
+
+    with contextlib.suppress(KeyboardInterrupt):  # Ctrl+C ends a session, quietly
+        asyncio.run(run_console(settings))
     return 0
 
 
