@@ -10,8 +10,8 @@ from aiogram.types import InlineKeyboardMarkup
 from bot.charts.depth import depth_chart
 from bot.charts.heatmap import heatmap_chart
 from bot.keyboards import heatmap_keyboard, refresh_keyboard
-from bot.render.heatmap import heatmap_caption, render_heatmap
-from bot.render.orderbook import chart_title, orderbook_caption, render_orderbook
+from bot.render.heatmap import heatmap_caption, heatmap_labels, render_heatmap
+from bot.render.orderbook import depth_labels, orderbook_caption, render_orderbook
 from bot.render.view import View
 from services.kernel.symbols import okx_inst_id
 from services.market.heatmap.service import HeatmapRange, HeatmapReport
@@ -29,20 +29,22 @@ class ChartAnswer:
 
 def orderbook_answer(report: OrderBookReport, view: View, exchange: Exchange | None) -> ChartAnswer:
     symbol = okx_inst_id(report.book.instrument)
+    labels = depth_labels(report, view)  # translated here, where the chat's locale is set
     return ChartAnswer(
         text=render_orderbook(report, view),
         caption=orderbook_caption(report, view),
-        draw=lambda: depth_chart(report, chart_title(report)),
+        draw=lambda: depth_chart(report, labels, view),
         filename="depth.png",
         markup=refresh_keyboard("ob", symbol, exchange.value if exchange else ""),
     )
 
 
 def heatmap_answer(report: HeatmapReport, view: View) -> ChartAnswer:
+    heat_labels = heatmap_labels(report, view)
     return ChartAnswer(
         text=render_heatmap(report, view),
         caption=heatmap_caption(report),
-        draw=lambda: heatmap_chart(report, heatmap_caption(report)),
+        draw=lambda: heatmap_chart(report, heat_labels, view),
         filename="heatmap.png",
         markup=heatmap_keyboard(report.coin, report.range.value, [r.value for r in HeatmapRange]),
     )

@@ -10,6 +10,15 @@ from pathlib import Path
 from babel.messages.pofile import read_po, write_po
 
 ID = {
+    "as of {time}": "per {time}",
+    "stale: live source failed": "basi: sumber langsung gagal",
+    "price ({quote})": "harga ({quote})",
+    "cumulative notional ({quote})": "nilai kumulatif ({quote})",
+    "bids": "bid",
+    "asks": "ask",
+    "{age} of history": "riwayat {age}",
+    "liquidation USD (relative estimate)": "likuidasi USD (perkiraan relatif)",
+    "price": "harga",
     "Hi! I answer with live crypto market data: prices, order books, liquidation maps, whale trades and institutional-bias calls, each with where its numbers come from.": "Halo! Saya menjawab dengan data pasar kripto langsung: harga, buku order, peta likuidasi, transaksi whale dan sinyal bias institusional, masing-masing dengan asal angkanya.",
     "/help lists the commands, e.g. {example}.": "/help menampilkan perintah, mis. {example}.",
     "This group's admins can /subscribe to get the bias calls and sniper entry maps here, and choose my language with /lang.": "Admin grup ini bisa /subscribe untuk menerima sinyal bias dan peta entri sniper di sini, dan memilih bahasa saya dengan /lang.",

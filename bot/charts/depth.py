@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
-import io
+from dataclasses import dataclass
 from decimal import Decimal
 
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-
-from bot.charts.ticks import COMPACT
+from bot.charts.frame import ChartFrame, figure, finish, numbers
+from bot.render.view import View
 from services.market.orderbook.service import OrderBookReport
 
 BID, ASK, WALL = "#16a34a", "#dc2626", "#111827"
-SIZE, DPI = (8, 4.5), 100
+
+
+@dataclass(frozen=True)
+class DepthLabels:
+    frame: ChartFrame
+    x_axis: str
+    y_axis: str
+    bids: str
+    asks: str
 
 
 def _cumulative(levels: list[tuple[Decimal, Decimal]]) -> tuple[list[float], list[float]]:
@@ -24,37 +30,31 @@ def _cumulative(levels: list[tuple[Decimal, Decimal]]) -> tuple[list[float], lis
     return prices, totals
 
 
-def depth_chart(report: OrderBookReport, title: str) -> bytes:
+def depth_chart(report: OrderBookReport, labels: DepthLabels, view: View) -> bytes:
     book, analysis = report.book, report.analysis
     bid_x, bid_y = _cumulative([(lv.price, lv.size) for lv in book.bids])
     ask_x, ask_y = _cumulative([(lv.price, lv.size) for lv in book.asks])
-    # The object API, not pyplot: no global figure registry, so charts can render in
-    # several worker threads at once.
-    fig = Figure(figsize=SIZE, dpi=DPI)
-    FigureCanvasAgg(fig)
-    ax = fig.add_subplot()
-    ax.step(bid_x, bid_y, where="post", color=BID, label="bids")
+    fig, ax = figure()
+    ax.step(bid_x, bid_y, where="post", color=BID, label=labels.bids)
     ax.fill_between(bid_x, bid_y, step="post", color=BID, alpha=0.15)
-    ax.step(ask_x, ask_y, where="post", color=ASK, label="asks")
+    ax.step(ask_x, ask_y, where="post", color=ASK, label=labels.asks)
     ax.fill_between(ask_x, ask_y, step="post", color=ASK, alpha=0.15)
     ax.axvline(float(analysis.mid), color="#6b7280", linestyle="--", linewidth=1)
     for wall in analysis.bid_walls + analysis.ask_walls:
         ax.axvline(float(wall.price), color=WALL, linewidth=1.5, alpha=0.7)
         ax.annotate(
-            f"{float(wall.multiple):.1f}x",
+            view.times(wall.multiple),
             (float(wall.price), ax.get_ylim()[1]),
             textcoords="offset points",
-            xytext=(2, -12),
-            fontsize=8,
+            xytext=(3, -14),
+            fontsize=10,
         )
-    ax.set_title(title)
-    ax.set_xlabel(f"price ({book.instrument.quote})")
-    ax.set_ylabel(f"cumulative notional ({book.instrument.quote})")
+    ax.set_xlabel(labels.x_axis)
+    ax.set_ylabel(labels.y_axis)
+    # The books' deepest part is at the edges, the thin middle is where the curves start:
+    # the legend goes there, above the mid line, not over the data.
     ax.legend(loc="upper center")
     ax.grid(alpha=0.2)
-    # Fixed margins: tight_layout measures every label by drawing it, a quarter of the time.
-    ax.yaxis.set_major_formatter(COMPACT)
-    fig.subplots_adjust(left=0.11, right=0.97, top=0.92, bottom=0.12)
-    out = io.BytesIO()
-    fig.savefig(out, format="png")
-    return out.getvalue()
+    ax.xaxis.set_major_formatter(numbers(view))
+    ax.yaxis.set_major_formatter(numbers(view, compact=True))
+    return finish(fig, labels.frame)

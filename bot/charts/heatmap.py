@@ -2,24 +2,27 @@
 
 from __future__ import annotations
 
-import io
+from dataclasses import dataclass
 
 from matplotlib import colormaps
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import Normalize
-from matplotlib.figure import Figure
 
-from bot.charts.ticks import COMPACT
+from bot.charts.frame import ChartFrame, figure, finish, numbers
+from bot.render.view import View
 from services.market.heatmap.service import HeatmapReport
 
-SIZE, DPI = (8, 4.5), 100
+
+@dataclass(frozen=True)
+class HeatmapLabels:
+    frame: ChartFrame
+    x_axis: str
+    y_axis: str
+    price: str  # "price 142.35", in the chat's numbers
 
 
-def heatmap_chart(report: HeatmapReport, title: str) -> bytes:
+def heatmap_chart(report: HeatmapReport, labels: HeatmapLabels, view: View) -> bytes:
     a = report.analysis
-    fig = Figure(figsize=SIZE, dpi=DPI)  # object API: safe in worker threads
-    FigureCanvasAgg(fig)
-    ax = fig.add_subplot()
+    fig, ax = figure()
     if a.bands:
         values = [float(band.usd) for band in a.bands]
         norm = Normalize(vmin=0, vmax=max(values))
@@ -30,21 +33,11 @@ def heatmap_chart(report: HeatmapReport, title: str) -> bytes:
             height=[float(band.high - band.low) * 0.9 for band in a.bands],
             color=colours,
         )
-    ax.axhline(
-        float(a.price),
-        color="#2563eb",
-        linestyle="--",
-        linewidth=1.2,
-        label=f"price {float(a.price):g}",
-    )
-    ax.set_title(title)
-    ax.set_xlabel("liquidation USD (relative estimate)")
-    ax.set_ylabel("price")
-    ax.legend(loc="lower right")
+    ax.axhline(float(a.price), color="#2563eb", linestyle="--", linewidth=1.2, label=labels.price)
+    ax.set_xlabel(labels.x_axis)
+    ax.set_ylabel(labels.y_axis)
+    ax.legend(loc="best")  # where it covers the fewest bars
     ax.grid(alpha=0.2)
-    # Fixed margins: tight_layout measures every label by drawing it, a quarter of the time.
-    ax.xaxis.set_major_formatter(COMPACT)
-    fig.subplots_adjust(left=0.11, right=0.97, top=0.92, bottom=0.12)
-    out = io.BytesIO()
-    fig.savefig(out, format="png")
-    return out.getvalue()
+    ax.xaxis.set_major_formatter(numbers(view, compact=True))
+    ax.yaxis.set_major_formatter(numbers(view))
+    return finish(fig, labels.frame)

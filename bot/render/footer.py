@@ -38,3 +38,15 @@ def plain_fallback(why: str) -> str:
     if source and word in Reason._value2member_map_:
         return reason_text(Reason(word), source)
     return esc(why)
+
+
+def chart_context(view: View, source: str, as_of: datetime, *, stale: bool = False) -> str:
+    """The footer's facts as a chart's plain-text context line (no HTML, no emoji: the
+    chart's font has no glyphs for them)."""
+    parts = [
+        _("Source: {source}").format(source=source),
+        _("as of {time}").format(time=view.time(as_of)),
+    ]
+    if stale:
+        parts.append(_("stale: live source failed"))
+    return " · ".join(parts)

@@ -6,7 +6,9 @@ from decimal import Decimal
 
 from aiogram.utils.i18n import gettext as _
 
-from bot.render.footer import footer
+from bot.charts.depth import DepthLabels
+from bot.charts.frame import ChartFrame
+from bot.render.footer import chart_context, footer
 from bot.render.text import b, esc
 from bot.render.view import View
 from services.market.orderbook.analysis import WALL_MULTIPLE, Imbalance, Wall
@@ -80,12 +82,27 @@ def render_orderbook(report: OrderBookReport, view: View) -> str:
     return "\n".join(lines)
 
 
-def chart_title(report: OrderBookReport) -> str:
-    return f"{report.book.instrument.display} · {report.book.source}"
-
-
 def orderbook_caption(report: OrderBookReport, view: View) -> str:
     """Used when the full answer is too long for a photo caption; the text follows."""
     return _("{pair} depth · {source}").format(
         pair=b(esc(report.book.instrument.display)), source=esc(report.book.source)
+    )
+
+
+def depth_labels(report: OrderBookReport, view: View) -> DepthLabels:
+    quote = report.book.instrument.quote
+    return DepthLabels(
+        frame=ChartFrame(
+            title=_("{pair} depth · {source}").format(
+                pair=report.book.instrument.display, source=report.book.source
+            ),
+            context=chart_context(
+                view, report.book.source, report.book.as_of, stale=report.book.stale
+            ),
+            locale=view.locale,
+        ),
+        x_axis=_("price ({quote})").format(quote=quote),
+        y_axis=_("cumulative notional ({quote})").format(quote=quote),
+        bids=_("bids"),
+        asks=_("asks"),
     )

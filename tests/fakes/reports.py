@@ -19,7 +19,7 @@ from services.vendors.levels import parse_levels
 from tests.fakes.vendors import load
 
 
-def book_report() -> OrderBookReport:
+def book_report(stale: bool = False) -> OrderBookReport:
     data = load("okx", "books_SOL-USDT.json")["data"][0]
     book = OrderBook(
         instrument=parse_symbol("SOL"),
@@ -27,6 +27,7 @@ def book_report() -> OrderBookReport:
         asks=parse_levels("okx", "b", data["asks"]),
         source="OKX",
         as_of=datetime.now(UTC),
+        stale=stale,
     )
     analysis = analyse_book(book)
     assert analysis is not None

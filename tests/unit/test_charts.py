@@ -1,13 +1,28 @@
-"""Charts: real PNGs of the agreed size, drawn without blocking, failures turned into None."""
+"""Charts: real PNGs sized for a phone, carrying their own context (title, source, time in the
+chat's zone, stale) in the chat's language, drawn without blocking, failures turned into None."""
 
 from __future__ import annotations
 
 import asyncio
+import io
 import struct
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
-from bot.charts.depth import DPI, SIZE, depth_chart
+import pytest
+from aiogram.utils.i18n import I18n
+from PIL import Image
+
+from bot.charts.depth import depth_chart
+from bot.charts.frame import DPI, SIZE
+from bot.charts.heatmap import heatmap_chart
 from bot.photo import render_chart
-from tests.fakes.reports import book_report
+from bot.render.heatmap import heatmap_labels
+from bot.render.orderbook import depth_labels
+from bot.render.view import View
+from tests.fakes.reports import book_report, heatmap_report
+
+JAKARTA = ZoneInfo("Asia/Jakarta")
 
 
 def png_size(png: bytes) -> tuple[int, int]:
@@ -16,16 +31,67 @@ def png_size(png: bytes) -> tuple[int, int]:
     return width, height
 
 
-def test_depth_chart_is_a_png_of_the_agreed_size() -> None:
-    png = depth_chart(book_report(), "SOL/USDT · OKX")
-    assert png_size(png) == (SIZE[0] * DPI, int(SIZE[1] * DPI))
-    assert 5_000 < len(png) < 500_000
+def view(locale: str = "en") -> View:
+    return View(locale=locale, tz=JAKARTA, now=datetime.now(UTC))
 
 
-async def test_charts_render_concurrently_in_threads_without_mixing_figures() -> None:
+def depth_png(i18n: I18n, locale: str = "en", stale: bool = False) -> bytes:
+    chart = book_report(stale=stale)
+    with i18n.context(), i18n.use_locale(locale):
+        labels = depth_labels(chart, view(locale))
+    return depth_chart(chart, labels, view(locale))
+
+
+def metadata(png: bytes) -> dict[str, str]:
+    return dict(Image.open(io.BytesIO(png)).info)  # the PNG's text chunks
+
+
+def test_charts_are_1280_by_720_for_a_phone(i18n: I18n) -> None:
+    png = depth_png(i18n)
+    assert png_size(png) == (int(SIZE[0] * DPI), int(SIZE[1] * DPI)) == (1280, 720)
+    assert 5_000 < len(png) < 800_000
+
+
+@pytest.mark.parametrize(
+    ("locale", "source", "as_of"), [("en", "Source: OKX", "as of"), ("id", "Sumber: OKX", "per")]
+)
+def test_a_chart_says_what_it_shows_in_the_chats_language(
+    i18n: I18n, locale: str, source: str, as_of: str
+) -> None:
+    meta = metadata(depth_png(i18n, locale))
+    assert "SOL/USDT" in meta["Title"] and "OKX" in meta["Title"]
+    assert meta["Description"].startswith(f"{source} · {as_of} ")
+    assert "WIB" in meta["Description"]  # the time in TIMEZONE's zone
+    assert meta["Language"] == locale
+    assert "stale" not in meta["Description"]
+
+
+def test_a_stale_chart_is_marked_stale(i18n: I18n) -> None:
+    assert "stale" in metadata(depth_png(i18n, stale=True))["Description"]
+    assert "basi" in metadata(depth_png(i18n, "id", stale=True))["Description"]
+
+
+def test_a_free_24h_heatmap_says_how_little_history_it_holds(i18n: I18n) -> None:
+    realized = heatmap_report().model_copy(
+        update={"modelled": False, "source": "OKX", "history": timedelta(hours=1, minutes=43)}
+    )
+    with i18n.context(), i18n.use_locale("en"):
+        labels = heatmap_labels(realized, view())
+        modelled = heatmap_labels(heatmap_report(), view())
+    meta = metadata(heatmap_chart(realized, labels, view()))
+    assert meta["Title"] == "SOL liquidation map · 12h · 1 h 43 min of history"
+    assert meta["Description"].startswith("Source: OKX")
+    assert "history" not in modelled.frame.title  # CoinGlass's model covers its whole range
+
+
+async def test_charts_render_concurrently_in_threads_without_mixing_figures(i18n: I18n) -> None:
     report = book_report()
-    pngs = await asyncio.gather(*(render_chart(lambda: depth_chart(report, "t")) for _ in range(4)))
-    assert all(p is not None and png_size(p) == (800, 450) for p in pngs)
+    with i18n.context(), i18n.use_locale("en"):
+        labels = depth_labels(report, view())
+    pngs = await asyncio.gather(
+        *(render_chart(lambda: depth_chart(report, labels, view())) for _ in range(4))
+    )
+    assert all(p is not None and png_size(p) == (1280, 720) for p in pngs)
 
 
 async def test_a_failing_chart_gives_none_instead_of_an_error() -> None:
