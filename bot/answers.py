@@ -7,15 +7,18 @@ from dataclasses import dataclass
 
 from aiogram.types import InlineKeyboardMarkup
 
+from bot.charts.candles import candle_chart
 from bot.charts.depth import depth_chart
 from bot.charts.heatmap import heatmap_chart
-from bot.keyboards import heatmap_keyboard, refresh_keyboard
+from bot.keyboards import chart_keyboard, heatmap_keyboard, refresh_keyboard
+from bot.render.chart import candle_labels, render_chart_caption
 from bot.render.heatmap import heatmap_caption, heatmap_labels, render_heatmap
 from bot.render.orderbook import depth_labels, orderbook_caption, render_orderbook
 from bot.render.view import View
 from services.kernel.symbols import okx_inst_id
 from services.market.heatmap.service import HeatmapRange, HeatmapReport
 from services.market.orderbook.service import Exchange, OrderBookReport
+from services.market.ticker.candles import CandleReport
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,18 @@ def orderbook_answer(report: OrderBookReport, view: View, exchange: Exchange | N
         draw=lambda: depth_chart(report, labels, view),
         filename="depth.png",
         markup=refresh_keyboard("ob", symbol, exchange.value if exchange else ""),
+    )
+
+
+def chart_answer(report: CandleReport, view: View) -> ChartAnswer:
+    labels = candle_labels(report, view)
+    caption = render_chart_caption(report, view)
+    return ChartAnswer(
+        text=caption,
+        caption=caption,
+        draw=lambda: candle_chart(report, labels, view),
+        filename="chart.png",
+        markup=chart_keyboard(okx_inst_id(report.instrument), report.bar),
     )
 
 

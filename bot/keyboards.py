@@ -12,6 +12,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from bot.render.errors import module_name
 from services.market.flags import Flag
 from services.market.heatmap.service import HeatmapRange
+from services.market.ticker.candles import Bar
 
 
 class FlagToggle(CallbackData, prefix="fl"):
@@ -48,10 +49,26 @@ class HeatmapView(CallbackData, prefix="hm"):
     range: HeatmapRange  # a range no longer offered is an expired button, not a typo
 
 
+class ChartView(CallbackData, prefix="ch"):
+    symbol: str  # the OKX instId
+    bar: Bar  # a timeframe no longer offered is an expired button
+
+
 def refresh_keyboard(kind: str, symbol: str, exchange: str = "") -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     data = Refresh(kind=RefreshKind(kind), symbol=symbol, exchange=exchange)
     builder.button(text=_("🔄 Refresh"), callback_data=data)
+    if kind == RefreshKind.TICKER:  # the price, drawn: /chart's default timeframe
+        builder.button(text=_("📈 Chart"), callback_data=ChartView(symbol=symbol, bar=Bar.H1))
+    return builder.as_markup()
+
+
+def chart_keyboard(symbol: str, current: Bar) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for bar in Bar:
+        label = f"• {bar.value}" if bar is current else bar.value
+        builder.button(text=label, callback_data=ChartView(symbol=symbol, bar=bar))
+    builder.adjust(len(Bar))
     return builder.as_markup()
 
 

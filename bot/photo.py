@@ -29,7 +29,7 @@ async def render_chart(draw: Callable[[], bytes]) -> bytes | None:
         return None
 
 
-async def answer_with_chart(message: Message, answer: ChartAnswer) -> None:
+async def answer_with_chart(message: Message, answer: ChartAnswer, quoted: bool = True) -> None:
     """The text as the photo's caption when it fits, else a short caption and the text after."""
     if message.bot is not None:
         await message.bot.send_chat_action(message.chat.id, ChatAction.UPLOAD_PHOTO)
@@ -43,7 +43,7 @@ async def answer_with_chart(message: Message, answer: ChartAnswer) -> None:
             BufferedInputFile(png, answer.filename),
             caption=answer.text if fits else answer.caption,
             reply_markup=answer.markup,
-            reply_parameters=quote(message),
+            reply_parameters=quote(message) if quoted else None,
         )
     except TelegramBadRequest as exc:
         logger.warning("photo refused ({}); sending the text alone", exc.message)

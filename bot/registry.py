@@ -14,11 +14,12 @@ from aiogram.utils.i18n import I18n
 
 from bot.handlers.admins import BotAdmin, admins_only, admins_only_press
 from bot.handlers.basic import help_, ids, start
-from bot.handlers.buttons import expired, heatmap_range, refresh
+from bot.handlers.buttons import chart_view, expired, heatmap_range, refresh
 from bot.handlers.flags import flags, toggle
 from bot.handlers.language import lang
 from bot.handlers.market import (
     alpha,
+    chart,
     etf,
     heatmap,
     ob,
@@ -33,7 +34,7 @@ from bot.handlers.permissions import member_changed
 from bot.handlers.private import private_text
 from bot.handlers.status import status
 from bot.handlers.subscriptions import membership, migrated, subscribe, unsubscribe
-from bot.keyboards import FlagToggle, HeatmapView, Refresh
+from bot.keyboards import ChartView, FlagToggle, HeatmapView, Refresh
 from bot.middlewares.callback_answer import CallbackAnswerGuard
 from bot.render.options import render_options
 from services.kernel.alerts import SUBSCRIBABLE
@@ -72,6 +73,14 @@ COMMANDS: tuple[CommandSpec, ...] = (
         ticker,
         usage="SYMBOL [SYMBOL ...]",
         aliases=("price", "p"),
+    ),
+    CommandSpec(
+        "chart",
+        N_("Price candles from OKX with volume, for a timeframe"),
+        chart,
+        usage="SYMBOL [5m|15m|1h|4h|1d]",
+        chat_action=None,
+        aliases=("c", "candles"),
     ),
     CommandSpec(
         "ob",
@@ -167,6 +176,7 @@ def commands_router() -> Router:
     router.callback_query.register(admins_only_press, switch)
     router.callback_query.register(refresh, Refresh.filter())
     router.callback_query.register(heatmap_range, HeatmapView.filter())
+    router.callback_query.register(chart_view, ChartView.filter())
     router.callback_query.register(expired)  # last: whatever the filters above refused
     # Last: a private chat's other text (a coin alone, an unknown command) gets an answer.
     router.message.register(private_text, F.chat.type == ChatType.PRIVATE, F.text)

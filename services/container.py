@@ -38,6 +38,7 @@ from services.market.options.service import OptionsService
 from services.market.orderbook.service import OrderBookService
 from services.market.parts import MarketParts, ModuleServices, Vendors, build_modules
 from services.market.sentiment.service import SentimentService
+from services.market.ticker.candles import PriceCharts
 from services.market.ticker.service import TickerService
 from services.market.whale.analysis import WhaleRule
 from services.market.whale.service import WhaleService
@@ -76,6 +77,7 @@ class Services:
     leases: Leases
     sniper: SniperService
     instruments: InstrumentCatalog
+    price_charts: PriceCharts
     db: Database
     chats: ChatRepository
     languages: ChatLanguages
@@ -123,6 +125,7 @@ class Services:
         return {
             "modules": self.modules,
             "instruments": self.instruments,
+            "price_charts": self.price_charts,
             "tickers": self.ticker,
             "books": self.orderbook,
             "whales": self.whale,
@@ -296,6 +299,7 @@ def build_services(
         modules=modules,
         bias=bias,
         instruments=instruments,
+        price_charts=PriceCharts(okx, cache, status),
         db=db,
         chats=chats,
         languages=ChatLanguages(chats),

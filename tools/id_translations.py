@@ -10,6 +10,12 @@ from pathlib import Path
 from babel.messages.pofile import read_po, write_po
 
 ID = {
+    "📈 Chart": "📈 Grafik",
+    "Price candles from OKX with volume, for a timeframe": "Candle harga dari OKX dengan volume, untuk satu timeframe",
+    "{pair} · {bar} candles": "{pair} · candle {bar}",
+    "Last price {close} · {n} bars: high {high}, low {low}": "Harga terakhir {close} · {n} bar: tertinggi {high}, terendah {low}",
+    "Change over the chart: {change}": "Perubahan sepanjang grafik: {change}",
+    "volume ({base})": "volume ({base})",
     "as of {time}": "per {time}",
     "stale: live source failed": "basi: sumber langsung gagal",
     "price ({quote})": "harga ({quote})",

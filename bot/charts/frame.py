@@ -37,6 +37,14 @@ def figure() -> tuple[Figure, Axes]:
     return fig, fig.add_subplot()
 
 
+def price_and_volume() -> tuple[Figure, Axes, Axes]:
+    """A price panel over a third as tall volume panel, sharing the time axis."""
+    fig = Figure(figsize=SIZE, dpi=DPI)
+    FigureCanvasAgg(fig)
+    price, volume = fig.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": (3, 1)})
+    return fig, price, volume
+
+
 def finish(fig: Figure, frame: ChartFrame) -> bytes:
     fig.suptitle(frame.title, fontsize=15, y=0.975)
     fig.text(0.01, 0.012, frame.context, fontsize=10, color=CONTEXT_COLOUR)

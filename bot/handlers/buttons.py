@@ -8,10 +8,10 @@ from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
-from bot.answers import heatmap_answer, orderbook_answer
-from bot.keyboards import HeatmapView, Refresh, RefreshKind, refresh_keyboard
+from bot.answers import chart_answer, heatmap_answer, orderbook_answer
+from bot.keyboards import ChartView, HeatmapView, Refresh, RefreshKind, refresh_keyboard
 from bot.middlewares.callback_answer import answer_query
-from bot.photo import edit_with_chart
+from bot.photo import answer_with_chart, edit_with_chart
 from bot.render.buttons import render_expired_button
 from bot.render.ticker import render_ticker
 from bot.render.view import View
@@ -19,6 +19,7 @@ from bot.reply import not_modified
 from services.kernel.symbols import parse_symbol
 from services.market.heatmap.service import HeatmapService
 from services.market.orderbook.service import OrderBookService, parse_exchange
+from services.market.ticker.candles import PriceCharts
 from services.market.ticker.service import TickerService
 
 
@@ -60,6 +61,23 @@ async def heatmap_range(
         return
     report = await heatmaps.heatmap(parse_symbol(callback_data.coin), callback_data.range)
     await edit_with_chart(message, heatmap_answer(report, view))
+    await answer_query(query)
+
+
+async def chart_view(
+    query: CallbackQuery, callback_data: ChartView, price_charts: PriceCharts, view: View
+) -> None:
+    """A timeframe under a chart redraws it in place; the chart button under a ticker sends
+    the chart as a new message (the price stays where it was)."""
+    message = query.message
+    if not isinstance(message, Message):
+        await answer_query(query, render_expired_button())
+        return
+    report = await price_charts.chart(parse_symbol(callback_data.symbol), callback_data.bar)
+    if message.photo:
+        await edit_with_chart(message, chart_answer(report, view))
+    else:
+        await answer_with_chart(message, chart_answer(report, view), quoted=False)
     await answer_query(query)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from aiogram.filters import CommandObject
 from aiogram.types import Message
 
-from bot.answers import heatmap_answer, orderbook_answer
+from bot.answers import chart_answer, heatmap_answer, orderbook_answer
 from bot.keyboards import refresh_keyboard
 from bot.photo import answer_with_chart
 from bot.render.alerts import render_entry_map
@@ -24,6 +24,7 @@ from services.market.instruments import InstrumentCatalog
 from services.market.orderbook.service import OrderBookService, parse_exchange
 from services.market.sentiment.service import SentimentService
 from services.market.ticker.board import board
+from services.market.ticker.candles import PriceCharts, parse_bar
 from services.market.ticker.service import TickerService
 from services.market.whale.service import WhaleService
 from services.signals.bias.service import BiasService
@@ -50,6 +51,19 @@ async def answer_ticker(
     result = await tickers.ticker(instrument)
     markup = refresh_keyboard("tk", okx_inst_id(instrument))
     await reply(message, render_ticker(result, view), markup)
+
+
+async def chart(
+    message: Message,
+    command: CommandObject,
+    instruments: InstrumentCatalog,
+    price_charts: PriceCharts,
+    view: View,
+) -> None:
+    symbol, _, rest = (command.args or "").strip().partition(" ")
+    bar = parse_bar(rest)
+    report = await price_charts.chart(await instruments.resolve(symbol), bar)
+    await answer_with_chart(message, chart_answer(report, view))
 
 
 async def ob(

@@ -119,3 +119,4 @@ class Candle:
     high: Decimal
     low: Decimal
     close: Decimal
+    volume: Decimal | None = None  # in the base coin; not kept where only prices matter

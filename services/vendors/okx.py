@@ -85,8 +85,10 @@ class OkxClient:
         before_ms: int | None = None,
         limit: int = CANDLES_LIMIT,
         history: bool = False,
+        forming: bool = False,
     ) -> list[Candle]:
-        """Closed bars of the spot pair, oldest first. `after_ms`/`before_ms` keep OKX's meaning
+        """Closed bars of the spot pair, oldest first (with `forming`, the bar still open too,
+        last). `after_ms`/`before_ms` keep OKX's meaning
         (bars opened strictly before / after that time). `candles` serves only the latest
         1,440 bars; `history=True` reads the older ones from `history-candles`."""
         endpoint, path, cap = (
@@ -105,7 +107,9 @@ class OkxClient:
             params["before"] = before_ms
         rows = await self._client.get(endpoint, path, interpret(endpoint), params)
         parsed = [candle_row(endpoint, row) for row in rows]  # every row, so one bad row fails
-        return sorted((candle for candle, closed in parsed if closed), key=lambda c: c.ts)
+        return sorted(
+            (candle for candle, closed in parsed if closed or forming), key=lambda c: c.ts
+        )
 
     @reads("candles")
     async def candles_range(self, inst: Instrument, start: datetime, end: datetime) -> list[Candle]:

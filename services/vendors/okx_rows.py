@@ -108,8 +108,18 @@ def candle_row(endpoint: str, row: Any) -> tuple[Candle, bool]:
         high=_price(endpoint, row[2]),
         low=_price(endpoint, row[3]),
         close=_price(endpoint, row[4]),
+        volume=_volume(row[5]) if len(row) > 5 else None,
     )
     return candle, confirm == "1"
+
+
+def _volume(raw: object) -> Decimal | None:
+    """A bar's volume in the base coin; a bar without a readable one is still a price bar."""
+    try:
+        volume = Decimal(str(raw))
+    except ArithmeticError:  # decimal.InvalidOperation
+        return None
+    return volume if volume.is_finite() and volume >= 0 else None
 
 
 def parse_inst_id(inst_id: str) -> tuple[date, Decimal, bool] | None:

@@ -32,8 +32,17 @@ CANDLE_PATHS = {  # path -> the most rows OKX gives per request
     "/api/v5/market/candles": 300,
     "/api/v5/market/history-candles": 100,
 }
-RECENT_CANDLES = 1440  # `candles` serves only the latest 1,440 bars; older ones need history
 MINUTE_MS = 60_000
+# OKX's bar names (VENDORS.md: candles) the fake serves from a scripted 1m path, in ms.
+BAR_MS = {
+    "1m": MINUTE_MS,
+    "5m": 5 * MINUTE_MS,
+    "15m": 15 * MINUTE_MS,
+    "1H": 60 * MINUTE_MS,
+    "4H": 240 * MINUTE_MS,
+    "1Dutc": 1440 * MINUTE_MS,
+}
+RECENT_CANDLES = 1440  # `candles` serves only the latest 1,440 bars; older ones need history
 Price = Decimal | float | int | str
 CandleRow = tuple[int, Price, Price, Price, Price]  # (open time ms, open, high, low, close)
 
@@ -237,7 +246,8 @@ class FakeVendors:
             return 400, {"code": "51000", "msg": "Parameter error.", "data": []}
         scripted = self._candles.get(inst_id)
         if scripted is not None:
-            if q.get("bar", "1m") != "1m":  # only 1m bars are scripted; say so, don't mislabel
+            bar_ms = BAR_MS.get(q.get("bar", "1m"))
+            if bar_ms is None:  # a name OKX does not know (it is case-sensitive: 1H, not 1h)
                 return 400, {"code": "51000", "msg": "Parameter bar error.", "data": []}
             now = int(self.clock() * 1000)
             rows = [
@@ -250,9 +260,9 @@ class FakeVendors:
                     "1",
                     "1",
                     "1",
-                    "0" if ts + MINUTE_MS > now else "1",
+                    "0" if ts + bar_ms > now else "1",
                 ]
-                for ts, o, h, lo, c in scripted
+                for ts, o, h, lo, c in _bars(scripted, bar_ms)
             ]
             if path == "/api/v5/market/candles":
                 oldest_served = (now // MINUTE_MS - (RECENT_CANDLES - 1)) * MINUTE_MS
@@ -344,3 +354,20 @@ class FakeVendors:
         if path.startswith("/api/v5/"):
             return 404, load("okx", "error_404_unknown_path.json"), {}
         return 404, {"error": "not found"}, {}
+
+
+def _bars(minutes: list[CandleRow], bar_ms: int) -> list[CandleRow]:
+    """A scripted 1m path as `bar_ms` bars opened on multiples of it (UTC), as OKX serves."""
+    grouped: dict[int, list[CandleRow]] = {}
+    for row in minutes:
+        grouped.setdefault(row[0] // bar_ms * bar_ms, []).append(row)
+    return [
+        (
+            opened,
+            rows[0][1],
+            max(Decimal(str(r[2])) for r in rows),
+            min(Decimal(str(r[3])) for r in rows),
+            rows[-1][4],
+        )
+        for opened, rows in sorted(grouped.items())
+    ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
@@ -16,6 +16,7 @@ class ApiCall:
     ok: bool = True
     error_code: int | None = None
     result: Any = None
+    files: dict[str, bytes] = field(default_factory=dict)  # uploads (a photo), by form field
 
 
 @dataclass

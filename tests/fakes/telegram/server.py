@@ -124,19 +124,24 @@ class FakeTelegram(Updates, Methods, FloodControl):
 
     # --- server -----------------------------------------------------------------------------
 
-    async def _params(self, request: web.Request) -> dict[str, Any]:
+    async def _params(self, request: web.Request) -> tuple[dict[str, Any], dict[str, bytes]]:
         params: dict[str, Any] = dict(request.query)
+        files: dict[str, bytes] = {}
         if request.content_type == "application/json":
             params.update(await request.json())
         elif request.can_read_body:
             form = await request.post()
             for key, value in form.items():
-                params[key] = value if isinstance(value, str) else "<file>"
+                if isinstance(value, str):
+                    params[key] = value
+                else:
+                    params[key] = "<file>"
+                    files[key] = value.file.read()
         for key in ("reply_markup", "commands", "scope", "allowed_updates", "entities"):
             if isinstance(params.get(key), str):
                 with contextlib.suppress(ValueError):
                     params[key] = json.loads(params[key])
-        return params
+        return params, files
 
     def _injected(self, method: str, params: dict[str, Any]) -> Injected | None:
         queue = self.errors.get(method, [])
@@ -151,8 +156,8 @@ class FakeTelegram(Updates, Methods, FloodControl):
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         method = request.match_info["method"]
-        params = await self._params(request)
-        call = ApiCall(method, params, time.monotonic())
+        params, files = await self._params(request)
+        call = ApiCall(method, params, time.monotonic(), files=files)
         self.calls.append(call)
         if request.match_info["token"] != self.token or self.revoked:
             return error_response(call, fixture("error_401_unauthorized.json"))

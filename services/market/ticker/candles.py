@@ -1,0 +1,121 @@
+"""/chart: a coin's OKX candles (free) for one timeframe, cached like the ticker."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from enum import StrEnum
+
+from pydantic import BaseModel
+
+from services.kernel.cache import ResilientCache
+from services.kernel.errors import (
+    ArgumentError,
+    DataUnavailableError,
+    Reason,
+    SymbolError,
+    UnknownInstrumentError,
+    VendorError,
+    wait_asked,
+)
+from services.kernel.models import Provenance
+from services.kernel.modules import Module
+from services.kernel.sources import read_through
+from services.kernel.status import StatusRegistry
+from services.kernel.symbols import Instrument, okx_inst_id
+from services.vendors.okx import SOURCE as OKX
+from services.vendors.okx import OkxClient
+
+BARS = 96  # four days of hours, eight hours of 5m bars: enough to read, few enough to see
+
+
+class Bar(StrEnum):
+    M5 = "5m"
+    M15 = "15m"
+    H1 = "1h"
+    H4 = "4h"
+    D1 = "1d"
+
+    @property
+    def okx(self) -> str:
+        """OKX's name for it; its days start at 00:00 UTC, not Hong Kong's midnight."""
+        return {"1h": "1H", "4h": "4H", "1d": "1Dutc"}.get(self.value, self.value)
+
+    @property
+    def seconds(self) -> int:
+        return {"5m": 300, "15m": 900, "1h": 3600, "4h": 14_400, "1d": 86_400}[self.value]
+
+
+def parse_bar(text: str | None) -> Bar:
+    if not text:
+        return Bar.H1
+    try:
+        return Bar(text.strip().lower())
+    except ValueError:
+        raise ArgumentError(text, [b.value for b in Bar]) from None
+
+
+class CandleBar(BaseModel):
+    ts: datetime
+    open: Decimal
+    high: Decimal
+    low: Decimal
+    close: Decimal
+    volume: Decimal | None = None
+
+
+class CandleReport(Provenance):
+    instrument: Instrument
+    bar: Bar
+    candles: list[CandleBar]  # oldest first; the last may still be forming
+
+
+class PriceCharts:
+    """Candles through the price module's cache and status: OKX failing is the price module
+    failing, and a burst of /chart for one coin and bar costs one call."""
+
+    def __init__(self, okx: OkxClient, cache: ResilientCache, status: StatusRegistry) -> None:
+        self._okx = okx
+        self._cache = cache
+        self._status = status
+
+    async def chart(self, inst: Instrument, bar: Bar) -> CandleReport:
+        key = f"candles:{okx_inst_id(inst.spot())}:{bar.value}"
+        ttl = min(60.0, bar.seconds / 10)  # a new bar closes every bar.seconds
+        try:
+            return await read_through(
+                self._cache,
+                self._status,
+                Module.TICKER,
+                key,
+                CandleReport,
+                ttl,
+                lambda: self._fetch(inst.spot(), bar),
+            )
+        except UnknownInstrumentError:
+            raise SymbolError(inst.display, "unknown") from None
+
+    async def _fetch(self, inst: Instrument, bar: Bar) -> CandleReport:
+        try:
+            # The bar still forming too: a price chart ends at the price, as any chart does.
+            rows = await self._okx.candles(inst, bar.okx, limit=BARS, forming=True)
+        except UnknownInstrumentError:
+            raise
+        except VendorError as exc:
+            raise DataUnavailableError(
+                Module.TICKER, [(OKX, exc.reason)], wait_asked(exc)
+            ) from None
+        if not rows:  # a listed pair with no bar: nothing to draw, not "no such coin"
+            raise DataUnavailableError(Module.TICKER, [(OKX, Reason.BAD_DATA)])
+        return CandleReport(
+            instrument=inst,
+            bar=bar,
+            candles=[
+                CandleBar(
+                    ts=c.ts, open=c.open, high=c.high, low=c.low, close=c.close, volume=c.volume
+                )
+                for c in rows
+            ],
+            source=OKX,
+            as_of=datetime.now(UTC),
+        )
