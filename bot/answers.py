@@ -16,7 +16,7 @@ from bot.render.heatmap import heatmap_caption, heatmap_labels, render_heatmap
 from bot.render.orderbook import depth_labels, orderbook_caption, render_orderbook
 from bot.render.view import View
 from services.kernel.symbols import okx_inst_id
-from services.market.heatmap.service import HeatmapRange, HeatmapReport
+from services.market.heatmap.service import HeatmapReport
 from services.market.orderbook.service import Exchange, OrderBookReport
 from services.market.ticker.candles import CandleReport
 
@@ -56,10 +56,11 @@ def chart_answer(report: CandleReport, view: View) -> ChartAnswer:
 
 def heatmap_answer(report: HeatmapReport, view: View) -> ChartAnswer:
     heat_labels = heatmap_labels(report, view)
+    ranges = report.ranges()
     return ChartAnswer(
         text=render_heatmap(report, view),
         caption=heatmap_caption(report),
         draw=lambda: heatmap_chart(report, heat_labels, view),
         filename="heatmap.png",
-        markup=heatmap_keyboard(report.coin, report.range.value, [r.value for r in HeatmapRange]),
+        markup=heatmap_keyboard(report.coin, report.range.value, [r.value for r in ranges]),
     )

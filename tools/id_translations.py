@@ -10,6 +10,10 @@ from pathlib import Path
 from babel.messages.pofile import read_po, write_po
 
 ID = {
+    "longs liquidated": "long terlikuidasi",
+    "shorts liquidated": "short terlikuidasi",
+    "long liquidation levels": "level likuidasi long",
+    "short liquidation levels": "level likuidasi short",
     "📈 Chart": "📈 Grafik",
     "Price candles from OKX with volume, for a timeframe": "Candle harga dari OKX dengan volume, untuk satu timeframe",
     "{pair} · {bar} candles": "{pair} · candle {bar}",

@@ -101,4 +101,7 @@ def heatmap_labels(report: HeatmapReport, view: View) -> HeatmapLabels:
         x_axis=_("liquidation USD (relative estimate)"),
         y_axis=_("price"),
         price=_("price {price}").format(price=view.price(report.analysis.price)),
+        time_axis=_("time ({zone})").format(zone=view.now.astimezone(view.tz).tzname()),
+        longs=_("longs liquidated") if not report.modelled else _("long liquidation levels"),
+        shorts=_("shorts liquidated") if not report.modelled else _("short liquidation levels"),
     )

@@ -92,6 +92,7 @@ class HeatmapGrid(BaseModel):
     candle_count: int
     last_close: Price | None
     last_time: Moment | None
+    path: list[tuple[Moment, Price]] = []  # each candle's open time and close: the time axis
 
 
 class OptionOI(BaseModel):

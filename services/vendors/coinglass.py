@@ -174,6 +174,7 @@ class CoinGlassClient:
                     cells.append((int(x), int(y), Decimal(str(usd))))
             candles = data.get("price_candlesticks") or []
             last = candles[-1] if candles else None
+            path = [(epoch(float(c[0])), Decimal(str(c[4]))) for c in candles]
         except (KeyError, TypeError, ValueError, ArithmeticError):
             raise BadResponseError(VENDOR, endpoint, "unreadable heatmap") from None
         return HeatmapGrid(
@@ -182,4 +183,5 @@ class CoinGlassClient:
             candle_count=len(candles),
             last_close=Decimal(str(last[4])) if last else None,
             last_time=epoch(float(last[0])) if last else None,
+            path=path,
         )

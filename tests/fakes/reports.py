@@ -12,9 +12,11 @@ from services.kernel.symbols import parse_symbol
 from services.market.heatmap.analysis import analyse as analyse_heatmap
 from services.market.heatmap.analysis import bands_from_grid
 from services.market.heatmap.service import HeatmapRange, HeatmapReport
+from services.market.heatmap.timemap import from_grid
 from services.market.orderbook.analysis import analyse as analyse_book
 from services.market.orderbook.service import OrderBookReport
 from services.signals.bias.rule import BiasCall, Direction
+from services.vendors.coinglass import epoch
 from services.vendors.levels import parse_levels
 from tests.fakes.vendors import load
 
@@ -43,6 +45,7 @@ def heatmap_report() -> HeatmapReport:
         candle_count=len(data["price_candlesticks"]),
         last_close=Decimal(data["price_candlesticks"][-1][4]),
         last_time=None,
+        path=[(epoch(float(c[0])), Decimal(str(c[4]))) for c in data["price_candlesticks"]],
     )
     price = grid.last_close or axis[0]
     return HeatmapReport(
@@ -51,6 +54,7 @@ def heatmap_report() -> HeatmapReport:
         source="CoinGlass",
         modelled=True,
         analysis=analyse_heatmap(bands_from_grid(grid, price, None), price),
+        map=from_grid(grid, None),
         as_of=datetime.now(UTC),
     )
 

@@ -26,6 +26,7 @@ from services.market.heatmap.analysis import (
     bands_from_grid,
     bands_from_liquidations,
 )
+from services.market.heatmap.timemap import TimeMap, from_grid, from_liquidations, path_bar
 from services.market.parts import MarketParts
 from services.market.ticker.service import TickerService
 from services.storage.liquidations import LiquidationStore
@@ -36,6 +37,7 @@ from services.vendors.okx import OkxClient
 from services.vendors.okx_rows import ContractValues
 
 MODULE = Module.HEATMAP
+PathPoint = tuple[datetime, Decimal]
 CANDLES_PER_HOUR = 12  # CoinGlass model1 12h/24h grids are 5-minute candles
 
 
@@ -67,6 +69,20 @@ class HeatmapReport(Provenance):
     cut_from: str | None = None  # "12h": a 1h/4h answer cut from CoinGlass's shortest range
     history: timedelta | None = None  # realized: how far back our own record reaches
     events: int | None = None
+    map: TimeMap | None = None  # by time and price, where the data has a time axis
+
+    def ranges(self) -> list[HeatmapRange]:
+        """The ranges worth a button: with only our own record, a range longer than its
+        history draws the same map as the first one that covers it, so only that one."""
+        if self.modelled or self.history is None:
+            return list(HeatmapRange)
+        offered: list[HeatmapRange] = []
+        for range_ in HeatmapRange:
+            offered.append(range_)
+            if timedelta(hours=range_.hours) >= self.history:
+                break
+        # The one asked for stays, marked, even when it is longer than the record.
+        return offered if self.range in offered else [*offered, self.range]
 
 
 class HeatmapService:
@@ -133,6 +149,7 @@ class HeatmapService:
             source=COINGLASS,
             modelled=True,
             analysis=analyse(bands_from_grid(grid, price, cut), price),
+            map=from_grid(grid, cut),
             cut_from=asked.value if cut is not None else None,
             as_of=grid.last_time or datetime.now(UTC),
         )
@@ -146,6 +163,8 @@ class HeatmapService:
         except UpstreamError as exc:
             raise TransientError(OKX, "ticker", f"no price for the map: {exc}") from None
         earliest = await self._store.earliest(inst.base)
+        start = now - timedelta(hours=range_.hours)
+        path = await self._price_path(inst, now - start)
         return HeatmapReport(
             coin=inst.base,
             range=range_,
@@ -154,8 +173,21 @@ class HeatmapService:
             analysis=analyse(bands_from_liquidations(events, price), price),
             history=now - earliest if earliest else None,
             events=len(events),
+            map=from_liquidations(events, start, now, price, path) if events or path else None,
             as_of=now,
         )
+
+    async def _price_path(
+        self, inst: Instrument, span: timedelta
+    ) -> list[tuple[datetime, Decimal]]:
+        """The price line over a realized map (OKX candles, closes); the map is drawn without
+        it when OKX cannot give it."""
+        try:
+            candles = await self._okx.candles(inst.spot(), path_bar(span), limit=60, forming=True)
+        except UpstreamError as exc:
+            logger.info("heatmap price line unavailable: {}", exc)
+            return []
+        return [(c.ts, c.close) for c in candles]
 
     async def poll(self, coins: list[str], only_if_due: bool = False) -> int:
         """Fetch OKX's recent liquidations and keep the new ones. Returns rows added."""
