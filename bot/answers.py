@@ -19,6 +19,7 @@ from services.kernel.symbols import okx_inst_id
 from services.market.heatmap.service import HeatmapReport
 from services.market.orderbook.service import Exchange, OrderBookReport
 from services.market.ticker.candles import CandleReport
+from services.signals.sniper.rule import EntryMap
 
 
 @dataclass(frozen=True)
@@ -42,9 +43,9 @@ def orderbook_answer(report: OrderBookReport, view: View, exchange: Exchange | N
     )
 
 
-def chart_answer(report: CandleReport, view: View) -> ChartAnswer:
-    labels = candle_labels(report, view)
-    caption = render_chart_caption(report, view)
+def chart_answer(report: CandleReport, view: View, live: EntryMap | None = None) -> ChartAnswer:
+    labels = candle_labels(report, view, live)
+    caption = render_chart_caption(report, view, live)
     return ChartAnswer(
         text=caption,
         caption=caption,

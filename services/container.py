@@ -126,6 +126,7 @@ class Services:
             "modules": self.modules,
             "instruments": self.instruments,
             "price_charts": self.price_charts,
+            "call_log": self.calls,
             "tickers": self.ticker,
             "books": self.orderbook,
             "whales": self.whale,

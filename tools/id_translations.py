@@ -10,6 +10,10 @@ from pathlib import Path
 from babel.messages.pofile import read_po, write_po
 
 ID = {
+    "Entry {price}": "Entry {price}",
+    "Invalidation {price}": "Invalidasi {price}",
+    "TP{n} {price}": "TP{n} {price}",
+    "Marked: the live sniper map's entry, invalidation and targets.": "Ditandai: entry, invalidasi dan target peta sniper yang masih berjalan.",
     "longs liquidated": "long terlikuidasi",
     "shorts liquidated": "short terlikuidasi",
     "long liquidation levels": "level likuidasi long",

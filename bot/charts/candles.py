@@ -21,6 +21,8 @@ class CandleLabels:
     price_axis: str
     volume_axis: str
     time_axis: str
+    # A live sniper map's levels, name and price ("TP1 144.5"), drawn across the price panel.
+    levels: tuple[tuple[str, float, str], ...] = ()  # (label, price, colour)
 
 
 def candle_chart(report: CandleReport, labels: CandleLabels, view: View) -> bytes:
@@ -35,6 +37,18 @@ def candle_chart(report: CandleReport, labels: CandleLabels, view: View) -> byte
         price.bar(x, max(high - low, float(c.close) * 1e-5), width, low, color=colour)
         if c.volume is not None:
             volume.bar(x, float(c.volume), width, color=colour, alpha=0.5)
+    for label, level, colour in labels.levels:
+        price.axhline(level, color=colour, linestyle="--", linewidth=1.1, alpha=0.9)
+        price.annotate(
+            label,
+            (1, level),
+            xycoords=("axes fraction", "data"),
+            xytext=(-4, 3),
+            textcoords="offset points",
+            ha="right",
+            fontsize=10,
+            color=colour,
+        )
     price.set_ylabel(labels.price_axis)
     price.grid(alpha=0.2)
     price.yaxis.set_major_formatter(numbers(view))

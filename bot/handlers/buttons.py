@@ -21,6 +21,7 @@ from services.market.heatmap.service import HeatmapService
 from services.market.orderbook.service import OrderBookService, parse_exchange
 from services.market.ticker.candles import PriceCharts
 from services.market.ticker.service import TickerService
+from services.signals.calls import CallLog
 
 
 async def refresh(
@@ -65,7 +66,11 @@ async def heatmap_range(
 
 
 async def chart_view(
-    query: CallbackQuery, callback_data: ChartView, price_charts: PriceCharts, view: View
+    query: CallbackQuery,
+    callback_data: ChartView,
+    price_charts: PriceCharts,
+    call_log: CallLog,
+    view: View,
 ) -> None:
     """A timeframe under a chart redraws it in place; the chart button under a ticker sends
     the chart as a new message (the price stays where it was)."""
@@ -73,11 +78,13 @@ async def chart_view(
     if not isinstance(message, Message):
         await answer_query(query, render_expired_button())
         return
-    report = await price_charts.chart(parse_symbol(callback_data.symbol), callback_data.bar)
+    instrument = parse_symbol(callback_data.symbol)
+    report = await price_charts.chart(instrument, callback_data.bar)
+    answer = chart_answer(report, view, await call_log.live_map(instrument.base))
     if message.photo:
-        await edit_with_chart(message, chart_answer(report, view))
+        await edit_with_chart(message, answer)
     else:
-        await answer_with_chart(message, chart_answer(report, view), quoted=False)
+        await answer_with_chart(message, answer, quoted=False)
     await answer_query(query)
 
 

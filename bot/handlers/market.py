@@ -28,6 +28,7 @@ from services.market.ticker.candles import PriceCharts, parse_bar
 from services.market.ticker.service import TickerService
 from services.market.whale.service import WhaleService
 from services.signals.bias.service import BiasService
+from services.signals.calls import CallLog
 from services.signals.sniper.service import SniperService
 
 
@@ -58,12 +59,15 @@ async def chart(
     command: CommandObject,
     instruments: InstrumentCatalog,
     price_charts: PriceCharts,
+    call_log: CallLog,
     view: View,
 ) -> None:
     symbol, _, rest = (command.args or "").strip().partition(" ")
     bar = parse_bar(rest)
-    report = await price_charts.chart(await instruments.resolve(symbol), bar)
-    await answer_with_chart(message, chart_answer(report, view))
+    instrument = await instruments.resolve(symbol)
+    report = await price_charts.chart(instrument, bar)
+    live = await call_log.live_map(instrument.base)
+    await answer_with_chart(message, chart_answer(report, view, live))
 
 
 async def ob(

@@ -10,9 +10,10 @@ from bot.render.footer import chart_context, footer
 from bot.render.text import b, esc
 from bot.render.view import View
 from services.market.ticker.candles import CandleReport
+from services.signals.sniper.rule import EntryMap
 
 
-def render_chart_caption(report: CandleReport, view: View) -> str:
+def render_chart_caption(report: CandleReport, view: View, live: EntryMap | None = None) -> str:
     bars = report.candles
     first, last = bars[0], bars[-1]
     change = (last.close - first.open) / first.open * 100 if first.open else None
@@ -31,11 +32,16 @@ def render_chart_caption(report: CandleReport, view: View) -> str:
     ]
     if change is not None:
         lines.append(_("Change over the chart: {change}").format(change=view.pct(change)))
+    if live is not None:
+        lines.append(_("Marked: the live sniper map's entry, invalidation and targets."))
     lines += ["", footer(view, report.source, report.as_of, stale=report.stale)]
     return "\n".join(lines)
 
 
-def candle_labels(report: CandleReport, view: View) -> CandleLabels:
+LEVEL_COLOURS = {"entry": "#2563eb", "invalidation": "#dc2626", "tp": "#16a34a"}
+
+
+def candle_labels(report: CandleReport, view: View, live: EntryMap | None = None) -> CandleLabels:
     zone = view.now.astimezone(view.tz).tzname() or str(view.tz)
     return CandleLabels(
         frame=ChartFrame(
@@ -48,4 +54,30 @@ def candle_labels(report: CandleReport, view: View) -> CandleLabels:
         price_axis=_("price ({quote})").format(quote=report.instrument.quote),
         volume_axis=_("volume ({base})").format(base=report.instrument.base),
         time_axis=_("time ({zone})").format(zone=zone),
+        levels=_levels(live, view) if live is not None else (),
     )
+
+
+def _levels(live: EntryMap, view: View) -> tuple[tuple[str, float, str], ...]:
+    """The live sniper map's entry, invalidation and targets, as its push named them."""
+    marks: list[tuple[str, float, str]] = []
+    if live.entry is not None:
+        marks.append(
+            (
+                _("Entry {price}").format(price=view.price(live.entry)),
+                float(live.entry),
+                LEVEL_COLOURS["entry"],
+            )
+        )
+    if live.invalidation is not None:
+        marks.append(
+            (
+                _("Invalidation {price}").format(price=view.price(live.invalidation)),
+                float(live.invalidation),
+                LEVEL_COLOURS["invalidation"],
+            )
+        )
+    for number, target in enumerate(live.targets, 1):
+        label = _("TP{n} {price}").format(n=number, price=view.price(target.price))
+        marks.append((label, float(target.price), LEVEL_COLOURS["tp"]))
+    return tuple(marks)

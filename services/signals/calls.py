@@ -13,6 +13,7 @@ from services.signals.grading import SniperLevels, SniperStatus
 from services.signals.sniper.rule import EntryMap
 from services.storage.calls import CallStore, NewCall, StoredCall
 from services.storage.db import Record
+from services.storage.errors import StorageUnavailableError
 
 
 class Kind:
@@ -78,6 +79,18 @@ def levels(call: StoredCall, lifetime: timedelta) -> SniperLevels | None:
 class CallLog:
     def __init__(self, store: CallStore) -> None:
         self.store = store
+
+    async def live_map(self, symbol: str) -> EntryMap | None:
+        """The newest pushed sniper map on `symbol` still being tracked, for /chart to mark;
+        None when there is none or the database cannot say (a chart is worth drawing
+        without it)."""
+        try:
+            found = await self.live_sniper(symbol)
+        except StorageUnavailableError:
+            return None
+        if found is None or not found[0].pushed or not found[1].setup:
+            return None
+        return found[1]
 
     def bias(self, calls: list[BiasCall]) -> Record:
         """Records the LONG/SHORT calls with the alert that pushes them, each marked pushed

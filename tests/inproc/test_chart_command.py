@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import io
 import time
+from datetime import UTC, datetime
 
 from PIL import Image
 
+from services.storage.calls import CallStore
 from tests.fakes.telegram import FakeTelegram
 from tests.fakes.vendors import FakeVendors
 from tests.unit.dispatch import Dispatch
+from tests.unit.test_sniper_rule import make
 
 CANDLES = "/api/v5/market/candles"
 
@@ -71,3 +74,18 @@ async def test_the_ticker_has_a_chart_button_that_sends_the_chart(
     [photo] = telegram.calls_to("sendPhoto", ok=True)
     assert "1h candles" in photo.params["caption"] and bars(vendors) == ["1H"]
     assert len(telegram.sent_texts(1521)) == 2  # the price stays; the chart comes under it
+
+
+async def test_a_live_sniper_map_is_marked_on_the_chart(
+    dispatch: Dispatch, telegram: FakeTelegram
+) -> None:
+    entry = make(at=datetime.now(UTC))  # entry 99.5, stop 99.20, TP1 100.8, TP2 101.6
+    call_id = await dispatch.services.calls.sniper(entry.model_copy(update={"symbol": "SOL"}))
+    await dispatch.command("/chart SOL 5m", chat_id=1531)
+    [unmarked] = telegram.calls_to("sendPhoto", ok=True)
+    assert "Marked" not in unmarked.params["caption"]  # recorded, but never pushed: not live
+    async with dispatch.services.db.sessions() as session, session.begin():
+        await CallStore.mark_pushed(session, call_id)
+    await dispatch.command("/chart SOL 5m", chat_id=1532)
+    [_, marked] = telegram.calls_to("sendPhoto", ok=True)
+    assert "live sniper map" in marked.params["caption"]

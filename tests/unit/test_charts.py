@@ -99,3 +99,31 @@ async def test_a_failing_chart_gives_none_instead_of_an_error() -> None:
         raise ValueError("no data to draw")
 
     assert await render_chart(broken) is None
+
+
+def test_a_live_maps_levels_are_drawn_across_the_price(i18n: I18n) -> None:
+    from bot.charts.candles import candle_chart
+    from bot.render.chart import candle_labels
+    from services.kernel.symbols import parse_symbol
+    from services.market.ticker.candles import Bar, CandleBar, CandleReport
+    from tests.unit.test_sniper_rule import make
+
+    start = datetime(2026, 12, 1, tzinfo=UTC)
+    bars = [
+        CandleBar(
+            ts=start + timedelta(minutes=5 * i), open=100, high=101, low=99, close=100, volume=10
+        )
+        for i in range(20)
+    ]
+    report = CandleReport(
+        instrument=parse_symbol("SOL"), bar=Bar.M5, candles=bars, source="OKX", as_of=start
+    )
+    with i18n.context(), i18n.use_locale("en"):
+        labels = candle_labels(report, view(), make(at=start))
+    assert [(name.split()[0], price) for name, price, _ in labels.levels] == [
+        ("Entry", 99.5),
+        ("Invalidation", 99.2),
+        ("TP1", 100.8),
+        ("TP2", 101.6),
+    ]
+    assert png_size(candle_chart(report, labels, view())) == (1280, 720)
