@@ -10,6 +10,7 @@ from pathlib import Path
 from babel.messages.pofile import read_po, write_po
 
 ID = {
+    "Graded against OKX prices · as of {time}": "Dinilai terhadap harga OKX · per {time}",
     "Entry {price}": "Entry {price}",
     "Invalidation {price}": "Invalidasi {price}",
     "TP{n} {price}": "TP{n} {price}",

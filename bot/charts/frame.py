@@ -45,11 +45,11 @@ def price_and_volume() -> tuple[Figure, Axes, Axes]:
     return fig, price, volume
 
 
-def finish(fig: Figure, frame: ChartFrame) -> bytes:
+def finish(fig: Figure, frame: ChartFrame, *, top: float = 0.9) -> bytes:
     fig.suptitle(frame.title, fontsize=15, y=0.975)
     fig.text(0.01, 0.012, frame.context, fontsize=10, color=CONTEXT_COLOUR)
     # Fixed margins: tight_layout measures every label by drawing it, a quarter of the time.
-    fig.subplots_adjust(left=0.08, right=0.98, top=0.9, bottom=0.13)
+    fig.subplots_adjust(left=0.08, right=0.98, top=top, bottom=0.13)
     out = io.BytesIO()
     fig.savefig(out, format="png", metadata=frame.metadata())
     return out.getvalue()

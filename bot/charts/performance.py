@@ -3,23 +3,20 @@ bias and whale calls against the always-long baseline (and the whale target)."""
 
 from __future__ import annotations
 
-import io
 from datetime import timedelta
 
 from babel.dates import format_datetime
 from babel.numbers import format_decimal, format_percent
 from matplotlib.axes import Axes
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.dates import AutoDateLocator, date2num, num2date
-from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
+from bot.charts.frame import ChartFrame, figure, finish
 from bot.render.performance import ChartLabels
 from bot.render.view import View
 from services.signals.calls import Kind
 from services.signals.track_record import MIN_CALLS, Point, TrackRecord
 
-SIZE, DPI = (12.8, 7.2), 100
 # matplotlib.dates has no annotations: its three calls below carry no-untyped-call ignores.
 LINE, BASELINE, TARGET, ZERO = "#2563eb", "#6b7280", "#16a34a", "#111827"
 
@@ -67,9 +64,7 @@ def performance_chart(record: TrackRecord, labels: ChartLabels, view: View) -> b
     points = plotted(record)
     if not points:
         return None
-    fig = Figure(figsize=SIZE, dpi=DPI)  # object API: safe in worker threads
-    FigureCanvasAgg(fig)
-    ax = fig.add_subplot()
+    fig, ax = figure()
     times = [date2num(p.at) for p in points]  # type: ignore[no-untyped-call]
     if record.kind == Kind.SNIPER:
         ax.step(times, [p.value for p in points], where="post", color=LINE, label=labels.series)
@@ -109,14 +104,10 @@ def performance_chart(record: TrackRecord, labels: ChartLabels, view: View) -> b
         ax.set_xlim(times[0] - 0.5, times[-1] + 0.5)
     ax.xaxis.set_major_locator(AutoDateLocator(tz=view.tz))  # type: ignore[no-untyped-call]
     ax.xaxis.set_major_formatter(_time_formatter(view, ax))
-    fig.suptitle(labels.title, fontsize=15, y=0.975)
     ax.set_ylabel(labels.y_axis)
     ax.set_xlabel(labels.x_axis)
     # Above the plot, outside the axes: a legend inside would cover the line somewhere.
     ax.legend(loc="lower left", bbox_to_anchor=(0, 1.01), ncol=3, frameon=False, fontsize=10)
     ax.grid(alpha=0.2)
-    # Fixed margins: tight_layout measures every label by drawing it, a quarter of the time.
-    fig.subplots_adjust(left=0.07, right=0.98, top=0.86, bottom=0.1)
-    out = io.BytesIO()
-    fig.savefig(out, format="png")
-    return out.getvalue()
+    frame = ChartFrame(title=labels.title, context=labels.context, locale=view.locale)
+    return finish(fig, frame, top=0.86)  # room for the legend above the plot

@@ -235,6 +235,7 @@ class ChartLabels:
     """The chart's words, translated here, on the event loop, where the chat's locale is set."""
 
     title: str
+    context: str  # what the grades were measured against, and when
     series: str
     y_axis: str
     x_axis: str
@@ -254,10 +255,12 @@ def chart_labels(record: TrackRecord, view: View) -> ChartLabels:
     zone = view.now.astimezone(view.tz).tzname() or str(view.tz)
     x_axis = _("time ({zone})").format(zone=zone)
     title = chart_title(record)
+    context = _("Graded against OKX prices · as of {time}").format(time=view.time(view.now))
     if record.kind == Kind.SNIPER:
         main = _main(record)
         return ChartLabels(
             title=title,
+            context=context,
             series=_("cumulative R of the finished trades (n={n})").format(
                 n=main.calls.n if main else 0
             ),
@@ -275,6 +278,7 @@ def chart_labels(record: TrackRecord, view: View) -> ChartLabels:
         target = _("target > {threshold}").format(threshold=view.share(record.target.threshold))
     return ChartLabels(
         title=title,
+        context=context,
         series=_("hit ratio at {horizon}, over the last {k} calls").format(
             horizon=record.main, k=ROLLING
         ),

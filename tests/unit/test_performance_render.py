@@ -3,6 +3,7 @@ a percentage below MIN_CALLS, Telegram-valid HTML in both languages, and the cha
 
 from __future__ import annotations
 
+import io
 import struct
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -11,6 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from matplotlib.dates import date2num
 from matplotlib.figure import Figure
+from PIL import Image
 
 from bot.charts.performance import _time_formatter, performance_chart
 from bot.handlers.performance import (
@@ -471,6 +473,9 @@ def test_sniper_chart_is_a_png(en: None) -> None:
     assert png is not None
     assert png_size(png) == (1280, 720)
     assert 10_000 < len(png) < 1_000_000
+    meta = Image.open(io.BytesIO(png)).info  # the chart says what it shows
+    assert meta["Title"] == chart_labels(record, view()).title
+    assert meta["Description"].startswith("Graded against OKX prices · as of ")
 
 
 def test_whale_chart_is_a_png(en: None) -> None:
@@ -490,6 +495,7 @@ def test_chart_labels_are_translated(id_: None) -> None:
     assert labels.title == "Entri sniper · 30 hari terakhir · SOL"
     assert labels.y_axis == "R kumulatif"
     assert labels.x_axis == "waktu (WIB)"
+    assert labels.context.startswith("Dinilai terhadap harga OKX · per ")
     assert labels.baseline is None and labels.target is None
 
 
