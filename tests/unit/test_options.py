@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+from services.kernel.errors import DataUnavailableError
 from services.kernel.models import OptionOI
 from services.kernel.symbols import parse_symbol
 from services.market.flags import ModuleDisabledError
@@ -81,3 +82,19 @@ async def test_disabled_options_make_no_call(build: Build, vendors: FakeVendors)
     with pytest.raises(ModuleDisabledError):
         await (await build(feature_options="off")).options.summary(parse_symbol("BTC"))
     assert vendors.calls == []
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [
+        Fault(status=500),  # OKX failing is not "no options listed"
+        Fault(body={"code": "0", "msg": "", "data": [{"instId": "garbage", "oiCcy": "1"}]}),
+    ],
+    ids=["okx 500", "rows we cannot read"],
+)
+async def test_a_failing_source_is_not_news_that_the_coin_has_no_options(
+    build: Build, vendors: FakeVendors, fault: Fault
+) -> None:
+    vendors.fail("/api/v5/public/open-interest", fault)
+    with pytest.raises(DataUnavailableError):
+        await (await build()).options.summary(parse_symbol("BTC"))
