@@ -29,7 +29,7 @@ from services.kernel.fallback_backend import (
     redis_retry,
 )
 from services.kernel.metrics import Metrics
-from services.kernel.singleflight import SingleFlight
+from services.kernel.singleflight import LeaderGone, SingleFlight, follow
 
 M = TypeVar("M", bound=BaseModel)
 REDIS_POOL = 32
@@ -163,13 +163,17 @@ class ResilientCache:
             # A refresh is under way: share it rather than read the backend again; someone
             # waiting in a chat shares it only until the old copy is the better answer.
             try:
-                result: Cached[M] = await asyncio.wait_for(asyncio.shield(running), _stale_after())
+                result: Cached[M] = await asyncio.wait_for(follow(running), _stale_after())
+            except LeaderGone:  # its leader's caller was cancelled: this caller leads now
+                return await self.get_or_fetch(kind, key, model, ttl, fetch)
             except TimeoutError:
                 last = await self._read(key)
                 if last is not None and self._clock() - last[0] <= ttl + self._max_stale:
                     return self._stale(kind, last, model, SLOW)
                 try:
-                    result = await asyncio.wait_for(asyncio.shield(running), deadline.remaining())
+                    result = await asyncio.wait_for(follow(running), deadline.remaining())
+                except LeaderGone:
+                    return await self.get_or_fetch(kind, key, model, ttl, fetch)
                 except TimeoutError:
                     raise DataUnavailableError(kind, [("", Reason.TIMEOUT)]) from None
             self._count(kind, "coalesced")

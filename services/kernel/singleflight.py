@@ -12,6 +12,24 @@ from collections.abc import Awaitable, Callable
 from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
+R = TypeVar("R")
+
+
+class LeaderGone(Exception):
+    """The call being shared was cancelled with its leader's caller; the follower goes on."""
+
+
+async def follow(flight: asyncio.Future[R]) -> R:
+    """The leader's outcome. A leader whose own caller was cancelled (a chat's deadline)
+    cancels its flight: the follower was not, so it is told `LeaderGone` and takes over,
+    instead of receiving a cancellation that is not its own."""
+    try:
+        return await asyncio.shield(flight)
+    except asyncio.CancelledError:
+        task = asyncio.current_task()
+        if flight.cancelled() and (task is None or task.cancelling() == 0):
+            raise LeaderGone from None
+        raise
 
 
 class SingleFlight(Generic[T]):
@@ -27,7 +45,10 @@ class SingleFlight(Generic[T]):
         follower got the leader's result."""
         existing = self._inflight.get(key)
         if existing is not None:
-            return await asyncio.shield(existing), True
+            try:
+                return await follow(existing), True
+            except LeaderGone:
+                return await self.do(key, call)
         future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
         self._inflight[key] = future
         try:

@@ -83,6 +83,27 @@ async def test_concurrent_identical_requests_share_one_upstream_call(cache_parts
     assert {r.value.value for r in results} == {101}
 
 
+async def test_a_cancelled_leader_hands_the_call_to_its_followers(cache_parts) -> None:  # type: ignore[no-untyped-def]
+    """The first asker's chat deadline cancels it mid-call: the others were not cancelled, and
+    get the value (one of them calls again) instead of someone else's cancellation."""
+    cache, _ = cache_parts
+    upstream = Upstream()
+    upstream.delay = 0.05
+    leader = asyncio.create_task(cache.get_or_fetch("ticker", "k", Price, 0.3, upstream))
+    await asyncio.sleep(0.01)  # the leader is inside the upstream call
+    followers = [
+        asyncio.create_task(cache.get_or_fetch("ticker", "k", Price, 0.3, upstream))
+        for _ in range(5)
+    ]
+    await asyncio.sleep(0.01)
+    leader.cancel()
+    results = await asyncio.gather(*followers, return_exceptions=True)
+    values = {r.value.value for r in results}  # type: ignore[union-attr]
+    assert values == {102}  # the second call's value, for all five
+    assert upstream.calls == 2  # the cancelled call, and one taken over for all five
+    assert leader.cancelled()
+
+
 async def test_a_failure_is_shared_too_not_retried_by_every_waiter(cache_parts) -> None:  # type: ignore[no-untyped-def]
     cache, _ = cache_parts
     upstream = Upstream()
