@@ -78,7 +78,7 @@ def make_dispatcher(settings: Settings, services: Services, i18n: I18n) -> Dispa
     throttle = ThrottleMiddleware(services.limits, settings.user_commands_per_minute)
     dp.message.outer_middleware(throttle)
     dp.callback_query.outer_middleware(throttle)
-    dp.message.middleware(ChatSeenMiddleware(services.chats))
+    dp.message.middleware(ChatSeenMiddleware(services.seen_chats))
     dp.message.middleware(ChatActionMiddleware())
     dp.message.middleware(CommandMetricsMiddleware(services.metrics, canonical))
     dp.include_router(commands_router())

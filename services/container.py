@@ -10,6 +10,7 @@ from limits.aio.storage import MemoryStorage, Storage
 from loguru import logger
 
 from services.chats.languages import ChatLanguages
+from services.chats.seen import SeenChats
 from services.chats.subscriptions import SubscriptionService
 from services.delivery.call_followups import FollowUps
 from services.delivery.followups import FollowUpQueue
@@ -81,6 +82,7 @@ class Services:
     db: Database
     chats: ChatRepository
     languages: ChatLanguages
+    seen_chats: SeenChats
     flags: FlagService
     routes: RouteBook
     calls: CallLog
@@ -179,6 +181,7 @@ class Services:
             await self.leases.release()
         except Exception as exc:  # the database may be what failed; leases then just lapse
             logger.warning("could not release job leases: {}", exc)
+        await self.seen_chats.aclose()  # what a burst noted, written before the database goes
         for client in self.clients:
             await client.aclose()
         if self.stores is not None:
@@ -304,6 +307,7 @@ def build_services(
         db=db,
         chats=chats,
         languages=ChatLanguages(chats),
+        seen_chats=SeenChats(chats),
         subscriptions=subscriptions,
         outbox=outbox,
         leases=Leases(db, settings.instance()),

@@ -14,6 +14,8 @@ from services.container import Services
 async def status(message: Message, services: Services, view: View) -> None:
     # Breakers, jobs and chats served: a bot admin's, in a private chat, never a group's.
     details = view.is_admin and message.chat.type == ChatType.PRIVATE
+    if details:
+        await services.seen_chats.flush()  # chats noted a moment ago count too
     chats = await services.chats.count() if details else None
     text = render_status(
         services.status.overall(),

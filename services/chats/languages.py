@@ -5,6 +5,8 @@ its choice is back as soon as the database is)."""
 
 from __future__ import annotations
 
+import asyncio
+
 from aiocache import SimpleMemoryCache
 
 from services.kernel.errors import ArgumentError
@@ -27,16 +29,46 @@ class ChatLanguages:
     def __init__(self, chats: ChatRepository) -> None:
         self._chats = chats
         self._cache = SimpleMemoryCache()
+        # Chats whose choice is being read: a burst of first messages is one query for all
+        # of them (and one per chat however many of its messages wait on it), not a pooled
+        # connection each. A hand-written batcher: aiocache has no multi-key singleflight.
+        self._waiting: dict[int, asyncio.Future[str]] = {}
 
     async def chosen(self, chat_id: int) -> str | None:
         cached = await self._cache.get(chat_id)
         if cached is None:
             try:
-                cached = await self._chats.chosen_language(chat_id) or _NONE
+                cached = await self._read(chat_id)
             except StorageUnavailableError:
                 return None  # the outage itself is logged once, where it was noticed
-            await self._cache.set(chat_id, cached, ttl=CACHE_SECONDS)
         return str(cached) or None
+
+    async def _read(self, chat_id: int) -> str:
+        waiting = self._waiting.get(chat_id)
+        if waiting is None:
+            waiting = self._waiting[chat_id] = asyncio.get_running_loop().create_future()
+            # Its failure is read by whoever still waits; none left must not log an error.
+            waiting.add_done_callback(lambda f: f.cancelled() or f.exception())
+            if len(self._waiting) == 1:  # the first of a batch reads for all that join it
+                asyncio.get_running_loop().call_soon(
+                    lambda: asyncio.create_task(self._read_batch(), name="chat-languages")
+                )
+        return await asyncio.shield(waiting)
+
+    async def _read_batch(self) -> None:
+        batch, self._waiting = self._waiting, {}
+        try:
+            found = await self._chats.chosen_languages(list(batch))
+        except Exception as exc:  # every waiter gets the failure (StorageUnavailableError)
+            for future in batch.values():
+                if not future.done():
+                    future.set_exception(exc)
+            return
+        for chat_id, future in batch.items():
+            language = found.get(chat_id) or _NONE
+            await self._cache.set(chat_id, language, ttl=CACHE_SECONDS)
+            if not future.done():
+                future.set_result(language)
 
     async def subscribed_by(
         self, chat_id: int, kind: str, title: str | None, language: str | None

@@ -36,6 +36,26 @@ class ChatRepository:
         statement = statement.on_conflict_do_update(index_elements=[Chat.chat_id], set_=refreshed)
         await self._db.quick(self._execute(statement))
 
+    async def seen_many(self, chats: list[ChatInfo], now: datetime | None = None) -> None:
+        """`seen` for many chats in one statement; a group's language (its subscribing
+        admin's) is never overwritten by a message that carries none."""
+        if not chats:
+            return
+        moment = now or datetime.now(UTC)
+        rows = [chat.model_dump() | {"first_seen": moment, "last_seen": moment} for chat in chats]
+        statement = self._db.insert(Chat).values(rows)
+        fresh = statement.excluded
+        statement = statement.on_conflict_do_update(
+            index_elements=[Chat.chat_id],
+            set_={
+                "kind": fresh.kind,
+                "title": fresh.title,
+                "language": func.coalesce(fresh.language, Chat.language),
+                "last_seen": fresh.last_seen,
+            },
+        )
+        await self._db.quick(self._execute(statement))
+
     async def _execute(self, statement: Any) -> None:
         async with self._db.sessions() as session, session.begin():
             await session.execute(statement)
@@ -61,6 +81,19 @@ class ChatRepository:
     async def chosen_language(self, chat_id: int) -> str | None:
         """Read for every message's language: bounded (`Database.quick`)."""
         return await self._db.quick(self._chosen_language(chat_id))
+
+    async def chosen_languages(self, chat_ids: list[int]) -> dict[int, str | None]:
+        """`chosen_language` of many chats in one query (chats never seen: None)."""
+        return await self._db.quick(self._chosen_languages(chat_ids))
+
+    async def _chosen_languages(self, chat_ids: list[int]) -> dict[int, str | None]:
+        async with self._db.sessions() as session:
+            rows = await session.execute(
+                select(Chat.chat_id, Chat.chosen_language).where(Chat.chat_id.in_(chat_ids))
+            )
+            found: dict[int, str | None] = dict.fromkeys(chat_ids)
+            found.update({chat_id: language for chat_id, language in rows})
+            return found
 
     async def _chosen_language(self, chat_id: int) -> str | None:
         async with self._db.sessions() as session:

@@ -1,0 +1,98 @@
+"""The per-chat database work of a first message, batched: many chats' languages in one query,
+"chat seen" written in the background in one statement, nothing lost while the database is down."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from services.chats.languages import ChatLanguages
+from services.chats.seen import SeenChats
+from services.storage.chats import ChatInfo, ChatRepository
+from services.storage.db import Database
+from services.storage.errors import StorageUnavailableError
+from tests.conftest import sqlite_copy
+
+
+class CountingChats(ChatRepository):
+    """The real repository, counting its batch calls and failing the first `down` of them."""
+
+    def __init__(self, db: Database, down: int = 0) -> None:
+        super().__init__(db)
+        self.reads = self.writes = 0
+        self.down = down
+
+    def _maybe_down(self) -> None:
+        if self.down:
+            self.down -= 1
+            raise StorageUnavailableError("not answering", connection=True)
+
+    async def chosen_languages(self, chat_ids: list[int]) -> dict[int, str | None]:
+        self.reads += 1
+        self._maybe_down()
+        return await super().chosen_languages(chat_ids)
+
+    async def seen_many(self, chats: list[ChatInfo], now: object = None) -> None:
+        self.writes += 1
+        self._maybe_down()
+        await super().seen_many(chats)
+
+
+@pytest.fixture
+async def db(tmp_path: Path, migrated_sqlite: Path) -> AsyncIterator[Database]:
+    database = Database(sqlite_copy(migrated_sqlite, tmp_path / "chats.db"))
+    yield database
+    await database.close()
+
+
+def private(chat_id: int, language: str = "en") -> ChatInfo:
+    return ChatInfo(chat_id=chat_id, kind="private", title=None, language=language)
+
+
+async def test_many_chats_languages_are_one_query_and_each_chat_one_read(db: Database) -> None:
+    repo = CountingChats(db)
+    await ChatLanguages(repo).choose(7, "private", None, "id")
+    languages = ChatLanguages(repo)
+    found = await asyncio.gather(*(languages.chosen(c) for c in [*range(100, 300), 7, 7, 7]))
+    assert repo.reads == 1  # a burst of first messages: one query
+    assert found[-3:] == ["id", "id", "id"] and set(found[:-3]) == {None}
+    assert await languages.chosen(7) == "id" and repo.reads == 1  # then from memory
+
+
+async def test_a_database_that_does_not_answer_gives_every_waiter_the_default(
+    db: Database,
+) -> None:
+    repo = CountingChats(db, down=1)
+    languages = ChatLanguages(repo)
+    assert await asyncio.gather(*(languages.chosen(c) for c in range(5))) == [None] * 5
+    await repo.choose_language(3, "private", None, "id")
+    assert await languages.chosen(3) == "id"  # not remembered as "no choice": read again
+
+
+async def test_a_burst_of_new_chats_is_one_write_and_none_is_lost_in_an_outage(
+    db: Database,
+) -> None:
+    repo = CountingChats(db, down=1)
+    seen = SeenChats(repo)
+    for chat_id in range(1, 301):
+        seen.note(private(chat_id))
+        seen.note(private(chat_id))  # its second message notes nothing more
+    await asyncio.sleep(0.05)  # the writer's first try meets the outage
+    assert repo.writes == 1 and await repo.count() == 0
+    await seen.flush()  # the next try (the writer's own, or a clean stop's)
+    assert await repo.count() == 300 and repo.writes == 2  # all of them, in one statement
+    await seen.aclose()
+
+
+async def test_a_groups_language_survives_the_messages_that_carry_none(db: Database) -> None:
+    repo = ChatRepository(db)
+    languages = ChatLanguages(repo)
+    await languages.subscribed_by(-100, "supergroup", "SOL Traders", "id")
+    seen = SeenChats(repo)
+    seen.note(ChatInfo(chat_id=-100, kind="supergroup", title="SOL Traders 2", language=None))
+    await seen.flush()
+    chat = await repo.get(-100)
+    assert chat is not None and chat.language == "id" and chat.title == "SOL Traders 2"
