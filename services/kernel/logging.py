@@ -120,11 +120,16 @@ def setup_logging(level: str, secrets: Iterable[str], stream: TextIO | None = No
         backtrace=False,
         diagnose=False,  # variable values in tracebacks could carry tokens
     )
-    logging.basicConfig(handlers=[InterceptHandler()], level=0, force=True)
+    # The libraries' loggers get the same level as ours: a record below it is then never made
+    # (at level 0 every library DEBUG record was built and bridged to loguru only to be
+    # dropped there, a fifth of a cached /ticker's CPU).
+    threshold = logging.getLevelNamesMapping().get(level.upper(), logging.INFO)
+    logging.basicConfig(handlers=[InterceptHandler()], level=threshold, force=True)
     for name in ROUTED_LOGGERS:
         std = logging.getLogger(name)
         std.handlers = [InterceptHandler()]
         std.propagate = False
+        std.setLevel(threshold)
     # httpx logs every request URL at INFO; that is noise and may carry query secrets.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)

@@ -82,3 +82,16 @@ def test_distinct_loguru_call_sites_are_distinct_templates() -> None:
 def test_redactor_without_secrets_is_identity() -> None:
     assert Redactor([]).__call__("plain") == "plain"
     assert Redactor(["abc"]).__call__("abc") == "abc"  # too short to be a real secret
+
+
+def test_library_records_below_the_level_are_never_made() -> None:
+    out = io.StringIO()
+    setup_logging("INFO", [], stream=out)
+    library = logging.getLogger("aiogram.event")
+    assert not library.isEnabledFor(logging.DEBUG)  # no record built, nothing bridged
+    assert not logging.getLogger("some.other.library").isEnabledFor(logging.DEBUG)
+    library.warning("a warning still arrives")
+    assert "a warning still arrives" in out.getvalue()
+    setup_logging("DEBUG", [], stream=io.StringIO())
+    assert library.isEnabledFor(logging.DEBUG)  # LOG_LEVEL=DEBUG still shows everything
+    setup_logging("INFO", [], stream=io.StringIO())  # as the other tests leave it
