@@ -7,9 +7,7 @@ from dataclasses import dataclass
 
 from aiogram.types import InlineKeyboardMarkup
 
-from bot.charts.candles import candle_chart
-from bot.charts.depth import depth_chart
-from bot.charts.heatmap import heatmap_chart
+from bot.charts.labels import CandleLabels, DepthLabels, HeatmapLabels
 from bot.keyboards import chart_keyboard, heatmap_keyboard, refresh_keyboard
 from bot.render.chart import candle_labels, render_chart_caption
 from bot.render.heatmap import heatmap_caption, heatmap_labels, render_heatmap
@@ -37,7 +35,7 @@ def orderbook_answer(report: OrderBookReport, view: View, exchange: Exchange | N
     return ChartAnswer(
         text=render_orderbook(report, view),
         caption=orderbook_caption(report, view),
-        draw=lambda: depth_chart(report, labels, view),
+        draw=lambda: draw_depth(report, labels, view),
         filename="depth.png",
         markup=refresh_keyboard("ob", symbol, exchange.value if exchange else ""),
     )
@@ -49,7 +47,7 @@ def chart_answer(report: CandleReport, view: View, live: EntryMap | None = None)
     return ChartAnswer(
         text=caption,
         caption=caption,
-        draw=lambda: candle_chart(report, labels, view),
+        draw=lambda: draw_candles(report, labels, view),
         filename="chart.png",
         markup=chart_keyboard(okx_inst_id(report.instrument), report.bar),
     )
@@ -61,7 +59,27 @@ def heatmap_answer(report: HeatmapReport, view: View) -> ChartAnswer:
     return ChartAnswer(
         text=render_heatmap(report, view),
         caption=heatmap_caption(report),
-        draw=lambda: heatmap_chart(report, heat_labels, view),
+        draw=lambda: draw_heatmap(report, heat_labels, view),
         filename="heatmap.png",
         markup=heatmap_keyboard(report.coin, report.range.value, [r.value for r in ranges]),
     )
+
+
+# The drawing modules import matplotlib (a third of a second): only once a chart is drawn, in
+# its worker thread, not when the bot starts.
+def draw_depth(report: OrderBookReport, labels: DepthLabels, view: View) -> bytes:
+    from bot.charts.depth import depth_chart
+
+    return depth_chart(report, labels, view)
+
+
+def draw_heatmap(report: HeatmapReport, labels: HeatmapLabels, view: View) -> bytes:
+    from bot.charts.heatmap import heatmap_chart
+
+    return heatmap_chart(report, labels, view)
+
+
+def draw_candles(report: CandleReport, labels: CandleLabels, view: View) -> bytes:
+    from bot.charts.candles import candle_chart
+
+    return candle_chart(report, labels, view)

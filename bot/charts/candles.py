@@ -2,27 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from babel.dates import format_datetime
 from matplotlib.dates import date2num, num2date
 from matplotlib.ticker import FuncFormatter
 
-from bot.charts.frame import ChartFrame, finish, numbers, price_and_volume
+from bot.charts.frame import finish, numbers, price_and_volume
+from bot.charts.labels import CandleLabels
 from bot.render.view import View
 from services.market.ticker.candles import CandleReport
 
 UP, DOWN = "#16a34a", "#dc2626"
-
-
-@dataclass(frozen=True)
-class CandleLabels:
-    frame: ChartFrame
-    price_axis: str
-    volume_axis: str
-    time_axis: str
-    # A live sniper map's levels, name and price ("TP1 144.5"), drawn across the price panel.
-    levels: tuple[tuple[str, float, str], ...] = ()  # (label, price, colour)
 
 
 def candle_chart(report: CandleReport, labels: CandleLabels, view: View) -> bytes:

@@ -2,23 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
 
-from bot.charts.frame import ChartFrame, figure, finish, numbers
+from bot.charts.frame import figure, finish, numbers
+from bot.charts.labels import DepthLabels
 from bot.render.view import View
 from services.market.orderbook.service import OrderBookReport
 
 BID, ASK, WALL = "#16a34a", "#dc2626", "#111827"
-
-
-@dataclass(frozen=True)
-class DepthLabels:
-    frame: ChartFrame
-    x_axis: str
-    y_axis: str
-    bids: str
-    asks: str
 
 
 def _cumulative(levels: list[tuple[Decimal, Decimal]]) -> tuple[list[float], list[float]]:

@@ -1,32 +1,21 @@
 """What every chart carries besides its data: a size that reads on a phone, its title, and a
 line saying what it shows (symbol, source, time in the chat's zone, stale) in the chat's
-language, also written into the PNG's metadata. Words come translated (`ChartFrame`): charts
-draw in worker threads, where no chat's locale is set."""
+language, also written into the PNG's metadata. Words come translated (bot/charts/labels.py)."""
 
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
 
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
+from bot.charts.labels import ChartFrame
 from bot.render.view import View
 
 SIZE, DPI = (12.8, 7.2), 100  # 1280x720: full width on a phone, sharp on a desktop
 CONTEXT_COLOUR = "#4b5563"
-
-
-@dataclass(frozen=True)
-class ChartFrame:
-    title: str
-    context: str  # "Source: OKX · as of 14:03 WIB · stale"
-    locale: str
-
-    def metadata(self) -> dict[str, str]:
-        return {"Title": self.title, "Description": self.context, "Language": self.locale}
 
 
 def figure() -> tuple[Figure, Axes]:

@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from matplotlib import colormaps
 from matplotlib.axes import Axes
 from matplotlib.colors import Normalize
@@ -12,24 +10,14 @@ from matplotlib.dates import date2num
 from matplotlib.patches import Patch
 
 from bot.charts.candles import time_axis
-from bot.charts.frame import ChartFrame, figure, finish, numbers
+from bot.charts.frame import figure, finish, numbers
+from bot.charts.labels import HeatmapLabels
 from bot.render.view import View
 from services.market.heatmap.service import HeatmapReport
 from services.market.heatmap.timemap import TimeMap
 
 LONGS, SHORTS, PRICE = "Reds", "Greens", "#2563eb"
 NAN = float("nan")
-
-
-@dataclass(frozen=True)
-class HeatmapLabels:
-    frame: ChartFrame
-    x_axis: str
-    y_axis: str
-    price: str  # "price 142.35", in the chat's numbers
-    time_axis: str
-    longs: str  # "longs liquidated"
-    shorts: str
 
 
 def heatmap_chart(report: HeatmapReport, labels: HeatmapLabels, view: View) -> bytes:

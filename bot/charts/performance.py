@@ -11,22 +11,15 @@ from matplotlib.axes import Axes
 from matplotlib.dates import AutoDateLocator, date2num, num2date
 from matplotlib.ticker import FuncFormatter
 
-from bot.charts.frame import ChartFrame, figure, finish
-from bot.render.performance import ChartLabels
+from bot.charts.frame import figure, finish
+from bot.charts.labels import ChartFrame
+from bot.render.performance import ChartLabels, plotted
 from bot.render.view import View
 from services.signals.calls import Kind
-from services.signals.track_record import MIN_CALLS, Point, TrackRecord
+from services.signals.track_record import TrackRecord
 
 # matplotlib.dates has no annotations: its three calls below carry no-untyped-call ignores.
 LINE, BASELINE, TARGET, ZERO = "#2563eb", "#6b7280", "#16a34a", "#111827"
-
-
-def plotted(record: TrackRecord) -> list[Point]:
-    """The points worth drawing. A hit ratio over fewer than MIN_CALLS calls is noise (the text
-    shows no percentage there either), so the rolling ratio starts at the MIN_CALLS-th call."""
-    if record.kind == Kind.SNIPER:
-        return list(record.series)
-    return list(record.series[MIN_CALLS - 1 :])
 
 
 def _time_formatter(view: View, ax: Axes) -> FuncFormatter:

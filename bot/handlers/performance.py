@@ -9,11 +9,11 @@ from aiogram.filters import CommandObject
 from aiogram.types import InlineKeyboardMarkup, Message
 
 from bot.answers import ChartAnswer
-from bot.charts.performance import performance_chart, plotted
 from bot.photo import answer_with_chart
 from bot.render.performance import (
     chart_labels,
     performance_caption,
+    plotted,
     render_overview,
     render_performance,
     render_replay,
@@ -74,6 +74,8 @@ def performance_answer(record: TrackRecord, view: View) -> ChartAnswer | None:
     labels = chart_labels(record, view)
 
     def draw() -> bytes:
+        from bot.charts.performance import performance_chart  # matplotlib: drawn, not started
+
         png = performance_chart(record, labels, view)
         if png is None:  # checked above; render_chart turns this into a text-only answer
             raise ValueError("nothing to draw")

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from aiogram.utils.i18n import gettext as _
 
-from bot.charts.frame import ChartFrame
-from bot.charts.heatmap import HeatmapLabels
+from bot.charts.labels import ChartFrame, HeatmapLabels
 from bot.render.footer import chart_context, footer
 from bot.render.text import b, esc
 from bot.render.view import View

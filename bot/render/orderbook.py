@@ -6,8 +6,7 @@ from decimal import Decimal
 
 from aiogram.utils.i18n import gettext as _
 
-from bot.charts.depth import DepthLabels
-from bot.charts.frame import ChartFrame
+from bot.charts.labels import ChartFrame, DepthLabels
 from bot.render.footer import chart_context, footer
 from bot.render.text import b, esc
 from bot.render.view import View

@@ -16,10 +16,12 @@ from bot.render.view import View
 from services.signals.calls import Kind
 from services.signals.grading import FINAL, SniperStatus
 from services.signals.track_record import (
+    MIN_CALLS,
     ROLLING,
     SOURCE,
     UNGRADED,
     HorizonRecord,
+    Point,
     Ratio,
     Replay,
     ReplayLine,
@@ -361,3 +363,11 @@ def render_replay(replay: Replay, view: View) -> str:
         lines.append(_("…and {n} more").format(n=len(newest) - len(shown)))
     lines += ["", footer(view, source_name(replay.source), replay.until)]
     return "\n".join(lines)
+
+
+def plotted(record: TrackRecord) -> list[Point]:
+    """The points worth drawing. A hit ratio over fewer than MIN_CALLS calls is noise (the text
+    shows no percentage there either), so the rolling ratio starts at the MIN_CALLS-th call."""
+    if record.kind == Kind.SNIPER:
+        return list(record.series)
+    return list(record.series[MIN_CALLS - 1 :])

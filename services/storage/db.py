@@ -5,17 +5,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
-from alembic import command
-from alembic.config import Config
-from alembic.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from loguru import logger
-from sqlalchemy import event, text
+from sqlalchemy import event, inspect, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, make_url
@@ -33,8 +30,13 @@ from services.storage.errors import StorageUnavailableError, classify
 # records a call in the same commit as the alert that pushes it).
 Record = Callable[[AsyncSession, set[str]], Awaitable[None]]
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 T = TypeVar("T")
+# `revision = "0009"` / `down_revision = "0008"` in a revision file, as alembic writes them.
+_REVISION = re.compile(r'^(down_revision|revision) = (?:"([^"]+)"|None)$', re.M)
 
 
 def utc(moment: datetime) -> datetime:
@@ -42,7 +44,16 @@ def utc(moment: datetime) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
+def _current_revision(connection: Connection) -> str | None:
+    """The database's revision, as alembic keeps it (no table yet: None)."""
+    if not inspect(connection).has_table("alembic_version"):
+        return None
+    return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
 def alembic_config() -> Config:
+    from alembic.config import Config  # only when migrating: alembic costs a quarter second
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     return config
@@ -50,8 +61,17 @@ def alembic_config() -> Config:
 
 @functools.cache
 def head_revision() -> str | None:
-    """The newest revision in migrations/ (read once: alembic parses every revision file)."""
-    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+    """The newest revision in migrations/: the one no other revision follows. Read from the
+    files' two lines, without alembic, so a start at the newest revision never imports it;
+    None when the files say anything else (alembic then decides, as it always does)."""
+    revisions: dict[str, str | None] = {}
+    for path in (MIGRATIONS / "versions").glob("*.py"):
+        found = dict((name, value or None) for name, value in _REVISION.findall(path.read_text()))
+        if "revision" not in found or not found["revision"]:
+            return None
+        revisions[found["revision"]] = found.get("down_revision")
+    heads = set(revisions) - {down for down in revisions.values() if down}
+    return heads.pop() if len(heads) == 1 else None
 
 
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:
@@ -172,9 +192,12 @@ class Database:
         """Bring the schema to the newest revision (idempotent; safe on every start)."""
 
         def upgrade(connection: Connection) -> str | None:
-            current = MigrationContext.configure(connection).get_current_revision()
+            current = _current_revision(connection)
             if current is not None and current == head_revision():
                 return current  # alembic's own run would load env.py and every revision again
+            from alembic import command
+            from alembic.migration import MigrationContext
+
             config = alembic_config()
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
