@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import difflib
+import time
+from collections.abc import Callable
 from decimal import Decimal
 
 from loguru import logger
@@ -17,21 +19,47 @@ from services.vendors.okx import OkxClient
 INST_TYPES = ("SPOT", "SWAP")
 
 
+# Every symbol command asks the catalogue; reading it back from the cache builds a model of
+# every instrument (and a set of them) each time, ~160 us at 1,300 instruments. What was read
+# is kept this long in the process: nothing next to a catalogue that changes once a day.
+MEMO_SECONDS = 5.0
+
+
 class InstrumentCatalog:
-    def __init__(self, okx: OkxClient, cache: ResilientCache, ttl_seconds: float) -> None:
+    def __init__(
+        self,
+        okx: OkxClient,
+        cache: ResilientCache,
+        ttl_seconds: float,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._okx = okx
         self._cache = cache
         self._ttl = ttl_seconds
+        self._clock = clock
+        self._memo_seconds = min(MEMO_SECONDS, ttl_seconds)  # never longer than the cache's
+        self._memo: dict[str, tuple[float, InstrumentIds, frozenset[str]]] = {}
+        self._known: tuple[float, frozenset[str]] | None = None
 
-    async def _ids(self, inst_type: str) -> set[str] | None:
+    async def _ids(self, inst_type: str) -> frozenset[str] | None:
+        memo = await self._memoized(inst_type)
+        return None if memo is None else memo[1]
+
+    async def _memoized(self, inst_type: str) -> tuple[InstrumentIds, frozenset[str]] | None:
+        kept = self._memo.get(inst_type)
+        if kept is not None and self._clock() - kept[0] < self._memo_seconds:
+            return kept[1], kept[2]
         listed = await self._list(inst_type)
-        return None if listed is None else set(listed.inst_ids)
+        if listed is None:
+            return None  # not kept: the next ask tries again
+        self._memo[inst_type] = (self._clock(), listed, frozenset(listed.inst_ids))
+        return listed, self._memo[inst_type][2]
 
     async def tick(self, inst: Instrument) -> Decimal | None:
         """The instrument's price tick (OKX tickSz): prices are shown to it. None when the
         catalogue cannot be had or does not list it."""
-        listed = await self._list("SWAP" if inst.market is Market.SWAP else "SPOT")
-        tick = listed.ticks.get(okx_inst_id(inst)) if listed is not None else None
+        memo = await self._memoized("SWAP" if inst.market is Market.SWAP else "SPOT")
+        tick = memo[0].ticks.get(okx_inst_id(inst)) if memo is not None else None
         try:
             step = Decimal(tick) if tick else None
         except ArithmeticError:  # decimal.InvalidOperation: a vendor's nonsense is no tick
@@ -54,12 +82,17 @@ class InstrumentCatalog:
             return None
         return cached.value
 
-    async def known(self) -> set[str] | None:
+    async def known(self) -> frozenset[str] | None:
         """Every known OKX instId, or None when the list cannot be had (then we do not judge)."""
+        if self._known is not None and self._clock() - self._known[0] < self._memo_seconds:
+            return self._known[1]
         lists = await asyncio.gather(*(self._ids(t) for t in INST_TYPES))
         if all(ids is None for ids in lists):
             return None
-        return set().union(*(ids for ids in lists if ids is not None))
+        known = frozenset().union(*(ids for ids in lists if ids is not None))
+        if all(ids is not None for ids in lists):  # a partial answer is not kept
+            self._known = (self._clock(), known)
+        return known
 
     async def resolve(self, text: str) -> Instrument:
         instrument = parse_symbol(text)
@@ -69,7 +102,7 @@ class InstrumentCatalog:
         raise SymbolError(text, "unknown", suggest(instrument, known))
 
 
-def suggest(instrument: Instrument, known: set[str]) -> str | None:
+def suggest(instrument: Instrument, known: frozenset[str] | set[str]) -> str | None:
     """A close spelling that exists, as the user would type it."""
     spot_pairs = {i for i in known if i.count("-") == 1}
     bases = sorted({i.split("-")[0] for i in spot_pairs})

@@ -17,6 +17,8 @@ from services.kernel.symbols import (
     parse_symbol,
     split_symbols,
 )
+from services.market.instruments import MEMO_SECONDS
+from tests.unit.conftest import Build
 
 SOL_SPOT = Instrument(base="SOL", quote="USDT", market=Market.SPOT)
 SOL_SWAP = Instrument(base="SOL", quote="USDT", market=Market.SWAP)
@@ -136,3 +138,25 @@ def test_a_name_with_a_quote_keeps_the_quote() -> None:
 )
 def test_several_symbols_are_split_as_people_write_them(typed: str, symbols: list[str]) -> None:
     assert split_symbols(typed) == symbols
+
+
+async def test_the_catalogue_is_read_back_at_most_once_per_memo_period(build: Build) -> None:
+    services = await build()
+    catalogue = services.instruments
+    now = [1000.0]
+    catalogue._clock = lambda: now[0]  # type: ignore[method-assign]
+    reads = 0
+    original = catalogue._list
+
+    async def counted(inst_type: str) -> object:
+        nonlocal reads
+        reads += 1
+        return await original(inst_type)
+
+    catalogue._list = counted  # type: ignore[method-assign,assignment]
+    for _ in range(50):
+        await catalogue.resolve("SOL")
+    assert reads == 2  # SPOT and SWAP once, not once per command
+    now[0] += MEMO_SECONDS
+    await catalogue.resolve("SOL")
+    assert reads == 4  # then read again: another replica's refresh is seen within seconds
