@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from pydantic import BaseModel
-from sqlalchemy import select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.delivery.deliveries import Deliveries, DeliveryStatus
@@ -19,7 +19,7 @@ from services.delivery.models import Alert, Signal
 from services.kernel.alerts import AlertType
 from services.signals.sniper.rule import same_setup
 from services.storage.db import Database, Record
-from services.storage.tables import AlertRow, CooldownRow, DeliveryRow, SignalStateRow
+from services.storage.tables import AlertRow, CallRow, CooldownRow, DeliveryRow, SignalStateRow
 
 
 class Cooldown(BaseModel):
@@ -64,6 +64,10 @@ class Outbox:
         """Called after every publish in this process (the sender wakes on it); other
         replicas' publishes are found by the sender's poll."""
         self._listeners.append(listener)
+
+    async def prune(self, before: datetime) -> int:
+        """Finished alerts older than `before` go (`prune_outbox`)."""
+        return await prune_outbox(self._db, before)
 
     def published(self) -> None:
         for listener in self._listeners:
@@ -223,3 +227,37 @@ class Outbox:
         if last is None or last.direction != signal.direction:
             return False
         return signal.strength < last.strength + self._cooldown.repeat_gain
+
+
+# A delivery in one of these is over; a pending or claimed one is still work to do.
+FINISHED = (
+    DeliveryStatus.SENT,
+    DeliveryStatus.GONE,
+    DeliveryStatus.FAILED,
+    DeliveryStatus.SUPERSEDED,
+)
+
+
+async def prune_outbox(db: Database, before: datetime) -> int:
+    """Alerts made before `before` whose every delivery is over, with their deliveries: four
+    rows per subscribed chat and one per push would otherwise pile up for good. Kept: anything
+    still to send, and the alerts of sniper maps still tracked (their messages are edited and
+    answered until the map ends). Calls and their grades, the track record, are other tables.
+    Returns the alerts removed."""
+    unfinished = select(DeliveryRow.alert_id).where(DeliveryRow.status.not_in(FINISHED))
+    tracked = select(CallRow.id).where(CallRow.open.is_(True))
+    old = select(AlertRow.id).where(
+        AlertRow.created_at < before,
+        AlertRow.id.not_in(unfinished),
+        or_(AlertRow.call_id.is_(None), AlertRow.call_id.not_in(tracked)),
+    )
+    async with db.sessions() as session, session.begin():
+        ids = list(await session.scalars(old))
+        for chunk in range(0, len(ids), PRUNE_BATCH):
+            batch = ids[chunk : chunk + PRUNE_BATCH]
+            await session.execute(delete(DeliveryRow).where(DeliveryRow.alert_id.in_(batch)))
+            await session.execute(delete(AlertRow).where(AlertRow.id.in_(batch)))
+    return len(ids)
+
+
+PRUNE_BATCH = 500

@@ -14,6 +14,7 @@ from loguru import logger
 from pydantic import ValidationError
 
 from services.delivery.call_followups import FollowUps
+from services.delivery.outbox import Outbox
 from services.jobs.parts import JobParts
 from services.kernel.errors import UpstreamError
 from services.kernel.metrics import Metrics
@@ -61,6 +62,9 @@ class GradingJob:
         lifetime: timedelta,
         journal: Journal,
         keep: timedelta,
+        *,
+        outbox: Outbox | None = None,
+        keep_alerts: timedelta = timedelta(days=30),
     ) -> None:
         self._store = store
         self._candles = candles
@@ -70,6 +74,8 @@ class GradingJob:
         self._lifetime = lifetime
         self._journal = journal
         self._keep = keep
+        self._outbox = outbox
+        self._keep_alerts = keep_alerts
         self._pruned_at: datetime | None = None
 
     async def run(self, now: datetime | None = None) -> int:
@@ -103,13 +109,17 @@ class GradingJob:
         return written
 
     async def _prune(self, now: datetime) -> None:
-        """Journal and candles past the retention, at most hourly; calls and grades stay (the
-        all-time record)."""
+        """Journal, candles and finished alerts past their retention, at most hourly; calls
+        and grades stay (the all-time record)."""
         if self._pruned_at is not None and now - self._pruned_at < timedelta(hours=1):
             return
         self._pruned_at = now
         await self._journal.prune(now - self._keep)
         await self._candles.prune(now - self._keep)
+        if self._outbox is not None:
+            removed = await self._outbox.prune(now - self._keep_alerts)
+            if removed:
+                logger.info("outbox: {} finished alerts past retention removed", removed)
 
     async def sync(self, symbol: str, start: datetime, now: datetime) -> int:
         """Fetches what the store lacks between `start` and `now`, both ends."""
@@ -225,4 +235,6 @@ def build(parts: JobParts) -> GradingJob:
         parts.lifetime(),
         parts.journal,
         timedelta(days=parts.settings.journal_retention_days),
+        outbox=parts.outbox,
+        keep_alerts=timedelta(days=parts.settings.alert_retention_days),
     )

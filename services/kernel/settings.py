@@ -149,6 +149,9 @@ class Settings(BaseSettings, _Registered):
     # how long the input journal and candles are kept.
     sniper_setup_lifetime_minutes: int = Field(default=360, ge=1)
     journal_retention_days: int = Field(default=30, ge=1)
+    # Pushed alerts and their deliveries, once every delivery is over and no tracked map needs
+    # them, are kept this long (the track record itself is kept for good).
+    alert_retention_days: int = Field(default=30, ge=1)
 
     @field_validator("admin_ids", "watch_symbols", mode="before")
     @classmethod

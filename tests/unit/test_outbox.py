@@ -7,12 +7,16 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+from sqlalchemy import select, update
+
 from services.delivery.deliveries import DeliveryStatus
 from services.delivery.models import Alert, Signal
 from services.delivery.outbox import Cooldown, Outbox
 from services.kernel.alerts import AlertType
 from services.signals.bias.rule import BiasCall, Direction
 from services.storage.db import Database
+from services.storage.tables import AlertRow, CallRow, DeliveryRow
+from tests.unit.conftest import Build
 
 COOLDOWN = Cooldown(seconds=3600, repeat_gain=Decimal("0.2"))
 
@@ -150,3 +154,62 @@ async def test_a_migrated_group_gets_the_alert_at_its_new_id_once(db: Database) 
     other = next(d for d in await outbox.deliveries.due(10) if d.chat_id == -200)
     assert not await outbox.deliveries.redirect(other, -1009)
     assert [d.chat_id for d in await outbox.deliveries.due(10)] == [-1009]
+
+
+async def test_finished_alerts_past_retention_go_and_nothing_still_needed_does(
+    db: Database,
+) -> None:
+    outbox = Outbox(db, COOLDOWN)
+    old, fresh = datetime.now(UTC) - timedelta(days=40), datetime.now(UTC)
+    for symbol in ("BTC", "ETH", "SOL"):
+        await outbox.publish(*bias_alert(call(symbol, Direction.LONG, "1")), [11, 12])
+    due = await outbox.deliveries.due(10)
+    by_alert: dict[int, list[object]] = {}
+    for d in due:
+        by_alert.setdefault(d.alert_id, []).append(d)
+    done, half, tracked = sorted(by_alert)
+    for d in by_alert[done] + by_alert[tracked] + by_alert[half][:1]:
+        await outbox.deliveries.sent(d)  # type: ignore[arg-type]
+    async with db.sessions() as session, session.begin():
+        await session.execute(update(AlertRow).values(created_at=old))
+        # The third carries a sniper map still tracked: its messages are edited until it ends.
+        session.add(
+            CallRow(
+                kind="sniper",
+                symbol="SOL",
+                direction="LONG",
+                made_at=old,
+                key="k",
+                detail="{}",
+                open=True,
+                status="waiting",
+                status_at=old,
+                pushed=True,
+            )
+        )
+        await session.flush()
+        call_id = (await session.scalars(select(CallRow.id))).one()
+        await session.execute(
+            update(AlertRow).where(AlertRow.id == tracked).values(call_id=call_id)
+        )
+    assert await outbox.prune(fresh - timedelta(days=30)) == 1  # only the finished, untracked one
+    async with db.sessions() as session:
+        left = set(await session.scalars(select(AlertRow.id)))
+        deliveries = set(await session.scalars(select(DeliveryRow.alert_id)))
+    assert left == {half, tracked} and deliveries == {half, tracked}
+    assert await outbox.prune(old) == 0  # younger than the cut: nothing
+
+
+async def test_the_grading_job_prunes_the_outbox_past_alert_retention(build: Build) -> None:
+    services = await build(alert_retention_days=7)
+    outbox = services.outbox
+    await outbox.publish(*bias_alert(call("BTC", Direction.LONG, "1")), [11])
+    [delivery] = await outbox.deliveries.due(10)
+    await outbox.deliveries.sent(delivery)
+    now = datetime.now(UTC)
+    await services.grading_job._prune(now + timedelta(days=6))  # within ALERT_RETENTION_DAYS
+    assert await outbox.prune(now - timedelta(days=1)) == 0
+    services.grading_job._pruned_at = None
+    await services.grading_job._prune(now + timedelta(days=8))
+    async with services.db.sessions() as session:
+        assert list(await session.scalars(select(AlertRow.id))) == []
