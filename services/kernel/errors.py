@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import TypeVar
 
 
 class Reason(StrEnum):
@@ -158,3 +159,17 @@ class ArgumentError(ValueError):
         self.value = value
         self.allowed = allowed
         super().__init__(f"{value!r} is not one of {allowed}")
+
+
+E = TypeVar("E", bound=StrEnum)
+
+
+def parse_choice(text: str | None, kind: type[E]) -> E | None:
+    """A command's optional word among `kind`'s values, in any case; None when it is absent;
+    anything else is an ArgumentError listing what is allowed."""
+    if not text:
+        return None
+    try:
+        return kind(text.strip().lower())
+    except ValueError:
+        raise ArgumentError(text, [k.value for k in kind]) from None

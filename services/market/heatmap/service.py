@@ -12,7 +12,7 @@ from loguru import logger
 
 from services.kernel.alerts import JOBS, Job
 from services.kernel.cache import ResilientCache
-from services.kernel.errors import ArgumentError, TransientError, UpstreamError
+from services.kernel.errors import TransientError, UpstreamError, parse_choice
 from services.kernel.models import Provenance
 from services.kernel.modules import Module
 from services.kernel.sources import Source, paid_then_free, read_through
@@ -53,12 +53,7 @@ class HeatmapRange(StrEnum):
 
 
 def parse_range(text: str | None) -> HeatmapRange:
-    if not text:
-        return HeatmapRange.H4
-    try:
-        return HeatmapRange(text.strip().lower())
-    except ValueError:
-        raise ArgumentError(text, [r.value for r in HeatmapRange]) from None
+    return parse_choice(text, HeatmapRange) or HeatmapRange.H4
 
 
 class HeatmapReport(Provenance):

@@ -9,12 +9,12 @@ from pydantic import BaseModel
 
 from services.kernel.cache import ResilientCache
 from services.kernel.errors import (
-    ArgumentError,
     DataUnavailableError,
     Reason,
     SymbolError,
     UnknownInstrumentError,
     VendorError,
+    parse_choice,
 )
 from services.kernel.hedge import BothFailed, hedged
 from services.kernel.models import OrderBook
@@ -39,12 +39,7 @@ class Exchange(StrEnum):
 
 
 def parse_exchange(text: str | None) -> Exchange | None:
-    if not text:
-        return None
-    try:
-        return Exchange(text.strip().lower())
-    except ValueError:
-        raise ArgumentError(text, [e.value for e in Exchange]) from None
+    return parse_choice(text, Exchange)
 
 
 class OrderBookReport(BaseModel):

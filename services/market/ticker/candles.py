@@ -10,12 +10,12 @@ from pydantic import BaseModel
 
 from services.kernel.cache import ResilientCache
 from services.kernel.errors import (
-    ArgumentError,
     DataUnavailableError,
     Reason,
     SymbolError,
     UnknownInstrumentError,
     VendorError,
+    parse_choice,
     wait_asked,
 )
 from services.kernel.models import Provenance
@@ -47,12 +47,7 @@ class Bar(StrEnum):
 
 
 def parse_bar(text: str | None) -> Bar:
-    if not text:
-        return Bar.H1
-    try:
-        return Bar(text.strip().lower())
-    except ValueError:
-        raise ArgumentError(text, [b.value for b in Bar]) from None
+    return parse_choice(text, Bar) or Bar.H1
 
 
 class CandleBar(BaseModel):
