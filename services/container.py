@@ -182,6 +182,7 @@ class Services:
         except Exception as exc:  # the database may be what failed; leases then just lapse
             logger.warning("could not release job leases: {}", exc)
         await self.seen_chats.aclose()  # what a burst noted, written before the database goes
+        await self.languages.aclose()
         for client in self.clients:
             await client.aclose()
         if self.stores is not None:

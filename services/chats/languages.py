@@ -33,6 +33,7 @@ class ChatLanguages:
         # of them (and one per chat however many of its messages wait on it), not a pooled
         # connection each. A hand-written batcher: aiocache has no multi-key singleflight.
         self._waiting: dict[int, asyncio.Future[str]] = {}
+        self._reading: set[asyncio.Task[None]] = set()
 
     async def chosen(self, chat_id: int) -> str | None:
         cached = await self._cache.get(chat_id)
@@ -50,10 +51,18 @@ class ChatLanguages:
             # Its failure is read by whoever still waits; none left must not log an error.
             waiting.add_done_callback(lambda f: f.cancelled() or f.exception())
             if len(self._waiting) == 1:  # the first of a batch reads for all that join it
-                asyncio.get_running_loop().call_soon(
-                    lambda: asyncio.create_task(self._read_batch(), name="chat-languages")
-                )
+                asyncio.get_running_loop().call_soon(self._start_batch)
         return await asyncio.shield(waiting)
+
+    def _start_batch(self) -> None:
+        task = asyncio.create_task(self._read_batch(), name="chat-languages")
+        self._reading.add(task)  # kept: a task only the loop references may be collected
+        task.add_done_callback(self._reading.discard)
+
+    async def aclose(self) -> None:
+        """Lets a read under way finish before the database closes under it."""
+        if self._reading:
+            await asyncio.gather(*self._reading, return_exceptions=True)
 
     async def _read_batch(self) -> None:
         batch, self._waiting = self._waiting, {}
