@@ -20,6 +20,7 @@ from aiogram.utils.i18n import I18n
 from aiohttp import web
 from loguru import logger
 
+from bot.delivery.pacer import Pacer, pacer_for
 from bot.delivery.sender import Sender
 from bot.handlers.errors import errors_router
 from bot.http_server import make_app, start_http
@@ -40,6 +41,7 @@ from bot.startup import (
     why,
 )
 from bot.telegram_auth import TelegramAuth
+from bot.telegram_pacing import PacedSends
 from bot.telegram_retry import RetryAfterMiddleware
 from bot.webhook import WebhookHandler
 from services.container import Services, build_services
@@ -52,12 +54,16 @@ def make_bot(
     auth: TelegramAuth | None = None,
     *,
     retries: bool = True,
+    pacer: Pacer | None = None,
 ) -> Bot:
-    """`retries=False` for the alert sender's own session: it retries per delivery itself."""
+    """`retries=False` for the alert sender's own session: it retries per delivery itself, and
+    paces itself. Replies are paced through `pacer` (the sender's, so both share one budget)."""
     session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_base))
     session.middleware(
         RetryAfterMiddleware(services.metrics, settings.telegram_retry_max, auth, retries=retries)
     )
+    if retries:  # inside the retries: each try waits its turn
+        session.middleware(PacedSends(pacer or pacer_for(settings)))
     return Bot(
         token=settings.bot_token.get_secret_value(),
         session=session,
@@ -103,7 +109,8 @@ async def run(settings: Settings) -> None:
         i18n = make_i18n(settings.default_locale)
         # A 401 before getMe has passed is the start-up's to report (and exit on).
         auth = TelegramAuth(armed=False)
-        bot = make_bot(settings, services, auth)
+        pacer = pacer_for(settings)  # replies and pushes: one token, one budget
+        bot = make_bot(settings, services, auth, pacer=pacer)
         dp = make_dispatcher(settings, services, i18n)
         app = make_app(services, auth)
         webhook = bool(settings.webhook_url and settings.webhook_secret.get_secret_value())
@@ -125,7 +132,7 @@ async def run(settings: Settings) -> None:
     # (it cost a 1,000-request cached burst ~90 ms).
     gc.freeze()
     sender_bot = make_bot(settings, services, auth, retries=False)
-    sender = Sender.for_services(sender_bot, services, i18n, auth)
+    sender = Sender.for_services(sender_bot, services, i18n, auth, pacer)
     sending = asyncio.create_task(sender.run(), name="alert-sender")  # resumes what is pending
     scheduler = make_scheduler(services)
     scheduler.start()

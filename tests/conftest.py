@@ -118,6 +118,11 @@ def make_settings(**overrides: Any) -> Settings:
         "coinapi_api_key": "",
         "coinglass_api_key": "",
         "http_timeout_seconds": 1.0,
+        # Telegram's pace is its own tests' business (they set these): elsewhere a chat's
+        # second reply need not wait a second, nor a burst 40 ms a message.
+        "telegram_chat_per_second": 1000.0,
+        "telegram_group_per_minute": 60_000.0,
+        "telegram_global_per_second": 1000.0,
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]

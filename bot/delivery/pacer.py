@@ -1,5 +1,6 @@
-"""Spacing for pushes under Telegram's limits: one global gap between messages, one per chat
-(1/s private, 3 s in groups for 20/min), and a global pause when Telegram answers 429.
+"""Spacing under Telegram's limits, for pushes and replies alike (one bot token, one budget):
+one global gap between messages, one per chat (1/s private, 3 s in groups for 20/min), and a
+global pause when Telegram answers 429.
 
 Our own code: Telegram counts messages per window, so what keeps it quiet is an even gap per
 key; aiolimiter's leaky bucket and `limits`' windows both allow a burst at the window's start.
@@ -10,6 +11,8 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
+
+from services.kernel.settings import Settings
 
 
 class Pacer:
@@ -36,12 +39,22 @@ class Pacer:
         now = self._clock()
         return max(0.0, min((self._next.get(c, 0.0) for c in chat_ids), default=now) - now)
 
-    async def slot(self, chat_id: int) -> None:
-        """Waits for the global gap (and any 429 pause), then books the chat's own gap.
+    async def turn(self, chat_id: int) -> None:
+        """A reply's turn: its chat's own gap (reserved at once, so two replies to one chat
+        queue), then the global gap. A push's sender picks chats that are ready itself."""
+        now = self._clock()
+        start = max(now, self._next.get(chat_id, 0.0))
+        self._next[chat_id] = start + self._gap_of(chat_id)
+        if start > now:
+            await asyncio.sleep(start - now)
+        sent = await self._global_turn()
+        # From when it really goes (the global gap may have held it a little longer).
+        self._next[chat_id] = max(self._next[chat_id], sent + self._gap_of(chat_id))
 
-        The next gap counts from the booked time, so oversleeping by a fraction of a gap is
-        made up on the next send (a long broadcast keeps its rate); a send later than a whole
-        gap (idle, or a stall) starts afresh, so nothing is made up with a burst."""
+    def _gap_of(self, chat_id: int) -> float:
+        return self._group_gap if chat_id < 0 else self._chat_gap
+
+    async def _global_turn(self) -> float:
         while True:
             now = self._clock()
             booked = max(self._next_global, self._paused_until)
@@ -51,7 +64,16 @@ class Pacer:
         if now - booked >= self._gap:
             booked = now
         self._next_global = booked + self._gap
-        self._next[chat_id] = now + (self._group_gap if chat_id < 0 else self._chat_gap)
+        return now
+
+    async def slot(self, chat_id: int) -> None:
+        """Waits for the global gap (and any 429 pause), then books the chat's own gap.
+
+        The next gap counts from the booked time, so oversleeping by a fraction of a gap is
+        made up on the next send (a long broadcast keeps its rate); a send later than a whole
+        gap (idle, or a stall) starts afresh, so nothing is made up with a burst."""
+        now = await self._global_turn()
+        self._next[chat_id] = now + self._gap_of(chat_id)
 
     def pause(self, seconds: float) -> None:
         self._paused_until = max(self._paused_until, self._clock() + seconds)
@@ -59,3 +81,11 @@ class Pacer:
     def forget_idle(self) -> None:
         now = self._clock()
         self._next = {c: t for c, t in self._next.items() if t > now}
+
+
+def pacer_for(settings: Settings) -> Pacer:
+    return Pacer(
+        settings.telegram_global_per_second,
+        settings.telegram_chat_per_second,
+        settings.telegram_group_per_minute,
+    )

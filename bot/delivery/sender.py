@@ -24,7 +24,7 @@ from aiogram.utils.i18n import I18n
 from loguru import logger
 
 from bot.delivery.outcomes import ANSWERS, outcome_of
-from bot.delivery.pacer import Pacer
+from bot.delivery.pacer import Pacer, pacer_for
 from bot.middlewares.locale import pick_locale
 from bot.render.alerts import render_alert
 from bot.render.text import split_message
@@ -68,6 +68,7 @@ class Sender:
         metrics: Metrics,
         settings: Settings,
         auth: TelegramAuth | None = None,
+        pacer: Pacer | None = None,
     ) -> None:
         self._bot = bot
         self._auth = auth if auth is not None else TelegramAuth()
@@ -79,11 +80,8 @@ class Sender:
         self._tz = ZoneInfo(settings.timezone)
         self._max_attempts = settings.delivery_max_attempts
         self._claim_seconds = settings.delivery_claim_seconds
-        self._pacer = Pacer(
-            settings.telegram_global_per_second,
-            settings.telegram_chat_per_second,
-            settings.telegram_group_per_minute,
-        )
+        # Shared with the replies' session when the app passes one: one token, one budget.
+        self._pacer = pacer or pacer_for(settings)
         self._wake = asyncio.Event()
         self._slots = asyncio.Semaphore(IN_FLIGHT)
         self._in_flight: set[int] = set()
@@ -105,7 +103,12 @@ class Sender:
 
     @classmethod
     def for_services(
-        cls, bot: Bot, services: Services, i18n: I18n, auth: TelegramAuth | None = None
+        cls,
+        bot: Bot,
+        services: Services,
+        i18n: I18n,
+        auth: TelegramAuth | None = None,
+        pacer: Pacer | None = None,
     ) -> Sender:
         return cls(
             bot,
@@ -116,6 +119,7 @@ class Sender:
             services.metrics,
             services.settings,
             auth,
+            pacer,
         )
 
     async def run(self) -> None:

@@ -61,6 +61,10 @@ async def wired(build: Build, telegram: FakeTelegram) -> AsyncIterator[tuple[Ser
         bot_token=telegram.token,
         telegram_api_base=telegram.base_url,
         alert_cooldown_seconds=3600,
+        # The sender's pace is what these tests are about: Telegram's real limits.
+        telegram_global_per_second=25.0,
+        telegram_chat_per_second=1.0,
+        telegram_group_per_minute=20.0,
     )
     bot = make_bot(services.settings, services, retries=False)
     sender = Sender.for_services(bot, services, make_i18n("en"))

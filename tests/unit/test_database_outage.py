@@ -135,6 +135,7 @@ async def test_connections_cut_while_idle_cost_nobody_an_error(
     proxy, url = pg_proxy
     bot = await make_bot(url)
     await ask(bot, "/subscribe")
+    await bot.services.seen_chats.flush()  # idle: the chat's record is written, nothing runs
     await proxy.set_mode("cut")  # e.g. PostgreSQL restarted: every pooled connection is dead
     took, subscribed = await ask(bot, "/unsubscribe")
     assert "receives no pushes" in subscribed

@@ -68,3 +68,25 @@ async def test_a_429_pauses_every_send_and_a_stall_is_not_made_up_with_a_burst(
     gaps = [round(b - a, 3) for a, b in itertools.pairwise(starts)]
     assert gaps[1:] == [0.1, 0.1, 0.1]  # back to the gap at once, not 30 s of catch-up
     assert gaps[0] <= 0.1
+
+
+async def test_a_chats_replies_queue_for_its_gap_and_share_the_global_one(clock: Clock) -> None:
+    pacer = Pacer(per_second=25, chat_per_second=1, group_per_minute=20, clock=clock)
+    starts: dict[str, float] = {}
+
+    async def reply(name: str, chat: int) -> None:
+        await pacer.turn(chat)
+        starts[name] = clock.now
+
+    # Sequential here (the fake clock is shared); turn() reserves before it sleeps, so two
+    # replies to one chat never pick the same moment.
+    await reply("a1", 1)
+    await reply("a2", 1)
+    await reply("g1", -100)
+    await reply("g2", -100)
+    assert starts["a2"] - starts["a1"] == pytest.approx(1.0)  # a private chat: a second apart
+    assert starts["g2"] - starts["g1"] == pytest.approx(3.0)  # a group: 20 a minute
+    pacer.pause(5)
+    before = clock.now
+    await reply("b", 2)  # another chat, after a 429: the pause is every send's
+    assert starts["b"] - before == pytest.approx(5.0)

@@ -144,8 +144,9 @@ def command(chat_id: int, text: str = "/help") -> dict[str, Any]:
 async def test_a_storm_of_replies_under_flood_control_delivers_every_reply(
     services: Services, bot: Bot, telegram: FakeTelegram
 ) -> None:
-    """40 commands at once against 5 messages/s: each reply waits out as many 429s as it
-    meets (more than TELEGRAM_RETRY_MAX) and is delivered; none becomes an apology."""
+    """40 commands at once against 5 messages/s: the replies are paced, a 429 pauses every
+    send, each reply waits out the 429s it meets, and every one is delivered; none becomes an
+    apology, and far fewer are refused than were sent."""
     telegram.send_limit_per_second = 5
     dp = make_dispatcher(services.settings, services, make_i18n("en"))
     chats = list(range(1000, 1040))
@@ -155,9 +156,8 @@ async def test_a_storm_of_replies_under_flood_control_delivers_every_reply(
     for chat in chats:
         [text] = telegram.sent_texts(chat)
         assert "/ticker" in text and "went wrong" not in text
-    assert telegram.rate_limited > 0
+    assert 0 < telegram.rate_limited < len(chats)  # met, then paced: not one per reply
     most = max(len(tries(telegram, chat)) for chat in chats)
-    assert most > services.settings.telegram_retry_max + 1
     print(f"\n40 replies under 5/s: {took:.1f}s, {telegram.rate_limited} 429s, up to {most} tries")
 
 

@@ -49,7 +49,12 @@ def logs() -> Iterator[list[tuple[str, str]]]:
 
 @pytest.fixture
 async def wired(build: Build, telegram: FakeTelegram) -> AsyncIterator[Wired]:
-    services = await build(bot_token=telegram.token, telegram_api_base=telegram.base_url)
+    services = await build(
+        bot_token=telegram.token,
+        telegram_api_base=telegram.base_url,
+        telegram_global_per_second=25.0,  # Telegram's real pace, as the sender keeps it
+        telegram_chat_per_second=1.0,
+    )
     auth = TelegramAuth(probe_seconds=PROBE)  # as the bot arms it once getMe has passed
     bot = make_bot(services.settings, services, auth)
     sender = Sender.for_services(bot, services, make_i18n("en"), auth)
