@@ -50,10 +50,12 @@ async def make_bot(telegram: FakeTelegram, vendors: FakeVendors) -> AsyncIterato
             bot_token=telegram.token,
             telegram_api_base=telegram.base_url,
             admin_ids=[ADMIN],
-            database_timeout_seconds=1.0,
-            database_statement_timeout_seconds=2.0,
-            store_probe_seconds=0.3,
-            **overrides,
+            **{
+                "database_timeout_seconds": 1.0,
+                "database_statement_timeout_seconds": 2.0,
+                "store_probe_seconds": 0.3,
+                **overrides,
+            },
         )
         services = build_services(settings)
         await services.start()
