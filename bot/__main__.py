@@ -81,7 +81,8 @@ def _console(settings: Settings, *, asked: bool) -> int:
             "get a token from @BotFather and put BOT_TOKEN=<token> in .env.",
             file=sys.stderr,
         )
-    setup_logging("WARNING", settings.secrets())  # the terminal is for answers
+    # The terminal is for answers: the reasons a vendor failed are in them already.
+    setup_logging("ERROR", settings.secrets())
     from bot.console import run_console
 
     with contextlib.suppress(KeyboardInterrupt):  # Ctrl+C ends a session, quietly
