@@ -13,12 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING
 
 from services.kernel.modules import Module
-
-if TYPE_CHECKING:
-    from services.kernel.settings import Settings
 
 
 def N_(message: str) -> str:
@@ -68,7 +64,9 @@ class JobSpec:
     # own run (bot/scheduler.py).
     builder: str | None = None
 
-    def interval(self, settings: Settings) -> float:
+    def interval(self, settings: object) -> float:
+        """The period from Settings (typed `object`: Settings is made from this table, so
+        this module must not import it)."""
         return float(getattr(settings, self.interval_setting))
 
 
