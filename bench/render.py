@@ -11,13 +11,19 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.charts.depth import depth_chart
 from bot.charts.heatmap import heatmap_chart
+from bot.i18n import make_i18n
+from bot.render.heatmap import heatmap_labels
+from bot.render.orderbook import depth_labels
+from bot.render.view import View
 from tests.fakes.reports import book_report, heatmap_report
 
 RUNS = 20
@@ -40,8 +46,12 @@ def measure(draw: Callable[[], bytes]) -> dict[str, Any]:
 
 def main() -> None:
     book, heat = book_report(), heatmap_report()
-    depth = measure(lambda: depth_chart(book, "SOL/USDT · OKX"))
-    heatmap = measure(lambda: heatmap_chart(heat, "SOL liquidation map · 12h"))
+    view = View(locale="en", tz=ZoneInfo("Asia/Jakarta"), now=datetime.now(UTC))
+    i18n = make_i18n("en")
+    with i18n.context(), i18n.use_locale("en"):  # the words, translated as a handler does
+        book_words, heat_words = depth_labels(book, view), heatmap_labels(heat, view)
+    depth = measure(lambda: depth_chart(book, book_words, view))
+    heatmap = measure(lambda: heatmap_chart(heat, heat_words, view))  # time by price
     print(
         json.dumps(
             {
