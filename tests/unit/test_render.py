@@ -234,3 +234,33 @@ def test_compact_numbers_are_unambiguous_in_every_language(
     assert [view(locale).compact(v) for v in values] == expected
     # An Indonesian billion is never "M", which an English reader takes for million.
     assert "M" not in view("id").compact(1_520_000_000)
+
+
+@pytest.mark.parametrize("locale", ["en", "id"])
+@pytest.mark.parametrize(
+    "value", [Decimal("0"), Decimal("142.35"), Decimal("-0.004567"), Decimal("1234567.891"), 0.5]
+)
+def test_numbers_read_as_babel_writes_them(locale: str, value: Decimal | float) -> None:
+    from babel.numbers import format_decimal, format_percent
+
+    v = view(locale)
+    assert v.price(value) == format_decimal(value, format="#,##0.########", locale=locale)
+    assert v.share(value) == format_percent(value, format="#,##0%", locale=locale)
+    sign = "+" if value > 0 else ""
+    assert v.pct(value) == sign + format_percent(
+        Decimal(value) / 100, format="#,##0.00%", locale=locale
+    )
+
+
+def test_a_keyboard_is_built_once_per_coin_and_language(i18n: I18n) -> None:
+    from bot.keyboards import refresh_keyboard
+
+    def labels(locale: str) -> list[str]:
+        with i18n.context(), i18n.use_locale(locale):
+            markup = refresh_keyboard("tk", "SOL-USDT")
+            assert refresh_keyboard("tk", "SOL-USDT") is markup  # built once
+        return [b.text for row in markup.inline_keyboard for b in row]
+
+    english, indonesian = labels("en"), labels("id")
+    assert english == ["🔄 Refresh", "📈 Chart"]
+    assert indonesian != english and indonesian[1] == "📈 Grafik"  # each language its own
