@@ -80,10 +80,11 @@ class ConsoleSession(BaseSession):
             self._out(f"({method.text})")
         returning = method.__returning__
         if getattr(returning, "__name__", "") == "Message":
-            return returning.model_validate(self._message(), context={"bot": bot})
+            return returning.model_validate(self.next_message(), context={"bot": bot})
         return True  # chat actions, menus, callback answers: nothing to show
 
-    def _message(self) -> dict[str, Any]:
+    def next_message(self) -> dict[str, Any]:
+        """A message as the bot sent it, with the next id (what a press carries back)."""
         return {
             "message_id": next(self._ids),
             "date": int(time.time()),
@@ -119,7 +120,7 @@ def update_for(line: str, session: ConsoleSession, language: str, number: int) -
     chat = {"id": CHAT_ID, "type": "private", "first_name": "You"}
     if line.isdigit() and 1 <= int(line) <= len(session.buttons):
         _label, data = session.buttons[int(line) - 1]
-        message = {**session._message(), "text": "…"}
+        message = {**session.next_message(), "text": "…"}
         return {
             "update_id": number,
             "callback_query": {

@@ -38,15 +38,10 @@ from bot.keyboards import ChartView, FlagToggle, HeatmapView, Refresh
 from bot.middlewares.callback_answer import CallbackAnswerGuard
 from bot.render.options import render_options
 from services.kernel.alerts import SUBSCRIBABLE
-from services.kernel.modules import SWITCHABLE
+from services.kernel.modules import N_, SWITCHABLE
 from services.market.options.service import OptionsService
 
 CHAT_ACTION_DELAY = 0.5
-
-
-def N_(message: str) -> str:
-    """Marks a string for extraction; it is translated where it is shown."""
-    return message
 
 
 @dataclass(frozen=True)

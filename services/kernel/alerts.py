@@ -14,12 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from services.kernel.modules import Module
-
-
-def N_(message: str) -> str:
-    """Marks a string for extraction (`make messages`); it is translated where it is shown."""
-    return message
+from services.kernel.modules import N_, Module
 
 
 class AlertType(StrEnum):

@@ -25,19 +25,12 @@ class ChatRepository:
         self._db = db
 
     async def seen(self, chat: ChatInfo, now: datetime | None = None) -> None:
-        """Insert the chat, or refresh its title, language and last_seen (one statement).
-        Waited on by an answer: bounded like a lookup (`Database.quick`)."""
-        moment = now or datetime.now(UTC)
-        values = chat.model_dump() | {"first_seen": moment, "last_seen": moment}
-        statement = self._db.insert(Chat).values(**values)
-        refreshed: dict[str, Any] = {"kind": chat.kind, "title": chat.title, "last_seen": moment}
-        if chat.language is not None:  # a group's stays the one its subscribing admin had
-            refreshed["language"] = chat.language
-        statement = statement.on_conflict_do_update(index_elements=[Chat.chat_id], set_=refreshed)
-        await self._db.quick(self._execute(statement))
+        """Insert the chat, or refresh its title, language and last_seen."""
+        await self.seen_many([chat], now)
 
     async def seen_many(self, chats: list[ChatInfo], now: datetime | None = None) -> None:
-        """`seen` for many chats in one statement; a group's language (its subscribing
+        """Insert the chats, or refresh their titles, languages and last_seen, in one
+        statement bounded like a lookup (`Database.quick`); a group's language (its subscribing
         admin's) is never overwritten by a message that carries none."""
         if not chats:
             return
@@ -78,12 +71,9 @@ class ChatRepository:
         async with self._db.saving() as session:
             await session.execute(statement)
 
-    async def chosen_language(self, chat_id: int) -> str | None:
-        """Read for every message's language: bounded (`Database.quick`)."""
-        return await self._db.quick(self._chosen_language(chat_id))
-
     async def chosen_languages(self, chat_ids: list[int]) -> dict[int, str | None]:
-        """`chosen_language` of many chats in one query (chats never seen: None)."""
+        """The /lang choice of many chats in one query, bounded (`Database.quick`): read for
+        the language of first messages (chats never seen, or without a choice: None)."""
         return await self._db.quick(self._chosen_languages(chat_ids))
 
     async def _chosen_languages(self, chat_ids: list[int]) -> dict[int, str | None]:
@@ -94,10 +84,6 @@ class ChatRepository:
             found: dict[int, str | None] = dict.fromkeys(chat_ids)
             found.update({chat_id: language for chat_id, language in rows})
             return found
-
-    async def _chosen_language(self, chat_id: int) -> str | None:
-        async with self._db.sessions() as session:
-            return await session.scalar(select(Chat.chosen_language).where(Chat.chat_id == chat_id))
 
     async def get(self, chat_id: int) -> Chat | None:
         async with self._db.sessions() as session:
