@@ -12,6 +12,7 @@ from bot.render.alpha import (
     render_alpha,
     whale_flow_text,
 )
+from bot.render.errors import job_name
 from bot.render.followups import render_outcome, render_tracking, render_withdrawn, track_line
 from bot.render.text import b, esc, i
 from bot.render.view import View
@@ -168,7 +169,7 @@ def render_store(notice: HealthNotice) -> str:
 def render_health(notice: HealthNotice) -> str:
     if notice.store is not None:
         return render_store(notice)
-    job = {"sniper": _("Sniper job"), "bias": _("Bias job")}.get(notice.job, esc(notice.job))
+    job = job_name(notice.job)
     if notice.healthy:
         return "✅ " + _("{job} recovered: its data answers again.").format(job=b(job))
     failing = missing_text(notice.failing)

@@ -79,6 +79,12 @@ def module_name(module: str) -> str:
     return esc(module)
 
 
+def job_name(job: str) -> str:
+    """A scheduled job as people read it ("Sniper job"), not its registry id."""
+    words = {"sniper": _("Sniper job"), "bias": _("Bias job")}
+    return words.get(job, esc(job))
+
+
 def render_disabled(error: ModuleDisabledError) -> str:
     return _("{what} is switched off by the bot's admins.").format(
         what=module_name(error.flag.value)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiogram.utils.i18n import gettext as _
 
-from bot.render.errors import module_name, reason_text
+from bot.render.errors import job_name, module_name, reason_text
 from bot.render.text import b, code, esc
 from bot.render.view import View
 from services.kernel.breaker import BreakerSnapshot, BreakerState
@@ -72,7 +72,7 @@ def _breaker_line(s: BreakerSnapshot) -> str:
 
 def _job_line(job: JobHealth, view: View) -> str:
     state = _("healthy") if job.healthy else _("unhealthy")
-    line = f"{b(esc(job.job))}: {state}"
+    line = f"{b(job_name(job.job))}: {state}"
     if job.resume_at is not None and job.failures:
         line += " · " + _("{n} failed runs, next after {time}").format(
             n=job.failures, time=view.time(job.resume_at)

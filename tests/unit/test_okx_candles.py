@@ -338,3 +338,25 @@ async def test_range_survives_a_vendor_ignoring_after(okx: OkxClient, vendors: F
     candles = await okx.candles_range(SOL, bar(100), NOW)
     assert [c.ts for c in candles] == [bar(3), bar(2), bar(1)]  # no duplicates
     assert vendors.count(CANDLES) == 2  # stopped once paging made no progress
+
+
+def test_a_bars_volume_is_the_base_coin_column_and_a_bad_one_leaves_the_price_bar() -> None:
+    from services.vendors.okx_rows import candle_row
+
+    # [ts, o, h, l, c, vol, volCcy, volCcyQuote, confirm]: for spot, `vol` is in the base coin
+    # (SOL) and `volCcy` in the quote (USDT); the chart's volume axis is "volume (SOL)".
+    row = [
+        "1795157700000",
+        "141.71",
+        "142.61",
+        "141.65",
+        "142.28",
+        "7827.635626",
+        "1111495.866991",
+        "1111495.866991",
+        "1",
+    ]
+    candle, closed = candle_row("candles", row)
+    assert candle.volume == Decimal("7827.635626") and closed
+    candle, _ = candle_row("candles", [*row[:5], "NaN", *row[6:]])
+    assert candle.volume is None and candle.close == Decimal("142.28")

@@ -131,8 +131,8 @@ def test_status_for_admins_shows_each_alert_job_and_its_backoff(en: None) -> Non
     bias = JobHealth("bias", ("whale",), 300, 1800, on_soft=lambda m: None)
     text = render_status(Overall.UNHEALTHY, [], [], view(admin=True), jobs=[bias, sniper])
     parse_html(text)
-    assert "<b>bias</b>: healthy" in text
-    assert "<b>sniper</b>: unhealthy · 1 failed runs, next after " in text
+    assert "<b>Bias job</b>: healthy" in text  # words, not the registry's ids
+    assert "<b>Sniper job</b>: unhealthy · 1 failed runs, next after " in text
     assert "14:05" in text.split("next after ")[1]  # 07:00 UTC + one 300 s interval, in WIB
     assert "Alert jobs" not in render_status(Overall.OK, [], [], view())
 
