@@ -78,6 +78,7 @@ bench: $(STAMP) locales
 	$(BIN)/python bench/grading.py
 	$(BIN)/python bench/deadline.py
 	$(BIN)/python bench/flood.py
+	$(BIN)/python bench/symbols.py
 
 # Regenerate the template and merge it into the catalogs after changing user-visible strings.
 messages: $(STAMP)

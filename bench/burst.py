@@ -30,7 +30,7 @@ UPSTREAM_LATENCY = 0.050
 TTL_MS = 300
 SUSTAINED_SECONDS = 3.0
 SUSTAINED_CLIENTS = 100
-TICKER_PATH = "/api/v5/market/ticker"
+TICKER_PATH = "/api/v5/market/tickers"
 SOL = parse_symbol("SOL")
 
 

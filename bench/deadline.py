@@ -27,7 +27,7 @@ from tests.unit.dispatch import Dispatch
 
 COMMANDS = 40
 AT_ONCE = 8  # a busy group: several people asking at the same moment
-TICKER = "/api/v5/market/ticker"
+TICKER = "/api/v5/market/tickers"
 FAULTS: dict[str, Fault | None] = {
     "healthy": None,
     "failing": Fault(status=500, body={"code": "50001", "msg": "Service temporarily unavailable"}),

@@ -11,7 +11,7 @@ from services.kernel.errors import (
     BadResponseError,
     UnknownInstrumentError,
 )
-from services.kernel.http import VendorClient, reads
+from services.kernel.http import PARSE_ERRORS, VendorClient, reads
 from services.kernel.models import Candle, InstrumentIds, Liquidation, OptionOI, OrderBook, Ticker
 from services.kernel.routes import RouteBook
 from services.kernel.symbols import Instrument, okx_family, okx_inst_id
@@ -53,27 +53,24 @@ class OkxClient:
         if not rows:
             # An unknown instId is code 51001; an empty list is a broken answer, not a verdict.
             raise BadResponseError(VENDOR, "ticker", "empty data")
-        try:
-            raw = RawTicker.model_validate(rows[0])
-        except ValidationError as exc:
-            raise BadResponseError(
-                VENDOR, "ticker", f"{exc.error_count()} invalid fields"
-            ) from None
-        # Spot: vol24h in base, volCcy24h in quote. Swap: vol24h in contracts, volCcy24h in coin.
-        spot = not raw.instId.endswith("-SWAP")
-        return Ticker(
-            instrument=inst,
-            last=raw.last,
-            open_24h=raw.open24h,
-            high_24h=raw.high24h,
-            low_24h=raw.low24h,
-            volume_base=raw.vol24h if spot else raw.volCcy24h,
-            volume_quote=raw.volCcy24h if spot else None,
-            bid=raw.bidPx,
-            ask=raw.askPx,
-            source=SOURCE,
-            as_of=datetime.fromtimestamp(raw.ts / 1000, UTC),
+        return ticker_from_row(inst, rows[0], "ticker")
+
+    @reads("tickers")
+    async def tickers(self, inst_type: str) -> TickerRows:
+        """Every listed instrument's ticker of one type (SPOT, SWAP) in one call, by instId.
+        Rows are read when asked for: a snapshot of ~700 rows serves a handful of symbols."""
+        rows = await self._client.get(
+            "tickers", "/api/v5/market/tickers", interpret("tickers"), {"instType": inst_type}
         )
+        by_id = {
+            row["instId"]: row
+            for row in rows
+            if isinstance(row, dict) and isinstance(row.get("instId"), str) and row["instId"]
+        }
+        if not by_id:
+            # OKX lists hundreds of pairs: an empty list is a broken answer, not a verdict.
+            raise BadResponseError(VENDOR, "tickers", f"empty {inst_type} list")
+        return by_id
 
     @reads("candles")
     async def candles(
@@ -281,3 +278,31 @@ class OkxClient:
             # news that every coin was delisted, and must never replace a good catalogue.
             raise BadResponseError(VENDOR, "instruments", f"empty {inst_type} list")
         return InstrumentIds(inst_ids=ids, ticks=ticks)
+
+
+TickerRows = dict[str, dict[str, object]]  # instId -> OKX's ticker row, as sent
+
+
+def ticker_from_row(inst: Instrument, row: object, endpoint: str = "tickers") -> Ticker:
+    """One OKX ticker row (the same object on `ticker` and `tickers`) as our Ticker."""
+    try:
+        raw = RawTicker.model_validate(row)
+        # Spot: vol24h in base, volCcy24h in quote. Swap: vol24h in contracts, volCcy24h in coin.
+        spot = not raw.instId.endswith("-SWAP")
+        return Ticker(
+            instrument=inst,
+            last=raw.last,
+            open_24h=raw.open24h,
+            high_24h=raw.high24h,
+            low_24h=raw.low24h,
+            volume_base=raw.vol24h if spot else raw.volCcy24h,
+            volume_quote=raw.volCcy24h if spot else None,
+            bid=raw.bidPx,
+            ask=raw.askPx,
+            source=SOURCE,
+            as_of=datetime.fromtimestamp(raw.ts / 1000, UTC),
+        )
+    except ValidationError as exc:
+        raise BadResponseError(VENDOR, endpoint, f"{exc.error_count()} invalid fields") from None
+    except PARSE_ERRORS as exc:  # read outside `reads` when it comes from a snapshot
+        raise BadResponseError(VENDOR, endpoint, type(exc).__name__) from None

@@ -88,6 +88,8 @@ class FakeVendors:
         self._trades: dict[str, list[dict[str, str]]] = {}
         self.started = time.time()
         self._candles: dict[str, list[CandleRow]] = {}
+        self._last: dict[str, str] = {}  # instId -> a scripted last price
+        self._listed: set[str] = set()  # spot pairs listed beyond the fixtures
         self.clock: Callable[[], float] = time.time  # decides which scripted bar is still open
         self.port = 0
 
@@ -108,6 +110,15 @@ class FakeVendors:
         """Scripts the 1m price path of `inst_id`: `candles`/`history-candles` page through it
         as OKX would, and the ticker's `last` is the newest close. Replaces any earlier path."""
         self._candles[inst_id] = sorted(rows, key=lambda row: row[0])
+
+    def set_last(self, inst_id: str, price: Price) -> None:
+        """Scripts the ticker's `last` of `inst_id` on both ticker routes."""
+        self._last[inst_id] = str(price)
+
+    def list_spot(self, inst_ids: list[str]) -> None:
+        """Lists more spot pairs (instruments and tickers, SOL's other fields): a catalogue of
+        hundreds of symbols, as OKX's."""
+        self._listed.update(inst_ids)
 
     def clear_candles(self, inst_id: str | None = None) -> None:
         if inst_id is None:
@@ -217,15 +228,31 @@ class FakeVendors:
             body = load("okx", name)
         elif inst_id == "BTC-USDT":
             body = load("okx", "ticker_BTC-USDT_docs.json")
-        elif inst_id in self._candles:  # a scripted pair exists: borrow another's other fields
-            body = load("okx", "ticker_SOL-USDT.json")
+        elif inst_id in self._candles or inst_id in self._listed:
+            body = load("okx", "ticker_SOL-USDT.json")  # borrow another pair's other fields
             body["data"][0]["instId"] = inst_id
         else:
             return load("okx", "error_instrument_not_found.json")
         path = self._candles.get(inst_id)
         if path:
             body["data"][0]["last"] = str(path[-1][4])
+        if inst_id in self._last:
+            body["data"][0]["last"] = self._last[inst_id]
         return body
+
+    def _tickers(self, inst_type: str) -> Any:
+        """`market/tickers`: every ticker the single route knows, of one instType."""
+        fixtures = {
+            load("okx", f.name)["data"][0]["instId"]
+            for f in (FIXTURES / "okx").glob("ticker_*.json")
+        }
+        ids = sorted(fixtures | set(self._candles) | self._listed)
+        rows = [
+            self._ticker(i)["data"][0]
+            for i in ids
+            if ("SWAP" if i.endswith("-SWAP") else "SPOT") == inst_type
+        ]
+        return {"code": "0", "msg": "", "data": rows}
 
     def _known(self, inst_id: str) -> bool:
         """Whether the ticker route would answer for `inst_id` (else OKX says 51001)."""
@@ -233,6 +260,7 @@ class FakeVendors:
             (FIXTURES / "okx" / f"ticker_{inst_id}.json").exists()
             or inst_id == "BTC-USDT"
             or inst_id in self._candles
+            or inst_id in self._listed
         )
 
     def _candle_page(self, path: str, q: Mapping[str, str]) -> tuple[int, Any]:
@@ -289,6 +317,10 @@ class FakeVendors:
         q = request.query
         if path == "/api/v5/market/ticker":
             return 200, self._ticker(q.get("instId", "")), {}
+        if path == "/api/v5/market/tickers":
+            if not q.get("instType"):
+                return 400, load("okx", "error_param_empty.json"), {}
+            return 200, self._tickers(q["instType"]), {}
         if path in CANDLE_PATHS:
             status, body = self._candle_page(path, q)
             return status, body, {}
@@ -341,7 +373,11 @@ class FakeVendors:
                 return 400, load("okx", "error_param_empty.json"), {}
             name = f"instruments_{inst_type}.json"
             if (FIXTURES / "okx" / name).exists():
-                return 200, load("okx", name), {}
+                body = load("okx", name)
+                if inst_type == "SPOT":
+                    like = next(r for r in body["data"] if r["instId"] == "SOL-USDT")
+                    body["data"] += [like | {"instId": i} for i in sorted(self._listed)]
+                return 200, body, {}
             return 200, {"code": "0", "data": [], "msg": ""}, {}
         if path.startswith("/v1/quotes/") and path.endswith("/current"):
             if not request.headers.get("X-CoinAPI-Key"):

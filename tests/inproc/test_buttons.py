@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 
 from tests.fakes.telegram import FakeTelegram
-from tests.fakes.vendors import FakeVendors, Fault, load
+from tests.fakes.vendors import FakeVendors
 from tests.unit.dispatch import Dispatch
 
 
@@ -24,9 +24,7 @@ async def test_ticker_refresh_edits_in_place_and_ignores_not_modified(
     assert same.error_code == 400  # Telegram: "message is not modified"
     assert dispatch.answers()[0].params.get("text") == "Updated"
 
-    moved = load("okx", "ticker_SOL-USDT.json")
-    moved["data"][0]["last"] = "150.01"
-    vendors.fail("/api/v5/market/ticker", Fault(body=moved))
+    vendors.set_last("SOL-USDT", "150.01")
     await asyncio.sleep(0.4)
     await dispatch.press_button("🔄 Refresh", sent, user_id=1501)
     assert len(dispatch.answers()) == 2

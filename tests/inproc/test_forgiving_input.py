@@ -9,7 +9,7 @@ from tests.fakes.telegram import FakeTelegram, parse_html
 from tests.fakes.vendors import FakeVendors
 from tests.unit.dispatch import GROUP, Dispatch
 
-TICKER = "/api/v5/market/ticker"
+TICKER = "/api/v5/market/tickers"
 
 
 async def test_case_and_aliases_reach_the_same_command(
@@ -54,7 +54,8 @@ async def test_several_coins_are_answered_in_one_message_each_failing_on_its_own
     assert "142.35" in lines[0]
     assert "FOOBAR" in lines[2] and "unknown symbol" in lines[2]
     assert answer.count("Source: OKX") == 1  # one footer for one source
-    assert vendors.count(TICKER) == 2  # SOL once, although asked twice; nothing for FOOBAR
+    assert vendors.count(TICKER) == 1  # SOL and BTC in one bulk call; nothing for FOOBAR
+    assert vendors.count("/api/v5/market/ticker") == 0  # no call per coin
 
 
 async def test_a_private_chat_never_meets_silence(

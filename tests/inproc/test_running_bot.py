@@ -47,7 +47,7 @@ async def test_healthz_and_metrics_are_served(
             health = (await client.get("/healthz")).json()
             metrics = (await client.get("/metrics")).text
     assert health["status"] == "ok" and health["modules"]["ticker"]["status"] == "ok"
-    assert 'upstream_requests_total{endpoint="ticker",status="200",vendor="okx"} 1.0' in metrics
+    assert 'upstream_requests_total{endpoint="tickers",status="200",vendor="okx"} 1.0' in metrics
     assert 'command_seconds_count{command="ticker"} 1.0' in metrics
     assert "cache_events_total" in metrics and "telegram_api_errors_total" in metrics
 

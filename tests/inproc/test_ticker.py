@@ -13,7 +13,7 @@ from tests.inproc.helpers import http_get
 from tests.unit.conftest import MakeDispatch
 from tests.unit.dispatch import ADMIN, Dispatch
 
-TICKER = "/api/v5/market/ticker"
+TICKER = "/api/v5/market/tickers"
 COINAPI_TEST_KEY = "coinapi-test-key-7f3a9c2e5b"  # in tests/conftest.py SECRETS: never logged
 
 
@@ -146,10 +146,10 @@ async def test_status_and_healthz_show_the_breaker_opened_after_okx_failures(
     assert "okx:ticker" not in status  # breakers are the admins' business
     await dispatch.command("/status", chat_id=ADMIN)  # an admin, in a private chat
     [admin] = telegram.sent_texts(ADMIN)
-    assert "okx:ticker</code>: open (the source is having trouble)" in admin
+    assert "okx:tickers</code>: open (the source is having trouble)" in admin
 
     code, health = await http_get(dispatch.services, "/healthz")
     assert code == 200
     assert health["status"] == "degraded"  # the order book still works
     assert health["modules"]["ticker"]["status"] == "unavailable"
-    assert health["breakers"]["okx:ticker"] == "open"
+    assert health["breakers"]["okx:tickers"] == "open"

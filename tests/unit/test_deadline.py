@@ -17,7 +17,7 @@ from services.kernel.status import Health
 from tests.fakes.vendors import FakeVendors, Fault
 from tests.unit.conftest import MakeDispatch
 
-TICKER = "/api/v5/market/ticker"
+TICKER = "/api/v5/market/tickers"
 INSTRUMENTS = "/api/v5/public/instruments"
 GUARD = 8.0  # a hang guard, far below the 20 s the vendor's own timeout would take
 SLOW = {"http_timeout_seconds": 20.0, "chat_deadline_seconds": 2.0, "hedge_after_seconds": 0.3}

@@ -20,7 +20,7 @@ async def test_an_error_answer_to_a_chat_that_blocked_the_bot_is_one_warning(
     dispatch: Dispatch, vendors: FakeVendors, command: str, fault: Fault | None, fast_backoff: None
 ) -> None:
     if fault is not None:
-        vendors.fail("/api/v5/market/ticker", fault)
+        vendors.fail("/api/v5/market/tickers", fault)
     dispatch.refuse("sendMessage", "Forbidden: bot was blocked by the user", code=403)
     await dispatch.command(command)
     assert dispatch.telegram.calls_to("sendMessage")  # it tried to answer

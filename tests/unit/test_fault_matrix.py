@@ -41,7 +41,7 @@ COMMANDS = [
 ]
 # The module whose status a failing route must change, when that route is its first source.
 MODULE = {
-    "/api/v5/market/ticker": "ticker",
+    "/api/v5/market/tickers": "ticker",
     "/api/v5/market/books": "spot_ob",
     "/api/v5/market/trades": "whale",
     "/api/v5/public/liquidation-orders": "heatmap",
@@ -54,7 +54,7 @@ MODULE = {
 }
 INSTRUMENTS = "/api/v5/public/instruments"
 # Sources whose fallback is only read when they fail (CoinAPI for the ticker, Binance's book).
-PRIMARIES = ("/api/v5/market/ticker", "/api/v5/market/books")
+PRIMARIES = ("/api/v5/market/tickers", "/api/v5/market/books")
 # Commands that read one module only, whose healthy answer is stable from one cell to the next.
 SINGLE = {"/ticker SOL", "/ob SOL", "/heatmap SOL", "/whale", "/sentiment", "/etf"}
 
@@ -288,7 +288,7 @@ async def test_every_route_times_every_fault_is_answered_plainly_and_truthfully(
     cells += await _matrix(make_dispatch, vendors, paid=True, done=done, shard=shard)
     table = _table(cells)
     print("\n" + table)
-    assert {"/api/v5/market/ticker", "/api/v5/market/books", "/api/v3/depth", "/fng/"} <= set(done)
+    assert {"/api/v5/market/tickers", "/api/v5/market/books", "/api/v3/depth", "/fng/"} <= set(done)
     assert "/api/hyperliquid/whale-alert" in done  # the paid set-up's routes were read too
     assert cells, "this shard was given no route"
     assert not [c for c in cells if c.problem], table

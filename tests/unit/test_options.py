@@ -14,7 +14,7 @@ from services.market.flags import ModuleDisabledError
 from services.market.options.analysis import summarise
 from services.market.options.service import NoOptionsError
 from services.vendors.okx_rows import parse_inst_id
-from tests.fakes.vendors import FakeVendors, Fault, load
+from tests.fakes.vendors import FakeVendors, Fault
 from tests.unit.conftest import Build
 
 pytestmark = pytest.mark.usefixtures("fast_backoff")
@@ -53,16 +53,10 @@ def test_no_calls_means_no_ratio_rather_than_a_division_error() -> None:
     assert summarise(rows, Decimal(100)).expiries[0].put_call_ratio is None
 
 
-def btc_at(price: str) -> Fault:
-    body = load("okx", "ticker_BTC-USDT_docs.json")
-    body["data"][0]["last"] = price
-    return Fault(body=body)
-
-
 async def test_fixture_gives_puts_heavier_below_spot_in_both_expiries(
     build: Build, vendors: FakeVendors
 ) -> None:
-    vendors.fail("/api/v5/market/ticker", btc_at("96850"))  # the fixtures' story
+    vendors.set_last("BTC-USDT", "96850")  # the fixtures' story
     report = await (await build()).options.summary(parse_symbol("BTC"))
     first, second = report.summary.expiries
     assert (first.expiry, second.expiry) == (date(2026, 11, 27), date(2026, 12, 25))

@@ -41,14 +41,14 @@ async def test_button_presses_share_the_command_throttle(
 ) -> None:
     dispatch = await make_dispatch(user_commands_per_minute=3)
     await dispatch.command("/ticker SOL")
-    calls = vendors.count("/api/v5/market/ticker")
+    calls = vendors.count("/api/v5/market/tickers")
     for _ in range(3):
         await dispatch.press_button("🔄 Refresh")
     answers = [a.params.get("text") for a in dispatch.answers()]
     assert len(answers) == 3  # every press answered, its spinner stopped
     assert answers[:2] == ["Updated", "Updated"]
     assert "too many commands" in str(answers[2])
-    assert vendors.count("/api/v5/market/ticker") <= calls + 2  # the third press asked nobody
+    assert vendors.count("/api/v5/market/tickers") <= calls + 2  # the third press asked nobody
 
 
 async def test_a_module_without_a_switch_cannot_be_switched_even_by_an_admin(

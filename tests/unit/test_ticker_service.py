@@ -14,7 +14,7 @@ from tests.unit.conftest import Build
 
 pytestmark = pytest.mark.usefixtures("fast_backoff")
 
-TICKER = "/api/v5/market/ticker"
+TICKER = "/api/v5/market/tickers"
 SOL = parse_symbol("SOL")
 
 

@@ -1,4 +1,7 @@
-"""Ticker: OKX is the truth; CoinAPI answers only when OKX fails and a key is set."""
+"""Ticker: OKX is the truth; CoinAPI answers only when OKX fails and a key is set.
+
+OKX is read through one bulk snapshot per kind (snapshot.py), so any number of symbols costs
+the same few upstream calls; each symbol's answer is still cached and reported on its own."""
 
 from __future__ import annotations
 
@@ -19,6 +22,7 @@ from services.kernel.sources import read_through
 from services.kernel.status import StatusRegistry
 from services.kernel.symbols import Instrument, okx_inst_id
 from services.market.parts import MarketParts
+from services.market.ticker.snapshot import TickerSnapshots
 from services.vendors.coinapi import SOURCE as COINAPI
 from services.vendors.coinapi import CoinApiClient
 from services.vendors.okx import SOURCE as OKX
@@ -36,7 +40,7 @@ class TickerService:
         status: StatusRegistry,
         ttl_seconds: float,
     ) -> None:
-        self._okx = okx
+        self._snapshots = TickerSnapshots(okx, ttl_seconds)
         self._coinapi = coinapi
         self._cache = cache
         self._status = status
@@ -60,7 +64,7 @@ class TickerService:
         try:
             got = await hedged(
                 OKX,
-                lambda: self._okx.ticker(inst),
+                lambda: self._snapshots.ticker(inst),
                 lambda: self._coinapi.ticker(inst),
                 final=(UnknownInstrumentError,),
             )
