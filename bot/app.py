@@ -15,7 +15,6 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.exceptions import TelegramUnauthorizedError
-from aiogram.utils.chat_action import ChatActionMiddleware
 from aiogram.utils.i18n import I18n
 from aiohttp import web
 from loguru import logger
@@ -30,8 +29,10 @@ from bot.middlewares.deadline import DeadlineMiddleware
 from bot.middlewares.locale import UserLocaleMiddleware
 from bot.middlewares.metrics import CommandMetricsMiddleware
 from bot.middlewares.throttle import ThrottleMiddleware
+from bot.middlewares.typing import TypingMiddleware
 from bot.middlewares.view import ViewMiddleware
 from bot.registry import COMMANDS, canonical, commands_router, publish_commands
+from bot.response_types import KeepResponseTypes
 from bot.scheduler import make_scheduler
 from bot.startup import (
     StartupError,
@@ -59,6 +60,7 @@ def make_bot(
     """`retries=False` for the alert sender's own session: it retries per delivery itself, and
     paces itself. Replies are paced through `pacer` (the sender's, so both share one budget)."""
     session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_base))
+    session.middleware(KeepResponseTypes())
     session.middleware(
         RetryAfterMiddleware(services.metrics, settings.telegram_retry_max, auth, retries=retries)
     )
@@ -85,7 +87,7 @@ def make_dispatcher(settings: Settings, services: Services, i18n: I18n) -> Dispa
     dp.message.outer_middleware(throttle)
     dp.callback_query.outer_middleware(throttle)
     dp.message.middleware(ChatSeenMiddleware(services.seen_chats))
-    dp.message.middleware(ChatActionMiddleware())
+    dp.message.middleware(TypingMiddleware())
     dp.message.middleware(CommandMetricsMiddleware(services.metrics, canonical))
     dp.include_router(commands_router())
     dp.include_router(errors_router())

@@ -12,6 +12,7 @@ from aiogram.filters import Command
 from aiogram.types import BotCommand, BotCommandScopeDefault
 from aiogram.utils.i18n import I18n
 
+from bot.filters import InPlace
 from bot.handlers.admins import BotAdmin, admins_only, admins_only_press
 from bot.handlers.basic import help_, ids, start
 from bot.handlers.buttons import chart_view, expired, heatmap_range, refresh
@@ -42,6 +43,7 @@ from services.kernel.modules import N_, SWITCHABLE
 from services.market.options.service import OptionsService
 
 CHAT_ACTION_DELAY = 0.5
+TEXT = InPlace(F.text)  # a command is read from a message's text only, never a caption
 
 
 @dataclass(frozen=True)
@@ -51,7 +53,7 @@ class CommandSpec:
     handler: Callable[..., Awaitable[Any]]
     usage: str = ""
     admin_only: bool = False
-    # "typing" while a slow answer is built (aiogram's ChatActionMiddleware, after a short
+    # "typing" while a slow answer is built (bot/middlewares/typing.py, after a short
     # delay so fast answers send none); None where the handler shows its own (charts).
     chat_action: str | None = "typing"
     aliases: tuple[str, ...] = ()  # other names people type for it (not in the menu)
@@ -158,13 +160,13 @@ def commands_router() -> Router:
         # /Ticker from a phone's auto-capitalisation is /ticker.
         names = Command(spec.name, *spec.aliases, ignore_case=True)
         router.message.register(
-            spec.handler, names, F.text, *only, flags=flags if spec.chat_action else None
+            spec.handler, names, TEXT, *only, flags=flags if spec.chat_action else None
         )
         if spec.admin_only:  # anyone else is told why nothing happened
-            router.message.register(admins_only, names, F.text)
+            router.message.register(admins_only, names, TEXT)
     router.my_chat_member.register(membership)
     router.chat_member.register(member_changed)
-    router.message.register(migrated, F.migrate_to_chat_id)
+    router.message.register(migrated, InPlace(F.migrate_to_chat_id))
     router.callback_query.outer_middleware(CallbackAnswerGuard())
     switch = FlagToggle.filter(F.name.in_(SWITCHABLE))  # a forged "ticker" switch: expired
     router.callback_query.register(toggle, switch, BotAdmin())
@@ -174,7 +176,7 @@ def commands_router() -> Router:
     router.callback_query.register(chart_view, ChartView.filter())
     router.callback_query.register(expired)  # last: whatever the filters above refused
     # Last: a private chat's other text (a coin alone, an unknown command) gets an answer.
-    router.message.register(private_text, F.chat.type == ChatType.PRIVATE, F.text)
+    router.message.register(private_text, InPlace(F.chat.type == ChatType.PRIVATE), TEXT)
     return router
 
 

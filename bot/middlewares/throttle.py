@@ -15,7 +15,7 @@ from aiogram import BaseMiddleware
 from aiogram.types import CallbackQuery, Message, TelegramObject
 from limits import RateLimitItemPerMinute
 from limits.aio.storage import Storage
-from limits.aio.strategies import MovingWindowRateLimiter
+from limits.aio.strategies import SlidingWindowCounterRateLimiter
 from loguru import logger
 
 from bot.middlewares.callback_answer import answer_query
@@ -28,7 +28,10 @@ NOTICE = RateLimitItemPerMinute(1)
 
 class ThrottleMiddleware(BaseMiddleware):
     def __init__(self, storage: Storage, per_minute: int) -> None:
-        self._limiter = MovingWindowRateLimiter(storage)
+        # Two counters per user, not a list of every hit: a per-user moving window kept a
+        # timestamp per command and its in-process expiry walked every user's list through a
+        # worker thread, one thread hop per user, after every burst.
+        self._limiter = SlidingWindowCounterRateLimiter(storage)
         self._item = RateLimitItemPerMinute(per_minute)
 
     async def __call__(

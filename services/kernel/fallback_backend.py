@@ -11,7 +11,12 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from limits.aio.storage import MemoryStorage, MovingWindowSupport, Storage
+from limits.aio.storage import (
+    MemoryStorage,
+    MovingWindowSupport,
+    SlidingWindowCounterSupport,
+    Storage,
+)
 from limits.errors import StorageError
 from loguru import logger
 from redis.asyncio import Redis
@@ -114,9 +119,10 @@ class FallbackCache:
         await self._link.close()  # idempotent: the cache and the limits may share one
 
 
-class FallbackStorage(Storage, MovingWindowSupport):
-    """A `limits` storage for the moving-window limiter: Redis while it answers, an in-process
-    MemoryStorage while it does not."""
+class FallbackStorage(Storage, MovingWindowSupport, SlidingWindowCounterSupport):
+    """A `limits` storage for the moving-window limiter (vendor budgets) and the sliding-window
+    counter (the per-user throttle): Redis while it answers, an in-process MemoryStorage while
+    it does not."""
 
     def __init__(self, redis: Storage, link: RedisLink) -> None:
         super().__init__()
@@ -162,6 +168,20 @@ class FallbackStorage(Storage, MovingWindowSupport):
     async def get_moving_window(self, key: str, limit: int, expiry: int) -> tuple[float, int]:
         start, count = await self._call("get_moving_window", key, limit, expiry)
         return float(start), int(count)
+
+    async def acquire_sliding_window_entry(
+        self, key: str, limit: int, expiry: int, amount: int = 1
+    ) -> bool:
+        return bool(await self._call("acquire_sliding_window_entry", key, limit, expiry, amount))
+
+    async def get_sliding_window(self, key: str, expiry: int) -> tuple[int, float, int, float]:
+        previous, previous_ttl, current, current_ttl = await self._call(
+            "get_sliding_window", key, expiry
+        )
+        return int(previous), float(previous_ttl), int(current), float(current_ttl)
+
+    async def clear_sliding_window(self, key: str, expiry: int) -> None:
+        await self._call("clear_sliding_window", key, expiry)
 
     async def close(self) -> None:
         await self._link.close()

@@ -68,3 +68,16 @@ async def test_typing_is_shown_only_while_a_slow_answer_is_built(
     }
     assert ("62", "typing") in actions
     assert not [a for a in actions if a[0] == "61"]
+
+
+@pytest.mark.slow  # a second or more on its own: in `make test`, not in `make check`
+async def test_a_refused_chat_action_never_holds_back_or_spoils_the_answer(
+    dispatch: Dispatch, telegram: FakeTelegram, vendors: FakeVendors
+) -> None:
+    telegram.fail("sendChatAction", "error_403_kicked_group.json", times=5)
+    vendors.latency = 1.2  # slow enough for "typing" to be tried
+    await dispatch.command("/sentiment", chat_id=63)
+    assert telegram.calls_to("sendChatAction", ok=False)  # it was tried and refused
+    [text] = telegram.sent_texts(63)
+    assert "Sentiment" in text or "sentiment" in text
+    assert not dispatch.logs.errors and not dispatch.logs.tracebacks
