@@ -79,6 +79,8 @@ bench: $(STAMP) locales
 	$(BIN)/python bench/deadline.py
 	$(BIN)/python bench/flood.py
 	$(BIN)/python bench/symbols.py
+	$(BIN)/python bench/throughput.py
+	$(BIN)/python bench/latency.py
 
 # Regenerate the template and merge it into the catalogs after changing user-visible strings.
 messages: $(STAMP)

@@ -60,6 +60,7 @@ def bot_env(telegram: FakeTelegram, vendors: FakeVendors, workdir: str) -> dict[
         "TICKER_CACHE_TTL_MS": "600000",
         "USER_COMMANDS_PER_MINUTE": "1000",
         "TELEGRAM_GLOBAL_PER_SECOND": "100000",
+        "TELEGRAM_CHAT_PER_SECOND": "100000",  # a bench user asks again at once
         "PROBE_INTERVAL_SECONDS": "0",
         "LIQUIDATION_POLL_SECONDS": "0",
         "BIAS_INTERVAL_SECONDS": "0",
