@@ -77,7 +77,7 @@ class Polled:
     args: list[str]
     telegram: FakeTelegram = field(default_factory=FakeTelegram)
     proc: asyncio.subprocess.Process | None = None
-    answered: int = 0  # sendMessage calls already counted
+    startup_seconds: float = 0.0  # from exec to its first getUpdates
     _seen: int = 0  # index into telegram.calls already scanned
 
     @property
@@ -86,6 +86,7 @@ class Polled:
         return self.proc.pid
 
     async def start(self, env: dict[str, str], log: Path) -> None:
+        started = clock()
         with log.open("ab") as out:
             self.proc = await asyncio.create_subprocess_exec(
                 sys.executable, *self.args, env=env, cwd=ROOT, stdout=out, stderr=out
@@ -96,6 +97,7 @@ class Polled:
         )
         if self.proc.returncode is not None:
             raise SystemExit(f"{self.name} exited at start; see {log}")
+        self.startup_seconds = self.telegram.calls_to("getUpdates")[0].at - started
 
     def replies(self) -> list[tuple[int, float, str]]:
         """sendMessage calls since the last look: (chat id, when, text)."""

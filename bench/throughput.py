@@ -69,6 +69,7 @@ def summary(runs: list[dict[str, float]]) -> dict[str, float]:
 
 async def main() -> dict[str, Any]:
     async with Pair() as pair:
+        startup = {"bot_s": pair.bot.startup_seconds, "echo_s": pair.echo.startup_seconds}
         warm = [next(users) for _ in range(50)]
         await burst(pair.bot, warm)  # the price, the catalogue, the connections
         await burst(pair.echo, warm)
@@ -93,6 +94,7 @@ async def main() -> dict[str, Any]:
         "speed_ratio_known": round(speed_known, 3),
         "cpu_ratio_new": round(new["cpu_ms_per_update"] / echo["cpu_ms_per_update"], 2),
         "cpu_ratio_known": round(known["cpu_ms_per_update"] / echo["cpu_ms_per_update"], 2),
+        "startup_to_first_poll": {k: round(v, 2) for k, v in startup.items()},
         "rss_ratio": round(max(new["rss_mb"], known["rss_mb"]) / echo["rss_mb"], 2),
         "target_met": speed_known >= 0.5 and speed_new >= 0.3 and new["errors"] == 0,
     }

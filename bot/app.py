@@ -144,8 +144,10 @@ async def run(settings: Settings) -> None:
     scheduler = make_scheduler(services)
     scheduler.start()
     logger.info("http: /healthz and /metrics on {}:{}", settings.http_host, settings.http_port)
+    # The menu is published beside polling, not before it: the first answer does not wait
+    # on a round trip per language, and a Bot API that refuses it costs only the menu.
+    menu = asyncio.create_task(_publish_menu(bot, i18n), name="menu")
     try:
-        await publish_commands(bot, i18n)
         if webhook:
             await bot.set_webhook(
                 settings.webhook_url,
@@ -161,6 +163,7 @@ async def run(settings: Settings) -> None:
             await bot.delete_webhook(drop_pending_updates=False)
             await dp.start_polling(bot, handle_signals=True)
     finally:
+        menu.cancel()
         scheduler.shutdown(wait=False)
         sending.cancel()
         with contextlib.suppress(asyncio.CancelledError):
@@ -171,6 +174,13 @@ async def run(settings: Settings) -> None:
         await runner.cleanup()
         await services.aclose()
         await bot.session.close()
+
+
+async def _publish_menu(bot: Bot, i18n: I18n) -> None:
+    try:
+        await publish_commands(bot, i18n)
+    except Exception as exc:  # the menu is a convenience; commands work without it
+        logger.warning("the command menu was not published: {}", why(exc))
 
 
 async def _start_up(settings: Settings, services: Services, app: web.Application) -> web.AppRunner:

@@ -190,17 +190,21 @@ def canonical(name: str) -> str | None:
 
 
 async def publish_commands(bot: Bot, i18n: I18n) -> None:
-    """The menu in every language we have; Telegram picks by the user's language."""
+    """The menu in every language we have; Telegram picks by the user's language. A menu
+    Telegram already shows is left alone: a restart sends only what changed."""
     public = [c for c in COMMANDS if not c.admin_only]
+    menus: dict[str | None, list[BotCommand]] = {}
     for locale in i18n.available_locales:
-        commands = [
+        language = None if locale == i18n.default_locale else locale
+        menus[language] = [
             BotCommand(command=c.name, description=i18n.gettext(c.description, locale=locale))
             for c in public
         ]
-        language = None if locale == i18n.default_locale else locale
-        await bot.set_my_commands(commands, BotCommandScopeDefault(), language_code=language)
     if i18n.default_locale not in i18n.available_locales:
-        await bot.set_my_commands(
-            [BotCommand(command=c.name, description=c.description) for c in public],
-            BotCommandScopeDefault(),
-        )
+        menus[None] = [BotCommand(command=c.name, description=c.description) for c in public]
+    for language, commands in menus.items():
+        shown = await bot.get_my_commands(BotCommandScopeDefault(), language_code=language)
+        if [(c.command, c.description) for c in shown] != [
+            (c.command, c.description) for c in commands
+        ]:
+            await bot.set_my_commands(commands, BotCommandScopeDefault(), language_code=language)

@@ -22,6 +22,7 @@ async def test_startup_deletes_webhook_then_publishes_commands_in_both_languages
 ) -> None:
     settings = bot_settings(telegram, vendors, tmp_path)
     async with run_bot(settings, telegram, monkeypatch):
+        await telegram.wait_for(lambda: len(telegram.calls_to("setMyCommands")) == 2)
         methods = [c.method for c in telegram.calls]
     assert methods.index("deleteWebhook") < methods.index("getUpdates")
     published = {
@@ -33,6 +34,24 @@ async def test_startup_deletes_webhook_then_publishes_commands_in_both_languages
     assert [c["command"] for c in published[None]] == names
     assert [c["command"] for c in published["id"]] == names
     assert published["id"][0]["description"] != published[None][0]["description"]
+
+
+async def test_a_restart_sends_the_menu_only_when_it_changed(
+    telegram: FakeTelegram, vendors: FakeVendors, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = bot_settings(telegram, vendors, tmp_path)
+    telegram.menus["id"] = [{"command": "ticker", "description": "an older menu"}]
+    async with run_bot(settings, telegram, monkeypatch):
+        await telegram.wait_for(lambda: len(telegram.calls_to("setMyCommands")) == 2)
+    async with run_bot(settings, telegram, monkeypatch):  # the same menu: nothing to send
+        await telegram.wait_for(lambda: len(telegram.calls_to("getMyCommands")) == 4)
+        telegram.push_command("/help", chat_id=42)
+        await telegram.wait_for_messages(1, chat_id=42)
+    assert len(telegram.calls_to("setMyCommands")) == 2
+    telegram.menus["id"] = [{"command": "ticker", "description": "changed by hand"}]
+    async with run_bot(settings, telegram, monkeypatch):  # only the changed language again
+        await telegram.wait_for(lambda: len(telegram.calls_to("setMyCommands")) == 3)
+    assert telegram.calls_to("setMyCommands")[-1].params.get("language_code") == "id"
 
 
 async def test_healthz_and_metrics_are_served(

@@ -22,6 +22,7 @@ class Methods:
 
     def _init_methods(self) -> None:
         self._contents: dict[tuple[str, str], tuple[str, str]] = {}
+        self.menus: dict[str, list[Any]] = {}  # language code ("" for all) -> commands set
 
     async def _m_getMe(self, params: dict[str, Any]) -> Any:
         return fixture("response_getMe_ok.json")["result"]
@@ -44,7 +45,11 @@ class Methods:
         return True
 
     async def _m_setMyCommands(self, params: dict[str, Any]) -> Any:
+        self.menus[params.get("language_code") or ""] = list(params.get("commands") or [])
         return True
+
+    async def _m_getMyCommands(self, params: dict[str, Any]) -> Any:
+        return self.menus.get(params.get("language_code") or "", [])
 
     async def _m_sendChatAction(self, params: dict[str, Any]) -> Any:
         return True
