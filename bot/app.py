@@ -161,7 +161,9 @@ async def run(settings: Settings) -> None:
         else:
             # A webhook left over from another deployment would make getUpdates fail with 409.
             await bot.delete_webhook(drop_pending_updates=False)
-            await dp.start_polling(bot, handle_signals=True)
+            await dp.start_polling(
+                bot, handle_signals=True, tasks_concurrency_limit=settings.updates_in_flight
+            )
     finally:
         menu.cancel()
         scheduler.shutdown(wait=False)

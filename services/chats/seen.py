@@ -18,12 +18,16 @@ from services.storage.chats import ChatInfo, ChatRepository
 from services.storage.errors import StorageUnavailableError
 
 BATCH = 500  # rows per statement: far below any database's parameter limit
+# Chats remembered as written. Past this the memory starts over: a chat seen again costs one
+# row in the next batched upsert, and the process does not grow with every chat it ever met.
+KNOWN_MAX = 100_000
 RETRY_SECONDS = 5.0
 
 
 class SeenChats:
-    def __init__(self, chats: ChatRepository) -> None:
+    def __init__(self, chats: ChatRepository, known_max: int = KNOWN_MAX) -> None:
         self._chats = chats
+        self._known_max = known_max
         self._known: set[int] = set()  # noted in this process: written, or about to be
         self._pending: dict[int, ChatInfo] = {}
         self._writer: asyncio.Task[None] | None = None
@@ -36,6 +40,8 @@ class SeenChats:
         """A message from `chat`: recorded soon, without waiting (once per process)."""
         if chat.chat_id in self._known:
             return
+        if len(self._known) >= self._known_max:
+            self._known.clear()
         self._known.add(chat.chat_id)
         self._pending[chat.chat_id] = chat
         if self._writer is None or self._writer.done():

@@ -121,6 +121,9 @@ class Settings(BaseSettings, _Registered):
     breaker_plan_open_seconds: float = 3600.0
     # How long a start waits for a Bot API it cannot reach yet (0: give up at once).
     telegram_startup_wait_seconds: float = Field(default=120.0, ge=0, le=3600)
+    # Updates handled at once; more wait at Telegram (polling asks for them as room frees),
+    # so a burst's memory is bounded by this, not by the burst.
+    updates_in_flight: int = Field(default=500, ge=1, le=100_000)
     telegram_retry_max: int = 3  # a reply's retries after a 5xx or network fault (not 429s)
     # Alerts: hygiene, the sniper's levels, job backoff and Telegram delivery pacing.
     alert_cooldown_seconds: float = 3600.0  # per (chat, alert type, symbol), persisted

@@ -139,3 +139,28 @@ async def test_ticker_is_cached_in_redis(
     stored = await client.get("cryptobot:ticker:SOL-USDT")
     await client.aclose()
     assert stored is not None and b"142.35" in stored
+
+
+@pytest.mark.parametrize("in_flight", [1, 500])
+async def test_updates_beyond_the_bound_wait_their_turn(
+    telegram: FakeTelegram,
+    vendors: FakeVendors,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    in_flight: int,
+) -> None:
+    """With one update in flight, /help waits for the slow /ob before it; with room, the
+    instant answer overtakes the slow one."""
+    settings = bot_settings(telegram, vendors, tmp_path, updates_in_flight=in_flight)
+    async with run_bot(settings, telegram, monkeypatch):
+        vendors.latency = 0.5
+        telegram.push_command("/ob SOL", chat_id=51)
+        telegram.push_command("/help", chat_id=52)
+        await telegram.wait_for_messages(2, timeout=30)
+    answers = sorted(
+        (c for c in telegram.calls if c.method in ("sendMessage", "sendPhoto")),
+        key=lambda c: c.at,
+    )
+    assert {str(c.params["chat_id"]) for c in answers} == {"51", "52"}
+    first = str(answers[0].params["chat_id"])
+    assert first == ("51" if in_flight == 1 else "52")

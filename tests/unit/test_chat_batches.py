@@ -96,3 +96,19 @@ async def test_a_groups_language_survives_the_messages_that_carry_none(db: Datab
     await seen.flush()
     chat = await repo.get(-100)
     assert chat is not None and chat.language == "id" and chat.title == "SOL Traders 2"
+
+
+async def test_the_memory_of_written_chats_is_bounded_and_starting_over_loses_nothing(
+    db: Database,
+) -> None:
+    repo = CountingChats(db)
+    seen = SeenChats(repo, known_max=100)
+    for chat_id in range(1, 251):
+        seen.note(private(chat_id))
+    await seen.flush()
+    assert sum(seen.knows(c) for c in range(1, 251)) <= 100
+    assert await repo.count() == 250  # every chat written
+    seen.note(private(1))  # forgotten: noted again, one more row in a batch, not an error
+    await seen.flush()
+    assert await repo.count() == 250
+    await seen.aclose()
