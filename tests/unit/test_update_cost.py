@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from aiogram.methods.base import Response
 from aiogram.types import Message
+from sqlalchemy import event
 
 from tests.fakes.telegram import FakeTelegram, fixture
 from tests.unit.dispatch import Dispatch
@@ -45,3 +46,25 @@ async def test_the_class_that_parses_answers_outlives_one_answer(
     kept = weakref.ref(Response[Message])  # the class the answer was parsed with, if kept
     gc.collect()
     assert kept() is not None  # else the next sendMessage builds a model class again
+
+
+async def test_a_known_chats_cached_answer_asks_the_database_nothing(
+    dispatch: Dispatch, telegram: FakeTelegram
+) -> None:
+    statements: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement.split()[0])
+
+    await dispatch.command("/ticker SOL", chat_id=74)  # a new chat: recorded, language read
+    await dispatch.services.seen_chats.flush()
+    engine = dispatch.services.db.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        for _ in range(3):
+            await dispatch.command("/ticker SOL", chat_id=74)
+        await asyncio.sleep(0.05)  # anything deferred would run now
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert len(telegram.sent_texts(74)) == 4
+    assert statements == []
