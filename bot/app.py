@@ -28,6 +28,7 @@ from bot.middlewares.chats import ChatSeenMiddleware
 from bot.middlewares.deadline import DeadlineMiddleware
 from bot.middlewares.locale import UserLocaleMiddleware
 from bot.middlewares.metrics import CommandMetricsMiddleware
+from bot.middlewares.same_question import SameQuestionMiddleware
 from bot.middlewares.throttle import ThrottleMiddleware
 from bot.middlewares.typing import TypingMiddleware
 from bot.middlewares.view import ViewMiddleware
@@ -87,6 +88,7 @@ def make_dispatcher(settings: Settings, services: Services, i18n: I18n) -> Dispa
     dp.message.outer_middleware(throttle)
     dp.callback_query.outer_middleware(throttle)
     dp.message.middleware(ChatSeenMiddleware(services.seen_chats))
+    dp.message.middleware(SameQuestionMiddleware(canonical))
     dp.message.middleware(TypingMiddleware())
     dp.message.middleware(CommandMetricsMiddleware(services.metrics, canonical))
     dp.include_router(commands_router())

@@ -57,6 +57,9 @@ class CommandSpec:
     # delay so fast answers send none); None where the handler shows its own (charts).
     chat_action: str | None = "typing"
     aliases: tuple[str, ...] = ()  # other names people type for it (not in the menu)
+    # The answer depends on who asks (their id, their rights): never merged with another
+    # user's same question in a group (bot/middlewares/same_question.py).
+    personal: bool = False
 
 
 SUBSCRIPTION_USAGE = "[" + "|".join([*SUBSCRIBABLE, "all"]) + "]"
@@ -131,16 +134,23 @@ COMMANDS: tuple[CommandSpec, ...] = (
         usage="[24h|7d]",
     ),
     CommandSpec("status", N_("Health of every data module"), status),
-    CommandSpec("subscribe", N_("Start pushes to this chat"), subscribe, usage=SUBSCRIPTION_USAGE),
+    CommandSpec(
+        "subscribe",
+        N_("Start pushes to this chat"),
+        subscribe,
+        usage=SUBSCRIPTION_USAGE,
+        personal=True,
+    ),
     CommandSpec(
         "unsubscribe",
         N_("Stop pushes to this chat"),
         unsubscribe,
         usage=SUBSCRIPTION_USAGE,
+        personal=True,
     ),
-    CommandSpec("lang", N_("Language of this chat"), lang, usage="[en|id]"),
+    CommandSpec("lang", N_("Language of this chat"), lang, usage="[en|id]", personal=True),
     CommandSpec("flags", N_("Switch data modules on and off (admins)"), flags, admin_only=True),
-    CommandSpec("id", N_("Your Telegram id and this chat's (for ADMIN_IDS)"), ids),
+    CommandSpec("id", N_("Your Telegram id and this chat's (for ADMIN_IDS)"), ids, personal=True),
 )
 
 
@@ -155,13 +165,13 @@ def commands_router() -> Router:
     """
     router = Router(name="commands")
     for spec in COMMANDS:
-        flags = {"chat_action": {"action": spec.chat_action, "initial_sleep": CHAT_ACTION_DELAY}}
+        flags: dict[str, Any] = {"same_answer": not (spec.personal or spec.admin_only)}
+        if spec.chat_action:
+            flags["chat_action"] = {"action": spec.chat_action, "initial_sleep": CHAT_ACTION_DELAY}
         only = (BotAdmin(),) if spec.admin_only else ()
         # /Ticker from a phone's auto-capitalisation is /ticker.
         names = Command(spec.name, *spec.aliases, ignore_case=True)
-        router.message.register(
-            spec.handler, names, TEXT, *only, flags=flags if spec.chat_action else None
-        )
+        router.message.register(spec.handler, names, TEXT, *only, flags=flags)
         if spec.admin_only:  # anyone else is told why nothing happened
             router.message.register(admins_only, names, TEXT)
     router.my_chat_member.register(membership)

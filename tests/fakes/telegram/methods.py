@@ -51,6 +51,9 @@ class Methods:
     async def _m_getMyCommands(self, params: dict[str, Any]) -> Any:
         return self.menus.get(params.get("language_code") or "", [])
 
+    async def _m_setMessageReaction(self, params: dict[str, Any]) -> Any:
+        return True
+
     async def _m_sendChatAction(self, params: dict[str, Any]) -> Any:
         return True
 

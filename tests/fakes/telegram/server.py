@@ -137,7 +137,7 @@ class FakeTelegram(Updates, Methods, FloodControl):
                 else:
                     params[key] = "<file>"
                     files[key] = value.file.read()
-        for key in ("reply_markup", "commands", "scope", "allowed_updates", "entities"):
+        for key in ("reply_markup", "commands", "scope", "allowed_updates", "entities", "reaction"):
             if isinstance(params.get(key), str):
                 with contextlib.suppress(ValueError):
                     params[key] = json.loads(params[key])
