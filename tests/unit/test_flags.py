@@ -37,8 +37,20 @@ async def db_url(
     await drop_database(base, name)
 
 
+_opened: list[Database] = []  # closed after each test: an engine left open answers from its
+# connection's thread after the test's loop has closed (an unhandled thread exception)
+
+
+@pytest.fixture(autouse=True)
+async def _close_databases() -> AsyncIterator[None]:
+    yield
+    while _opened:
+        await _opened.pop().close()
+
+
 async def service(url: str, clock: Clock | None = None, **settings: str) -> FlagService:
     db = Database(url)
+    _opened.append(db)
     await db.migrate()
     return FlagService(db, make_settings(**settings), StatusRegistry(), clock or Clock())
 
