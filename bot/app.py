@@ -43,6 +43,7 @@ from bot.startup import (
     why,
 )
 from bot.telegram_auth import TelegramAuth
+from bot.telegram_conflict import CONFLICT_NOTICE, PollingConflict, tell_admins
 from bot.telegram_pacing import PacedSends
 from bot.telegram_retry import RetryAfterMiddleware
 from bot.webhook import WebhookHandler
@@ -57,11 +58,14 @@ def make_bot(
     *,
     retries: bool = True,
     pacer: Pacer | None = None,
+    conflict: PollingConflict | None = None,
 ) -> Bot:
     """`retries=False` for the alert sender's own session: it retries per delivery itself, and
     paces itself. Replies are paced through `pacer` (the sender's, so both share one budget)."""
     session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_base))
     session.middleware(KeepResponseTypes())
+    if conflict is not None:  # outside the retries: a 409 is waited out here, quietly
+        session.middleware(conflict)
     session.middleware(
         RetryAfterMiddleware(services.metrics, settings.telegram_retry_max, auth, retries=retries)
     )
@@ -114,9 +118,10 @@ async def run(settings: Settings) -> None:
         # A 401 before getMe has passed is the start-up's to report (and exit on).
         auth = TelegramAuth(armed=False)
         pacer = pacer_for(settings)  # replies and pushes: one token, one budget
-        bot = make_bot(settings, services, auth, pacer=pacer)
+        conflict = PollingConflict(on_conflict=lambda: _tell_conflict(bot, settings, i18n))
+        bot = make_bot(settings, services, auth, pacer=pacer, conflict=conflict)
         dp = make_dispatcher(settings, services, i18n)
-        app = make_app(services, auth)
+        app = make_app(services, auth, conflict)
         webhook = bool(settings.webhook_url and settings.webhook_secret.get_secret_value())
         if webhook:
             WebhookHandler(
@@ -178,6 +183,12 @@ async def run(settings: Settings) -> None:
         await runner.cleanup()
         await services.aclose()
         await bot.session.close()
+
+
+async def _tell_conflict(bot: Bot | None, settings: Settings, i18n: I18n) -> None:
+    if bot is not None:
+        text = i18n.gettext(CONFLICT_NOTICE, locale=settings.default_locale)
+        await tell_admins(bot, settings.admin_ids, text)
 
 
 async def _publish_menu(bot: Bot, i18n: I18n) -> None:

@@ -5,11 +5,13 @@ from __future__ import annotations
 from aiohttp import web
 
 from bot.telegram_auth import TelegramAuth
+from bot.telegram_conflict import PollingConflict
 from services.container import Services
 from services.kernel.status import Overall
 
 SERVICES_KEY = web.AppKey("services", Services)
 TELEGRAM_KEY = web.AppKey("telegram", TelegramAuth)
+POLLING_KEY = web.AppKey("polling", PollingConflict)
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -21,6 +23,9 @@ async def healthz(request: web.Request) -> web.Response:
     telegram = request.app.get(TELEGRAM_KEY)
     if telegram is not None and not telegram.authorized:
         overall = Overall.UNHEALTHY  # a refused token: the bot can neither answer nor push
+    polling = request.app.get(POLLING_KEY)
+    if polling is not None and polling.conflicted:
+        overall = Overall.UNHEALTHY  # another poller takes every update: this copy answers none
     body = {
         "status": overall.value,
         "modules": {
@@ -44,6 +49,8 @@ async def healthz(request: web.Request) -> web.Response:
     }
     if telegram is not None:
         body["telegram"] = telegram.snapshot()
+    if polling is not None:
+        body["polling"] = polling.snapshot()
     return web.json_response(body, status=503 if overall is Overall.UNHEALTHY else 200)
 
 
@@ -52,11 +59,17 @@ async def metrics(request: web.Request) -> web.Response:
     return web.Response(body=payload, headers={"Content-Type": "text/plain; version=0.0.4"})
 
 
-def make_app(services: Services, telegram: TelegramAuth | None = None) -> web.Application:
+def make_app(
+    services: Services,
+    telegram: TelegramAuth | None = None,
+    polling: PollingConflict | None = None,
+) -> web.Application:
     app = web.Application()
     app[SERVICES_KEY] = services
     if telegram is not None:
         app[TELEGRAM_KEY] = telegram
+    if polling is not None:
+        app[POLLING_KEY] = polling
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics)
     return app

@@ -174,6 +174,11 @@ ID = {
     "All commands: /help": "Semua perintah: /help",
     "Bid / ask: {bid} / {ask}": "Bid / ask: {bid} / {ask}",
     "Chats served: {n}": "Chat yang dilayani: {n}",
+    "⚠️ Another copy of this bot is fetching its updates (Telegram: 409 Conflict), so this one "
+    "answers nothing until it stops. Stop the other copy, or run several copies in webhook "
+    "mode (WEBHOOK_URL).": "⚠️ Salinan lain dari bot ini sedang mengambil pembaruannya "
+    "(Telegram: 409 Conflict), jadi bot ini tidak menjawab apa pun sampai salinan itu berhenti. "
+    "Hentikan salinan lain itu, atau jalankan beberapa salinan dalam mode webhook (WEBHOOK_URL).",
     "Circuit breakers": "Pemutus sirkuit",
     "Commands": "Perintah",
     "Did you mean {suggestion}?": "Maksud Anda {suggestion}?",

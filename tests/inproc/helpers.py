@@ -215,6 +215,7 @@ async def run_bot(
     monkeypatch.setattr(app, "make_dispatcher", keep)
     # run() freezes the heap it built for the process's lifetime; here that is the test's.
     monkeypatch.setattr(gc, "freeze", lambda: None)
+    monkeypatch.setattr(gc, "set_threshold", lambda *_: None)  # nor its collector tuning
     polls_before = len(telegram.calls_to("getUpdates"))
     task = asyncio.create_task(app.run(settings), name="bot")
     await telegram.wait_for(

@@ -1,0 +1,125 @@
+"""Another process polling with the same BOT_TOKEN (Telegram answers getUpdates with 409).
+
+Telegram gives updates to one poller per token; a second copy of the bot (a forgotten
+terminal, a second replica in polling mode) makes every getUpdates of both fail with 409
+Conflict. aiogram would log two lines per failed poll, forever. Here the first conflict is one
+clear line naming the cause and the fix, the polls are retried with a growing pause (5 s up to
+a minute) inside this session middleware (so aiogram sees no error to log), a bot admin sees it
+in /status and /healthz reports it, and the end of the conflict is one line too.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Coroutine
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
+from aiogram.exceptions import TelegramConflictError
+from aiogram.methods import GetUpdates, TelegramMethod
+from aiogram.methods.base import Response, TelegramType
+from loguru import logger
+
+from services.kernel.modules import N_
+
+if TYPE_CHECKING:
+    from aiogram import Bot
+
+FIRST_PAUSE = 5.0
+MAX_PAUSE = 60.0
+
+
+class PollingConflict(BaseRequestMiddleware):
+    def __init__(
+        self,
+        first_pause: float | None = None,
+        max_pause: float | None = None,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        on_conflict: Callable[[], Coroutine[Any, Any, None]] | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self._sleep = sleep
+        self._on_conflict = on_conflict  # told once per conflict (the admins, by message)
+        self._telling: set[asyncio.Task[None]] = set()
+        self._first_pause = FIRST_PAUSE if first_pause is None else first_pause
+        self._max_pause = MAX_PAUSE if max_pause is None else max_pause
+        self._now = now
+        self.since: datetime | None = None  # when the current conflict began
+        self.retries = 0
+
+    @property
+    def conflicted(self) -> bool:
+        return self.since is not None
+
+    async def __call__(
+        self,
+        make_request: NextRequestMiddlewareType[TelegramType],
+        bot: Bot,
+        method: TelegramMethod[TelegramType],
+    ) -> Response[TelegramType]:
+        polling = isinstance(method, GetUpdates)
+        if not polling:
+            return await make_request(bot, method)
+        pause = self._first_pause
+        while True:
+            try:
+                response = await make_request(bot, method)
+            except TelegramConflictError as exc:
+                self._conflict(exc.message, pause)
+                await self._sleep(pause)
+                pause = min(pause * 2, self._max_pause)
+                continue
+            self._resolved()
+            return response
+
+    def _conflict(self, description: str, pause: float) -> None:
+        self.retries += 1
+        if self.since is not None:
+            return
+        self.since = self._now()
+        logger.error(
+            "Another process is fetching updates with this BOT_TOKEN (409 {}): Telegram gives "
+            "updates to one poller per token, so this copy answers nothing until the other "
+            "stops. Stop the other copy, or run several replicas in webhook mode (WEBHOOK_URL). "
+            "Asking again every {:g}s, up to every {:g}s.",
+            description,
+            pause,
+            self._max_pause,
+        )
+        if self._on_conflict is not None:
+            task = asyncio.create_task(self._on_conflict(), name="conflict-notice")
+            self._telling.add(task)  # kept: a task only the loop references may be collected
+            task.add_done_callback(self._telling.discard)
+
+    def _resolved(self) -> None:
+        if self.since is None:
+            return
+        minutes = (self._now() - self.since).total_seconds() / 60
+        logger.warning("The other poller is gone after {:.1f} min: fetching updates again", minutes)
+        self.since = None
+        self.retries = 0
+
+    def snapshot(self) -> dict[str, Any]:
+        return {
+            "conflict": self.conflicted,
+            "since": self.since.isoformat() if self.since else None,
+            "retries": self.retries,
+        }
+
+
+# A bot admin's private chat is the one place the copy that lost the updates can still reach:
+# it sends, it just does not receive (so its own /status would never be asked).
+CONFLICT_NOTICE = N_(
+    "⚠️ Another copy of this bot is fetching its updates (Telegram: 409 Conflict), so this one "
+    "answers nothing until it stops. Stop the other copy, or run several copies in webhook "
+    "mode (WEBHOOK_URL)."
+)
+
+
+async def tell_admins(bot: Bot, admins: list[int], text: str) -> None:
+    for admin in admins:
+        try:
+            await bot.send_message(admin, text)
+        except Exception as exc:  # an admin who never started the bot cannot be told
+            logger.warning("could not tell admin {}: {}", admin, type(exc).__name__)
