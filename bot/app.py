@@ -19,6 +19,7 @@ from aiogram.utils.i18n import I18n
 from aiohttp import web
 from loguru import logger
 
+from bot.api.server import add_api
 from bot.delivery.pacer import Pacer, pacer_for
 from bot.delivery.sender import Sender
 from bot.handlers.errors import errors_router
@@ -122,6 +123,7 @@ async def run(settings: Settings) -> None:
         bot = make_bot(settings, services, auth, pacer=pacer, conflict=conflict)
         dp = make_dispatcher(settings, services, i18n)
         app = make_app(services, auth, conflict)
+        add_api(app, services, settings)
         webhook = bool(settings.webhook_url and settings.webhook_secret.get_secret_value())
         if webhook:
             WebhookHandler(

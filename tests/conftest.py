@@ -32,6 +32,7 @@ SECRETS = (
     "ca-key-123456",
     "ca-test-key-654321",
     "coinapi-test-key-7f3a9c2e5b",
+    "api-test-key-5d1c8e",
 )
 
 

@@ -64,6 +64,9 @@ class Settings(BaseSettings, _Registered):
     bot_token: SecretStr = SecretStr("")
     telegram_api_base: str = "https://api.telegram.org"
     admin_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
+    # The read-only JSON API (/api/v1): off without keys.
+    api_keys: Annotated[list[SecretStr], NoDecode] = Field(default_factory=list)
+    api_rate_per_minute: int = Field(default=20, ge=1)
     default_locale: Literal["en", "id"] = "en"
     database_url: str = "sqlite+aiosqlite:///data/bot.db"
     redis_url: str = ""
@@ -156,7 +159,7 @@ class Settings(BaseSettings, _Registered):
     # them, are kept this long (the track record itself is kept for good).
     alert_retention_days: int = Field(default=30, ge=1)
 
-    @field_validator("admin_ids", "watch_symbols", mode="before")
+    @field_validator("admin_ids", "watch_symbols", "api_keys", mode="before")
     @classmethod
     def _csv(cls, value: object) -> object:
         return _split_csv(value)

@@ -15,7 +15,13 @@ from tests.ports import free_port
 
 COINAPI_TEST_KEY = "coinapi-test-key-7f3a9c2e5b"
 # Settings whose values must never reach a log line; every e2e test's bot is checked on stop.
-SECRET_ENV = ("BOT_TOKEN", "COINAPI_API_KEY", "COINGLASS_API_KEY", "WEBHOOK_SECRET")
+SECRET_ENV = (
+    "BOT_TOKEN",
+    "COINAPI_API_KEY",
+    "COINGLASS_API_KEY",
+    "WEBHOOK_SECRET",
+    "API_KEYS",
+)
 
 
 class BotProcess:

@@ -1,0 +1,1 @@
+"""The read-only JSON API (`/api/v1/...`, `/openapi.json`) on the bot's HTTP server."""

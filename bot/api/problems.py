@@ -1,0 +1,49 @@
+"""Errors as RFC 9457 problem details (`application/problem+json`), with the reasons the chat
+gives in words as machine values (`rate_limited`, `no_key`, ...)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+from pydantic import BaseModel
+
+from services.kernel.errors import DataUnavailableError, SymbolError
+from services.market.flags import ModuleDisabledError
+
+PROBLEM = "application/problem+json"
+
+
+class Failure(BaseModel):
+    source: str
+    reason: str
+
+
+class Problem(BaseModel):
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str | None = None
+    failures: list[Failure] = []  # which source failed and why, for "unavailable"
+    suggestion: str | None = None  # a close symbol that exists
+
+
+def problem(
+    status: int, title: str, *, retry_after: int | None = None, **fields: Any
+) -> web.Response:
+    body = Problem(title=title, status=status, **fields).model_dump_json(exclude_none=True)
+    headers = {"Retry-After": str(retry_after)} if retry_after else {}
+    return web.Response(status=status, text=body, content_type=PROBLEM, headers=headers)
+
+
+def from_error(exc: Exception) -> web.Response | None:
+    """The problem a service error stands for; None for anything unexpected."""
+    if isinstance(exc, SymbolError):
+        status = 404 if exc.kind == "unknown" else 400
+        return problem(status, f"{exc.kind} symbol", detail=exc.text, suggestion=exc.suggestion)
+    if isinstance(exc, DataUnavailableError):
+        failures = [Failure(source=s, reason=r.value) for s, r in exc.failures]
+        return problem(503, f"{exc.module} unavailable", failures=failures)
+    if isinstance(exc, ModuleDisabledError):
+        return problem(503, f"{exc.flag.value} is switched off by the operator")
+    return None

@@ -1,0 +1,112 @@
+"""The read-only JSON API on the running bot: keys, a per-key limit, the chat's models with
+their provenance, problems with the chat's reasons, one upstream call for a burst, and an
+OpenAPI document generated from the same models."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from services.kernel.models import Ticker
+from tests.fakes.telegram import FakeTelegram
+from tests.fakes.vendors import FakeVendors, Fault
+from tests.inproc.helpers import bot_settings, run_bot
+
+KEY = "api-test-key-5d1c8e"  # in tests/conftest.py SECRETS: never logged
+BULK = "/api/v5/market/tickers"
+
+
+async def get(settings: Any, path: str, **headers: str) -> httpx.Response:
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{settings.http_port}") as client:
+        return await client.get(path, headers=headers)
+
+
+async def test_a_key_is_required_and_a_refusal_costs_no_vendor_call(
+    telegram: FakeTelegram, vendors: FakeVendors, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = bot_settings(telegram, vendors, tmp_path, api_keys=KEY)
+    async with run_bot(settings, telegram, monkeypatch):
+        before = len(vendors.calls)
+        missing = await get(settings, "/api/v1/ticker/SOL")
+        wrong = await get(settings, "/api/v1/ticker/SOL", **{"X-API-Key": "nope"})
+        assert len(vendors.calls) == before
+        by_header = await get(settings, "/api/v1/ticker/SOL", **{"X-API-Key": KEY})
+        by_bearer = await get(settings, "/api/v1/ticker/sol", Authorization=f"Bearer {KEY}")
+    for refused in (missing, wrong):
+        assert refused.status_code == 401
+        assert refused.headers["content-type"].startswith("application/problem+json")
+        assert refused.json()["status"] == 401
+    for answer in (by_header, by_bearer):
+        assert answer.status_code == 200
+        ticker = Ticker.model_validate(answer.json())  # the chat's own model
+        assert str(ticker.last) == "142.35" and ticker.source == "OKX" and not ticker.stale
+
+
+async def test_each_key_has_its_own_limit_and_is_told_when_to_come_back(
+    telegram: FakeTelegram, vendors: FakeVendors, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = bot_settings(
+        telegram, vendors, tmp_path, api_keys=f"{KEY},other-key-77", api_rate_per_minute=3
+    )
+    async with run_bot(settings, telegram, monkeypatch):
+        codes = [
+            (await get(settings, "/api/v1/status", **{"X-API-Key": KEY})).status_code
+            for _ in range(4)
+        ]
+        refused = await get(settings, "/api/v1/status", **{"X-API-Key": KEY})
+        other = await get(settings, "/api/v1/status", **{"X-API-Key": "other-key-77"})
+    assert codes == [200, 200, 200, 429]
+    assert refused.status_code == 429 and 1 <= int(refused.headers["Retry-After"]) <= 61
+    assert other.status_code == 200
+
+
+async def test_problems_carry_the_reasons_and_a_burst_is_one_upstream_call(
+    telegram: FakeTelegram, vendors: FakeVendors, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    quiet = {"api_rate_per_minute": 500, "ticker_cache_ttl_ms": 60_000}
+    settings = bot_settings(telegram, vendors, tmp_path, api_keys=KEY, **quiet)
+    auth = {"X-API-Key": KEY}
+    async with run_bot(settings, telegram, monkeypatch):
+        asks = [get(settings, "/api/v1/ticker/BTC", **auth) for _ in range(50)]
+        burst = await asyncio.gather(*asks)
+        after_burst = vendors.count(BULK)
+        unknown = await get(settings, "/api/v1/ticker/NOTACOIN", **auth)
+        vendors.fail(BULK, Fault(status=500))
+        down = await get(settings, "/api/v1/ticker/SOL-PERP", **auth)  # the swap list: not kept
+    assert {r.status_code for r in burst} == {200}
+    assert after_burst == 1  # fifty API calls, one upstream call
+    assert unknown.status_code == 404 and unknown.json()["title"] == "unknown symbol"
+    assert down.status_code == 503
+    assert down.json()["failures"][0] == {"source": "OKX", "reason": "error"}
+
+
+async def test_without_keys_there_is_no_api(
+    telegram: FakeTelegram, vendors: FakeVendors, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = bot_settings(telegram, vendors, tmp_path)
+    async with run_bot(settings, telegram, monkeypatch):
+        assert (await get(settings, "/api/v1/ticker/SOL", **{"X-API-Key": KEY})).status_code == 404
+        assert (await get(settings, "/openapi.json")).status_code == 404
+
+
+async def test_the_openapi_document_is_generated_from_the_served_models(
+    telegram: FakeTelegram, vendors: FakeVendors, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = bot_settings(telegram, vendors, tmp_path, api_keys=KEY)
+    async with run_bot(settings, telegram, monkeypatch):
+        document = (await get(settings, "/openapi.json")).json()
+    assert document["openapi"] == "3.1.0"
+    assert {"/api/v1/ticker/{symbol}", "/api/v1/status", "/api/v1/jobs"} <= set(document["paths"])
+    schemas = document["components"]["schemas"]
+    ticker = document["paths"]["/api/v1/ticker/{symbol}"]["get"]
+    ref = ticker["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
+    assert ref == "#/components/schemas/Ticker"
+    assert {"last", "source", "as_of", "stale"} <= set(schemas["Ticker"]["properties"])
+    for path in document["paths"].values():  # every reference resolves
+        for response in path["get"]["responses"].values():
+            for content in response["content"].values():
+                assert content["schema"]["$ref"].split("/")[-1] in schemas
