@@ -34,7 +34,11 @@ def openapi_document(prefix: str) -> dict[str, Any]:
             }
             for code, text in ERRORS.items()
         }
-        if route.params:
+        if any(p.name == "symbol" for p in route.params):
+            errors["400"] = {
+                "description": "An argument that is not one of the allowed values",
+                "content": {"application/problem+json": {"schema": problem_ref}},
+            }
             errors["404"] = {
                 "description": "Unknown symbol (with a suggestion when one is close)",
                 "content": {"application/problem+json": {"schema": problem_ref}},
@@ -46,8 +50,8 @@ def openapi_document(prefix: str) -> dict[str, Any]:
                 "parameters": [
                     {
                         "name": p.name,
-                        "in": "path",
-                        "required": True,
+                        "in": p.where,
+                        "required": p.where == "path",
                         "description": p.description,
                         "schema": {"type": "string"},
                     }

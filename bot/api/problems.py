@@ -8,8 +8,10 @@ from typing import Any
 from aiohttp import web
 from pydantic import BaseModel
 
-from services.kernel.errors import DataUnavailableError, SymbolError
+from services.kernel.errors import ArgumentError, DataUnavailableError, SymbolError
 from services.market.flags import ModuleDisabledError
+from services.market.options.service import NoOptionsError
+from services.storage.errors import StorageUnavailableError
 
 PROBLEM = "application/problem+json"
 
@@ -41,9 +43,16 @@ def from_error(exc: Exception) -> web.Response | None:
     if isinstance(exc, SymbolError):
         status = 404 if exc.kind == "unknown" else 400
         return problem(status, f"{exc.kind} symbol", detail=exc.text, suggestion=exc.suggestion)
+    if isinstance(exc, ArgumentError):
+        allowed = ", ".join(exc.allowed)
+        return problem(400, "argument not allowed", detail=f"{exc.value!r}: one of {allowed}")
     if isinstance(exc, DataUnavailableError):
         failures = [Failure(source=s, reason=r.value) for s, r in exc.failures]
         return problem(503, f"{exc.module} unavailable", failures=failures)
+    if isinstance(exc, NoOptionsError):
+        return problem(404, "no options listed", detail=str(exc))
+    if isinstance(exc, StorageUnavailableError):
+        return problem(503, "the database is not answering")
     if isinstance(exc, ModuleDisabledError):
         return problem(503, f"{exc.flag.value} is switched off by the operator")
     return None

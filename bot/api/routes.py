@@ -11,15 +11,23 @@ from datetime import datetime
 from aiohttp import web
 from pydantic import BaseModel
 
+from bot.api import market_routes as market
 from services.container import Services
-from services.kernel.models import Ticker
+from services.kernel.models import EtfFlows, Sentiment, Ticker
 from services.kernel.status import ModuleStatus, Overall
+from services.market.heatmap.service import HeatmapReport
+from services.market.options.service import OptionsReport
+from services.market.orderbook.service import OrderBookReport
+from services.market.whale.service import WhaleReport
+from services.signals.bias.rule import BiasCall
+from services.signals.sniper.service import SniperRead
 
 
 @dataclass(frozen=True)
 class Param:
     name: str
     description: str
+    where: str = "path"  # or "query" (then optional)
 
 
 @dataclass(frozen=True)
@@ -67,6 +75,11 @@ async def jobs(request: web.Request, services: Services) -> BaseModel:
 
 
 SYMBOL = Param("symbol", "A coin or pair as a trader types it: SOL, SOL/USDT, SOL-PERP")
+COIN = Param("symbol", "Only this coin (BTC, SOL ...); every watched coin without it", "query")
+EXCHANGE = Param("exchange", "okx or binance; without it OKX, Binance if OKX fails", "query")
+RANGE = Param("range", "1h, 4h, 12h or 24h (default 4h)", "query")
+KIND = Param("kind", "bias, sniper or whale; every kind without it", "query")
+PERIOD = Param("period", "7d, 30d or all (default 30d)", "query")
 
 API_ROUTES: tuple[ApiRoute, ...] = (
     ApiRoute(
@@ -76,6 +89,59 @@ API_ROUTES: tuple[ApiRoute, ...] = (
         Ticker,
         ticker,
         (SYMBOL,),
+    ),
+    ApiRoute(
+        "/ob/{symbol}",
+        "getOrderBook",
+        "Spot order book: biggest walls and bid/ask imbalance",
+        OrderBookReport,
+        market.orderbook,
+        (SYMBOL, EXCHANGE),
+    ),
+    ApiRoute(
+        "/heatmap/{symbol}",
+        "getHeatmap",
+        "Liquidation clusters near price over a range",
+        HeatmapReport,
+        market.heatmap,
+        (SYMBOL, RANGE),
+    ),
+    ApiRoute(
+        "/whale",
+        "getWhales",
+        "Recent whale trades and positions",
+        WhaleReport,
+        market.whale,
+        (COIN,),
+    ),
+    ApiRoute(
+        "/alpha/{symbol}",
+        "getBias",
+        "Institutional-bias call (LONG/SHORT/NEUTRAL) with its evidence",
+        BiasCall,
+        market.alpha,
+        (SYMBOL,),
+    ),
+    ApiRoute("/sniper", "getSniper", "The sniper's 5-minute entry map", SniperRead, market.sniper),
+    ApiRoute("/etf", "getEtfFlows", "Bitcoin spot-ETF net flows by day", EtfFlows, market.etf),
+    ApiRoute(
+        "/sentiment", "getSentiment", "Crypto Fear & Greed index", Sentiment, market.sentiment
+    ),
+    ApiRoute(
+        "/options/{symbol}",
+        "getOptions",
+        "Options open interest: put/call ratio and skew by expiry",
+        OptionsReport,
+        market.options,
+        (SYMBOL,),
+    ),
+    ApiRoute(
+        "/performance",
+        "getTrackRecord",
+        "The bot's graded calls: hit ratios with sample size and baseline",
+        market.TrackRecords,
+        market.performance,
+        (KIND, PERIOD, COIN),
     ),
     ApiRoute("/status", "getStatus", "Health of every data module", ApiStatus, status),
     ApiRoute("/jobs", "getJobs", "The alert jobs' health and back-off", Jobs, jobs),

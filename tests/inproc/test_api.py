@@ -7,10 +7,13 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 import pytest
 
+from bot.api.problems import Problem
+from bot.api.routes import API_ROUTES
 from services.kernel.models import Ticker
 from tests.fakes.telegram import FakeTelegram
 from tests.fakes.vendors import FakeVendors, Fault
@@ -110,3 +113,40 @@ async def test_the_openapi_document_is_generated_from_the_served_models(
         for response in path["get"]["responses"].values():
             for content in response["content"].values():
                 assert content["schema"]["$ref"].split("/")[-1] in schemas
+
+
+GARBAGE = ["SOL", "<b>SOL</b>", "%20", "x" * 300, "SOL;DROP TABLE chats", "🚀", "BTC-USDT-SWAP"]
+
+
+async def test_every_documented_endpoint_answers_its_model_or_a_documented_problem(
+    telegram: FakeTelegram, vendors: FakeVendors, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What a property-based runner would do with the document, by hand: every endpoint with
+    good and hostile values in each parameter; a 200 is its model, anything else a problem
+    whose status the document lists, and never a 5xx but 503 (a source failing)."""
+    settings = bot_settings(telegram, vendors, tmp_path, api_keys=KEY, api_rate_per_minute=10_000)
+    auth = {"X-API-Key": KEY}
+    seen: list[tuple[str, int]] = []
+    async with run_bot(settings, telegram, monkeypatch):
+        document = (await get(settings, "/openapi.json")).json()
+        for route in API_ROUTES:
+            operation = document["paths"]["/api/v1" + route.path]["get"]
+            documented = {int(code) for code in operation["responses"]}
+            for value in GARBAGE:
+                path = "/api/v1" + route.path.replace("{symbol}", quote(value, safe=""))
+                hostile = value != "SOL"  # the good case: a symbol, query left to its defaults
+                query = {p.name: value for p in route.params if p.where == "query" and hostile}
+                async with httpx.AsyncClient(
+                    base_url=f"http://127.0.0.1:{settings.http_port}"
+                ) as client:
+                    answer = await client.get(path, params=query, headers=auth)
+                seen.append((route.operation_id, answer.status_code))
+                assert answer.status_code in documented, (path, query, answer.text[:300])
+                assert answer.status_code < 500 or answer.status_code == 503
+                if answer.status_code == 200:
+                    route.model.model_validate_json(answer.text)
+                else:
+                    assert answer.headers["content-type"].startswith("application/problem+json")
+                    Problem.model_validate_json(answer.text)
+    answered = {op for op, code in seen if code == 200}
+    assert answered >= {"getTicker", "getOrderBook", "getWhales", "getSniper", "getStatus"}

@@ -1,0 +1,73 @@
+"""The market and signal endpoints: each asks the service the chat command asks, with the same
+arguments, and answers its model as is."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from aiohttp import web
+from pydantic import BaseModel
+
+from bot.handlers.performance import KINDS, parse_performance_args
+from services.container import Services
+from services.market.heatmap.service import parse_range
+from services.market.orderbook.service import parse_exchange
+from services.signals.track_record import TrackRecord
+
+
+class TrackRecords(BaseModel):
+    records: list[TrackRecord]
+
+
+def _symbol(request: web.Request) -> str:
+    return request.match_info["symbol"]
+
+
+async def orderbook(request: web.Request, services: Services) -> BaseModel:
+    exchange = parse_exchange(request.query.get("exchange"))
+    instrument = await services.instruments.resolve(_symbol(request))
+    return await services.orderbook.report(instrument, exchange)
+
+
+async def heatmap(request: web.Request, services: Services) -> BaseModel:
+    range_ = parse_range(request.query.get("range"))
+    instrument = await services.instruments.resolve(_symbol(request))
+    return await services.heatmap.heatmap(instrument, range_)
+
+
+async def whale(request: web.Request, services: Services) -> BaseModel:
+    symbol = request.query.get("symbol")
+    instrument = await services.instruments.resolve(symbol) if symbol else None
+    return await services.whale.recent(instrument)
+
+
+async def alpha(request: web.Request, services: Services) -> BaseModel:
+    return await services.bias.call(await services.instruments.resolve(_symbol(request)))
+
+
+async def sniper(request: web.Request, services: Services) -> BaseModel:
+    coin = services.settings.sniper_symbol
+    return await services.sniper.read(await services.instruments.resolve(coin))
+
+
+async def etf(request: web.Request, services: Services) -> BaseModel:
+    return await services.etf.bitcoin()
+
+
+async def sentiment(request: web.Request, services: Services) -> BaseModel:
+    return await services.sentiment.current()
+
+
+async def options(request: web.Request, services: Services) -> BaseModel:
+    return await services.options.summary(await services.instruments.resolve(_symbol(request)))
+
+
+async def performance(request: web.Request, services: Services) -> BaseModel:
+    words = " ".join(request.query.get(k, "") for k in ("kind", "period", "symbol"))
+    kind, days, text = parse_performance_args(words)
+    symbol = (await services.instruments.resolve(text)).base if text else None
+    now = datetime.now(UTC)
+    kinds = [kind] if kind is not None else list(KINDS)
+    return TrackRecords(
+        records=[await services.track_record.record(k, days, symbol, now) for k in kinds]
+    )
