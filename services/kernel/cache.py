@@ -28,6 +28,7 @@ from services.kernel.fallback_backend import (
     RedisLink,
     redis_retry,
 )
+from services.kernel.fleet_flight import FleetFlight
 from services.kernel.metrics import Metrics
 from services.kernel.singleflight import LeaderGone, SingleFlight, follow
 
@@ -109,8 +110,11 @@ class ResilientCache:
         max_stale: float = 600.0,
         clock: Callable[[], float] = time.time,
         enabled: bool = True,
+        shared: bool = False,
     ) -> None:
         self._backend = backend
+        # Several replicas share the backend (Redis): a refresh also takes the key's lease.
+        self._fleet = FleetFlight(backend) if shared else None
         self._metrics = metrics
         self._max_stale = max_stale
         self._clock = clock
@@ -193,6 +197,20 @@ class ResilientCache:
                 return Cached(
                     value=model.model_validate(latest[1]), age_seconds=self._clock() - latest[0]
                 )
+            if self._fleet is not None and not await self._fleet.lead(
+                key, lambda: self._arrived(key, ttl)
+            ):
+                stored = await self._read(key)  # another replica's refresh, just stored
+                if stored is not None:
+                    age = self._clock() - stored[0]
+                    return Cached(value=model.model_validate(stored[1]), age_seconds=age)
+            try:
+                return await fetch_and_store()
+            finally:
+                if self._fleet is not None:
+                    await self._fleet.release(key)
+
+        async def fetch_and_store() -> Cached[Any]:
             try:
                 value = await fetch()
             except UnknownInstrumentError:
@@ -227,6 +245,10 @@ class ResilientCache:
         if shared:
             self._count(kind, "coalesced")
         return result
+
+    async def _arrived(self, key: str, ttl: float) -> bool:
+        entry = await self._read(key)
+        return entry is not None and self._clock() - entry[0] < ttl
 
     def _stale(
         self, kind: str, entry: tuple[float, dict[str, Any]], model: type[M], why: str

@@ -72,7 +72,7 @@ class RedisLink:
 
 
 class FallbackCache:
-    """An aiocache backend (get/set/delete/exists/clear/close): Redis while it answers, the
+    """An aiocache backend (get/set/add/delete/exists/clear/close): Redis while it answers, the
     in-process twin while it does not.
 
     `slots` is the Redis pool's size: callers queue here, not in the pool, so one that waited
@@ -103,6 +103,10 @@ class FallbackCache:
 
     async def delete(self, key: str) -> Any:
         return await self._call("delete", key)
+
+    async def add(self, key: str, value: Any, ttl: float | None = None) -> Any:
+        """Set only if absent (ValueError when present): the fleet's refresh lease."""
+        return await self._call("add", key, value, ttl=ttl)
 
     async def exists(self, key: str) -> Any:
         return await self._call("exists", key)

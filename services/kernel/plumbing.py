@@ -74,5 +74,6 @@ def build_plumbing(settings: Settings, *, cache_enabled: bool, retry: RetryPolic
         metrics,
         max_stale=settings.stale_max_age_seconds,
         enabled=cache_enabled,
+        shared=bool(settings.redis_url),
     )
     return Plumbing(settings, retry, metrics, breakers, redis, limits, budget, cache)
