@@ -22,6 +22,7 @@ from loguru import logger
 from bot.api.server import add_api
 from bot.delivery.pacer import Pacer, pacer_for
 from bot.delivery.sender import Sender
+from bot.delivery.shared_pacer import shared_pacer_for
 from bot.handlers.errors import errors_router
 from bot.http_server import make_app, start_http
 from bot.i18n import make_i18n
@@ -118,7 +119,7 @@ async def run(settings: Settings) -> None:
         i18n = make_i18n(settings.default_locale)
         # A 401 before getMe has passed is the start-up's to report (and exit on).
         auth = TelegramAuth(armed=False)
-        pacer = pacer_for(settings)  # replies and pushes: one token, one budget
+        pacer = shared_pacer_for(settings)  # replies and pushes: one token, one budget
         conflict = PollingConflict(on_conflict=lambda: _tell_conflict(bot, settings, i18n))
         bot = make_bot(settings, services, auth, pacer=pacer, conflict=conflict)
         dp = make_dispatcher(settings, services, i18n)
@@ -185,6 +186,7 @@ async def run(settings: Settings) -> None:
         await runner.cleanup()
         await services.aclose()
         await bot.session.close()
+        await pacer.aclose()
 
 
 async def _tell_conflict(bot: Bot | None, settings: Settings, i18n: I18n) -> None:

@@ -78,6 +78,9 @@ class Pacer:
     def pause(self, seconds: float) -> None:
         self._paused_until = max(self._paused_until, self._clock() + seconds)
 
+    async def aclose(self) -> None:
+        """Nothing to close in the process's own pacer (the fleet's has a Redis client)."""
+
     def forget_idle(self) -> None:
         now = self._clock()
         self._next = {c: t for c, t in self._next.items() if t > now}

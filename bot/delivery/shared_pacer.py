@@ -1,0 +1,116 @@
+"""Telegram's overall send limit shared by every replica (it is per bot token, not per process).
+
+Two replicas pacing themselves at 25 messages/s each would send 50/s on one token. With
+REDIS_URL the overall gap is booked in Redis: one script takes the next free slot on Redis's own
+clock (so the replicas' clocks need not agree) and says how long to wait for it, and a 429's
+pause is written there too so every replica waits it out. Per-chat gaps stay in the process:
+a chat's replies come from whichever replica got its updates, seldom two at once. While Redis
+does not answer, each replica paces on its own (the Pacer it extends) and says so once.
+
+Written here because Telegram counts an even rate per token; `limits`' windows allow a burst at
+the start of each window (see pacer.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import time
+from typing import Any
+
+import redis.asyncio as redis
+from loguru import logger
+
+from bot.delivery.pacer import Pacer
+from services.kernel.fallback_backend import REDIS_ERRORS, SOCKET_SECONDS, redis_retry
+from services.kernel.settings import Settings
+
+RETRY_SECONDS = 10.0  # Redis failed: pace alone this long before asking it again
+
+# now = Redis's clock in seconds; the slot starts at the latest of now, the next free slot and
+# the end of a pause; the next slot is one gap later. Returns {start, wait} as strings.
+BOOK = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+local nxt = tonumber(redis.call('GET', KEYS[1]) or '0')
+local paused = tonumber(redis.call('GET', KEYS[2]) or '0')
+local start = math.max(now, nxt, paused)
+redis.call('SET', KEYS[1], string.format('%.6f', start + tonumber(ARGV[1])), 'PX', 60000)
+return {string.format('%.6f', start), string.format('%.6f', start - now)}
+"""
+PAUSE = """
+local t = redis.call('TIME')
+local until_ = tonumber(t[1]) + tonumber(t[2]) / 1000000 + tonumber(ARGV[1])
+local paused = tonumber(redis.call('GET', KEYS[1]) or '0')
+if until_ > paused then
+  redis.call('SET', KEYS[1], string.format('%.6f', until_), 'PX', math.ceil(ARGV[1] * 1000) + 1000)
+end
+return 1
+"""
+
+
+class SharedPacer(Pacer):
+    def __init__(self, redis_url: str, token: str, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Telegram's limit is per token: bots sharing one Redis do not share it.
+        prefix = "cryptobot:pacer:" + hashlib.sha256(token.encode()).hexdigest()[:16]
+        self._keys = [f"{prefix}:next", f"{prefix}:paused"]
+        self._redis = redis.Redis.from_url(
+            redis_url,
+            socket_timeout=SOCKET_SECONDS,
+            socket_connect_timeout=SOCKET_SECONDS,
+            retry=redis_retry(),
+        )
+        self._book = self._redis.register_script(BOOK)
+        self._pause = self._redis.register_script(PAUSE)
+        self._alone_until = 0.0
+        self._pausing: set[asyncio.Task[None]] = set()
+        self.booked: list[float] = []  # the slots taken (Redis time), for tests and benches
+
+    async def _global_turn(self) -> float:
+        if time.monotonic() < self._alone_until:
+            return await super()._global_turn()
+        try:
+            start, wait = await self._book(keys=self._keys, args=[self._gap])
+        except REDIS_ERRORS as exc:
+            self._alone(exc)
+            return await super()._global_turn()
+        self.booked.append(float(start))
+        if float(wait) > 0:
+            await asyncio.sleep(float(wait))
+        return self._clock()
+
+    def pause(self, seconds: float) -> None:
+        super().pause(seconds)
+        task = asyncio.get_running_loop().create_task(self._share_pause(seconds))
+        self._pausing.add(task)  # kept: a task only the loop references may be collected
+        task.add_done_callback(self._pausing.discard)
+
+    async def _share_pause(self, seconds: float) -> None:
+        try:
+            await self._pause(keys=self._keys[1:], args=[seconds])
+        except REDIS_ERRORS as exc:
+            self._alone(exc)
+
+    def _alone(self, exc: BaseException) -> None:
+        if time.monotonic() >= self._alone_until:
+            logger.warning(
+                "Telegram pacing is per replica for now: Redis does not answer ({})",
+                type(exc).__name__,
+            )
+        self._alone_until = time.monotonic() + RETRY_SECONDS
+
+    async def aclose(self) -> None:
+        await self._redis.aclose()
+
+
+def shared_pacer_for(settings: Settings) -> Pacer:
+    """The fleet's pacer with REDIS_URL, else this process's own."""
+    args = (
+        settings.telegram_global_per_second,
+        settings.telegram_chat_per_second,
+        settings.telegram_group_per_minute,
+    )
+    if settings.redis_url:
+        return SharedPacer(settings.redis_url, settings.bot_token.get_secret_value(), *args)
+    return Pacer(*args)
