@@ -85,6 +85,8 @@ def _sqlite_pragmas(connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+MIGRATE_LOCK = 0x63727970746F  # any constant the fleet agrees on ("crypto")
+
 class GuardedSession(AsyncSession):
     """A session whose storage failures surface as StorageUnavailableError (whatever the
     driver), and which fails at once, without touching the database, while it is known down.
@@ -204,6 +206,11 @@ class Database:
             return MigrationContext.configure(connection).get_current_revision()
 
         async with self.engine.begin() as connection:
+            if self.engine.dialect.name == "postgresql":
+                # Replicas starting together: one migrates, the others wait here and then
+                # find the schema at head (the lock ends with this transaction).
+                lock = text("SELECT pg_advisory_xact_lock(:k)")
+                await connection.execute(lock, {"k": MIGRATE_LOCK})
             revision = await connection.run_sync(upgrade)
         logger.info("database {} at revision {}", self.engine.dialect.name, revision)
 

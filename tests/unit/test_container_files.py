@@ -38,3 +38,27 @@ def test_the_image_listens_on_every_interface_even_with_a_loopback_env_file() ->
     env = {**os.environ, "HTTP_HOST": "127.0.0.1", "CONTAINER_HTTP_HOST": "0.0.0.0"}
     out = subprocess.run([shell, flag, probe], env=env, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "0.0.0.0"
+
+
+def test_the_fleet_profile_runs_replicas_on_shared_stores_behind_the_proxy() -> None:
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    services = compose["services"]
+    fleet = {name for name, s in services.items() if "fleet" in s.get("profiles", [])}
+    assert fleet == {"bot-a", "bot-b", "redis", "postgres", "proxy"}
+    assert "profiles" not in services["bot"]  # `docker compose up` is still the single bot
+    a, b = services["bot-a"]["environment"], services["bot-b"]["environment"]
+    assert a["INSTANCE_ID"] != b["INSTANCE_ID"]  # job leases and delivery claims tell them apart
+    for env in (a, b):
+        assert env["REDIS_URL"].startswith("redis://redis:")
+        database = env["DATABASE_URL"]
+        assert database.startswith("postgresql+asyncpg://") and "@postgres/" in database
+    caddyfile = (ROOT / "deploy" / "Caddyfile").read_text()
+    assert "bot-a:8080" in caddyfile and "bot-b:8080" in caddyfile
+
+
+def test_the_image_runs_as_a_user_and_checks_healthz() -> None:
+    lines = (ROOT / "Dockerfile").read_text().splitlines()
+    users = [line.split()[1] for line in lines if line.startswith("USER ")]
+    assert users and users[-1] not in ("root", "0")
+    assert any(line.startswith("HEALTHCHECK") for line in lines)
+    assert "/healthz" in (ROOT / "Dockerfile").read_text()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -13,7 +14,7 @@ from sqlalchemy import inspect
 from sqlalchemy.engine import Connection
 
 from services.storage.chats import ChatInfo, ChatRepository
-from services.storage.db import Database
+from services.storage.db import Database, head_revision
 from services.storage.tables import Base
 from tests.postgres import drop_database, temporary_database
 
@@ -67,3 +68,22 @@ async def test_a_chat_is_recorded_once_and_refreshed(db: Database) -> None:
     assert stored.last_seen.replace(tzinfo=UTC) == first + timedelta(hours=1)
     private = await chats.get(428756321)
     assert private is not None and private.language == "id"
+
+
+@pytest.mark.postgres
+async def test_replicas_starting_together_migrate_once_without_tripping_on_each_other(
+    database_url: str,
+) -> None:
+    url, name = await temporary_database(database_url)  # new and empty: every revision to run
+    replicas = [Database(url) for _ in range(3)]
+    try:
+        await asyncio.gather(*(r.migrate() for r in replicas))
+        async with replicas[0].engine.connect() as connection:
+            revision = await connection.run_sync(
+                lambda c: MigrationContext.configure(c).get_current_revision()
+            )
+        assert revision == head_revision()
+    finally:
+        for replica in replicas:
+            await replica.close()
+        await drop_database(database_url, name)
