@@ -87,6 +87,7 @@ def _sqlite_pragmas(connection: Any, _record: Any) -> None:
 
 MIGRATE_LOCK = 0x63727970746F  # any constant the fleet agrees on ("crypto")
 
+
 class GuardedSession(AsyncSession):
     """A session whose storage failures surface as StorageUnavailableError (whatever the
     driver), and which fails at once, without touching the database, while it is known down.
