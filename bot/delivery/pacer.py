@@ -48,8 +48,9 @@ class Pacer:
         if start > now:
             await asyncio.sleep(start - now)
         sent = await self._global_turn()
-        # From when it really goes (the global gap may have held it a little longer).
-        self._next[chat_id] = max(self._next[chat_id], sent + self._gap_of(chat_id))
+        # From when it really goes (the global gap may have held it a little longer). The
+        # sender may have forgotten idle chats meanwhile (forget_idle): this one among them.
+        self._next[chat_id] = max(self._next.get(chat_id, 0.0), sent + self._gap_of(chat_id))
 
     def _gap_of(self, chat_id: int) -> float:
         return self._group_gap if chat_id < 0 else self._chat_gap

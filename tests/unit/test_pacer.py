@@ -3,6 +3,7 @@ no burst to make up for a stall."""
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 
 import pytest
@@ -90,3 +91,13 @@ async def test_a_chats_replies_queue_for_its_gap_and_share_the_global_one(clock:
     before = clock.now
     await reply("b", 2)  # another chat, after a 429: the pause is every send's
     assert starts["b"] - before == pytest.approx(5.0)
+
+
+async def test_a_reply_waiting_its_turn_survives_the_sender_forgetting_idle_chats() -> None:
+    """The sender forgets idle chats while a reply waits on the global gap (a burst): the reply
+    still goes out, its chat's gap booked again (it raised KeyError and the user got nothing)."""
+    pacer = Pacer(per_second=20, chat_per_second=1000, group_per_minute=20)
+    waiting = [asyncio.create_task(pacer.turn(chat)) for chat in range(5)]
+    await asyncio.sleep(0.06)  # the first have gone, the rest wait on the 50 ms gap
+    pacer.forget_idle()
+    assert await asyncio.gather(*waiting) == [None] * 5  # a forgotten chat raised KeyError

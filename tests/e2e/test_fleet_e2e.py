@@ -1,0 +1,50 @@
+"""Two replicas in webhook mode on the real Redis and PostgreSQL behave as one bot: a burst split
+across them is one upstream call, and together they keep Telegram's per-token send rate."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.fleet import Fleet
+from tests.fakes.telegram import FakeTelegram
+from tests.fakes.vendors import FakeVendors
+
+OKX_TICKER = ("/api/v5/market/tickers", "/api/v5/market/ticker")
+PACE = 40  # what the fleet may send per second, together
+LIMIT = 50  # the fake's flood control: a replica pacing on its own would send 80/s
+
+
+@pytest.mark.postgres
+async def test_a_split_burst_is_one_upstream_call_and_one_send_rate(
+    telegram: FakeTelegram,
+    vendors: FakeVendors,
+    tmp_path: Path,
+    redis_url: str,
+    database_url: str,
+) -> None:
+    telegram.send_limit_per_second = LIMIT
+    fleet = Fleet(
+        telegram,
+        vendors,
+        tmp_path,
+        redis_url,
+        database_url,
+        TELEGRAM_GLOBAL_PER_SECOND=str(PACE),
+        TICKER_CACHE_TTL_MS="60000",
+        USER_COMMANDS_PER_MINUTE="1000",
+    )
+    await fleet.start()
+    try:
+        chats = list(range(8_100_000, 8_100_200))
+        statuses = await fleet.burst("/ticker SOL", chats)
+        assert set(statuses) == {200}  # Telegram answered at once, every time
+        await telegram.wait_for(lambda: len(telegram.sent_texts()) >= len(chats), timeout=60)
+    finally:
+        await fleet.stop()
+    answers = {chat: telegram.sent_texts(chat) for chat in chats}
+    # One answer each, the price in the fixture user's Indonesian (a decimal comma).
+    assert all(len(texts) == 1 and "142,35" in texts[0] for texts in answers.values())
+    assert sum(vendors.count(path) for path in OKX_TICKER) == 1  # for both replicas
+    assert telegram.rate_limited == 0  # together under the token's limit
