@@ -81,6 +81,8 @@ bench: $(STAMP) locales
 	$(BIN)/python bench/symbols.py
 	$(BIN)/python bench/throughput.py
 	$(BIN)/python bench/latency.py
+	@if [ -n "$$REDIS_URL" ] && [ -n "$$DATABASE_URL" ]; then $(BIN)/python bench/replicas.py; \
+	else echo '{"bench": "replicas", "skipped": "needs REDIS_URL and a PostgreSQL DATABASE_URL"}'; fi
 
 # Regenerate the template and merge it into the catalogs after changing user-visible strings.
 messages: $(STAMP)

@@ -25,7 +25,8 @@ from bot.delivery.pacer import Pacer
 from services.kernel.fallback_backend import REDIS_ERRORS, SOCKET_SECONDS, redis_retry
 from services.kernel.settings import Settings
 
-RETRY_SECONDS = 10.0  # Redis failed: pace alone this long before asking it again
+RETRY_SECONDS = 10.0
+POOL = 8  # Redis failed: pace alone this long before asking it again
 
 # now = Redis's clock in seconds; the slot starts at the latest of now, the next free slot and
 # the end of a pause; the next slot is one gap later. Returns {start, wait} as strings.
@@ -55,12 +56,17 @@ class SharedPacer(Pacer):
         # Telegram's limit is per token: bots sharing one Redis do not share it.
         prefix = "cryptobot:pacer:" + hashlib.sha256(token.encode()).hexdigest()[:16]
         self._keys = [f"{prefix}:next", f"{prefix}:paused"]
-        self._redis = redis.Redis.from_url(
+        # A burst's sends queue for a few connections (booking is one short script) rather
+        # than opening one each, which made Redis slow enough to time out.
+        pool = redis.BlockingConnectionPool.from_url(
             redis_url,
+            max_connections=POOL,
+            timeout=None,
             socket_timeout=SOCKET_SECONDS,
             socket_connect_timeout=SOCKET_SECONDS,
             retry=redis_retry(),
         )
+        self._redis = redis.Redis(connection_pool=pool)
         self._book = self._redis.register_script(BOOK)
         self._pause = self._redis.register_script(PAUSE)
         self._alone_until = 0.0
@@ -101,7 +107,7 @@ class SharedPacer(Pacer):
         self._alone_until = time.monotonic() + RETRY_SECONDS
 
     async def aclose(self) -> None:
-        await self._redis.aclose()
+        await self._redis.aclose(close_connection_pool=True)
 
 
 def shared_pacer_for(settings: Settings) -> Pacer:

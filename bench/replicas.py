@@ -1,0 +1,135 @@
+"""Two replicas in webhook mode on one Redis and one PostgreSQL (tests/e2e/fleet.py), against
+the fake Bot API (with a per-second flood limit) and fake vendors.
+
+1. A burst of 1,000 `/ticker SOL` from new users, split across both: upstream OKX calls, the
+   answers' rate against the shared pace, lost and duplicated answers, 429s.
+2. The replica holding the sniper job's lease is killed with SIGKILL: seconds until the other
+   holds it, against the lease's length (1.5 intervals + 5 s).
+
+Needs REDIS_URL and a PostgreSQL DATABASE_URL (as .ci/run sets them). Prints one JSON line.
+Targets: 1 upstream call, rate <= pace, 0 lost, 0 duplicated, 0 429s, failover <= the lease
+plus one job interval (the other replica asks for the lease on its own next run).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from tests.e2e.fleet import Fleet
+from tests.fakes.telegram import FakeTelegram
+from tests.fakes.vendors import FakeVendors
+
+USERS = 1000
+PACE = 100.0  # the fleet's TELEGRAM_GLOBAL_PER_SECOND, scaled up from 25 to keep the run short
+LIMIT = 120.0  # the fake's flood limit: one replica pacing alone at PACE, two would break it
+SNIPER_SECONDS = 2
+LEASE_SECONDS = SNIPER_SECONDS * 1.5 + 5
+OKX_TICKER = ("/api/v5/market/tickers", "/api/v5/market/ticker")
+
+
+async def holder(engine: Any) -> str | None:
+    async with engine.connect() as connection:
+        row = (
+            await connection.execute(text("SELECT holder FROM leases WHERE name = 'sniper'"))
+        ).first()
+    return None if row is None else str(row[0])
+
+
+async def wait_for(predicate: Any, seconds: float) -> float:
+    started = time.monotonic()
+    while not await predicate():
+        if time.monotonic() - started > seconds:
+            raise SystemExit("timed out")
+        await asyncio.sleep(0.1)
+    return time.monotonic() - started
+
+
+async def main() -> dict[str, Any]:
+    redis_url, database_url = os.environ["REDIS_URL"], os.environ["DATABASE_URL"]
+    telegram = FakeTelegram(send_limit_per_second=LIMIT)
+    vendors = FakeVendors()
+    await telegram.start()
+    await vendors.start()
+    with tempfile.TemporaryDirectory() as tmp:
+        fleet = Fleet(
+            telegram,
+            vendors,
+            Path(tmp),
+            redis_url,
+            database_url,
+            TELEGRAM_GLOBAL_PER_SECOND=str(PACE),
+            TICKER_CACHE_TTL_MS="60000",
+            USER_COMMANDS_PER_MINUTE="1000",
+            SNIPER_INTERVAL_SECONDS=str(SNIPER_SECONDS),
+        )
+        await fleet.start()
+        try:
+            chats = list(range(9_000_000, 9_000_000 + USERS))
+            await fleet.burst("/ticker SOL", chats)
+            await telegram.wait_for(lambda: len(telegram.sent_texts()) >= USERS, timeout=120)
+            await asyncio.sleep(1)  # a late duplicate would land now
+            sends = [
+                c.at
+                for c in telegram.calls_to("sendMessage", ok=True)
+                if int(c.params["chat_id"]) in set(chats)
+            ]
+            answers = [len(telegram.sent_texts(c)) for c in chats]
+            calls = sum(vendors.count(path) for path in OKX_TICKER)
+
+            url = fleet.replicas[0].env["DATABASE_URL"]
+            engine = create_async_engine(url)
+            await wait_for(lambda: _held(engine), 30)
+            first = await holder(engine)
+            killed = next(b for b in fleet.replicas if b.env["INSTANCE_ID"] == first)
+            await killed.kill()
+            failover = await wait_for(lambda: _moved(engine, first), 3 * LEASE_SECONDS)
+            await engine.dispose()
+        finally:
+            await fleet.stop()
+    await telegram.stop()
+    await vendors.stop()
+    rate = (len(sends) - 1) / (max(sends) - min(sends)) if len(sends) > 1 else 0.0
+    return {
+        "bench": "replicas",
+        "users": USERS,
+        "upstream_calls": calls,
+        "answer_rate_per_s": round(rate, 1),
+        "shared_pace_per_s": PACE,
+        "rate_over_pace": round(rate / PACE, 2),
+        "lost": sum(1 for n in answers if n == 0),
+        "duplicated": sum(1 for n in answers if n > 1),
+        "http_429": telegram.rate_limited,
+        "failover_seconds": round(failover, 1),
+        "lease_seconds": LEASE_SECONDS,
+        "job_interval_seconds": SNIPER_SECONDS,
+        "target_met": calls == 1
+        and rate <= PACE * 1.05
+        and all(n == 1 for n in answers)
+        and telegram.rate_limited == 0
+        and failover <= LEASE_SECONDS + SNIPER_SECONDS,
+    }
+
+
+async def _held(engine: Any) -> bool:
+    return await holder(engine) is not None
+
+
+async def _moved(engine: Any, first: str | None) -> bool:
+    now = await holder(engine)
+    return now is not None and now != first
+
+
+if __name__ == "__main__":
+    print(json.dumps(asyncio.run(main())))
