@@ -3,11 +3,13 @@ across them is one upstream call, and together they keep Telegram's per-token se
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
 
 from tests.e2e.fleet import Fleet
+from tests.fakes.stores import proxied_redis
 from tests.fakes.telegram import FakeTelegram
 from tests.fakes.vendors import FakeVendors
 
@@ -48,3 +50,47 @@ async def test_a_split_burst_is_one_upstream_call_and_one_send_rate(
     assert all(len(texts) == 1 and "142,35" in texts[0] for texts in answers.values())
     assert sum(vendors.count(path) for path in OKX_TICKER) == 1  # for both replicas
     assert telegram.rate_limited == 0  # together under the token's limit
+
+
+@pytest.mark.postgres
+async def test_the_fleet_answers_through_a_redis_outage_and_shares_again_after(
+    telegram: FakeTelegram,
+    vendors: FakeVendors,
+    tmp_path: Path,
+    redis_url: str,
+    database_url: str,
+) -> None:
+    async with proxied_redis(redis_url) as (proxy, through_proxy):
+        fleet = Fleet(
+            telegram,
+            vendors,
+            tmp_path,
+            through_proxy,
+            database_url,
+            STORE_PROBE_SECONDS="0.5",
+            USER_COMMANDS_PER_MINUTE="1000",
+            TELEGRAM_GLOBAL_PER_SECOND="200",
+        )
+        await fleet.start()
+        try:
+            rounds = [list(range(8_200_000 + 100 * n, 8_200_040 + 100 * n)) for n in range(3)]
+            for n, chats in enumerate(rounds):
+                if n == 1:
+                    await proxy.set_mode("refuse")  # Redis restarting
+                if n == 2:
+                    await proxy.set_mode("pass")
+                    await asyncio.sleep(1.5)  # the replicas' probes find it again
+                assert set(await fleet.burst("/ticker SOL", chats)) == {200}
+                await telegram.wait_for(
+                    lambda chats=chats: all(telegram.sent_texts(c) for c in chats), timeout=30
+                )
+        finally:
+            await fleet.stop()
+        logs = [bot.log() for bot in fleet.replicas]
+    for chats in rounds:
+        answers = [telegram.sent_texts(c) for c in chats]
+        assert all(len(a) == 1 and "142,35" in a[0] for a in answers)
+    assert all("went wrong" not in text for text in telegram.sent_texts())
+    # Each replica said once that it lost Redis, and once that it uses it again.
+    assert all(log.lower().count("redis is not answering") == 1 for log in logs)
+    assert all("answers again" in log for log in logs)
