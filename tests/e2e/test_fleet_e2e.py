@@ -4,10 +4,17 @@ across them is one upstream call, and together they keep Telegram's per-token se
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
+from services.delivery.models import Alert, HealthNotice
+from services.delivery.outbox import Cooldown, Outbox
+from services.kernel.alerts import AlertType
+from services.storage.db import Database
 from tests.e2e.fleet import Fleet
 from tests.fakes.stores import proxied_redis
 from tests.fakes.telegram import FakeTelegram
@@ -94,3 +101,39 @@ async def test_the_fleet_answers_through_a_redis_outage_and_shares_again_after(
     # Each replica said once that it lost Redis, and once that it uses it again.
     assert all(log.lower().count("redis is not answering") == 1 for log in logs)
     assert all("answers again" in log for log in logs)
+
+
+@pytest.mark.postgres
+async def test_a_push_to_many_chats_goes_out_once_per_chat_at_the_shared_rate(
+    telegram: FakeTelegram,
+    vendors: FakeVendors,
+    tmp_path: Path,
+    redis_url: str,
+    database_url: str,
+) -> None:
+    telegram.send_limit_per_second = LIMIT
+    fleet = Fleet(
+        telegram, vendors, tmp_path, redis_url, database_url, TELEGRAM_GLOBAL_PER_SECOND=str(PACE)
+    )
+    await fleet.start()
+    chats = list(range(8_300_000, 8_300_200))
+    try:
+        db = Database(fleet.replicas[0].env["DATABASE_URL"])
+        outbox = Outbox(db, Cooldown(seconds=3600, repeat_gain=Decimal("0.2")))
+        at = datetime.now(UTC)
+        notice = HealthNotice(job="sniper", healthy=True, failing=[], at=at)
+        alert = Alert(type=AlertType.HEALTH, started_at=at, health=notice)
+        assert await outbox.publish(alert, [], chats) == len(chats)
+        # Both replicas' senders find the deliveries on their poll and claim them one by one.
+        await telegram.wait_for(lambda: all(telegram.sent_texts(c) for c in chats), timeout=60)
+        await asyncio.sleep(1.0)  # a second copy would arrive now
+        async with db.engine.connect() as connection:
+            rows = await connection.execute(text("SELECT DISTINCT claimed_by FROM deliveries"))
+            claimants = {row[0] for row in rows}
+        await db.close()
+    finally:
+        await fleet.stop()
+    assert all(len(telegram.sent_texts(c)) == 1 for c in chats)
+    assert telegram.rate_limited == 0
+    # Both senders poll the same outbox; whoever claims a delivery is the only one to send it.
+    assert claimants and claimants <= {"replica-0", "replica-1"}
