@@ -84,7 +84,15 @@ def add_api(app: web.Application, services: Services, settings: Settings) -> Non
         return
     gate = ApiGate(services, settings)
     for route in API_ROUTES:
-        app.router.add_get(PREFIX + route.path, _handler(route, services, settings, gate))
+        # Any text but a slash is a symbol to answer for (aiohttp's default refuses braces):
+        # what is not one gets the symbol problem, not the router's plain-text 404.
+        path = PREFIX + route.path.replace("{symbol}", "{symbol:[^/]+}")
+        app.router.add_get(path, _handler(route, services, settings, gate))
+
+    async def no_such_endpoint(_request: web.Request) -> web.Response:
+        return problem(404, "no such endpoint", detail="see /openapi.json")
+
+    app.router.add_route("*", PREFIX + "/{tail:.*}", no_such_endpoint)
     document = openapi_document(PREFIX)
 
     async def openapi(_request: web.Request) -> web.Response:
