@@ -22,6 +22,7 @@ from tests.fakes.vendors import FakeVendors
 
 OKX_TICKER = ("/api/v5/market/tickers", "/api/v5/market/ticker")
 PACE = 40  # what the fleet may send per second, together
+SENDING = "SELECT claimed_by FROM deliveries WHERE status <> 'sent' AND claimed_by IS NOT NULL"
 LIMIT = 50  # the fake's flood control: a replica pacing on its own would send 80/s
 
 
@@ -137,3 +138,51 @@ async def test_a_push_to_many_chats_goes_out_once_per_chat_at_the_shared_rate(
     assert telegram.rate_limited == 0
     # Both senders poll the same outbox; whoever claims a delivery is the only one to send it.
     assert claimants and claimants <= {"replica-0", "replica-1"}
+
+
+@pytest.mark.postgres
+async def test_the_sending_replica_killed_mid_push_the_other_finishes_once_per_chat(
+    telegram: FakeTelegram,
+    vendors: FakeVendors,
+    tmp_path: Path,
+    redis_url: str,
+    database_url: str,
+) -> None:
+    telegram.hold_sends_after = 60  # then sends hang unanswered: the moment of the kill
+    fleet = Fleet(
+        telegram,
+        vendors,
+        tmp_path,
+        redis_url,
+        database_url,
+        TELEGRAM_GLOBAL_PER_SECOND="100",
+        DELIVERY_CLAIM_SECONDS="2",
+    )
+    await fleet.start()
+    chats = list(range(8_400_000, 8_400_150))
+    try:
+        db = Database(fleet.replicas[0].env["DATABASE_URL"])
+        outbox = Outbox(db, Cooldown(seconds=3600, repeat_gain=Decimal("0.2")))
+        at = datetime.now(UTC)
+        notice = HealthNotice(job="sniper", healthy=True, failing=[], at=at)
+        await outbox.publish(Alert(type=AlertType.HEALTH, started_at=at, health=notice), [], chats)
+        await telegram.wait_for(lambda: telegram.held > 0, timeout=30)
+        # What Telegram accepted is on record before the kill (as the single-replica test).
+        async with db.engine.connect() as connection:
+            while True:
+                sent = await connection.scalar(
+                    text("SELECT count(*) FROM deliveries WHERE status = 'sent'")
+                )
+                if (sent or 0) >= 60:
+                    break
+                await asyncio.sleep(0.05)
+            sender = await connection.scalar(text(SENDING))
+        killed = next(b for b in fleet.replicas if b.env["INSTANCE_ID"] == sender)
+        await killed.kill()  # SIGKILL: its claims stay until they lapse
+        telegram.release_sends()
+        await telegram.wait_for(lambda: all(telegram.sent_texts(c) for c in chats), timeout=60)
+        await asyncio.sleep(1.5)  # a second copy would arrive now
+        await db.close()
+    finally:
+        await fleet.stop()
+    assert all(len(telegram.sent_texts(c)) == 1 for c in chats)
