@@ -104,6 +104,15 @@ async def test_the_fleet_answers_through_a_redis_outage_and_shares_again_after(
     assert all("answers again" in log for log in logs)
 
 
+async def push(db: Database, chats: list[int]) -> int:
+    """One alert queued for `chats` in the fleet's outbox, as a job would: how many queued."""
+    outbox = Outbox(db, Cooldown(seconds=3600, repeat_gain=Decimal("0.2")))
+    at = datetime.now(UTC)
+    notice = HealthNotice(job="sniper", healthy=True, failing=[], at=at)
+    alert = Alert(type=AlertType.HEALTH, started_at=at, health=notice)
+    return await outbox.publish(alert, [], chats)
+
+
 @pytest.mark.postgres
 async def test_a_push_to_many_chats_goes_out_once_per_chat_at_the_shared_rate(
     telegram: FakeTelegram,
@@ -120,11 +129,7 @@ async def test_a_push_to_many_chats_goes_out_once_per_chat_at_the_shared_rate(
     chats = list(range(8_300_000, 8_300_200))
     try:
         db = Database(fleet.replicas[0].env["DATABASE_URL"])
-        outbox = Outbox(db, Cooldown(seconds=3600, repeat_gain=Decimal("0.2")))
-        at = datetime.now(UTC)
-        notice = HealthNotice(job="sniper", healthy=True, failing=[], at=at)
-        alert = Alert(type=AlertType.HEALTH, started_at=at, health=notice)
-        assert await outbox.publish(alert, [], chats) == len(chats)
+        assert await push(db, chats) == len(chats)
         # Both replicas' senders find the deliveries on their poll and claim them one by one.
         await telegram.wait_for(lambda: all(telegram.sent_texts(c) for c in chats), timeout=60)
         await asyncio.sleep(1.0)  # a second copy would arrive now
@@ -162,10 +167,7 @@ async def test_the_sending_replica_killed_mid_push_the_other_finishes_once_per_c
     chats = list(range(8_400_000, 8_400_150))
     try:
         db = Database(fleet.replicas[0].env["DATABASE_URL"])
-        outbox = Outbox(db, Cooldown(seconds=3600, repeat_gain=Decimal("0.2")))
-        at = datetime.now(UTC)
-        notice = HealthNotice(job="sniper", healthy=True, failing=[], at=at)
-        await outbox.publish(Alert(type=AlertType.HEALTH, started_at=at, health=notice), [], chats)
+        await push(db, chats)
         await telegram.wait_for(lambda: telegram.held > 0, timeout=30)
         # What Telegram accepted is on record before the kill (as the single-replica test).
         async with db.engine.connect() as connection:
