@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import math
 import time
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -51,6 +52,10 @@ from services.storage.chats import ChatRepository
 from services.storage.errors import StorageUnavailableError
 
 BATCH = 200
+# A sender claims what the token's pace lets it send in about this long, not a whole batch: the
+# other replicas take the next chunk (the pace is shared), and a replica killed mid-push strands
+# a second of sends until its claims lapse, not the whole push.
+CLAIM_AHEAD_SECONDS = 1.0
 IN_FLIGHT = 16  # concurrent sends; Telegram answers in ~100 ms, so 25/s needs a few at once
 POLL_SECONDS = 2.0  # other replicas' alerts are seen this soon without a wake-up
 RETRY_MAX_SECONDS = 300.0
@@ -80,6 +85,9 @@ class Sender:
         self._tz = ZoneInfo(settings.timezone)
         self._max_attempts = settings.delivery_max_attempts
         self._claim_seconds = settings.delivery_claim_seconds
+        self._claim_at_once = max(
+            1, math.ceil(settings.telegram_global_per_second * CLAIM_AHEAD_SECONDS)
+        )
         # Shared with the replies' session when the app passes one: one token, one budget.
         self._pacer = pacer or pacer_for(settings)
         self._wake = asyncio.Event()
@@ -187,6 +195,8 @@ class Sender:
                 continue
             ready: dict[int, Pending] = {}
             for delivery in batch:  # one per chat: the chat's own gap decides the next
+                if len(ready) >= self._claim_at_once:
+                    break
                 if self._pacer.ready(delivery.chat_id):
                     ready.setdefault(delivery.chat_id, delivery)
             claimed = await self._deliveries.claim(list(ready.values()), self._claim_seconds)

@@ -8,16 +8,20 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+from collections import Counter
 
 import pytest
+from sqlalchemy import select
 
 from bot.app import make_bot
+from bot.delivery.pacer import pacer_for
 from bot.delivery.sender import Sender
 from bot.i18n import make_i18n
 from services.delivery.deliveries import Deliveries, DeliveryStatus, Pending
 from services.delivery.outbox import Cooldown, Outbox
 from services.storage.db import Database
 from services.storage.errors import StorageUnavailableError
+from services.storage.tables import DeliveryRow
 from tests.fakes.reports import bias_alert
 from tests.fakes.telegram import FakeTelegram
 from tests.unit.conftest import Build
@@ -117,3 +121,47 @@ async def test_a_send_whose_mark_failed_is_never_due_again_until_it_is_marked(
     await deliveries.settle()
     assert deliveries.unsettled == 0
     assert await deliveries.counts() == {DeliveryStatus.SENT: 1}
+
+
+async def test_two_senders_share_one_push_a_second_of_sends_at_a_time(
+    build: Build, telegram: FakeTelegram
+) -> None:
+    """Each sender claims what the shared pace lets it send in about a second, so a replica
+    that comes to the outbox a moment later takes the next chunk instead of finding the whole
+    push claimed by the first (and a replica killed mid-push strands a second of it, not all)."""
+    services = await build(
+        bot_token=telegram.token,
+        telegram_api_base=telegram.base_url,
+        instance_id="bot-1",
+        telegram_global_per_second=20,
+    )
+    chats = list(range(9201, 9261))  # three seconds at the shared pace
+    await services.outbox.publish(*bias_alert("SOL"), chats)
+    bot = make_bot(services.settings, services, retries=False)
+    pacer = pacer_for(services.settings)  # one token: the replicas share its pace
+    first = Sender.for_services(bot, services, make_i18n("en"), pacer=pacer)
+    second = Sender(
+        bot,
+        Outbox(services.db, Cooldown(), instance="bot-2"),
+        services.subscriptions,
+        services.chats,
+        make_i18n("en"),
+        services.metrics,
+        services.settings,
+        pacer=pacer,
+    )
+    running = [asyncio.create_task(first.run())]
+    try:
+        await telegram.wait_for(lambda: len(telegram.sent_texts()) >= 5, timeout=10)
+        running.append(asyncio.create_task(second.run()))  # the other replica's next poll
+        await telegram.wait_for(lambda: len(telegram.sent_texts()) == len(chats), timeout=20)
+    finally:
+        for task in running:
+            task.cancel()
+        await asyncio.gather(*running, return_exceptions=True)
+        await bot.session.close()
+    async with services.db.sessions() as session:
+        senders = Counter(await session.scalars(select(DeliveryRow.claimed_by)))
+    assert set(senders) == {"bot-1", "bot-2"}, senders
+    assert sum(senders.values()) == len(chats)
+    assert sorted(int(c.params["chat_id"]) for c in telegram.calls_to("sendMessage")) == chats
