@@ -3,12 +3,15 @@ the fake Bot API (with a per-second flood limit) and fake vendors.
 
 1. A burst of 1,000 `/ticker SOL` from new users, split across both: upstream OKX calls, the
    answers' rate against the shared pace, lost and duplicated answers, 429s.
-2. The replica holding the sniper job's lease is killed with SIGKILL: seconds until the other
+2. A push to 500 chats queued in the fleet's outbox: its rate against the shared pace, how many
+   each replica's sender sent, lost and duplicated copies.
+3. The replica holding the sniper job's lease is killed with SIGKILL: seconds until the other
    holds it, against the lease's length (1.5 intervals + 5 s).
 
 Needs REDIS_URL and a PostgreSQL DATABASE_URL (as .ci/run sets them). Prints one JSON line.
-Targets: 1 upstream call, rate <= pace, 0 lost, 0 duplicated, 0 429s, failover <= the lease
-plus one job interval (the other replica asks for the lease on its own next run).
+Targets: 1 upstream call, rates <= pace, both replicas send the push, 0 lost, 0 duplicated,
+0 429s, failover <= the lease plus one job interval (the other replica asks for the lease on its
+own next run).
 """
 
 from __future__ import annotations
@@ -27,11 +30,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from tests.e2e.fleet import Fleet
+from services.storage.db import Database
+from tests.e2e.fleet import Fleet, push
 from tests.fakes.telegram import FakeTelegram
 from tests.fakes.vendors import FakeVendors
 
 USERS = 1000
+PUSHED = 500
 PACE = 100.0  # the fleet's TELEGRAM_GLOBAL_PER_SECOND, scaled up from 25 to keep the run short
 LIMIT = 120.0  # the fake's flood limit: one replica pacing alone at PACE, two would break it
 SNIPER_SECONDS = 2
@@ -45,6 +50,37 @@ async def holder(engine: Any) -> str | None:
             await connection.execute(text("SELECT holder FROM leases WHERE name = 'sniper'"))
         ).first()
     return None if row is None else str(row[0])
+
+
+def rate(times: list[float]) -> float:
+    """Sends per second from the first to the last."""
+    return (len(times) - 1) / (max(times) - min(times)) if len(times) > 1 else 0.0
+
+
+async def broadcast(fleet: Fleet, telegram: FakeTelegram) -> dict[str, Any]:
+    chats = list(range(9_500_000, 9_500_000 + PUSHED))
+    db = Database(fleet.replicas[0].env["DATABASE_URL"])
+    await push(db, chats)
+    await telegram.wait_for(lambda: all(telegram.sent_texts(c) for c in chats), timeout=120)
+    await asyncio.sleep(1)  # a late duplicate would land now
+    async with db.engine.connect() as connection:
+        rows = await connection.execute(
+            text("SELECT claimed_by, count(*) FROM deliveries GROUP BY claimed_by")
+        )
+        senders = {str(row[0]): int(row[1]) for row in rows}
+    await db.close()
+    wanted = set(chats)
+    answers = telegram.calls_to("sendMessage", ok=True)
+    sends = [c.at for c in answers if int(c.params["chat_id"]) in wanted]
+    copies = [len(telegram.sent_texts(c)) for c in chats]
+    return {
+        "chats": PUSHED,
+        "rate_per_s": round(rate(sends), 1),
+        "rate_over_pace": round(rate(sends) / PACE, 2),
+        "sent_by": senders,
+        "lost": sum(1 for n in copies if n == 0),
+        "duplicated": sum(1 for n in copies if n > 1),
+    }
 
 
 async def wait_for(predicate: Any, seconds: float) -> float:
@@ -87,6 +123,7 @@ async def main() -> dict[str, Any]:
             ]
             answers = [len(telegram.sent_texts(c)) for c in chats]
             calls = sum(vendors.count(path) for path in OKX_TICKER)
+            pushed = await broadcast(fleet, telegram)
 
             url = fleet.replicas[0].env["DATABASE_URL"]
             engine = create_async_engine(url)
@@ -100,23 +137,27 @@ async def main() -> dict[str, Any]:
             await fleet.stop()
     await telegram.stop()
     await vendors.stop()
-    rate = (len(sends) - 1) / (max(sends) - min(sends)) if len(sends) > 1 else 0.0
+    answered = rate(sends)
     return {
         "bench": "replicas",
         "users": USERS,
         "upstream_calls": calls,
-        "answer_rate_per_s": round(rate, 1),
+        "answer_rate_per_s": round(answered, 1),
         "shared_pace_per_s": PACE,
-        "rate_over_pace": round(rate / PACE, 2),
+        "rate_over_pace": round(answered / PACE, 2),
         "lost": sum(1 for n in answers if n == 0),
         "duplicated": sum(1 for n in answers if n > 1),
+        "push": pushed,
         "http_429": telegram.rate_limited,
         "failover_seconds": round(failover, 1),
         "lease_seconds": LEASE_SECONDS,
         "job_interval_seconds": SNIPER_SECONDS,
         "target_met": calls == 1
-        and rate <= PACE * 1.05
+        and answered <= PACE * 1.05
         and all(n == 1 for n in answers)
+        and pushed["rate_per_s"] <= PACE * 1.05
+        and len(pushed["sent_by"]) == len(fleet.replicas)
+        and pushed["lost"] == pushed["duplicated"] == 0
         and telegram.rate_limited == 0
         and failover <= LEASE_SECONDS + SNIPER_SECONDS,
     }

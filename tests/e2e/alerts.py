@@ -30,9 +30,10 @@ def db_url(workdir: Path) -> str:
     return f"sqlite+aiosqlite:///{workdir}/bot.db"  # the harness's DATABASE_URL
 
 
-async def subscribe(workdir: Path, chats: list[int], kinds: list[AlertType]) -> None:
-    """The chats subscribe before the bot starts, so its first job run already has them."""
-    db = Database(db_url(workdir))
+async def subscribe(workdir: Path | str, chats: list[int], kinds: list[AlertType]) -> None:
+    """The chats subscribe before the bot starts, so its first job run already has them.
+    `workdir`: the harness's, or the database URL of a fleet (tests/e2e/fleet.py)."""
+    db = Database(db_url(workdir) if isinstance(workdir, Path) else workdir)
     try:
         await db.migrate()
         service = SubscriptionService(db)

@@ -6,12 +6,19 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import httpx
 import redis.asyncio as redis
 
+from services.delivery.models import Alert, HealthNotice
+from services.delivery.outbox import Cooldown, Outbox
+from services.kernel.alerts import AlertType
+from services.storage.db import Database
 from tests.e2e.harness import BotProcess
 from tests.fakes.telegram import FakeTelegram, fixture
 from tests.fakes.vendors import FakeVendors
@@ -25,6 +32,15 @@ _update_ids = itertools.count(700_000)
 def fleet_redis(redis_url: str) -> str:
     base, _, _db = redis_url.rpartition("/")
     return f"{base}/{FLEET_REDIS_DB}"
+
+
+async def push(db: Database, chats: list[int]) -> int:
+    """One alert queued for `chats` in the fleet's outbox, as a job would: how many queued."""
+    outbox = Outbox(db, Cooldown(seconds=3600, repeat_gain=Decimal("0.2")))
+    at = datetime.now(UTC)
+    notice = HealthNotice(job="sniper", healthy=True, failing=[], at=at)
+    alert = Alert(type=AlertType.HEALTH, started_at=at, health=notice)
+    return await outbox.publish(alert, [], chats)
 
 
 class Fleet:
@@ -46,11 +62,17 @@ class Fleet:
         self.replicas: list[BotProcess] = []
         self._database: str | None = None
 
-    async def start(self, count: int = 2) -> Fleet:
+    async def start(
+        self, count: int = 2, prepare: Callable[[str], Awaitable[None]] | None = None
+    ) -> Fleet:
+        """`prepare` gets the fleet's database URL before any replica starts (subscribers that
+        the first job run must already find)."""
         client = redis.Redis.from_url(self.redis_url)
         await client.flushdb()
         await client.aclose()
         url, self._database = await temporary_database(self.base_database)
+        if prepare is not None:
+            await prepare(url)
         for n in range(count):
             bot = BotProcess(self.telegram, self.vendors, self.workdir)
             bot.env.update(

@@ -4,18 +4,13 @@ across them is one upstream call, and together they keep Telegram's per-token se
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 
-from services.delivery.models import Alert, HealthNotice
-from services.delivery.outbox import Cooldown, Outbox
-from services.kernel.alerts import AlertType
 from services.storage.db import Database
-from tests.e2e.fleet import Fleet
+from tests.e2e.fleet import Fleet, push
 from tests.fakes.stores import proxied_redis
 from tests.fakes.telegram import FakeTelegram
 from tests.fakes.vendors import FakeVendors
@@ -102,15 +97,6 @@ async def test_the_fleet_answers_through_a_redis_outage_and_shares_again_after(
     # Each replica said once that it lost Redis, and once that it uses it again.
     assert all(log.lower().count("redis is not answering") == 1 for log in logs)
     assert all("answers again" in log for log in logs)
-
-
-async def push(db: Database, chats: list[int]) -> int:
-    """One alert queued for `chats` in the fleet's outbox, as a job would: how many queued."""
-    outbox = Outbox(db, Cooldown(seconds=3600, repeat_gain=Decimal("0.2")))
-    at = datetime.now(UTC)
-    notice = HealthNotice(job="sniper", healthy=True, failing=[], at=at)
-    alert = Alert(type=AlertType.HEALTH, started_at=at, health=notice)
-    return await outbox.publish(alert, [], chats)
 
 
 @pytest.mark.postgres
