@@ -128,7 +128,10 @@ async def run(settings: Settings) -> None:
         webhook = bool(settings.webhook_url and settings.webhook_secret.get_secret_value())
         if webhook:
             WebhookHandler(
-                dp, bot, secret_token=settings.webhook_secret.get_secret_value()
+                dp,
+                bot,
+                secret_token=settings.webhook_secret.get_secret_value(),
+                in_flight=settings.updates_in_flight,
             ).register(app, path=urlparse(settings.webhook_url).path or "/webhook")
         runner = await _start_up(settings, services, app)
     except BaseException as exc:

@@ -4,6 +4,12 @@ Anyone can POST to a public webhook URL. aiogram answers a non-ASCII secret head
 (`secrets.compare_digest` refuses non-ASCII text) and a body that is not JSON with a 500 and a
 traceback in the log; either would let a stranger fill the log at will. Here they are a 401 and
 a 400, and nothing is logged beyond aiohttp's quiet refusal.
+
+At most `in_flight` updates are handled at once (UPDATES_IN_FLIGHT, as polling's bound): past
+it, Telegram's request waits for room, so Telegram slows its deliveries (it keeps a few
+connections open per webhook, no more) instead of the process growing a task per update. One
+that finds no room within ROOM_WAIT_SECONDS gets a 503 and is not handled: Telegram sends it
+again later, and an update it sends again after its own timeout is never handled twice.
 """
 
 from __future__ import annotations
@@ -21,9 +27,14 @@ from loguru import logger
 from pydantic import ValidationError
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+ROOM_WAIT_SECONDS = 20.0  # well under the time Telegram waits for a webhook's answer
 
 
 class WebhookHandler(SimpleRequestHandler):
+    def __init__(self, *args: Any, in_flight: int = 500, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._room = asyncio.Semaphore(in_flight)
+
     def verify_secret(self, telegram_secret_token: str, bot: Bot) -> bool:
         if not self.secret_token:
             return True
@@ -47,14 +58,24 @@ class WebhookHandler(SimpleRequestHandler):
         except ValidationError:
             return web.Response(text="Bad Request: the body is not an Update", status=400)
         if self.handle_in_background:
+            try:
+                await asyncio.wait_for(self._room.acquire(), ROOM_WAIT_SECONDS)
+            except TimeoutError:
+                return web.Response(
+                    text="Busy: send it again later", status=503, headers={"Retry-After": "1"}
+                )
             task = asyncio.create_task(self._feed(bot, update))
             self._background_feed_update_tasks.add(task)
-            task.add_done_callback(self._background_feed_update_tasks.discard)
+            task.add_done_callback(self._done)
             return web.json_response({}, dumps=bot.session.json_dumps)
         result: TelegramMethod[Any] | None = await self.dispatcher.feed_webhook_update(
             bot, update, **self.data
         )
         return web.Response(body=self._build_response_writer(bot=bot, result=result))
+
+    def _done(self, task: asyncio.Task[None]) -> None:
+        self._background_feed_update_tasks.discard(task)
+        self._room.release()
 
     async def _feed(self, bot: Bot, update: Update) -> None:
         """As aiogram's background feed, from the Update already checked above."""

@@ -134,3 +134,64 @@ async def test_refusals_leave_no_trace_in_the_log(
         await post(hook.url, body)
     await asyncio.sleep(0.05)  # a background task that failed would log by now
     assert logs() == []
+
+
+@pytest.fixture
+async def narrow() -> AsyncIterator[tuple[str, list[str], asyncio.Event]]:
+    """A webhook with room for two updates at once, whose handler waits for `go`."""
+    seen: list[str] = []
+    go = asyncio.Event()
+    dp = Dispatcher()
+
+    @dp.message()
+    async def slow(message: Message) -> None:
+        seen.append(message.text or "")
+        await go.wait()
+
+    bot = Bot("123456:ABC-secret-token-value")
+    app = web.Application()
+    WebhookHandler(dp, bot, secret_token=SECRET, in_flight=2).register(app, path=PATH)
+    server = TestServer(app)
+    await server.start_server()
+    yield str(server.make_url(PATH)), seen, go
+    go.set()
+    await server.close()
+    await bot.session.close()
+
+
+def numbered(n: int) -> bytes:
+    update = fixture("update_command_private.json")
+    update["update_id"] = n
+    update["message"]["text"] = f"/help {n}"
+    return json.dumps(update).encode()
+
+
+async def test_past_updates_in_flight_telegram_waits_for_room(
+    narrow: tuple[str, list[str], asyncio.Event],
+) -> None:
+    url, seen, go = narrow
+    assert [(await post(url, numbered(n))).status_code for n in (1, 2)] == [200, 200]
+    third = asyncio.create_task(post(url, numbered(3)))
+    await asyncio.sleep(0.3)
+    assert not third.done()  # Telegram's request waits: no third task while two are running
+    assert seen == ["/help 1", "/help 2"]
+    go.set()  # the first two finish
+    assert (await asyncio.wait_for(third, 5)).status_code == 200
+    await asyncio.sleep(0.05)
+    assert seen == ["/help 1", "/help 2", "/help 3"]
+
+
+async def test_an_update_that_finds_no_room_in_time_is_refused_and_never_handled(
+    narrow: tuple[str, list[str], asyncio.Event], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("bot.webhook.ROOM_WAIT_SECONDS", 0.2)
+    url, seen, go = narrow
+    for n in (1, 2):
+        await post(url, numbered(n))
+    refused = await post(url, numbered(3))
+    assert refused.status_code == 503  # Telegram sends it again later
+    assert refused.headers["Retry-After"] == "1"
+    go.set()
+    await asyncio.sleep(0.1)
+    assert seen == ["/help 1", "/help 2"]  # not handled now, so not twice when it comes back
+    assert (await post(url, numbered(3))).status_code == 200  # room again
