@@ -123,6 +123,7 @@ async def run(settings: Settings) -> None:
         conflict = PollingConflict(on_conflict=lambda: _tell_conflict(bot, settings, i18n))
         bot = make_bot(settings, services, auth, pacer=pacer, conflict=conflict)
         dp = make_dispatcher(settings, services, i18n)
+        dp["polling"] = conflict  # /status says when another copy takes the updates
         app = make_app(services, auth, conflict)
         add_api(app, services, settings)
         webhook = bool(settings.webhook_url and settings.webhook_secret.get_secret_value())

@@ -4,8 +4,13 @@ Telegram gives updates to one poller per token; a second copy of the bot (a forg
 terminal, a second replica in polling mode) makes every getUpdates of both fail with 409
 Conflict. aiogram would log two lines per failed poll, forever. Here the first conflict is one
 clear line naming the cause and the fix, the polls are retried with a growing pause (5 s up to
-a minute) inside this session middleware (so aiogram sees no error to log), a bot admin sees it
-in /status and /healthz reports it, and the end of the conflict is one line too.
+a minute) inside this session middleware (so aiogram sees no error to log), /status and
+/healthz report it, and the end of the conflict is one line too.
+
+Two pollers take turns: Telegram ends the older long poll with 409 when the newer one comes, so
+each copy still gets a poll through now and then. The conflict therefore ends only after QUIET
+seconds without a 409, not at the first poll that answers; otherwise every turn would be a new
+conflict, with its own log line and admin message.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ if TYPE_CHECKING:
 
 FIRST_PAUSE = 5.0
 MAX_PAUSE = 60.0
+QUIET = 180.0  # seconds without a 409 before the other poller is taken to be gone
 
 
 class PollingConflict(BaseRequestMiddleware):
@@ -35,6 +41,7 @@ class PollingConflict(BaseRequestMiddleware):
         self,
         first_pause: float | None = None,
         max_pause: float | None = None,
+        quiet: float | None = None,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
         on_conflict: Callable[[], Coroutine[Any, Any, None]] | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
@@ -44,8 +51,11 @@ class PollingConflict(BaseRequestMiddleware):
         self._telling: set[asyncio.Task[None]] = set()
         self._first_pause = FIRST_PAUSE if first_pause is None else first_pause
         self._max_pause = MAX_PAUSE if max_pause is None else max_pause
+        self._quiet = QUIET if quiet is None else quiet
+        self._pause = self._first_pause  # grows across polls while the conflict lasts
         self._now = now
         self.since: datetime | None = None  # when the current conflict began
+        self.last: datetime | None = None  # the latest 409
         self.retries = 0
 
     @property
@@ -61,23 +71,23 @@ class PollingConflict(BaseRequestMiddleware):
         polling = isinstance(method, GetUpdates)
         if not polling:
             return await make_request(bot, method)
-        pause = self._first_pause
         while True:
             try:
                 response = await make_request(bot, method)
             except TelegramConflictError as exc:
-                self._conflict(exc.message, pause)
-                await self._sleep(pause)
-                pause = min(pause * 2, self._max_pause)
+                self._conflict(exc.message, self._pause)
+                await self._sleep(self._pause)
+                self._pause = min(self._pause * 2, self._max_pause)
                 continue
-            self._resolved()
+            self._answered()
             return response
 
     def _conflict(self, description: str, pause: float) -> None:
         self.retries += 1
+        self.last = self._now()
         if self.since is not None:
             return
-        self.since = self._now()
+        self.since = self.last
         logger.error(
             "Another process is fetching updates with this BOT_TOKEN (409 {}): Telegram gives "
             "updates to one poller per token, so this copy answers nothing until the other "
@@ -92,11 +102,19 @@ class PollingConflict(BaseRequestMiddleware):
             self._telling.add(task)  # kept: a task only the loop references may be collected
             task.add_done_callback(self._telling.discard)
 
-    def _resolved(self) -> None:
-        if self.since is None:
+    def _answered(self) -> None:
+        if self.since is None or self.last is None:
             return
-        minutes = (self._now() - self.since).total_seconds() / 60
-        logger.warning("The other poller is gone after {:.1f} min: fetching updates again", minutes)
+        if (self._now() - self.last).total_seconds() < self._quiet:
+            return  # the other copy's turn may come again
+        self._pause = self._first_pause
+        minutes = (self.last - self.since).total_seconds() / 60
+        logger.warning(
+            "The other poller is gone (no 409 for {:g}s, after {:.1f} min of them): fetching "
+            "updates again",
+            self._quiet,
+            minutes,
+        )
         self.since = None
         self.retries = 0
 
@@ -104,12 +122,13 @@ class PollingConflict(BaseRequestMiddleware):
         return {
             "conflict": self.conflicted,
             "since": self.since.isoformat() if self.since else None,
+            "last": self.last.isoformat() if self.last else None,
             "retries": self.retries,
         }
 
 
-# A bot admin's private chat is the one place the copy that lost the updates can still reach:
-# it sends, it just does not receive (so its own /status would never be asked).
+# A bot admin's private chat is where the copy losing the updates is sure to be read: it sends
+# as before, but receives only the polls that get through between the other copy's.
 CONFLICT_NOTICE = N_(
     "⚠️ Another copy of this bot is fetching its updates (Telegram: 409 Conflict), so this one "
     "answers nothing until it stops. Stop the other copy, or run several copies in webhook "

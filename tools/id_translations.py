@@ -174,6 +174,7 @@ ID = {
     "All commands: /help": "Semua perintah: /help",
     "Bid / ask: {bid} / {ask}": "Bid / ask: {bid} / {ask}",
     "Chats served: {n}": "Chat yang dilayani: {n}",
+    "Another copy of this bot has been fetching its messages since {time}, so some of them are not answered here.": "Salinan lain bot ini ikut mengambil pesannya sejak {time}, jadi sebagian pesan tidak dijawab di sini.",
     "⚠️ Another copy of this bot is fetching its updates (Telegram: 409 Conflict), so this one "
     "answers nothing until it stops. Stop the other copy, or run several copies in webhook "
     "mode (WEBHOOK_URL).": "⚠️ Salinan lain dari bot ini sedang mengambil pembaruannya "

@@ -8,10 +8,13 @@ from aiogram.types import Message
 from bot.render.status import render_status
 from bot.render.view import View
 from bot.reply import reply
+from bot.telegram_conflict import PollingConflict
 from services.container import Services
 
 
-async def status(message: Message, services: Services, view: View) -> None:
+async def status(
+    message: Message, services: Services, view: View, polling: PollingConflict | None = None
+) -> None:
     # Breakers, jobs and chats served: a bot admin's, in a private chat, never a group's.
     details = view.is_admin and message.chat.type == ChatType.PRIVATE
     if details:
@@ -25,5 +28,6 @@ async def status(message: Message, services: Services, view: View) -> None:
         details=details,
         known_chats=chats,
         jobs=services.job_health() if details else None,
+        polling_conflict_since=polling.since if polling is not None else None,
     )
     await reply(message, text)

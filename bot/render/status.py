@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from aiogram.utils.i18n import gettext as _
 
 from bot.render.errors import job_name, module_name, reason_text
@@ -89,10 +91,21 @@ def render_status(
     details: bool = False,
     known_chats: int | None = None,
     jobs: list[JobHealth] | None = None,
+    polling_conflict_since: datetime | None = None,
 ) -> str:
     """`details` (breakers and each module's internal detail), jobs and chats served are for a
-    bot admin in a private chat: a group's members read the modules' health and nothing else."""
+    bot admin in a private chat: a group's members read the modules' health and nothing else.
+    A second poller on the token is everyone's to read: it is why some messages go unanswered."""
     lines = [b(_("Status: {overall}").format(overall=_overall(overall))), ""]
+    if polling_conflict_since is not None:
+        lines += [
+            "🔴 "
+            + _(
+                "Another copy of this bot has been fetching its messages since {time}, so some "
+                "of them are not answered here."
+            ).format(time=view.time(polling_conflict_since)),
+            "",
+        ]
     lines += [_module_line(m, view, details) for m in modules]
     if details and breakers:
         lines += ["", b(_("Circuit breakers"))]

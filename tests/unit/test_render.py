@@ -137,6 +137,16 @@ def test_status_for_admins_shows_each_alert_job_and_its_backoff(en: None) -> Non
     assert "Alert jobs" not in render_status(Overall.OK, [], [], view())
 
 
+def test_status_says_when_another_copy_takes_the_updates_in_the_readers_language(
+    id_: None,
+) -> None:
+    since = AS_OF - timedelta(minutes=3)
+    text = render_status(Overall.OK, [], [], view("id"), polling_conflict_since=since)
+    parse_html(text)
+    assert "Salinan lain bot ini ikut mengambil pesannya sejak 13:57:00 WIB" in text
+    assert "Salinan lain" not in render_status(Overall.OK, [], [], view("id"))
+
+
 @pytest.mark.parametrize("limit", [50, 200, 4096])
 def test_splitter_keeps_every_part_within_the_limit_and_tags_whole(limit: int) -> None:
     line = "<b>SOL</b> price &amp; <code>142.35</code> " + "x" * 30
