@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from aiohttp import web
 from pydantic import BaseModel
 
-from bot.handlers.performance import KINDS, parse_performance_args
+from bot.handlers.performance import DEFAULT_DAYS, KINDS, PERIODS
 from services.container import Services
 from services.market.heatmap.service import parse_range
 from services.market.orderbook.service import parse_exchange
@@ -63,8 +63,11 @@ async def options(request: web.Request, services: Services) -> BaseModel:
 
 
 async def performance(request: web.Request, services: Services) -> BaseModel:
-    words = " ".join(request.query.get(k, "") for k in ("kind", "period", "symbol"))
-    kind, days, text = parse_performance_args(words)
+    # Checked against the document before this runs (bot/api/server.py): one of the values.
+    kind = request.query.get("kind")
+    period = request.query.get("period")
+    days = DEFAULT_DAYS if period is None else PERIODS[period]
+    text = request.query.get("symbol", "").strip()
     symbol = (await services.instruments.resolve(text)).base if text else None
     now = datetime.now(UTC)
     kinds = [kind] if kind is not None else list(KINDS)

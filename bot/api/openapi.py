@@ -34,9 +34,9 @@ def openapi_document(prefix: str) -> dict[str, Any]:
             }
             for code, text in ERRORS.items()
         }
-        if any(p.name == "symbol" for p in route.params):
+        if route.params:
             errors["400"] = {
-                "description": "An argument that is not one of the allowed values",
+                "description": "A symbol that is no symbol, or a value not among those allowed",
                 "content": {"application/problem+json": {"schema": problem_ref}},
             }
             errors["404"] = {
@@ -53,7 +53,7 @@ def openapi_document(prefix: str) -> dict[str, Any]:
                         "in": p.where,
                         "required": p.where == "path",
                         "description": p.description,
-                        "schema": {"type": "string"},
+                        "schema": p.schema(),
                     }
                     for p in route.params
                 ],

@@ -12,12 +12,14 @@ from aiohttp import web
 from pydantic import BaseModel
 
 from bot.api import market_routes as market
+from bot.handlers.performance import KINDS, PERIODS
 from services.container import Services
 from services.kernel.models import EtfFlows, Sentiment, Ticker
 from services.kernel.status import ModuleStatus, Overall
-from services.market.heatmap.service import HeatmapReport
+from services.kernel.symbols import MAX_INPUT
+from services.market.heatmap.service import HeatmapRange, HeatmapReport
 from services.market.options.service import OptionsReport
-from services.market.orderbook.service import OrderBookReport
+from services.market.orderbook.service import Exchange, OrderBookReport
 from services.market.whale.service import WhaleReport
 from services.signals.bias.rule import BiasCall
 from services.signals.sniper.service import SniperRead
@@ -28,6 +30,12 @@ class Param:
     name: str
     description: str
     where: str = "path"  # or "query" (then optional)
+    values: tuple[str, ...] = ()  # the allowed values (any case), documented as an enum
+
+    def schema(self) -> dict[str, object]:
+        if self.values:
+            return {"type": "string", "enum": list(self.values)}
+        return {"type": "string", "minLength": 1, "maxLength": MAX_INPUT}
 
 
 @dataclass(frozen=True)
@@ -76,10 +84,12 @@ async def jobs(request: web.Request, services: Services) -> BaseModel:
 
 SYMBOL = Param("symbol", "A coin or pair as a trader types it: SOL, SOL/USDT, SOL-PERP")
 COIN = Param("symbol", "Only this coin (BTC, SOL ...); every watched coin without it", "query")
-EXCHANGE = Param("exchange", "okx or binance; without it OKX, Binance if OKX fails", "query")
-RANGE = Param("range", "1h, 4h, 12h or 24h (default 4h)", "query")
-KIND = Param("kind", "bias, sniper or whale; every kind without it", "query")
-PERIOD = Param("period", "7d, 30d or all (default 30d)", "query")
+EXCHANGE = Param(
+    "exchange", "Without it OKX, Binance if OKX fails", "query", tuple(e.value for e in Exchange)
+)
+RANGE = Param("range", "Default 4h", "query", tuple(r.value for r in HeatmapRange))
+KIND = Param("kind", "Every kind without it", "query", tuple(KINDS))
+PERIOD = Param("period", "Default 30d", "query", tuple(PERIODS))
 
 API_ROUTES: tuple[ApiRoute, ...] = (
     ApiRoute(

@@ -54,6 +54,22 @@ class ApiGate:
         return max(1, int(stats.reset_time - time.time()) + 1)
 
 
+def _bad_query(route: ApiRoute, request: web.Request) -> web.Response | None:
+    """The documented query parameters, held to what the document says of them (a value given
+    is not blank; one with listed values is one of them, exactly), so a client built from the
+    document is never answered for something other than what it asked."""
+    for param in route.params:
+        if param.where != "query" or param.name not in request.query:
+            continue
+        value = request.query[param.name]
+        if not value.strip():
+            return problem(400, "empty parameter", detail=f"{param.name}: a value, or leave it out")
+        if param.values and value not in param.values:
+            allowed = ", ".join(param.values)
+            return problem(400, "argument not allowed", detail=f"{value!r}: one of {allowed}")
+    return None
+
+
 def _handler(
     route: ApiRoute, services: Services, settings: Settings, gate: ApiGate
 ) -> Callable[[web.Request], Awaitable[web.Response]]:
@@ -64,6 +80,9 @@ def _handler(
         wait = await gate.allowed(key)
         if wait is not None:
             return problem(429, "too many requests for this key", retry_after=wait)
+        bad = _bad_query(route, request)
+        if bad is not None:
+            return bad
         try:
             with answer_within(settings.chat_deadline_seconds, settings.hedge_after_seconds):
                 answer = await route.handler(request, services)
@@ -78,6 +97,12 @@ def _handler(
     return handle
 
 
+async def method_not_allowed(request: web.Request) -> web.Response:
+    response = problem(405, "method not allowed", detail=f"{request.method}: the API only reads")
+    response.headers["Allow"] = "GET, HEAD"
+    return response
+
+
 def add_api(app: web.Application, services: Services, settings: Settings) -> None:
     """Nothing is served without API_KEYS: the API is off by default."""
     if not settings.api_keys:
@@ -88,6 +113,7 @@ def add_api(app: web.Application, services: Services, settings: Settings) -> Non
         # what is not one gets the symbol problem, not the router's plain-text 404.
         path = PREFIX + route.path.replace("{symbol}", "{symbol:[^/]+}")
         app.router.add_get(path, _handler(route, services, settings, gate))
+        app.router.add_route("*", path, method_not_allowed)  # the same resource: after GET
 
     async def no_such_endpoint(_request: web.Request) -> web.Response:
         return problem(404, "no such endpoint", detail="see /openapi.json")

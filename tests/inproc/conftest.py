@@ -10,6 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.inproc.api_server import api  # noqa: F401  (the API in its own thread)
 from tests.inproc.helpers import FullLog
 
 # The in-process harness's fixtures (tests/unit/dispatch.py), shared rather than copied.

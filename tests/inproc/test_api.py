@@ -17,9 +17,9 @@ from bot.api.routes import API_ROUTES
 from services.kernel.models import Ticker
 from tests.fakes.telegram import FakeTelegram
 from tests.fakes.vendors import FakeVendors, Fault
+from tests.inproc.api_server import KEY  # in tests/conftest.py SECRETS: never logged
 from tests.inproc.helpers import bot_settings, run_bot
 
-KEY = "api-test-key-5d1c8e"  # in tests/conftest.py SECRETS: never logged
 BULK = "/api/v5/market/tickers"
 
 
@@ -150,3 +150,24 @@ async def test_every_documented_endpoint_answers_its_model_or_a_documented_probl
                     Problem.model_validate_json(answer.text)
     answered = {op for op, code in seen if code == 200}
     assert answered >= {"getTicker", "getOrderBook", "getWhales", "getSniper", "getStatus"}
+
+
+def test_query_parameters_are_held_to_what_the_document_says(api: str) -> None:
+    """Each documented query parameter is read on its own and must be one of its values: a
+    coin in `kind` is refused, not answered as that coin's record."""
+    headers = {"X-API-Key": KEY}
+    coin_as_kind = httpx.get(f"{api}/api/v1/performance?kind=SOL", headers=headers)
+    assert coin_as_kind.status_code == 400
+    assert coin_as_kind.json()["detail"] == "'SOL': one of bias, sniper, whale"
+    blank = httpx.get(f"{api}/api/v1/whale?symbol=%20", headers=headers)
+    assert blank.status_code == 400 and blank.json()["title"] == "empty parameter"
+    asked = httpx.get(f"{api}/api/v1/performance?kind=sniper&period=7d", headers=headers)
+    assert asked.status_code == 200
+    assert [(r["kind"], r["days"]) for r in asked.json()["records"]] == [("sniper", 7)]
+
+
+def test_a_method_the_api_does_not_serve_is_a_405_saying_which_it_does(api: str) -> None:
+    answer = httpx.post(f"{api}/api/v1/ticker/SOL", headers={"X-API-Key": KEY})
+    assert answer.status_code == 405
+    assert answer.headers["Allow"] == "GET, HEAD"
+    assert answer.headers["content-type"].startswith("application/problem+json")
