@@ -7,6 +7,11 @@ pause is written there too so every replica waits it out. Per-chat gaps stay in 
 a chat's replies come from whichever replica got its updates, seldom two at once. While Redis
 does not answer, each replica paces on its own (the Pacer it extends) and says so once.
 
+A slot is a moment on Redis's clock, booked ahead; a send that wakes well after its slot (the
+event loop stalled, the machine was busy) books another instead of going at once: a stalled
+replica would otherwise send every slot it missed in one burst beside the other replica's
+on-time sends, and break the token's rate.
+
 Written here because Telegram counts an even rate per token; `limits`' windows allow a burst at
 the start of each window (see pacer.py).
 """
@@ -14,6 +19,7 @@ the start of each window (see pacer.py).
 from __future__ import annotations
 
 import asyncio
+import collections
 import hashlib
 import time
 from typing import Any
@@ -25,8 +31,11 @@ from bot.delivery.pacer import Pacer
 from services.kernel.fallback_backend import REDIS_ERRORS, SOCKET_SECONDS, redis_retry
 from services.kernel.settings import Settings
 
-RETRY_SECONDS = 10.0
-POOL = 8  # Redis failed: pace alone this long before asking it again
+RETRY_SECONDS = 10.0  # Redis failed: pace alone this long before asking it again
+POOL = 8
+LATE_SECONDS = 0.05  # a send this much after its slot (or a gap, if longer) books another
+REBOOKS = 3  # then it goes anyway: a clock estimate gone wrong must not hold sends back
+OFFSETS = 64  # recent bookings the clock estimate is taken from
 
 # now = Redis's clock in seconds; the slot starts at the latest of now, the next free slot and
 # the end of a pause; the next slot is one gap later. Returns {start, wait} as strings.
@@ -71,20 +80,33 @@ class SharedPacer(Pacer):
         self._pause = self._redis.register_script(PAUSE)
         self._alone_until = 0.0
         self._pausing: set[asyncio.Task[None]] = set()
+        # Our clock minus Redis's, as seen by recent bookings: the smallest holds the least
+        # delay (queueing, a slow answer), so it places a slot on our clock best.
+        self._offsets: collections.deque[float] = collections.deque(maxlen=OFFSETS)
         self.booked: list[float] = []  # the slots taken (Redis time), for tests and benches
+        self.rebooked = 0  # slots missed and booked again, for tests and benches
 
     async def _global_turn(self) -> float:
-        if time.monotonic() < self._alone_until:
-            return await super()._global_turn()
-        try:
-            start, wait = await self._book(keys=self._keys, args=[self._gap])
-        except REDIS_ERRORS as exc:
-            self._alone(exc)
-            return await super()._global_turn()
-        self.booked.append(float(start))
-        if float(wait) > 0:
-            await asyncio.sleep(float(wait))
-        return self._clock()
+        for attempt in range(REBOOKS + 1):
+            if time.monotonic() < self._alone_until:
+                return await super()._global_turn()
+            try:
+                start, wait = await self._book(keys=self._keys, args=[self._gap])
+            except REDIS_ERRORS as exc:
+                self._alone(exc)
+                return await super()._global_turn()
+            answered = self._clock()
+            slot, redis_now = float(start), float(start) - float(wait)
+            self._offsets.append(answered - redis_now)
+            due = slot + min(self._offsets)
+            if due > answered:
+                await asyncio.sleep(due - answered)
+            now = self._clock()
+            if now - due <= max(self._gap, LATE_SECONDS) or attempt == REBOOKS:
+                self.booked.append(slot)
+                return now
+            self.rebooked += 1  # this slot has passed: a late send now would make a burst
+        raise AssertionError("unreachable")  # the last attempt returns
 
     def pause(self, seconds: float) -> None:
         super().pause(seconds)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import time
 import uuid
 from collections.abc import AsyncIterator
 
@@ -50,3 +51,26 @@ async def test_without_redis_each_replica_paces_alone_and_says_so_once(log: Full
     await pacer.aclose()
     assert pacer.booked == []
     assert sum("pacing is per replica" in line for line in log.lines) == 1
+
+
+async def test_a_stalled_replica_books_again_instead_of_sending_its_missed_slots_at_once(
+    fleet: tuple[SharedPacer, SharedPacer],
+) -> None:
+    """Slots are booked ahead; a replica whose loop stalls past them must not send them all the
+    moment it wakes (beside the other replica's on-time sends, that broke the token's limit)."""
+    a, _ = fleet
+    went: list[float] = []
+
+    async def send(chat: int) -> None:
+        await a.slot(chat)
+        went.append(time.monotonic())
+
+    sends = [asyncio.create_task(send(chat)) for chat in range(30)]
+    await asyncio.sleep(0.03)  # all 30 booked: slots 10 ms apart, over 0.3 s
+    time.sleep(0.25)  # noqa: ASYNC251  (the event loop stalls, as on a busy machine)
+    await asyncio.gather(*sends)
+    assert a.rebooked > 0
+    # At most the sends within the lateness allowed (50 ms: 5 slots) go together, not ~25.
+    went.sort()
+    together = max(sum(1 for t in went[i:] if t - start < 0.02) for i, start in enumerate(went))
+    assert together <= 10, together
