@@ -4,6 +4,7 @@ it recorded and the failures a test injects (fail, fail_raw, revoke_token)."""
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import json
 import time
@@ -108,6 +109,20 @@ class FakeTelegram(Updates, Methods, FloodControl):
             and c.ok
             and (chat_id is None or int(c.params["chat_id"]) == chat_id)
         ]
+
+    def sent_per_chat(self) -> collections.Counter[int]:
+        """How many messages each chat got, in one pass over the calls: a wait over hundreds of
+        chats must not ask `sent_texts` per chat (that walk stalls this loop, and a stalled
+        fake counts the sends queued meanwhile as one burst)."""
+        return collections.Counter(
+            int(c.params["chat_id"])
+            for c in self.calls
+            if c.method in ("sendMessage", "sendPhoto") and c.ok
+        )
+
+    def all_sent(self, chats: list[int]) -> bool:
+        got = self.sent_per_chat()
+        return all(got[c] for c in chats)
 
     async def wait_for(self, predicate: Any, timeout: float = 15.0) -> None:
         deadline = time.monotonic() + timeout
