@@ -25,7 +25,7 @@ async def healthz(request: web.Request) -> web.Response:
         overall = Overall.UNHEALTHY  # a refused token: the bot can neither answer nor push
     polling = request.app.get(POLLING_KEY)
     if polling is not None and polling.conflicted:
-        overall = Overall.UNHEALTHY  # another poller takes every update: this copy answers none
+        overall = Overall.UNHEALTHY  # another poller takes turns at the updates: some are missed
     body = {
         "status": overall.value,
         "modules": {

@@ -10,7 +10,9 @@ a minute) inside this session middleware (so aiogram sees no error to log), /sta
 Two pollers take turns: Telegram ends the older long poll with 409 when the newer one comes, so
 each copy still gets a poll through now and then. The conflict therefore ends only after QUIET
 seconds without a 409, not at the first poll that answers; otherwise every turn would be a new
-conflict, with its own log line and admin message.
+conflict, with its own log line and admin message. A lone 409 is not a conflict: a copy that
+has just stopped (a restart, a deploy) leaves its long poll for Telegram to end; a conflict is
+a second 409 within QUIET of the first.
 """
 
 from __future__ import annotations
@@ -84,15 +86,21 @@ class PollingConflict(BaseRequestMiddleware):
 
     def _conflict(self, description: str, pause: float) -> None:
         self.retries += 1
-        self.last = self._now()
+        now, previous = self._now(), self.last
+        self.last = now
         if self.since is not None:
             return
-        self.since = self.last
+        if previous is None or (now - previous).total_seconds() >= self._quiet:
+            # One 409 alone is a copy that has just stopped (a restart, a deploy) whose long
+            # poll Telegram ended: said quietly, and a conflict only if another one follows.
+            logger.info("Telegram answered a poll with 409 ({}); polling again", description)
+            return
+        self.since = previous
         logger.error(
             "Another process is fetching updates with this BOT_TOKEN (409 {}): Telegram gives "
-            "updates to one poller per token, so this copy answers nothing until the other "
-            "stops. Stop the other copy, or run several replicas in webhook mode (WEBHOOK_URL). "
-            "Asking again every {:g}s, up to every {:g}s.",
+            "updates to one poller per token, so the two copies take turns and each misses "
+            "messages. Stop the other copy, or run several replicas in webhook mode "
+            "(WEBHOOK_URL). Asking again every {:g}s, up to every {:g}s.",
             description,
             pause,
             self._max_pause,
@@ -103,11 +111,12 @@ class PollingConflict(BaseRequestMiddleware):
             task.add_done_callback(self._telling.discard)
 
     def _answered(self) -> None:
-        if self.since is None or self.last is None:
-            return
-        if (self._now() - self.last).total_seconds() < self._quiet:
-            return  # the other copy's turn may come again
+        if self.last is None or (self._now() - self.last).total_seconds() < self._quiet:
+            return  # no 409 yet, or the other copy's turn may come again
         self._pause = self._first_pause
+        self.retries = 0
+        if self.since is None:
+            return  # a lone 409, long past
         minutes = (self.last - self.since).total_seconds() / 60
         logger.warning(
             "The other poller is gone (no 409 for {:g}s, after {:.1f} min of them): fetching "
@@ -116,7 +125,6 @@ class PollingConflict(BaseRequestMiddleware):
             minutes,
         )
         self.since = None
-        self.retries = 0
 
     def snapshot(self) -> dict[str, Any]:
         return {
@@ -130,9 +138,9 @@ class PollingConflict(BaseRequestMiddleware):
 # A bot admin's private chat is where the copy losing the updates is sure to be read: it sends
 # as before, but receives only the polls that get through between the other copy's.
 CONFLICT_NOTICE = N_(
-    "⚠️ Another copy of this bot is fetching its updates (Telegram: 409 Conflict), so this one "
-    "answers nothing until it stops. Stop the other copy, or run several copies in webhook "
-    "mode (WEBHOOK_URL)."
+    "⚠️ Another copy of this bot is fetching its updates (Telegram: 409 Conflict): the two take "
+    "turns, so each misses messages while both run. Stop the other copy, or run several copies "
+    "in webhook mode (WEBHOOK_URL)."
 )
 
 

@@ -8,8 +8,9 @@ a 400, and nothing is logged beyond aiohttp's quiet refusal.
 At most `in_flight` updates are handled at once (UPDATES_IN_FLIGHT, as polling's bound): past
 it, Telegram's request waits for room, so Telegram slows its deliveries (it keeps a few
 connections open per webhook, no more) instead of the process growing a task per update. One
-that finds no room within ROOM_WAIT_SECONDS gets a 503 and is not handled: Telegram sends it
-again later, and an update it sends again after its own timeout is never handled twice.
+that finds no room within ROOM_WAIT_SECONDS gets a 503 and is not handled, nor is one whose
+request Telegram gave up on while it waited: Telegram sends those again later, so neither is
+handled twice.
 """
 
 from __future__ import annotations
@@ -64,6 +65,9 @@ class WebhookHandler(SimpleRequestHandler):
                 return web.Response(
                     text="Busy: send it again later", status=503, headers={"Retry-After": "1"}
                 )
+            if request.transport is None or request.transport.is_closing():
+                self._room.release()  # Telegram gave up waiting and will send it again
+                return web.Response(status=503)
             task = asyncio.create_task(self._feed(bot, update))
             self._background_feed_update_tasks.add(task)
             task.add_done_callback(self._done)

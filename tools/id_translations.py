@@ -175,11 +175,12 @@ ID = {
     "Bid / ask: {bid} / {ask}": "Bid / ask: {bid} / {ask}",
     "Chats served: {n}": "Chat yang dilayani: {n}",
     "Another copy of this bot has been fetching its messages since {time}, so some of them are not answered here.": "Salinan lain bot ini ikut mengambil pesannya sejak {time}, jadi sebagian pesan tidak dijawab di sini.",
-    "⚠️ Another copy of this bot is fetching its updates (Telegram: 409 Conflict), so this one "
-    "answers nothing until it stops. Stop the other copy, or run several copies in webhook "
-    "mode (WEBHOOK_URL).": "⚠️ Salinan lain dari bot ini sedang mengambil pembaruannya "
-    "(Telegram: 409 Conflict), jadi bot ini tidak menjawab apa pun sampai salinan itu berhenti. "
-    "Hentikan salinan lain itu, atau jalankan beberapa salinan dalam mode webhook (WEBHOOK_URL).",
+    "⚠️ Another copy of this bot is fetching its updates (Telegram: 409 Conflict): the two take "
+    "turns, so each misses messages while both run. Stop the other copy, or run several copies "
+    "in webhook mode (WEBHOOK_URL).": "⚠️ Salinan lain dari bot ini sedang mengambil pembaruannya "
+    "(Telegram: 409 Conflict): keduanya bergantian, jadi masing-masing melewatkan pesan selama "
+    "keduanya berjalan. Hentikan salinan lain itu, atau jalankan beberapa salinan dalam mode "
+    "webhook (WEBHOOK_URL).",
     "Circuit breakers": "Pemutus sirkuit",
     "Commands": "Perintah",
     "Did you mean {suggestion}?": "Maksud Anda {suggestion}?",

@@ -30,7 +30,7 @@ class Param:
     name: str
     description: str
     where: str = "path"  # or "query" (then optional)
-    values: tuple[str, ...] = ()  # the allowed values (any case), documented as an enum
+    values: tuple[str, ...] = ()  # the allowed values, exactly as written: an enum in the document
 
     def schema(self) -> dict[str, object]:
         if self.values:

@@ -35,7 +35,8 @@ RETRY_SECONDS = 10.0  # Redis failed: pace alone this long before asking it agai
 POOL = 8
 LATE_SECONDS = 0.05  # a send this much after its slot (or a gap, if longer) books another
 REBOOKS = 3  # then it goes anyway: a clock estimate gone wrong must not hold sends back
-OFFSETS = 64  # recent bookings the clock estimate is taken from
+OFFSETS = 64  # bookings the clock estimate is taken from, those of the last OFFSET_SECONDS:
+OFFSET_SECONDS = 10.0  # a step of Redis's clock (a failover to another host) is forgotten soon
 
 # now = Redis's clock in seconds; the slot starts at the latest of now, the next free slot and
 # the end of a pause; the next slot is one gap later. Returns {start, wait} as strings.
@@ -80,10 +81,11 @@ class SharedPacer(Pacer):
         self._pause = self._redis.register_script(PAUSE)
         self._alone_until = 0.0
         self._pausing: set[asyncio.Task[None]] = set()
-        # Our clock minus Redis's, as seen by recent bookings: the smallest holds the least
-        # delay (queueing, a slow answer), so it places a slot on our clock best.
-        self._offsets: collections.deque[float] = collections.deque(maxlen=OFFSETS)
-        self.booked: list[float] = []  # the slots taken (Redis time), for tests and benches
+        # (when, our clock minus Redis's) of recent bookings: the smallest offset holds the least
+        # delay (a slow answer, a busy loop), so it places a slot on our clock best.
+        self._offsets: collections.deque[tuple[float, float]] = collections.deque(maxlen=OFFSETS)
+        # The latest slots taken (Redis time), for tests and benches; bounded, as it lives long.
+        self.booked: collections.deque[float] = collections.deque(maxlen=1000)
         self.rebooked = 0  # slots missed and booked again, for tests and benches
 
     async def _global_turn(self) -> float:
@@ -97,8 +99,9 @@ class SharedPacer(Pacer):
                 return await super()._global_turn()
             answered = self._clock()
             slot, redis_now = float(start), float(start) - float(wait)
-            self._offsets.append(answered - redis_now)
-            due = slot + min(self._offsets)
+            self._offsets.append((answered, answered - redis_now))
+            recent = answered - OFFSET_SECONDS
+            due = slot + min(offset for at, offset in self._offsets if at >= recent)
             if due > answered:
                 await asyncio.sleep(due - answered)
             now = self._clock()

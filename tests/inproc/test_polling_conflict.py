@@ -120,9 +120,11 @@ async def test_two_pollers_taking_turns_are_one_conflict_told_once() -> None:
         first_pause=5, max_pause=60, quiet=180, now=clock, sleep=sleep, on_conflict=tell
     )
     started = clock.at
-    for _ in range(4):
+    for turn in range(4):
         assert await polling(make_request, cast(Any, None), GetUpdates()) == "updates"
-        assert polling.conflicted and polling.since == started + timedelta(seconds=10)
+        # From the second 409 on, one conflict that began with the first.
+        assert polling.conflicted == (turn > 0)
+    assert polling.since == started + timedelta(seconds=10)
     await asyncio.sleep(0)  # the notice task runs
     assert len(told) == 1
     assert pauses == [5, 10, 20, 40]  # still growing: not back to 5 s at every turn
@@ -133,3 +135,35 @@ async def test_two_pollers_taking_turns_are_one_conflict_told_once() -> None:
 
     await polling(through, cast(Any, None), GetUpdates())
     assert not polling.conflicted
+
+
+async def test_a_lone_409_as_at_a_restart_is_no_conflict(log: FullLog) -> None:
+    """A copy that has just stopped leaves its long poll for Telegram to end with 409: one such
+    answer is said quietly, nobody is told, and the pause is back to its start after QUIET."""
+    told: list[str] = []
+    clock = Clock()
+
+    async def sleep(seconds: float) -> None:
+        clock.at += timedelta(seconds=seconds)
+
+    async def tell() -> None:
+        told.append("told")
+
+    answers = iter([True, False, False])
+
+    async def make_request(bot: Any, method: Any) -> str:
+        if next(answers):
+            raise TelegramConflictError(method, "Conflict: terminated by other getUpdates")
+        return "updates"
+
+    polling = PollingConflict(
+        first_pause=5, max_pause=60, quiet=180, now=clock, sleep=sleep, on_conflict=tell
+    )
+    await polling(make_request, cast(Any, None), GetUpdates())
+    assert not polling.conflicted
+    clock.at += timedelta(seconds=181)
+    await polling(make_request, cast(Any, None), GetUpdates())
+    await asyncio.sleep(0)
+    assert told == [] and not polling.conflicted and polling.retries == 0
+    assert not [line for line in log.lines if "Another process is fetching" in line]
+    assert sum("answered a poll with 409" in line for line in log.lines) == 1

@@ -195,3 +195,18 @@ async def test_an_update_that_finds_no_room_in_time_is_refused_and_never_handled
     await asyncio.sleep(0.1)
     assert seen == ["/help 1", "/help 2"]  # not handled now, so not twice when it comes back
     assert (await post(url, numbered(3))).status_code == 200  # room again
+
+
+async def test_an_update_telegram_gave_up_on_while_it_waited_is_not_handled(
+    narrow: tuple[str, list[str], asyncio.Event],
+) -> None:
+    url, seen, go = narrow
+    for n in (1, 2):
+        await post(url, numbered(n))
+    headers = {"Content-Type": "application/json", SECRET_HEADER: SECRET}
+    async with httpx.AsyncClient(timeout=0.3) as client:
+        with pytest.raises(httpx.ReadTimeout):  # Telegram stops waiting for the answer
+            await client.post(url, content=numbered(3), headers=headers)
+    go.set()  # room again: the abandoned request must not take it
+    await asyncio.sleep(0.2)
+    assert seen == ["/help 1", "/help 2"]  # Telegram sends it again: handled then, once
