@@ -77,14 +77,14 @@ class PollingConflict(BaseRequestMiddleware):
             try:
                 response = await make_request(bot, method)
             except TelegramConflictError as exc:
-                self._conflict(exc.message, self._pause)
+                self._conflict(exc.message)
                 await self._sleep(self._pause)
                 self._pause = min(self._pause * 2, self._max_pause)
                 continue
             self._answered()
             return response
 
-    def _conflict(self, description: str, pause: float) -> None:
+    def _conflict(self, description: str) -> None:
         self.retries += 1
         now, previous = self._now(), self.last
         self.last = now
@@ -102,7 +102,7 @@ class PollingConflict(BaseRequestMiddleware):
             "messages. Stop the other copy, or run several replicas in webhook mode "
             "(WEBHOOK_URL). Asking again every {:g}s, up to every {:g}s.",
             description,
-            pause,
+            self._pause,
             self._max_pause,
         )
         if self._on_conflict is not None:

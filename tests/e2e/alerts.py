@@ -50,9 +50,9 @@ async def metric(bot: BotProcess, name: str, **labels: str) -> float:
     return sample(text, name, **labels)
 
 
-async def wait_sent(workdir: Path, count: int, timeout: float = 10.0) -> None:
-    """Until the bot has recorded `count` deliveries as sent."""
-    db = Database(db_url(workdir))
+async def wait_sent(workdir: Path | str, count: int, timeout: float = 10.0) -> None:
+    """Until the bot has recorded `count` deliveries as sent (`workdir`: as `subscribe`)."""
+    db = Database(db_url(workdir) if isinstance(workdir, Path) else workdir)
     deadline = time.monotonic() + timeout
     try:
         while True:

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import text
 
 from services.storage.db import Database
+from tests.e2e.alerts import wait_sent
 from tests.e2e.fleet import Fleet, push
 from tests.fakes.stores import proxied_redis
 from tests.fakes.telegram import FakeTelegram
@@ -162,14 +163,8 @@ async def test_the_sending_replica_killed_mid_push_the_other_finishes_once_per_c
         await push(db, chats)
         await telegram.wait_for(lambda: telegram.held > 0, timeout=30)
         # What Telegram accepted is on record before the kill (as the single-replica test).
+        await wait_sent(fleet.replicas[0].env["DATABASE_URL"], 60)
         async with db.engine.connect() as connection:
-            while True:
-                sent = await connection.scalar(
-                    text("SELECT count(*) FROM deliveries WHERE status = 'sent'")
-                )
-                if (sent or 0) >= 60:
-                    break
-                await asyncio.sleep(0.05)
             sender = await connection.scalar(text(SENDING))
         killed = next(b for b in fleet.replicas if b.env["INSTANCE_ID"] == sender)
         await killed.kill()  # SIGKILL: its claims stay until they lapse

@@ -14,7 +14,7 @@ from sqlalchemy import text
 
 from services.kernel.alerts import AlertType
 from services.storage.db import Database
-from tests.e2e.alerts import metric, subscribe, whales_buy
+from tests.e2e.alerts import metric, subscribe, wait_sent, whales_buy
 from tests.e2e.fleet import Fleet
 from tests.fakes.telegram import FakeTelegram
 from tests.fakes.vendors import FakeVendors
@@ -63,8 +63,7 @@ async def test_the_job_holder_killed_mid_alert_hands_its_jobs_over_and_no_chat_g
         await telegram.wait_for(lambda: telegram.held > 0, timeout=30)
         # What Telegram accepted is on record before the kill (a kill between its answer and
         # that commit would send those again: the Bot API has no idempotency key).
-        sent = "SELECT count(*) FROM deliveries WHERE status = 'sent'"
-        await until(db, sent, ACCEPTED, timeout=10)
+        await wait_sent(fleet.replicas[0].env["DATABASE_URL"], ACCEPTED)
         holder = await scalar(db, "SELECT holder FROM leases WHERE name = 'bias'")
         killed = next(b for b in fleet.replicas if b.env["INSTANCE_ID"] == holder)
         survivor = next(b for b in fleet.replicas if b is not killed)
