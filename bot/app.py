@@ -69,7 +69,13 @@ def make_bot(
     if conflict is not None:  # outside the retries: a 409 is waited out here, quietly
         session.middleware(conflict)
     session.middleware(
-        RetryAfterMiddleware(services.metrics, settings.telegram_retry_max, auth, retries=retries)
+        RetryAfterMiddleware(
+            services.metrics,
+            settings.telegram_retry_max,
+            auth,
+            retries=retries,
+            outage_seconds=settings.telegram_outage_seconds,
+        )
     )
     if retries:  # inside the retries: each try waits its turn
         session.middleware(PacedSends(pacer or pacer_for(settings)))

@@ -20,6 +20,7 @@ from aiogram.methods import (
 from aiogram.methods.base import Response, TelegramType
 
 from bot.delivery.pacer import Pacer
+from bot.middlewares.typing import mark_sending
 
 if TYPE_CHECKING:
     from aiogram import Bot
@@ -46,6 +47,8 @@ class PacedSends(BaseRequestMiddleware):
         method: TelegramMethod[TelegramType],
     ) -> Response[TelegramType]:
         chat_id: Any = getattr(method, "chat_id", None) if isinstance(method, PACED) else None
+        if isinstance(method, PACED):
+            mark_sending()  # waiting its turn is no work to show "typing…" for
         if isinstance(chat_id, int):  # an inline message's edit has no chat to pace
             await self._pacer.turn(chat_id)
         try:

@@ -9,6 +9,7 @@ otherwise be lost: the user asked once and gets nothing. Retrying may rarely sen
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -35,7 +36,7 @@ MAX_RETRY_AFTER_SECONDS = 60  # a longer flood wait is not worth holding a reply
 # All the 429 waits of one call together: a storm of replies drains at Telegram's rate, so the
 # last of many waits several rounds; beyond this the chat has long moved on.
 MAX_RETRY_AFTER_TOTAL_SECONDS = 180.0
-BACKOFF_SECONDS = (0.5, 1.0, 2.0)  # then the last, for each further try
+BACKOFF_SECONDS = (0.5, 1.0, 2.0, 4.0, 8.0)  # then the last, for each further try
 # aiogram's decode failure for a body that is not JSON at all (an edge proxy's HTML page); its
 # other one, a JSON answer that does not fit the model, is not a transient fault.
 NOT_JSON = "Failed to decode object"
@@ -50,9 +51,14 @@ class RetryAfterMiddleware(BaseRequestMiddleware):
         backoff: Sequence[float] = BACKOFF_SECONDS,
         *,
         retries: bool = True,
+        outage_seconds: float = 60.0,
     ) -> None:
         self._metrics = metrics
-        self._max_retries = max_retries  # for 5xx and network faults; 429s are bounded by time
+        # For 5xx and network faults: at most this many retries, and none that would start
+        # more than `outage_seconds` after the first fault (an edge outage of a minute is
+        # waited out; a longer one is given up). 429s are bounded by their own time.
+        self._max_retries = max_retries
+        self._outage_seconds = outage_seconds
         self._auth = auth
         self._backoff = tuple(backoff)
         # False on the alert sender's own session: it pauses itself on a 429 and keeps each
@@ -69,6 +75,7 @@ class RetryAfterMiddleware(BaseRequestMiddleware):
         polling = isinstance(method, GetUpdates)
         waited = 0.0
         faults = 0
+        first_fault = 0.0
         while True:
             if polling and self._auth is not None and not self._auth.authorized:
                 await self._auth.wait()  # quiet until the probe finds the token accepted
@@ -83,7 +90,9 @@ class RetryAfterMiddleware(BaseRequestMiddleware):
                     exc.retry_after > MAX_RETRY_AFTER_SECONDS
                     or waited > MAX_RETRY_AFTER_TOTAL_SECONDS
                 ):
-                    logger.warning("telegram {}: 429, giving up after {:g}s", name, waited)
+                    # Whoever made the call says it was given up, once, with whom it was for
+                    # (bot/handlers/errors.py for a reply).
+                    logger.info("telegram {}: 429, giving up after {:g}s", name, waited)
                     raise
                 logger.warning("telegram {}: 429, waiting {}s", name, exc.retry_after)
                 await asyncio.sleep(exc.retry_after)
@@ -98,19 +107,29 @@ class RetryAfterMiddleware(BaseRequestMiddleware):
                     raise
                 self._count(name, _code(fault))
                 faults += 1
+                now = time.monotonic()
+                first_fault = first_fault or now
+                delay = self._backoff[min(faults, len(self._backoff)) - 1]
+                spent = faults > self._max_retries or (
+                    now + delay - first_fault > self._outage_seconds
+                )
                 # The sender keeps its retries with the delivery, polling has aiogram's own, and
                 # at start-up the one line that says Telegram is unreachable is what is needed.
                 starting = self._auth is not None and not self._auth.armed
-                if not self._retries or polling or starting or faults > self._max_retries:
-                    if faults > self._max_retries:
-                        logger.warning(
-                            "telegram {}: {}; giving up after {} tries", name, fault, faults
+                if not self._retries or polling or starting or spent:
+                    if spent:  # the caller says so once, with whom the call was for
+                        logger.info(
+                            "telegram {}: {}; giving up after {} tries in {:.0f}s",
+                            name,
+                            fault,
+                            faults,
+                            now - first_fault,
                         )
                     if fault is exc:
                         raise
                     raise fault from exc
-                delay = self._backoff[min(faults, len(self._backoff)) - 1]
-                logger.warning("telegram {}: {}; retry in {:g}s", name, fault, delay)
+                # One line per outage, not per try: the log throttles repeats of this line.
+                logger.warning("telegram {}: {}; retrying with backoff", name, fault)
                 await asyncio.sleep(delay)
             except TelegramAPIError as exc:
                 self._count(name, _code(exc))

@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from aiogram import Router
-from aiogram.exceptions import TelegramAPIError, TelegramBadRequest, TelegramForbiddenError
+from aiogram.exceptions import (
+    TelegramAPIError,
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
 from aiogram.filters import ExceptionTypeFilter
 from aiogram.types import ErrorEvent, Message
 from loguru import logger
@@ -120,6 +127,30 @@ async def on_chat_gone(event: ErrorEvent) -> None:
     )
 
 
+def _chat_of(event: ErrorEvent) -> int | None:
+    update = event.update
+    if update.message is not None:
+        return update.message.chat.id
+    query = update.callback_query
+    if query is not None:
+        return query.message.chat.id if query.message is not None else query.from_user.id
+    return None
+
+
+async def on_telegram_gave_up(event: ErrorEvent) -> None:
+    """Telegram would not take the answer: its edge kept failing past the retries' minute, or
+    its flood wait outlasted what a reply may wait. One line with the chat and the reason;
+    nobody is told (that would meet the same Telegram) and it is no bug of ours."""
+    exc = event.exception
+    if isinstance(exc, TelegramRetryAfter):
+        why = f"Telegram asked us to wait {exc.retry_after}s more"
+    elif isinstance(exc, TelegramServerError):
+        why = f"Telegram kept failing ({exc.message})"
+    else:
+        why = f"Telegram could not be reached ({type(exc).__name__})"
+    logger.warning("reply to chat {} given up: {}", _chat_of(event), why)
+
+
 async def on_any_error(event: ErrorEvent) -> None:
     logger.opt(exception=event.exception).error(
         "unhandled error in update {}: {}",
@@ -145,5 +176,9 @@ def errors_router() -> Router:
         on_button_message_gone, ExceptionTypeFilter(TelegramBadRequest), _button_on_gone_message
     )
     router.errors.register(on_chat_gone, ExceptionTypeFilter(TelegramForbiddenError))
+    router.errors.register(
+        on_telegram_gave_up,
+        ExceptionTypeFilter(TelegramServerError, TelegramNetworkError, TelegramRetryAfter),
+    )
     router.errors.register(on_any_error)
     return router

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, BeforeValidator, Field
 
 # No coin trades above a trillion dollars, nor does any book or volume reach 1e18 coins;
 # anything past these is a unit error or garbage, never a market.
@@ -32,6 +32,25 @@ def _sane_moment(value: datetime) -> datetime:
     return value
 
 
+def moment(value: object, unit: str = "auto") -> datetime:
+    """A vendor's epoch number as an aware UTC datetime, inside the bounds above: every
+    adapter reads timestamps through here, so 1e20 or NaN is "unusable data" (ValueError) at
+    the adapter, never an OSError from the platform three layers further in. `unit` "ms" or
+    "s"; "auto" judges by magnitude (CoinGlass mixes seconds and milliseconds)."""
+    if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
+        raise ValueError("timestamp is not a number")
+    try:
+        number = Decimal(str(value).strip())
+    except ArithmeticError:  # decimal.InvalidOperation: not a number at all
+        raise ValueError("timestamp is not a number") from None
+    if not number.is_finite():
+        raise ValueError("timestamp is not finite")
+    ms = number if unit == "ms" or (unit == "auto" and number > 10**11) else number * 1000
+    if not EPOCH_MS_MIN <= ms < EPOCH_MS_MAX:
+        raise ValueError("timestamp out of range")
+    return datetime.fromtimestamp(float(ms) / 1000, UTC)
+
+
 Price = Annotated[Decimal, Field(gt=0, lt=PRICE_MAX, allow_inf_nan=False)]
 Quote = Annotated[Decimal, Field(ge=0, lt=PRICE_MAX, allow_inf_nan=False)]  # "0": no bid yet
 Amount = Annotated[Decimal, Field(ge=0, lt=AMOUNT_MAX, allow_inf_nan=False)]
@@ -39,3 +58,15 @@ Usd = Annotated[Decimal, Field(gt=-USD_MAX, lt=USD_MAX, allow_inf_nan=False)]
 EpochMs = Annotated[int, Field(ge=EPOCH_MS_MIN, lt=EPOCH_MS_MAX)]
 Moment = Annotated[datetime, AfterValidator(_sane_moment)]
 Score = Annotated[int, Field(ge=0, le=100)]
+
+
+def _epoch_moment(value: object) -> object:
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and not value.strip().lstrip("-").replace(".", "", 1).isdigit():
+        return value  # an ISO moment (a model read back from the cache): pydantic parses it
+    return moment(value)
+
+
+# An epoch number in seconds or milliseconds, read into a bounded moment.
+EpochMoment = Annotated[datetime, BeforeValidator(_epoch_moment), AfterValidator(_sane_moment)]

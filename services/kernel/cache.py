@@ -30,7 +30,8 @@ from services.kernel.fallback_backend import (
 )
 from services.kernel.fleet_flight import FleetFlight
 from services.kernel.metrics import Metrics
-from services.kernel.singleflight import LeaderGone, SingleFlight, follow
+from services.kernel.modules import sources_of
+from services.kernel.singleflight import FlightTimeout, LeaderGone, SingleFlight, follow
 
 M = TypeVar("M", bound=BaseModel)
 REDIS_POOL = 32
@@ -72,6 +73,9 @@ def make_backend(
 
 
 SLOW = "the source is slow to answer"
+# How long past its own deadline a follower waits for the refresh it shares: the leader has
+# the same kind of deadline, began earlier, and names the sources that failed when it ends.
+LEADER_GRACE_SECONDS = 0.25
 
 
 def _stale_after() -> float | None:
@@ -175,11 +179,9 @@ class ResilientCache:
                 if last is not None and self._clock() - last[0] <= ttl + self._max_stale:
                     return self._stale(kind, last, model, SLOW)
                 try:
-                    result = await asyncio.wait_for(follow(running), deadline.remaining())
+                    result = await self._outcome_of(kind, running)
                 except LeaderGone:
                     return await self.get_or_fetch(kind, key, model, ttl, fetch)
-                except TimeoutError:
-                    raise DataUnavailableError(kind, [("", Reason.TIMEOUT)]) from None
             self._count(kind, "coalesced")
             return result
         entry = await self._read(key)
@@ -232,7 +234,10 @@ class ResilientCache:
             return Cached(value=value)
 
         if deadline.current() is None or entry is None or age > ttl + self._max_stale:
-            result, shared = await self._flight.do(key, refresh)
+            try:
+                result, shared = await self._flight.do(key, refresh)
+            except FlightTimeout:
+                raise self._timed_out(kind) from None
         else:
             # Someone waits and an old copy exists: the source (and the fallback hedged beside
             # it) get their chance, then the old copy answers while the refresh goes on.
@@ -245,6 +250,25 @@ class ResilientCache:
         if shared:
             self._count(kind, "coalesced")
         return result
+
+    async def _outcome_of(self, kind: str, running: asyncio.Future[Any]) -> Cached[Any]:
+        """A refresh's outcome for a follower with no old copy to fall back on. The leader
+        shares this follower's kind of deadline (singleflight.py) and began earlier, so its
+        own answer (naming the sources that failed) normally comes first; waiting a moment
+        past the deadline for it beats guessing which source was slow."""
+        left = deadline.remaining()
+        if left is None:
+            return await follow(running)
+        try:
+            return await asyncio.wait_for(follow(running), left + LEADER_GRACE_SECONDS)
+        except TimeoutError:
+            raise self._timed_out(kind) from None
+
+    @staticmethod
+    def _timed_out(kind: str) -> DataUnavailableError:
+        """A shared refresh that outlasted a chat's deadline. Which of the module's sources
+        it was waiting on is the leader's to know; the module's sources together are named."""
+        return DataUnavailableError(kind, [(sources_of(kind), Reason.TIMEOUT)])
 
     async def _arrived(self, key: str, ttl: float) -> bool:
         entry = await self._read(key)
@@ -264,7 +288,7 @@ class ResilientCache:
     async def _stale_or_timeout(self, kind: str, key: str, model: type[M], why: str) -> Cached[M]:
         last = await self._read(key)
         if last is None:
-            raise DataUnavailableError(kind, [("", Reason.TIMEOUT)])
+            raise self._timed_out(kind)
         return self._stale(kind, last, model, why)
 
     async def get_or_refresh_behind(

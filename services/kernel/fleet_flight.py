@@ -22,6 +22,9 @@ from typing import Any
 
 from loguru import logger
 
+from services.kernel import deadline
+from services.kernel.singleflight import scoped
+
 LEASE_SECONDS = 5.0  # longer than any refresh may take under a deadline; a dead holder's bound
 POLL_SECONDS = 0.025
 
@@ -41,10 +44,12 @@ class FleetFlight:
     async def lead(self, key: str, arrived: Callable[[], Awaitable[bool]]) -> bool:
         """True: this replica refreshes `key` (then `release` it). False: another replica's
         refresh stored it meanwhile (`arrived` saw it)."""
+        key = scoped(key)  # chat answers and jobs hold leases of their own (singleflight.py)
         token = uuid.uuid4().hex
         if await self._take(key, token):
             return True
-        give_up = time.monotonic() + self._lease
+        left = deadline.remaining()
+        give_up = time.monotonic() + (self._lease if left is None else min(self._lease, left))
         while time.monotonic() < give_up:
             await asyncio.sleep(self._poll)
             if await arrived():
@@ -54,6 +59,7 @@ class FleetFlight:
         return True  # the holder overran its lease: refresh without it
 
     async def release(self, key: str) -> None:
+        key = scoped(key)
         token = self._held.pop(key, None)
         if token is None:
             return

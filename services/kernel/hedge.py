@@ -38,10 +38,13 @@ async def hedged(
     primary: Callable[[], Awaitable[T]],
     fallback: Callable[[], Awaitable[T]],
     *,
+    fallback_name: str,
     final: tuple[type[VendorError], ...] = (),
 ) -> Hedged[T]:
     """`final` errors from the primary end the chain (the vendor said the symbol does not
-    exist: a fallback would only say so less reliably)."""
+    exist: a fallback would only say so less reliably). Under a deadline the race ends with
+    it: a source still silent then has timed out, whatever it is waiting on (a call shared
+    with a job, a queue), and is named as such."""
     chat = deadline.current()
     first = asyncio.ensure_future(primary())
     second: asyncio.Future[T] | None = None
@@ -63,7 +66,16 @@ async def hedged(
         fallback_error: VendorError | None = None
         pending: set[asyncio.Future[T]] = {first, second}
         while pending:
-            done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+            done, pending = await asyncio.wait(
+                pending, timeout=chat.remaining(), return_when=asyncio.FIRST_COMPLETED
+            )
+            if not done:  # the deadline: whoever has not answered by now is too slow
+                late = "no answer within the deadline"
+                if first in pending:
+                    primary_error = VendorTimeoutError(primary_name, "hedge", late)
+                if second in pending:
+                    fallback_error = VendorTimeoutError(fallback_name, "hedge", late)
+                break
             if first in done:
                 try:
                     return Hedged(first.result(), None)

@@ -72,3 +72,12 @@ MODULES: dict[Module, ModuleSpec] = {
     ),
 }
 SWITCHABLE: tuple[Module, ...] = tuple(m for m, spec in MODULES.items() if spec.switchable)
+
+
+def sources_of(kind: str) -> str:
+    """The sources a cached kind is read from, for a failure that cannot tell which of them
+    was slow: a module's vendors ("OKX/CoinAPI"); OKX for the reference data only it serves
+    (instruments, contract sizes)."""
+    if kind in Module.__members__.values():
+        return "/".join(MODULES[Module(kind)].vendors)
+    return "OKX"

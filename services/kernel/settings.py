@@ -127,7 +127,10 @@ class Settings(BaseSettings, _Registered):
     # Updates handled at once; more wait at Telegram (polling asks for them as room frees),
     # so a burst's memory is bounded by this, not by the burst.
     updates_in_flight: int = Field(default=500, ge=1, le=100_000)
-    telegram_retry_max: int = 3  # a reply's retries after a 5xx or network fault (not 429s)
+    # A reply's retries after a 5xx, an edge's error page or a network fault (not 429s): at
+    # most this many, none starting past TELEGRAM_OUTAGE_SECONDS after the first fault.
+    telegram_retry_max: int = Field(default=12, ge=0)
+    telegram_outage_seconds: float = Field(default=60.0, ge=0, le=600)
     # Alerts: hygiene, the sniper's levels, job backoff and Telegram delivery pacing.
     alert_cooldown_seconds: float = 3600.0  # per (chat, alert type, symbol), persisted
     alert_repeat_gain: Decimal = Decimal("0.2")  # confidence a repeat inside the cooldown must add

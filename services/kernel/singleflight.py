@@ -3,6 +3,11 @@
 aiocache's stampede lock (RedLock) makes waiters re-read the cache after the holder finishes;
 when the upstream call *fails* nothing is cached, so every waiter would call upstream again in
 turn. Sharing the leader's outcome (value or error) through one future avoids that.
+
+Callers someone is waiting on in a chat (under a deadline, services/kernel/deadline.py) share
+calls with each other, never with a job's: a job's call keeps the long retry budget (a vendor's
+full timeout, tries and backoff), and a chat that joined it would wait that long, with no hedge
+to a fallback. A follower under a deadline waits at most what is left of it.
 """
 
 from __future__ import annotations
@@ -11,12 +16,25 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any, Generic, TypeVar
 
+from services.kernel import deadline
+
 T = TypeVar("T")
 R = TypeVar("R")
+# What marks the flights of callers with a deadline apart from those of callers without one.
+ANSWER_SCOPE = "\x1fanswer"
 
 
 class LeaderGone(Exception):
     """The call being shared was cancelled with its leader's caller; the follower goes on."""
+
+
+class FlightTimeout(TimeoutError):
+    """A follower's deadline ran out while the call it shares was still running."""
+
+
+def scoped(key: str) -> str:
+    """The flight key for this caller: jobs and chat answers never share a call."""
+    return key if deadline.current() is None else key + ANSWER_SCOPE
 
 
 async def follow(flight: asyncio.Future[R]) -> R:
@@ -32,25 +50,38 @@ async def follow(flight: asyncio.Future[R]) -> R:
         raise
 
 
+async def follow_within(flight: asyncio.Future[R]) -> R:
+    """`follow`, for at most what is left of the caller's deadline (if it has one)."""
+    left = deadline.remaining()
+    if left is None:
+        return await follow(flight)
+    try:
+        return await asyncio.wait_for(follow(flight), left)
+    except TimeoutError:
+        raise FlightTimeout("the shared call outlasted this caller's deadline") from None
+
+
 class SingleFlight(Generic[T]):
     def __init__(self) -> None:
         self._inflight: dict[str, asyncio.Future[Any]] = {}
 
     def joining(self, key: str) -> asyncio.Future[Any] | None:
         """The running call's outcome, to await (shielded) with a time limit of one's own."""
-        return self._inflight.get(key)
+        return self._inflight.get(scoped(key))
 
     async def do(self, key: str, call: Callable[[], Awaitable[T]]) -> tuple[T, bool]:
         """Run `call` once per key at a time; returns (result, shared) where shared means a
-        follower got the leader's result."""
-        existing = self._inflight.get(key)
+        follower got the leader's result. A follower under a deadline that runs out first
+        gets `FlightTimeout`."""
+        flight_key = scoped(key)
+        existing = self._inflight.get(flight_key)
         if existing is not None:
             try:
-                return await follow(existing), True
+                return await follow_within(existing), True
             except LeaderGone:
                 return await self.do(key, call)
         future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
-        self._inflight[key] = future
+        self._inflight[flight_key] = future
         try:
             result = await call()
         except BaseException as exc:
@@ -67,4 +98,4 @@ class SingleFlight(Generic[T]):
             future.set_result(result)
             return result, False
         finally:
-            self._inflight.pop(key, None)
+            self._inflight.pop(flight_key, None)

@@ -51,7 +51,7 @@ async def paid_then_free(
         status.ok(module, paid.name)
         return Sourced(value, paid.name, None)
     try:
-        got = await hedged(paid.name, paid.fetch, free.fetch)
+        got = await hedged(paid.name, paid.fetch, free.fetch, fallback_name=free.name)
     except BothFailed as both:
         status.unavailable(
             module, both.fallback.reason, f"{free.name} {both.fallback.reason}", by=free.name
@@ -82,9 +82,24 @@ async def read_through(
     ttl: float,
     fetch: Callable[[], Awaitable[M]],
 ) -> M:
-    """The module's cached read; a value served stale says so (its `stale` field and /status)."""
-    cached = await cache.get_or_fetch(module, key, model, ttl, fetch)
+    """The module's cached read; a value served stale says so (its `stale` field and /status),
+    and so does a read that could not be answered, whichever layer gave up (the source chain,
+    a shared refresh that outlasted the deadline): /status never says less than the answer."""
+    try:
+        cached = await cache.get_or_fetch(module, key, model, ttl, fetch)
+    except DataUnavailableError as failed:
+        report_unavailable(status, failed)
+        raise
     if not cached.stale:
         return cached.value
     status.degraded(module, cached.value.source, f"stale: {cached.error}")
     return cached.value.model_copy(update={"stale": True})
+
+
+def report_unavailable(status: StatusRegistry, failed: DataUnavailableError) -> None:
+    """What an answer is about to say, told to /status: the first source's failure is the
+    module's reason (the fallbacks' are in the answer)."""
+    if not failed.failures:
+        return
+    source, reason = failed.failures[0]
+    status.unavailable(failed.module, reason, f"{source} {reason.value}", by=source)

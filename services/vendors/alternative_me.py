@@ -6,10 +6,10 @@ from typing import Any
 
 import httpx
 
+from services.kernel.bounds import moment
 from services.kernel.errors import BadResponseError, VendorRefusedError
 from services.kernel.http import VendorClient, json_body, raise_for_status, reads
 from services.kernel.models import Sentiment
-from services.vendors.coinglass import epoch
 
 VENDOR = "alternative_me"
 SOURCE = "alternative.me"
@@ -49,7 +49,7 @@ class FearGreedClient:
                 label=str(today.get("value_classification") or "") or None,
                 previous=previous,
                 source=SOURCE,
-                as_of=epoch(float(today["timestamp"])),
+                as_of=moment(today["timestamp"], "s"),
             )
         except (KeyError, TypeError, ValueError):
             raise BadResponseError(VENDOR, "fng", "unreadable row") from None

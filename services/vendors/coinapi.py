@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 import httpx
 from pydantic import BaseModel, ValidationError
 
+from services.kernel.bounds import Moment
 from services.kernel.errors import BadResponseError, NoKeyError, UnknownInstrumentError
 from services.kernel.http import VendorClient, json_body, raise_for_status, reads
 from services.kernel.models import Ticker
@@ -33,13 +33,13 @@ def interpret(endpoint: str) -> Any:
 
 
 class _LastTrade(BaseModel):
-    time_exchange: datetime
+    time_exchange: Moment
     price: Decimal
 
 
 class _Quote(BaseModel):
     symbol_id: str
-    time_exchange: datetime
+    time_exchange: Moment
     ask_price: Decimal | None = None
     bid_price: Decimal | None = None
     last_trade: _LastTrade | None = None

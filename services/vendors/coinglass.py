@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 import httpx
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
-from services.kernel.bounds import Amount, Price, Usd
+from services.kernel.bounds import Amount, EpochMoment, Price, Usd, moment
 from services.kernel.errors import (
     BadResponseError,
     NoKeyError,
@@ -53,9 +53,10 @@ def interpret(endpoint: str) -> Any:
     return read
 
 
-def epoch(value: float) -> datetime:
-    """CoinGlass mixes seconds and milliseconds between endpoints: judge by magnitude."""
-    return datetime.fromtimestamp(value / 1000 if value > 10**11 else value, UTC)
+def epoch(value: object) -> datetime:
+    """CoinGlass mixes seconds and milliseconds between endpoints: judged by magnitude, and
+    bounded like every vendor's moment (services/kernel/bounds.py)."""
+    return moment(value)
 
 
 class WhaleAlert(BaseModel):
@@ -65,17 +66,17 @@ class WhaleAlert(BaseModel):
     entry_price: Price
     position_value_usd: Amount
     position_action: int  # 1 open, 2 close
-    create_time: float
+    create_time: EpochMoment
 
 
 class _FearGreed(BaseModel):
-    data_list: list[float]
-    time_list: list[float]
+    data_list: list[Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)]]
+    time_list: list[EpochMoment]
 
 
 class _EtfRow(BaseModel):
-    timestamp: float
-    flow_usd: Decimal | None = None
+    timestamp: EpochMoment
+    flow_usd: Usd | None = None
     etf_flows: list[dict[str, Any]] = []
 
 
@@ -125,7 +126,7 @@ class CoinGlassClient:
             label=None,  # CoinGlass gives numbers only; we do not invent the words
             previous=round(series.data_list[-2]) if len(series.data_list) > 1 else None,
             source=SOURCE,
-            as_of=epoch(series.time_list[-1]),
+            as_of=series.time_list[-1],
         )
 
     @reads("etf_bitcoin")
@@ -141,7 +142,7 @@ class CoinGlassClient:
             raise BadResponseError(VENDOR, endpoint, f"{exc.error_count()} bad fields") from None
         days = [
             EtfDay(
-                day=epoch(r.timestamp),
+                day=r.timestamp,
                 net_flow_usd=r.flow_usd,
                 reported=sum(1 for e in r.etf_flows if e.get("flow_usd") is not None),
                 total=len(r.etf_flows),
@@ -174,7 +175,7 @@ class CoinGlassClient:
                     cells.append((int(x), int(y), Decimal(str(usd))))
             candles = data.get("price_candlesticks") or []
             last = candles[-1] if candles else None
-            path = [(epoch(float(c[0])), Decimal(str(c[4]))) for c in candles]
+            path = [(epoch(c[0]), Decimal(str(c[4]))) for c in candles]
         except (KeyError, TypeError, ValueError, ArithmeticError):
             raise BadResponseError(VENDOR, endpoint, "unreadable heatmap") from None
         return HeatmapGrid(
@@ -182,6 +183,6 @@ class CoinGlassClient:
             cells=cells,
             candle_count=len(candles),
             last_close=Decimal(str(last[4])) if last else None,
-            last_time=epoch(float(last[0])) if last else None,
+            last_time=epoch(last[0]) if last else None,
             path=path,
         )

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 
 from pydantic import ValidationError
 
+from services.kernel.bounds import moment
 from services.kernel.errors import (
     BadResponseError,
     UnknownInstrumentError,
@@ -144,7 +145,7 @@ class OkxClient:
             raise BadResponseError(VENDOR, "books", "empty data")
         book = rows[0]
         try:
-            as_of = datetime.fromtimestamp(int(book["ts"]) / 1000, UTC)
+            as_of = moment(book["ts"], "ms")
         except (KeyError, TypeError, ValueError):
             raise BadResponseError(VENDOR, "books", "no timestamp") from None
         bids = parse_levels(VENDOR, "books", book.get("bids"))
@@ -198,7 +199,7 @@ class OkxClient:
                             price=price,
                             size_coin=coins,
                             usd=coins * price,
-                            at=datetime.fromtimestamp(int(detail["ts"]) / 1000, UTC),
+                            at=moment(detail["ts"], "ms"),
                         )
                     )
                 except (KeyError, TypeError, ValueError, ArithmeticError):
@@ -300,7 +301,7 @@ def ticker_from_row(inst: Instrument, row: object, endpoint: str = "tickers") ->
             bid=raw.bidPx,
             ask=raw.askPx,
             source=SOURCE,
-            as_of=datetime.fromtimestamp(raw.ts / 1000, UTC),
+            as_of=moment(raw.ts, "ms"),
         )
     except ValidationError as exc:
         raise BadResponseError(VENDOR, endpoint, f"{exc.error_count()} invalid fields") from None

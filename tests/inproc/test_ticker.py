@@ -7,6 +7,7 @@ import asyncio
 
 import pytest
 
+from services.kernel.symbols import parse_symbol
 from tests.fakes.telegram import FakeTelegram, parse_html
 from tests.fakes.vendors import FakeVendors, Fault
 from tests.inproc.helpers import http_get
@@ -78,6 +79,33 @@ async def test_okx_failure_and_timeout_fall_back_to_coinapi_with_a_key(
     await asyncio.wait_for(dispatch.command("/ticker SOL", chat_id=402), 30)
     [after_timeout] = telegram.sent_texts(402)
     assert "Source: CoinAPI" in after_timeout
+
+
+@pytest.mark.slow  # the answers wait out their deadline (4 s) once
+async def test_a_hanging_okx_shared_with_a_job_still_hedges_and_names_its_sources(
+    make_dispatch: MakeDispatch, telegram: FakeTelegram, vendors: FakeVendors
+) -> None:
+    """A job's bulk ticker call (no deadline: the client's 20 s timeout and its retries) is
+    hanging when users ask. Joining it would have made them wait it out, with no hedge: SOL's
+    answer comes from CoinAPI in time, and ETH (which CoinAPI does not have) is a plain
+    "unavailable" naming both sources, in time too; /status says what the users were told."""
+    dispatch = await make_dispatch(coinapi_api_key=COINAPI_TEST_KEY, http_timeout_seconds=20.0)
+    assert await dispatch.services.instruments.known()
+    vendors.fail(TICKER, Fault(hang=True))
+    job = asyncio.create_task(dispatch.services.ticker.ticker(parse_symbol("SOL")))
+    await asyncio.sleep(0.1)  # the job's call is under way
+    guard = 8.0  # a hang guard only: the job's call would keep a joined answer 20 s and more
+    await asyncio.wait_for(dispatch.command("/ticker SOL", chat_id=411), guard)
+    await asyncio.wait_for(dispatch.command("/ticker ETH", chat_id=412), guard)
+    job.cancel()
+    [sol] = telegram.sent_texts(411)
+    assert "142.36" in sol and "Source: CoinAPI" in sol and "OKX is not answering" in sol
+    [eth] = telegram.sent_texts(412)
+    assert "unavailable" in eth and "OKX is not answering" in eth and "CoinAPI" in eth
+    assert not [line for line in dispatch.logs.lines if "(: " in line.message]  # a named source
+    state = dispatch.services.status.get("ticker")
+    assert state is not None and state.checked and state.health.value != "ok"
+    assert state.reason_by == "OKX"
 
 
 async def test_okx_failure_without_a_coinapi_key_answers_unavailable(

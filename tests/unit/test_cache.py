@@ -10,7 +10,13 @@ from aiocache.serializers import JsonSerializer
 from pydantic import BaseModel
 
 from services.kernel.cache import ResilientCache, make_backend
-from services.kernel.errors import TransientError, UnknownInstrumentError
+from services.kernel.deadline import answer_within
+from services.kernel.errors import (
+    DataUnavailableError,
+    Reason,
+    TransientError,
+    UnknownInstrumentError,
+)
 from services.kernel.metrics import Metrics
 
 
@@ -202,3 +208,42 @@ async def test_a_miss_answered_after_the_refresh_ended_does_not_call_upstream_ag
     )
     assert upstream.calls == 1
     assert first.value == late.value
+
+
+async def test_a_chat_answer_never_joins_a_jobs_refresh(cache_parts) -> None:  # type: ignore[no-untyped-def]
+    """A job's refresh runs with the jobs' patience (the vendor's whole timeout and retries);
+    an answer someone waits for starts its own, which its deadline and hedge bound, and
+    answers shared among themselves still make one call."""
+    cache, _ = cache_parts
+    job_call = Upstream()
+    job_call.delay = 5.0  # hanging, as far as any chat is concerned
+    job = asyncio.create_task(cache.get_or_fetch("ticker", "k", Price, 0.3, job_call))
+    await asyncio.sleep(0.01)
+    chat_call = Upstream()
+    chat_call.delay = 0.05
+
+    async def answer() -> float:
+        with answer_within(2.0, hedge_after=0.5):
+            return (await cache.get_or_fetch("ticker", "k", Price, 0.3, chat_call)).value.value
+
+    values = await asyncio.wait_for(asyncio.gather(*(answer() for _ in range(20))), 1.5)
+    assert values == [101.0] * 20 and chat_call.calls == 1
+    assert not job.done() and job_call.calls == 1
+    job.cancel()
+
+
+async def test_a_follower_waits_no_longer_than_its_deadline_and_names_the_sources() -> None:
+    """Its leader stuck past its own deadline (a hung store, say): the follower is answered
+    when its deadline and a short grace are over, with the module's sources named."""
+    cache = ResilientCache(make_backend(""), Metrics(), max_stale=60.0)
+    stuck = Upstream()
+    stuck.delay = 5.0
+    with answer_within(0.3, hedge_after=0.1):
+        leader = asyncio.create_task(cache.get_or_fetch("ticker", "k", Price, 0.3, stuck))
+        await asyncio.sleep(0.01)
+        with pytest.raises(DataUnavailableError) as failed:
+            await asyncio.wait_for(cache.get_or_fetch("ticker", "k", Price, 0.3, stuck), 2.0)
+    assert failed.value.failures == [("OKX/CoinAPI", Reason.TIMEOUT)]
+    assert stuck.calls == 1
+    leader.cancel()
+    await cache.close()

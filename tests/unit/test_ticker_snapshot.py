@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from services.kernel.deadline import answer_within
 from services.kernel.errors import DataUnavailableError, Reason, SymbolError
 from services.kernel.symbols import parse_symbol
 from tests.fakes.vendors import FakeVendors, Fault
@@ -138,3 +139,24 @@ async def test_a_failed_list_is_not_kept_and_the_next_ask_tries_again(
         await services.ticker.ticker(parse_symbol("SOL"))
     sol = await services.ticker.ticker(parse_symbol("SOL"))
     assert sol.last == Decimal("142.35")
+
+
+async def test_a_failed_bulk_call_is_not_asked_again_nor_per_symbol_within_one_answer(
+    build: Build, vendors: FakeVendors
+) -> None:
+    """One answer reading several coins one after another (an /alpha, a board) meets the
+    failed snapshot once: its next coin gets the same failure, not a new bulk call and not
+    one call per coin. The next answer asks afresh."""
+    services = await build()
+    vendors.fail(BULK, Fault(status=500, body={"code": "50026", "msg": "System error."}))
+    with answer_within(3.0, hedge_after=1.0):
+        for coin in ("SOL", "BTC", "ETH"):
+            with pytest.raises(DataUnavailableError) as failed:
+                await services.ticker.ticker(parse_symbol(coin))
+            assert failed.value.failures[0] == ("OKX", Reason.ERROR)
+    assert vendors.count(BULK) == 3  # the one bulk call and its two retries (QUICK_RETRY)
+    assert vendors.count(SINGLE) == 0
+    vendors.clear()
+    with answer_within(3.0, hedge_after=1.0):
+        assert (await services.ticker.ticker(parse_symbol("SOL"))).last == Decimal("142.35")
+    assert vendors.count(BULK) == 4

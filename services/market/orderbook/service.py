@@ -104,6 +104,7 @@ class OrderBookService:
                 OKX,
                 lambda: self._okx.books(inst),
                 lambda: self._binance.depth(inst),
+                fallback_name=BINANCE,
                 final=(UnknownInstrumentError,),
             )
         except BothFailed as both:

@@ -66,6 +66,7 @@ class TickerService:
                 OKX,
                 lambda: self._snapshots.ticker(inst),
                 lambda: self._coinapi.ticker(inst),
+                fallback_name=COINAPI,
                 final=(UnknownInstrumentError,),
             )
         except BothFailed as both:

@@ -10,10 +10,13 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+from services.kernel import deadline
+from services.kernel.errors import VendorError, VendorTimeoutError
 from services.kernel.models import Ticker
-from services.kernel.singleflight import SingleFlight
+from services.kernel.singleflight import FlightTimeout, SingleFlight
 from services.kernel.symbols import Instrument, Market, okx_inst_id
 from services.vendors.okx import OkxClient, TickerRows, ticker_from_row
+from services.vendors.okx_rows import VENDOR
 
 
 def inst_type(inst: Instrument) -> str:
@@ -31,6 +34,7 @@ class TickerSnapshots:
         self._ttl = ttl_seconds
         self._clock = clock
         self._kept: dict[str, tuple[float, TickerRows]] = {}
+        self._failed: dict[str, tuple[deadline.Deadline, VendorError]] = {}
         self._flights: SingleFlight[TickerRows] = SingleFlight()
 
     async def ticker(self, inst: Instrument) -> Ticker:
@@ -45,8 +49,25 @@ class TickerSnapshots:
         kept = self._kept.get(kind)
         if kept is not None and self._clock() - kept[0] < self._ttl:
             return kept[1]
+        answer = deadline.current()
+        failed = self._failed.get(kind)
+        if answer is not None and failed is not None and failed[0] is answer:
+            # Within one answer, a bulk call that failed is not asked again for its next
+            # symbol (nor replaced by one call per symbol): the fallback takes it from here.
+            # The next answer, or a job, asks again.
+            raise failed[1]
         asked = self._clock()  # the snapshot is as old as the request, not its answer
-        rows, _shared = await self._flights.do(kind, lambda: self._okx.tickers(kind))
+        try:
+            rows, _shared = await self._flights.do(kind, lambda: self._okx.tickers(kind))
+        except FlightTimeout:
+            raise VendorTimeoutError(
+                VENDOR, "tickers", "the shared call outlasted the deadline"
+            ) from None
+        except VendorError as exc:
+            if answer is not None:
+                self._failed[kind] = (answer, exc)
+            raise
+        self._failed.pop(kind, None)
         newest = self._kept.get(kind)
         if newest is None or newest[0] < asked:
             self._kept[kind] = (asked, rows)

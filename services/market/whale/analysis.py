@@ -7,14 +7,15 @@ opening a short or closing a long sells (CoinGlass whale alert: position_action 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
 from pydantic import BaseModel
 
+from services.kernel.bounds import moment
 from services.kernel.settings import Settings
-from services.vendors.coinglass import WhaleAlert, epoch
+from services.vendors.coinglass import WhaleAlert
 from services.vendors.okx_rows import Trade
 
 ACTIONS = {1: True, 2: False}  # CoinGlass position_action: 1 opened, 2 closed
@@ -136,7 +137,7 @@ def whale_trades(
                     usd=usd,
                     price=trade.px,
                     venue=f"{venue} {trade.instId}",
-                    at=datetime.fromtimestamp(trade.ts / 1000, UTC),
+                    at=moment(trade.ts, "ms"),
                 )
             )
     return events
@@ -152,7 +153,7 @@ def whale_positions(
             usd=a.position_value_usd,
             price=a.entry_price,
             venue="Hyperliquid",
-            at=epoch(a.create_time),
+            at=a.create_time,
             opened=ACTIONS.get(a.position_action),
         )
         for a in alerts

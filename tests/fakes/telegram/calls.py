@@ -29,6 +29,8 @@ class Injected:
     raw: str | None = None
     status: int = 502
     content_type: str = "text/html"
+    # An outage: every call until this time.monotonic() (then `times` is not counted down).
+    until: float | None = None
 
 
 def error_response(call: ApiCall, body: dict[str, Any]) -> web.Response:

@@ -83,11 +83,22 @@ class FakeTelegram(Updates, Methods, FloodControl):
         content_type: str = "text/html",
         times: int = 1,
         chat_id: int | None = None,
+        for_seconds: float | None = None,
     ) -> None:
-        """The next `times` calls of `method` get `text` as the whole answer, not Bot API JSON."""
+        """The next `times` calls of `method` get `text` as the whole answer, not Bot API JSON
+        (with `for_seconds`: every call from now for that long, an edge outage)."""
         body = {"ok": False, "error_code": status}  # what the call is recorded with
+        until = None if for_seconds is None else time.monotonic() + for_seconds
         self.errors.setdefault(method, []).append(
-            Injected(body, times, chat_id, raw=text, status=status, content_type=content_type)
+            Injected(
+                body,
+                times,
+                chat_id,
+                raw=text,
+                status=status,
+                content_type=content_type,
+                until=until,
+            )
         )
 
     def revoke_token(self) -> None:
@@ -160,8 +171,13 @@ class FakeTelegram(Updates, Methods, FloodControl):
 
     def _injected(self, method: str, params: dict[str, Any]) -> Injected | None:
         queue = self.errors.get(method, [])
-        for item in queue:
+        for item in list(queue):
             if item.chat_id is not None and str(params.get("chat_id")) != str(item.chat_id):
+                continue
+            if item.until is not None:
+                if time.monotonic() < item.until:
+                    return item
+                queue.remove(item)  # the outage is over
                 continue
             item.times -= 1
             if item.times <= 0:
