@@ -74,6 +74,7 @@ hooks: $(STAMP)
 bench: $(STAMP) locales
 	$(BIN)/python bench/burst.py
 	$(BIN)/python bench/render.py
+	$(BIN)/python bench/estimate.py
 	$(BIN)/python bench/broadcast.py
 	$(BIN)/python bench/grading.py
 	$(BIN)/python bench/deadline.py

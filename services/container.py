@@ -61,6 +61,7 @@ from services.vendors.binance import BinanceClient
 from services.vendors.coinapi import CoinApiClient
 from services.vendors.coinglass import CoinGlassClient
 from services.vendors.okx import OkxClient
+from services.vendors.okx_stats import OkxStats
 
 
 @dataclass
@@ -229,6 +230,7 @@ def build_services(
         binance=BinanceClient(binance_http),
         coinglass=coinglass,
         fear_greed=FearGreedClient(fng_http),
+        okx_stats=OkxStats(okx_http),
     )
     modules = build_modules(MarketParts(settings, vendors, cache, status, flags, db))
     instruments = InstrumentCatalog(okx, cache, settings.instruments_cache_ttl_seconds)

@@ -33,8 +33,10 @@ class HeatmapLabels:
     y_axis: str
     price: str  # "price 142.35", in the chat's numbers
     time_axis: str
-    longs: str  # "longs liquidated"
+    longs: str  # "long liquidation levels"
     shorts: str
+    realized: str  # what OKX already liquidated, drawn over the levels
+    scale: str  # the colour scale's unit
 
 
 @dataclass(frozen=True)

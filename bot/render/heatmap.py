@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from aiogram.utils.i18n import gettext as _
 
 from bot.charts.labels import ChartFrame, HeatmapLabels
@@ -28,6 +30,48 @@ def _age(delta_seconds: float, view: View) -> str:
     return _("{h} h {m} min").format(h=minutes // 60, m=minutes % 60)
 
 
+def _method(report: HeatmapReport, view: View) -> list[str]:
+    """What the levels are made from, on every answer (the estimate most of all)."""
+    if report.modelled:
+        lines = [_("Pending liquidation levels: CoinGlass leverage model (Binance).")]
+        if report.cut_from:
+            lines.append(
+                _("{range} is the latest part of CoinGlass's {source} map.").format(
+                    range=report.range.value, source=report.cut_from
+                )
+            )
+        return lines
+    lines = [_("Pending liquidation levels: estimate from OKX open interest.")]
+    if report.lookback is not None:
+        lines.append(
+            _("Open interest read back {age}: every position opened since counts.").format(
+                age=_age(report.lookback.total_seconds(), view)
+            )
+        )
+    return lines
+
+
+def _realized(report: HeatmapReport, view: View) -> list[str]:
+    """What was already liquidated: its own layer, never a cluster (those positions are gone)."""
+    layer = report.realized
+    if layer is None:
+        return []
+    line = _(
+        "Liquidated in the last {range} on OKX (gone, not levels): longs ${longs} · shorts "
+        "${shorts} ({n})."
+    ).format(
+        range=report.range.value,
+        longs=view.compact(layer.longs_usd),
+        shorts=view.compact(layer.shorts_usd),
+        n=layer.count,
+    )
+    if layer.record is not None and layer.record < timedelta(hours=report.range.hours):
+        line += " " + _("The bot's record of them reaches back {age}.").format(
+            age=_age(layer.record.total_seconds(), view)
+        )
+    return ["", line]
+
+
 def render_heatmap(report: HeatmapReport, view: View) -> str:
     a = report.analysis
     lines = [
@@ -38,26 +82,11 @@ def render_heatmap(report: HeatmapReport, view: View) -> str:
         )
         + " · "
         + _("price {price}").format(price=view.price(a.price)),
+        *_method(report, view),
+        "",
     ]
-    if report.modelled:
-        lines.append(_("Relative estimate: CoinGlass leverage model (Binance)."))
-        if report.cut_from:
-            lines.append(
-                _("{range} is the latest part of CoinGlass's {source} map.").format(
-                    range=report.range.value, source=report.cut_from
-                )
-            )
-    else:
-        lines.append(_("Relative estimate: realized liquidations on OKX only."))
-        if report.history is not None:
-            lines.append(
-                _("History recorded: {age} ({n} liquidations in range).").format(
-                    age=_age(report.history.total_seconds(), view), n=report.events or 0
-                )
-            )
-    lines.append("")
     if not a.bands:
-        lines.append(_("No liquidations recorded in this range yet."))
+        lines.append(_("No pending liquidation levels in this range."))
     else:
         lines.append(b(_("Above price")))
         lines += [_band(band, view) for band in a.above] or ["–"]
@@ -65,6 +94,7 @@ def render_heatmap(report: HeatmapReport, view: View) -> str:
         lines += [_band(band, view) for band in a.below] or ["–"]
         if a.nearest is not None:
             lines += ["", _("⚠️ Cluster within 0.5%: {band}").format(band=_band(a.nearest, view))]
+    lines += _realized(report, view)
     lines += [
         "",
         footer(
@@ -86,21 +116,22 @@ def heatmap_caption(report: HeatmapReport) -> str:
 
 def heatmap_labels(report: HeatmapReport, view: View) -> HeatmapLabels:
     title = _("{coin} liquidation map · {range}").format(coin=report.coin, range=report.range.value)
-    if not report.modelled and report.history is not None:
-        # A 24h map drawn from 1 h 43 min of our own record says so where the eye lands.
-        title += " · " + _("{age} of history").format(
-            age=_age(report.history.total_seconds(), view)
-        )
+    # Where the eye lands, the image says what its levels are made from.
+    title += " · " + (
+        _("CoinGlass leverage model") if report.modelled else _("estimate from OKX open interest")
+    )
     return HeatmapLabels(
         frame=ChartFrame(
             title=title,
             context=chart_context(view, report.source, report.as_of, stale=report.stale),
             locale=view.locale,
         ),
-        x_axis=_("liquidation USD (relative estimate)"),
-        y_axis=_("price"),
+        x_axis=_("pending liquidations, USD"),
+        y_axis=_("price (USDT)"),
         price=_("price {price}").format(price=view.price(report.analysis.price)),
         time_axis=_("time ({zone})").format(zone=view.now.astimezone(view.tz).tzname()),
-        longs=_("longs liquidated") if not report.modelled else _("long liquidation levels"),
-        shorts=_("shorts liquidated") if not report.modelled else _("short liquidation levels"),
+        longs=_("long liquidation levels"),
+        shorts=_("short liquidation levels"),
+        realized=_("liquidated on OKX (gone)"),
+        scale=_("USD at the level"),
     )

@@ -160,13 +160,17 @@ class VendorClient:
         path: str,
         interpret: Interpret[T],
         params: Mapping[str, str | int] | None = None,
+        *,
+        family: str | None = None,
     ) -> T:
+        """`family`: the endpoint family whose own budget this call also spends (OKX's
+        trading statistics allow far fewer calls than its market data)."""
         breaker = self._breakers.get(self.vendor, endpoint)
         if not breaker.allow():
             raise BreakerOpenError(self.vendor, endpoint, breaker.reason or Reason.ERROR)
         try:
             result = await with_retry(
-                lambda: self._attempt(endpoint, path, interpret, params), self._retry
+                lambda: self._attempt(endpoint, path, interpret, params, family), self._retry
             )
         except UnknownInstrumentError:
             breaker.record_success()  # the vendor answered correctly
@@ -189,6 +193,7 @@ class VendorClient:
         path: str,
         interpret: Interpret[T],
         params: Mapping[str, str | int] | None,
+        family: str | None = None,
     ) -> T:
         await self._wait_out_pause(endpoint)
         timeout = self._timeout
@@ -198,6 +203,10 @@ class VendorClient:
                 raise VendorTimeoutError(self.vendor, endpoint, "no time left to ask")
             timeout = min(timeout, left)
         await self._budget.acquire(self.vendor, endpoint, max_wait=left)
+        if family is not None:
+            await self._budget.acquire(
+                self.vendor, endpoint, max_wait=left, key=f"{self.vendor}:{family}"
+            )
         label = "error"
         async with self._slots:
             started = time.perf_counter()

@@ -65,6 +65,7 @@ def build_plumbing(settings: Settings, *, cache_enabled: bool, retry: RetryPolic
     limits = make_storage(settings.redis_url, redis)
     budget = RateBudget(limits, max_wait=settings.rate_wait_max_seconds)
     budget.configure("okx", settings.okx_requests_per_2s, 2)
+    budget.configure("okx:rubik", settings.okx_stats_requests_per_2s, 2)
     budget.configure("coinapi", settings.coinapi_requests_per_minute, 60)
     budget.configure("binance", settings.binance_requests_per_minute, 60)
     budget.configure("coinglass", settings.coinglass_requests_per_minute, 60)

@@ -49,18 +49,27 @@ class RateBudget:
         self._items: dict[str, RateLimitItem] = {}
         self._max_wait = max_wait
 
-    def configure(self, vendor: str, limit: int, seconds: int) -> None:
-        self._items[vendor] = RateLimitItemPerSecond(limit, seconds)
+    def configure(self, key: str, limit: int, seconds: int) -> None:
+        """A vendor's budget (`okx`), or an endpoint family's (`okx:rubik`)."""
+        self._items[key] = RateLimitItemPerSecond(limit, seconds)
 
-    async def acquire(self, vendor: str, endpoint: str = "", max_wait: float | None = None) -> None:
-        """`max_wait` shortens the wait (what is left of a chat answer's deadline)."""
-        item = self._items.get(vendor)
+    async def acquire(
+        self,
+        vendor: str,
+        endpoint: str = "",
+        max_wait: float | None = None,
+        key: str | None = None,
+    ) -> None:
+        """`max_wait` shortens the wait (what is left of a chat answer's deadline); `key`
+        names a budget other than the vendor's own (an endpoint family's)."""
+        key = key or vendor
+        item = self._items.get(key)
         if item is None:
             return
         wait = self._max_wait if max_wait is None else min(self._max_wait, max_wait)
         deadline = time.monotonic() + wait
-        while not await self._limiter.hit(item, vendor):
-            stats = await self._limiter.get_window_stats(item, vendor)
+        while not await self._limiter.hit(item, key):
+            stats = await self._limiter.get_window_stats(item, key)
             pause = max(0.01, stats.reset_time - time.time())
             if time.monotonic() + pause > deadline:
                 raise BudgetExhaustedError(vendor, endpoint, "request budget spent")

@@ -114,6 +114,9 @@ class Settings(BaseSettings, _Registered):
     instruments_cache_ttl_seconds: int = 86_400
     user_commands_per_minute: int = 20
     okx_requests_per_2s: int = 20
+    # OKX's trading statistics (open interest history, taker volume): 5 per 2 s for the
+    # strictest of them, a budget of their own within OKX's.
+    okx_stats_requests_per_2s: int = Field(default=5, ge=1)
     coinapi_requests_per_minute: int = 60
     binance_requests_per_minute: int = 100
     coinglass_requests_per_minute: int = 30

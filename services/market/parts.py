@@ -25,6 +25,7 @@ from services.vendors.binance import BinanceClient
 from services.vendors.coinapi import CoinApiClient
 from services.vendors.coinglass import CoinGlassClient
 from services.vendors.okx import OkxClient
+from services.vendors.okx_stats import OkxStats
 
 T = TypeVar("T")
 
@@ -36,6 +37,7 @@ class Vendors:
     binance: BinanceClient
     coinglass: CoinGlassClient
     fear_greed: FearGreedClient
+    okx_stats: OkxStats  # OKX's trading statistics (open interest history, taker volume)
 
 
 @runtime_checkable

@@ -11,7 +11,7 @@ from services.kernel.models import HeatmapGrid, OrderBook
 from services.kernel.symbols import parse_symbol
 from services.market.heatmap.analysis import analyse as analyse_heatmap
 from services.market.heatmap.analysis import bands_from_grid
-from services.market.heatmap.service import HeatmapRange, HeatmapReport
+from services.market.heatmap.service import HeatmapMethod, HeatmapRange, HeatmapReport
 from services.market.heatmap.timemap import from_grid
 from services.market.orderbook.analysis import analyse as analyse_book
 from services.market.orderbook.service import OrderBookReport
@@ -52,7 +52,7 @@ def heatmap_report() -> HeatmapReport:
         coin="SOL",
         range=HeatmapRange.H12,
         source="CoinGlass",
-        modelled=True,
+        method=HeatmapMethod.MODEL,
         analysis=analyse_heatmap(bands_from_grid(grid, price, None), price),
         map=from_grid(grid, None),
         as_of=datetime.now(UTC),

@@ -92,6 +92,11 @@ class FakeVendors:
         self._listed: set[str] = set()  # spot pairs listed beyond the fixtures
         self.clock: Callable[[], float] = time.time  # decides which scripted bar is still open
         self.port = 0
+        # Scripted OKX trading statistics, by (instId, period): open interest [(ts ms, coins)]
+        # and taker volume [(ts ms, sell, buy)], oldest first.
+        self._open_interest: dict[tuple[str, str], list[tuple[int, float]]] = {}
+        self._taker: dict[tuple[str, str], list[tuple[int, float, float]]] = {}
+        self._series_shift: int | None = None
 
     @property
     def base_url(self) -> str:
@@ -119,6 +124,17 @@ class FakeVendors:
         """Lists more spot pairs (instruments and tickers, SOL's other fields): a catalogue of
         hundreds of symbols, as OKX's."""
         self._listed.update(inst_ids)
+
+    def set_open_interest(self, inst_id: str, period: str, rows: list[tuple[int, float]]) -> None:
+        """Scripts a perpetual's open interest history: (ts ms, coins), oldest first; ctVal 1,
+        so contracts = coins, and USD at 100 a coin."""
+        self._open_interest[(inst_id, period)] = sorted(rows)
+
+    def set_taker_volume(
+        self, inst_id: str, period: str, rows: list[tuple[int, float, float]]
+    ) -> None:
+        """Scripts a perpetual's taker volume: (ts ms, sell, buy), oldest first."""
+        self._taker[(inst_id, period)] = sorted(rows)
 
     def clear_candles(self, inst_id: str | None = None) -> None:
         if inst_id is None:
@@ -222,6 +238,45 @@ class FakeVendors:
             shifted = int(float(row[field])) + self._shifts[key]
             row[field] = str(shifted) if isinstance(row[field], str) else shifted
 
+    def _to_now(self, rows: list[list[Any]]) -> list[list[Any]]:
+        """The 5-minute fixtures (SOL's candles and open interest, both ending at the same bar)
+        replayed as if their newest bar had just closed, with one shift per server: the
+        liquidation estimate reads only recent periods."""
+        if self._series_shift is None:
+            body = load("okx", "rubik_contracts_open_interest_history_SOL-USDT-SWAP_5m.json")
+            newest = max(int(r[0]) for r in body["data"])
+            now = int(self.started * 1000) // 300_000 * 300_000
+            self._series_shift = now - newest
+        return [[str(int(r[0]) + self._series_shift), *r[1:]] for r in rows]
+
+    def _rubik(self, path: str, q: Mapping[str, str]) -> tuple[int, Any]:
+        """OKX's trading statistics per contract: rows newest first, at most `limit`."""
+        inst_id, period = q.get("instId", ""), q.get("period", "5m")
+        if not inst_id:
+            return 400, load("okx", "error_param_empty.json")
+        swaps = {r["instId"] for r in load("okx", "instruments_SWAP.json")["data"]}
+        listed = inst_id in swaps or (inst_id, period) in self._open_interest
+        if not (inst_id.endswith("-SWAP") and listed):
+            return 200, load("okx", "error_instrument_not_found.json")
+        limit = min(int(q.get("limit", 100) or 100), 100)
+        rows: list[list[Any]]
+        if path.endswith("open-interest-history"):
+            scripted = self._open_interest.get((inst_id, period))
+            name = f"rubik_contracts_open_interest_history_{inst_id}_{period}.json"
+            if scripted is not None:
+                rows = [[str(t), str(c), str(c), str(c * 100)] for t, c in scripted]
+            elif (FIXTURES / "okx" / name).exists():
+                rows = self._to_now(load("okx", name)["data"])
+            else:
+                rows = []
+        else:
+            rows = [
+                [str(t), str(sell), str(buy)]
+                for t, sell, buy in self._taker.get((inst_id, period), [])
+            ]
+        rows = sorted(rows, key=lambda r: int(r[0]), reverse=True)[:limit]
+        return 200, {"code": "0", "msg": "", "data": rows}
+
     def _ticker(self, inst_id: str) -> Any:
         name = f"ticker_{inst_id}.json"
         if (FIXTURES / "okx" / name).exists():
@@ -300,8 +355,7 @@ class FakeVendors:
             kind = "candles" if path == "/api/v5/market/candles" else "history_candles"
             name = f"{kind}_{inst_id}_{q.get('bar', '1m')}.json"
             if (FIXTURES / "okx" / name).exists():
-                body = load("okx", name)
-                rows = body["data"]
+                rows = self._to_now(load("okx", name)["data"])
             elif self._known(inst_id):
                 rows = []  # a known pair we hold no bars for
             else:
@@ -323,6 +377,9 @@ class FakeVendors:
             return 200, self._tickers(q["instType"]), {}
         if path in CANDLE_PATHS:
             status, body = self._candle_page(path, q)
+            return status, body, {}
+        if path.startswith("/api/v5/rubik/stat/"):
+            status, body = self._rubik(path, q)
             return status, body, {}
         if path == "/api/v5/market/books":
             name = f"books_{q.get('instId', '')}.json"

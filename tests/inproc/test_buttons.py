@@ -43,8 +43,8 @@ async def test_heatmap_range_button_swaps_the_image_and_marks_the_range(
     assert "· 4h" in caption
     [photo] = telegram.calls_to("sendPhoto", ok=True)
     keys = dispatch.buttons(photo)
-    # The record is seconds old: 12h and 24h would draw the 4h map again, so are not offered.
-    assert "• 4h" in keys and set(keys) == {"1h", "• 4h"}
+    # The estimate reads days of open interest: every range has a map of its own.
+    assert set(keys) == {"1h", "• 4h", "12h", "24h"}
     await dispatch.press_button("1h", photo, user_id=1502)
     [edit] = telegram.calls_to("editMessageMedia", ok=True)
     assert "liquidation map · 1h" in edit.params["caption"]

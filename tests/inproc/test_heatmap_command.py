@@ -1,5 +1,5 @@
-"""/heatmap in process: the free map from OKX's realized liquidations, and a plan wall falling
-back. (Was tests/e2e/test_heatmap_e2e.py.)"""
+"""/heatmap in process: the free map estimated from OKX open interest (realized liquidations a
+layer of their own), and a plan wall falling back. (Was tests/e2e/test_heatmap_e2e.py.)"""
 
 from __future__ import annotations
 
@@ -15,9 +15,9 @@ async def test_free_heatmap_answers_with_an_image_and_labels_its_source(
     await dispatch.command("/heatmap SOL 24h", chat_id=1201)
     [answer] = telegram.sent_texts(1201)
     parse_html(answer)
-    assert "Relative estimate: realized liquidations on OKX only." in answer
-    assert "(30 liquidations in range)" in answer
-    assert "140–140.5" in answer and "144.5–145" in answer
+    assert "Pending liquidation levels: estimate from OKX open interest." in answer
+    assert "Liquidated in the last 24h on OKX (gone, not levels)" in answer and "(30)" in answer
+    assert "Above price" in answer and "Below price" in answer
     [photo] = telegram.calls_to("sendPhoto", ok=True)
     assert photo.params["chat_id"] == "1201"
 
@@ -32,7 +32,7 @@ async def test_coinglass_plan_wall_gives_the_free_map_labelled_and_status_plan(
     dispatch = await make_dispatch(coinglass_api_key="cg-test-key-123456")
     await dispatch.command("/heatmap SOL 4h", chat_id=1202)
     [answer] = telegram.sent_texts(1202)
-    assert "realized liquidations on OKX only" in answer
+    assert "estimate from OKX open interest" in answer
     assert "fallback: not in your CoinGlass plan" in answer
     await dispatch.command("/status", chat_id=1202)
     [_, status] = telegram.sent_texts(1202)

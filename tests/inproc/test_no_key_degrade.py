@@ -34,7 +34,7 @@ async def test_with_no_key_at_all_every_command_still_answers(
         assert "Something went wrong" not in answer
     assert "142.35" in answers["/ticker SOL"]
     assert "141.88" in answers["/ob SOL"]
-    assert "realized liquidations on OKX only" in answers["/heatmap SOL"]
+    assert "estimate from OKX open interest" in answers["/heatmap SOL"]
     assert "$1.05M" in answers["/whale SOL"]
     assert "73/100" in answers["/sentiment"]
     assert "needs a CoinGlass key (<code>COINGLASS_API_KEY</code>)" in answers["/etf"]

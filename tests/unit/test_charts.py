@@ -20,6 +20,7 @@ from bot.photo import render_chart
 from bot.render.heatmap import heatmap_labels
 from bot.render.orderbook import depth_labels
 from bot.render.view import View
+from services.market.heatmap.service import HeatmapMethod
 from tests.fakes.reports import book_report, heatmap_report
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
@@ -71,17 +72,17 @@ def test_a_stale_chart_is_marked_stale(i18n: I18n) -> None:
     assert "basi" in metadata(depth_png(i18n, "id", stale=True))["Description"]
 
 
-def test_a_free_24h_heatmap_says_how_little_history_it_holds(i18n: I18n) -> None:
-    realized = heatmap_report().model_copy(
-        update={"modelled": False, "source": "OKX", "history": timedelta(hours=1, minutes=43)}
+def test_a_heatmap_image_says_what_its_levels_are_made_from(i18n: I18n) -> None:
+    estimate = heatmap_report().model_copy(
+        update={"method": HeatmapMethod.ESTIMATE, "source": "OKX"}
     )
     with i18n.context(), i18n.use_locale("en"):
-        labels = heatmap_labels(realized, view())
+        labels = heatmap_labels(estimate, view())
         modelled = heatmap_labels(heatmap_report(), view())
-    meta = metadata(heatmap_chart(realized, labels, view()))
-    assert meta["Title"] == "SOL liquidation map · 12h · 1 h 43 min of history"
+    meta = metadata(heatmap_chart(estimate, labels, view()))
+    assert meta["Title"] == "SOL liquidation map · 12h · estimate from OKX open interest"
     assert meta["Description"].startswith("Source: OKX")
-    assert "history" not in modelled.frame.title  # CoinGlass's model covers its whole range
+    assert modelled.frame.title == "SOL liquidation map · 12h · CoinGlass leverage model"
 
 
 async def test_charts_render_concurrently_in_threads_without_mixing_figures(i18n: I18n) -> None:

@@ -44,7 +44,7 @@ MODULE = {
     "/api/v5/market/tickers": "ticker",
     "/api/v5/market/books": "spot_ob",
     "/api/v5/market/trades": "whale",
-    "/api/v5/public/liquidation-orders": "heatmap",
+    "/api/v5/rubik/stat/contracts/open-interest-history": "heatmap",
     "/api/v5/public/open-interest": "options",
     "/fng/": "sentiment",
     "/api/hyperliquid/whale-alert": "whale",
@@ -271,6 +271,7 @@ async def _matrix(
         # Our own budgets must not stand between a cell and its fault ("paced" answers would
         # hide what the vendor's fault does): every vendor is asked in every cell.
         okx_requests_per_2s=100_000,
+        okx_stats_requests_per_2s=100_000,
         coinglass_requests_per_minute=100_000,
         coinapi_requests_per_minute=100_000,
         binance_requests_per_minute=100_000,

@@ -15,7 +15,7 @@ from services.kernel.errors import ArgumentError, Reason
 from services.kernel.models import Liquidation
 from services.kernel.symbols import parse_symbol
 from services.market.heatmap.analysis import analyse, band_step, bands_from_liquidations
-from services.market.heatmap.service import HeatmapRange, parse_range
+from services.market.heatmap.service import HeatmapMethod, HeatmapRange, parse_range
 from services.storage.db import Database
 from services.storage.liquidations import LiquidationStore
 from tests.conftest import sqlite_copy
@@ -27,6 +27,7 @@ pytestmark = pytest.mark.usefixtures("fast_backoff")
 
 CG_HEATMAP = "/api/futures/liquidation/heatmap/model1"
 OKX_LIQ = "/api/v5/public/liquidation-orders"
+OI_HISTORY = "/api/v5/rubik/stat/contracts/open-interest-history"
 SOL = parse_symbol("SOL")
 NOW = datetime(2026, 11, 20, 7, 0, tzinfo=UTC)
 
@@ -129,7 +130,7 @@ async def test_with_a_key_the_modelled_map_and_its_range_cut(
     assert round(near.distance_pct, 2) == Decimal("0.47")
     queries = [c.query for c in vendors.calls if c.path == CG_HEATMAP]
     assert queries == [{"exchange": "Binance", "symbol": "SOLUSDT", "range": "12h"}] * 2
-    assert vendors.count(OKX_LIQ) == 0
+    assert vendors.count(OI_HISTORY) == 0  # the paid map asks nothing of the free one
 
 
 async def test_docs_grid_with_cells_past_its_axis_does_not_crash(
@@ -140,18 +141,29 @@ async def test_docs_grid_with_cells_past_its_axis_does_not_crash(
     assert report.analysis.bands == []  # every cell pointed past the 3-entry axis
 
 
-async def test_without_a_key_realized_liquidations_are_polled_stored_and_binned(
+async def test_without_a_key_the_map_is_estimated_and_realized_liquidations_are_a_layer(
     build: Build, vendors: FakeVendors
 ) -> None:
     services = await build()
     report = await services.heatmap.heatmap(SOL, HeatmapRange.H24)
-    assert not report.modelled and report.source == "OKX" and report.events == 30
-    below = report.analysis.below[0]
-    assert below.low == Decimal("140.0") and below.high == Decimal("140.5")
-    assert report.analysis.above[0].low == Decimal("144.5")
+    assert report.method is HeatmapMethod.ESTIMATE and report.source == "OKX"
+    assert report.analysis.above and report.analysis.below  # OI rose: levels on both sides
+    oi = [c.query for c in vendors.calls if c.path == OI_HISTORY]
+    assert {q["period"] for q in oi} == {"5m", "1H"}
+    assert {q["instId"] for q in oi} == {"SOL-USDT-SWAP"}
+    assert report.realized is not None and report.realized.count == 30
     call = next(c for c in vendors.calls if c.path == OKX_LIQ)
     assert call.query == {"instType": "SWAP", "uly": "SOL-USDT", "state": "filled", "limit": "100"}
     assert await services.heatmap.poll(["SOL"]) == 0  # the same rows again: nothing new
+
+
+async def test_realized_liquidations_failing_leave_the_estimate_answering(
+    build: Build, vendors: FakeVendors
+) -> None:
+    vendors.fail(OKX_LIQ, Fault(status=500))
+    report = await (await build()).heatmap.heatmap(SOL, HeatmapRange.H4)
+    assert report.method is HeatmapMethod.ESTIMATE and report.analysis.bands
+    assert report.realized is None
 
 
 async def test_plan_wall_falls_back_to_realized_and_status_says_plan(
@@ -160,7 +172,8 @@ async def test_plan_wall_falls_back_to_realized_and_status_says_plan(
     vendors.fail(CG_HEATMAP, Fault(status=402, body={"code": "402", "msg": "Upgrade plan"}))
     services = await build(coinglass_api_key="k")
     report = await services.heatmap.heatmap(SOL, HeatmapRange.H4)
-    assert not report.modelled and report.fallback_reason == "CoinGlass plan"
+    assert report.method is HeatmapMethod.ESTIMATE
+    assert report.fallback_reason == "CoinGlass plan"
     status = services.status.get("heatmap")
     assert status is not None and status.reason is Reason.PLAN
     assert services.breakers.get("coinglass", "liquidation_heatmap").state is BreakerState.OPEN

@@ -11,7 +11,7 @@ from bot.charts.frame import ChartFrame, figure
 from bot.charts.heatmap import HeatmapLabels, _time_map
 from bot.render.view import View
 from services.kernel.models import HeatmapGrid, Liquidation
-from services.market.heatmap.service import HeatmapRange
+from services.market.heatmap.service import HeatmapMethod, HeatmapRange
 from services.market.heatmap.timemap import COLUMNS, from_grid, from_liquidations
 from tests.fakes.reports import heatmap_report
 
@@ -77,18 +77,11 @@ def test_realized_liquidations_land_in_their_time_price_and_side() -> None:
     assert sum(map(sum, m.longs)) == 1000 and sum(map(sum, m.shorts)) == 500  # once, its side
 
 
-def test_only_ranges_the_record_can_fill_are_offered() -> None:
-    realized = heatmap_report().model_copy(
-        update={
-            "modelled": False,
-            "history": timedelta(hours=1, minutes=43),
-            "range": HeatmapRange.H4,
-        }
-    )
-    assert realized.ranges() == [HeatmapRange.H1, HeatmapRange.H4]  # 12h and 24h = the 4h map
-    asked_longer = realized.model_copy(update={"range": HeatmapRange.H24})
-    assert asked_longer.ranges() == [HeatmapRange.H1, HeatmapRange.H4, HeatmapRange.H24]
-    assert heatmap_report().ranges() == list(HeatmapRange)  # CoinGlass's model has them all
+def test_every_range_is_offered() -> None:
+    """The estimate reads days of open interest from the start: each range has its map."""
+    estimate = heatmap_report().model_copy(update={"method": HeatmapMethod.ESTIMATE})
+    assert estimate.ranges() == list(HeatmapRange)
+    assert heatmap_report().ranges() == list(HeatmapRange)
 
 
 def test_the_time_map_draws_both_sides_and_the_price_line() -> None:
@@ -103,9 +96,12 @@ def test_the_time_map_draws_both_sides_and_the_price_line() -> None:
         time_axis="time",
         longs="longs",
         shorts="shorts",
+        realized="liquidated",
+        scale="USD",
     )
     _fig, ax = figure()
-    _time_map(ax, m, labels, view)
+    _norm, _cmap, handles = _time_map(ax, m, labels, view)
+    ax.legend(handles=handles)
     assert len(ax.collections) == 2  # a mesh for longs, one for shorts
     [line] = ax.get_lines()
     assert list(line.get_ydata()) == [100.0, 110.0, 100.0]  # the price over the map

@@ -89,9 +89,12 @@ async def test_fixture_is_read_oldest_first_without_the_open_bar(
 ) -> None:
     candles = await okx.candles(SOL, "5m", limit=48)
     assert vendors.calls[-1].query == {"instId": "SOL-USDT", "bar": "5m", "limit": "48"}
-    assert len(candles) == 47  # 48 rows, the newest (07:00, confirm "0") still open
-    assert candles[0].ts == datetime(2026, 11, 20, 3, 5, tzinfo=UTC)
-    assert candles[-1].ts == datetime(2026, 11, 20, 6, 55, tzinfo=UTC)
+    assert len(candles) == 47  # 48 rows, the newest (confirm "0") still open
+    # The fake replays the fixture as if its newest bar (07:00 on 20 Nov) had just opened.
+    assert candles[-1].ts - candles[0].ts == timedelta(minutes=5 * 46)
+    assert candles[-1].ts.minute % 5 == 0 and candles[-1].ts > datetime.now(UTC) - timedelta(
+        minutes=15
+    )
     assert all(a.ts + timedelta(minutes=5) == b.ts for a, b in pairwise(candles))
     last = candles[-1]
     assert (last.open, last.high, last.low, last.close) == (

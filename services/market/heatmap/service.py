@@ -1,5 +1,7 @@
-"""Liquidation heatmap: CoinGlass's modelled map with a key, else realized OKX liquidations
-that the bot polls and keeps itself (OKX holds only a few hours)."""
+"""Liquidation heatmap: CoinGlass's modelled map with a key, else our estimate of pending
+levels from OKX's free open interest history (free_map.py). Realized OKX liquidations, which
+the bot polls and keeps itself, are a layer of their own: a liquidated position is gone, so
+they never make a cluster."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from loguru import logger
+from pydantic import BaseModel
 
 from services.kernel.alerts import JOBS, Job
 from services.kernel.cache import ResilientCache
@@ -20,13 +23,9 @@ from services.kernel.status import StatusRegistry
 from services.kernel.symbols import Instrument, coinglass_pair, okx_inst_id
 from services.market.contracts import contract_values
 from services.market.flags import Flag, FlagService
-from services.market.heatmap.analysis import (
-    HeatmapAnalysis,
-    analyse,
-    bands_from_grid,
-    bands_from_liquidations,
-)
-from services.market.heatmap.timemap import TimeMap, from_grid, from_liquidations, path_bar
+from services.market.heatmap.analysis import HeatmapAnalysis, analyse, bands_from_grid
+from services.market.heatmap.free_map import EstimateSource, build_map
+from services.market.heatmap.timemap import TimeMap, from_grid
 from services.market.parts import MarketParts
 from services.market.ticker.service import TickerService
 from services.storage.liquidations import LiquidationStore
@@ -35,10 +34,17 @@ from services.vendors.coinglass import CoinGlassClient
 from services.vendors.okx import SOURCE as OKX
 from services.vendors.okx import OkxClient
 from services.vendors.okx_rows import ContractValues
+from services.vendors.okx_stats import OkxStats
 
 MODULE = Module.HEATMAP
 PathPoint = tuple[datetime, Decimal]
 CANDLES_PER_HOUR = 12  # CoinGlass model1 12h/24h grids are 5-minute candles
+REALIZED_SHOWN = 200  # the biggest realized liquidations drawn on the map
+
+
+class HeatmapMethod(StrEnum):
+    MODEL = "model"  # CoinGlass's leverage model (a paid plan)
+    ESTIMATE = "estimate"  # our estimate from OKX open interest (free)
 
 
 class HeatmapRange(StrEnum):
@@ -56,34 +62,47 @@ def parse_range(text: str | None) -> HeatmapRange:
     return parse_choice(text, HeatmapRange) or HeatmapRange.H4
 
 
+class RealizedPoint(BaseModel):
+    at: datetime
+    price: Decimal
+    usd: Decimal
+    side: str  # the position closed out: "long" or "short"
+
+
+class RealizedLayer(BaseModel):
+    """Liquidations OKX reported in the range (what already happened, never a cluster)."""
+
+    longs_usd: Decimal
+    shorts_usd: Decimal
+    count: int
+    record: timedelta | None  # how far back the bot's own record of them reaches
+    points: list[RealizedPoint] = []  # the biggest, for the image
+
+
 class HeatmapReport(Provenance):
     coin: str
     range: HeatmapRange
-    analysis: HeatmapAnalysis
-    modelled: bool  # CoinGlass's leverage model (True) or realized liquidations (False)
+    analysis: HeatmapAnalysis  # pending levels only: the model's or the estimate's
+    method: HeatmapMethod
     cut_from: str | None = None  # "12h": a 1h/4h answer cut from CoinGlass's shortest range
-    history: timedelta | None = None  # realized: how far back our own record reaches
-    events: int | None = None
+    lookback: timedelta | None = None  # estimate: how far back the open interest reaches
     map: TimeMap | None = None  # by time and price, where the data has a time axis
+    realized: RealizedLayer | None = None
+
+    @property
+    def modelled(self) -> bool:
+        return self.method is HeatmapMethod.MODEL
 
     def ranges(self) -> list[HeatmapRange]:
-        """The ranges worth a button: with only our own record, a range longer than its
-        history draws the same map as the first one that covers it, so only that one."""
-        if self.modelled or self.history is None:
-            return list(HeatmapRange)
-        offered: list[HeatmapRange] = []
-        for range_ in HeatmapRange:
-            offered.append(range_)
-            if timedelta(hours=range_.hours) >= self.history:
-                break
-        # The one asked for stays, marked, even when it is longer than the record.
-        return offered if self.range in offered else [*offered, self.range]
+        """Every range has its own map (the estimate reaches days back from the start)."""
+        return list(HeatmapRange)
 
 
 class HeatmapService:
     def __init__(
         self,
         okx: OkxClient,
+        stats: OkxStats,
         coinglass: CoinGlassClient,
         store: LiquidationStore,
         ticker: TickerService,
@@ -103,6 +122,7 @@ class HeatmapService:
         self._ttl = ttl_seconds
         self._poll_seconds = poll_seconds
         self._polled: dict[str, float] = {}
+        self._estimates = EstimateSource(okx, stats, cache, MODULE)
         status.register(MODULE)
 
     async def probe(self, inst: Instrument) -> object:
@@ -126,9 +146,10 @@ class HeatmapService:
             self._status,
             MODULE,
             Source(COINGLASS, lambda: self._modelled(inst, range_)),
-            Source(OKX, lambda: self._realized(inst, range_)),
+            Source(OKX, lambda: self._estimated(inst, range_)),
         )
-        return got.value.model_copy(update={"fallback_reason": got.fallback_reason})
+        report = got.value.model_copy(update={"fallback_reason": got.fallback_reason})
+        return report.model_copy(update={"realized": await self._realized(inst, range_)})
 
     async def _modelled(self, inst: Instrument, range_: HeatmapRange) -> HeatmapReport:
         # CoinGlass ranges start at 12h: 1h/4h are the last candles of the 12h grid.
@@ -142,47 +163,63 @@ class HeatmapService:
             coin=inst.base,
             range=range_,
             source=COINGLASS,
-            modelled=True,
+            method=HeatmapMethod.MODEL,
             analysis=analyse(bands_from_grid(grid, price, cut), price),
             map=from_grid(grid, cut),
             cut_from=asked.value if cut is not None else None,
             as_of=grid.last_time or datetime.now(UTC),
         )
 
-    async def _realized(self, inst: Instrument, range_: HeatmapRange) -> HeatmapReport:
-        await self.poll([inst.base], only_if_due=True)
-        now = datetime.now(UTC)
-        events = await self._store.window(inst.base, now - timedelta(hours=range_.hours))
+    async def _estimated(self, inst: Instrument, range_: HeatmapRange) -> HeatmapReport:
+        inputs = await self._estimates.inputs(inst)
         try:
             price = (await self._ticker.ticker(inst.spot())).last
         except UpstreamError as exc:
             raise TransientError(OKX, "ticker", f"no price for the map: {exc}") from None
-        earliest = await self._store.earliest(inst.base)
-        start = now - timedelta(hours=range_.hours)
-        path = await self._price_path(inst, now - start)
+        now = datetime.now(UTC)
+        try:
+            estimated = build_map(inputs, price, now - timedelta(hours=range_.hours))
+        except ValueError as exc:  # no usable period: OKX's series, not our bug
+            raise TransientError(OKX, "oi_history", str(exc)) from None
+        newest = max(p.at for s in (inputs.fine, inputs.coarse) if s for p in s.oi)
         return HeatmapReport(
             coin=inst.base,
             range=range_,
             source=OKX,
-            modelled=False,
-            analysis=analyse(bands_from_liquidations(events, price), price),
-            history=now - earliest if earliest else None,
-            events=len(events),
-            map=from_liquidations(events, start, now, price, path) if events or path else None,
-            as_of=now,
+            method=HeatmapMethod.ESTIMATE,
+            analysis=analyse(estimated.analysis_bands, price),
+            lookback=estimated.lookback,
+            map=estimated.map,
+            as_of=newest,
         )
 
-    async def _price_path(
-        self, inst: Instrument, span: timedelta
-    ) -> list[tuple[datetime, Decimal]]:
-        """The price line over a realized map (OKX candles, closes); the map is drawn without
-        it when OKX cannot give it."""
+    async def _realized(self, inst: Instrument, range_: HeatmapRange) -> RealizedLayer | None:
+        """OKX's realized liquidations in the range, from the bot's own record; None when they
+        cannot be had (a layer of the answer, not the answer)."""
         try:
-            candles = await self._okx.candles(inst.spot(), path_bar(span), limit=60, forming=True)
+            await self.poll([inst.base], only_if_due=True)
+            now = datetime.now(UTC)
+            events = await self._store.window(inst.base, now - timedelta(hours=range_.hours))
+            earliest = await self._store.earliest(inst.base)
         except UpstreamError as exc:
-            logger.info("heatmap price line unavailable: {}", exc)
-            return []
-        return [(c.ts, c.close) for c in candles]
+            logger.info("realized liquidations unavailable: {}", exc)
+            return None
+        biggest = sorted(events, key=lambda e: e.usd, reverse=True)[:REALIZED_SHOWN]
+        return RealizedLayer(
+            longs_usd=sum((e.usd for e in events if e.side == "long"), Decimal(0)),
+            shorts_usd=sum((e.usd for e in events if e.side != "long"), Decimal(0)),
+            count=len(events),
+            record=now - earliest if earliest else None,
+            points=[
+                RealizedPoint(
+                    at=e.at if e.at.tzinfo else e.at.replace(tzinfo=UTC),  # SQLite: naive UTC
+                    price=e.price,
+                    usd=e.usd,
+                    side=e.side,
+                )
+                for e in biggest
+            ],
+        )
 
     async def poll(self, coins: list[str], only_if_due: bool = False) -> int:
         """Fetch OKX's recent liquidations and keep the new ones. Returns rows added."""
@@ -211,6 +248,7 @@ class HeatmapService:
 def build(parts: MarketParts) -> HeatmapService:
     return HeatmapService(
         parts.vendors.okx,
+        parts.vendors.okx_stats,
         parts.vendors.coinglass,
         LiquidationStore(parts.db),
         parts.module(TickerService),
