@@ -49,7 +49,11 @@ def _check(c: Check, coin: str, view: View) -> str:
         if c.coin and seen:
             seen = f"{esc(c.coin)}: {seen}"
     elif c.name == "etf_inflow":
-        name = _("BTC spot-ETF inflow (optional)")
+        name = (
+            _("{coin} spot-ETF inflow (optional)").format(coin=esc(c.coin))
+            if c.coin
+            else _("Spot-ETF inflow (optional)")
+        )
         seen = (
             ("+" if c.usd > 0 else "−") + "$" + view.compact(abs(c.usd))
             if c.usd is not None

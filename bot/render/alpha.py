@@ -7,6 +7,7 @@ from decimal import Decimal
 from aiogram.utils.i18n import gettext as _
 
 from bot.render.errors import module_name, reason_text
+from bot.render.sentiment import sentiment_label
 from bot.render.text import b, esc, i
 from bot.render.view import View
 from services.market.whale.analysis import WhaleFlow
@@ -35,6 +36,8 @@ def confidence_text(agreement: Agreement | None, fallback: Decimal, view: View) 
         return _("confidence {share}").format(share=view.share(fallback))
     text = _("{agree} of {total} inputs agree").format(agree=agreement.agree, total=agreement.of)
     notes = []
+    if agreement.market_wide:
+        notes.append(_("{n} market-wide").format(n=agreement.market_wide))
     if agreement.stale:
         notes.append(_("{n} stale").format(n=agreement.stale))
     if agreement.missing:
@@ -82,12 +85,12 @@ def evidence_text(e: Evidence, view: View) -> str:
             flow=f"{sign}${view.compact(abs(e.amount))}", day=view.day(e.as_of)
         )
         if e.stands_in_for:
-            text += " " + _("(BTC's ETF flow stands in for {coin})").format(
+            text += " " + _("({coin} has no spot ETF: Bitcoin's flow, market-wide)").format(
                 coin=esc(e.stands_in_for)
             )
         return text
-    label = f" {esc(e.value)}" if e.value else ""
-    return f"{e.amount}/100{label}"
+    label = f" {esc(sentiment_label(e.value))}" if e.value else ""
+    return f"{e.amount}/100{label} " + _("(market-wide)")
 
 
 def render_alpha(call: BiasCall, view: View, explain: bool = True) -> str:
@@ -129,16 +132,33 @@ def render_alpha(call: BiasCall, view: View, explain: bool = True) -> str:
         lines += ["", _("Missing: {modules}").format(modules=missing)]
     if not explain:
         return "\n".join(lines)
-    lines += [
-        "",
+    return "\n".join([*lines, "", *rule_text(call)])
+
+
+def rule_text(call: BiasCall) -> list[str]:
+    """What made this call and what the rule asks, in words that agree with the verdict
+    above: a call made from two inputs says so, instead of quoting the three-input rule."""
+    used = ", ".join(input_name(e.name) for e in call.evidence) or "–"
+    lines = [i(_("This call read: {inputs}.").format(inputs=used))]
+    if call.missing:
+        lines.append(
+            i(
+                _(
+                    "A missing input never stops a call: the ones present must all push the "
+                    "same way, and at least two must be present."
+                )
+            )
+        )
+    lines.append(
         i(
             _(
-                "LONG needs net whale buying in the window, a spot-ETF inflow and greedy "
-                "sentiment (SHORT the mirror); a missing or stale input lowers the confidence."
+                "With all three present, LONG needs net whale buying in the window, a spot-ETF "
+                "inflow and greedy sentiment (SHORT the mirror); a missing, stale or "
+                "market-wide input lowers the confidence."
             )
-        ),
-    ]
-    return "\n".join(lines)
+        )
+    )
+    return lines
 
 
 def missing_text(missing: list[Missing]) -> str:

@@ -14,8 +14,20 @@ from services.kernel.models import EtfFlows, Sentiment
 MAX_DAYS = 5
 
 
+def sentiment_label(label: str) -> str:
+    """alternative.me's five words in the reader's language (another vendor's as sent)."""
+    words = {
+        "extreme fear": _("Extreme Fear"),
+        "fear": _("Fear"),
+        "neutral": _("Neutral"),
+        "greed": _("Greed"),
+        "extreme greed": _("Extreme Greed"),
+    }
+    return words.get(label.strip().lower(), label)
+
+
 def render_sentiment(s: Sentiment, view: View) -> str:
-    label = f" — {esc(s.label)}" if s.label else ""
+    label = f" — {esc(sentiment_label(s.label))}" if s.label else ""
     lines = [b(esc(_("Fear & Greed: {score}/100").format(score=s.score))) + label]
     if s.previous is not None:
         lines.append(_("Day before: {score}").format(score=s.previous))

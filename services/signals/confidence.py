@@ -14,6 +14,9 @@ class Agreement(BaseModel):
     of: int  # every input the rule reads
     stale: int = 0  # inputs seen only from an old copy: shown, never counted as agreeing
     missing: int = 0
+    # Agreeing inputs that say the same for every coin (sentiment, a stand-in ETF flow): they
+    # agree about the market, not about this coin, and the card says how many of them.
+    market_wide: int = 0
 
     @property
     def value(self) -> Decimal:

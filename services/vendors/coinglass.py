@@ -24,6 +24,9 @@ from services.kernel.routes import RouteBook
 
 VENDOR = "coinglass"
 SOURCE = "CoinGlass"
+# The spot-ETF flow histories CoinGlass serves (VENDORS.md), by its path word: the coin each
+# one is about. Any other coin has no spot ETF of its own.
+ETF_COINS = {"bitcoin": "BTC", "ethereum": "ETH", "solana": "SOL", "xrp": "XRP"}
 
 
 def interpret(endpoint: str) -> Any:
@@ -151,7 +154,7 @@ class CoinGlassClient:
             if r.flow_usd is not None
         ]
         return EtfFlows(
-            asset="BTC" if asset == "bitcoin" else asset.upper(),
+            asset=ETF_COINS[asset],
             days=days,
             source=SOURCE,
             as_of=datetime.now(UTC),

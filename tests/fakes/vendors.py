@@ -50,6 +50,8 @@ COINGLASS_ROUTES = {
     "/api/futures/liquidation/heatmap/model1": "liquidation_heatmap_model1_SOLUSDT.json",
     "/api/index/fear-greed-history": "fear_greed_history.json",
     "/api/etf/bitcoin/flow-history": "etf_bitcoin_flow_history.json",
+    "/api/etf/ethereum/flow-history": "etf_ethereum_flow_history_docs.json",
+    "/api/etf/solana/flow-history": "etf_solana_flow_history_docs.json",
 }
 
 

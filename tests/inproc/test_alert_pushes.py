@@ -91,7 +91,7 @@ async def test_etf_behind_a_paywall_the_sniper_still_maps_and_says_etf_was_missi
     make_dispatch: MakeDispatch, telegram: FakeTelegram, vendors: FakeVendors
 ) -> None:
     vendors.fail(
-        "/api/etf/bitcoin/flow-history",
+        "/api/etf/solana/flow-history",
         Fault(status=402, body={"code": "402", "msg": "Upgrade plan"}),
     )
     dispatch = await make_dispatch(
@@ -112,7 +112,7 @@ async def test_etf_behind_a_paywall_the_sniper_still_maps_and_says_etf_was_missi
         )
         assert "Entry: <b>141.88</b>" in push
         assert "TP1: <b>142.7</b>" in push and "TP2: <b>144.5</b>" in push
-        assert "➖ BTC spot-ETF inflow (optional): not checked (module missing)" in push
+        assert "➖ Spot-ETF inflow (optional): not checked (module missing)" in push
         assert "Missing: Spot-ETF flow: not in your CoinGlass plan" in push
         assert metric(services, "sniper_soft_fail_total", module="etf") >= 1
         # The same setup on the next runs is not pushed again.
@@ -135,7 +135,7 @@ async def test_all_main_modules_failing_warns_the_admins_once_then_says_recovere
     while it backs off is part of what is tested."""
     broken = (
         "/api/v5/market/trades",  # whales (no CoinGlass key: OKX trades)
-        "/api/v5/public/liquidation-orders",  # heatmap (realized)
+        "/api/v5/rubik/stat/contracts/open-interest-history",  # heatmap (the free estimate)
         "/api/v5/market/books",  # order book, then its Binance fallback
         "/api/v3/depth",
     )

@@ -20,24 +20,42 @@ async def test_alpha_without_a_key_names_the_missing_etf_and_still_calls(
     [id_] = telegram.sent_texts(1702)
     parse_html(en)
     # A whale bought on OKX in the last minute, alternative.me says 73 Greed, ETF needs a key.
-    assert "SOL institutional bias: LONG</b> · 2 of 3 inputs agree (1 missing)" in en
+    assert "SOL institutional bias: LONG</b> · 2 of 3 inputs agree (1 market-wide, 1 missing)" in en
     assert "whale buys: 1 in the last 60 min, largest $1.28M, total $1.28M" in en
     assert "Missing: Spot-ETF flow: needs a CoinGlass key (<code>COINGLASS_API_KEY</code>)" in en
-    assert "73/100 Greed → LONG" in en
+    assert "73/100 Greed (market-wide) → LONG" in en
+    # The rule text agrees with the verdict: which inputs made it, and that two may.
+    assert "This call read: Whales, Sentiment." in en
+    assert "the ones present must all push the same way, and at least two must be present" in en
     assert "Bias institusional SOL: LONG" in id_  # SNIPER_SYMBOL when none is given
     assert "2 dari 3 input setuju" in id_
 
 
-async def test_alpha_with_coinglass_sees_all_three_and_btc_stands_in(
+async def test_alpha_with_coinglass_sees_all_three_with_the_coins_own_etf_flow(
     make_dispatch: MakeDispatch, telegram: FakeTelegram
 ) -> None:
     dispatch = await make_dispatch(coinglass_api_key="cg-test-key-123456")
     await dispatch.command("/alpha SOL", chat_id=1703)
     [answer] = telegram.sent_texts(1703)
-    # Hyperliquid whales sold SOL (a short opened, a long closed), the ETF inflow pushes long,
-    # CoinGlass sentiment 30 pushes short: no call; all three were seen.
+    # Hyperliquid whales sold SOL (a short opened, a long closed), SOL's own spot ETFs took
+    # in $12.7M (long), CoinGlass sentiment 30 pushes short: no call; all three were seen.
     assert "SOL institutional bias: NEUTRAL</b> · 0 of 3 inputs agree" in answer
     assert "whale sells: 2 in the last 60 min" in answer
     assert "SHORT closed (buying)" not in answer
-    assert "BTC's ETF flow stands in for SOL" in answer
-    assert "Missing" not in answer
+    assert "<b>Spot-ETF flow</b>: net +$12.7M on" in answer  # SOL's own ETFs
+    assert "Bitcoin's flow" not in answer and "Missing" not in answer
+
+
+async def test_alpha_on_a_coin_without_an_etf_says_the_flow_is_market_wide(
+    make_dispatch: MakeDispatch, telegram: FakeTelegram, vendors: FakeVendors
+) -> None:
+    """DOGE has no spot ETF: Bitcoin's flow stands in, said plainly, and an agreement made of
+    market-wide inputs says how many of them were."""
+    vendors.list_spot(["DOGE-USDT"])
+    dispatch = await make_dispatch(coinglass_api_key="cg-test-key-123456")
+    await dispatch.command("/alpha DOGE", chat_id=1704)
+    [answer] = telegram.sent_texts(1704)
+    assert "DOGE has no spot ETF: Bitcoin's flow, market-wide" in answer
+    assert "(market-wide)" in answer  # sentiment is one index for every coin
+    etf = [c.query for c in vendors.calls if c.path.startswith("/api/etf/")]
+    assert vendors.count("/api/etf/bitcoin/flow-history") == len(etf) == 1

@@ -17,7 +17,7 @@ async def test_disabled_and_plan_walled_inputs_are_missing_with_their_reasons(
     build: Build, vendors: FakeVendors
 ) -> None:
     vendors.fail(
-        "/api/etf/bitcoin/flow-history", Fault(fixture=("coinglass", "error_plan_required.json"))
+        "/api/etf/solana/flow-history", Fault(fixture=("coinglass", "error_plan_required.json"))
     )
     services = await build(coinglass_api_key="k", feature_sentiment="off")
     call = await services.bias.call(parse_symbol("SOL"))

@@ -51,6 +51,7 @@ MODULE = {
     "/api/futures/liquidation/heatmap/model1": "heatmap",
     "/api/index/fear-greed-history": "sentiment",
     "/api/etf/bitcoin/flow-history": "etf",
+    "/api/etf/solana/flow-history": "etf",
 }
 INSTRUMENTS = "/api/v5/public/instruments"
 # Sources whose fallback is only read when they fail (CoinAPI for the ticker, Binance's book).

@@ -10,10 +10,11 @@ from services.kernel.status import StatusRegistry
 from services.kernel.symbols import Instrument
 from services.market.flags import Flag, FlagService
 from services.market.parts import MarketParts
+from services.vendors.coinglass import ETF_COINS, CoinGlassClient
 from services.vendors.coinglass import SOURCE as COINGLASS
-from services.vendors.coinglass import CoinGlassClient
 
 MODULE = Module.ETF
+ETF_WORDS = {coin: word for word, coin in ETF_COINS.items()}  # "ETH" -> "ethereum"
 
 
 class EtfService:
@@ -37,14 +38,31 @@ class EtfService:
         return await self.bitcoin()
 
     async def bitcoin(self) -> EtfFlows:
+        return await self._flows("bitcoin")
+
+    async def for_coin(self, coin: str) -> EtfFlows:
+        """The coin's own spot-ETF flows where such ETFs exist (BTC, ETH, SOL, XRP); for any
+        other coin, Bitcoin's: a market-wide input, which the flows' `asset` says."""
+        return await self._flows(ETF_WORDS.get(coin.upper(), "bitcoin"))
+
+    async def _flows(self, asset: str) -> EtfFlows:
         await self._flags.require(Flag.ETF)
         return await read_through(
-            self._cache, self._status, MODULE, "etf:bitcoin", EtfFlows, self._ttl, self._fetch
+            self._cache,
+            self._status,
+            MODULE,
+            f"etf:{asset}",
+            EtfFlows,
+            self._ttl,
+            lambda: self._fetch(asset),
         )
 
-    async def _fetch(self) -> EtfFlows:
+    async def _fetch(self, asset: str) -> EtfFlows:
         got = await paid_then_free(
-            self._status, MODULE, Source(COINGLASS, self._coinglass.etf_flows), None
+            self._status,
+            MODULE,
+            Source(COINGLASS, lambda: self._coinglass.etf_flows(asset)),
+            None,
         )
         return got.value
 

@@ -34,8 +34,14 @@ class Evidence(BaseModel):
     as_of: datetime
     push: Direction  # LONG, SHORT, or NEUTRAL when it pushes neither way
     stale: bool = False  # served from an old copy: shown, but never counted as agreeing
-    stands_in_for: str | None = None  # "SOL" when BTC's ETF flow is used for SOL
+    stands_in_for: str | None = None  # "DOGE" when BTC's ETF flow is used for DOGE
     whale: WhaleFlow | None = None  # the whale window behind a whale input
+
+    @property
+    def market_wide(self) -> bool:
+        """The same for every coin: sentiment (one index for the market), and another
+        coin's ETF flow standing in where the coin has no spot ETF of its own."""
+        return self.name == "sentiment" or self.stands_in_for is not None
 
 
 class Missing(BaseModel):
@@ -139,11 +145,13 @@ def decide(symbol: str, evidence: list[Evidence], missing: list[Missing], at: da
         for side in (Direction.LONG, Direction.SHORT):
             if all(e.push is side for e in evidence):
                 direction = side
+    agreeing = [e for e in evidence if e.push is direction and not e.stale]
     agreement = Agreement(
-        agree=sum(1 for e in evidence if e.push is direction and not e.stale),
+        agree=len(agreeing),
         of=len(INPUTS),
         stale=sum(1 for e in evidence if e.stale),
         missing=len(INPUTS) - len(evidence),
+        market_wide=sum(1 for e in agreeing if e.market_wide),
     )
     return BiasCall(
         symbol=symbol,

@@ -42,7 +42,7 @@ class BiasService:
         """What the rule reads right now; whatever failed is named with its reason."""
         whale, etf, sentiment = await asyncio.gather(
             self._whale.recent(inst),
-            self._etf.bitcoin(),
+            self._etf.for_coin(inst.base),
             self._sentiment.current(),
             return_exceptions=True,
         )

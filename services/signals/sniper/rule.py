@@ -105,10 +105,12 @@ def _whale_check(flow: WhaleFlow | None, coin: str | None = None) -> Check:
     return Check(name="whale_buy", met=True, coin=coin, usd=flow.largest_buy, flow=flow)
 
 
-def _etf_check(etf: Evidence | None) -> Check:
+def _etf_check(etf: Evidence | None, symbol: str) -> Check:
+    """`coin`: whose ETFs were read (the coin's own, or Bitcoin's standing in)."""
     if etf is None:
         return Check(name="etf_inflow", met=None)
-    return Check(name="etf_inflow", met=etf.amount > 0, usd=etf.amount)
+    coin = "BTC" if etf.stands_in_for else symbol
+    return Check(name="etf_inflow", met=etf.amount > 0, usd=etf.amount, coin=coin)
 
 
 def _cluster(heatmap: HeatmapAnalysis | None, limits: SniperLimits) -> Check:
@@ -192,7 +194,7 @@ def entry_map(
     limits = limits or SniperLimits()
     checks = [
         _whale_check(whales, whale_coin),
-        _etf_check(etf),
+        _etf_check(etf, symbol),
         _cluster(heatmap, limits),
         _support(book, limits),
     ]
@@ -200,11 +202,16 @@ def entry_map(
         c.model_copy(update={"stale": True}) if c.name in stale and c.met is not None else c
         for c in checks
     ]
+    agreeing = [c for c in checks if c.met and not c.stale]
     agreement = Agreement(
-        agree=sum(1 for c in checks if c.met and not c.stale),
+        agree=len(agreeing),
         of=len(CHECKS),
         stale=sum(1 for c in checks if c.stale),
         missing=sum(1 for c in checks if c.met is None),
+        # Another coin's ETF flow standing in agrees about the market, not this coin.
+        market_wide=sum(
+            1 for c in agreeing if c.name == "etf_inflow" and etf is not None and etf.market_wide
+        ),
     )
     result = EntryMap(
         symbol=symbol,

@@ -59,7 +59,7 @@ class SniperService:
             self._ticker.ticker(inst),
             self._orderbook.report(inst),
             self._heatmap.heatmap(inst, HeatmapRange.H4),
-            self._etf.bitcoin(),
+            self._etf.for_coin(inst.base),
             *(self._whale.recent(Instrument(base=coin)) for coin in coins),
             return_exceptions=True,
         )
