@@ -247,6 +247,7 @@ def build_services(
             short_sentiment=settings.bias_short_sentiment,
             whale=whale_rule,
         ),
+        ticker,
     )
     sniper = SniperService(
         ticker,

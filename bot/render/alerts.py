@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from aiogram.utils.i18n import gettext as _
 
 from bot.render.alpha import (
@@ -101,15 +103,33 @@ def _line_name(name: str) -> str:
     return names.get(name) or name.upper()  # tp1 -> TP1
 
 
-def _target(n: int, t: Target, view: View) -> str:
+def _distances(level: Decimal, entry: Decimal, price: Decimal, view: View) -> str:
+    """ "−0.48% from entry, −0.73% from price": the level against both numbers shown."""
+    return _("{from_entry} from entry, {from_price} from price").format(
+        from_entry=view.pct((level - entry) / entry * 100),
+        from_price=view.pct((level - price) / price * 100),
+    )
+
+
+def _target(n: int, t: Target, m: EntryMap, view: View) -> str:
     basis = {
         "ask_wall": _("ask wall"),
         "cluster": _("liquidation cluster"),
         "r_multiple": _("R multiple"),
     }[t.basis]
-    return _("TP{n}: {price} · R/R {rr} · {basis}").format(
-        n=n, price=b(view.price(t.price)), rr=view.compact(t.rr), basis=basis
+    assert m.entry is not None
+    return _("TP{n}: {price} ({distances}) · R/R {rr} · {basis}").format(
+        n=n,
+        price=b(view.price(t.price)),
+        distances=_distances(t.price, m.entry, m.price, view),
+        rr=view.compact(t.rr),
+        basis=basis,
     )
+
+
+# The evidence each condition line already shows: its source and time go on that line, not on
+# a second line repeating it.
+SHOWN_BY = {"whale_buy": "whale", "etf_inflow": "etf"}
 
 
 def render_entry_map(m: EntryMap, view: View) -> str:
@@ -122,22 +142,36 @@ def render_entry_map(m: EntryMap, view: View) -> str:
         _("Price {price}").format(price=view.price(m.price)),
     ]
     if m.setup and m.entry is not None and m.invalidation is not None:
-        risk_pct = (m.invalidation - m.entry) / m.entry * 100
         lines += [
             "",
-            _("Entry: {price}").format(price=b(view.price(m.entry))),
-            _("Invalidation: {price} ({distance})").format(
-                price=b(view.price(m.invalidation)), distance=view.pct(risk_pct)
+            _("Entry: {price} ({distance} from price)").format(
+                price=b(view.price(m.entry)),
+                distance=view.pct((m.entry - m.price) / m.price * 100),
             ),
-            *(_target(n, t, view) for n, t in enumerate(m.targets, 1)),
+            _("Invalidation: {price} ({distances})").format(
+                price=b(view.price(m.invalidation)),
+                distances=_distances(m.invalidation, m.entry, m.price, view),
+            ),
+            *(_target(n, t, m, view) for n, t in enumerate(m.targets, 1)),
             _("Alert lines: {prices}").format(
                 prices=" · ".join(
                     f"{_line_name(line.name)} {view.price(line.price)}" for line in m.lines
                 )
             ),
         ]
-    lines += ["", b(_("Conditions")), *(_check(c, m.symbol, view) for c in m.checks)]
-    for e in m.evidence:
+    evidence = {e.name: e for e in m.evidence}
+    lines += ["", b(_("Conditions"))]
+    for c in m.checks:
+        line = _check(c, m.symbol, view)
+        shown = evidence.pop(SHOWN_BY.get(c.name, ""), None)
+        if shown is not None and c.met is not None:
+            line += " " + i(
+                _("({source}, {time})").format(
+                    source=esc(shown.source), time=view.time(shown.as_of)
+                )
+            )
+        lines.append(line)
+    for e in evidence.values():
         lines.append(
             i(
                 _("{name}: {seen} ({source}, {time})").format(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 
 from aiogram.utils.i18n import gettext as _
@@ -13,6 +14,7 @@ from bot.render.view import View
 from services.market.whale.analysis import WhaleFlow
 from services.signals.bias.rule import BiasCall, Direction, Evidence, Missing
 from services.signals.confidence import Agreement
+from services.signals.grading import HORIZONS
 
 ICONS = {Direction.LONG: "🟢", Direction.SHORT: "🔴", Direction.NEUTRAL: "⚪"}
 
@@ -105,6 +107,7 @@ def render_alpha(call: BiasCall, view: View, explain: bool = True) -> str:
         + confidence_text(call.agreement, call.confidence, view),
         "",
     ]
+    lines.insert(1, call_moment(call.price, call.at, view))
     if call.previous is not None and call.previous is not call.direction:
         lines.insert(
             1,
@@ -130,9 +133,39 @@ def render_alpha(call: BiasCall, view: View, explain: bool = True) -> str:
             f"{input_name(m.name)}: {reason_text(m.reason, m.by)}" for m in call.missing
         )
         lines += ["", _("Missing: {modules}").format(modules=missing)]
+    if call.direction is not Direction.NEUTRAL:
+        lines += ["", grading_text()]
     if not explain:
         return "\n".join(lines)
     return "\n".join([*lines, "", *rule_text(call)])
+
+
+def call_moment(price: Decimal | None, at: datetime, view: View) -> str:
+    """When the call was made and at what price: what it is checked from."""
+    if price is None:
+        return _("Called at {time}").format(time=view.time(at))
+    return _("Called at {price} (OKX) · {time}").format(
+        price=b(view.price(price)), time=view.time(at)
+    )
+
+
+def horizon_words(horizon: str) -> str:
+    """ "15m" as a reader writes it ("15 min", "15 menit")."""
+    amount, unit = horizon[:-1], horizon[-1]
+    if unit == "m":
+        return _("{n} min").format(n=amount)
+    return _("{n} h").format(n=amount)
+
+
+def grading_text() -> str:
+    """How a LONG or SHORT is checked, from the price at the call (services/signals/grading)."""
+    horizons = ", ".join(horizon_words(h) for h in HORIZONS)
+    return i(
+        _(
+            "Graded against OKX's 1-minute closes from the price at the call, {horizons} "
+            "later; /performance bias shows the record."
+        ).format(horizons=horizons)
+    )
 
 
 def rule_text(call: BiasCall) -> list[str]:

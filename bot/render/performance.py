@@ -11,7 +11,7 @@ from aiogram.utils.i18n import gettext as _
 from babel.numbers import format_decimal
 
 from bot.render.footer import footer
-from bot.render.text import b, esc
+from bot.render.text import b, esc, i
 from bot.render.view import View
 from services.signals.calls import Kind
 from services.signals.grading import FINAL, SniperStatus
@@ -331,8 +331,18 @@ def replay_outcome(line: ReplayLine, view: View) -> str:
 
 
 def replay_line(line: ReplayLine, view: View) -> str:
+    at = view.time(line.made_at)
+    if line.price is not None:
+        at = _("{time} at {price}").format(time=at, price=view.price(line.price))
+    if line.kind == Kind.WHALE:  # an input the calls read, not a call: never "pushed"
+        return _("{time} · {symbol} whale {direction} · {outcome}").format(
+            time=at,
+            symbol=b(esc(line.symbol)),
+            direction=_("buying") if line.direction.upper() == "LONG" else _("selling"),
+            outcome=replay_outcome(line, view),
+        )
     return _("{time} · {kind} · {symbol} {direction} · {pushed} · {outcome}").format(
-        time=view.time(line.made_at),
+        time=at,
         kind=_kind_word(line.kind),
         symbol=b(esc(line.symbol)),
         direction=_direction(line.direction),
@@ -353,16 +363,31 @@ def render_replay(replay: Replay, view: View) -> str:
     if not replay.lines:
         return _("No calls in the last {period}.").format(period=period)
     newest = sorted(replay.lines, key=lambda line: line.made_at, reverse=True)
-    shown = newest[:MAX_REPLAY_LINES]
-    lines = [
-        b(_("Calls in the last {period}: {n}").format(period=period, n=len(newest))),
-        "",
-        *(replay_line(line, view) for line in shown),
-    ]
-    if len(newest) > len(shown):
-        lines.append(_("…and {n} more").format(n=len(newest) - len(shown)))
+    calls = [line for line in newest if line.kind != Kind.WHALE]
+    whales = [line for line in newest if line.kind == Kind.WHALE]
+    lines = [b(_("Calls in the last {period}: {n}").format(period=period, n=len(calls)))]
+    lines += _section(calls, view) if calls else [_("none")]
+    if whales:
+        lines += [
+            "",
+            b(
+                _("Whale events read in the last {period}: {n}").format(
+                    period=period, n=len(whales)
+                )
+            ),
+            i(_("Inputs the calls read, graded by the move in the whale's direction.")),
+            *_section(whales, view),
+        ]
     lines += ["", footer(view, source_name(replay.source), replay.until)]
     return "\n".join(lines)
+
+
+def _section(newest: list[ReplayLine], view: View) -> list[str]:
+    shown = newest[:MAX_REPLAY_LINES]
+    lines = [replay_line(line, view) for line in shown]
+    if len(newest) > len(shown):
+        lines.append(_("…and {n} more").format(n=len(newest) - len(shown)))
+    return lines
 
 
 def plotted(record: TrackRecord) -> list[Point]:

@@ -29,6 +29,7 @@ def bias_call(call: BiasCall, pushed: bool) -> NewCall:
         direction=call.direction.value,
         made_at=call.at,
         key=call.at.isoformat(),
+        price=call.price,
         pushed=pushed,
         detail=call.model_dump_json(),
     )

@@ -94,6 +94,7 @@ class ReplayLine(BaseModel):
     status: str  # pending, hit, miss; sniper: its tracking status
     value: Decimal | None = None  # % move at the main horizon, or R
     horizon: str
+    price: Decimal | None = None  # at the call: the one stored, else the one it was graded from
 
 
 class Replay(BaseModel):
@@ -218,8 +219,10 @@ class TrackRecordService:
         for call in calls:
             horizon = MAIN.get(call.kind, "outcome")
             status, value = _status(call, grades[call.id], horizon)
+            graded_from = next((g.price_from for g in grades[call.id] if g.price_from), None)
             lines.append(
                 ReplayLine(
+                    price=call.price if call.price is not None else graded_from,
                     kind=call.kind,
                     symbol=call.symbol,
                     direction=call.direction,

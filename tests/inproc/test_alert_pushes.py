@@ -9,6 +9,8 @@ lease, the same run, the same outcome, without the wait."""
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 
@@ -51,6 +53,14 @@ async def test_bias_push_comes_within_one_interval_and_not_again_while_unchanged
         assert (
             "Missing: Spot-ETF flow: needs a CoinGlass key (<code>COINGLASS_API_KEY</code>)" in push
         )
+        # The pushed call says what it is checked from, and the record keeps that price.
+        assert "Called at <b>142.35</b> (OKX)" in push and "/performance bias" in push
+        stored = [
+            c
+            for c in await services.calls.store.between(datetime.now(UTC) - timedelta(hours=1))
+            if c.kind == "bias" and c.symbol == "SOL"
+        ]
+        assert stored and {c.price for c in stored} == {Decimal("142.35")}
         # Three more runs see the same calls: nothing more is sent.
         for _ in range(3):
             await run_scheduled(services, "bias")

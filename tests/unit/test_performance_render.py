@@ -333,9 +333,12 @@ def test_replay_lines_for_every_status_newest_first(en: None) -> None:
     text = render_replay(replay_of(lines), view())
     shown = visible(text)
     body = shown.split("\n")
-    assert body[0] == "Calls in the last 24 hours: 11"
+    assert body[0] == "Calls in the last 24 hours: 10"
     assert "04:00:00 WIB · bias · BTC LONG · pushed · right +0.84% after 4h" in shown
-    assert "09:00:00 WIB · whale · ETH SHORT · not pushed · wrong -0.30% after 1h" in shown
+    # Whale events are inputs, not calls: their own list, after the calls, never "pushed".
+    whales = shown.split("Whale events read in the last 24 hours: 1")[1]
+    assert "09:00:00 WIB · ETH whale selling · wrong -0.30% after 1h" in whales
+    assert "09:00:00" not in shown.split("Whale events")[0]
     assert "10:40:00 WIB · bias · BTC LONG · pushed · pending" in shown
     assert line_with(shown, "10:50:00").endswith("· waiting for entry")
     # R only once a trade is over: an open trade's R would still change.
@@ -346,9 +349,16 @@ def test_replay_lines_for_every_status_newest_first(en: None) -> None:
     assert line_with(shown, "11:40:00").endswith("· break-even, +0.5R")
     assert line_with(shown, "11:50:00").endswith("· expired")
     assert line_with(shown, "12:00:00").endswith("· expired, 0R")
-    times = [line.split(" WIB")[0] for line in body if " WIB · " in line]
-    assert times == sorted(times, reverse=True)
+    calls = shown.split("Whale events")[0].split("\n")
+    times = [line.split(" WIB")[0] for line in calls if " WIB · " in line]
+    assert len(times) == 10 and times == sorted(times, reverse=True)
     assert "Source: OKX 1m candles" in shown
+
+
+def test_a_replay_line_states_the_price_at_the_call(en: None) -> None:
+    line = rline(600, "bias", "hit", "0.84").model_copy(update={"price": Decimal("142.35")})
+    shown = visible(render_replay(replay_of([line]), view()))
+    assert "04:00:00 WIB at 142.35 · bias · BTC LONG · pushed · right +0.84% after 4h" in shown
 
 
 def test_a_call_that_could_not_be_graded_says_so_in_words(en: None) -> None:
@@ -405,7 +415,7 @@ def test_sniper_and_replay_in_indonesian(id_: None) -> None:
     shown = visible(replay_text)
     assert "TP2 tercapai, +1,75R" in shown
     assert "salah -0,30% setelah 1h" in shown
-    assert "Sinyal dalam 24 jam terakhir: 2" in shown
+    assert "Sinyal dalam 24 jam terakhir: 1" in shown
     assert (
         render_replay(replay_of([], 168), view("id")) == "Tidak ada sinyal dalam 7 hari terakhir."
     )

@@ -208,7 +208,13 @@ def test_entry_map_and_alerts_render_every_placeholder_and_label(i18n: I18n, loc
         )
         assert "3 of 4 inputs agree (1 missing)" in text
         assert "Alert lines: entry 99.5 · stop 99.2 · TP1 100.8 · TP2 101.6 · cluster 99.7" in text
-        assert "TP1: <b>100.8</b> · R/R 4.33 · ask wall" in text
+        # Each level against the entry and against the price shown above it.
+        assert "Entry: <b>99.5</b> (-0.50% from price)" in text
+        assert "Invalidation: <b>99.2</b> (-0.30% from entry, -0.80% from price)" in text
+        assert (
+            "TP1: <b>100.8</b> (+1.31% from entry, +0.80% from price) · R/R 4.33 · ask wall" in text
+        )
+        assert text.count("whale buys: 1 in the last 60 min") == 1  # whale evidence once
         assert "Missing: Spot-ETF flow: not in your data plan" in text
         assert (
             "Sniper job</b> is unhealthy" in warning

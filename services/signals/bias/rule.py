@@ -57,6 +57,9 @@ class BiasCall(BaseModel):
     agreement: Agreement | None = None  # None only in alerts stored before it existed
     previous: Direction | None = None  # a pushed flip: the call it reverses
     at: datetime
+    # OKX's price when the call was made (None in calls stored before it was kept, or when no
+    # price could be had): what the call is graded from.
+    price: Decimal | None = None
     evidence: list[Evidence]
     missing: list[Missing]
 
@@ -135,7 +138,13 @@ def sentiment_push(sentiment: Sentiment, limits: Thresholds) -> Evidence:
     )
 
 
-def decide(symbol: str, evidence: list[Evidence], missing: list[Missing], at: datetime) -> BiasCall:
+def decide(
+    symbol: str,
+    evidence: list[Evidence],
+    missing: list[Missing],
+    at: datetime,
+    price: Decimal | None = None,
+) -> BiasCall:
     """LONG when at least two inputs are present and every one pushes long; SHORT is the
     mirror; anything else is NEUTRAL. A stale input still takes part in the direction (it is
     the best copy there is) but does not count as agreeing, so it lowers the confidence as a
@@ -159,6 +168,7 @@ def decide(symbol: str, evidence: list[Evidence], missing: list[Missing], at: da
         confidence=agreement.value,
         agreement=agreement,
         at=at,
+        price=price,
         evidence=evidence,
         missing=missing,
     )
@@ -188,6 +198,7 @@ class BiasInputs(BaseModel):
 
     symbol: str
     at: datetime
+    price: Decimal | None = None  # OKX's last price then: what the call is graded from
     whale: WhaleInput | None = None
     etf: EtfFlows | None = None
     sentiment: Sentiment | None = None
@@ -218,4 +229,4 @@ def evaluate(inputs: BiasInputs, limits: Thresholds) -> BiasCall:
         missing.append(Missing(name="etf", reason=Reason.ERROR))
     if inputs.sentiment is not None:
         evidence.append(sentiment_push(inputs.sentiment, limits))
-    return decide(inputs.symbol, evidence, missing, inputs.at)
+    return decide(inputs.symbol, evidence, missing, inputs.at, inputs.price)

@@ -6,11 +6,12 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 
-from services.kernel.models import EtfFlows, Sentiment
+from services.kernel.models import EtfFlows, Sentiment, Ticker
 from services.kernel.symbols import Instrument
 from services.market.etf.service import EtfService
 from services.market.outcome import failure_reason, failure_source
 from services.market.sentiment.service import SentimentService
+from services.market.ticker.service import TickerService
 from services.market.whale.service import WhaleReport, WhaleService
 from services.signals.bias.rule import (
     BiasCall,
@@ -29,7 +30,9 @@ class BiasService:
         etf: EtfService,
         sentiment: SentimentService,
         thresholds: Thresholds,
+        ticker: TickerService | None = None,
     ) -> None:
+        self._ticker = ticker  # the price at the call, which its grades are measured from
         self._whale = whale
         self._etf = etf
         self._sentiment = sentiment
@@ -40,13 +43,18 @@ class BiasService:
 
     async def inputs(self, inst: Instrument) -> BiasInputs:
         """What the rule reads right now; whatever failed is named with its reason."""
-        whale, etf, sentiment = await asyncio.gather(
+        whale, etf, sentiment, ticker = await asyncio.gather(
             self._whale.recent(inst),
             self._etf.for_coin(inst.base),
             self._sentiment.current(),
+            self._price(inst),
             return_exceptions=True,
         )
-        inputs = BiasInputs(symbol=inst.base, at=datetime.now(UTC))
+        inputs = BiasInputs(
+            symbol=inst.base,
+            at=datetime.now(UTC),
+            price=ticker.last if isinstance(ticker, Ticker) and not ticker.stale else None,
+        )
         if isinstance(whale, WhaleReport):
             inputs.whale = WhaleInput(
                 events=whale.events, as_of=whale.as_of, source=whale.source, stale=whale.stale
@@ -66,6 +74,9 @@ class BiasService:
                 )
             )
         return inputs
+
+    async def _price(self, inst: Instrument) -> Ticker | None:
+        return None if self._ticker is None else await self._ticker.ticker(inst.spot())
 
     def evaluate(self, inputs: BiasInputs) -> BiasCall:
         return evaluate(inputs, self._thresholds)
