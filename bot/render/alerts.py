@@ -33,7 +33,7 @@ def render_alert(alert: Alert, view: View) -> str:
             return render_tracking(alert.track, view, render_entry_map(alert.track.map, view))
         return render_outcome(alert.track, view)
     if alert.type is AlertType.BIAS_WITHDRAWN:
-        return render_withdrawn(alert.withdrawn)
+        return render_withdrawn(alert.withdrawn, view)
     parts: list[str] = []
     if alert.bias:
         parts.append("🔔 " + b(_("Bias changed")))

@@ -63,7 +63,11 @@ def render_tracking(t: Tracking, view: View, map_text: str) -> str:
 
 def render_outcome(t: Tracking, view: View) -> str:
     return (
-        b(_("{coin} sniper map of {time}").format(coin=esc(t.map.symbol), time=view.time(t.map.at)))
+        b(
+            _("{coin} sniper map of {time} at {price}").format(
+                coin=esc(t.map.symbol), time=view.time(t.map.at), price=view.price(t.map.price)
+            )
+        )
         + "\n"
         + tracking_text(t, view)
         + "\n"
@@ -71,19 +75,23 @@ def render_outcome(t: Tracking, view: View) -> str:
     )
 
 
-def render_withdrawn(items: list[Withdrawal]) -> str:
+def render_withdrawn(items: list[Withdrawal], view: View) -> str:
     lines = []
     for w in items:
-        lines.append(
-            "↩️ "
-            + _(
-                "{coin} {direction} call withdrawn: the inputs no longer agree (now {now})."
-            ).format(
-                coin=b(esc(w.symbol)),
-                direction=direction_text(Direction(w.was)),
-                now=direction_text(Direction(w.now)),
-            )
+        line = "↩️ " + _(
+            "{coin} {direction} call withdrawn: the inputs no longer agree (now {now})."
+        ).format(
+            coin=b(esc(w.symbol)),
+            direction=direction_text(Direction(w.was)),
+            now=direction_text(Direction(w.now)),
         )
+        if w.called_at is not None and w.called_price is not None:
+            line += " " + _("It was called at {price} · {time}.").format(
+                price=view.price(w.called_price), time=view.time(w.called_at)
+            )
+        if w.price is not None:
+            line += " " + _("Price now {price}.").format(price=view.price(w.price))
+        lines.append(line)
     lines.append(i(_("/alpha shows the inputs as they stand.")))
     return "\n".join(lines)
 

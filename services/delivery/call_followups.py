@@ -64,8 +64,11 @@ class FollowUps:
             )
         return queued
 
-    async def bias_withdrawn(self, symbol: str, was: str, now_direction: str) -> int:
-        """Subscribers still holding a pushed call that faded to NEUTRAL hear it once."""
+    async def bias_withdrawn(
+        self, symbol: str, was: str, now_direction: str, withdrawal: Withdrawal | None = None
+    ) -> int:
+        """Subscribers still holding a pushed call that faded to NEUTRAL hear it once;
+        `withdrawal` carries the call's time and price and the price now, when known."""
         holding = await self._queue.holding(symbol, was)
         if not holding:
             return 0
@@ -75,7 +78,7 @@ class FollowUps:
         alert = Alert(
             type=AlertType.BIAS_WITHDRAWN,
             started_at=datetime.now(UTC),
-            withdrawn=[Withdrawal(symbol=symbol, was=was, now=now_direction)],
+            withdrawn=[withdrawal or Withdrawal(symbol=symbol, was=was, now=now_direction)],
         )
         async with self._queue.transaction() as session:  # told and marked told, or neither
             await self._queue.mark_withdrawn(session, symbol, holding)

@@ -53,6 +53,11 @@ class Withdrawal(BaseModel):
     symbol: str
     was: str  # the direction the chat was pushed: LONG / SHORT
     now: str  # NEUTRAL (withdrawn)
+    # The pushed call (its time and price) and the price now; None where unknown (stored
+    # before they were kept, or the database could not say).
+    called_at: datetime | None = None
+    called_price: Decimal | None = None
+    price: Decimal | None = None
 
 
 class Alert(BaseModel):

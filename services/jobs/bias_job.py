@@ -5,6 +5,7 @@ read is journaled; a pushed call that fades is withdrawn once."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -12,7 +13,7 @@ from loguru import logger
 
 from services.chats.subscriptions import SubscriptionService
 from services.delivery.call_followups import FollowUps
-from services.delivery.models import Alert, Signal
+from services.delivery.models import Alert, Signal, Withdrawal
 from services.delivery.outbox import Outbox
 from services.jobs.admin_notice import notify_admins
 from services.jobs.parts import JobParts
@@ -25,6 +26,7 @@ from services.signals.bias.service import BiasService
 from services.signals.calls import CallLog, Kind
 from services.signals.health import JobHealth, RunOutcome
 from services.signals.track_record import TrackRecordService
+from services.storage.errors import StorageUnavailableError
 from services.storage.journal import Entry, Journal
 
 MIN_INPUTS = 2  # fewer inputs make no call; such a run must not overwrite the last one
@@ -92,7 +94,7 @@ class BiasJob:
         pushed: list[BiasCall] = []
         signals: list[Signal] = []
         quiet: list[Signal] = []
-        faded: list[tuple[str, str]] = []
+        faded: list[tuple[str, str, BiasCall]] = []
         for call in calls:
             if len(call.evidence) < MIN_INPUTS:
                 continue
@@ -108,7 +110,7 @@ class BiasJob:
                 continue
             if call.direction is Direction.NEUTRAL:
                 quiet.append(signal)  # a call fading to neutral is withdrawn, not re-pushed
-                faded.append((call.symbol, was))
+                faded.append((call.symbol, was, call))
             else:
                 if was != Direction.NEUTRAL.value:
                     call = call.model_copy(update={"previous": Direction(was)})
@@ -116,8 +118,10 @@ class BiasJob:
                 signals.append(signal)
         await self._outbox.remember(AlertType.BIAS, quiet)
         queued = 0
-        for symbol, was in faded:
-            queued += await self._follow_ups.bias_withdrawn(symbol, was, Direction.NEUTRAL.value)
+        for symbol, was, now in faded:
+            queued += await self._follow_ups.bias_withdrawn(
+                symbol, was, Direction.NEUTRAL.value, await self._withdrawal(symbol, was, now)
+            )
         if not pushed:
             return queued
         chats = await self._subscriptions.subscribers(AlertType.BIAS)
@@ -130,6 +134,21 @@ class BiasJob:
             published.queued,
         )
         return queued + published.queued
+
+    async def _withdrawal(self, symbol: str, was: str, now: BiasCall) -> Withdrawal:
+        """What a withdrawn call's follow-up states: when the pushed call was made and at
+        what price, and the price now (the database failing leaves the first two unknown)."""
+        called = None
+        with contextlib.suppress(StorageUnavailableError):
+            called = await self._calls.store.last_pushed(Kind.BIAS, symbol)
+        return Withdrawal(
+            symbol=symbol,
+            was=was,
+            now=Direction.NEUTRAL.value,
+            called_at=called.made_at if called else None,
+            called_price=called.price if called else None,
+            price=now.price,
+        )
 
 
 def _outcome(calls: list[BiasCall]) -> RunOutcome:

@@ -212,6 +212,18 @@ class CallStore:
             rows = await session.scalars(query.order_by(CallRow.made_at))
             return [_call(r) for r in rows]
 
+    async def last_pushed(self, kind: str, symbol: str) -> StoredCall | None:
+        """The newest call of this kind on this symbol that reached a chat."""
+        query = (
+            select(CallRow)
+            .where(CallRow.kind == kind, CallRow.symbol == symbol, CallRow.pushed.is_(True))
+            .order_by(CallRow.made_at.desc())
+            .limit(1)
+        )
+        async with self._db.sessions() as session:
+            row = await session.scalar(query)
+            return _call(row) if row is not None else None
+
     async def grades_for(self, call_ids: list[int]) -> dict[int, list[StoredGrade]]:
         found: dict[int, list[StoredGrade]] = {i: [] for i in call_ids}
         if not call_ids:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -129,6 +130,7 @@ async def test_the_bias_job_pushes_on_a_change_of_direction_only(
     assert [d.alert.type for d in due] == [AlertType.BIAS, AlertType.BIAS, AlertType.BIAS_WITHDRAWN]
     assert due[1].alert.bias[0].previous is Direction.LONG  # the flip says what it reverses
     assert [w.was for w in due[2].alert.withdrawn] == ["SHORT"]
+    assert due[2].alert.withdrawn[0].price == Decimal("142.35")  # the price it is withdrawn at
 
 
 @pytest.mark.slow  # a second or more on its own: in `make test`, not in `make check`

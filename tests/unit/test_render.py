@@ -280,3 +280,21 @@ def test_a_keyboard_is_built_once_per_coin_and_language(i18n: I18n) -> None:
     english, indonesian = labels("en"), labels("id")
     assert english == ["🔄 Refresh", "📈 Chart"]
     assert indonesian != english and indonesian[1] == "📈 Grafik"  # each language its own
+
+
+def test_a_withdrawn_call_states_when_and_at_what_price_it_was_made(i18n: I18n) -> None:
+    from bot.render.followups import render_withdrawn
+    from services.delivery.models import Withdrawal
+
+    withdrawal = Withdrawal(
+        symbol="SOL",
+        was="LONG",
+        now="NEUTRAL",
+        called_at=AS_OF,
+        called_price=Decimal("142.35"),
+        price=Decimal("143.1"),
+    )
+    with i18n.context(), i18n.use_locale("en"):
+        text = render_withdrawn([withdrawal], view("en"))
+    assert "SOL</b> LONG call withdrawn" in text
+    assert "It was called at 142.35 · " in text and "Price now 143.1." in text
