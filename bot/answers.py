@@ -17,6 +17,7 @@ from services.kernel.symbols import okx_inst_id
 from services.market.heatmap.service import HeatmapReport
 from services.market.orderbook.service import Exchange, OrderBookReport
 from services.market.ticker.candles import CandleReport
+from services.signals.calls import CallLevels
 from services.signals.sniper.rule import EntryMap
 
 
@@ -41,9 +42,11 @@ def orderbook_answer(report: OrderBookReport, view: View, exchange: Exchange | N
     )
 
 
-def chart_answer(report: CandleReport, view: View, live: EntryMap | None = None) -> ChartAnswer:
-    labels = candle_labels(report, view, live)
-    caption = render_chart_caption(report, view, live)
+def chart_answer(
+    report: CandleReport, view: View, live: EntryMap | None = None, call: CallLevels | None = None
+) -> ChartAnswer:
+    labels = candle_labels(report, view, live, call)
+    caption = render_chart_caption(report, view, live, call)
     return ChartAnswer(
         text=caption,
         caption=caption,

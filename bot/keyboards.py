@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from datetime import UTC, datetime
 from enum import StrEnum
 
 from aiogram.filters.callback_data import CallbackData
@@ -11,6 +12,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.render.errors import module_name
+from services.delivery.models import Alert
 from services.market.flags import Flag
 from services.market.heatmap.service import HeatmapRange
 from services.market.ticker.candles import Bar
@@ -53,6 +55,36 @@ class HeatmapView(CallbackData, prefix="hm"):
 class ChartView(CallbackData, prefix="ch"):
     symbol: str  # the OKX instId
     bar: Bar  # a timeframe no longer offered is an expired button
+    # Opened from a pushed call: its kind's letter and the second it was made ("s1795158000"),
+    # so the chart draws that call's levels. Empty: the live sniper map's, if any.
+    call: str = ""
+
+
+class RecordKind(StrEnum):
+    BIAS = "bias"
+    SNIPER = "sniper"
+
+
+class RecordView(CallbackData, prefix="pf"):
+    """The track record of a kind of call, from a button under a push."""
+
+    kind: RecordKind
+
+
+CALL_LETTERS = {"b": "bias", "s": "sniper"}
+
+
+def call_ref(kind: str, at: datetime) -> str:
+    return f"{kind[0]}{int(at.timestamp())}"
+
+
+def parse_call_ref(ref: str) -> tuple[str, datetime] | None:
+    """A ChartView's `call` back as (kind, second made); None when there is none or it is
+    garbage (a forged button is a chart without a call, never an error)."""
+    kind = CALL_LETTERS.get(ref[:1])
+    if kind is None or not ref[1:].isdigit() or len(ref) > 12:
+        return None
+    return kind, datetime.fromtimestamp(int(ref[1:]), UTC)
 
 
 def refresh_keyboard(kind: str, symbol: str, exchange: str = "") -> InlineKeyboardMarkup:
@@ -88,4 +120,35 @@ def heatmap_keyboard(coin: str, current: str, ranges: list[str]) -> InlineKeyboa
         label = f"• {value}" if value == current else value
         builder.button(text=label, callback_data=HeatmapView(coin=coin, range=HeatmapRange(value)))
     builder.adjust(len(ranges))
+    return builder.as_markup()
+
+
+def push_keyboard(alert: Alert) -> InlineKeyboardMarkup | None:
+    """Under a pushed call: its chart with the call's levels, and its kind's track record."""
+    builder = InlineKeyboardBuilder()
+    kind: RecordKind | None = None
+    if alert.bias:
+        kind = RecordKind.BIAS
+        for call in alert.bias[:3]:
+            builder.button(
+                text=_("📈 {coin}").format(coin=call.symbol),
+                callback_data=ChartView(
+                    symbol=f"{call.symbol}-USDT", bar=Bar.H1, call=call_ref("bias", call.at)
+                ),
+            )
+    maps = alert.sniper or ([alert.track.map] if alert.track is not None else [])
+    if maps:
+        kind = RecordKind.SNIPER
+        for entry in maps[:3]:
+            builder.button(
+                text=_("📈 Chart"),
+                callback_data=ChartView(
+                    symbol=f"{entry.symbol}-USDT", bar=Bar.M5, call=call_ref("sniper", entry.at)
+                ),
+            )
+    if alert.withdrawn:
+        kind = RecordKind.BIAS
+    if kind is None:
+        return None
+    builder.button(text=_("📊 Track record"), callback_data=RecordView(kind=kind))
     return builder.as_markup()

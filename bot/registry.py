@@ -15,7 +15,7 @@ from aiogram.utils.i18n import I18n
 from bot.filters import InPlace
 from bot.handlers.admins import BotAdmin, admins_only, admins_only_press
 from bot.handlers.basic import help_, ids, start
-from bot.handlers.buttons import chart_view, expired, heatmap_range, refresh
+from bot.handlers.buttons import chart_view, expired, heatmap_range, record_view, refresh
 from bot.handlers.flags import flags, toggle
 from bot.handlers.language import lang
 from bot.handlers.market import (
@@ -35,7 +35,7 @@ from bot.handlers.permissions import member_changed
 from bot.handlers.private import private_text
 from bot.handlers.status import status
 from bot.handlers.subscriptions import membership, migrated, subscribe, unsubscribe
-from bot.keyboards import ChartView, FlagToggle, HeatmapView, Refresh
+from bot.keyboards import ChartView, FlagToggle, HeatmapView, RecordView, Refresh
 from bot.middlewares.callback_answer import CallbackAnswerGuard
 from bot.render.options import render_options
 from services.kernel.alerts import SUBSCRIBABLE
@@ -184,6 +184,7 @@ def commands_router() -> Router:
     router.callback_query.register(refresh, Refresh.filter())
     router.callback_query.register(heatmap_range, HeatmapView.filter())
     router.callback_query.register(chart_view, ChartView.filter())
+    router.callback_query.register(record_view, RecordView.filter())
     router.callback_query.register(expired)  # last: whatever the filters above refused
     # Last: a private chat's other text (a coin alone, an unknown command) gets an answer.
     router.message.register(private_text, InPlace(F.chat.type == ChatType.PRIVATE), TEXT)

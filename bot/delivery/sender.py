@@ -20,12 +20,13 @@ from zoneinfo import ZoneInfo
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest
-from aiogram.types import ReplyParameters
+from aiogram.types import InlineKeyboardMarkup, ReplyParameters
 from aiogram.utils.i18n import I18n
 from loguru import logger
 
 from bot.delivery.outcomes import ANSWERS, outcome_of
 from bot.delivery.pacer import Pacer, pacer_for
+from bot.keyboards import push_keyboard
 from bot.middlewares.locale import pick_locale
 from bot.render.alerts import render_alert
 from bot.render.text import split_message
@@ -95,7 +96,9 @@ class Sender:
         self._in_flight: set[int] = set()
         self._tasks: set[asyncio.Task[None]] = set()
         self._locales: dict[int, str] = {}  # per drain: a chat's language may change later
-        self._texts: dict[tuple[int, tuple[str, ...], str], str] = {}
+        self._texts: dict[
+            tuple[int, tuple[str, ...], str], tuple[str, InlineKeyboardMarkup | None]
+        ] = {}
         # At start (a previous run of this instance may have died mid-send) and after a
         # storage failure (claims made just before it were never sent): this instance's own
         # claims are due again at once, not when they lapse.
@@ -261,12 +264,13 @@ class Sender:
         write that records the outcome, so a slow commit does not hold back the next send.
         Returns the id of the (first) message made, which follow-ups edit or answer."""
         try:
-            text = await self._render(d)
+            text, markup = await self._render(d)
             if d.alert.type is AlertType.SNIPER_EDIT and d.reply_to is not None:
-                await self._edit(d.chat_id, d.reply_to, text)
+                await self._edit(d.chat_id, d.reply_to, text, markup)
                 return d.reply_to
             first: int | None = None
-            for part in split_message(text):
+            parts = split_message(text)
+            for n, part in enumerate(parts):
                 message = await self._bot.send_message(
                     d.chat_id,
                     part,
@@ -275,17 +279,24 @@ class Sender:
                         if d.reply_to is not None and first is None
                         else None
                     ),
+                    reply_markup=markup if n == len(parts) - 1 else None,  # where it ends
                 )
                 first = first if first is not None else message.message_id
             return first
         finally:
             self._slots.release()
 
-    async def _edit(self, chat_id: int, message_id: int, text: str) -> None:
-        """A pushed map is one message; an edit that would change nothing is not an error."""
+    async def _edit(
+        self, chat_id: int, message_id: int, text: str, markup: InlineKeyboardMarkup | None
+    ) -> None:
+        """A pushed map is one message; an edit that would change nothing is not an error.
+        Its buttons go with every edit (an edit without them would take them away)."""
         try:
             await self._bot.edit_message_text(
-                text=split_message(text)[0], chat_id=chat_id, message_id=message_id
+                text=split_message(text)[0],
+                chat_id=chat_id,
+                message_id=message_id,
+                reply_markup=markup,
             )
         except TelegramBadRequest as exc:
             message = exc.message.lower()
@@ -354,9 +365,9 @@ class Sender:
                 "delivery {} to chat {}: {}; retries spent", d.delivery_id, d.chat_id, error
             )
 
-    async def _render(self, d: Pending) -> str:
-        """In the chat's language; one alert to a thousand chats renders once per language
-        (and per cooldown cut), not a thousand times."""
+    async def _render(self, d: Pending) -> tuple[str, InlineKeyboardMarkup | None]:
+        """In the chat's language, with its buttons; one alert to a thousand chats renders
+        once per language (and per cooldown cut), not a thousand times."""
         locale = self._locales.get(d.chat_id)
         if locale is None:
             chat = await self._chats.get(d.chat_id)
@@ -367,9 +378,10 @@ class Sender:
             )
             self._locales[d.chat_id] = locale
         key = (d.alert_id, tuple(d.symbols), locale)
-        text = self._texts.get(key)
-        if text is None:
+        rendered = self._texts.get(key)
+        if rendered is None:
             view = View(locale=locale, tz=self._tz, now=datetime.now(UTC))
+            content = d.content()
             with self._i18n.context(), self._i18n.use_locale(locale):
-                text = self._texts[key] = render_alert(d.content(), view)
-        return text
+                rendered = self._texts[key] = (render_alert(content, view), push_keyboard(content))
+        return rendered

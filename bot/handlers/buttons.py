@@ -9,7 +9,16 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
 from bot.answers import chart_answer, heatmap_answer, orderbook_answer
-from bot.keyboards import ChartView, HeatmapView, Refresh, RefreshKind, refresh_keyboard
+from bot.handlers.performance import answer_performance
+from bot.keyboards import (
+    ChartView,
+    HeatmapView,
+    RecordView,
+    Refresh,
+    RefreshKind,
+    parse_call_ref,
+    refresh_keyboard,
+)
 from bot.middlewares.callback_answer import answer_query
 from bot.photo import answer_with_chart, edit_with_chart
 from bot.render.buttons import render_expired_button
@@ -22,6 +31,7 @@ from services.market.orderbook.service import OrderBookService, parse_exchange
 from services.market.ticker.candles import PriceCharts
 from services.market.ticker.service import TickerService
 from services.signals.calls import CallLog
+from services.signals.track_record import TrackRecordService
 
 
 async def refresh(
@@ -80,7 +90,9 @@ async def chart_view(
         return
     instrument = parse_symbol(callback_data.symbol)
     report = await price_charts.chart(instrument, callback_data.bar)
-    answer = chart_answer(report, view, await call_log.live_map(instrument.base))
+    ref = parse_call_ref(callback_data.call)
+    call = await call_log.levels_of(ref[0], instrument.base, ref[1]) if ref else None
+    answer = chart_answer(report, view, await call_log.live_map(instrument.base), call)
     if message.photo:
         await edit_with_chart(message, answer)
     else:
@@ -92,3 +104,17 @@ async def expired(query: CallbackQuery) -> None:
     """Any press no handler above took: a button from an older version of the bot, a flag
     that no longer exists, or data no button of ours carries."""
     await answer_query(query, render_expired_button())
+
+
+async def record_view(
+    query: CallbackQuery, callback_data: RecordView, track_record: TrackRecordService, view: View
+) -> None:
+    """The track record of the kind of call a push carried, as /performance shows it."""
+    message = query.message
+    if not isinstance(message, Message):
+        await answer_query(query, render_expired_button())
+        return
+    await answer_performance(
+        message, await track_record.record(callback_data.kind.value, 30, None, view.now), view
+    )
+    await answer_query(query)

@@ -104,7 +104,11 @@ async def performance(
         records = [await track_record.record(k, days, symbol, view.now) for k in KINDS]
         await reply(message, render_overview(records, view))
         return
-    record = await track_record.record(kind, days, symbol, view.now)
+    await answer_performance(message, await track_record.record(kind, days, symbol, view.now), view)
+
+
+async def answer_performance(message: Message, record: TrackRecord, view: View) -> None:
+    """One kind's record: its chart when there is something worth drawing, else the text."""
     answer = performance_answer(record, view)
     if answer is None:
         await reply(message, render_performance(record, view))

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
+from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.market.whale.analysis import Flow, WhaleEvent
@@ -77,6 +78,16 @@ def levels(call: StoredCall, lifetime: timedelta) -> SniperLevels | None:
     )
 
 
+class CallLevels(BaseModel):
+    """A stored call as a chart draws it."""
+
+    kind: str
+    at: datetime
+    map: EntryMap | None = None  # a sniper map: entry, stop, targets
+    direction: str | None = None  # a bias call: LONG / SHORT at `price`
+    price: Decimal | None = None
+
+
 class CallLog:
     def __init__(self, store: CallStore) -> None:
         self.store = store
@@ -92,6 +103,22 @@ class CallLog:
         if found is None or not found[0].pushed or not found[1].setup:
             return None
         return found[1]
+
+    async def levels_of(self, kind: str, symbol: str, second: datetime) -> CallLevels | None:
+        """What a chart opened from a pushed call draws: a sniper map's levels, or a bias
+        call's direction and price; None when the call is not found or the database cannot
+        say (the chart is drawn without them)."""
+        try:
+            call = await self.store.made_in_second(kind, symbol, second)
+        except StorageUnavailableError:
+            return None
+        if call is None:
+            return None
+        if kind == Kind.SNIPER:
+            return CallLevels(
+                kind=kind, at=call.made_at, map=EntryMap.model_validate_json(call.detail)
+            )
+        return CallLevels(kind=kind, at=call.made_at, direction=call.direction, price=call.price)
 
     def bias(self, calls: list[BiasCall]) -> Record:
         """Records the LONG/SHORT calls with the alert that pushes them, each marked pushed

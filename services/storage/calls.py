@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from pydantic import BaseModel
@@ -211,6 +211,24 @@ class CallStore:
         async with self._db.sessions() as session:
             rows = await session.scalars(query.order_by(CallRow.made_at))
             return [_call(r) for r in rows]
+
+    async def made_in_second(self, kind: str, symbol: str, second: datetime) -> StoredCall | None:
+        """The call of this kind on this symbol made within that second (a button carries
+        the second a call was made, not its id)."""
+        query = (
+            select(CallRow)
+            .where(
+                CallRow.kind == kind,
+                CallRow.symbol == symbol,
+                CallRow.made_at >= second,
+                CallRow.made_at < second + timedelta(seconds=1),
+            )
+            .order_by(CallRow.made_at)
+            .limit(1)
+        )
+        async with self._db.sessions() as session:
+            row = await session.scalar(query)
+            return _call(row) if row is not None else None
 
     async def last_pushed(self, kind: str, symbol: str) -> StoredCall | None:
         """The newest call of this kind on this symbol that reached a chat."""

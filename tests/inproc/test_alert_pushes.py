@@ -188,3 +188,41 @@ async def test_all_main_modules_failing_warns_the_admins_once_then_says_recovere
         assert metric(services, "job_healthy", job="sniper") == 1
         code, health = await http_get(services, "/healthz")
         assert health["jobs"]["sniper"]["healthy"] is True
+
+
+async def test_a_pushed_call_carries_its_chart_and_its_track_record(
+    make_dispatch: MakeDispatch, telegram: FakeTelegram, vendors: FakeVendors
+) -> None:
+    """📈 draws the coin with the call's own price marked (not today's live map); 📊 is the
+    record of that kind of call, as /performance bias shows it."""
+    whales_buy(vendors)
+    now = int(datetime.now(UTC).timestamp()) // 60 * 60_000
+    vendors.set_candles("SOL-USDT", [(now - n * 60_000, 142, 143, 141, 142.35) for n in range(300)])
+    dispatch = await make_dispatch(**{**QUIET_JOBS, "bias_interval_seconds": 2})
+    services = dispatch.services
+    await services.subscriptions.set(2101, [AlertType.BIAS], active=True)
+    async with sending(sender_for(dispatch)), scheduled(services):
+        await telegram.wait_for_messages(1, chat_id=2101, timeout=10)
+    [push] = [c for c in telegram.calls_to("sendMessage", ok=True) if c.params["chat_id"] == "2101"]
+    buttons = dispatch.buttons(push)
+    assert set(buttons) >= {"📈 SOL", "📊 Track record"}
+    await dispatch.press_button("📈 SOL", push, user_id=2101)
+    [photo] = [c for c in telegram.calls_to("sendPhoto", ok=True) if c.params["chat_id"] == "2101"]
+    assert "Marked: the LONG call of " in photo.params["caption"]
+    assert ", at 142.35." in photo.params["caption"]
+    await dispatch.press_button("📊 Track record", push, user_id=2101)
+    record = telegram.sent_texts(2101)[-1]
+    assert record.startswith("<b>Institutional bias · track record</b>")
+    assert "Calls: 1 made · 1 pushed · 1 still being graded" in record  # the call just pushed
+    assert not dispatch.logs.errors
+
+
+async def test_a_forged_call_on_a_chart_button_is_a_plain_chart(
+    make_dispatch: MakeDispatch, telegram: FakeTelegram
+) -> None:
+    dispatch = await make_dispatch()
+    await dispatch.press("ch:SOL-USDT:1h:<script>", chat_id=2102)
+    await dispatch.press("ch:SOL-USDT:1h:s99999999999999", chat_id=2102)
+    assert not dispatch.logs.errors
+    for answer in dispatch.answers():
+        assert "went wrong" not in str(answer.params.get("text", ""))

@@ -86,6 +86,9 @@ async def test_a_pushed_map_is_edited_in_place_and_gets_one_reply_once_even_acro
     }
     assert all("entry filled" in c.params["text"] and "TP1 hit" in c.params["text"] for c in edits)
     assert all("stop moved to entry" in c.params["text"] for c in edits)
+    # The push's buttons stay under it: an edit without them would take them away.
+    sent_buttons = telegram.calls_to("sendMessage", ok=True)[0].params["reply_markup"]
+    assert sent_buttons and all(c.params.get("reply_markup") == sent_buttons for c in edits)
     assert telegram.sent_texts(11)[1:] == []  # an edit, not a new message
     assert (await services.calls.store.get(call_id)).status == "tp1"  # type: ignore[union-attr]
 
