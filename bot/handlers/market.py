@@ -17,7 +17,7 @@ from bot.render.view import View
 from bot.render.whale import render_whale
 from bot.reply import reply
 from services.kernel.settings import Settings
-from services.kernel.symbols import Instrument, okx_inst_id, split_symbols
+from services.kernel.symbols import MAX_SYMBOLS, Instrument, okx_inst_id, split_symbols
 from services.market.etf.service import EtfService
 from services.market.heatmap.service import HeatmapService, parse_range
 from services.market.instruments import InstrumentCatalog
@@ -41,7 +41,9 @@ async def ticker(
 ) -> None:
     symbols = split_symbols(command.args)
     if len(symbols) > 1:
-        await reply(message, render_board(await board(instruments, tickers, symbols), view))
+        asked, left_out = symbols[:MAX_SYMBOLS], symbols[MAX_SYMBOLS:]
+        quotes = await board(instruments, tickers, asked)
+        await reply(message, render_board(quotes, view, left_out))
         return
     await answer_ticker(message, await instruments.resolve(command.args or ""), tickers, view)
 

@@ -42,6 +42,7 @@ def parse_performance_args(text: str | None) -> tuple[str | None, int | None, st
     days: int | None = DEFAULT_DAYS
     period: str | None = None
     symbol: str | None = None
+    unknown: list[str] = []  # every word not understood, named together
     for token in (text or "").split():
         word = token.lower()
         if word in KINDS and kind is None:
@@ -55,7 +56,11 @@ def parse_performance_args(text: str | None) -> tuple[str | None, int | None, st
         elif symbol is None:
             symbol = token
         else:
-            raise ArgumentError(token, [*KINDS, *PERIODS])
+            unknown.append(token)
+    if unknown:
+        # Two words that are no kind or period: which of them was meant as the coin is
+        # anyone's guess, so all of them are named.
+        raise ArgumentError(" ".join([symbol or "", *unknown]).strip(), [*KINDS, *PERIODS])
     return kind, days, symbol
 
 

@@ -1,5 +1,6 @@
 """At most N commands or button presses per minute per user; the first excess gets one
-notice, the rest silence.
+notice saying when to try again, the rest silence until then; one more after that wait is
+answered, or told again (never silence after the time it was told).
 
 Uses the same `limits` storage as the vendor budgets, so replicas sharing Redis share it too
 (and, while Redis does not answer, the in-process twin that storage falls back to).
@@ -23,7 +24,7 @@ from bot.render.errors import render_throttled
 from bot.render.text import html_to_plain
 from bot.reply import reply
 
-NOTICE = RateLimitItemPerMinute(1)
+TOLD_MAX = 100_000  # users remembered as told to wait; the memory starts over past it
 
 
 class ThrottleMiddleware(BaseMiddleware):
@@ -33,6 +34,9 @@ class ThrottleMiddleware(BaseMiddleware):
         # worker thread, one thread hop per user, after every burst.
         self._limiter = SlidingWindowCounterRateLimiter(storage)
         self._item = RateLimitItemPerMinute(per_minute)
+        # user -> time.monotonic() until which the notice told them to wait. In the process:
+        # two replicas may each tell a user once, where one shared record would tell once.
+        self._told: dict[int, float] = {}
 
     async def __call__(
         self,
@@ -52,13 +56,18 @@ class ThrottleMiddleware(BaseMiddleware):
             return await handler(event, data)
         if user is None or await self._allowed(user.id):
             return await handler(event, data)
-        # Over the limit: one polite notice per window, then silence (a press is still
-        # answered, so its spinner stops).
-        notice = await self._limiter.hit(NOTICE, "notice", str(user.id))
+        # Over the limit: one polite notice, then silence until the time it gave (a press is
+        # still answered, so its spinner stops). A command after that time that is still over
+        # the limit (the window's weighting can outlast the estimate) is told again.
+        now = time.monotonic()
+        notice = now >= self._told.get(user.id, 0.0)
         wait = 1
         if notice:
             stats = await self._limiter.get_window_stats(self._item, "user", str(user.id))
             wait = max(1, int(stats.reset_time - time.time()) + 1)
+            if len(self._told) >= TOLD_MAX:
+                self._told.clear()
+            self._told[user.id] = now + wait
             logger.info("throttled user {} for {}s", user.id, wait)
         if isinstance(event, CallbackQuery):
             await answer_query(event, html_to_plain(render_throttled(wait)) if notice else None)

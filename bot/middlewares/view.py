@@ -8,9 +8,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from aiogram import BaseMiddleware
-from aiogram.types import TelegramObject, User
+from aiogram.enums import ChatType
+from aiogram.types import Chat, TelegramObject, User
 from aiogram.utils.i18n import I18n
 
+from bot.render.audience import set_operator
 from bot.render.view import View
 
 
@@ -27,10 +29,14 @@ class ViewMiddleware(BaseMiddleware):
         data: dict[str, Any],
     ) -> Any:
         user: User | None = data.get("event_from_user")
+        chat: Chat | None = data.get("event_chat")
+        admin = user is not None and user.id in self._admins
         data["view"] = View(
             locale=self._i18n.current_locale,
             tz=self._tz,
             now=datetime.now(UTC),
-            is_admin=user is not None and user.id in self._admins,
+            is_admin=admin,
         )
+        # Operator details go to a bot admin in a private chat only, never to a group.
+        set_operator(admin and chat is not None and chat.type == ChatType.PRIVATE)
         return await handler(event, data)

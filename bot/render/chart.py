@@ -6,7 +6,7 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.charts.labels import CandleLabels, ChartFrame
 from bot.render.alpha import direction_text
-from bot.render.footer import chart_context, footer
+from bot.render.footer import chart_context, data_footer
 from bot.render.text import b, esc
 from bot.render.view import View
 from services.market.ticker.candles import CandleReport
@@ -52,7 +52,7 @@ def render_chart_caption(
         )
     elif live is not None:
         lines.append(_("Marked: the live sniper map's entry, invalidation and targets."))
-    lines += ["", footer(view, report.source, report.as_of, stale=report.stale)]
+    lines += ["", data_footer(view, report)]
     return "\n".join(lines)
 
 
@@ -83,7 +83,7 @@ def candle_labels(
             title=_("{pair} · {bar} candles").format(
                 pair=report.instrument.display, bar=report.bar.value
             ),
-            context=chart_context(view, report.source, report.as_of, stale=report.stale),
+            context=chart_context(view, report),
             locale=view.locale,
         ),
         price_axis=_("price ({quote})").format(quote=report.instrument.quote),

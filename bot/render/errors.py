@@ -4,17 +4,23 @@ from __future__ import annotations
 
 from aiogram.utils.i18n import gettext as _
 
+from bot.render.audience import for_operator
 from bot.render.text import clip, code, esc
 from services.kernel.errors import ArgumentError, DataUnavailableError, Reason, SymbolError
 from services.kernel.modules import MODULES, Module
+from services.kernel.vendors import KEY_SETTINGS
 from services.market.flags import ModuleDisabledError
-from services.vendors.coinapi import SOURCE as COINAPI
-from services.vendors.coinglass import SOURCE as COINGLASS
 
-# The setting that holds each paid source's key, named in "needs a CoinGlass key" answers.
-KEY_SETTINGS = {COINGLASS: "COINGLASS_API_KEY", COINAPI: "COINAPI_API_KEY"}
-# Reasons a retry in a minute may cure; the others need an operator (a key, a plan, a switch).
-RETRYABLE = frozenset(Reason) - {Reason.NO_KEY, Reason.PLAN, Reason.MISSING, Reason.DISABLED}
+# Reasons a retry in a minute may cure; the others need an operator (a key, a plan, a switch,
+# this server's network) or another coin.
+RETRYABLE = frozenset(Reason) - {
+    Reason.NO_KEY,
+    Reason.PLAN,
+    Reason.MISSING,
+    Reason.DISABLED,
+    Reason.UNREACHABLE,
+    Reason.NOT_COVERED,
+}
 
 
 def reason_text(reason: Reason, by: str | None = None, wait: float | None = None) -> str:
@@ -32,10 +38,14 @@ def reason_text(reason: Reason, by: str | None = None, wait: float | None = None
             Reason.TIMEOUT: _("the source is not answering"),
             Reason.STALE: _("only old data"),
             Reason.BAD_DATA: _("the source sent data we could not use"),
+            Reason.UNREACHABLE: _("this server cannot reach the source"),
+            Reason.NOT_COVERED: _("the source does not cover this coin"),
             Reason.ERROR: _("the source is having trouble"),
         }[reason]
     source = esc(by)
     if reason is Reason.NO_KEY and by in KEY_SETTINGS:
+        if not for_operator():  # the setting's name is the operator's business
+            return _("needs a {source} key (ask the bot's operator)").format(source=source)
         return _("needs a {source} key ({setting})").format(
             source=source, setting=code(KEY_SETTINGS[by])
         )
@@ -54,6 +64,8 @@ def reason_text(reason: Reason, by: str | None = None, wait: float | None = None
         Reason.TIMEOUT: _("{source} is not answering"),
         Reason.STALE: _("only old data from {source}"),
         Reason.BAD_DATA: _("{source} sent data we could not use"),
+        Reason.UNREACHABLE: _("this server cannot reach {source}"),
+        Reason.NOT_COVERED: _("{source} does not cover this coin"),
         Reason.ERROR: _("{source} is having trouble on its side"),
     }[reason].format(source=source)
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 from aiogram.utils.i18n import gettext as _
 
 from bot.charts.labels import ChartFrame, HeatmapLabels
-from bot.render.footer import chart_context, footer
+from bot.render.footer import chart_context, data_footer
 from bot.render.text import b, esc
 from bot.render.view import View
 from services.market.heatmap.analysis import Band
@@ -97,13 +97,7 @@ def render_heatmap(report: HeatmapReport, view: View) -> str:
     lines += _realized(report, view)
     lines += [
         "",
-        footer(
-            view,
-            report.source,
-            report.as_of,
-            stale=report.stale,
-            fallback_reason=report.fallback_reason,
-        ),
+        data_footer(view, report),
     ]
     return "\n".join(lines)
 
@@ -123,7 +117,7 @@ def heatmap_labels(report: HeatmapReport, view: View) -> HeatmapLabels:
     return HeatmapLabels(
         frame=ChartFrame(
             title=title,
-            context=chart_context(view, report.source, report.as_of, stale=report.stale),
+            context=chart_context(view, report),
             locale=view.locale,
         ),
         x_axis=_("pending liquidations, USD"),

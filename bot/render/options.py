@@ -7,7 +7,7 @@ from decimal import Decimal
 from aiogram.utils.i18n import gettext as _
 from babel.dates import format_date
 
-from bot.render.footer import footer
+from bot.render.footer import data_footer
 from bot.render.text import b, esc
 from bot.render.view import View
 from services.market.options.service import NoOptionsError, OptionsReport
@@ -45,7 +45,7 @@ def render_options(report: OptionsReport, view: View) -> str:
         "",
         _("Above 1: more puts than calls (hedging or bearish lean)."),
         "",
-        footer(view, report.source, report.as_of, stale=report.stale),
+        data_footer(view, report),
     ]
     return "\n".join(lines)
 

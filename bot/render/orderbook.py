@@ -7,7 +7,7 @@ from decimal import Decimal
 from aiogram.utils.i18n import gettext as _
 
 from bot.charts.labels import ChartFrame, DepthLabels
-from bot.render.footer import chart_context, footer
+from bot.render.footer import chart_context, data_footer
 from bot.render.text import b, esc
 from bot.render.view import View
 from services.market.orderbook.analysis import WALL_MULTIPLE, Imbalance, Wall
@@ -69,15 +69,7 @@ def render_orderbook(report: OrderBookReport, view: View) -> str:
             )
         )
     lines.append("")
-    lines.append(
-        footer(
-            view,
-            report.book.source,
-            report.book.as_of,
-            stale=report.book.stale,
-            fallback_reason=report.book.fallback_reason,
-        )
-    )
+    lines.append(data_footer(view, report.book))
     return "\n".join(lines)
 
 
@@ -95,9 +87,7 @@ def depth_labels(report: OrderBookReport, view: View) -> DepthLabels:
             title=_("{pair} depth · {source}").format(
                 pair=report.book.instrument.display, source=report.book.source
             ),
-            context=chart_context(
-                view, report.book.source, report.book.as_of, stale=report.book.stale
-            ),
+            context=chart_context(view, report.book),
             locale=view.locale,
         ),
         x_axis=_("price ({quote})").format(quote=quote),

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from aiogram.utils.i18n import gettext as _
 
-from bot.render.footer import footer
+from bot.render.footer import data_footer
 from bot.render.text import b, esc
 from bot.render.view import View
 from services.kernel.models import EtfFlows, Sentiment
@@ -31,7 +31,7 @@ def render_sentiment(s: Sentiment, view: View) -> str:
     lines = [b(esc(_("Fear & Greed: {score}/100").format(score=s.score))) + label]
     if s.previous is not None:
         lines.append(_("Day before: {score}").format(score=s.previous))
-    lines += ["", footer(view, s.source, s.as_of, stale=s.stale, fallback_reason=s.fallback_reason)]
+    lines += ["", data_footer(view, s)]
     return "\n".join(lines)
 
 
@@ -59,5 +59,5 @@ def render_etf(flows: EtfFlows, view: View) -> str:
     lines += ["", _("Previous days:")]
     for day in reversed(flows.days[-1 - MAX_DAYS : -1]):
         lines.append(f"{view.day(day.day)}: {_usd(view, day.net_flow_usd)}")
-    lines += ["", footer(view, flows.source, flows.as_of, stale=flows.stale)]
+    lines += ["", data_footer(view, flows)]
     return "\n".join(lines)

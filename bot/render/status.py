@@ -10,6 +10,7 @@ from bot.render.errors import job_name, module_name, reason_text
 from bot.render.text import b, code, esc
 from bot.render.view import View
 from services.kernel.breaker import BreakerSnapshot, BreakerState
+from services.kernel.modules import Module
 from services.kernel.status import SET_UP, Health, ModuleStatus, Overall
 from services.signals.health import JobHealth
 
@@ -47,7 +48,8 @@ def _module_line(m: ModuleStatus, view: View, details: bool) -> str:
         text = f"{ICONS[m.health]} {name}: {_health(m.health)}"
         if m.reason is not None:
             text += f" ({reason_text(m.reason, m.reason_by)})"
-    if m.source:
+    # A backing store's engine (sqlite, postgresql) is the operator's business.
+    if m.source and (details or m.name in Module.__members__.values()):
         text += " · " + esc(m.source)
     if m.last_success is not None:
         text += " · " + _("last success {age}").format(age=view.age(m.last_success))

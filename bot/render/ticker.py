@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiogram.utils.i18n import gettext as _
 
-from bot.render.footer import footer
+from bot.render.footer import data_footer, footer
 from bot.render.text import b, clip, code, esc
 from bot.render.view import View
 from services.kernel.models import Ticker
@@ -36,12 +36,13 @@ def render_ticker(t: Ticker, view: View) -> str:
             _("Bid / ask: {bid} / {ask}").format(bid=view.price(t.bid), ask=view.price(t.ask))
         )
     lines.append("")
-    lines.append(footer(view, t.source, t.as_of, stale=t.stale, fallback_reason=t.fallback_reason))
+    lines.append(data_footer(view, t))
     return "\n".join(lines)
 
 
-def render_board(quotes: list[Quote], view: View) -> str:
-    """One line per coin (price and 24h change), then one footer per source."""
+def render_board(quotes: list[Quote], view: View, left_out: list[str] | None = None) -> str:
+    """One line per coin (price and 24h change), then one footer per source; coins past the
+    most one answer holds are named, never dropped silently."""
     lines: list[str] = []
     for quote in quotes:
         t = quote.ticker
@@ -56,6 +57,12 @@ def render_board(quotes: list[Quote], view: View) -> str:
         change = t.change_24h_pct
         moved = NA if change is None else ("🟢 " if change >= 0 else "🔴 ") + view.pct(change)
         lines.append(f"{b(esc(t.instrument.display))}  {b(view.price(t.last))}  {moved}")
+    if left_out:
+        lines.append(
+            _("Left out ({n} coins at most in one answer): {coins}. Ask for them again.").format(
+                n=len(quotes), coins=", ".join(code(esc(clip(text))) for text in left_out)
+            )
+        )
     answered = [q.ticker for q in quotes if q.ticker is not None]
     sources = sorted({t.source for t in answered})
     if answered:
@@ -63,13 +70,16 @@ def render_board(quotes: list[Quote], view: View) -> str:
     for source in sources:
         same = [t for t in answered if t.source == source]
         oldest = min(same, key=lambda t: t.as_of)
+        stale = next((t for t in same if t.stale), None)
         lines.append(
             footer(
                 view,
                 source,
                 oldest.as_of,
-                stale=any(t.stale for t in same),
+                stale=stale is not None,
                 fallback_reason=next((t.fallback_reason for t in same if t.fallback_reason), None),
+                stale_reason=stale.stale_reason if stale else None,
+                stale_by=stale.stale_by if stale else None,
             )
         )
     return "\n".join(lines)

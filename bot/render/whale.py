@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from aiogram.utils.i18n import gettext as _
 
 from bot.render.alpha import whale_flow_text
-from bot.render.footer import footer
+from bot.render.footer import data_footer
 from bot.render.text import b, esc
 from bot.render.view import View
 from services.market.whale.analysis import Flow, WhaleEvent, WhaleFlow, WhaleSide
@@ -71,12 +71,6 @@ def render_whale(report: WhaleReport, view: View, flow: WhaleFlow | None = None)
         lines += ["", _("From OKX public trades (the last 500 per market).")]
     lines += [
         "",
-        footer(
-            view,
-            report.source,
-            report.as_of,
-            stale=report.stale,
-            fallback_reason=report.fallback_reason,
-        ),
+        data_footer(view, report),
     ]
     return "\n".join(lines)

@@ -96,6 +96,7 @@ class Cached(Generic[M]):
     stale: bool = False
     age_seconds: float = 0.0
     error: str | None = None  # why a stale value was served
+    cause: UpstreamError | None = None  # the failure behind it; None: the source was slow
 
 
 class ResilientCache:
@@ -228,6 +229,7 @@ class ResilientCache:
                             stale=True,
                             age_seconds=age,
                             error=str(exc),
+                            cause=exc,
                         )
                 raise
             await self._write(key, value, ttl)

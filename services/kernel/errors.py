@@ -5,6 +5,8 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import TypeVar
 
+from services.kernel.vendors import vendor_name
+
 
 class Reason(StrEnum):
     """Why a module is not fully available (shown in /status, /healthz and answers)."""
@@ -19,6 +21,10 @@ class Reason(StrEnum):
     TIMEOUT = "timeout"  # no answer within the time we could wait
     STALE = "stale"  # only an old copy could be had
     BAD_DATA = "bad_data"  # answered, but with data we cannot use (NaN, wrong types, empty)
+    # This server could not connect to the vendor at all (DNS, no route, refused): our side's
+    # network, or the vendor's host down; not the vendor answering badly.
+    UNREACHABLE = "unreachable"
+    NOT_COVERED = "not_covered"  # the vendor answered that it has no data for this symbol
     ERROR = "error"
 
 
@@ -40,6 +46,11 @@ class VendorError(UpstreamError):
             f"{vendor}:{endpoint}: {self.reason.value}{': ' + detail if detail else ''}"
         )
 
+    @property
+    def source(self) -> str:
+        """The vendor as a reader sees it ("OKX")."""
+        return vendor_name(self.vendor)
+
 
 class TransientError(VendorError):
     """Timeout, connection error or 5xx: worth a bounded retry."""
@@ -49,6 +60,12 @@ class VendorTimeoutError(TransientError):
     """No answer in time: the client's timeout, or what is left of a chat answer's deadline."""
 
     reason = Reason.TIMEOUT
+
+
+class UnreachableError(TransientError):
+    """No connection could be made (name resolution, no route, refused, connect timeout)."""
+
+    reason = Reason.UNREACHABLE
 
 
 class RateLimitedError(TransientError):
@@ -121,8 +138,10 @@ class BreakerOpenError(VendorError):
 
 
 class UnknownInstrumentError(VendorError):
-    """The vendor answered fine and said the instrument does not exist (OKX 51001)."""
+    """The vendor answered fine and said the instrument does not exist (OKX 51001), or that
+    it has no data for it (CoinAPI 550): for a fallback, the symbol is not covered."""
 
+    reason = Reason.NOT_COVERED
     counts_against_vendor = False
 
 

@@ -24,6 +24,7 @@ from services.kernel.errors import (
     RouteMissingError,
     TransientError,
     UnknownInstrumentError,
+    UnreachableError,
     VendorError,
     VendorRefusedError,
     VendorTimeoutError,
@@ -213,11 +214,17 @@ class VendorClient:
             try:
                 response = await self._http.get(path, params=params, timeout=timeout)
                 label = str(response.status_code)
+            except httpx.ConnectTimeout:
+                label = "unreachable"
+                raise UnreachableError(self.vendor, endpoint, "connect timeout") from None
             except httpx.TimeoutException:
                 label = "timeout"
                 raise VendorTimeoutError(
                     self.vendor, endpoint, f"no answer in {timeout:.1f}s"
                 ) from None
+            except httpx.ConnectError as exc:
+                label = "unreachable"
+                raise UnreachableError(self.vendor, endpoint, type(exc).__name__) from None
             except httpx.TransportError as exc:
                 label = "connection"
                 raise TransientError(self.vendor, endpoint, type(exc).__name__) from None

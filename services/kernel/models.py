@@ -9,6 +9,7 @@ from decimal import Decimal
 from pydantic import BaseModel, Field
 
 from services.kernel.bounds import Amount, Moment, Price, Quote, Score, Usd
+from services.kernel.errors import Reason
 from services.kernel.symbols import Instrument
 
 
@@ -19,6 +20,10 @@ class Provenance(BaseModel):
     source: str
     as_of: Moment
     stale: bool = False  # an old copy, served because the source failed or was slow
+    # Why only an old copy could be had, and the source that reason is about ("OKX" not
+    # answering); None in copies stored before it was kept.
+    stale_reason: Reason | None = None
+    stale_by: str | None = None
     fallback_reason: str | None = None  # "OKX timeout" when a fallback source answered
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Generic, TypeVar
 
 from services.kernel.cache import ResilientCache
@@ -11,6 +12,7 @@ from services.kernel.errors import (
     DataUnavailableError,
     NoKeyError,
     Reason,
+    UpstreamError,
     VendorError,
     wait_asked,
 )
@@ -92,8 +94,30 @@ async def read_through(
         raise
     if not cached.stale:
         return cached.value
-    status.degraded(module, cached.value.source, f"stale: {cached.error}")
-    return cached.value.model_copy(update={"stale": True})
+    reason, by = stale_cause(cached.cause, cached.value.source)
+    status.degraded(module, cached.value.source, f"stale: {cached.error}", reason, by=by)
+    # As old as the copy is (its own time may be when it was fetched: a book stamped on
+    # arrival), so "(1s ago)" never sits beside the mark.
+    fetched = datetime.now(UTC) - timedelta(seconds=cached.age_seconds)
+    return cached.value.model_copy(
+        update={
+            "stale": True,
+            "stale_reason": reason,
+            "stale_by": by,
+            "as_of": min(cached.value.as_of, fetched),
+        }
+    )
+
+
+def stale_cause(cause: UpstreamError | None, copied_from: str) -> tuple[Reason, str | None]:
+    """Why only an old copy could be had, and the source that is about: a failure names its
+    own; with none, the source the copy came from was too slow to answer in time."""
+    if isinstance(cause, DataUnavailableError) and cause.failures:
+        source, reason = cause.failures[0]
+        return reason, source or None
+    if isinstance(cause, VendorError):
+        return cause.reason, cause.source
+    return Reason.TIMEOUT, copied_from
 
 
 def report_unavailable(status: StatusRegistry, failed: DataUnavailableError) -> None:

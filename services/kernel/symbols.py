@@ -167,8 +167,9 @@ def parse_symbol(text: str) -> Instrument:
 
 
 def split_symbols(text: str | None) -> list[str]:
-    """The symbols of `/ticker SOL ETH, BTC`, in order, each once, at most MAX_SYMBOLS. A quote
-    after a coin belongs to it: `SOL USDT ETH` is SOL/USDT and ETH."""
+    """The symbols of `/ticker SOL ETH, BTC`, in order, each once (the caller answers the
+    first MAX_SYMBOLS and names the rest). A quote after a coin belongs to it: `SOL USDT ETH`
+    is SOL/USDT and ETH."""
     if re.sub(r"\s", "", text or "").upper() in COIN_NAMES:  # "bitcoin cash" is one coin
         return [(text or "").strip()]
     words: list[str] = []
@@ -181,4 +182,4 @@ def split_symbols(text: str | None) -> list[str]:
     for word in words:
         if word.upper() not in (u.upper() for u in unique):
             unique.append(word)
-    return unique[:MAX_SYMBOLS]
+    return unique

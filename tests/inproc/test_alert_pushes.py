@@ -50,9 +50,7 @@ async def test_bias_push_comes_within_one_interval_and_not_again_while_unchanged
         assert "Bias changed" in push
         assert "SOL institutional bias: LONG</b>" in push  # a whale buy + 73 Greed
         assert "whale buys: 1 in the last 60 min" in push
-        assert (
-            "Missing: Spot-ETF flow: needs a CoinGlass key (<code>COINGLASS_API_KEY</code>)" in push
-        )
+        assert "Missing: Spot-ETF flow: needs a CoinGlass key (ask the bot's operator)" in push
         # The pushed call says what it is checked from, and the record keeps that price.
         assert "Called at <b>142.35</b> (OKX)" in push and "/performance bias" in push
         stored = [

@@ -22,7 +22,7 @@ async def test_alpha_without_a_key_names_the_missing_etf_and_still_calls(
     # A whale bought on OKX in the last minute, alternative.me says 73 Greed, ETF needs a key.
     assert "SOL institutional bias: LONG</b> · 2 of 3 inputs agree (1 market-wide, 1 missing)" in en
     assert "whale buys: 1 in the last 60 min, largest $1.28M, total $1.28M" in en
-    assert "Missing: Spot-ETF flow: needs a CoinGlass key (<code>COINGLASS_API_KEY</code>)" in en
+    assert "Missing: Spot-ETF flow: needs a CoinGlass key (ask the bot's operator)" in en
     assert "73/100 Greed (market-wide) → LONG" in en
     # The rule text agrees with the verdict: which inputs made it, and that two may.
     assert "This call read: Whales, Sentiment." in en

@@ -37,7 +37,7 @@ async def test_with_no_key_at_all_every_command_still_answers(
     assert "estimate from OKX open interest" in answers["/heatmap SOL"]
     assert "$1.05M" in answers["/whale SOL"]
     assert "73/100" in answers["/sentiment"]
-    assert "needs a CoinGlass key (<code>COINGLASS_API_KEY</code>)" in answers["/etf"]
+    assert "needs a CoinGlass key (ask the bot's operator)" in answers["/etf"]
     assert "BTC options open interest (OKX)" in answers["/options"]
     assert "27 Nov 26" in answers["/options"] and "25 Dec 26" in answers["/options"]
     assert "OKX lists no options on SOL" in answers["/options SOL"]

@@ -90,9 +90,7 @@ async def test_probe_and_poll_run_at_start_without_any_command(
     # No CoinGlass key is a set-up, not a fault: the free sources read ok, the rest neutral.
     assert "Status: all systems ok" in status
     assert "🟢 <b>Sentiment data</b>: ok (free source) · alternative.me" in status
-    assert (
-        "⚪ <b>ETF flow data</b>: needs a CoinGlass key (<code>COINGLASS_API_KEY</code>)" in status
-    )
+    assert "⚪ <b>ETF flow data</b>: needs a CoinGlass key (ask the bot's operator)" in status
     assert "🟢 <b>Order book data</b>: ok · OKX" in status
 
 

@@ -87,3 +87,13 @@ async def test_lang_sets_the_chat_language_for_answers_and_only_admins_change_a_
     await dispatch.command("/help", chat_id=GROUP, user_id=GUEST)
     [*_, group_help] = telegram.sent_texts(GROUP)
     assert "Bahasa chat ini" in group_help  # the group's choice beats the guest's English
+
+
+async def test_subscribing_to_follow_ups_alone_says_they_need_calls(
+    dispatch: Dispatch, telegram: FakeTelegram
+) -> None:
+    await dispatch.command("/subscribe followups", chat_id=851)
+    [answer] = telegram.sent_texts(851)
+    assert "Follow-ups are replies to pushed calls" in answer and "/subscribe all" in answer
+    await dispatch.command("/subscribe bias", chat_id=851)
+    assert "Follow-ups are replies" not in telegram.sent_texts(851)[-1]

@@ -11,6 +11,7 @@ from services.kernel.symbols import parse_symbol
 from tests.fakes.telegram import FakeTelegram, parse_html
 from tests.fakes.vendors import FakeVendors, Fault
 from tests.inproc.helpers import http_get
+from tests.ports import free_port
 from tests.unit.conftest import MakeDispatch
 from tests.unit.dispatch import ADMIN, Dispatch
 
@@ -116,7 +117,7 @@ async def test_okx_failure_without_a_coinapi_key_answers_unavailable(
     [reply] = telegram.sent_texts(501)
     assert "unavailable" in reply
     assert "OKX is having trouble on its side" in reply
-    assert "needs a CoinAPI key (<code>COINAPI_API_KEY</code>)" in reply
+    assert "needs a CoinAPI key (ask the bot's operator)" in reply
     assert reply.endswith("Please try again shortly.")  # OKX may answer again
     assert not [c for c in vendors.calls if c.path.startswith("/v1/")]
 
@@ -181,3 +182,41 @@ async def test_status_and_healthz_show_the_breaker_opened_after_okx_failures(
     assert health["status"] == "degraded"  # the order book still works
     assert health["modules"]["ticker"]["status"] == "unavailable"
     assert health["breakers"]["okx:tickers"] == "open"
+
+
+async def test_more_coins_than_one_answer_holds_are_named_not_dropped(
+    dispatch: Dispatch, telegram: FakeTelegram
+) -> None:
+    coins = ["SOL", "BTC", "ETH", "DOGE", "PEPE", "XRP", "BNB", "SOL-USDC", "SOL-USDT-SWAP"]
+    await dispatch.command("/ticker " + " ".join([*coins, "ADA", "LINK", "AVAX"]), chat_id=801)
+    [answer] = telegram.sent_texts(801)
+    assert "Left out (10 coins at most in one answer): " in answer
+    assert "<code>LINK</code>, <code>AVAX</code>. Ask for them again." in answer
+    assert "<code>ADA</code>: unknown symbol" in answer  # the tenth, answered
+
+
+async def test_a_server_that_cannot_reach_okx_says_so_not_that_okx_is_in_trouble(
+    make_dispatch: MakeDispatch, telegram: FakeTelegram
+) -> None:
+    """Nothing listens where OKX should be (no network, a wrong URL): it is this server that
+    cannot reach it, and a retry in a minute is no cure."""
+    closed = free_port()
+    dispatch = await make_dispatch(okx_base_url=f"http://127.0.0.1:{closed}")
+    await dispatch.command("/ticker SOL", chat_id=811)
+    [reply] = telegram.sent_texts(811)
+    assert "this server cannot reach OKX" in reply
+    assert "having trouble" not in reply and "try again" not in reply
+    state = dispatch.services.status.get("ticker")
+    assert state is not None and state.reason is not None and state.reason.value == "unreachable"
+
+
+async def test_a_fallback_that_does_not_cover_the_coin_says_so(
+    make_dispatch: MakeDispatch, telegram: FakeTelegram, vendors: FakeVendors
+) -> None:
+    """OKX down and CoinAPI has no data for ETH (its 550): not "CoinAPI is in trouble"."""
+    dispatch = await make_dispatch(coinapi_api_key=COINAPI_TEST_KEY)
+    vendors.fail(TICKER, Fault(status=500, body={"code": "50026", "msg": "System error."}))
+    await dispatch.command("/ticker ETH", chat_id=812)
+    [reply] = telegram.sent_texts(812)
+    assert "CoinAPI does not cover this coin" in reply
+    assert "CoinAPI is having trouble" not in reply

@@ -68,8 +68,8 @@ def test_a_chart_says_what_it_shows_in_the_chats_language(
 
 
 def test_a_stale_chart_is_marked_stale(i18n: I18n) -> None:
-    assert "stale" in metadata(depth_png(i18n, stale=True))["Description"]
-    assert "basi" in metadata(depth_png(i18n, "id", stale=True))["Description"]
+    assert "last good copy" in metadata(depth_png(i18n, stale=True))["Description"]
+    assert "salinan terakhir" in metadata(depth_png(i18n, "id", stale=True))["Description"]
 
 
 def test_a_heatmap_image_says_what_its_levels_are_made_from(i18n: I18n) -> None:

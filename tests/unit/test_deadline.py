@@ -51,7 +51,8 @@ async def test_a_hanging_source_without_fallback_serves_the_last_price_marked_st
     await asyncio.sleep(0.01)  # the cached price is now past its TTL
     vendors.fail(TICKER, Fault(hang=True))
     text = await _ask(dispatch, "/ticker SOL", 73)
-    assert "142.35" in text and "stale" in text
+    # The copy's age, and what kind of old it is: the source it came from is not answering.
+    assert "142.35" in text and "⚠️ last good copy: OKX is not answering" in text
     status = dispatch.services.status.get("ticker")
     assert status is not None and status.health is Health.DEGRADED
 

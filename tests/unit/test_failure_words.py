@@ -8,6 +8,7 @@ import re
 import pytest
 from aiogram.utils.i18n import I18n
 
+from bot.render.audience import operator_reading
 from bot.render.errors import RETRYABLE, module_name, reason_text, render_unavailable
 from services.kernel.errors import DataUnavailableError, Reason
 from services.kernel.modules import Module
@@ -38,13 +39,23 @@ def test_every_reason_is_a_plain_phrase(
 @pytest.mark.parametrize("locale", LOCALES)
 def test_the_words_say_what_to_do(i18n: I18n, locale: str) -> None:
     with i18n.context(), i18n.use_locale(locale):
-        no_key = reason_text(Reason.NO_KEY, "CoinGlass")
-        coinapi = reason_text(Reason.NO_KEY, "CoinAPI")
+        with operator_reading(True):  # a bot admin in a private chat: the setting's name
+            no_key = reason_text(Reason.NO_KEY, "CoinGlass")
+            coinapi = reason_text(Reason.NO_KEY, "CoinAPI")
+        anyone = reason_text(Reason.NO_KEY, "CoinGlass")  # anyone else: who can fix it
         plan = reason_text(Reason.PLAN, "CoinGlass")
         limited = reason_text(Reason.RATE_LIMITED, "OKX", wait=39.6)
         server = reason_text(Reason.ERROR, "OKX")
+        unreachable = reason_text(Reason.UNREACHABLE, "OKX")
+        uncovered = reason_text(Reason.NOT_COVERED, "CoinGlass")
+        trouble = reason_text(Reason.ERROR, "CoinGlass")
     assert "COINGLASS_API_KEY" in no_key and "COINAPI_API_KEY" in coinapi
+    assert "API_KEY" not in anyone and "CoinGlass" in anyone
+    assert ("ask the bot's operator" if locale == "en" else "operator bot") in anyone
     assert "CoinGlass" in plan
+    # Our network, not OKX's trouble; a coin CoinGlass has no data for, not its trouble.
+    assert ("this server cannot reach OKX" if locale == "en" else "server ini") in unreachable
+    assert unreachable != server and uncovered != trouble
     assert "~40" in limited
     assert "40" not in server and limited.split(",")[0] not in server  # a 500 is not a 429
 
@@ -54,8 +65,17 @@ def test_try_again_only_where_a_retry_can_help(en: None, reason: Reason) -> None
     text = render_unavailable(DataUnavailableError("etf", [("CoinGlass", reason)]))
     assert text.startswith("ETF flow data is unavailable right now: ")
     assert ("try again" in text) is (reason in RETRYABLE)
+    # An operator's set-up, this server's network or another coin, not a minute's wait.
     assert (reason in RETRYABLE) is (
-        reason not in {Reason.NO_KEY, Reason.PLAN, Reason.MISSING, Reason.DISABLED}
+        reason
+        not in {
+            Reason.NO_KEY,
+            Reason.PLAN,
+            Reason.MISSING,
+            Reason.DISABLED,
+            Reason.UNREACHABLE,
+            Reason.NOT_COVERED,
+        }
     )
 
 

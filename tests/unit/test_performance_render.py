@@ -440,7 +440,9 @@ def test_performance_arguments_in_any_order_and_case() -> None:
         ("whale 14d", "14d"),  # a period we do not offer, not a coin
         ("bias sniper", "sniper"),
         ("7d all", "all"),
-        ("BTC ETH", "ETH"),
+        ("BTC ETH", "BTC ETH"),  # two coins: which was meant is anyone's guess, both named
+        ("foo bar", "foo bar"),  # every word not understood is named, not only the last
+        ("sniper foo 7d bar baz", "foo bar baz"),
     ],
 )
 def test_bad_performance_argument_raises(text: str, bad: str) -> None:

@@ -3,6 +3,8 @@ and button presses share the per-user throttle with commands."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from bot.registry import COMMANDS
@@ -59,3 +61,20 @@ async def test_a_module_without_a_switch_cannot_be_switched_even_by_an_admin(
     [answer] = dispatch.answers()
     assert "expired" in str(answer.params.get("text"))
     assert Flag.TICKER not in await dispatch.services.flags.all()
+
+
+async def test_after_the_wait_it_gave_a_user_is_answered_or_told_again_never_ignored(
+    make_dispatch: MakeDispatch, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The notice says when to try again; a command sent after that time, if the window's
+    weighting still counts it over the limit, gets a new notice, not silence."""
+    dispatch = await make_dispatch(user_commands_per_minute=1)
+    await dispatch.command("/help")  # allowed
+    await dispatch.command("/help")  # over: the notice
+    await dispatch.command("/help")  # over, inside the wait it gave: silence
+    assert len(dispatch.texts()) == 2 and "Try again in" in dispatch.texts()[1]
+    told = float(dispatch.texts()[1].split("Try again in ")[1].split("s")[0])
+    real = time.monotonic
+    monkeypatch.setattr("bot.middlewares.throttle.time.monotonic", lambda: real() + told + 1)
+    await dispatch.command("/help")  # after the wait it was told, still over the limit
+    assert len(dispatch.texts()) == 3 and "Try again in" in dispatch.texts()[2]

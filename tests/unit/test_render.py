@@ -67,8 +67,11 @@ def test_footer_says_stale_and_fallback(en: None) -> None:
         ),
         view(),
     )
-    assert "Source: CoinAPI" in text and "stale" in text
+    assert "Source: CoinAPI" in text and "last good copy: the live source failed" in text
     assert "fallback: OKX is having trouble on its side" in text
+    # With its reason kept, the mark says what kind of old it is.
+    why = ticker(stale=True).model_copy(update={"stale_reason": Reason.TIMEOUT, "stale_by": "OKX"})
+    assert "⚠️ last good copy: OKX is not answering" in render_ticker(why, view())
     assert "24h change: –" in text
 
 
@@ -91,7 +94,7 @@ def test_unavailable_names_every_source_and_reason(id_: None) -> None:
         DataUnavailableError("ticker", [("OKX", Reason.BREAKER_OPEN), ("CoinAPI", Reason.NO_KEY)])
     )
     assert "OKX terus gagal dan dijeda sementara" in text
-    assert "butuh kunci CoinAPI (<code>COINAPI_API_KEY</code>)" in text
+    assert "butuh kunci CoinAPI (tanyakan operator bot)" in text  # anyone: who can fix it
     assert text.endswith("Silakan coba lagi sebentar lagi.")  # OKX's pause ends
 
 

@@ -10,7 +10,6 @@ from loguru import logger
 from services.kernel.cache import ResilientCache
 from services.kernel.errors import (
     DataUnavailableError,
-    Reason,
     SymbolError,
     UnknownInstrumentError,
     wait_asked,
@@ -71,12 +70,8 @@ class TickerService:
             )
         except BothFailed as both:
             okx_error = both.primary
-            # CoinAPI not knowing a pair OKX could not answer for is a failed fallback.
-            coinapi_reason = (
-                Reason.ERROR
-                if isinstance(both.fallback, UnknownInstrumentError)
-                else both.fallback.reason
-            )
+            # CoinAPI not knowing a pair OKX could not answer for: it does not cover it.
+            coinapi_reason = both.fallback.reason
             self._status.unavailable(
                 MODULE, okx_error.reason, f"OKX {okx_error.reason.value}", by=OKX
             )
