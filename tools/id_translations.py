@@ -447,6 +447,8 @@ ID = {
     "📊 Track record": "📊 Rekam jejak",
     "last good copy: the live source failed": "salinan terakhir: sumber langsung gagal",
     "last good copy: {why}": "salinan terakhir: {why}",
+    "mid {price}": "tengah {price}",
+    "last {price}": "terakhir {price}",
 }
 
 

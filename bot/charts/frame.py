@@ -40,7 +40,8 @@ def finish(fig: Figure, frame: ChartFrame, *, top: float = 0.9) -> bytes:
     # Fixed margins: tight_layout measures every label by drawing it, a quarter of the time.
     fig.subplots_adjust(left=0.08, right=0.98, top=top, bottom=0.13)
     out = io.BytesIO()
-    fig.savefig(out, format="png", metadata=frame.metadata())
+    # zlib level 3, not 6: a fifth of the encoding time for a slightly bigger file
+    fig.savefig(out, format="png", metadata=frame.metadata(), pil_kwargs={"compress_level": 3})
     return out.getvalue()
 
 

@@ -12,7 +12,7 @@ from matplotlib.dates import date2num
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from bot.charts.candles import time_axis
+from bot.charts.axes import last_price_line, time_axis
 from bot.charts.frame import figure, finish, numbers
 from bot.charts.labels import HeatmapLabels
 from bot.render.view import View
@@ -38,6 +38,7 @@ def draw_heatmap(
         norm, cmap, handles = _time_map(ax, report.map, labels, view)
         handles += _realized(ax, report, labels, view)
         ax.legend(handles=handles, loc="upper left", framealpha=0.85)
+        last_price_line(ax, float(report.analysis.price), labels.price)
     else:
         norm, cmap = _bands(ax, report, labels, view)
     bar = fig.colorbar(ScalarMappable(norm=norm, cmap=cmap), ax=ax, pad=0.01, fraction=0.04)
@@ -75,8 +76,7 @@ def _time_map(
         handles.append(Patch(color=PRICE, label=labels.price))
     ax.set_xlabel(labels.time_axis)
     ax.set_ylabel(labels.y_axis)
-    span = (grid.times[-1] - grid.times[0]).total_seconds()
-    ax.xaxis.set_major_formatter(time_axis(view, 14_400 if span > 2 * 86_400 else 0))
+    time_axis(ax.xaxis, view, (grid.times[-1] - grid.times[0]).total_seconds())
     ax.yaxis.set_major_formatter(numbers(view))
     return norm, colormaps[LONGS], handles
 

@@ -24,6 +24,7 @@ class DepthLabels:
     y_axis: str
     bids: str
     asks: str
+    mid: str  # "mid 142.35"
 
 
 @dataclass(frozen=True)
@@ -45,5 +46,6 @@ class CandleLabels:
     price_axis: str
     volume_axis: str
     time_axis: str
+    last: str  # "last 142.35"
     # A live sniper map's levels, name and price ("TP1 144.5"), drawn across the price panel.
     levels: tuple[tuple[str, float, str], ...] = ()  # (label, price, colour)

@@ -69,6 +69,7 @@ async def chart(
     instrument = await instruments.resolve(symbol)
     report = await price_charts.chart(instrument, bar)
     live = await call_log.live_map(instrument.base)
+    view = view.on_tick(await instruments.tick(instrument))
     await answer_with_chart(message, chart_answer(report, view, live))
 
 
@@ -81,7 +82,9 @@ async def ob(
 ) -> None:
     symbol, _, rest = (command.args or "").strip().partition(" ")
     exchange = parse_exchange(rest)
-    report = await books.report(await instruments.resolve(symbol), exchange)
+    instrument = await instruments.resolve(symbol)
+    report = await books.report(instrument, exchange)
+    view = view.on_tick(await instruments.tick(instrument))
     await answer_with_chart(message, orderbook_answer(report, view, exchange))
 
 
@@ -114,7 +117,9 @@ async def heatmap(
 ) -> None:
     symbol, _, rest = (command.args or "").strip().partition(" ")
     range_ = parse_range(rest)
-    report = await heatmaps.heatmap(await instruments.resolve(symbol), range_)
+    instrument = await instruments.resolve(symbol)
+    report = await heatmaps.heatmap(instrument, range_)
+    view = view.on_tick(await instruments.tick(instrument))
     await answer_with_chart(message, heatmap_answer(report, view))
 
 

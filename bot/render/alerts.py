@@ -133,6 +133,7 @@ SHOWN_BY = {"whale_buy": "whale", "etf_inflow": "etf"}
 
 
 def render_entry_map(m: EntryMap, view: View) -> str:
+    view = view.on_tick(m.tick) if m.tick is not None else view
     if m.setup:
         title = _("{coin} sniper · {frame} long setup").format(coin=esc(m.symbol), frame=m.frame)
     else:

@@ -89,6 +89,9 @@ def candle_labels(
         price_axis=_("price ({quote})").format(quote=report.instrument.quote),
         volume_axis=_("volume ({base})").format(base=report.instrument.base),
         time_axis=_("time ({zone})").format(zone=zone),
+        last=_("last {price}").format(price=view.price(report.candles[-1].close))
+        if report.candles
+        else "",
         levels=levels,
     )
 

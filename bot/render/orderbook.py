@@ -94,4 +94,5 @@ def depth_labels(report: OrderBookReport, view: View) -> DepthLabels:
         y_axis=_("cumulative notional ({quote})").format(quote=quote),
         bids=_("bids"),
         asks=_("asks"),
+        mid=_("mid {price}").format(price=view.price(report.analysis.mid)),
     )

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 from zoneinfo import ZoneInfo
 
 from aiogram.utils.i18n import gettext as _
@@ -20,6 +20,11 @@ COMPACT_UNITS = {
     "en": ("K", "M", "B", "T"),
     "id": ("\u00a0rb", "\u00a0jt", "\u00a0miliar", "\u00a0triliun"),
 }
+
+
+def on_tick(price: Decimal, tick: Decimal) -> Decimal:
+    """The nearest whole number of ticks (a shown price, not an order: nearest, not down)."""
+    return ((price / tick).to_integral_value(ROUND_HALF_EVEN) * tick).quantize(tick)
 
 
 @functools.cache
@@ -36,8 +41,16 @@ class View:
     tz: ZoneInfo
     now: datetime
     is_admin: bool = False
+    # The instrument's price tick (OKX tickSz) when the answer is about one: every price it
+    # shows sits on it (a band edge of 190.625 on a 0.01 tick reads 190.62).
+    tick: Decimal | None = None
+
+    def on_tick(self, tick: Decimal | None) -> View:
+        return replace(self, tick=tick)
 
     def price(self, value: Decimal | float) -> str:
+        if self.tick is not None:
+            value = on_tick(Decimal(str(value)), self.tick)
         return _number_format("#,##0.########", self.locale)(value)
 
     def compact(self, value: Decimal | float) -> str:

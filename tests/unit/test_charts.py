@@ -64,7 +64,7 @@ def test_a_chart_says_what_it_shows_in_the_chats_language(
     assert meta["Description"].startswith(f"{source} · {as_of} ")
     assert "WIB" in meta["Description"]  # the time in TIMEZONE's zone
     assert meta["Language"] == locale
-    assert "stale" not in meta["Description"]
+    assert "last good copy" not in meta["Description"]
 
 
 def test_a_stale_chart_is_marked_stale(i18n: I18n) -> None:

@@ -51,7 +51,7 @@ def test_ticker_in_english(en: None) -> None:
     assert "<b>SOL/USDT</b>  <b>142.35</b>" in text
     assert "+2.48%" in text and "144.2 / 137.62" in text
     assert "Source: OKX · as of 14:00:00 WIB (42s ago)" in text
-    assert "stale" not in text and "fallback" not in text
+    assert "last good copy" not in text and "fallback" not in text
 
 
 def test_ticker_in_indonesian_uses_its_words_and_number_format(id_: None) -> None:

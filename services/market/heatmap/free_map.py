@@ -30,6 +30,7 @@ INPUTS_TTL_SECONDS = 60.0
 ROWS = 100  # a call's most; OKX keeps 1,440 per period
 FINE, COARSE = ("5m", timedelta(minutes=5)), ("1H", timedelta(hours=1))
 MAP_SPAN = Decimal("0.08")  # rows reach this far (share of price) past the price path
+COLUMNS_MAX = 96  # more time columns than a phone shows cost drawing time for nothing
 
 
 class Bar(BaseModel):
@@ -114,14 +115,21 @@ def build_map(inputs: EstimateInputs, price: Decimal, start: datetime) -> Estima
     longs: list[list[float]] = []
     shorts: list[list[float]] = []
     end = start
+    shown = sum(1 for period, _ in run if period.at >= start)
+    stride = -(-shown // COLUMNS_MAX)  # periods per column, so a day of 5m is 96 columns
+    seen = 0
     for period, length in run:
         model.run(period)
-        if period.at >= start:
-            column = model.grid(edges)
+        if period.at < start:
+            continue
+        if seen % stride == 0:
             times.append(period.at)
+        seen += 1
+        end = period.at + length
+        if seen % stride == 0 or seen == shown:  # the column's last period: what is pending
+            column = model.grid(edges)
             longs.append(column[0])
             shorts.append(column[1])
-            end = period.at + length
     levels = model.levels()
     grid = None
     if times:

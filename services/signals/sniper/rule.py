@@ -81,6 +81,7 @@ class EntryMap(BaseModel):
     evidence: list[Evidence]
     missing: list[Missing]
     at: datetime
+    tick: Decimal | None = None  # the instrument's price tick: every price shown sits on it
 
     def fingerprint(self) -> str:
         return ",".join(str(line.price) for line in self.lines if line.name != "cluster")
@@ -216,6 +217,7 @@ def entry_map(
     result = EntryMap(
         symbol=symbol,
         price=price,
+        tick=tick,
         setup=False,
         checks=checks,
         confidence=agreement.value,
@@ -261,6 +263,7 @@ def entry_map(
             "invalidation": invalidation,
             "targets": targets,
             "lines": lines,
+            "tick": tick,
         }
     )
 
