@@ -9,11 +9,15 @@ from aiogram.types import Message
 from bot.render.help import Describable, render_help, render_ids, render_start
 from bot.render.view import View
 from bot.reply import reply
+from services.chats.languages import ChatLanguages
 
 
-async def start(message: Message, view: View, commands: Sequence[Describable]) -> None:
+async def start(
+    message: Message, view: View, commands: Sequence[Describable], languages: ChatLanguages
+) -> None:
     first_name = message.from_user.first_name if message.from_user else None
-    await reply(message, render_start(commands, view, first_name))
+    chosen = await languages.chosen(message.chat.id) is not None
+    await reply(message, render_start(commands, view, first_name, chosen))
 
 
 async def help_(message: Message, view: View, commands: Sequence[Describable]) -> None:

@@ -7,6 +7,7 @@ from typing import Protocol
 
 from aiogram.utils.i18n import gettext as _
 
+from bot.render.language import NAMES
 from bot.render.text import b, clip, code, esc
 from bot.render.view import View
 
@@ -53,14 +54,35 @@ def render_help(commands: Sequence[Describable], view: View) -> str:
     return "\n".join(lines)
 
 
-def render_start(commands: Sequence[Describable], view: View, first_name: str | None) -> str:
+def language_line(view: View, chosen: bool) -> str:
+    """The truth about the language: chosen with /lang, or following Telegram's; and how
+    to switch."""
+    other = "en" if view.locale == "id" else "id"
+    now, switch = NAMES.get(view.locale, view.locale), NAMES[other]
+    if chosen:
+        text = _("Language: {language}, chosen for this chat with /lang.").format(language=now)
+    else:
+        text = _("Language: {language}, from your Telegram settings.").format(language=now)
+    return (
+        text
+        + " "
+        + _("{command} switches this chat to {other}.").format(
+            command=code(f"/lang {other}"), other=switch
+        )
+    )
+
+
+def render_start(
+    commands: Sequence[Describable], view: View, first_name: str | None, chosen: bool = False
+) -> str:
+    """`chosen`: the chat's language was set with /lang (else it follows Telegram's)."""
     name = esc(first_name) if first_name else _("trader")
     lines = [
         _(
             "Hi {name}! I answer with live crypto market data and say where every number "
             "comes from."
         ).format(name=b(name)),
-        _("Language: English. Indonesian is used when your Telegram is set to Indonesian."),
+        language_line(view, chosen),
         "",
         _("Start with:"),
     ]

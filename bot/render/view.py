@@ -83,7 +83,8 @@ class View:
     def time(self, moment: datetime) -> str:
         local = moment.astimezone(self.tz)
         today = local.date() == self.now.astimezone(self.tz).date()
-        stamp = format_datetime(local, "HH:mm:ss" if today else "d MMM HH:mm", locale=self.locale)
+        # One way everywhere (answers, pushes, charts): minutes, with the day when not today.
+        stamp = format_datetime(local, "HH:mm" if today else "d MMM HH:mm", locale=self.locale)
         # The zone's own abbreviation (WIB), which Babel's English data renders as +0700.
         return f"{stamp} {local.tzname()}"
 

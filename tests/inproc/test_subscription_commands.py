@@ -70,7 +70,7 @@ async def test_lang_sets_the_chat_language_for_answers_and_only_admins_change_a_
     assert "This chat's language: <b>English</b>. (from your Telegram settings)" in shown
     await dispatch.command("/lang ID", chat_id=RINA)  # her Telegram says English
     [_, done] = telegram.sent_texts(RINA)
-    assert "Selesai: chat ini sekarang menerima jawaban dan push dalam" in done
+    assert "Selesai: chat ini sekarang menerima jawaban dan kiriman dalam" in done
     await dispatch.command("/help", chat_id=RINA)
     [*_, help_] = telegram.sent_texts(RINA)
     assert "Bahasa chat ini" in help_  # the /lang line, in Indonesian
@@ -97,3 +97,17 @@ async def test_subscribing_to_follow_ups_alone_says_they_need_calls(
     assert "Follow-ups are replies to pushed calls" in answer and "/subscribe all" in answer
     await dispatch.command("/subscribe bias", chat_id=851)
     assert "Follow-ups are replies" not in telegram.sent_texts(851)[-1]
+
+
+async def test_start_tells_the_truth_about_the_language_and_how_to_change_it(
+    dispatch: Dispatch, telegram: FakeTelegram
+) -> None:
+    await dispatch.command("/start", chat_id=861)
+    [following] = telegram.sent_texts(861)
+    assert "Language: English, from your Telegram settings." in following
+    assert "<code>/lang id</code> switches this chat to Bahasa Indonesia." in following
+    await dispatch.command("/lang id", chat_id=861)
+    await dispatch.command("/start", chat_id=861)
+    chosen = telegram.sent_texts(861)[-1]
+    assert "Bahasa: Bahasa Indonesia, dipilih untuk chat ini dengan /lang." in chosen
+    assert "<code>/lang en</code> mengganti chat ini ke English." in chosen

@@ -189,7 +189,7 @@ def test_whale_record_shows_ratio_with_n_interval_and_baseline(en: None) -> None
         in shown
     )
     assert "average move in the call's direction: +0.42%" in shown
-    assert "Source: OKX 1m candles · as of 14:00:00 WIB" in shown
+    assert "Source: OKX 1m candles · as of 14:00 WIB" in shown
 
 
 def test_too_few_calls_show_n_and_no_percentage(en: None) -> None:
@@ -334,21 +334,21 @@ def test_replay_lines_for_every_status_newest_first(en: None) -> None:
     shown = visible(text)
     body = shown.split("\n")
     assert body[0] == "Calls in the last 24 hours: 10"
-    assert "04:00:00 WIB · bias · BTC LONG · pushed · right +0.84% after 4h" in shown
+    assert "04:00 WIB · bias · BTC LONG · pushed · right +0.84% after 4h" in shown
     # Whale events are inputs, not calls: their own list, after the calls, never "pushed".
     whales = shown.split("Whale events read in the last 24 hours: 1")[1]
-    assert "09:00:00 WIB · ETH whale selling · wrong -0.30% after 1h" in whales
-    assert "09:00:00" not in shown.split("Whale events")[0]
-    assert "10:40:00 WIB · bias · BTC LONG · pushed · pending" in shown
-    assert line_with(shown, "10:50:00").endswith("· waiting for entry")
+    assert "09:00 WIB · ETH whale selling · wrong -0.30% after 1h" in whales
+    assert "09:00" not in shown.split("Whale events")[0]
+    assert "10:40 WIB · bias · BTC LONG · pushed · pending" in shown
+    assert line_with(shown, "10:50").endswith("· waiting for entry")
     # R only once a trade is over: an open trade's R would still change.
-    assert line_with(shown, "11:00:00").endswith("· entered")
-    assert line_with(shown, "11:10:00").endswith("· TP1 hit")
-    assert line_with(shown, "11:20:00").endswith("· TP2 hit, +1.75R")
-    assert line_with(shown, "11:30:00").endswith("· stopped, -1R")
-    assert line_with(shown, "11:40:00").endswith("· break-even, +0.5R")
-    assert line_with(shown, "11:50:00").endswith("· expired")
-    assert line_with(shown, "12:00:00").endswith("· expired, 0R")
+    assert line_with(shown, "11:00").endswith("· entered")
+    assert line_with(shown, "11:10").endswith("· TP1 hit")
+    assert line_with(shown, "11:20").endswith("· TP2 hit, +1.75R")
+    assert line_with(shown, "11:30").endswith("· stopped, -1R")
+    assert line_with(shown, "11:40").endswith("· break-even, +0.5R")
+    assert line_with(shown, "11:50").endswith("· expired")
+    assert line_with(shown, "12:00").endswith("· expired, 0R")
     calls = shown.split("Whale events")[0].split("\n")
     times = [line.split(" WIB")[0] for line in calls if " WIB · " in line]
     assert len(times) == 10 and times == sorted(times, reverse=True)
@@ -358,7 +358,7 @@ def test_replay_lines_for_every_status_newest_first(en: None) -> None:
 def test_a_replay_line_states_the_price_at_the_call(en: None) -> None:
     line = rline(600, "bias", "hit", "0.84").model_copy(update={"price": Decimal("142.35")})
     shown = visible(render_replay(replay_of([line]), view()))
-    assert "04:00:00 WIB at 142.35 · bias · BTC LONG · pushed · right +0.84% after 4h" in shown
+    assert "04:00 WIB at 142.35 · bias · BTC LONG · pushed · right +0.84% after 4h" in shown
 
 
 def test_a_call_that_could_not_be_graded_says_so_in_words(en: None) -> None:
@@ -373,7 +373,7 @@ def test_replay_is_capped_with_a_count_of_the_rest(en: None) -> None:
     shown = visible(render_replay(replay_of(lines), view()))
     assert shown.count(" · bias · ") == 30
     assert "…and 5 more" in shown
-    assert "13:59:00" in shown and "13:26:00" not in shown  # the newest are kept
+    assert "13:59" in shown and "13:26" not in shown  # the newest are kept
 
 
 def test_replay_of_an_empty_period_is_one_plain_line(en: None) -> None:
@@ -504,7 +504,7 @@ def test_whale_chart_is_a_png(en: None) -> None:
 
 def test_chart_labels_are_translated(id_: None) -> None:
     labels = chart_labels(sniper_record(), view("id"))
-    assert labels.title == "Entri sniper · 30 hari terakhir · SOL"
+    assert labels.title == "Entry sniper · 30 hari terakhir · SOL"
     assert labels.y_axis == "R kumulatif"
     assert labels.x_axis == "waktu (WIB)"
     assert labels.context.startswith("Dinilai terhadap harga OKX · per ")

@@ -50,7 +50,7 @@ def test_ticker_in_english(en: None) -> None:
     parse_html(text)
     assert "<b>SOL/USDT</b>  <b>142.35</b>" in text
     assert "+2.48%" in text and "144.2 / 137.62" in text
-    assert "Source: OKX · as of 14:00:00 WIB (42s ago)" in text
+    assert "Source: OKX · as of 14:00 WIB (42s ago)" in text
     assert "last good copy" not in text and "fallback" not in text
 
 
@@ -146,7 +146,7 @@ def test_status_says_when_another_copy_takes_the_updates_in_the_readers_language
     since = AS_OF - timedelta(minutes=3)
     text = render_status(Overall.OK, [], [], view("id"), polling_conflict_since=since)
     parse_html(text)
-    assert "Salinan lain bot ini ikut mengambil pesannya sejak 13:57:00 WIB" in text
+    assert "Salinan lain bot ini ikut mengambil pesannya sejak 13:57 WIB" in text
     assert "Salinan lain" not in render_status(Overall.OK, [], [], view("id"))
 
 
