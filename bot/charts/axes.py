@@ -19,7 +19,9 @@ def time_axis(axis: Axis, view: View, span_seconds: float) -> None:
     """Ticks on round times of the chat's zone (matplotlib's date locator picks 1, 3, 6 or 12
     hours, days...), labelled in its language: hours within a day, dates past one (a 4-day
     chart reads "7 Des 12:00", not "12:00" four times)."""
-    locator = AutoDateLocator(tz=view.tz, minticks=4, maxticks=8)  # type: ignore[no-untyped-call]
+    # A short span (a map of a few minutes) has room for two round times, not four.
+    fewest = 4 if span_seconds >= 3_600 else 2
+    locator = AutoDateLocator(tz=view.tz, minticks=fewest, maxticks=8)  # type: ignore[no-untyped-call]
     axis.set_major_locator(locator)
     several_days = span_seconds > DAY
 

@@ -65,3 +65,15 @@ async def test_alpha_on_a_coin_without_an_etf_says_the_flow_is_market_wide(
     assert "(market-wide)" in answer  # sentiment is one index for every coin
     etf = [c.query for c in vendors.calls if c.path.startswith("/api/etf/")]
     assert vendors.count("/api/etf/bitcoin/flow-history") == len(etf) == 1
+
+
+async def test_alpha_eth_reads_ethereums_own_etf_flows(
+    make_dispatch: MakeDispatch, telegram: FakeTelegram, vendors: FakeVendors
+) -> None:
+    dispatch = await make_dispatch(coinglass_api_key="cg-test-key-123456")
+    await dispatch.command("/alpha ETH", chat_id=1705)
+    [answer] = telegram.sent_texts(1705)
+    assert "<b>Spot-ETF flow</b>: net +$106.6M on" in answer  # ETHA, FETH...: Ethereum's
+    assert "Bitcoin's flow" not in answer
+    assert vendors.count("/api/etf/ethereum/flow-history") == 1
+    assert vendors.count("/api/etf/bitcoin/flow-history") == 0

@@ -42,3 +42,23 @@ async def test_ob_answers_walls_by_exchange_and_falls_back_when_okx_fails(
     assert (
         "Source: Binance" in fallback and "fallback: OKX is having trouble on its side" in fallback
     )
+
+
+async def test_status_says_what_the_answer_just_said_when_the_book_is_rate_limited(
+    dispatch: Dispatch, telegram: FakeTelegram, vendors: FakeVendors
+) -> None:
+    """The user was told OKX is rate-limiting us: /status must not read "not used yet"."""
+    vendors.fail(
+        "/api/v5/market/books",
+        Fault(
+            status=429,
+            body={"code": "50011", "msg": "Too Many Requests"},
+            headers={"Retry-After": "30"},
+        ),
+    )
+    await dispatch.command("/ob SOL okx", chat_id=1851)
+    [answer] = telegram.sent_texts(1851)
+    assert "OKX is rate-limiting us" in answer
+    await dispatch.command("/status", chat_id=1851)
+    status = telegram.sent_texts(1851)[-1]
+    assert "Order book data</b>: unavailable (OKX is rate-limiting us" in status

@@ -149,3 +149,25 @@ async def test_a_call_closed_without_its_grade_replays_as_ungraded_not_pending(
     assert {line.status for line in replay.lines} == {UNGRADED, "pending"}
     assert next(line for line in replay.lines if line.made_at == AT).status == UNGRADED
     assert waiting  # recorded; still open, so still pending
+
+
+async def test_a_call_is_found_by_the_second_it_was_made_and_the_last_pushed_one(
+    db: Database,
+) -> None:
+    """A push's chart button carries the second its call was made; a withdrawn call's
+    follow-up reads the newest call that reached a chat."""
+    store = CallStore(db)
+    made = AT + timedelta(microseconds=250_000)  # a call's own time has microseconds
+    older = call(made.isoformat(), kind="bias").model_copy(update={"made_at": made})
+    newer = call("later", kind="bias", minutes=5).model_copy(
+        update={"pushed": True, "price": Decimal("143.1")}
+    )
+    first, _ = await store.record(older)
+    await store.record(newer)
+    found = await store.made_in_second("bias", "SOL", AT)
+    assert found is not None and found.id == first
+    assert await store.made_in_second("bias", "SOL", AT + timedelta(seconds=1)) is None
+    assert await store.made_in_second("sniper", "SOL", AT) is None
+    last = await store.last_pushed("bias", "SOL")
+    assert last is not None and last.price == Decimal("143.1")
+    assert await store.last_pushed("bias", "BTC") is None

@@ -11,7 +11,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from loguru import logger
-from pydantic import BaseModel
+from pydantic import BaseModel, computed_field
 
 from services.kernel.alerts import JOBS, Job
 from services.kernel.cache import ResilientCache
@@ -89,8 +89,10 @@ class HeatmapReport(Provenance):
     map: TimeMap | None = None  # by time and price, where the data has a time axis
     realized: RealizedLayer | None = None
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def modelled(self) -> bool:
+        """Kept in the JSON the API serves (it was a field before `method`)."""
         return self.method is HeatmapMethod.MODEL
 
     def ranges(self) -> list[HeatmapRange]:
