@@ -34,6 +34,15 @@ from services.signals.calls import CallLog
 from services.signals.track_record import TrackRecordService
 
 
+async def shown(query: CallbackQuery) -> Message | None:
+    """The message the pressed button is under; None (the press answered as expired) when
+    Telegram no longer shows it to us (too old) or there is none (an inline message)."""
+    if isinstance(query.message, Message):
+        return query.message
+    await answer_query(query, render_expired_button())
+    return None
+
+
 async def refresh(
     query: CallbackQuery,
     callback_data: Refresh,
@@ -41,9 +50,8 @@ async def refresh(
     books: OrderBookService,
     view: View,
 ) -> None:
-    message = query.message
-    if not isinstance(message, Message):  # too old for Telegram to show us, or inline
-        await answer_query(query, render_expired_button())
+    message = await shown(query)
+    if message is None:
         return
     instrument = parse_symbol(callback_data.symbol)
     if callback_data.kind == RefreshKind.TICKER:
@@ -66,9 +74,8 @@ async def refresh(
 async def heatmap_range(
     query: CallbackQuery, callback_data: HeatmapView, heatmaps: HeatmapService, view: View
 ) -> None:
-    message = query.message
-    if not isinstance(message, Message):
-        await answer_query(query, render_expired_button())
+    message = await shown(query)
+    if message is None:
         return
     report = await heatmaps.heatmap(parse_symbol(callback_data.coin), callback_data.range)
     await edit_with_chart(message, heatmap_answer(report, view))
@@ -84,9 +91,8 @@ async def chart_view(
 ) -> None:
     """A timeframe under a chart redraws it in place; the chart button under a ticker sends
     the chart as a new message (the price stays where it was)."""
-    message = query.message
-    if not isinstance(message, Message):
-        await answer_query(query, render_expired_button())
+    message = await shown(query)
+    if message is None:
         return
     instrument = parse_symbol(callback_data.symbol)
     report = await price_charts.chart(instrument, callback_data.bar)
@@ -110,9 +116,8 @@ async def record_view(
     query: CallbackQuery, callback_data: RecordView, track_record: TrackRecordService, view: View
 ) -> None:
     """The track record of the kind of call a push carried, as /performance shows it."""
-    message = query.message
-    if not isinstance(message, Message):
-        await answer_query(query, render_expired_button())
+    message = await shown(query)
+    if message is None:
         return
     await answer_performance(
         message, await track_record.record(callback_data.kind.value, 30, None, view.now), view
