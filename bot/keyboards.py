@@ -13,6 +13,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.render.errors import module_name
 from services.delivery.models import Alert
+from services.kernel.symbols import Instrument, okx_inst_id
 from services.market.flags import Flag
 from services.market.heatmap.service import HeatmapRange
 from services.market.ticker.candles import Bar
@@ -133,7 +134,9 @@ def push_keyboard(alert: Alert) -> InlineKeyboardMarkup | None:
             builder.button(
                 text=_("📈 {coin}").format(coin=call.symbol),
                 callback_data=ChartView(
-                    symbol=f"{call.symbol}-USDT", bar=Bar.H1, call=call_ref("bias", call.at)
+                    symbol=okx_inst_id(Instrument(base=call.symbol)),
+                    bar=Bar.H1,
+                    call=call_ref("bias", call.at),
                 ),
             )
     maps = alert.sniper or ([alert.track.map] if alert.track is not None else [])
@@ -141,9 +144,11 @@ def push_keyboard(alert: Alert) -> InlineKeyboardMarkup | None:
         kind = RecordKind.SNIPER
         for entry in maps[:3]:
             builder.button(
-                text=_("📈 Chart"),
+                text=_("📈 {coin}").format(coin=entry.symbol),
                 callback_data=ChartView(
-                    symbol=f"{entry.symbol}-USDT", bar=Bar.M5, call=call_ref("sniper", entry.at)
+                    symbol=okx_inst_id(Instrument(base=entry.symbol)),
+                    bar=Bar.M5,
+                    call=call_ref("sniper", entry.at),
                 ),
             )
     if alert.withdrawn:

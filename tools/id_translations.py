@@ -452,6 +452,7 @@ ID = {
     "Language: {language}, chosen for this chat with /lang.": "Bahasa: {language}, dipilih untuk chat ini dengan /lang.",
     "Language: {language}, from your Telegram settings.": "Bahasa: {language}, mengikuti pengaturan Telegram Anda.",
     "{command} switches this chat to {other}.": "{command} mengganti chat ini ke {other}.",
+    "With all three present, LONG needs net whale buying in the window, a spot-ETF inflow and greedy sentiment (SHORT the mirror); a missing or stale input lowers the confidence, and the market-wide ones are counted apart.": "Jika ketiganya ada, LONG butuh whale membeli bersih dalam jendela waktu, arus masuk ETF spot dan sentimen serakah (SHORT kebalikannya); input yang hilang atau lama menurunkan keyakinan, dan yang seluruh pasar dihitung terpisah.",
 }
 
 

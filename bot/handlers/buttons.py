@@ -9,7 +9,7 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
 from bot.answers import chart_answer, heatmap_answer, orderbook_answer
-from bot.handlers.performance import answer_performance
+from bot.handlers.performance import DEFAULT_DAYS, answer_performance
 from bot.keyboards import (
     ChartView,
     HeatmapView,
@@ -27,6 +27,7 @@ from bot.render.view import View
 from bot.reply import not_modified
 from services.kernel.symbols import parse_symbol
 from services.market.heatmap.service import HeatmapService
+from services.market.instruments import InstrumentCatalog
 from services.market.orderbook.service import OrderBookService, parse_exchange
 from services.market.ticker.candles import PriceCharts
 from services.market.ticker.service import TickerService
@@ -48,6 +49,7 @@ async def refresh(
     callback_data: Refresh,
     tickers: TickerService,
     books: OrderBookService,
+    instruments: InstrumentCatalog,
     view: View,
 ) -> None:
     message = await shown(query)
@@ -67,17 +69,24 @@ async def refresh(
     else:
         exchange = parse_exchange(callback_data.exchange)
         report = await books.report(instrument, exchange)
+        view = view.on_tick(await instruments.tick(instrument))  # as /ob shows it
         await edit_with_chart(message, orderbook_answer(report, view, exchange))
     await answer_query(query, _("Updated"))
 
 
 async def heatmap_range(
-    query: CallbackQuery, callback_data: HeatmapView, heatmaps: HeatmapService, view: View
+    query: CallbackQuery,
+    callback_data: HeatmapView,
+    heatmaps: HeatmapService,
+    instruments: InstrumentCatalog,
+    view: View,
 ) -> None:
     message = await shown(query)
     if message is None:
         return
-    report = await heatmaps.heatmap(parse_symbol(callback_data.coin), callback_data.range)
+    instrument = parse_symbol(callback_data.coin)
+    report = await heatmaps.heatmap(instrument, callback_data.range)
+    view = view.on_tick(await instruments.tick(instrument))  # as /heatmap shows it
     await edit_with_chart(message, heatmap_answer(report, view))
     await answer_query(query)
 
@@ -87,6 +96,7 @@ async def chart_view(
     callback_data: ChartView,
     price_charts: PriceCharts,
     call_log: CallLog,
+    instruments: InstrumentCatalog,
     view: View,
 ) -> None:
     """A timeframe under a chart redraws it in place; the chart button under a ticker sends
@@ -96,6 +106,7 @@ async def chart_view(
         return
     instrument = parse_symbol(callback_data.symbol)
     report = await price_charts.chart(instrument, callback_data.bar)
+    view = view.on_tick(await instruments.tick(instrument))  # as /chart shows it
     ref = parse_call_ref(callback_data.call)
     call = await call_log.levels_of(ref[0], instrument.base, ref[1]) if ref else None
     answer = chart_answer(report, view, await call_log.live_map(instrument.base), call)
@@ -119,7 +130,6 @@ async def record_view(
     message = await shown(query)
     if message is None:
         return
-    await answer_performance(
-        message, await track_record.record(callback_data.kind.value, 30, None, view.now), view
-    )
+    record = await track_record.record(callback_data.kind.value, DEFAULT_DAYS, None, view.now)
+    await answer_performance(message, record, view)
     await answer_query(query)

@@ -13,8 +13,9 @@ from bot.render.text import b, esc, i
 from bot.render.view import View
 from services.market.whale.analysis import WhaleFlow
 from services.signals.bias.rule import BiasCall, Direction, Evidence, Missing
+from services.signals.calls import Kind
 from services.signals.confidence import Agreement
-from services.signals.grading import HORIZONS
+from services.signals.track_record import HORIZONS
 
 ICONS = {Direction.LONG: "🟢", Direction.SHORT: "🔴", Direction.NEUTRAL: "⚪"}
 
@@ -159,7 +160,7 @@ def horizon_words(horizon: str) -> str:
 
 def grading_text() -> str:
     """How a LONG or SHORT is checked, from the price at the call (services/signals/grading)."""
-    horizons = ", ".join(horizon_words(h) for h in HORIZONS)
+    horizons = ", ".join(horizon_words(h) for h in HORIZONS[Kind.BIAS])
     return i(
         _(
             "Graded against OKX's 1-minute closes from the price at the call, {horizons} "
@@ -186,8 +187,8 @@ def rule_text(call: BiasCall) -> list[str]:
         i(
             _(
                 "With all three present, LONG needs net whale buying in the window, a spot-ETF "
-                "inflow and greedy sentiment (SHORT the mirror); a missing, stale or "
-                "market-wide input lowers the confidence."
+                "inflow and greedy sentiment (SHORT the mirror); a missing or stale input "
+                "lowers the confidence, and the market-wide ones are counted apart."
             )
         )
     )

@@ -204,9 +204,9 @@ class VendorClient:
                 raise VendorTimeoutError(self.vendor, endpoint, "no time left to ask")
             timeout = min(timeout, left)
         await self._budget.acquire(self.vendor, endpoint, max_wait=left)
-        if family is not None:
+        if family is not None:  # what is left now, after the vendor's own budget's wait
             await self._budget.acquire(
-                self.vendor, endpoint, max_wait=left, key=f"{self.vendor}:{family}"
+                self.vendor, endpoint, max_wait=deadline.remaining(), key=f"{self.vendor}:{family}"
             )
         label = "error"
         async with self._slots:

@@ -18,7 +18,7 @@ from services.kernel.errors import (
 )
 from services.kernel.hedge import BothFailed, hedged
 from services.kernel.models import Provenance
-from services.kernel.status import StatusRegistry
+from services.kernel.status import SET_UP, StatusRegistry
 
 T = TypeVar("T")
 M = TypeVar("M", bound=Provenance)
@@ -112,18 +112,29 @@ async def read_through(
 def stale_cause(cause: UpstreamError | None, copied_from: str) -> tuple[Reason, str | None]:
     """Why only an old copy could be had, and the source that is about: a failure names its
     own; with none, the source the copy came from was too slow to answer in time."""
-    if isinstance(cause, DataUnavailableError) and cause.failures:
-        source, reason = cause.failures[0]
+    telling = telling_failure(cause.failures) if isinstance(cause, DataUnavailableError) else None
+    if telling is not None:
+        source, reason = telling
         return reason, source or None
     if isinstance(cause, VendorError):
         return cause.reason, cause.source
     return Reason.TIMEOUT, copied_from
 
 
+def telling_failure(failures: list[tuple[str, Reason]]) -> tuple[str, Reason] | None:
+    """The failure that says what went wrong: the first one that is not how the install is
+    set up (a paid source without its key, before the free one that failed), else the first."""
+    for source, reason in failures:
+        if reason not in SET_UP:
+            return source, reason
+    return failures[0] if failures else None
+
+
 def report_unavailable(status: StatusRegistry, failed: DataUnavailableError) -> None:
-    """What an answer is about to say, told to /status: the first source's failure is the
-    module's reason (the fallbacks' are in the answer)."""
-    if not failed.failures:
+    """What an answer is about to say, told to /status: the failure that tells what went wrong
+    is the module's reason (the others are in the answer)."""
+    telling = telling_failure(failed.failures)
+    if telling is None:
         return
-    source, reason = failed.failures[0]
+    source, reason = telling
     status.unavailable(failed.module, reason, f"{source} {reason.value}", by=source)

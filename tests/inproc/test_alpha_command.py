@@ -30,7 +30,7 @@ async def test_alpha_without_a_key_names_the_missing_etf_and_still_calls(
     assert "Called at <b>142.35</b> (OKX) · " in en
     assert (
         "Graded against OKX's 1-minute closes from the price at the call, "
-        "15 min, 1 h, 4 h, 24 h later; /performance bias shows the record." in en
+        "1 h, 4 h, 24 h later; /performance bias shows the record." in en
     )
     assert "the ones present must all push the same way, and at least two must be present" in en
     assert "Bias institusional SOL: LONG" in id_  # SNIPER_SYMBOL when none is given

@@ -14,7 +14,7 @@ from services.kernel.breaker import BreakerState
 from services.kernel.errors import ArgumentError, Reason
 from services.kernel.models import Liquidation
 from services.kernel.symbols import parse_symbol
-from services.market.heatmap.analysis import analyse, band_step, bands_from_liquidations
+from services.market.heatmap.analysis import analyse, band_step, bands_of
 from services.market.heatmap.service import HeatmapMethod, HeatmapRange, parse_range
 from services.storage.db import Database
 from services.storage.liquidations import LiquidationStore
@@ -58,7 +58,7 @@ def test_bands_clusters_and_the_one_within_half_a_percent() -> None:
         liq("103.70", "100000", "short"),  # 103.50-103.75: 100k, under 20% of 900k
         liq("95.20", "1000"),
     ]  # noise
-    result = analyse(bands_from_liquidations(events, price), price)
+    result = analyse(bands_of(events, price), price)
     assert [(b.low, b.usd) for b in result.below] == [(Decimal("98.00"), Decimal("900000"))]
     assert [(b.low, b.usd) for b in result.above] == [(Decimal("100.25"), Decimal("300000"))]
     assert result.nearest is not None and result.nearest.low == Decimal("100.25")

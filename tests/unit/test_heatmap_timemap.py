@@ -10,9 +10,9 @@ from zoneinfo import ZoneInfo
 from bot.charts.frame import ChartFrame, figure
 from bot.charts.heatmap import HeatmapLabels, _time_map
 from bot.render.view import View
-from services.kernel.models import HeatmapGrid, Liquidation
+from services.kernel.models import HeatmapGrid
 from services.market.heatmap.service import HeatmapMethod, HeatmapRange
-from services.market.heatmap.timemap import COLUMNS, from_grid, from_liquidations
+from services.market.heatmap.timemap import from_grid
 from tests.fakes.reports import heatmap_report
 
 T0 = datetime(2026, 12, 1, 12, tzinfo=UTC)
@@ -45,36 +45,6 @@ def test_a_models_level_above_the_price_of_its_moment_is_where_shorts_get_liquid
     assert m.shorts[2][2] == 30 and m.longs[0][2] == 5
     cut = from_grid(grid(), 1)  # a 1h answer cut from a longer grid keeps its last candles
     assert cut is not None and len(cut.times) == 2 and cut.shorts[2][0] == 30
-
-
-def test_realized_liquidations_land_in_their_time_price_and_side() -> None:
-    start, end = T0, T0 + timedelta(hours=4)
-    events = [
-        Liquidation(
-            coin="SOL",
-            side="long",
-            price=Decimal("99.7"),
-            size_coin=Decimal(1),
-            usd=Decimal(1000),
-            at=T0 + timedelta(minutes=7),
-        ),
-        Liquidation(
-            coin="SOL",
-            side="short",
-            price=Decimal("101.2"),
-            size_coin=Decimal(1),
-            usd=Decimal(500),
-            at=(end - MINUTE).replace(tzinfo=None),
-        ),  # naive, as stored
-    ]
-    m = from_liquidations(events, start, end, Decimal(100), [(T0, Decimal(100))])
-    assert len(m.times) == COLUMNS + 1 and m.times[0] == start and m.times[-1] == end
-    step = m.prices[1] - m.prices[0]
-    row = int((Decimal("99.7") - m.prices[0]) // step)
-    assert m.longs[row][1] == 1000  # minute 7 of 240 in 5-minute columns
-    short_row = int((Decimal("101.2") - m.prices[0]) // step)
-    assert m.shorts[short_row][COLUMNS - 1] == 500  # the last minute: the last column
-    assert sum(map(sum, m.longs)) == 1000 and sum(map(sum, m.shorts)) == 500  # once, its side
 
 
 def test_every_range_is_offered() -> None:

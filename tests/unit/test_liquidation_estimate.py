@@ -139,3 +139,15 @@ async def test_every_range_has_a_map_from_the_first_minute(
         assert report.lookback is not None and report.lookback >= timedelta(hours=3)
         assert report.analysis.bands, range_
         assert Decimal(0) < report.analysis.total_usd
+
+
+def test_positions_closed_by_choice_in_a_cascade_are_a_share_of_what_was_left() -> None:
+    """The fall to 97 liquidates 250 of the 1,000 new coins; OI falls by 750, so 500 more were
+    closed by choice out of the 1,750 the liquidations left: each level keeps 1,250/1,750."""
+    opened = period(0, 1000, 2000, buy=1.0)
+    cascade = period(1, 2000, 1250, low=97)
+    levels = {round(float(lv.price), 4): float(lv.usd) for lv in estimate([opened, cascade])}
+    keep = 1 - 500 / 1750
+    assert levels == pytest.approx(
+        {80.5: 200 * 80.5 * keep, 90.5: 300 * 90.5 * keep, 96.5: 250 * 96.5 * keep}
+    )

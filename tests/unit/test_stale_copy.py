@@ -48,3 +48,22 @@ async def test_a_copy_stamped_on_arrival_is_shown_as_old_as_it_is_with_why() -> 
     state = status.get("spot_ob")
     assert state is not None and state.reason is Reason.TIMEOUT and state.reason_by == "Binance"
     await cache.close()
+
+
+async def test_a_free_install_reports_the_free_sources_failure_not_the_missing_key() -> None:
+    """No CoinGlass key (a set-up) and OKX failing (a fault): /status and an old copy's mark
+    speak of OKX, and the bot reads degraded, not "all ok" during an outage."""
+    from services.kernel.errors import DataUnavailableError
+    from services.kernel.sources import report_unavailable, stale_cause
+    from services.kernel.status import Overall
+
+    failed = DataUnavailableError("whale", [("CoinGlass", Reason.NO_KEY), ("OKX", Reason.ERROR)])
+    status = StatusRegistry()
+    status.register("whale")
+    report_unavailable(status, failed)
+    state = status.get("whale")
+    assert state is not None and (state.reason, state.reason_by) == (Reason.ERROR, "OKX")
+    assert status.overall() is not Overall.OK
+    assert stale_cause(failed, "OKX") == (Reason.ERROR, "OKX")
+    only_setup = DataUnavailableError("etf", [("CoinGlass", Reason.NO_KEY)])
+    assert stale_cause(only_setup, "CoinGlass") == (Reason.NO_KEY, "CoinGlass")

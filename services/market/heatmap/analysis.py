@@ -1,13 +1,15 @@
-"""Liquidation bands around price, from realized liquidations or a modelled grid."""
+"""Liquidation bands around price, from pending levels (the estimate) or a modelled grid."""
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from decimal import Decimal
+from typing import Protocol
 
 from pydantic import BaseModel
 
-from services.kernel.models import HeatmapGrid, Liquidation
+from services.kernel.models import HeatmapGrid
 
 NEAR_PCT = Decimal("0.5")  # a cluster this close to price is called out
 CLUSTER_SHARE = Decimal("0.2")  # a band with >= 20% of the biggest band's USD is a cluster
@@ -69,11 +71,21 @@ def _band(low: Decimal, high: Decimal, usd: Decimal, price: Decimal) -> Band:
     return Band(low=low, high=high, usd=usd, distance_pct=((low + high) / 2 - price) / price * 100)
 
 
-def bands_from_liquidations(events: list[Liquidation], price: Decimal) -> list[Band]:
+class Priced(Protocol):
+    """Anything with a price and a USD size: a pending level, a liquidation."""
+
+    @property
+    def price(self) -> Decimal: ...
+    @property
+    def usd(self) -> Decimal: ...
+
+
+def bands_of(items: Sequence[Priced], price: Decimal) -> list[Band]:
+    """USD summed per band of round width around `price`."""
     step = band_step(price)
     sums: dict[Decimal, Decimal] = defaultdict(Decimal)
-    for event in events:
-        sums[(event.price // step) * step] += event.usd
+    for item in items:
+        sums[(item.price // step) * step] += item.usd
     return [_band(low, low + step, usd, price) for low, usd in sorted(sums.items())]
 
 

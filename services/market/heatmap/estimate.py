@@ -15,7 +15,7 @@ drawn from it says "estimate from OKX open interest"):
 4. A level is gone once price trades through it (a later period's low at or under a long's
    level, its high at or over a short's).
 5. Open interest falling closes positions: what the fall leaves after the liquidations just
-   counted shrinks every open level in proportion.
+   counted shrinks every open level in proportion to the open interest they left.
 
 Open interest from before the history starts has no known entry: it is left out, so the
 estimate grows more complete with the history it has (OKX keeps 1,440 points a period).
@@ -135,11 +135,12 @@ class Estimator:
                 for leverage, weight in TIERS:
                     price = liquidation_price(entry, leverage, side, self._maintenance)
                     book.add(price, change * part * weight, index)
-        elif change < 0 and period.oi_before > 0:
+        elif change < 0 and period.oi_before > gone:
             # What the fall leaves after the liquidations counted above was closed by choice,
-            # in proportion across all open interest (the untracked part included).
+            # in proportion across the open interest those liquidations left (the untracked
+            # part included).
             closed = max(0.0, -change - gone)
-            keep = 1 - closed / period.oi_before
+            keep = 1 - closed / (period.oi_before - gone)
             self._longs.shrink(keep)
             self._shorts.shrink(keep)
 

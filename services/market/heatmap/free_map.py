@@ -19,7 +19,7 @@ from pydantic import BaseModel
 from services.kernel.cache import ResilientCache
 from services.kernel.errors import BadResponseError, VendorError
 from services.kernel.symbols import Instrument
-from services.market.heatmap.analysis import Band, band_step
+from services.market.heatmap.analysis import Band, band_step, bands_of
 from services.market.heatmap.estimate import Estimator, PendingLevel, Period
 from services.market.heatmap.timemap import TimeMap
 from services.vendors.okx import OkxClient
@@ -142,7 +142,7 @@ def build_map(inputs: EstimateInputs, price: Decimal, start: datetime) -> Estima
             path=path,
         )
     return EstimatedMap(
-        analysis_bands=bands_from_levels(levels, price),
+        analysis_bands=bands_of(levels, price),
         levels=levels,
         map=grid,
         lookback=run[-1][0].at + run[-1][1] - run[0][0].at,
@@ -155,18 +155,6 @@ ZERO = Decimal(0)
 def _usd(value: float) -> Decimal:
     """Whole dollars: a map cell is a relative size, and most cells are empty."""
     return ZERO if value < 0.5 else Decimal(int(value + 0.5))
-
-
-def bands_from_levels(levels: list[PendingLevel], price: Decimal) -> list[Band]:
-    step = band_step(price)
-    sums: dict[Decimal, Decimal] = {}
-    for level in levels:
-        low = (level.price // step) * step
-        sums[low] = sums.get(low, Decimal(0)) + level.usd
-    return [
-        Band(low=low, high=low + step, usd=usd, distance_pct=(low + step / 2 - price) / price * 100)
-        for low, usd in sorted(sums.items())
-    ]
 
 
 def _edges(price: Decimal, path: list[Decimal], step: Decimal) -> list[float]:

@@ -5,6 +5,7 @@ they never make a cluster."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -15,7 +16,7 @@ from pydantic import BaseModel, computed_field
 
 from services.kernel.alerts import JOBS, Job
 from services.kernel.cache import ResilientCache
-from services.kernel.errors import TransientError, UpstreamError, parse_choice
+from services.kernel.errors import TransientError, UpstreamError, VendorError, parse_choice
 from services.kernel.models import Provenance
 from services.kernel.modules import Module
 from services.kernel.sources import Source, paid_then_free, read_through
@@ -28,6 +29,7 @@ from services.market.heatmap.free_map import EstimateSource, build_map
 from services.market.heatmap.timemap import TimeMap, from_grid
 from services.market.parts import MarketParts
 from services.market.ticker.service import TickerService
+from services.storage.errors import StorageUnavailableError
 from services.storage.liquidations import LiquidationStore
 from services.vendors.coinglass import SOURCE as COINGLASS
 from services.vendors.coinglass import CoinGlassClient
@@ -144,14 +146,19 @@ class HeatmapService:
         )
 
     async def _fetch(self, inst: Instrument, range_: HeatmapRange) -> HeatmapReport:
-        got = await paid_then_free(
-            self._status,
-            MODULE,
-            Source(COINGLASS, lambda: self._modelled(inst, range_)),
-            Source(OKX, lambda: self._estimated(inst, range_)),
+        # The realized layer beside the map, not after it: both within the same deadline.
+        got, realized = await asyncio.gather(
+            paid_then_free(
+                self._status,
+                MODULE,
+                Source(COINGLASS, lambda: self._modelled(inst, range_)),
+                Source(OKX, lambda: self._estimated(inst, range_)),
+            ),
+            self._realized(inst, range_),
         )
-        report = got.value.model_copy(update={"fallback_reason": got.fallback_reason})
-        return report.model_copy(update={"realized": await self._realized(inst, range_)})
+        return got.value.model_copy(
+            update={"fallback_reason": got.fallback_reason, "realized": realized}
+        )
 
     async def _modelled(self, inst: Instrument, range_: HeatmapRange) -> HeatmapReport:
         # CoinGlass ranges start at 12h: 1h/4h are the last candles of the 12h grid.
@@ -173,7 +180,12 @@ class HeatmapService:
         )
 
     async def _estimated(self, inst: Instrument, range_: HeatmapRange) -> HeatmapReport:
-        inputs = await self._estimates.inputs(inst)
+        try:
+            inputs = await self._estimates.inputs(inst)
+        except VendorError:
+            raise
+        except UpstreamError as exc:  # a shared read of the inputs that ran out of time
+            raise TransientError(OKX, "oi_history", str(exc)) from None
         try:
             price = (await self._ticker.ticker(inst.spot())).last
         except UpstreamError as exc:
@@ -203,7 +215,7 @@ class HeatmapService:
             now = datetime.now(UTC)
             events = await self._store.window(inst.base, now - timedelta(hours=range_.hours))
             earliest = await self._store.earliest(inst.base)
-        except UpstreamError as exc:
+        except (UpstreamError, StorageUnavailableError) as exc:  # OKX or our own database
             logger.info("realized liquidations unavailable: {}", exc)
             return None
         biggest = sorted(events, key=lambda e: e.usd, reverse=True)[:REALIZED_SHOWN]

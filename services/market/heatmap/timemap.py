@@ -1,24 +1,20 @@
-"""Liquidations by time and price, for the heatmap image: CoinGlass's model grid has a time
-axis (one column per candle), and so does our own record of OKX's realized liquidations.
+"""Pending liquidations by time and price, for the heatmap image: CoinGlass's model grid has a
+time axis (one column per candle), and so does the free estimate (free_map.py, a column per
+period or group of them).
 
-Longs and shorts are kept apart. For realized liquidations the side is OKX's (`posSide`: the
-position closed out). CoinGlass's model only says where leverage would be liquidated: a level
-above the price of its moment is where shorts get liquidated (price rising into them), below it
-where longs do.
+Longs and shorts are kept apart. CoinGlass's model only says where leverage would be
+liquidated: a level above the price of its moment is where shorts get liquidated (price rising
+into them), below it where longs do.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 
 from pydantic import BaseModel
 
-from services.kernel.models import HeatmapGrid, Liquidation
-from services.market.heatmap.analysis import band_step
-
-COLUMNS = 48  # time buckets of a realized map: fine enough to see when, coarse enough to see
+from services.kernel.models import HeatmapGrid
 
 
 class TimeMap(BaseModel):
@@ -54,43 +50,3 @@ def from_grid(grid: HeatmapGrid, last_candles: int | None) -> TimeMap | None:
         side[y][column] += usd
     times = [t for t, _ in path] + [path[-1][0] + step]
     return TimeMap(times=times, prices=prices, longs=longs, shorts=shorts, path=path)
-
-
-def from_liquidations(
-    events: list[Liquidation],
-    start: datetime,
-    end: datetime,
-    price: Decimal,
-    path: list[tuple[datetime, Decimal]],
-) -> TimeMap:
-    """Realized liquidations in COLUMNS time buckets and the bands /heatmap lists."""
-    step = band_step(price)
-    seen = [e.price for e in events] + [p for _, p in path] + [price]
-    low = (min(seen) // step) * step
-    high = (max(seen) // step + 1) * step
-    rows = int((high - low) / step)
-    width = (end - start) / COLUMNS
-    cells: dict[tuple[str, int, int], Decimal] = defaultdict(Decimal)
-    for e in events:
-        at = e.at if e.at.tzinfo else e.at.replace(tzinfo=UTC)  # SQLite gives naive UTC back
-        column = min(int((at - start) / width), COLUMNS - 1)
-        if column >= 0:
-            cells[(e.side, int((e.price - low) // step), column)] += e.usd
-    longs, shorts = _empty(rows, COLUMNS), _empty(rows, COLUMNS)
-    for (side, row, column), usd in cells.items():
-        (longs if side == "long" else shorts)[row][column] += usd
-    return TimeMap(
-        times=[start + width * i for i in range(COLUMNS + 1)],
-        prices=[low + step * i for i in range(rows + 1)],
-        longs=longs,
-        shorts=shorts,
-        path=path,
-    )
-
-
-def path_bar(span: timedelta) -> str:
-    """The OKX candle size for the price line of a realized map of `span` (≈ 48-60 points)."""
-    minutes = span.total_seconds() / 60
-    return next(
-        (bar for bar, size in (("1m", 1), ("5m", 5), ("15m", 15)) if minutes / size <= 60), "30m"
-    )
