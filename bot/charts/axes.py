@@ -7,7 +7,7 @@ from babel.dates import format_datetime
 from matplotlib.axes import Axes
 from matplotlib.axis import Axis
 from matplotlib.dates import AutoDateLocator, num2date
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from bot.render.view import View
 
@@ -19,10 +19,15 @@ def time_axis(axis: Axis, view: View, span_seconds: float) -> None:
     """Ticks on round times of the chat's zone (matplotlib's date locator picks 1, 3, 6 or 12
     hours, days...), labelled in its language: hours within a day, dates past one (a 4-day
     chart reads "7 Des 12:00", not "12:00" four times)."""
-    # A short span (a map of a few minutes) has room for two round times, not four.
-    fewest = 4 if span_seconds >= 3_600 else 2
-    locator = AutoDateLocator(tz=view.tz, minticks=fewest, maxticks=8)  # type: ignore[no-untyped-call]
-    axis.set_major_locator(locator)
+    if span_seconds < 600:
+        # A few minutes or a single bar (a source that sent one candle): no round times to
+        # pick between; matplotlib's date locator would warn and guess.
+        axis.set_major_locator(MaxNLocator(3))
+    else:
+        # A short span (an hour's map) has room for two round times, not four.
+        fewest = 4 if span_seconds >= 3_600 else 2
+        locator = AutoDateLocator(tz=view.tz, minticks=fewest, maxticks=8)  # type: ignore[no-untyped-call]
+        axis.set_major_locator(locator)
     several_days = span_seconds > DAY
 
     def label(value: float, _position: object = None) -> str:

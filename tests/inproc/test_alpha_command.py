@@ -35,6 +35,7 @@ async def test_alpha_without_a_key_names_the_missing_etf_and_still_calls(
     assert "the ones present must all push the same way, and at least two must be present" in en
     assert "Bias institusional SOL: LONG" in id_  # SNIPER_SYMBOL when none is given
     assert "2 dari 3 input setuju" in id_
+    assert "Dibuat di <b>142,35</b> (OKX)" in id_ and "(seluruh pasar)" in id_
 
 
 async def test_alpha_with_coinglass_sees_all_three_with_the_coins_own_etf_flow(

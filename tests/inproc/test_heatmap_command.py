@@ -38,3 +38,12 @@ async def test_coinglass_plan_wall_gives_the_free_map_labelled_and_status_plan(
     [_, status] = telegram.sent_texts(1202)
     assert "Liquidation data</b>: ok (free source) · OKX" in status  # the plan is a choice
     assert "Status: all systems ok" in status
+
+
+async def test_the_free_map_says_what_it_is_in_indonesian(
+    dispatch: Dispatch, telegram: FakeTelegram
+) -> None:
+    await dispatch.command("/heatmap SOL 4h", chat_id=1203, language_code="id")
+    [answer] = telegram.sent_texts(1203)
+    assert "Level likuidasi tertunda: perkiraan dari open interest OKX." in answer
+    assert "Terlikuidasi dalam 4h terakhir di OKX (sudah hilang, bukan level)" in answer
