@@ -12,8 +12,6 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.render.errors import module_name
-from services.delivery.models import Alert
-from services.kernel.symbols import Instrument, okx_inst_id
 from services.market.flags import Flag
 from services.market.heatmap.service import HeatmapRange
 from services.market.ticker.candles import Bar
@@ -124,36 +122,17 @@ def heatmap_keyboard(coin: str, current: str, ranges: list[str]) -> InlineKeyboa
     return builder.as_markup()
 
 
-def push_keyboard(alert: Alert) -> InlineKeyboardMarkup | None:
-    """Under a pushed call: its chart with the call's levels, and its kind's track record."""
-    builder = InlineKeyboardBuilder()
-    kind: RecordKind | None = None
-    if alert.bias:
-        kind = RecordKind.BIAS
-        for call in alert.bias[:3]:
-            builder.button(
-                text=_("📈 {coin}").format(coin=call.symbol),
-                callback_data=ChartView(
-                    symbol=okx_inst_id(Instrument(base=call.symbol)),
-                    bar=Bar.H1,
-                    call=call_ref("bias", call.at),
-                ),
-            )
-    maps = alert.sniper or ([alert.track.map] if alert.track is not None else [])
-    if maps:
-        kind = RecordKind.SNIPER
-        for entry in maps[:3]:
-            builder.button(
-                text=_("📈 {coin}").format(coin=entry.symbol),
-                callback_data=ChartView(
-                    symbol=okx_inst_id(Instrument(base=entry.symbol)),
-                    bar=Bar.M5,
-                    call=call_ref("sniper", entry.at),
-                ),
-            )
-    if alert.withdrawn:
-        kind = RecordKind.BIAS
-    if kind is None:
-        return None
-    builder.button(text=_("📊 Track record"), callback_data=RecordView(kind=kind))
-    return builder.as_markup()
+class RuleAct(StrEnum):
+    DELETE = "del"
+    PAUSE = "pause"
+    RESUME = "resume"
+    SNOOZE = "snooze"  # an hour's pause
+    REARM = "rearm"  # the same alert again, after a `once` one fired
+    FLIP = "flip"  # set the other side instead (an alert set on the wrong side)
+    QUIET = "quiet"  # a repeating alert's less noisy threshold, from its dry-run
+
+
+class RuleButton(CallbackData, prefix="al"):
+    act: RuleAct
+    rule: int
+    value: str = ""  # QUIET: the threshold offered

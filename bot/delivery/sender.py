@@ -26,15 +26,15 @@ from loguru import logger
 
 from bot.delivery.outcomes import ANSWERS, outcome_of
 from bot.delivery.pacer import Pacer, pacer_for
-from bot.keyboards import push_keyboard
 from bot.middlewares.locale import pick_locale
-from bot.render.alerts import render_alert
+from bot.render.pushes import push_keyboard, render_alert
 from bot.render.text import split_message
 from bot.render.view import View
 from bot.telegram_auth import TelegramAuth
 from services.chats.subscriptions import SubscriptionService
 from services.container import Services
 from services.delivery.deliveries import Deliveries, DeliveryStatus, Pending
+from services.delivery.models import Delivery
 from services.delivery.outbox import Outbox
 from services.delivery.outcome import (
     Gone,
@@ -46,7 +46,6 @@ from services.delivery.outcome import (
     TokenRefused,
     Unsure,
 )
-from services.kernel.alerts import AlertType
 from services.kernel.metrics import Metrics
 from services.kernel.settings import Settings
 from services.storage.chats import ChatRepository
@@ -265,7 +264,7 @@ class Sender:
         Returns the id of the (first) message made, which follow-ups edit or answer."""
         try:
             text, markup = await self._render(d)
-            if d.alert.type is AlertType.SNIPER_EDIT and d.reply_to is not None:
+            if d.alert.payload.delivery is Delivery.EDIT and d.reply_to is not None:
                 await self._edit(d.chat_id, d.reply_to, text, markup)
                 return d.reply_to
             first: int | None = None

@@ -11,37 +11,15 @@ from bot.render.alpha import (
     evidence_text,
     input_name,
     missing_text,
-    render_alpha,
     whale_flow_text,
 )
 from bot.render.errors import job_name
-from bot.render.followups import render_outcome, render_tracking, render_withdrawn, track_line
 from bot.render.text import b, esc, i
 from bot.render.view import View
-from services.delivery.models import Alert, HealthNotice
-from services.kernel.alerts import AlertType
+from services.delivery.models import HealthNotice
 from services.signals.sniper.rule import Check, EntryMap, Target
 
 MARKS = {True: "✅", False: "❌", None: "➖"}
-
-
-def render_alert(alert: Alert, view: View) -> str:
-    if alert.type is AlertType.HEALTH and alert.health is not None:
-        return render_health(alert.health)
-    if alert.track is not None:
-        if alert.type is AlertType.SNIPER_EDIT:
-            return render_tracking(alert.track, view, render_entry_map(alert.track.map, view))
-        return render_outcome(alert.track, view)
-    if alert.type is AlertType.BIAS_WITHDRAWN:
-        return render_withdrawn(alert.withdrawn, view)
-    parts: list[str] = []
-    if alert.bias:
-        parts.append("🔔 " + b(_("Bias changed")))
-        parts += [render_alpha(call, view, explain=False) for call in alert.bias]
-    parts += [render_entry_map(m, view) for m in alert.sniper]
-    if alert.record is not None:
-        parts.append(track_line(alert.record, view))
-    return "\n\n".join(parts)
 
 
 def _check(c: Check, coin: str, view: View) -> str:

@@ -10,7 +10,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.chats.subscriptions import SubscriptionService
 from services.delivery.followups import FollowUpQueue
-from services.delivery.models import Alert, Tracking, Withdrawal
+from services.delivery.models import (
+    Alert,
+    EditPush,
+    OutcomePush,
+    Tracking,
+    Withdrawal,
+    WithdrawnPush,
+)
 from services.kernel.alerts import AlertType
 from services.signals.grading import FINAL, SniperPath
 from services.signals.sniper.rule import EntryMap
@@ -49,7 +56,7 @@ class FollowUps:
             expires_at=expires_at,
         )
         queued = await self._queue.queue(
-            Alert(type=AlertType.SNIPER_EDIT, started_at=now, track=track),
+            Alert(started_at=now, payload=EditPush(track=track)),
             [(chat, message) for chat, message in targets],
             session=session,
         )
@@ -58,7 +65,7 @@ class FollowUps:
             subscribed = set(await self._subscriptions.subscribers(AlertType.SNIPER))
             muted = await self._subscriptions.muted([chat for chat, _ in targets])
             queued += await self._queue.queue(
-                Alert(type=AlertType.SNIPER_OUTCOME, started_at=now, track=track),
+                Alert(started_at=now, payload=OutcomePush(track=track)),
                 [(c, m) for c, m in targets if c in subscribed and c not in muted],
                 session=session,
             )
@@ -76,9 +83,10 @@ class FollowUps:
         muted = await self._subscriptions.muted(holding)
         chats = [c for c in holding if c in subscribed and c not in muted]
         alert = Alert(
-            type=AlertType.BIAS_WITHDRAWN,
             started_at=datetime.now(UTC),
-            withdrawn=[withdrawal or Withdrawal(symbol=symbol, was=was, now=now_direction)],
+            payload=WithdrawnPush(
+                withdrawn=[withdrawal or Withdrawal(symbol=symbol, was=was, now=now_direction)]
+            ),
         )
         async with self._queue.transaction() as session:  # told and marked told, or neither
             await self._queue.mark_withdrawn(session, symbol, holding)

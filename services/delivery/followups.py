@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.delivery.deliveries import DeliveryStatus
-from services.delivery.models import Alert
+from services.delivery.models import Alert, EditPush, OutcomePush
 from services.kernel.alerts import AlertType
 from services.storage.db import Database
 from services.storage.tables import AlertRow, CooldownRow, DeliveryRow
@@ -78,7 +78,9 @@ class FollowUpQueue:
             payload=alert.model_dump_json(),
             started_at=alert.started_at,
             created_at=now,
-            call_id=alert.track.call_id if alert.track else None,
+            call_id=alert.payload.track.call_id
+            if isinstance(alert.payload, EditPush | OutcomePush)
+            else None,
         )
         session.add(row)
         await session.flush()

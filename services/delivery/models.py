@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated, Any, ClassVar, Literal, Self, get_args
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field, model_validator
 
 from services.kernel.alerts import AlertType
 from services.signals.bias.rule import BiasCall, Missing
 from services.signals.sniper.rule import EntryMap
 from services.signals.track_record import TrackLine
-
-# Alerts whose message is later edited or answered: the id Telegram gave it is kept.
-FOLLOWED = frozenset({AlertType.SNIPER})
 
 
 class Signal(BaseModel):
@@ -60,22 +59,176 @@ class Withdrawal(BaseModel):
     price: Decimal | None = None
 
 
-class Alert(BaseModel):
-    type: AlertType
-    started_at: datetime  # when the job run started: alert lag is measured from here
-    bias: list[BiasCall] = []
-    sniper: list[EntryMap] = []
-    health: HealthNotice | None = None
-    track: Tracking | None = None
-    withdrawn: list[Withdrawal] = []
-    record: TrackLine | None = None
+class Delivery(StrEnum):
+    """How a push reaches a chat."""
 
-    def only(self, symbols: list[str]) -> Alert:
-        """The part of this alert one chat receives (others may be inside a cooldown)."""
+    SEND = "send"  # a new message
+    EDIT = "edit"  # the pushed message it follows, edited in place
+    REPLY = "reply"  # a reply to the pushed message it follows
+
+
+class Policy(StrEnum):
+    """What keeps a push from repeating (the outbox applies it per chat and dedupe key)."""
+
+    ONE_SHOT = "one_shot"  # each is news once: no cooldown
+    COOLDOWN = "cooldown"  # the same call again waits ALERT_COOLDOWN_SECONDS unless stronger
+    SAME_SETUP = "same_setup"  # skipped only while the chat holds the same setup
+
+
+class Push(BaseModel):
+    """One kind of push: what it carries (its items), how it repeats, how it is delivered.
+    Its renderer is registered by its type (bot/render/pushes.py)."""
+
+    delivery: ClassVar[Delivery] = Delivery.SEND
+    policy: ClassVar[Policy] = Policy.ONE_SHOT
+
+    def items(self) -> list[str]:
+        """What the push is about, each a part of it a chat may get alone (a symbol)."""
+        return []
+
+    def only(self, items: list[str]) -> Self:
+        """The part of it one chat gets (others of its items may be inside a cooldown)."""
+        return self
+
+    def dedupe_key(self, item: str) -> str:
+        """What a cooldown is kept under for one item: `bias:SOL`, `rule:1234`."""
+        return f"{self.kind}:{item}"  # type: ignore[attr-defined]
+
+
+class BiasPush(Push):
+    kind: Literal[AlertType.BIAS] = AlertType.BIAS
+    calls: list[BiasCall]
+    record: TrackLine | None = None
+    policy: ClassVar[Policy] = Policy.COOLDOWN
+
+    def items(self) -> list[str]:
+        return [c.symbol for c in self.calls]
+
+    def only(self, items: list[str]) -> Self:
+        return self.model_copy(update={"calls": [c for c in self.calls if c.symbol in items]})
+
+
+class SniperPush(Push):
+    kind: Literal[AlertType.SNIPER] = AlertType.SNIPER
+    maps: list[EntryMap]
+    record: TrackLine | None = None
+    policy: ClassVar[Policy] = Policy.SAME_SETUP
+
+    def items(self) -> list[str]:
+        return [m.symbol for m in self.maps]
+
+    def only(self, items: list[str]) -> Self:
+        return self.model_copy(update={"maps": [m for m in self.maps if m.symbol in items]})
+
+
+class HealthPush(Push):
+    kind: Literal[AlertType.HEALTH] = AlertType.HEALTH
+    notice: HealthNotice
+
+
+class EditPush(Push):
+    """A pushed sniper map, edited in place with its live state."""
+
+    kind: Literal[AlertType.SNIPER_EDIT] = AlertType.SNIPER_EDIT
+    track: Tracking
+    delivery: ClassVar[Delivery] = Delivery.EDIT
+
+
+class OutcomePush(Push):
+    """A short reply to a pushed sniper map on its final outcome."""
+
+    kind: Literal[AlertType.SNIPER_OUTCOME] = AlertType.SNIPER_OUTCOME
+    track: Tracking
+    delivery: ClassVar[Delivery] = Delivery.REPLY
+
+
+class WithdrawnPush(Push):
+    kind: Literal[AlertType.BIAS_WITHDRAWN] = AlertType.BIAS_WITHDRAWN
+    withdrawn: list[Withdrawal]
+    delivery: ClassVar[Delivery] = Delivery.REPLY
+
+    def items(self) -> list[str]:
+        return [w.symbol for w in self.withdrawn]
+
+    def only(self, items: list[str]) -> Self:
         return self.model_copy(
-            update={
-                "bias": [c for c in self.bias if c.symbol in symbols],
-                "sniper": [m for m in self.sniper if m.symbol in symbols],
-                "withdrawn": [w for w in self.withdrawn if w.symbol in symbols],
-            }
+            update={"withdrawn": [w for w in self.withdrawn if w.symbol in items]}
         )
+
+
+class RuleFire(BaseModel):
+    """One alert a chat set that fired: what crossed, when, at what price."""
+
+    rule_id: int
+    symbol: str  # the OKX instrument it watches: SOL-USDT (spot) or SOL-USDT-SWAP
+    kind: str  # level / move
+    direction: str  # above / below / up / down
+    level: Decimal | None = None  # a level alert's level
+    move_pct: Decimal | None = None  # a move alert's threshold and window
+    window: str | None = None
+    moved_pct: Decimal | None = None  # the move that fired it
+    price: Decimal  # the price when it fired
+    at: datetime
+    note: str = ""
+    repeats: bool = False  # an `every` alert: it re-arms
+    ended: bool = False  # the alert is over (once, or expired)
+    expired: bool = False  # it ended by its expiry, not by firing
+    reminder: bool = False  # a day before its expiry: a reminder, not a fire
+
+
+class RulePush(Push):
+    """The alerts of one chat that fired in one pass: one message."""
+
+    kind: Literal[AlertType.RULE] = AlertType.RULE
+    fires: list[RuleFire]
+
+    def items(self) -> list[str]:
+        return [str(f.rule_id) for f in self.fires]
+
+    def dedupe_key(self, item: str) -> str:
+        return f"rule:{item}"
+
+
+Payload = Annotated[
+    BiasPush | SniperPush | HealthPush | EditPush | OutcomePush | WithdrawnPush | RulePush,
+    Field(discriminator="kind"),
+]
+PUSH_KINDS: tuple[type[Push], ...] = get_args(get_args(Payload)[0])
+# Alerts whose message is later edited or answered: the id Telegram gave it is kept.
+FOLLOWED = frozenset({AlertType.SNIPER})
+
+
+class Alert(BaseModel):
+    """What one job run (or one alert pass) pushes: when it started and one kind's payload.
+    Stored as JSON before delivery, rendered per chat at send time."""
+
+    started_at: datetime  # when the job run started: alert lag is measured from here
+    payload: Payload
+
+    @property
+    def type(self) -> AlertType:
+        return self.payload.kind
+
+    def only(self, items: list[str]) -> Alert:
+        """The part of this alert one chat receives (a push with no items stays whole)."""
+        if not self.payload.items():
+            return self
+        return self.model_copy(update={"payload": self.payload.only(items)})
+
+    @model_validator(mode="before")
+    @classmethod
+    def _legacy(cls, data: Any) -> Any:
+        """Alerts stored before the payload union (`type` and one field per kind) still read:
+        an outbox may hold them across the upgrade."""
+        if not isinstance(data, dict) or "payload" in data or "type" not in data:
+            return data
+        kind = AlertType(data["type"])
+        fields = {
+            AlertType.BIAS: lambda d: {"calls": d.get("bias", []), "record": d.get("record")},
+            AlertType.SNIPER: lambda d: {"maps": d.get("sniper", []), "record": d.get("record")},
+            AlertType.HEALTH: lambda d: {"notice": d.get("health")},
+            AlertType.SNIPER_EDIT: lambda d: {"track": d.get("track")},
+            AlertType.SNIPER_OUTCOME: lambda d: {"track": d.get("track")},
+            AlertType.BIAS_WITHDRAWN: lambda d: {"withdrawn": d.get("withdrawn", [])},
+        }[kind](data)
+        return {"started_at": data["started_at"], "payload": {"kind": kind.value, **fields}}

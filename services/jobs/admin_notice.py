@@ -6,9 +6,8 @@ from datetime import datetime
 
 from loguru import logger
 
-from services.delivery.models import Alert, HealthNotice
+from services.delivery.models import Alert, HealthNotice, HealthPush
 from services.delivery.outbox import Outbox
-from services.kernel.alerts import AlertType
 from services.signals.health import JobHealth, RunOutcome
 
 
@@ -32,5 +31,5 @@ async def notify_admins(
     if not admins:
         return
     notice = HealthNotice(job=health.job, healthy=healthy, failing=failing, at=started)
-    alert = Alert(type=AlertType.HEALTH, started_at=started, health=notice)
+    alert = Alert(started_at=started, payload=HealthPush(notice=notice))
     await outbox.publish(alert, [], admins)  # a user id is its private chat with the bot

@@ -13,7 +13,7 @@ from loguru import logger
 
 from services.chats.subscriptions import SubscriptionService
 from services.delivery.call_followups import FollowUps
-from services.delivery.models import Alert, Signal, Withdrawal
+from services.delivery.models import Alert, BiasPush, Signal, Withdrawal
 from services.delivery.outbox import Outbox
 from services.jobs.admin_notice import notify_admins
 from services.jobs.parts import JobParts
@@ -126,7 +126,7 @@ class BiasJob:
             return queued
         chats = await self._subscriptions.subscribers(AlertType.BIAS)
         record = await self._track_record.line(Kind.BIAS, None, started)
-        alert = Alert(type=AlertType.BIAS, started_at=started, bias=pushed, record=record)
+        alert = Alert(started_at=started, payload=BiasPush(calls=pushed, record=record))
         published = await self._outbox.queue(alert, signals, chats, then=self._calls.bias(pushed))
         logger.info(
             "bias job: {} changed, queued for {} chats",

@@ -10,7 +10,7 @@ from decimal import Decimal
 from loguru import logger
 
 from services.chats.subscriptions import SubscriptionService
-from services.delivery.models import Alert, Signal
+from services.delivery.models import Alert, Signal, SniperPush
 from services.delivery.outbox import Outbox, SetupRule
 from services.jobs.active_hours import ActiveHours
 from services.jobs.admin_notice import notify_admins
@@ -117,7 +117,7 @@ class SniperJob:
         )
         chats = await self._subscriptions.subscribers(AlertType.SNIPER)
         record = await self._track_record.line(Kind.SNIPER, entry.symbol, started)
-        alert = Alert(type=AlertType.SNIPER, started_at=started, sniper=[entry], record=record)
+        alert = Alert(started_at=started, payload=SniperPush(maps=[entry], record=record))
         published = await self._outbox.queue(
             alert,
             [signal],

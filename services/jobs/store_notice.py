@@ -11,9 +11,8 @@ from typing import Any
 
 from loguru import logger
 
-from services.delivery.models import Alert, HealthNotice
+from services.delivery.models import Alert, HealthNotice, HealthPush
 from services.delivery.outbox import Outbox
-from services.kernel.alerts import AlertType
 from services.kernel.errors import Reason
 from services.kernel.fallback_backend import RedisLink
 from services.kernel.outage import Outage
@@ -83,7 +82,7 @@ class StoreWatch:
             return
         now = datetime.now(UTC)
         notice = HealthNotice(job=store, healthy=healthy, failing=[], at=now, store=store)
-        alert = Alert(type=AlertType.HEALTH, started_at=now, health=notice)
+        alert = Alert(started_at=now, payload=HealthPush(notice=notice))
         try:
             await self._outbox.publish(alert, [], self._admins)
         except Exception as exc:  # the admins miss one notice; the log has the outage

@@ -28,6 +28,7 @@ class AlertType(StrEnum):
     # The subscription to those replies (on unless muted with /unsubscribe followups); the
     # silent edits of a pushed map always happen.
     FOLLOWUPS = "followups"
+    RULE = "rule"  # the alerts a chat set itself (/alert) that fired
 
 
 # What a chat can /subscribe to, and what /subscribe calls it.

@@ -236,3 +236,67 @@ class JournalRow(Base):
     symbol: Mapped[str] = mapped_column(String(16))
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
     inputs: Mapped[str] = mapped_column(Text)  # JSON
+
+
+class RuleRow(Base):
+    """An alert a chat set itself (/alert): its condition, its options and its trigger state,
+    kept with it so a restart neither fires it again nor forgets a crossing."""
+
+    __tablename__ = "alert_rules"
+    __table_args__ = (
+        Index("ix_alert_rules_chat", "chat_id", "status"),
+        Index("ix_alert_rules_updated", "updated_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    created_by: Mapped[int | None] = mapped_column(BigInteger)
+    symbol: Mapped[str] = mapped_column(String(40))  # the OKX instrument: SOL-USDT, ...-SWAP
+    kind: Mapped[str] = mapped_column(String(8))  # level / move
+    direction: Mapped[str] = mapped_column(String(8))  # above / below / up / down / both
+    level: Mapped[Decimal | None] = mapped_column(Numeric(28, 10))
+    move_pct: Mapped[Decimal | None] = mapped_column(Numeric(12, 4))
+    window: Mapped[str | None] = mapped_column(String(8))
+    repeat_seconds: Mapped[int | None] = mapped_column(Integer)  # None: once
+    note: Mapped[str] = mapped_column(String(160))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    reminded: Mapped[bool] = mapped_column(Boolean)  # told a day before its expiry
+    status: Mapped[str] = mapped_column(String(12))  # active, paused, fired, expired, deleted
+    paused_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    armed: Mapped[bool] = mapped_column(Boolean)  # a repeating alert waits to re-arm once fired
+    last_fired_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    anchor_price: Mapped[Decimal | None] = mapped_column(Numeric(28, 10))  # a move's new start
+    anchor_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    fires: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class FireRow(Base):
+    """One firing of an alert (or its expiry, or the reminder before it), and the push that
+    carried it: none yet while the chat's per-minute cap holds it for the next message."""
+
+    __tablename__ = "alert_fires"
+    __table_args__ = (
+        Index("ix_alert_fires_chat", "chat_id", "fired_at"),
+        Index("ix_alert_fires_waiting", "alert_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    rule_id: Mapped[int] = mapped_column(Integer)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    fired_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    price: Mapped[Decimal] = mapped_column(Numeric(28, 10))
+    detail: Mapped[str] = mapped_column(Text)  # the RuleFire as JSON
+    alert_id: Mapped[int | None] = mapped_column(Integer)
+
+
+class RuleMarkRow(Base):
+    """Where the alert pass left each instrument: when it last looked, at what price. After a
+    restart, a crossing in the gap is found in OKX's 1-minute candles from here."""
+
+    __tablename__ = "alert_marks"
+
+    symbol: Mapped[str] = mapped_column(String(40), primary_key=True)
+    checked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    price: Mapped[Decimal] = mapped_column(Numeric(28, 10))

@@ -15,9 +15,8 @@ from typing import Any
 import httpx
 import redis.asyncio as redis
 
-from services.delivery.models import Alert, HealthNotice
+from services.delivery.models import Alert, HealthNotice, HealthPush
 from services.delivery.outbox import Cooldown, Outbox
-from services.kernel.alerts import AlertType
 from services.storage.db import Database
 from tests.e2e.harness import BotProcess
 from tests.fakes.telegram import FakeTelegram, fixture
@@ -40,7 +39,7 @@ async def push(db: Database, chats: list[int]) -> int:
     outbox = Outbox(db, Cooldown(seconds=3600, repeat_gain=Decimal("0.2")))
     at = datetime.now(UTC)
     notice = HealthNotice(job="sniper", healthy=True, failing=[], at=at)
-    alert = Alert(type=AlertType.HEALTH, started_at=at, health=notice)
+    alert = Alert(started_at=at, payload=HealthPush(notice=notice))
     return await outbox.publish(alert, [], chats)
 
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from services.delivery.models import Alert, Signal
-from services.kernel.alerts import AlertType
+from services.delivery.models import Alert, BiasPush, Signal
 from services.kernel.models import HeatmapGrid, OrderBook
 from services.kernel.symbols import parse_symbol
 from services.market.heatmap.analysis import analyse as analyse_heatmap
@@ -69,6 +68,6 @@ def bias_alert(symbol: str = "SOL") -> tuple[Alert, list[Signal]]:
         evidence=[],
         missing=[],
     )
-    alert = Alert(type=AlertType.BIAS, started_at=datetime.now(UTC), bias=[call])
+    alert = Alert(started_at=datetime.now(UTC), payload=BiasPush(calls=[call]))
     signal = Signal(symbol=symbol, direction="LONG", strength=call.confidence, fingerprint="LONG")
     return alert, [signal]

@@ -128,9 +128,13 @@ async def test_the_bias_job_pushes_on_a_change_of_direction_only(
     assert await services.bias_job.run() == 0  # that held SHORT fading: nobody holds it
     due = await services.outbox.deliveries.due(10)
     assert [d.alert.type for d in due] == [AlertType.BIAS, AlertType.BIAS, AlertType.BIAS_WITHDRAWN]
-    assert due[1].alert.bias[0].previous is Direction.LONG  # the flip says what it reverses
-    assert [w.was for w in due[2].alert.withdrawn] == ["SHORT"]
-    assert due[2].alert.withdrawn[0].price == Decimal("142.35")  # the price it is withdrawn at
+    assert (
+        due[1].alert.payload.calls[0].previous is Direction.LONG
+    )  # the flip says what it reverses
+    assert [w.was for w in due[2].alert.payload.withdrawn] == ["SHORT"]
+    assert due[2].alert.payload.withdrawn[0].price == Decimal(
+        "142.35"
+    )  # the price it is withdrawn at
 
 
 @pytest.mark.slow  # a second or more on its own: in `make test`, not in `make check`

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 from services.delivery.followups import FollowUpQueue
-from services.delivery.models import Alert, Signal
+from services.delivery.models import Alert, EditPush, Signal, SniperPush, Tracking
 from services.delivery.outbox import Outbox, SetupRule
 from services.kernel.alerts import AlertType
 from services.signals.bias.rule import Direction
@@ -24,7 +24,7 @@ async def test_a_pushed_maps_messages_and_edits_pointing_at_them(db: Database) -
         symbol="SOL", direction="LONG", strength=Decimal(1), fingerprint=entry.fingerprint()
     )
     rule = SetupRule(same_pct=Decimal("0.3"), lifetime_seconds=3600)
-    alert = Alert(type=AlertType.SNIPER, started_at=datetime.now(UTC), sniper=[entry])
+    alert = Alert(started_at=datetime.now(UTC), payload=SniperPush(maps=[entry]))
     published = await outbox.queue(alert, [signal], [11, 12, 13], setup=rule, call_id=7)
     assert published.queued == 3
     due = {d.chat_id: d for d in await outbox.deliveries.due(10)}
@@ -35,7 +35,8 @@ async def test_a_pushed_maps_messages_and_edits_pointing_at_them(db: Database) -
     again = await outbox.queue(alert, [signal], [11, 12, 13, 14], setup=rule, call_id=7)
     assert again.queued == 1  # only the chat that never had this setup
 
-    edit = Alert(type=AlertType.SNIPER_EDIT, started_at=datetime.now(UTC))
+    track = Tracking(call_id=7, map=entry, status="waiting", final=False)
+    edit = Alert(started_at=datetime.now(UTC), payload=EditPush(track=track))
     assert await queue.queue(edit, [(11, 5011), (12, 5012)]) == 2
     edits = [d for d in await outbox.deliveries.due(20) if d.alert.type is AlertType.SNIPER_EDIT]
     assert sorted((d.chat_id, d.reply_to) for d in edits) == [(11, 5011), (12, 5012)]

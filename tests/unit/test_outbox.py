@@ -10,7 +10,7 @@ from decimal import Decimal
 from sqlalchemy import select, update
 
 from services.delivery.deliveries import DeliveryStatus
-from services.delivery.models import Alert, Signal
+from services.delivery.models import Alert, BiasPush, Signal
 from services.delivery.outbox import Cooldown, Outbox
 from services.kernel.alerts import AlertType
 from services.signals.bias.rule import BiasCall, Direction
@@ -33,7 +33,7 @@ def call(symbol: str, direction: Direction, confidence: str) -> BiasCall:
 
 
 def bias_alert(*calls: BiasCall) -> tuple[Alert, list[Signal]]:
-    alert = Alert(type=AlertType.BIAS, started_at=datetime.now(UTC), bias=list(calls))
+    alert = Alert(started_at=datetime.now(UTC), payload=BiasPush(calls=list(calls)))
     signals = [
         Signal(
             symbol=c.symbol,
@@ -58,7 +58,7 @@ async def test_one_delivery_per_chat_with_the_whole_alert_and_the_signal_remembe
     assert await outbox.publish(alert, signals, [11, 12, -100]) == 3
     due = await outbox.deliveries.due(10)
     assert sorted(d.chat_id for d in due) == [-100, 11, 12]
-    assert all(d.content().bias == alert.bias for d in due)
+    assert all(d.content().payload == alert.payload for d in due)
     assert woken == [True]
     last = await outbox.last(AlertType.BIAS, "SOL")
     assert last is not None and (last.fingerprint, last.strength) == ("SHORT", Decimal(1))
@@ -75,10 +75,10 @@ async def test_cooldown_holds_a_repeat_unless_stronger_and_survives_a_restart(
     )
     assert await restarted.publish(again, signals, [11, 12]) == 2
     deliveries = {
-        d.chat_id: d for d in await restarted.deliveries.due(10) if d.alert.bias == again.bias
+        d.chat_id: d for d in await restarted.deliveries.due(10) if d.alert.payload == again.payload
     }
-    assert [c.symbol for c in deliveries[11].content().bias] == ["BTC"]  # SOL cooling down
-    assert [c.symbol for c in deliveries[12].content().bias] == ["SOL", "BTC"]
+    assert [c.symbol for c in deliveries[11].content().payload.calls] == ["BTC"]  # SOL cooling down
+    assert [c.symbol for c in deliveries[12].content().payload.calls] == ["SOL", "BTC"]
     # Only SOL, same strength, for chat 11: nothing at all is queued.
     assert await restarted.publish(*bias_alert(call("SOL", Direction.LONG, "0.67")), [11]) == 0
     # Materially stronger (+0.33 >= 0.2): it goes out inside the cooldown.

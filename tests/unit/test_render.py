@@ -183,8 +183,9 @@ def test_fake_server_html_check_matches_telegram_rules() -> None:
 
 @pytest.mark.parametrize("locale", ["en", "id"])
 def test_entry_map_and_alerts_render_every_placeholder_and_label(i18n: I18n, locale: str) -> None:
-    from bot.render.alerts import render_alert, render_entry_map
-    from services.delivery.models import Alert, AlertType, HealthNotice
+    from bot.render.alerts import render_entry_map
+    from bot.render.pushes import render_alert
+    from services.delivery.models import Alert, HealthNotice, HealthPush, SniperPush
     from services.signals.bias.rule import Missing
     from tests.unit.test_sniper_rule import make
 
@@ -194,11 +195,9 @@ def test_entry_map_and_alerts_render_every_placeholder_and_label(i18n: I18n, loc
     )
     with i18n.context(), i18n.use_locale(locale):
         text = render_entry_map(m, view(locale))
-        pushed = render_alert(
-            Alert(type=AlertType.SNIPER, started_at=AS_OF, sniper=[m]), view(locale)
-        )
+        pushed = render_alert(Alert(started_at=AS_OF, payload=SniperPush(maps=[m])), view(locale))
         warning = render_alert(
-            Alert(type=AlertType.HEALTH, started_at=AS_OF, health=notice), view(locale)
+            Alert(started_at=AS_OF, payload=HealthPush(notice=notice)), view(locale)
         )
     for rendered in (text, pushed, warning):
         parse_html(rendered)

@@ -1,0 +1,1 @@
+"""Alerts a chat sets itself: their model, the one condition code, and the engine."""

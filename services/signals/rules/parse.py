@@ -1,0 +1,182 @@
+"""`/alert …` as a request: the words a trader types, read forgivingly, every mistake a
+`RuleError` naming what is wrong (bot/render/rule_alerts.py words it).
+
+    /alert SOL above 190        /alert sol > 190        /alert btc < 95k     /alert eth 3500
+    /alert SOL move 3% 15m [up|down]
+    ... [once | every 1h] [for 7d] [a note]
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import timedelta
+from decimal import Decimal, InvalidOperation
+from enum import StrEnum
+
+from services.kernel.rule_model import WINDOWS, RuleKind, Side
+
+NOTE_MAX = 100
+EXPIRY_DEFAULT = timedelta(days=30)
+EXPIRY_MAX = timedelta(days=365)
+REPEAT_MIN = timedelta(minutes=5)
+REPEAT_MAX = timedelta(days=7)
+MOVE_MAX = Decimal(100)
+SIDES = {
+    "above": Side.ABOVE,
+    ">": Side.ABOVE,
+    ">=": Side.ABOVE,
+    "over": Side.ABOVE,
+    "below": Side.BELOW,
+    "<": Side.BELOW,
+    "<=": Side.BELOW,
+    "under": Side.BELOW,
+}
+MOVE_SIDES = {"up": Side.UP, "down": Side.DOWN, "both": Side.BOTH}
+_DURATION = re.compile(r"(\d{1,4})\s*(m|min|h|d|w)")
+_UNITS = {"m": 60, "min": 60, "h": 3600, "d": 86400, "w": 604800}
+_PRICE = re.compile(r"\$?(\d[\d_,]*(?:\.\d+)?|\.\d+)([km]?)")
+
+
+class Problem(StrEnum):
+    NO_SYMBOL = "no_symbol"
+    NO_PRICE = "no_price"
+    BAD_PRICE = "bad_price"
+    NOT_POSITIVE = "not_positive"
+    ABSURD = "absurd"  # 100x away from the price, or past any market
+    MOVE_TOO_BIG = "move_too_big"
+    NO_MOVE = "no_move"
+    BAD_WINDOW = "bad_window"
+    BAD_DURATION = "bad_duration"
+    NOTE_TOO_LONG = "note_too_long"
+    FULL = "full"
+    NOT_FOUND = "not_found"
+
+
+class RuleError(ValueError):
+    """A request the bot cannot take, with what it needs to say so plainly."""
+
+    def __init__(self, problem: Problem, value: str = "", **facts: object) -> None:
+        self.problem = problem
+        self.value = value
+        self.facts = facts
+        super().__init__(f"{problem.value}: {value!r}")
+
+
+@dataclass
+class RuleRequest:
+    symbol: str  # as typed
+    kind: RuleKind
+    side: Side | None  # a level without one: the side away from the price now
+    level: Decimal | None = None
+    move_pct: Decimal | None = None
+    window: str | None = None
+    repeat: timedelta | None = None  # None: once
+    expires_in: timedelta = EXPIRY_DEFAULT
+    note: str = ""
+    words: list[str] = field(default_factory=list)  # for the note: what the user typed
+
+
+def price(text: str) -> Decimal:
+    """190, 190.5, 95k, 1.2m, 95,000, $190."""
+    match = _PRICE.fullmatch(text.strip().lower())
+    if match is None:
+        raise RuleError(Problem.BAD_PRICE, text)
+    digits, unit = match.groups()
+    try:
+        value = Decimal(digits.replace("_", "").replace(",", ""))
+    except InvalidOperation:
+        raise RuleError(Problem.BAD_PRICE, text) from None
+    return value * {"": 1, "k": 1000, "m": 1_000_000}[unit]
+
+
+def duration(text: str) -> timedelta:
+    match = _DURATION.fullmatch(text.strip().lower())
+    if match is None:
+        raise RuleError(Problem.BAD_DURATION, text)
+    amount, unit = match.groups()
+    return timedelta(seconds=int(amount) * _UNITS[unit])
+
+
+def parse_rule(text: str | None) -> RuleRequest:
+    words = (text or "").split()
+    if not words:
+        raise RuleError(Problem.NO_SYMBOL)
+    symbol, rest = words[0], words[1:]
+    if rest and rest[0].lower() == "move":
+        request = _move(symbol, rest[1:])
+    else:
+        request = _level(symbol, rest)
+    _options(request)
+    return request
+
+
+def _level(symbol: str, rest: list[str]) -> RuleRequest:
+    side = None
+    if rest and rest[0].lower() in SIDES:
+        side, rest = SIDES[rest[0].lower()], rest[1:]
+    elif rest and rest[0][:1] in "<>" and len(rest[0]) > 1:  # ">190" written together
+        glued = rest[0].lstrip("<>=")
+        side = SIDES[rest[0][: len(rest[0]) - len(glued)]]
+        rest = [glued, *rest[1:]]
+    if not rest:
+        raise RuleError(Problem.NO_PRICE, symbol)
+    level = price(rest[0])
+    if level <= 0:
+        raise RuleError(Problem.NOT_POSITIVE, rest[0])
+    return RuleRequest(symbol=symbol, kind=RuleKind.LEVEL, side=side, level=level, words=rest[1:])
+
+
+def _move(symbol: str, rest: list[str]) -> RuleRequest:
+    if not rest:
+        raise RuleError(Problem.NO_MOVE, symbol)
+    text = rest[0].rstrip("%")
+    try:
+        pct = Decimal(text)
+    except InvalidOperation:
+        raise RuleError(Problem.NO_MOVE, rest[0]) from None
+    if not pct.is_finite() or pct <= 0:
+        raise RuleError(Problem.NO_MOVE, rest[0])
+    if pct > MOVE_MAX:
+        raise RuleError(Problem.MOVE_TOO_BIG, rest[0])
+    rest = rest[1:]
+    window = rest[0].lower() if rest else ""
+    if window not in WINDOWS:
+        raise RuleError(Problem.BAD_WINDOW, window, allowed=list(WINDOWS))
+    rest = rest[1:]
+    side = Side.BOTH
+    if rest and rest[0].lower() in MOVE_SIDES:
+        side, rest = MOVE_SIDES[rest[0].lower()], rest[1:]
+    return RuleRequest(
+        symbol=symbol,
+        kind=RuleKind.MOVE,
+        side=side,
+        move_pct=pct,
+        window=window,
+        words=rest,
+    )
+
+
+def _options(request: RuleRequest) -> None:
+    """once / every DURATION / for DURATION, in any order; what is left is the note."""
+    words, note = list(request.words), []
+    while words:
+        word = words.pop(0)
+        lowered = word.lower()
+        if lowered == "once":
+            request.repeat = None
+        elif lowered in ("every", "for") and words and _DURATION.fullmatch(words[0].lower()):
+            length = duration(words.pop(0))
+            if lowered == "every":
+                if not REPEAT_MIN <= length <= REPEAT_MAX:
+                    raise RuleError(Problem.BAD_DURATION, f"every {length}", low="5m", high="7d")
+                request.repeat = length
+            else:
+                if not timedelta(hours=1) <= length <= EXPIRY_MAX:
+                    raise RuleError(Problem.BAD_DURATION, f"for {length}", low="1h", high="365d")
+                request.expires_in = length
+        else:
+            note.append(word)
+    request.note = " ".join(note)
+    if len(request.note) > NOTE_MAX:
+        raise RuleError(Problem.NOTE_TOO_LONG, request.note[:20], most=NOTE_MAX)
