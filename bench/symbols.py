@@ -53,8 +53,8 @@ def settings(base_url: str) -> Settings:
 def per_symbol(services: Services) -> None:
     """The baseline: each symbol's ticker on its own OKX call, as before the snapshot."""
     # The bench reaches inside on purpose: no setting brings the old path back.
-    snapshots = services.ticker._snapshots
-    services.ticker._snapshots = SimpleNamespace(ticker=snapshots._okx.ticker)  # type: ignore[assignment]
+    snapshots = services.ticker.snapshots
+    services.ticker.snapshots = SimpleNamespace(ticker=snapshots._okx.ticker)  # type: ignore[assignment]
 
 
 async def run(vendors: FakeVendors, n: int, baseline: bool) -> dict[str, Any]:

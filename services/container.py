@@ -47,6 +47,7 @@ from services.signals.bias.rule import Thresholds
 from services.signals.bias.service import BiasService
 from services.signals.calls import CallLog
 from services.signals.health import JobHealth
+from services.signals.rules.service import Limits, RuleService
 from services.signals.sniper.rule import SniperLimits
 from services.signals.sniper.service import SniperService
 from services.signals.track_record import TrackRecordService
@@ -56,6 +57,7 @@ from services.storage.chats import ChatRepository
 from services.storage.db import Database
 from services.storage.journal import Journal
 from services.storage.leases import Leases
+from services.storage.rules import RuleStore
 from services.vendors.alternative_me import FearGreedClient
 from services.vendors.binance import BinanceClient
 from services.vendors.coinapi import CoinApiClient
@@ -91,6 +93,7 @@ class Services:
     candles: CandleStore
     journal: Journal
     jobs: dict[Job, JobRunner]  # every job the registry builds (services/jobs/parts.py)
+    rules: RuleService  # the alerts chats set (/alert)
     clients: list[VendorClient] = field(default_factory=list)
 
     # The modules the bot itself reads by name; any module is `modules.get(ItsService)`.
@@ -143,6 +146,7 @@ class Services:
             "switches": self.flags,
             "languages": self.languages,
             "track_record": self.track_record,
+            "rules": self.rules,
         }
 
     def job_runs(self) -> dict[Job, Callable[[], Awaitable[object]]]:
@@ -276,6 +280,7 @@ def build_services(
     calls = CallLog(CallStore(db))
     journal = Journal(db)
     candles = CandleStore(db)
+    rules = RuleStore(db)
     track_record = TrackRecordService(calls.store)
     follow_ups = FollowUps(FollowUpQueue(db, outbox.published), subscriptions)
     chats = ChatRepository(db)
@@ -295,6 +300,7 @@ def build_services(
             track_record=track_record,
             follow_ups=follow_ups,
             candles=candles,
+            rules=rules,
         )
     )
     return Services(
@@ -323,6 +329,12 @@ def build_services(
         candles=candles,
         journal=journal,
         jobs=jobs,
+        rules=RuleService(
+            rules,
+            instruments,
+            ticker,
+            Limits(private=settings.alert_max_per_user, group=settings.alert_max_per_group),
+        ),
         redis=plumbing.redis,
         limits=plumbing.limits,
         stores=StoreWatch(status, outbox, settings.admin_ids),

@@ -6,7 +6,8 @@ pair means nothing is queued twice. Edge state and cooldowns decide who gets wha
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -206,6 +207,36 @@ class Outbox:
         self.published()
         return Published(queued=queued, symbols=symbols, alert_id=row.id)
 
+    def transaction(self) -> AbstractAsyncContextManager[AsyncSession]:
+        """A write transaction for a caller that queues alerts with its own records
+        (`queue_for`): committed together or not at all."""
+        return _begun(self._db)
+
+    async def queue_for(self, session: AsyncSession, alert: Alert, chat: int) -> int:
+        """One alert to one chat, in the caller's transaction (an alert of the chat's own, such
+        as its rules that fired: no cooldown of the outbox's, the caller keeps its own). Returns
+        the alert's id; call `published()` once the transaction has committed."""
+        now = datetime.now(UTC)
+        row = AlertRow(
+            kind=alert.type.value,
+            payload=alert.model_dump_json(),
+            started_at=alert.started_at,
+            created_at=now,
+        )
+        session.add(row)
+        await session.flush()
+        session.add(
+            DeliveryRow(
+                alert_id=row.id,
+                chat_id=chat,
+                symbols=json.dumps([]),
+                status=DeliveryStatus.PENDING,
+                attempts=0,
+                next_at=now,
+            )
+        )
+        return int(row.id)
+
     async def _recent(
         self, session: AsyncSession, kind: AlertType, chats: list[int], since: datetime
     ) -> dict[tuple[int, str], CooldownRow]:
@@ -261,3 +292,9 @@ async def prune_outbox(db: Database, before: datetime) -> int:
 
 
 PRUNE_BATCH = 500
+
+
+@asynccontextmanager
+async def _begun(db: Database) -> AsyncIterator[AsyncSession]:
+    async with db.sessions() as session, session.begin():
+        yield session

@@ -27,6 +27,7 @@ from services.signals.sniper.service import SniperService
 from services.signals.track_record import TrackRecordService
 from services.storage.candles import CandleStore
 from services.storage.journal import Journal
+from services.storage.rules import RuleStore
 
 
 @runtime_checkable
@@ -58,6 +59,7 @@ class JobParts:
     track_record: TrackRecordService
     follow_ups: FollowUps
     candles: CandleStore
+    rules: RuleStore  # the alerts chats set
 
     def lifetime(self) -> timedelta:
         """How long a pushed sniper map waits for its entry (SNIPER_SETUP_LIFETIME_MINUTES)."""

@@ -47,6 +47,7 @@ class Job(StrEnum):
     BIAS = "bias"
     SNIPER = "sniper"
     GRADING = "grading"
+    RULES = "alerts"  # the alerts chats set (/alert): one pass over the prices
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,10 @@ JOBS: dict[Job, JobSpec] = {
     ),
     # Grades pushed calls against OKX's candles (the track record).
     Job.GRADING: JobSpec("grading_interval_seconds", 60.0, leased=True, builder="grading_job"),
+    # The alerts chats set: a pass over the prices every ALERT_CHECK_SECONDS.
+    Job.RULES: JobSpec(
+        "alert_check_seconds", 5.0, leased=True, pushes=AlertType.RULE, builder="rules_job"
+    ),
 }
 # Jobs whose runs are judged by their modules (shown in /status and /healthz).
 JUDGED: tuple[Job, ...] = tuple(job for job, spec in JOBS.items() if spec.main)

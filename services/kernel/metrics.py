@@ -71,6 +71,11 @@ class Metrics:
             registry=r,
         )
         self.job_healthy = Gauge("job_healthy", "1 healthy, 0 unhealthy", ["job"], registry=r)
+        self.rule_fires = Counter(
+            "rule_fires",
+            "Alerts chats set that fired (or expired, or were reminded of)",
+            registry=r,
+        )
         self.alert_lag = Histogram(
             "alert_lag_seconds",
             "From a job run's start to the last delivery of its alert accepted by Telegram",

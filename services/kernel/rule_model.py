@@ -29,6 +29,7 @@ class Status(StrEnum):
     FIRED = "fired"  # a `once` alert that fired: over
     EXPIRED = "expired"
     DELETED = "deleted"
+    DRAFT = "draft"  # offered the other way round (set on the wrong side), not yet taken
 
 
 LIVE = (Status.ACTIVE, Status.PAUSED)  # the alerts a chat still has (they count to its limit)

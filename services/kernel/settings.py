@@ -136,6 +136,11 @@ class Settings(BaseSettings, _Registered):
     telegram_outage_seconds: float = Field(default=60.0, ge=0, le=600)
     # Alerts: hygiene, the sniper's levels, job backoff and Telegram delivery pacing.
     alert_cooldown_seconds: float = 3600.0  # per (chat, alert type, symbol), persisted
+    # The alerts chats set (/alert): messages a chat may get a minute (what fires beyond waits
+    # and is merged into the next), and how many alerts a private chat and a group may keep.
+    alert_max_per_minute: int = Field(default=6, ge=1, le=60)
+    alert_max_per_user: int = Field(default=30, ge=1, le=1000)
+    alert_max_per_group: int = Field(default=50, ge=1, le=1000)
     alert_repeat_gain: Decimal = Decimal("0.2")  # confidence a repeat inside the cooldown must add
     sniper_wall_multiple: Decimal = Decimal("5.0")
     sniper_cluster_pct: Decimal = Decimal("0.5")

@@ -163,10 +163,12 @@ class RuleStore:
         """In the pass's transaction: each alert's new state and status, its firings (returned
         as their ids, in order) and the reminders told. `updated_at` is left alone: these
         changes are the engine's own, not news for its next reload."""
+        stale: set[int] = set()
         for rule, status in states:
-            await session.execute(
+            result = await session.execute(
                 update(RuleRow)
-                .where(RuleRow.id == rule.id)
+                # One the chat deleted or paused meanwhile stays as the chat left it.
+                .where(RuleRow.id == rule.id, RuleRow.updated_at <= rule.updated_at)
                 .values(
                     status=status.value,
                     armed=rule.state.armed,
@@ -176,7 +178,9 @@ class RuleStore:
                     fires=rule.fires,
                 )
             )
-        ids = list(reminded)
+            if not getattr(result, "rowcount", 1):
+                stale.add(rule.id)  # changed by its chat since: that change stands, no firing
+        ids = [i for i in reminded if i not in stale]
         if ids:
             await session.execute(update(RuleRow).where(RuleRow.id.in_(ids)).values(reminded=True))
         rows = [
@@ -189,6 +193,7 @@ class RuleStore:
                 alert_id=None,
             )
             for f in fired
+            if f.rule_id not in stale
         ]
         session.add_all(rows)
         await session.flush()

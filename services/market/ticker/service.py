@@ -5,8 +5,11 @@ the same few upstream calls; each symbol's answer is still cached and reported o
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from loguru import logger
 
+from services.kernel.bounds import PRICE_MAX
 from services.kernel.cache import ResilientCache
 from services.kernel.errors import (
     DataUnavailableError,
@@ -39,7 +42,7 @@ class TickerService:
         status: StatusRegistry,
         ttl_seconds: float,
     ) -> None:
-        self._snapshots = TickerSnapshots(okx, ttl_seconds)
+        self.snapshots = TickerSnapshots(okx, ttl_seconds)
         self._coinapi = coinapi
         self._cache = cache
         self._status = status
@@ -63,7 +66,7 @@ class TickerService:
         try:
             got = await hedged(
                 OKX,
-                lambda: self._snapshots.ticker(inst),
+                lambda: self.snapshots.ticker(inst),
                 lambda: self._coinapi.ticker(inst),
                 fallback_name=COINAPI,
                 final=(UnknownInstrumentError,),
@@ -87,6 +90,26 @@ class TickerService:
         logger.warning("ticker: {}, answered by CoinAPI", why)
         self._status.degraded(MODULE, COINAPI, f"fallback: {why}", got.primary_error.reason, by=OKX)
         return got.value.model_copy(update={"fallback_reason": why})
+
+
+async def lasts(service: TickerService, inst_ids: set[str]) -> dict[str, Decimal]:
+    """The last price of every instrument asked, from OKX's bulk lists: one call per kind
+    (spot, swap) whatever their number. An instrument missing from the list, or with a price
+    out of bounds, is left out; a failed list raises (the caller waits for its next pass)."""
+    found: dict[str, Decimal] = {}
+    for kind in sorted({"SWAP" if i.endswith("-SWAP") else "SPOT" for i in inst_ids}):
+        rows = await service.snapshots.rows(kind)
+        for inst_id in inst_ids:
+            row = rows.get(inst_id)
+            if row is None:
+                continue
+            try:
+                last = Decimal(str(row.get("last")))
+            except ArithmeticError:
+                continue
+            if last.is_finite() and 0 < last < PRICE_MAX:
+                found[inst_id] = last
+    return found
 
 
 def build(parts: MarketParts) -> TickerService:

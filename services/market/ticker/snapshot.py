@@ -38,14 +38,14 @@ class TickerSnapshots:
         self._flights: SingleFlight[TickerRows] = SingleFlight()
 
     async def ticker(self, inst: Instrument) -> Ticker:
-        row = (await self._rows(inst_type(inst))).get(okx_inst_id(inst))
+        row = (await self.rows(inst_type(inst))).get(okx_inst_id(inst))
         if row is None:
             # Not in the list: listed moments ago, or never (the catalogue is a day old). The
             # instrument's own endpoint knows which, and says 51001 for an unknown one.
             return await self._okx.ticker(inst)
         return ticker_from_row(inst, row)
 
-    async def _rows(self, kind: str) -> TickerRows:
+    async def rows(self, kind: str) -> TickerRows:
         kept = self._kept.get(kind)
         if kept is not None and self._clock() - kept[0] < self._ttl:
             return kept[1]
