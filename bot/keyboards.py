@@ -130,9 +130,13 @@ class RuleAct(StrEnum):
     REARM = "rearm"  # the same alert again, after a `once` one fired
     FLIP = "flip"  # set the other side instead (an alert set on the wrong side)
     QUIET = "quiet"  # a repeating alert's less noisy threshold, from its dry-run
+    EDIT = "edit"  # asks for the new level; the prompt's own button then names the alert
 
 
 class RuleButton(CallbackData, prefix="al"):
     act: RuleAct
     rule: int
     value: str = ""  # QUIET: the threshold offered
+    # Where it was pressed: "l" the /alerts list (redrawn after), "c" a confirmation, "x" an
+    # edit prompt (cancel); "" a fired alert's message.
+    src: str = ""

@@ -33,9 +33,10 @@ from bot.handlers.module_command import module_command
 from bot.handlers.performance import performance, replay
 from bot.handlers.permissions import member_changed
 from bot.handlers.private import private_text
+from bot.handlers.rules import alert, alerts, edit_reply, editing, rule_button
 from bot.handlers.status import status
 from bot.handlers.subscriptions import membership, migrated, subscribe, unsubscribe
-from bot.keyboards import ChartView, FlagToggle, HeatmapView, RecordView, Refresh
+from bot.keyboards import ChartView, FlagToggle, HeatmapView, RecordView, Refresh, RuleButton
 from bot.middlewares.callback_answer import CallbackAnswerGuard
 from bot.render.options import render_options
 from services.kernel.alerts import SUBSCRIBABLE
@@ -133,6 +134,20 @@ COMMANDS: tuple[CommandSpec, ...] = (
         replay,
         usage="[24h|7d]",
     ),
+    CommandSpec(
+        "alert",
+        N_("Set an alert: a price level or a move, with a dry-run of how often it would fire"),
+        alert,
+        usage="SYMBOL above|below PRICE · SYMBOL move 3% 15m · [every 1h] [for 7d] [note]",
+        personal=True,
+    ),
+    CommandSpec(
+        "alerts",
+        N_("This chat's alerts, nearest to firing first; 'history' for the last fires"),
+        alerts,
+        usage="[history]",
+        personal=True,
+    ),
     CommandSpec("status", N_("Health of every data module"), status),
     CommandSpec(
         "subscribe",
@@ -185,7 +200,10 @@ def commands_router() -> Router:
     router.callback_query.register(heatmap_range, HeatmapView.filter())
     router.callback_query.register(chart_view, ChartView.filter())
     router.callback_query.register(record_view, RecordView.filter())
+    router.callback_query.register(rule_button, RuleButton.filter())
     router.callback_query.register(expired)  # last: whatever the filters above refused
+    # A reply to the bot's "editing your alert" prompt is the alert's new level.
+    router.message.register(edit_reply, TEXT, editing)
     # Last: a private chat's other text (a coin alone, an unknown command) gets an answer.
     router.message.register(private_text, InPlace(F.chat.type == ChatType.PRIVATE), TEXT)
     return router

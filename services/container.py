@@ -47,6 +47,7 @@ from services.signals.bias.rule import Thresholds
 from services.signals.bias.service import BiasService
 from services.signals.calls import CallLog
 from services.signals.health import JobHealth
+from services.signals.rules.review import RuleReview
 from services.signals.rules.service import Limits, RuleService
 from services.signals.sniper.rule import SniperLimits
 from services.signals.sniper.service import SniperService
@@ -94,6 +95,7 @@ class Services:
     journal: Journal
     jobs: dict[Job, JobRunner]  # every job the registry builds (services/jobs/parts.py)
     rules: RuleService  # the alerts chats set (/alert)
+    rule_review: RuleReview  # their list, history and dry-run
     clients: list[VendorClient] = field(default_factory=list)
 
     # The modules the bot itself reads by name; any module is `modules.get(ItsService)`.
@@ -147,6 +149,7 @@ class Services:
             "languages": self.languages,
             "track_record": self.track_record,
             "rules": self.rules,
+            "rule_review": self.rule_review,
         }
 
     def job_runs(self) -> dict[Job, Callable[[], Awaitable[object]]]:
@@ -303,6 +306,13 @@ def build_services(
             rules=rules,
         )
     )
+    price_charts = PriceCharts(okx, cache, status)
+    rule_service = RuleService(
+        rules,
+        instruments,
+        ticker,
+        Limits(private=settings.alert_max_per_user, group=settings.alert_max_per_group),
+    )
     return Services(
         settings=settings,
         metrics=metrics,
@@ -313,7 +323,7 @@ def build_services(
         modules=modules,
         bias=bias,
         instruments=instruments,
-        price_charts=PriceCharts(okx, cache, status),
+        price_charts=price_charts,
         db=db,
         chats=chats,
         languages=ChatLanguages(chats),
@@ -329,12 +339,8 @@ def build_services(
         candles=candles,
         journal=journal,
         jobs=jobs,
-        rules=RuleService(
-            rules,
-            instruments,
-            ticker,
-            Limits(private=settings.alert_max_per_user, group=settings.alert_max_per_group),
-        ),
+        rules=rule_service,
+        rule_review=RuleReview(rule_service, price_charts),
         redis=plumbing.redis,
         limits=plumbing.limits,
         stores=StoreWatch(status, outbox, settings.admin_ids),

@@ -12,8 +12,8 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from bot.keyboards import ChartView, RuleAct, RuleButton
 from bot.render.text import b, clip, code, esc, i
 from bot.render.view import View
-from services.delivery.models import RuleFire, RulePush
-from services.kernel.rule_model import Rule, RuleKind, Side
+from services.delivery.models import RulePush
+from services.kernel.rule_model import Rule, RuleFire, RuleKind, Side
 from services.kernel.symbols import parse_symbol
 from services.market.ticker.candles import Bar
 

@@ -10,6 +10,7 @@ from typing import Annotated, Any, ClassVar, Literal, Self, get_args
 from pydantic import BaseModel, Field, model_validator
 
 from services.kernel.alerts import AlertType
+from services.kernel.rule_model import RuleFire
 from services.signals.bias.rule import BiasCall, Missing
 from services.signals.sniper.rule import EntryMap
 from services.signals.track_record import TrackLine
@@ -154,26 +155,6 @@ class WithdrawnPush(Push):
         return self.model_copy(
             update={"withdrawn": [w for w in self.withdrawn if w.symbol in items]}
         )
-
-
-class RuleFire(BaseModel):
-    """One alert a chat set that fired: what crossed, when, at what price."""
-
-    rule_id: int
-    symbol: str  # the OKX instrument it watches: SOL-USDT (spot) or SOL-USDT-SWAP
-    kind: str  # level / move
-    direction: str  # above / below / up / down
-    level: Decimal | None = None  # a level alert's level
-    move_pct: Decimal | None = None  # a move alert's threshold and window
-    window: str | None = None
-    moved_pct: Decimal | None = None  # the move that fired it
-    price: Decimal  # the price when it fired
-    at: datetime
-    note: str = ""
-    repeats: bool = False  # an `every` alert: it re-arms
-    ended: bool = False  # the alert is over (once, or expired)
-    expired: bool = False  # it ended by its expiry, not by firing
-    reminder: bool = False  # a day before its expiry: a reminder, not a fire
 
 
 class RulePush(Push):

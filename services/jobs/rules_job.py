@@ -17,13 +17,13 @@ from decimal import Decimal
 
 from loguru import logger
 
-from services.delivery.models import Alert, RuleFire, RulePush
+from services.delivery.models import Alert, RulePush
 from services.delivery.outbox import Outbox
 from services.jobs.parts import JobParts
 from services.kernel.alerts import JOBS, Job
 from services.kernel.errors import UpstreamError
 from services.kernel.metrics import Metrics
-from services.kernel.rule_model import LIVE, WINDOWS, Rule, RuleKind
+from services.kernel.rule_model import LIVE, WINDOWS, Rule, RuleFire, RuleKind
 from services.kernel.symbols import parse_symbol
 from services.market.ticker.service import TickerService, lasts
 from services.signals.rules.engine import Decision, RuleEngine
@@ -104,7 +104,7 @@ class RulesJob:
             if now - since < timedelta(seconds=self._interval * 3) or symbol not in ranges:
                 continue
             try:
-                candles = await self._okx.candles_range(parse_symbol(symbol), since, now)
+                candles = await self._okx.candles_range(parse_symbol(symbol), since, now, own=True)
             except UpstreamError as exc:
                 logger.info("alerts: the gap of {} could not be read: {}", symbol, exc)
                 continue
@@ -149,7 +149,7 @@ class RulesJob:
 
     async def _fill(self, symbol: str, since: datetime, now: datetime) -> None:
         try:
-            candles = await self._okx.candles_range(parse_symbol(symbol), since, now)
+            candles = await self._okx.candles_range(parse_symbol(symbol), since, now, own=True)
         except UpstreamError as exc:
             logger.info("alerts: the move history of {} could not be read: {}", symbol, exc)
             return

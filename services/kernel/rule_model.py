@@ -85,3 +85,23 @@ class Rule(BaseModel):
     fires: int = 0
     created_at: datetime
     updated_at: datetime
+
+
+class RuleFire(BaseModel):
+    """One alert a chat set that fired: what crossed, when, at what price."""
+
+    rule_id: int
+    symbol: str  # the OKX instrument it watches: SOL-USDT (spot) or SOL-USDT-SWAP
+    kind: str  # level / move
+    direction: str  # above / below / up / down
+    level: Decimal | None = None  # a level alert's level
+    move_pct: Decimal | None = None  # a move alert's threshold and window
+    window: str | None = None
+    moved_pct: Decimal | None = None  # the move that fired it
+    price: Decimal  # the price when it fired
+    at: datetime
+    note: str = ""
+    repeats: bool = False  # an `every` alert: it re-arms
+    ended: bool = False  # the alert is over (once, or expired)
+    expired: bool = False  # it ended by its expiry, not by firing
+    reminder: bool = False  # a day before its expiry: a reminder, not a fire

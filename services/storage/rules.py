@@ -139,7 +139,34 @@ class RuleStore:
                     status=status.value,
                     paused_until=paused_until,
                     updated_at=datetime.now(UTC),
-                    **({"armed": True} if status is Status.ACTIVE else {}),
+                )
+            )
+        return bool(getattr(result, "rowcount", 0))
+
+    async def replace(
+        self, rule_id: int, chat_id: int, spec: RuleSpec, status: Status, note: str
+    ) -> bool:
+        """A chat's alert changed (edited, flipped, made quieter): it watches anew, armed."""
+        async with self._db.saving() as session:
+            result = await session.execute(
+                update(RuleRow)
+                .where(RuleRow.id == rule_id, RuleRow.chat_id == chat_id)
+                .values(
+                    symbol=spec.symbol,
+                    kind=spec.kind.value,
+                    direction=spec.side.value,
+                    level=spec.level,
+                    move_pct=spec.move_pct,
+                    window=spec.window,
+                    repeat_seconds=spec.repeat_seconds,
+                    note=note,
+                    status=status.value,
+                    paused_until=None,
+                    armed=True,
+                    last_fired_at=None,
+                    anchor_price=None,
+                    anchor_at=None,
+                    updated_at=datetime.now(UTC),
                 )
             )
         return bool(getattr(result, "rowcount", 0))

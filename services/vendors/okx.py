@@ -84,18 +84,19 @@ class OkxClient:
         limit: int = CANDLES_LIMIT,
         history: bool = False,
         forming: bool = False,
+        own: bool = False,
     ) -> list[Candle]:
         """Closed bars of the spot pair, oldest first (with `forming`, the bar still open too,
-        last). `after_ms`/`before_ms` keep OKX's meaning
-        (bars opened strictly before / after that time). `candles` serves only the latest
-        1,440 bars; `history=True` reads the older ones from `history-candles`."""
+        last; with `own`, the instrument's own bars: a perpetual's). `after_ms`/`before_ms`
+        keep OKX's meaning (bars opened strictly before / after that time). `candles` serves
+        only the latest 1,440 bars; `history=True` reads the older ones from `history-candles`."""
         endpoint, path, cap = (
             ("history_candles", "/api/v5/market/history-candles", HISTORY_CANDLES_LIMIT)
             if history
             else ("candles", "/api/v5/market/candles", CANDLES_LIMIT)
         )
         params: dict[str, str | int] = {
-            "instId": okx_inst_id(inst.spot()),
+            "instId": okx_inst_id(inst if own else inst.spot()),
             "bar": bar,
             "limit": max(1, min(limit, cap)),
         }
@@ -110,17 +111,26 @@ class OkxClient:
         )
 
     @reads("candles")
-    async def candles_range(self, inst: Instrument, start: datetime, end: datetime) -> list[Candle]:
-        """Closed 1m bars with start <= ts < end, oldest first. Pages backwards from `end`; if
-        the range is longer than RANGE_MAX_PAGES pages allow, the result does not reach back to
-        `start` (callers compare the first `ts` with `start`)."""
+    async def candles_range(
+        self,
+        inst: Instrument,
+        start: datetime,
+        end: datetime,
+        *,
+        bar: str = "1m",
+        pages: int = RANGE_MAX_PAGES,
+        own: bool = False,
+    ) -> list[Candle]:
+        """Closed bars (1m unless told) with start <= ts < end, oldest first. Pages backwards
+        from `end`; if the range is longer than `pages` pages allow, the result does not reach
+        back to `start` (callers compare the first `ts` with `start`)."""
         start_ms, cursor = to_ms(start), to_ms(end)
         found: dict[datetime, Candle] = {}
         history = False
-        for _ in range(RANGE_MAX_PAGES):
+        for _ in range(pages):
             if cursor <= start_ms:
                 break
-            page = await self.candles(inst, "1m", after_ms=cursor, history=history)
+            page = await self.candles(inst, bar, after_ms=cursor, history=history, own=own)
             if not page:
                 if history:
                     break  # nothing older exists (before the pair was listed)

@@ -42,7 +42,8 @@ BAR_MS = {
     "4H": 240 * MINUTE_MS,
     "1Dutc": 1440 * MINUTE_MS,
 }
-RECENT_CANDLES = 1440  # `candles` serves only the latest 1,440 bars; older ones need history
+RECENT_CANDLES = 1440  # `candles` serves only the latest 1,440 bars (of the size asked); older
+# ones need `history-candles`
 Price = Decimal | float | int | str
 CandleRow = tuple[int, Price, Price, Price, Price]  # (open time ms, open, high, low, close)
 
@@ -350,7 +351,7 @@ class FakeVendors:
                 for ts, o, h, lo, c in _bars(scripted, bar_ms)
             ]
             if path == "/api/v5/market/candles":
-                oldest_served = (now // MINUTE_MS - (RECENT_CANDLES - 1)) * MINUTE_MS
+                oldest_served = (now // bar_ms - (RECENT_CANDLES - 1)) * bar_ms
                 rows = [row for row in rows if int(row[0]) >= oldest_served]
             rows.reverse()
         else:

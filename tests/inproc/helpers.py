@@ -42,6 +42,7 @@ QUIET_JOBS = {
     "bias_interval_seconds": 0,
     "sniper_interval_seconds": 0,
     "grading_interval_seconds": 0,
+    "alert_check_seconds": 0,
 }
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
@@ -18,7 +18,7 @@ from services.kernel.errors import (
     parse_choice,
     wait_asked,
 )
-from services.kernel.models import Provenance
+from services.kernel.models import Candle, Provenance
 from services.kernel.modules import Module
 from services.kernel.sources import read_through
 from services.kernel.status import StatusRegistry
@@ -90,6 +90,40 @@ class PriceCharts:
         except UnknownInstrumentError:
             raise SymbolError(inst.display, "unknown") from None
 
+    async def span(self, inst: Instrument, bar: Bar, days: int, pages: int) -> CandleReport:
+        """The instrument's own closed bars (a perpetual's, not its spot pair's) over the last
+        `days`, as far back as `pages` calls reach (the report's first bar says how far), kept
+        a while: the alerts' dry-run and their history read it, through the price module's
+        cache and status as /chart does."""
+        key = f"span:{okx_inst_id(inst)}:{bar.value}:{days}:{pages}"
+        ttl = min(600.0, float(bar.seconds))  # a new bar closes every bar.seconds
+        try:
+            return await read_through(
+                self._cache,
+                self._status,
+                Module.TICKER,
+                key,
+                CandleReport,
+                ttl,
+                lambda: self._fetch_span(inst, bar, days, pages),
+            )
+        except UnknownInstrumentError:
+            raise SymbolError(inst.display, "unknown") from None
+
+    async def _fetch_span(self, inst: Instrument, bar: Bar, days: int, pages: int) -> CandleReport:
+        now = datetime.now(UTC)
+        try:
+            rows = await self._okx.candles_range(
+                inst, now - timedelta(days=days), now, bar=bar.okx, pages=pages, own=True
+            )
+        except UnknownInstrumentError:
+            raise
+        except VendorError as exc:
+            raise DataUnavailableError(
+                Module.TICKER, [(OKX, exc.reason)], wait_asked(exc)
+            ) from None
+        return _report(inst, bar, rows)
+
     async def _fetch(self, inst: Instrument, bar: Bar) -> CandleReport:
         try:
             # The bar still forming too: a price chart ends at the price, as any chart does.
@@ -102,15 +136,17 @@ class PriceCharts:
             ) from None
         if not rows:  # a listed pair with no bar: nothing to draw, not "no such coin"
             raise DataUnavailableError(Module.TICKER, [(OKX, Reason.BAD_DATA)])
-        return CandleReport(
-            instrument=inst,
-            bar=bar,
-            candles=[
-                CandleBar(
-                    ts=c.ts, open=c.open, high=c.high, low=c.low, close=c.close, volume=c.volume
-                )
-                for c in rows
-            ],
-            source=OKX,
-            as_of=datetime.now(UTC),
-        )
+        return _report(inst, bar, rows)
+
+
+def _report(inst: Instrument, bar: Bar, rows: list[Candle]) -> CandleReport:
+    return CandleReport(
+        instrument=inst,
+        bar=bar,
+        candles=[
+            CandleBar(ts=c.ts, open=c.open, high=c.high, low=c.low, close=c.close, volume=c.volume)
+            for c in rows
+        ],
+        source=OKX,
+        as_of=datetime.now(UTC),
+    )

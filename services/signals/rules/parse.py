@@ -35,7 +35,8 @@ SIDES = {
 MOVE_SIDES = {"up": Side.UP, "down": Side.DOWN, "both": Side.BOTH}
 _DURATION = re.compile(r"(\d{1,4})\s*(m|min|h|d|w)")
 _UNITS = {"m": 60, "min": 60, "h": 3600, "d": 86400, "w": 604800}
-_PRICE = re.compile(r"\$?(\d[\d_,]*(?:\.\d+)?|\.\d+)([km]?)")
+# A sign and an exponent are read so "-5" and "1e30" get their own answer, not "not a price".
+_PRICE = re.compile(r"\$?(-?(?:\d[\d_,]*(?:\.\d+)?|\.\d+)(?:e[+-]?\d{1,4})?)([km]?)")
 
 
 class Problem(StrEnum):
@@ -44,6 +45,7 @@ class Problem(StrEnum):
     BAD_PRICE = "bad_price"
     NOT_POSITIVE = "not_positive"
     ABSURD = "absurd"  # 100x away from the price, or past any market
+    AT_PRICE = "at_price"  # the level is the price now: no side to cross from
     MOVE_TOO_BIG = "move_too_big"
     NO_MOVE = "no_move"
     BAD_WINDOW = "bad_window"
@@ -87,6 +89,8 @@ def price(text: str) -> Decimal:
         value = Decimal(digits.replace("_", "").replace(",", ""))
     except InvalidOperation:
         raise RuleError(Problem.BAD_PRICE, text) from None
+    if not value.is_finite():
+        raise RuleError(Problem.BAD_PRICE, text)
     return value * {"": 1, "k": 1000, "m": 1_000_000}[unit]
 
 
@@ -166,15 +170,21 @@ def _options(request: RuleRequest) -> None:
         if lowered == "once":
             request.repeat = None
         elif lowered in ("every", "for") and words and _DURATION.fullmatch(words[0].lower()):
-            length = duration(words.pop(0))
+            typed = words.pop(0)
+            length = duration(typed)
             if lowered == "every":
                 if not REPEAT_MIN <= length <= REPEAT_MAX:
-                    raise RuleError(Problem.BAD_DURATION, f"every {length}", low="5m", high="7d")
+                    raise RuleError(Problem.BAD_DURATION, f"every {typed}", low="5m", high="7d")
                 request.repeat = length
             else:
                 if not timedelta(hours=1) <= length <= EXPIRY_MAX:
-                    raise RuleError(Problem.BAD_DURATION, f"for {length}", low="1h", high="365d")
+                    raise RuleError(Problem.BAD_DURATION, f"for {typed}", low="1h", high="365d")
                 request.expires_in = length
+        elif lowered == "every" or (lowered == "for" and words and words[0][:1].isdigit()):
+            # "every hour", "for 2 weeks": meant as an option, not a note, and not readable.
+            low, high = ("5m", "7d") if lowered == "every" else ("1h", "365d")
+            typed = f"{word} {words[0] if words else ''}".strip()
+            raise RuleError(Problem.BAD_DURATION, typed, low=low, high=high)
         else:
             note.append(word)
     request.note = " ".join(note)

@@ -1,19 +1,26 @@
 """Setting and managing a chat's alerts: a request read, checked against the price now and the
-chat's limit, stored; listed, paused, deleted, set again. The engine (engine.py, run by the
-alerts job) watches them."""
+chat's limit, stored; paused, deleted, edited, set again. The engine (engine.py, run by the
+alerts job) watches them; review.py lists them and tells what they did or would have done."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from services.kernel.bounds import PRICE_MAX
 from services.kernel.rule_model import LIVE, Rule, RuleKind, RuleSpec, Side, Status
 from services.kernel.symbols import Instrument, okx_inst_id, parse_symbol
 from services.market.instruments import InstrumentCatalog
 from services.market.ticker.service import TickerService
-from services.signals.rules.parse import Problem, RuleError, RuleRequest, parse_rule
+from services.signals.rules.parse import (
+    MOVE_MAX,
+    Problem,
+    RuleError,
+    RuleRequest,
+    parse_rule,
+    price,
+)
 from services.storage.rules import RuleStore
 
 TOO_FAR = Decimal(100)  # a level 100 times away from the price is a typo, not a plan
@@ -51,6 +58,10 @@ class RuleService:
     def store(self) -> RuleStore:
         return self._store
 
+    @property
+    def tickers(self) -> TickerService:
+        return self._tickers
+
     def limit(self, group: bool) -> int:
         return self._limits.group if group else self._limits.private
 
@@ -61,20 +72,23 @@ class RuleService:
         mean"), or the price module's unavailable error (no price to check the level against)."""
         request = parse_rule(text)
         instrument = await self._catalog.resolve(request.symbol)
-        price = (await self._tickers.ticker(instrument)).last
-        count = await self._store.count_live(chat_id)
-        if count >= self.limit(group):
-            raise RuleError(Problem.FULL, str(count), limit=self.limit(group))
-        spec, flipped = self._spec(request, instrument, price)
+        await self._room(chat_id, group)
+        now_price = (await self._tickers.ticker(instrument)).last
+        spec, flipped = self._spec(request, instrument, now_price)
         expires = datetime.now(UTC) + request.expires_in
         rule = await self._store.add(chat_id, user_id, spec, request.note, expires)
         if flipped is not None:
             await self._store.set_status(rule.id, chat_id, Status.DRAFT)
             rule = rule.model_copy(update={"status": Status.DRAFT})
-        return Created(rule=rule, price=price, instrument=instrument, flipped_from=flipped)
+        return Created(rule=rule, price=now_price, instrument=instrument, flipped_from=flipped)
+
+    async def _room(self, chat_id: int, group: bool, making: int = 1) -> None:
+        count = await self._store.count_live(chat_id)
+        if count + making > self.limit(group):
+            raise RuleError(Problem.FULL, str(count), limit=self.limit(group))
 
     def _spec(
-        self, request: RuleRequest, instrument: Instrument, price: Decimal
+        self, request: RuleRequest, instrument: Instrument, now_price: Decimal
     ) -> tuple[RuleSpec, Side | None]:
         repeat = int(request.repeat.total_seconds()) if request.repeat else None
         symbol = okx_inst_id(instrument)
@@ -90,18 +104,17 @@ class RuleService:
             ), None
         level = request.level
         assert level is not None
-        if (
-            not level.is_finite()
-            or level >= PRICE_MAX
-            or level > price * TOO_FAR
-            or (level < price / TOO_FAR)
-        ):
-            raise RuleError(Problem.ABSURD, str(level), price=price)
-        side = request.side or (Side.ABOVE if level > price else Side.BELOW)
+        if level <= 0:
+            raise RuleError(Problem.NOT_POSITIVE, str(level))
+        if level >= PRICE_MAX or level > now_price * TOO_FAR or level < now_price / TOO_FAR:
+            raise RuleError(Problem.ABSURD, str(level), price=now_price)
+        if level == now_price:
+            raise RuleError(Problem.AT_PRICE, str(level), price=now_price)
+        side = request.side or (Side.ABOVE if level > now_price else Side.BELOW)
         flipped = None
-        # Asked for the side the price is already on: an alert can only fire on a crossing,
-        # so it is offered the other way round ("alert when it falls back below?").
-        if (side is Side.ABOVE and price >= level) or (side is Side.BELOW and price <= level):
+        # Asked for the side the price is already on: an alert fires only on a crossing, so
+        # it is offered the other way round ("alert when it falls back below?").
+        if (side is Side.ABOVE and now_price > level) or (side is Side.BELOW and now_price < level):
             flipped = side
             side = Side.BELOW if side is Side.ABOVE else Side.ABOVE
         spec = RuleSpec(
@@ -109,54 +122,46 @@ class RuleService:
         )
         return spec, flipped
 
-    async def live(self, chat_id: int) -> list[Rule]:
-        return await self._store.live(chat_id)
-
-    async def act(self, chat_id: int, rule_id: int, status: Status) -> Rule | None:
-        """Deletes, pauses or resumes one of the chat's alerts; None when it has no such alert
-        (gone, or a button of another chat's)."""
+    async def _own(self, chat_id: int, rule_id: int, *among: Status) -> Rule:
+        """The chat's alert in one of these states; RuleError NOT_FOUND otherwise (gone, over,
+        or a button of another chat's)."""
         rule = await self._store.get(rule_id)
-        if rule is None or rule.chat_id != chat_id:
-            return None
-        if status is Status.ACTIVE and rule.status not in (*LIVE, Status.DRAFT):
-            return None  # over (fired, expired, deleted): `again` makes a new one
-        until = datetime.now(UTC) + SNOOZE if status is Status.PAUSED else None
-        await self._store.set_status(rule_id, chat_id, status, until)
-        return rule.model_copy(update={"status": status, "paused_until": until})
+        if rule is None or rule.chat_id != chat_id or rule.status not in among:
+            raise RuleError(Problem.NOT_FOUND)
+        return rule
 
-    async def pause(self, chat_id: int, rule_id: int) -> Rule | None:
-        """Until it is resumed (a button), not for an hour."""
-        rule = await self._store.get(rule_id)
-        if rule is None or rule.chat_id != chat_id or rule.status not in LIVE:
-            return None
-        await self._store.set_status(rule_id, chat_id, Status.PAUSED)
-        return rule.model_copy(update={"status": Status.PAUSED, "paused_until": None})
+    async def get(self, chat_id: int, rule_id: int) -> Rule:
+        """One of the chat's alerts still set (to edit it); RuleError NOT_FOUND otherwise."""
+        return await self._own(chat_id, rule_id, *LIVE, Status.DRAFT)
 
-    async def again(self, chat_id: int, rule_id: int, group: bool) -> Rule | None:
-        """The same alert set anew (a `once` alert that fired); None when it is not the chat's
-        or the chat's list is full (raises RuleError FULL then)."""
-        rule = await self._store.get(rule_id)
-        if rule is None or rule.chat_id != chat_id:
-            return None
-        count = await self._store.count_live(chat_id)
-        if count >= self.limit(group):
-            raise RuleError(Problem.FULL, str(count), limit=self.limit(group))
-        # Checked against the price now, as a new one is: it never fires at being set, and a
-        # level the price has gone past is offered the other way round.
+    async def delete(self, chat_id: int, rule_id: int) -> Rule:
+        rule = await self._own(chat_id, rule_id, *LIVE, Status.DRAFT)
+        await self._store.set_status(rule_id, chat_id, Status.DELETED)
+        return rule.model_copy(update={"status": Status.DELETED})
+
+    async def pause(self, chat_id: int, rule_id: int, snooze: bool = False) -> Rule:
+        """Until it is resumed (a button), or for an hour (`snooze`)."""
+        rule = await self._own(chat_id, rule_id, *LIVE)
+        until = datetime.now(UTC) + SNOOZE if snooze else None
+        await self._store.set_status(rule_id, chat_id, Status.PAUSED, until)
+        return rule.model_copy(update={"status": Status.PAUSED, "paused_until": until})
+
+    async def resume(self, chat_id: int, rule_id: int) -> Rule:
+        """Watching again as it was left: a level it had fired on waits for the price to come
+        back first, as it would have unpaused."""
+        rule = await self._own(chat_id, rule_id, *LIVE)
+        await self._store.set_status(rule_id, chat_id, Status.ACTIVE)
+        return rule.model_copy(update={"status": Status.ACTIVE, "paused_until": None})
+
+    async def again(self, chat_id: int, rule_id: int, group: bool) -> Created:
+        """The same alert set anew after it ended (a `once` alert fired, or it expired), checked
+        against the price now as a new one is: it never fires at being set."""
+        rule = await self._own(chat_id, rule_id, Status.FIRED, Status.EXPIRED)
+        await self._room(chat_id, group)
+        request = _request_of(rule)
         instrument = parse_symbol(rule.spec.symbol)
-        price = (await self._tickers.ticker(instrument)).last
-        request = RuleRequest(
-            symbol=rule.spec.symbol,
-            kind=rule.spec.kind,
-            side=rule.spec.side,
-            level=rule.spec.level,
-            move_pct=rule.spec.move_pct,
-            window=rule.spec.window,
-            repeat=timedelta(seconds=rule.spec.repeat_seconds)
-            if rule.spec.repeat_seconds
-            else None,
-        )
-        spec, flipped = self._spec(request, instrument, price)
+        now_price = (await self._tickers.ticker(instrument)).last
+        spec, flipped = self._spec(request, instrument, now_price)
         lasted = rule.expires_at - rule.created_at
         made = await self._store.add(
             chat_id, rule.created_by, spec, rule.note, datetime.now(UTC) + lasted
@@ -164,4 +169,83 @@ class RuleService:
         if flipped is not None:
             await self._store.set_status(made.id, chat_id, Status.DRAFT)
             made = made.model_copy(update={"status": Status.DRAFT})
-        return made
+        return Created(rule=made, price=now_price, instrument=instrument, flipped_from=flipped)
+
+    async def flip(self, chat_id: int, rule_id: int, group: bool) -> Created:
+        """A draft taken: the level watched from whichever side the price is on now."""
+        rule = await self._own(chat_id, rule_id, Status.DRAFT)
+        await self._room(chat_id, group)
+        request = _request_of(rule)
+        request.side = None
+        return await self._change(rule, request)
+
+    async def edit(self, chat_id: int, rule_id: int, text: str | None) -> Created:
+        """A new level (a price), a new move (a percentage), or a whole new alert in its place
+        ("SOL move 4% 1h"): it watches anew, keeping its options unless the text gives them."""
+        rule = await self._own(chat_id, rule_id, *LIVE, Status.DRAFT)
+        words = (text or "").strip()
+        request = _request_of(rule)
+        number = _number(words, rule.spec.kind)
+        if number is not None and rule.spec.kind is RuleKind.LEVEL:
+            request.level, request.side = number, None
+        elif number is not None:
+            if not 0 < number <= MOVE_MAX:
+                raise RuleError(Problem.MOVE_TOO_BIG if number > 0 else Problem.NO_MOVE, words)
+            request.move_pct = number
+        else:
+            request = parse_rule(words)
+        return await self._change(rule, request)
+
+    async def quieter(self, chat_id: int, rule_id: int, threshold: Decimal) -> Created:
+        """A repeating alert's threshold moved to the one its dry-run offered."""
+        rule = await self._own(chat_id, rule_id, *LIVE)
+        request = _request_of(rule)
+        if rule.spec.kind is RuleKind.LEVEL:
+            request.level = threshold
+        elif 0 < threshold <= MOVE_MAX:
+            request.move_pct = threshold
+        return await self._change(rule, request)
+
+    async def _change(self, rule: Rule, request: RuleRequest) -> Created:
+        instrument = (
+            parse_symbol(rule.spec.symbol)
+            if request.symbol == rule.spec.symbol
+            else await self._catalog.resolve(request.symbol)
+        )
+        now_price = (await self._tickers.ticker(instrument)).last
+        spec, flipped = self._spec(request, instrument, now_price)
+        status = Status.DRAFT if flipped is not None else Status.ACTIVE
+        note = request.note if request.note or request.words else rule.note
+        await self._store.replace(rule.id, rule.chat_id, spec, status, note)
+        changed = rule.model_copy(
+            update={"spec": spec, "status": status, "note": note, "paused_until": None}
+        )
+        return Created(rule=changed, price=now_price, instrument=instrument, flipped_from=flipped)
+
+
+def _request_of(rule: Rule) -> RuleRequest:
+    """A stored alert as the request that would set it (to set it again, or changed)."""
+    spec = rule.spec
+    return RuleRequest(
+        symbol=spec.symbol,
+        kind=spec.kind,
+        side=spec.side,
+        level=spec.level,
+        move_pct=spec.move_pct,
+        window=spec.window,
+        repeat=timedelta(seconds=spec.repeat_seconds) if spec.repeat_seconds else None,
+        note=rule.note,
+    )
+
+
+def _number(words: str, kind: RuleKind) -> Decimal | None:
+    """An edit that is one number: a level's new price (95k), a move's new % (4 or 4%)."""
+    if not words or len(words.split()) > 1:
+        return None
+    try:
+        if kind is RuleKind.MOVE:
+            value = Decimal(words.rstrip("%"))
+            return value if value.is_finite() else None
+        return price(words)
+    except (RuleError, InvalidOperation):
+        return None
