@@ -23,7 +23,7 @@ from tests.fakes.vendors import FakeVendors
 from tests.postgres import drop_migrated
 
 REQUIRED = os.environ.get("REQUIRE_SERVICES") == "1"
-TEST_TOKEN = "123456789:AAFakeTokenForTestsOnly-abcdefghijk"
+TEST_TOKEN = "7012345678:AAFakeTokenForTestsOnly-abcdefghijk"
 # Secrets the suite hands the bot, long enough never to appear by accident.
 SECRETS = (
     TEST_TOKEN,

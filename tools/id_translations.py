@@ -522,7 +522,7 @@ ID = {
     "{n}. 🗑 Delete": "{n}. 🗑 Hapus",
     "{pair} perpetual": "{pair} perpetual",
     "{pct} away": "jarak {pct}",
-    "{pct}% either way within {window}": "{pct}% ke arah mana pun dalam {window}",
+    "up or down {pct}% within {window}": "naik atau turun {pct}% dalam {window}",
     "{value} is too far from the price now ({price}): a level must be within 100× of it.": "{value} terlalu jauh dari harga sekarang ({price}): level harus dalam 100× harga itu.",
     "{what} is already above {level} ({now}).": "{what} sudah di atas {level} ({now}).",
     "{what} is already below {level} ({now}).": "{what} sudah di bawah {level} ({now}).",

@@ -44,7 +44,7 @@ def condition_words(
     words = {
         Side.UP.value: _("up {pct}% within {window}"),
         Side.DOWN.value: _("down {pct}% within {window}"),
-    }.get(str(side), _("{pct}% either way within {window}"))
+    }.get(str(side), _("up or down {pct}% within {window}"))
     return words.format(pct=pct, window=window or "1h")
 
 

@@ -152,7 +152,9 @@ def render_overview(overview: Overview, view: View) -> str:
         _("🔔 Alerts of this chat ({n}/{limit})").format(n=overview.count, limit=overview.limit)
     )
     if not overview.groups:
-        return header + "\n" + _("None yet. Set one: {example}").format(example=code(EXAMPLES[0]))
+        return (
+            header + "\n" + _("None yet. Set one: {example}").format(example=code(esc(EXAMPLES[0])))
+        )
     lines = [header]
     number = 0
     for group in overview.groups:
@@ -285,7 +287,7 @@ def render_rule_error(error: RuleError, view: View) -> str:
     problem = error.problem
     if problem is Problem.NO_SYMBOL:
         return _("Which coin, and when? For example: {examples}").format(
-            examples=", ".join(code(e) for e in EXAMPLES)
+            examples=", ".join(code(esc(e)) for e in EXAMPLES)
         )
     if problem is Problem.NO_PRICE:
         return _("At what price? For example: {example}").format(

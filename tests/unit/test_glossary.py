@@ -90,7 +90,8 @@ def test_every_message_renders_in_indonesian(i18n: I18n) -> None:
 # Words Indonesian traders write as they are: a message of only these needs no translation.
 SAME_IN_BOTH = {
     "entry", "long", "short", "bid", "ask", "tp", "r", "sniper", "whale", "ok", "status",
-    "target", "bias", "stop", "trader", "volume", "interval", "skew", "median", "n",
+    "target", "bias", "stop", "trader", "volume", "interval", "skew", "median", "n", "level",
+    "perpetual",
 }  # fmt: skip
 
 

@@ -7,7 +7,7 @@ from loguru import logger
 
 from services.kernel.logging import Redactor, RepeatThrottle, setup_logging
 
-TOKEN = "123456789:AAFakeTokenForTestsOnly-abcdefghijk"
+TOKEN = "7012345678:AAFakeTokenForTestsOnly-abcdefghijk"
 KEY = "coinapi-secret-key-42"
 
 

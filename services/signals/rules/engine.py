@@ -119,7 +119,9 @@ class RuleEngine:
     def _put(self, rule: Rule) -> None:
         self._rules[rule.id] = rule
         heapq.heappush(self._expiries, (rule.expires_at, rule.id))
-        if not rule.reminded:
+        # A reminder a day before the end, for an alert set to last longer than two days (one
+        # set for hours is not worth a message about its end before it ends).
+        if not rule.reminded and rule.expires_at - rule.created_at > 2 * REMIND_BEFORE:
             heapq.heappush(self._reminders, (rule.expires_at - REMIND_BEFORE, rule.id))
         if rule.status is Status.PAUSED:
             if rule.paused_until is not None:

@@ -186,6 +186,9 @@ class RuleService:
         words = (text or "").strip()
         request = _request_of(rule)
         number = _number(words, rule.spec.kind)
+        if number is None and len(words.split()) <= 1:  # one word, meant as the number
+            level = rule.spec.kind is RuleKind.LEVEL
+            raise RuleError(Problem.BAD_PRICE if level else Problem.NO_MOVE, words)
         if number is not None and rule.spec.kind is RuleKind.LEVEL:
             request.level, request.side = number, None
         elif number is not None:

@@ -60,16 +60,25 @@ class Methods:
     async def _m_answerCallbackQuery(self, params: dict[str, Any]) -> Any:
         return True
 
-    def _message(self, chat_id: Any, text: str) -> dict[str, Any]:
-        self._next_message_id += 1
+    def _message(
+        self, chat_id: Any, text: str, params: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """The Message Telegram answers with: a new one, or (`params` of an edit) the one
+        edited, its id kept. Either carries the keyboard it was given, as Telegram's does."""
+        params = params or {}
+        if "message_id" in params:
+            message_id = int(params["message_id"])
+        else:
+            self._next_message_id += 1
+            message_id = self._next_message_id
         chat_id = int(chat_id)
         chat = (
             {"id": chat_id, "first_name": "Rina", "type": "private"}
             if chat_id > 0
             else {"id": chat_id, "title": "SOL Traders", "type": "supergroup"}
         )
-        return {
-            "message_id": self._next_message_id,
+        found: dict[str, Any] = {
+            "message_id": message_id,
             "from": {
                 "id": BOT_ID,
                 "is_bot": True,
@@ -80,12 +89,20 @@ class Methods:
             "date": int(time.time()),
             "text": text,
         }
+        markup = params.get("reply_markup")
+        if isinstance(markup, str):
+            markup = json.loads(markup)
+        if isinstance(markup, dict) and "inline_keyboard" in markup:
+            found["reply_markup"] = markup
+        return found
 
     async def _m_sendMessage(self, params: dict[str, Any]) -> Any:
         checked = check_text(str(params.get("text", "")), params.get("parse_mode"), TEXT_LIMIT)
         if isinstance(checked, web.Response):
             return checked
-        message = self._message(params["chat_id"], checked)
+        message = self._message(
+            params["chat_id"], checked, {"reply_markup": params.get("reply_markup")}
+        )
         key = (str(params["chat_id"]), str(message["message_id"]))
         self._contents[key] = (
             str(params.get("text")),
@@ -111,7 +128,7 @@ class Methods:
         refused = self._edit(params, str(params.get("text")))
         if refused is not None:
             return refused
-        return self._message(params["chat_id"], checked)
+        return self._message(params["chat_id"], checked, params)
 
     async def _m_editMessageCaption(self, params: dict[str, Any]) -> Any:
         refused = self._edit(params, str(params.get("caption")))

@@ -23,7 +23,7 @@ from tests.fakes.telegram.updates import Updates
 
 @dataclass
 class FakeTelegram(Updates, Methods, FloodControl):
-    token: str = "123456789:AAFakeTokenForTestsOnly-abcdefghijk"
+    token: str = "7012345678:AAFakeTokenForTestsOnly-abcdefghijk"
     calls: list[ApiCall] = field(default_factory=list)
     updates: list[dict[str, Any]] = field(default_factory=list)
     errors: dict[str, list[Injected]] = field(default_factory=dict)
