@@ -15,6 +15,7 @@ from limits import RateLimitItemPerMinute
 from limits.aio.strategies import MovingWindowRateLimiter
 
 from services.delivery.deliveries import Pending
+from services.delivery.models import HealthNotice, HealthPush
 from services.kernel.alerts import AlertType
 from services.kernel.cache import make_backend
 from services.kernel.fallback_backend import RedisLink
@@ -46,6 +47,11 @@ async def timed(bot: Dispatch, text: str, **fields: object) -> tuple[float, str]
     answers = bot.texts()[before:]
     assert answers, f"{text}: no answer"
     return took, answers[-1]
+
+
+def health(pending: Pending) -> HealthNotice:
+    assert isinstance(pending.alert.payload, HealthPush)
+    return pending.alert.payload.notice
 
 
 def redis_warnings(bot: Dispatch) -> list[str]:
@@ -131,10 +137,8 @@ async def test_commands_answer_while_redis_is_down_and_redis_is_used_again_once_
         notices = [d for d in await services.outbox.deliveries.due(10) if d.chat_id == ADMIN]
         if notices:
             break
-    assert [(n.alert.type, n.alert.health and n.alert.health.store) for n in notices] == [
-        (AlertType.HEALTH, "redis")
-    ]
-    assert notices[0].alert.health is not None and not notices[0].alert.health.healthy
+    assert [(n.alert.type, health(n).store) for n in notices] == [(AlertType.HEALTH, "redis")]
+    assert not health(notices[0]).healthy
 
     client = redis.from_url(redis_url)
     await client.delete(TICKER_KEY)
@@ -148,9 +152,9 @@ async def test_commands_answer_while_redis_is_down_and_redis_is_used_again_once_
     _, status = await timed(bot, "/status", chat_id=ADMIN)
     assert "redis</b>: ok" in status
     healthy = [
-        d.alert.health.healthy
+        health(d).healthy
         for d in await services.outbox.deliveries.due(10)
-        if d.chat_id == ADMIN and d.alert.health is not None
+        if d.chat_id == ADMIN and isinstance(d.alert.payload, HealthPush)
     ]
     assert healthy == [False, True]  # one warning, one recovery
     assert len(redis_warnings(bot)) == 1  # once, not per command
