@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from aiogram.types import InlineKeyboardMarkup
 
 from bot.charts.labels import CandleLabels, DepthLabels, HeatmapLabels
-from bot.keyboards import chart_keyboard, heatmap_keyboard, refresh_keyboard
+from bot.keyboards import chart_keyboard, heatmap_keyboard, refresh_keyboard, with_map
 from bot.render.chart import candle_labels, render_chart_caption
 from bot.render.heatmap import heatmap_caption, heatmap_labels, render_heatmap
 from bot.render.orderbook import depth_labels, orderbook_caption, render_orderbook
@@ -52,8 +52,17 @@ def chart_answer(
         caption=caption,
         draw=lambda: draw_candles(report, labels, view),
         filename="chart.png",
-        markup=chart_keyboard(okx_inst_id(report.instrument), report.bar),
+        markup=_chart_markup(report, live, call),
     )
+
+
+def _chart_markup(
+    report: CandleReport, live: EntryMap | None, call: CallLevels | None
+) -> InlineKeyboardMarkup:
+    """The timeframes, and the drawn map's lines as alerts in one tap."""
+    markup = chart_keyboard(okx_inst_id(report.instrument), report.bar)
+    drawn = call.map if call is not None and call.map is not None else live
+    return (with_map(markup, drawn) or markup) if drawn is not None else markup
 
 
 def heatmap_answer(report: HeatmapReport, view: View) -> ChartAnswer:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 from datetime import UTC, datetime
+from decimal import Decimal
 from enum import StrEnum
 
 from aiogram.filters.callback_data import CallbackData
@@ -12,9 +13,11 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.render.errors import module_name
+from services.kernel.symbols import Instrument, okx_inst_id
 from services.market.flags import Flag
 from services.market.heatmap.service import HeatmapRange
 from services.market.ticker.candles import Bar
+from services.signals.sniper.rule import EntryMap
 
 
 class FlagToggle(CallbackData, prefix="fl"):
@@ -140,3 +143,56 @@ class RuleButton(CallbackData, prefix="al"):
     # Where it was pressed: "l" the /alerts list (redrawn after), "c" a confirmation, "x" an
     # edit prompt (cancel); "" a fired alert's message.
     src: str = ""
+
+
+class MapLines(CallbackData, prefix="ml"):
+    """A sniper map's lines set as alerts in one tap: its coin and its levels, packed
+    ("e186.95;i186.06;1188.1;2189.2"), so a map answered but never stored has it too."""
+
+    symbol: str
+    lines: str
+
+
+LINE_CODES = {"entry": "e", "invalidation": "i", "tp1": "1", "tp2": "2"}
+CALLBACK_MAX = 64  # Telegram's limit for a button's data
+
+
+def pack_lines(lines: list[tuple[str, Decimal]]) -> str:
+    return ";".join(f"{LINE_CODES[name]}{price}" for name, price in lines if name in LINE_CODES)
+
+
+def unpack_lines(packed: str) -> list[tuple[str, Decimal]]:
+    """The lines back; a forged or garbled part is left out (it sets nothing)."""
+    names = {code: name for name, code in LINE_CODES.items()}
+    found = []
+    for part in packed.split(";")[: len(LINE_CODES)]:
+        name = names.get(part[:1])
+        try:
+            price = Decimal(part[1:])
+        except ArithmeticError:
+            continue
+        if name is not None and price.is_finite() and price > 0:
+            found.append((name, price))
+    return found
+
+
+def with_map_lines(
+    markup: InlineKeyboardMarkup | None, symbol: str, lines: list[tuple[str, Decimal]]
+) -> InlineKeyboardMarkup | None:
+    """The keyboard with one more row: "🔔 Alert me at these lines" (left off when the map has
+    none, or its levels would not fit in a button's data)."""
+    data = MapLines(symbol=symbol, lines=pack_lines(lines)).pack() if lines else ""
+    if not data or len(data.encode()) > CALLBACK_MAX or not pack_lines(lines):
+        return markup
+    rows = list(markup.inline_keyboard) if markup is not None else []
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("🔔 Alert me at these lines"), callback_data=data)
+    return InlineKeyboardMarkup(inline_keyboard=[*rows, *builder.export()])
+
+
+def with_map(markup: InlineKeyboardMarkup | None, entry: EntryMap) -> InlineKeyboardMarkup | None:
+    """`with_map_lines` for a sniper map: only one with a setup has lines to alert on."""
+    if not entry.setup:
+        return markup
+    lines = [(line.name, line.price) for line in entry.lines]
+    return with_map_lines(markup, okx_inst_id(Instrument(base=entry.symbol)), lines)

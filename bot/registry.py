@@ -33,10 +33,18 @@ from bot.handlers.module_command import module_command
 from bot.handlers.performance import performance, replay
 from bot.handlers.permissions import member_changed
 from bot.handlers.private import private_text
-from bot.handlers.rules import alert, alerts, edit_reply, editing, rule_button
+from bot.handlers.rules import alert, alerts, edit_reply, editing, map_lines, rule_button
 from bot.handlers.status import status
 from bot.handlers.subscriptions import membership, migrated, subscribe, unsubscribe
-from bot.keyboards import ChartView, FlagToggle, HeatmapView, RecordView, Refresh, RuleButton
+from bot.keyboards import (
+    ChartView,
+    FlagToggle,
+    HeatmapView,
+    MapLines,
+    RecordView,
+    Refresh,
+    RuleButton,
+)
 from bot.middlewares.callback_answer import CallbackAnswerGuard
 from bot.render.options import render_options
 from services.kernel.alerts import SUBSCRIBABLE
@@ -201,6 +209,7 @@ def commands_router() -> Router:
     router.callback_query.register(chart_view, ChartView.filter())
     router.callback_query.register(record_view, RecordView.filter())
     router.callback_query.register(rule_button, RuleButton.filter())
+    router.callback_query.register(map_lines, MapLines.filter())
     router.callback_query.register(expired)  # last: whatever the filters above refused
     # A reply to the bot's "editing your alert" prompt is the alert's new level.
     router.message.register(edit_reply, TEXT, editing)

@@ -540,6 +540,10 @@ ID = {
     "🔕 Quieter: {threshold}": "🔕 Lebih jarang: {threshold}",
     "🗑 Delete": "🗑 Hapus",
     "😴 1 h": "😴 1 jam",
+    "Alerts set on {what}: {lines}.": "Alert dipasang pada {what}: {lines}.",
+    "Each fires once, at its crossing, within a day. /alerts lists them.": "Masing-masing berbunyi sekali saat harga menembusnya, dalam sehari. /alerts menampilkannya.",
+    "These lines are already alerts here. /alerts lists them.": "Garis-garis ini sudah jadi alert di sini. /alerts menampilkannya.",
+    "🔔 Alert me at these lines": "🔔 Beri alert di garis-garis ini",
 }
 
 

@@ -11,6 +11,7 @@ from datetime import datetime
 from aiohttp import web
 from pydantic import BaseModel
 
+from bot.api import alert_routes as alerts
 from bot.api import market_routes as market
 from bot.handlers.performance import KINDS, PERIODS
 from services.container import Services
@@ -31,8 +32,11 @@ class Param:
     description: str
     where: str = "path"  # or "query" (then optional)
     values: tuple[str, ...] = ()  # the allowed values, exactly as written: an enum in the document
+    integer: bool = False
 
     def schema(self) -> dict[str, object]:
+        if self.integer:  # a Telegram id: a signed 64-bit integer
+            return {"type": "integer", "minimum": -(2**63), "maximum": 2**63 - 1}
         if self.values:
             return {"type": "string", "enum": list(self.values)}
         return {"type": "string", "minLength": 1, "maxLength": MAX_INPUT}
@@ -90,6 +94,11 @@ EXCHANGE = Param(
 RANGE = Param("range", "Default 4h", "query", tuple(r.value for r in HeatmapRange))
 KIND = Param("kind", "Every kind without it", "query", tuple(KINDS))
 PERIOD = Param("period", "Default 30d", "query", tuple(PERIODS))
+CHAT = Param(
+    "chat_id",
+    "A Telegram chat id: a user's for a private chat, negative for a group (see /id)",
+    integer=True,
+)
 
 API_ROUTES: tuple[ApiRoute, ...] = (
     ApiRoute(
@@ -152,6 +161,14 @@ API_ROUTES: tuple[ApiRoute, ...] = (
         market.TrackRecords,
         market.performance,
         (KIND, PERIOD, COIN),
+    ),
+    ApiRoute(
+        "/alerts/{chat_id}",
+        "getChatAlerts",
+        "The alerts a chat set (/alert), nearest to firing first, with the price now",
+        alerts.ChatAlerts,
+        alerts.chat_alerts,
+        (CHAT,),
     ),
     ApiRoute("/status", "getStatus", "Health of every data module", ApiStatus, status),
     ApiRoute("/jobs", "getJobs", "The alert jobs' health and back-off", Jobs, jobs),

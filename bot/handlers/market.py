@@ -7,7 +7,7 @@ from aiogram.filters import CommandObject
 from aiogram.types import Message
 
 from bot.answers import chart_answer, heatmap_answer, orderbook_answer
-from bot.keyboards import refresh_keyboard
+from bot.keyboards import refresh_keyboard, with_map
 from bot.photo import answer_with_chart
 from bot.render.alerts import render_entry_map
 from bot.render.alpha import render_alpha
@@ -143,4 +143,4 @@ async def sniper(
     view: View,
 ) -> None:
     read = await snipers.read(await instruments.resolve(settings.sniper_symbol))
-    await reply(message, render_entry_map(read.map, view))
+    await reply(message, render_entry_map(read.map, view), with_map(None, read.map))

@@ -14,13 +14,15 @@ from aiogram.types import CallbackQuery, Message
 
 from bot.handlers.permissions import is_chat_admin, may_manage
 from bot.handlers.rule_answers import answer_created, edit_created
-from bot.keyboards import RuleAct, RuleButton
+from bot.keyboards import MapLines, RuleAct, RuleButton, unpack_lines
 from bot.middlewares.callback_answer import answer_query
+from bot.render.buttons import render_expired_button
 from bot.render.rule_list import (
     edit_keyboard,
     overview_keyboard,
     render_edit_prompt,
     render_history,
+    render_lines_set,
     render_not_rule_admin,
     render_overview,
     render_rule_done,
@@ -83,23 +85,33 @@ async def rule_button(
     bot: Bot,
     view: View,
 ) -> None:
-    message = query.message if isinstance(query.message, Message) else None
+    message = await _pressable(query, bot, view)
     if message is None:
-        await answer_query(
-            query, html_to_plain(render_rule_error(RuleError(Problem.NOT_FOUND), view))
-        )
-        return
-    chat = message.chat
-    if _group(chat.type) and not await is_chat_admin(bot, chat.id, query.from_user.id, fresh=True):
-        await answer_query(query, html_to_plain(render_not_rule_admin()), show_alert=True)
         return
     try:
         await _act(message, callback_data, rules, rule_review, view)
     except RuleError as error:
-        text = html_to_plain(render_rule_error(error, view))[:ALERT_LIMIT]
-        await answer_query(query, text, show_alert=True)
+        await _refuse(query, render_rule_error(error, view))
         return
     await answer_query(query, render_rule_done(callback_data.act))
+
+
+async def _pressable(query: CallbackQuery, bot: Bot, view: View) -> Message | None:
+    """The message a press on an alert's button is under, when the presser may change this
+    chat's alerts; None (the press answered) otherwise."""
+    message = query.message if isinstance(query.message, Message) else None
+    if message is None:
+        await _refuse(query, render_rule_error(RuleError(Problem.NOT_FOUND), view))
+        return None
+    chat = message.chat
+    if _group(chat.type) and not await is_chat_admin(bot, chat.id, query.from_user.id, fresh=True):
+        await _refuse(query, render_not_rule_admin())
+        return None
+    return message
+
+
+async def _refuse(query: CallbackQuery, text: str) -> None:
+    await answer_query(query, html_to_plain(text)[:ALERT_LIMIT], show_alert=True)
 
 
 async def _act(
@@ -151,6 +163,28 @@ def _threshold(value: str) -> Decimal:
     if not found.is_finite() or found <= 0:
         raise RuleError(Problem.NOT_FOUND)
     return found
+
+
+async def map_lines(
+    query: CallbackQuery, callback_data: MapLines, rules: RuleService, bot: Bot, view: View
+) -> None:
+    """ "🔔 Alert me at these lines" under a sniper map: its levels, set as alerts here."""
+    message = await _pressable(query, bot, view)
+    if message is None:
+        return
+    group, lines = _group(message.chat.type), unpack_lines(callback_data.lines)
+    if not lines:  # forged or garbled: nothing to set
+        await answer_query(query, render_expired_button())
+        return
+    try:
+        made = await rules.create_lines(
+            message.chat.id, query.from_user.id, group, callback_data.symbol, lines
+        )
+    except RuleError as error:
+        await _refuse(query, render_rule_error(error, view))
+        return
+    await message.answer(render_lines_set(made, view), reply_parameters=quote(message))
+    await answer_query(query)
 
 
 async def editing(message: Message, bot: Bot) -> bool | dict[str, Any]:

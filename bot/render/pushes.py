@@ -11,7 +11,7 @@ from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.keyboards import ChartView, RecordKind, RecordView, call_ref
+from bot.keyboards import ChartView, RecordKind, RecordView, call_ref, with_map
 from bot.render.alerts import render_entry_map, render_health
 from bot.render.alpha import render_alpha
 from bot.render.followups import render_outcome, render_tracking, render_withdrawn, track_line
@@ -89,14 +89,15 @@ def _bias_keys(push: BiasPush) -> InlineKeyboardMarkup:
     return _record(builder, RecordKind.BIAS)
 
 
-def _sniper_keys(push: SniperPush | EditPush) -> InlineKeyboardMarkup:
+def _sniper_keys(push: SniperPush | EditPush) -> InlineKeyboardMarkup | None:
     """The map's own levels on the coin's 5-minute chart, and the record of sniper maps (on
-    every edit too: an edit without them would take them away)."""
+    every edit too: an edit without them would take them away), and its lines as alerts."""
     builder = InlineKeyboardBuilder()
     maps = push.maps if isinstance(push, SniperPush) else [push.track.map]
     for entry in maps[:3]:
         _chart_button(builder, "sniper", entry.symbol, Bar.M5, entry.at)
-    return _record(builder, RecordKind.SNIPER)
+    keyboard = _record(builder, RecordKind.SNIPER)
+    return with_map(keyboard, maps[0]) if maps else keyboard
 
 
 KEYBOARDS: dict[type[Push], Callable[[Any], InlineKeyboardMarkup | None]] = {

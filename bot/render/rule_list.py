@@ -339,3 +339,25 @@ def _decimal(value: object) -> float:
 
 def render_not_rule_admin() -> str:
     return _("Only this group's admins can set and change its alerts; /alerts shows them.")
+
+
+def render_lines_set(made: list[Created], view: View) -> str:
+    """The map's lines as alerts: which were set, or that they already were."""
+    if not made:
+        return _("These lines are already alerts here. /alerts lists them.")
+    parts = []
+    for created in made:
+        spec = created.rule.spec
+        parts.append(
+            esc(created.rule.note)
+            + " "
+            + condition_words(spec.kind, spec.side, spec.level, spec.move_pct, spec.window, view)
+        )
+    return (
+        "🔔 "
+        + _("Alerts set on {what}: {lines}.").format(
+            what=b(instrument_words(made[0].rule.spec.symbol)), lines=", ".join(parts)
+        )
+        + "\n"
+        + i(_("Each fires once, at its crossing, within a day. /alerts lists them."))
+    )

@@ -14,7 +14,15 @@ from tests.inproc.api_server import api  # noqa: F401  (the API in its own threa
 from tests.inproc.helpers import FullLog
 
 # The in-process harness's fixtures (tests/unit/dispatch.py), shared rather than copied.
-from tests.unit.conftest import build, dispatch, fast_backoff, make_dispatch, wired  # noqa: F401
+from tests.unit.conftest import (  # noqa: F401
+    build,
+    dispatch,
+    en,
+    fast_backoff,
+    i18n,
+    make_dispatch,
+    wired,
+)
 
 
 @pytest.fixture

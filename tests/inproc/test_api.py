@@ -5,6 +5,7 @@ OpenAPI document generated from the same models."""
 from __future__ import annotations
 
 import asyncio
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -12,9 +13,11 @@ from urllib.parse import quote
 import httpx
 import pytest
 
+from bot.api.alert_routes import ChatAlerts
 from bot.api.problems import Problem
 from bot.api.routes import API_ROUTES
 from services.kernel.models import Ticker
+from services.signals.rules.service import RuleService
 from tests.fakes.telegram import FakeTelegram
 from tests.fakes.vendors import FakeVendors, Fault
 from tests.inproc.api_server import KEY  # in tests/conftest.py SECRETS: never logged
@@ -171,3 +174,36 @@ def test_a_method_the_api_does_not_serve_is_a_405_saying_which_it_does(api: str)
     assert answer.status_code == 405
     assert answer.headers["Allow"] == "GET, HEAD"
     assert answer.headers["content-type"].startswith("application/problem+json")
+
+
+async def test_a_chats_alerts_are_listed_nearest_first_with_the_price_now(
+    telegram: FakeTelegram, vendors: FakeVendors, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = bot_settings(telegram, vendors, tmp_path, api_keys=KEY)
+    async with run_bot(settings, telegram, monkeypatch) as running:
+        rules: RuleService = running.dispatcher["rules"]
+        for text in ("SOL above 160 take profit", "SOL below 140", "SOL move 3% 15m"):
+            await rules.create(428756321, 428756321, False, text)
+        answer = await get(settings, "/api/v1/alerts/428756321", **{"X-API-Key": KEY})
+        empty = await get(settings, "/api/v1/alerts/-1001234567890", **{"X-API-Key": KEY})
+        garbage = await get(settings, "/api/v1/alerts/abc", **{"X-API-Key": KEY})
+        huge = await get(settings, f"/api/v1/alerts/{2**70}", **{"X-API-Key": KEY})
+        refused = await get(settings, "/api/v1/alerts/428756321")
+    assert answer.status_code == 200
+    body = ChatAlerts.model_validate(answer.json())
+    assert (body.chat_id, body.count, body.limit, body.source) == (428756321, 3, 30, "OKX")
+    # 142.35 now: 140 is 1.65% away, 160 is 12.4%; the move has no distance and comes last.
+    assert [(a.kind, a.side, a.level or a.move_pct) for a in body.alerts] == [
+        ("level", "below", Decimal(140)),
+        ("level", "above", Decimal(160)),
+        ("move", "both", Decimal(3)),
+    ]
+    assert body.alerts[0].distance_pct is not None and round(body.alerts[0].distance_pct, 2) == (
+        Decimal("1.65")
+    )
+    assert body.alerts[1].note == "take profit" and body.alerts[0].price == Decimal("142.35")
+    assert empty.status_code == 200 and empty.json()["alerts"] == [] and empty.json()["limit"] == 50
+    for bad in (garbage, huge):
+        assert bad.status_code == 400
+        assert bad.headers["content-type"].startswith("application/problem+json")
+    assert refused.status_code == 401

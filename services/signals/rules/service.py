@@ -25,6 +25,14 @@ from services.storage.rules import RuleStore
 
 TOO_FAR = Decimal(100)  # a level 100 times away from the price is a typo, not a plan
 SNOOZE = timedelta(hours=1)
+LINES_LAST = timedelta(days=1)  # a sniper map's lines matter for hours, not weeks
+# A map line's alert says which line it is (the same words in English and Indonesian).
+LINE_NOTES = {
+    "entry": "sniper entry",
+    "invalidation": "sniper stop",
+    "tp1": "sniper TP1",
+    "tp2": "sniper TP2",
+}
 
 
 @dataclass(frozen=True)
@@ -81,6 +89,39 @@ class RuleService:
             await self._store.set_status(rule.id, chat_id, Status.DRAFT)
             rule = rule.model_copy(update={"status": Status.DRAFT})
         return Created(rule=rule, price=now_price, instrument=instrument, flipped_from=flipped)
+
+    async def create_lines(
+        self,
+        chat_id: int,
+        user_id: int | None,
+        group: bool,
+        symbol: str,
+        lines: list[tuple[str, Decimal]],
+    ) -> list[Created]:
+        """A map's lines (entry, stop, targets) as level alerts for a day, each on the side away
+        from the price now; a line the chat already watches is not set twice (a second tap
+        sets nothing). Raises RuleError FULL when the new ones do not fit the chat's limit."""
+        instrument = parse_symbol(symbol)
+        now_price = (await self._tickers.ticker(instrument)).last
+        inst_id = okx_inst_id(instrument)
+        watched = {
+            r.spec.level
+            for r in await self._store.live(chat_id)
+            if r.spec.symbol == inst_id and r.spec.kind is RuleKind.LEVEL
+        }
+        wanted = [(n, p) for n, p in lines if p not in watched and p != now_price]
+        await self._room(chat_id, group, making=len(wanted))
+        made = []
+        for name, level in wanted:
+            request = RuleRequest(
+                symbol=inst_id, kind=RuleKind.LEVEL, side=None, level=level, note=LINE_NOTES[name]
+            )
+            spec, _flipped = self._spec(request, instrument, now_price)
+            rule = await self._store.add(
+                chat_id, user_id, spec, request.note, datetime.now(UTC) + LINES_LAST
+            )
+            made.append(Created(rule=rule, price=now_price, instrument=instrument))
+        return made
 
     async def _room(self, chat_id: int, group: bool, making: int = 1) -> None:
         count = await self._store.count_live(chat_id)
