@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.delivery.deliveries import DeliveryStatus
-from services.delivery.models import Alert, EditPush, OutcomePush
+from services.delivery.models import Alert, BiasPush, EditPush, OutcomePush
 from services.kernel.alerts import AlertType
 from services.storage.db import Database
 from services.storage.tables import AlertRow, CooldownRow, DeliveryRow
@@ -119,8 +119,7 @@ class FollowUpQueue:
         async with self._db.sessions() as session:
             chats = await session.scalars(
                 select(CooldownRow.chat_id).where(
-                    CooldownRow.kind == AlertType.BIAS.value,
-                    CooldownRow.symbol == symbol,
+                    CooldownRow.key == BiasPush.dedupe_key(symbol),
                     CooldownRow.direction == direction,
                     CooldownRow.fingerprint.is_(None),
                 )
@@ -136,8 +135,7 @@ class FollowUpQueue:
         await session.execute(
             update(CooldownRow)
             .where(
-                CooldownRow.kind == AlertType.BIAS.value,
-                CooldownRow.symbol == symbol,
+                CooldownRow.key == BiasPush.dedupe_key(symbol),
                 CooldownRow.chat_id.in_(chats),
             )
             .values(fingerprint=WITHDRAWN)

@@ -91,9 +91,10 @@ class Push(BaseModel):
         """The part of it one chat gets (others of its items may be inside a cooldown)."""
         return self
 
-    def dedupe_key(self, item: str) -> str:
+    @classmethod
+    def dedupe_key(cls, item: str) -> str:
         """What a cooldown is kept under for one item: `bias:SOL`, `rule:1234`."""
-        return f"{self.kind}:{item}"  # type: ignore[attr-defined]
+        return f"{cls.model_fields['kind'].default}:{item}"
 
 
 class BiasPush(Push):
@@ -165,9 +166,6 @@ class RulePush(Push):
 
     def items(self) -> list[str]:
         return [str(f.rule_id) for f in self.fires]
-
-    def dedupe_key(self, item: str) -> str:
-        return f"rule:{item}"
 
 
 Payload = Annotated[

@@ -142,11 +142,14 @@ class Outbox:
         async with self._db.sessions() as session, session.begin():
             if signals and remember:
                 await self._remember(session, alert.type, signals, now)
-            recent = await self._recent(session, alert.type, chats, since)
+            key = alert.payload.dedupe_key
+            recent = await self._recent(session, [key(s.symbol) for s in signals], chats, since)
             per_chat: dict[int, list[Signal]] = {}
             for chat in chats:
                 wanted = [
-                    s for s in signals if not self._cooled(recent.get((chat, s.symbol)), s, setup)
+                    s
+                    for s in signals
+                    if not self._cooled(recent.get((chat, key(s.symbol))), s, setup)
                 ]
                 if wanted or not signals:
                     per_chat[chat] = wanted
@@ -178,8 +181,7 @@ class Outbox:
             cooldowns = [
                 {
                     "chat_id": chat,
-                    "kind": alert.type.value,
-                    "symbol": s.symbol,
+                    "key": key(s.symbol),
                     "direction": s.direction,
                     "last_at": now,
                     "strength": s.strength,
@@ -192,7 +194,7 @@ class Outbox:
             if cooldowns:
                 statement = self._db.insert(CooldownRow).values(cooldowns)
                 statement = statement.on_conflict_do_update(
-                    index_elements=["chat_id", "kind", "symbol"],
+                    index_elements=["chat_id", "key"],
                     set_={
                         "direction": statement.excluded.direction,
                         "last_at": now,
@@ -238,16 +240,19 @@ class Outbox:
         return int(row.id)
 
     async def _recent(
-        self, session: AsyncSession, kind: AlertType, chats: list[int], since: datetime
+        self, session: AsyncSession, keys: list[str], chats: list[int], since: datetime
     ) -> dict[tuple[int, str], CooldownRow]:
+        """The cooldowns still running, by (chat, dedupe key)."""
+        if not keys:
+            return {}
         rows = await session.scalars(
             select(CooldownRow).where(
-                CooldownRow.kind == kind.value,
+                CooldownRow.key.in_(keys),
                 CooldownRow.last_at > since,
                 CooldownRow.chat_id.in_(chats),
             )
         )
-        return {(r.chat_id, r.symbol): r for r in rows}
+        return {(r.chat_id, r.key): r for r in rows}
 
     def _cooled(self, last: CooldownRow | None, signal: Signal, setup: SetupRule | None) -> bool:
         """Inside the cooldown a repeat of the same call waits, unless materially stronger."""

@@ -142,13 +142,13 @@ class SignalStateRow(Base):
 
 
 class CooldownRow(Base):
-    """When a chat last got an alert of one kind for one symbol, and how strong it was."""
+    """When a chat last got a push under one dedupe key (`bias:SOL`, `rule:1234`: its kind's
+    `Push.dedupe_key`), and how strong it was."""
 
-    __tablename__ = "cooldowns"
+    __tablename__ = "push_cooldowns"
 
     chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
-    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
-    symbol: Mapped[str] = mapped_column(String(16), primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
     direction: Mapped[str] = mapped_column(String(16))  # a repeat is the same direction again
     last_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     strength: Mapped[Decimal] = mapped_column(Numeric(10, 4))

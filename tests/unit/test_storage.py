@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 
+from services.delivery.followups import FollowUpQueue
 from services.storage.chats import ChatInfo, ChatRepository
-from services.storage.db import Database, head_revision
+from services.storage.db import Database, alembic_config, head_revision
 from services.storage.tables import Base
 from tests.postgres import drop_database, temporary_database
 
@@ -87,3 +89,47 @@ async def test_replicas_starting_together_migrate_once_without_tripping_on_each_
         for replica in replicas:
             await replica.close()
         await drop_database(database_url, name)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+async def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path}/old.db"
+        return
+    base_url = request.getfixturevalue("database_url")
+    url, name = await temporary_database(base_url)
+    yield url
+    await drop_database(base_url, name)
+
+
+async def test_cooldowns_kept_before_their_dedupe_keys_still_hold_after(empty_url: str) -> None:
+    """0011 keys cooldowns by (chat, `bias:SOL`): a chat pushed SOL's bias call an hour before
+    the upgrade is still inside its cooldown after it, and still marked as holding it."""
+
+    def to(revision: str) -> Callable[[Connection], None]:
+        def run(connection: Connection) -> None:
+            config = alembic_config()
+            config.attributes["connection"] = connection
+            command.upgrade(config, revision)
+
+        return run
+
+    database = Database(empty_url)
+    at = datetime.now(UTC) - timedelta(hours=1)
+    async with database.engine.begin() as connection:
+        await connection.run_sync(to("0010"))
+        await connection.execute(
+            text(
+                "INSERT INTO cooldowns (chat_id, kind, symbol, direction, last_at, strength, "
+                "fingerprint) VALUES (428756321, 'bias', 'SOL', 'LONG', :at, 0.8, NULL)"
+            ),
+            {"at": at},
+        )
+        await connection.run_sync(to("head"))
+        rows = (
+            await connection.execute(text("SELECT chat_id, key, direction FROM push_cooldowns"))
+        ).all()
+    holding = await FollowUpQueue(database, lambda: None).holding("SOL", "LONG")
+    await database.close()
+    assert [tuple(r) for r in rows] == [(428756321, "bias:SOL", "LONG")]
+    assert holding == [428756321]
