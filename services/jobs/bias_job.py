@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 
 from loguru import logger
@@ -14,81 +15,72 @@ from loguru import logger
 from services.chats.subscriptions import SubscriptionService
 from services.delivery.call_followups import FollowUps
 from services.delivery.models import Alert, BiasPush, Signal, Withdrawal
-from services.delivery.outbox import Outbox
-from services.jobs.admin_notice import notify_admins
 from services.jobs.parts import JobParts
+from services.jobs.template import JobCommon, SignalJob
 from services.kernel.alerts import AlertType, Job
 from services.kernel.errors import Reason
-from services.kernel.metrics import Metrics
 from services.kernel.symbols import Instrument
 from services.signals.bias.rule import BiasCall, BiasInputs, Direction
 from services.signals.bias.service import BiasService
 from services.signals.calls import CallLog, Kind
-from services.signals.health import JobHealth, RunOutcome
+from services.signals.health import RunOutcome
 from services.signals.track_record import TrackRecordService
 from services.storage.errors import StorageUnavailableError
-from services.storage.journal import Entry, Journal
+from services.storage.journal import Entry
 
 MIN_INPUTS = 2  # fewer inputs make no call; such a run must not overwrite the last one
 
 
-class BiasJob:
+@dataclass(frozen=True)
+class BiasRun:
+    inputs: list[BiasInputs]
+    calls: list[BiasCall]
+
+
+class BiasJob(SignalJob[BiasRun]):
+    name = "bias"
+
     def __init__(
         self,
+        common: JobCommon,
         bias: BiasService,
-        outbox: Outbox,
         subscriptions: SubscriptionService,
-        health: JobHealth,
-        metrics: Metrics,
         symbols: list[str],
-        admins: list[int],
         *,
         calls: CallLog,
         follow_ups: FollowUps,
-        journal: Journal,
         track_record: TrackRecordService,
         whale_threshold: Decimal,
     ) -> None:
+        super().__init__(common)
         self._bias = bias
-        self._outbox = outbox
         self._subscriptions = subscriptions
-        self.health = health
-        self._metrics = metrics
         self._symbols = symbols
-        self._admins = admins
         self._calls = calls
         self._follow_ups = follow_ups
-        self._journal = journal
         self._track_record = track_record
         self._whale_threshold = whale_threshold
 
-    async def run(self) -> int:
-        """One run; returns how many deliveries it queued."""
-        started = datetime.now(UTC)
-        if not self.health.may_run(started):
-            logger.debug("bias job backing off until {}", self.health.resume_at)
-            return 0
+    async def read(self, started: datetime) -> BiasRun:
         inputs: list[BiasInputs] = await asyncio.gather(
             *(self._bias.inputs(Instrument(base=s)) for s in self._symbols)
         )
-        calls = [self._bias.evaluate(i) for i in inputs]
-        await self._journal.write(
-            [
-                Entry(
-                    job="bias", symbol=i.symbol, at=i.at, inputs=i.compact().model_dump(mode="json")
-                )
-                for i in inputs
-            ]
-        )
-        for i in inputs:
+        return BiasRun(inputs, [self._bias.evaluate(i) for i in inputs])
+
+    def journal(self, read: BiasRun) -> list[Entry]:
+        return [
+            Entry(job="bias", symbol=i.symbol, at=i.at, inputs=i.compact().model_dump(mode="json"))
+            for i in read.inputs
+        ]
+
+    def outcome(self, read: BiasRun) -> RunOutcome:
+        return _outcome(read.calls)
+
+    async def decide(self, read: BiasRun, started: datetime) -> int:
+        for i in read.inputs:  # each whale event over the threshold is a call of its own
             if i.whale is not None:
                 await self._calls.whales(i.whale.events, self._whale_threshold)
-        outcome = _outcome(calls)
-        change = self.health.record(outcome, started)
-        self._metrics.job_runs.labels("bias", "ok" if outcome.ok else "failed").inc()
-        if change is not None:
-            await notify_admins(self._outbox, self._admins, self.health, change, outcome, started)
-        return await self._push(calls, started)
+        return await self._push(read.calls, started)
 
     async def _push(self, calls: list[BiasCall], started: datetime) -> int:
         pushed: list[BiasCall] = []
@@ -170,16 +162,12 @@ def _outcome(calls: list[BiasCall]) -> RunOutcome:
 def build(parts: JobParts) -> BiasJob:
     settings = parts.settings
     return BiasJob(
+        parts.common(Job.BIAS, parts.metrics.bias_soft_fail),
         parts.bias,
-        parts.outbox,
         parts.subscriptions,
-        parts.health(Job.BIAS, parts.metrics.bias_soft_fail),
-        parts.metrics,
         settings.watch_symbols,
-        settings.admin_ids,
         calls=parts.calls,
         follow_ups=parts.follow_ups,
-        journal=parts.journal,
         track_record=parts.track_record,
         whale_threshold=settings.whale_min_usd,
     )

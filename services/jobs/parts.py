@@ -16,6 +16,7 @@ from prometheus_client import Counter
 from services.chats.subscriptions import SubscriptionService
 from services.delivery.call_followups import FollowUps
 from services.delivery.outbox import Outbox
+from services.jobs.template import JobCommon
 from services.kernel.alerts import JOBS, Job
 from services.kernel.metrics import Metrics
 from services.kernel.settings import Settings
@@ -64,6 +65,12 @@ class JobParts:
     def lifetime(self) -> timedelta:
         """How long a pushed sniper map waits for its entry (SNIPER_SETUP_LIFETIME_MINUTES)."""
         return timedelta(minutes=self.settings.sniper_setup_lifetime_minutes)
+
+    def common(self, job: Job, soft: Counter) -> JobCommon:
+        """What a signal job runs with (services/jobs/template.py), its health judged."""
+        return JobCommon(
+            self.outbox, self.health(job, soft), self.metrics, self.journal, self.settings.admin_ids
+        )
 
     def health(self, job: Job, soft: Counter) -> JobHealth:
         """The health of a job judged by its main modules (`soft` counts the optional ones

@@ -4,85 +4,71 @@ while the setup is still waiting for its entry."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from loguru import logger
 
 from services.chats.subscriptions import SubscriptionService
 from services.delivery.models import Alert, Signal, SniperPush
-from services.delivery.outbox import Outbox, SetupRule
+from services.delivery.outbox import SetupRule
 from services.jobs.active_hours import ActiveHours
-from services.jobs.admin_notice import notify_admins
 from services.jobs.parts import JobParts
+from services.jobs.template import JobCommon, SignalJob
 from services.kernel.alerts import AlertType, Job
-from services.kernel.metrics import Metrics
 from services.kernel.symbols import Instrument
 from services.signals.calls import CallLog, Kind
 from services.signals.grading import SniperStatus
-from services.signals.health import JobHealth
+from services.signals.health import RunOutcome
 from services.signals.sniper.rule import EntryMap, same_setup
-from services.signals.sniper.service import SniperService
+from services.signals.sniper.service import SniperRead, SniperService
 from services.signals.track_record import TrackRecordService
-from services.storage.journal import Entry, Journal
+from services.storage.journal import Entry
 
 
-class SniperJob:
+class SniperJob(SignalJob[SniperRead]):
+    name = "sniper"
+
     def __init__(
         self,
+        common: JobCommon,
         sniper: SniperService,
-        outbox: Outbox,
         subscriptions: SubscriptionService,
-        health: JobHealth,
         hours: ActiveHours,
-        metrics: Metrics,
         symbol: str,
-        admins: list[int],
         same_setup_pct: Decimal,
         *,
         calls: CallLog,
-        journal: Journal,
         track_record: TrackRecordService,
         lifetime: timedelta,
     ) -> None:
+        super().__init__(common)
         self._sniper = sniper
-        self._outbox = outbox
         self._subscriptions = subscriptions
-        self.health = health
         self._hours = hours
-        self._metrics = metrics
         self._symbol = symbol
-        self._admins = admins
         self._same_setup_pct = same_setup_pct
         self._calls = calls
-        self._journal = journal
         self._track_record = track_record
         self._lifetime = lifetime
 
-    async def run(self) -> int:
-        started = datetime.now(UTC)
-        if not self._hours.check(started):
-            return 0
-        if not self.health.may_run(started):
-            logger.debug("sniper job backing off until {}", self.health.resume_at)
-            return 0
-        read = await self._sniper.read(Instrument(base=self._symbol))
-        await self._journal.write(
-            [
-                Entry(
-                    job="sniper",
-                    symbol=read.inputs.symbol,
-                    at=read.inputs.at,
-                    inputs=read.inputs.compact().model_dump(mode="json"),
-                )
-            ]
-        )
-        change = self.health.record(read.outcome, started)
-        self._metrics.job_runs.labels("sniper", "ok" if read.outcome.ok else "failed").inc()
-        if change is not None:
-            await notify_admins(
-                self._outbox, self._admins, self.health, change, read.outcome, started
-            )
+    def may_run(self, at: datetime) -> bool:
+        return self._hours.check(at)
+
+    async def read(self, started: datetime) -> SniperRead:
+        return await self._sniper.read(Instrument(base=self._symbol))
+
+    def journal(self, read: SniperRead) -> list[Entry]:
+        inputs = read.inputs
+        compact = inputs.compact().model_dump(mode="json")
+        return [Entry(job="sniper", symbol=inputs.symbol, at=inputs.at, inputs=compact)]
+
+    def outcome(self, read: SniperRead) -> RunOutcome:
+        return read.outcome
+
+    async def decide(self, read: SniperRead, started: datetime) -> int:
+        """A new setup is a call, offered to every subscriber; the live one still waiting for
+        its entry is offered to chats that subscribed since."""
         entry = read.map
         if not entry.setup:
             logger.debug(
@@ -142,17 +128,13 @@ class SniperJob:
 def build(parts: JobParts) -> SniperJob:
     settings = parts.settings
     return SniperJob(
+        parts.common(Job.SNIPER, parts.metrics.sniper_soft_fail),
         parts.sniper,
-        parts.outbox,
         parts.subscriptions,
-        parts.health(Job.SNIPER, parts.metrics.sniper_soft_fail),
         ActiveHours(settings.active_hours, settings.timezone),
-        parts.metrics,
         settings.sniper_symbol,
-        settings.admin_ids,
         settings.sniper_same_setup_pct,
         calls=parts.calls,
-        journal=parts.journal,
         track_record=parts.track_record,
         lifetime=parts.lifetime(),
     )
