@@ -245,6 +245,8 @@ class Sender:
             )
 
     async def _deliver(self, delivery: Pending) -> None:
+        """One send, from its request to its outcome on record: the slot it holds bounds the
+        sends a SIGKILL could repeat (asked, or answered and not yet marked) to IN_FLIGHT."""
         try:
             await self._send(delivery)
         except asyncio.CancelledError:
@@ -257,33 +259,29 @@ class Sender:
             logger.opt(exception=exc).error("delivery {} failed unexpectedly", delivery.delivery_id)
         finally:
             self._in_flight.discard(delivery.delivery_id)
+            self._slots.release()
 
     async def _call_telegram(self, d: Pending) -> int | None:
-        """The slot bounds requests open at Telegram; it is free again before the database
-        write that records the outcome, so a slow commit does not hold back the next send.
-        Returns the id of the (first) message made, which follow-ups edit or answer."""
-        try:
-            text, markup = await self._render(d)
-            if d.alert.payload.delivery is Delivery.EDIT and d.reply_to is not None:
-                await self._edit(d.chat_id, d.reply_to, text, markup)
-                return d.reply_to
-            first: int | None = None
-            parts = split_message(text)
-            for n, part in enumerate(parts):
-                message = await self._bot.send_message(
-                    d.chat_id,
-                    part,
-                    reply_parameters=(
-                        ReplyParameters(message_id=d.reply_to, allow_sending_without_reply=True)
-                        if d.reply_to is not None and first is None
-                        else None
-                    ),
-                    reply_markup=markup if n == len(parts) - 1 else None,  # where it ends
-                )
-                first = first if first is not None else message.message_id
-            return first
-        finally:
-            self._slots.release()
+        """Returns the id of the (first) message made, which follow-ups edit or answer."""
+        text, markup = await self._render(d)
+        if d.alert.payload.delivery is Delivery.EDIT and d.reply_to is not None:
+            await self._edit(d.chat_id, d.reply_to, text, markup)
+            return d.reply_to
+        first: int | None = None
+        parts = split_message(text)
+        for n, part in enumerate(parts):
+            message = await self._bot.send_message(
+                d.chat_id,
+                part,
+                reply_parameters=(
+                    ReplyParameters(message_id=d.reply_to, allow_sending_without_reply=True)
+                    if d.reply_to is not None and first is None
+                    else None
+                ),
+                reply_markup=markup if n == len(parts) - 1 else None,  # where it ends
+            )
+            first = first if first is not None else message.message_id
+        return first
 
     async def _edit(
         self, chat_id: int, message_id: int, text: str, markup: InlineKeyboardMarkup | None

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from bot.app import make_bot
-from bot.delivery.sender import Sender
+from bot.delivery.sender import IN_FLIGHT, Sender
 from bot.i18n import make_i18n
 from services.container import Services
 from services.delivery.deliveries import DeliveryStatus
@@ -185,3 +185,40 @@ async def test_429s_never_spend_the_tries_kept_for_network_errors(
     assert len(telegram.calls_to("sendMessage")) == 3 + tries  # 3×429, 4×502, then accepted
     assert telegram.sent_texts(43)
     assert (await services.outbox.deliveries.counts()) == {DeliveryStatus.SENT: 1}
+
+
+async def test_a_kill_could_repeat_no_more_sends_than_the_senders_slots(
+    build: Build, telegram: FakeTelegram, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What a SIGKILL sends twice is what Telegram was asked or had answered without the "sent"
+    mark committed. A send keeps its slot until its mark is on record, so while the database
+    is slow to commit, no more than IN_FLIGHT sends are at Telegram unrecorded; before, sends
+    went on while their marks queued behind the slow commit."""
+    services = await build(
+        bot_token=telegram.token,
+        telegram_api_base=telegram.base_url,
+        telegram_global_per_second=200,
+    )
+    deliveries = services.outbox.deliveries
+    committing = asyncio.Event()
+    real = deliveries._mark_sent
+
+    async def slow(batch: Any) -> Any:
+        await committing.wait()  # the database holds every commit until released
+        return await real(batch)
+
+    monkeypatch.setattr(deliveries, "_mark_sent", slow)
+    bot = make_bot(services.settings, services, retries=False)
+    sender = Sender.for_services(bot, services, make_i18n("en"))
+    chats = list(range(100, 100 + 3 * IN_FLIGHT))
+    await push(services, chats)
+    draining = asyncio.create_task(sender.drain())
+    await telegram.wait_for(lambda: len(telegram.calls_to("sendMessage")) >= IN_FLIGHT)
+    await asyncio.sleep(0.3)  # time for more sends, if anything let them go
+    assert len(telegram.calls_to("sendMessage")) == IN_FLIGHT  # all answered, none recorded
+    committing.set()
+    await draining
+    counts = await deliveries.counts()
+    assert counts[DeliveryStatus.SENT] == len(chats)
+    assert sorted(int(c.params["chat_id"]) for c in telegram.calls_to("sendMessage")) == chats
+    await bot.session.close()
