@@ -33,6 +33,9 @@ from services.vendors.okx import OkxClient
 SEEN_BACK = timedelta(hours=24)  # how far back a gap is looked into (OKX's 1m candles)
 GAPS_PER_PASS = 10  # instruments whose gap (or move history) is read from candles per pass
 SAMPLE_KEEP = timedelta(hours=24, minutes=5)  # a move's longest window, and a little
+# Where the passes left each instrument is written this often, not every pass: after a
+# restart the gap is read from there, so it is re-read at most this much more than needed.
+MARK_EVERY = timedelta(seconds=30)
 
 
 class RulesJob:
@@ -60,6 +63,8 @@ class RulesJob:
         self._samples: dict[str, deque[tuple[datetime, Decimal]]] = {}  # a price a minute
         self._filled: set[str] = set()  # instruments whose move history came from candles
         self._told: dict[int, deque[datetime]] = {}  # a chat's alert messages, last minute
+        self._held = True  # fires may wait from before (a cap, a restart): looked for once
+        self._marked: datetime | None = None
 
     async def run(self) -> int:
         """One pass; returns how many messages it queued."""
@@ -167,13 +172,19 @@ class RulesJob:
             if d.hit is not None or d.expired or d.reminder
         ]
         reminded = [d.rule.id for d in decisions if d.reminder]
-        queued = 0
+        marking = self._marked is None or now - self._marked >= MARK_EVERY
+        if not (decisions or marking or self._held):
+            return 0  # a quiet pass writes nothing
+        queued, self._held = 0, False
         async with self._outbox.transaction() as session:
             await self._store.apply(session, states, fired, reminded)
-            await self._store.mark(session, prices, now)
+            if marking:
+                await self._store.mark(session, prices, now)
+                self._marked = now
             for chat, waiting in (await self._store.waiting(session)).items():
                 if not self._may_tell(chat, now):
-                    continue  # held: merged into this chat's next message
+                    self._held = True  # merged into this chat's next message
+                    continue
                 fires = [RuleFire.model_validate_json(detail) for _id, detail in waiting]
                 alert = Alert(started_at=now, payload=RulePush(fires=fires))
                 alert_id = await self._outbox.queue_for(session, alert, chat)

@@ -17,7 +17,7 @@ from tenacity import (
 from tenacity.stop import stop_base
 
 from services.kernel import deadline
-from services.kernel.errors import PausedError, RateLimitedError, TransientError
+from services.kernel.errors import PausedError, RateLimitedError, TransientError, VendorError
 
 T = TypeVar("T")
 
@@ -69,13 +69,27 @@ class _PastDeadline(stop_base):
 
 
 async def with_retry(call: Callable[[], Awaitable[T]], policy: RetryPolicy = DEFAULT) -> T:
+    """The last error is raised, unless the last try was never sent (our own budget spent, a
+    pause the vendor asked for): then the vendor's own earlier answer is what went wrong, and
+    "too many requests" would blame our pacing for a vendor's 500s."""
     retrying = AsyncRetrying(
         retry=retry_if_exception(policy.retryable),
         stop=stop_after_attempt(policy.attempts) | _PastDeadline(),
         wait=_Wait(policy.base_delay, policy.max_delay),
         reraise=True,
     )
-    async for attempt in retrying:
-        with attempt:
-            return await call()
+    answered: VendorError | None = None  # the vendor's latest failed answer
+    try:
+        async for attempt in retrying:
+            with attempt:
+                try:
+                    return await call()
+                except VendorError as exc:
+                    if exc.counts_against_vendor:
+                        answered = exc
+                    raise
+    except VendorError as exc:
+        if answered is not None and not exc.counts_against_vendor:
+            raise answered from exc
+        raise
     raise AssertionError("unreachable: tenacity re-raises the last error")

@@ -262,11 +262,13 @@ class RuleStore:
     async def mark(self, session: AsyncSession, seen: dict[str, Decimal], at: datetime) -> None:
         if not seen:
             return
-        statement = self._db.insert(RuleMarkRow).values(
-            [{"symbol": s, "checked_at": at, "price": p} for s, p in seen.items()]
-        )
+        # One statement with the rows as parameters (an executemany): compiled once and
+        # cached, where rows inlined as VALUES were compiled again on every pass.
+        statement = self._db.insert(RuleMarkRow)
         statement = statement.on_conflict_do_update(
             index_elements=["symbol"],
-            set_={"checked_at": at, "price": statement.excluded.price},
+            set_={"checked_at": statement.excluded.checked_at, "price": statement.excluded.price},
         )
-        await session.execute(statement)
+        await session.execute(
+            statement, [{"symbol": s, "checked_at": at, "price": p} for s, p in seen.items()]
+        )

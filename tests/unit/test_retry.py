@@ -5,6 +5,7 @@ from tenacity import RetryCallState
 
 from services.kernel.errors import (
     BadResponseError,
+    BudgetExhaustedError,
     PlanRequiredError,
     RateLimitedError,
     RouteMissingError,
@@ -98,3 +99,26 @@ def test_wait_backs_off_exponentially_with_jitter_and_a_cap() -> None:
     assert len(set(first)) > 1  # jittered
     capped = [wait(_state_with(TransientError("v", "e"), 10)) for _ in range(50)]
     assert all(w <= 2.0 for w in capped)
+
+
+async def test_a_retry_our_budget_stopped_reports_the_vendors_own_failure() -> None:
+    """A 500, then no room in our own budget for the retry: the vendor's 500 is what went
+    wrong (and what feeds its breaker), not "too many requests"."""
+    errors: list[VendorError] = [
+        TransientError("okx", "trades", "HTTP 500"),
+        BudgetExhaustedError("okx", "trades", "request budget spent"),
+    ]
+
+    async def call() -> str:
+        raise errors.pop(0)
+
+    with pytest.raises(TransientError, match="HTTP 500"):
+        await with_retry(call)
+    assert errors == []  # both tries were made
+
+
+async def test_a_budget_spent_before_any_answer_is_reported_as_ours() -> None:
+    calls: list[int] = []
+    with pytest.raises(BudgetExhaustedError):
+        await with_retry(failing(BudgetExhaustedError("okx", "trades", "spent"), calls))
+    assert len(calls) == 1

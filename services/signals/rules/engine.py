@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import bisect
 import heapq
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -83,6 +84,7 @@ class RuleEngine:
         self._expiries: list[tuple[datetime, int]] = []
         self._reminders: list[tuple[datetime, int]] = []
         self._wakes: list[tuple[datetime, int]] = []  # paused until
+        self._windows: dict[str, Counter[str]] = {}  # instrument -> move alerts per window
 
     def __len__(self) -> int:
         return len(self._rules)
@@ -101,12 +103,13 @@ class RuleEngine:
         }
 
     def windows(self) -> dict[str, set[str]]:
-        """For each instrument with move alerts, the windows they measure over."""
-        found: dict[str, set[str]] = {}
-        for rule in self._rules.values():
-            if rule.spec.kind is RuleKind.MOVE and rule.status is Status.ACTIVE:
-                found.setdefault(rule.spec.symbol, set()).add(rule.spec.window or "1h")
-        return found
+        """For each instrument with move alerts watching, the windows they measure over (kept
+        as counts as alerts come and go: a pass must not walk every alert)."""
+        return {
+            symbol: {w for w, n in counts.items() if n > 0}
+            for symbol, counts in self._windows.items()
+            if any(counts.values())
+        }
 
     def load(self, rules: Iterable[Rule]) -> None:
         """Alerts new or changed (by a chat, or another replica): the index takes what is live
@@ -129,6 +132,8 @@ class RuleEngine:
             return
         spec, state = rule.spec, rule.state
         place = self._instruments.setdefault(spec.symbol, _Instrument())
+        if spec.kind is RuleKind.MOVE:
+            self._windows.setdefault(spec.symbol, Counter())[spec.window or "1h"] += 1
         if spec.kind is RuleKind.LEVEL and state.armed:
             assert spec.level is not None
             if spec.side is Side.ABOVE:
@@ -153,6 +158,8 @@ class RuleEngine:
             return
         place = self._instruments[where[0]]
         spec = rule.spec
+        if spec.kind is RuleKind.MOVE:
+            self._windows[spec.symbol][spec.window or "1h"] -= 1
         if where[1] == "rises" and spec.level is not None:
             place.rises.remove(spec.level, rule_id)
         elif where[1] == "falls" and spec.level is not None:
