@@ -83,6 +83,7 @@ bench: $(STAMP) locales
 	$(BIN)/python bench/throughput.py
 	$(BIN)/python bench/latency.py
 	$(BIN)/python bench/alerts.py
+	$(BIN)/python bench/dryrun.py
 	@if [ -n "$$REDIS_URL" ] && [ -n "$$DATABASE_URL" ]; then $(BIN)/python bench/replicas.py; \
 	else echo '{"bench": "replicas", "skipped": "needs REDIS_URL and a PostgreSQL DATABASE_URL"}'; fi
 
