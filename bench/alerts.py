@@ -23,7 +23,6 @@ import os
 import random
 import sys
 import tempfile
-import threading
 import time
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -35,6 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from loguru import logger
 from sqlalchemy import func, insert, select
 
+from bench.burst import serve_in_thread
 from bot.app import make_bot
 from bot.delivery.sender import Sender
 from bot.i18n import make_i18n
@@ -57,23 +57,6 @@ CROSSING_SPAN = 45.0  # the crossings land at random moments within this many se
 BURST_ALERTS, BURST_CHATS = 1000, 200
 TELEGRAM_LIMIT = 30.0
 TICKER_TTL = 0.35  # past the bulk list's cache, so each pass asks OKX again
-
-
-def vendors_in_thread() -> tuple[FakeVendors, asyncio.AbstractEventLoop]:
-    """The fake OKX on its own thread and loop: its CPU is not the bot's."""
-    loop = asyncio.new_event_loop()
-    vendors = FakeVendors()
-    ready = threading.Event()
-
-    def run() -> None:
-        asyncio.set_event_loop(loop)
-        loop.run_until_complete(vendors.start())
-        ready.set()
-        loop.run_forever()
-
-    threading.Thread(target=run, daemon=True).start()
-    ready.wait(30)
-    return vendors, loop
 
 
 def rows(now: datetime) -> list[dict[str, Any]]:
@@ -263,7 +246,7 @@ async def burst(
 
 
 async def main() -> dict[str, Any]:
-    vendors, vendor_loop = vendors_in_thread()
+    vendors, vendor_loop = serve_in_thread()
     vendors.list_spot(SYMBOLS)
     for symbol in SYMBOLS:
         vendors.set_last(symbol, "100")

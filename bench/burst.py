@@ -125,13 +125,13 @@ def serve_in_thread() -> tuple[FakeVendors, asyncio.AbstractEventLoop]:
         loop.run_forever()
 
     threading.Thread(target=run, daemon=True).start()
-    ready.wait()
-    vendors.latency = UPSTREAM_LATENCY
+    ready.wait(30)
     return vendors, loop
 
 
 async def main() -> None:
     vendors, loop = serve_in_thread()
+    vendors.latency = UPSTREAM_LATENCY
     try:
         cached = await burst(vendors, cache=True)
         uncached = await burst(vendors, cache=False)

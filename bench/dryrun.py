@@ -30,7 +30,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from loguru import logger
 
-from bench.alerts import pct, vendors_in_thread
+from bench.alerts import pct
+from bench.burst import serve_in_thread
 from bot.handlers.rule_answers import ANSWER_RESERVE
 from services.container import build_services
 from tests.conftest import vendor_settings
@@ -59,7 +60,7 @@ def month(rng: random.Random) -> list[tuple[int, float, float, float, float]]:
 
 
 async def main() -> dict[str, Any]:
-    vendors, vendor_loop = vendors_in_thread()
+    vendors, vendor_loop = serve_in_thread()
     rng = random.Random(7)
     coins = [f"D{n:02d}" for n in range(TRIALS * len(ALERTS))]
     for coin in coins:

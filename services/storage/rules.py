@@ -77,13 +77,7 @@ class RuleStore:
         row = RuleRow(
             chat_id=chat_id,
             created_by=created_by,
-            symbol=spec.symbol,
-            kind=spec.kind.value,
-            direction=spec.side.value,
-            level=spec.level,
-            move_pct=spec.move_pct,
-            window=spec.window,
-            repeat_seconds=spec.repeat_seconds,
+            **_spec_columns(spec),
             note=note,
             expires_at=expires_at,
             reminded=False,
@@ -152,13 +146,7 @@ class RuleStore:
                 update(RuleRow)
                 .where(RuleRow.id == rule_id, RuleRow.chat_id == chat_id)
                 .values(
-                    symbol=spec.symbol,
-                    kind=spec.kind.value,
-                    direction=spec.side.value,
-                    level=spec.level,
-                    move_pct=spec.move_pct,
-                    window=spec.window,
-                    repeat_seconds=spec.repeat_seconds,
+                    **_spec_columns(spec),
                     note=note,
                     status=status.value,
                     paused_until=None,
@@ -272,3 +260,16 @@ class RuleStore:
         await session.execute(
             statement, [{"symbol": s, "checked_at": at, "price": p} for s, p in seen.items()]
         )
+
+
+def _spec_columns(spec: RuleSpec) -> dict[str, object]:
+    """The row's columns for what an alert watches (set on creation and on an edit)."""
+    return {
+        "symbol": spec.symbol,
+        "kind": spec.kind.value,
+        "direction": spec.side.value,
+        "level": spec.level,
+        "move_pct": spec.move_pct,
+        "window": spec.window,
+        "repeat_seconds": spec.repeat_seconds,
+    }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
@@ -77,18 +78,7 @@ class PriceCharts:
     async def chart(self, inst: Instrument, bar: Bar) -> CandleReport:
         key = f"candles:{okx_inst_id(inst.spot())}:{bar.value}"
         ttl = min(60.0, bar.seconds / 10)  # a new bar closes every bar.seconds
-        try:
-            return await read_through(
-                self._cache,
-                self._status,
-                Module.TICKER,
-                key,
-                CandleReport,
-                ttl,
-                lambda: self._fetch(inst.spot(), bar),
-            )
-        except UnknownInstrumentError:
-            raise SymbolError(inst.display, "unknown") from None
+        return await self._read(inst, key, ttl, lambda: self._fetch(inst.spot(), bar))
 
     async def span(self, inst: Instrument, bar: Bar, days: int, pages: int) -> CandleReport:
         """The instrument's own closed bars (a perpetual's, not its spot pair's) over the last
@@ -97,15 +87,18 @@ class PriceCharts:
         cache and status as /chart does."""
         key = f"span:{okx_inst_id(inst)}:{bar.value}:{days}:{pages}"
         ttl = min(600.0, float(bar.seconds))  # a new bar closes every bar.seconds
+        return await self._read(inst, key, ttl, lambda: self._fetch_span(inst, bar, days, pages))
+
+    async def _read(
+        self,
+        inst: Instrument,
+        key: str,
+        ttl: float,
+        fetch: Callable[[], Awaitable[CandleReport]],
+    ) -> CandleReport:
         try:
             return await read_through(
-                self._cache,
-                self._status,
-                Module.TICKER,
-                key,
-                CandleReport,
-                ttl,
-                lambda: self._fetch_span(inst, bar, days, pages),
+                self._cache, self._status, Module.TICKER, key, CandleReport, ttl, fetch
             )
         except UnknownInstrumentError:
             raise SymbolError(inst.display, "unknown") from None
