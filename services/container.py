@@ -64,6 +64,7 @@ from services.vendors.binance import BinanceClient
 from services.vendors.coinapi import CoinApiClient
 from services.vendors.coinglass import CoinGlassClient
 from services.vendors.okx import OkxClient
+from services.vendors.okx_derivs import OkxDerivs
 from services.vendors.okx_stats import OkxStats
 
 
@@ -238,6 +239,7 @@ def build_services(
         coinglass=coinglass,
         fear_greed=FearGreedClient(fng_http),
         okx_stats=OkxStats(okx_http),
+        okx_derivs=OkxDerivs(okx_http),
     )
     modules = build_modules(MarketParts(settings, vendors, cache, status, flags, db))
     instruments = InstrumentCatalog(okx, cache, settings.instruments_cache_ttl_seconds)

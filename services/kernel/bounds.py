@@ -55,6 +55,10 @@ Price = Annotated[Decimal, Field(gt=0, lt=PRICE_MAX, allow_inf_nan=False)]
 Quote = Annotated[Decimal, Field(ge=0, lt=PRICE_MAX, allow_inf_nan=False)]  # "0": no bid yet
 Amount = Annotated[Decimal, Field(ge=0, lt=AMOUNT_MAX, allow_inf_nan=False)]
 Usd = Annotated[Decimal, Field(gt=-USD_MAX, lt=USD_MAX, allow_inf_nan=False)]
+# A funding rate per interval, as a fraction (0.0001 = 0.01 %): OKX caps them near ±1.5 %, so a
+# whole 100 % is a body we cannot use.
+Rate = Annotated[Decimal, Field(gt=-1, lt=1, allow_inf_nan=False)]
+Ratio = Annotated[Decimal, Field(ge=0, lt=AMOUNT_MAX, allow_inf_nan=False)]
 EpochMs = Annotated[int, Field(ge=EPOCH_MS_MIN, lt=EPOCH_MS_MAX)]
 Moment = Annotated[datetime, AfterValidator(_sane_moment)]
 Score = Annotated[int, Field(ge=0, le=100)]

@@ -23,6 +23,8 @@ class Module(StrEnum):
     SENTIMENT = "sentiment"
     HEATMAP = "heatmap"
     OPTIONS = "options"
+    FUNDING = "funding"
+    OI = "oi"
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,12 @@ MODULES: dict[Module, ModuleSpec] = {
     ),
     Module.OPTIONS: ModuleSpec(
         N_("Options data"), switchable=True, main=False, vendors=("OKX",), package="options"
+    ),
+    Module.FUNDING: ModuleSpec(
+        N_("Funding data"), switchable=True, main=False, vendors=("OKX",), package="funding"
+    ),
+    Module.OI: ModuleSpec(
+        N_("Open interest data"), switchable=True, main=False, vendors=("OKX",), package="oi"
     ),
 }
 SWITCHABLE: tuple[Module, ...] = tuple(m for m, spec in MODULES.items() if spec.switchable)

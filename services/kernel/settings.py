@@ -110,6 +110,9 @@ class Settings(BaseSettings, _Registered):
     etf_cache_ttl_seconds: float = 900.0
     heatmap_cache_ttl_seconds: float = 20.0
     options_cache_ttl_seconds: float = 120.0
+    # OKX's trading statistics move every 5 minutes; a minute keeps the rubik budget free.
+    funding_cache_ttl_seconds: float = 60.0
+    oi_cache_ttl_seconds: float = 60.0
     stale_max_age_seconds: float = 600.0
     instruments_cache_ttl_seconds: int = 86_400
     user_commands_per_minute: int = 20

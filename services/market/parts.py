@@ -25,6 +25,7 @@ from services.vendors.binance import BinanceClient
 from services.vendors.coinapi import CoinApiClient
 from services.vendors.coinglass import CoinGlassClient
 from services.vendors.okx import OkxClient
+from services.vendors.okx_derivs import OkxDerivs
 from services.vendors.okx_stats import OkxStats
 
 T = TypeVar("T")
@@ -38,6 +39,7 @@ class Vendors:
     coinglass: CoinGlassClient
     fear_greed: FearGreedClient
     okx_stats: OkxStats  # OKX's trading statistics (open interest history, taker volume)
+    okx_derivs: OkxDerivs  # OKX's perpetuals now: funding, open interest
 
 
 @runtime_checkable

@@ -1,9 +1,11 @@
-"""OKX trading statistics (`/api/v5/rubik/stat/...`, public, no key): open interest history
-and taker volume per perpetual, the free inputs of the liquidation estimate.
+"""OKX trading statistics (`/api/v5/rubik/stat/...`, public, no key): open interest history,
+taker volume and long/short ratios per perpetual (the free liquidation estimate and the
+derivatives modules read them).
 
 Rows are arrays, newest first (VENDORS.md, "Derivatives"):
 - open interest history `[ts, oi (contracts), oiCcy (coin), oiUsd]`, the OI at `ts`;
-- taker volume `[ts, sellVol, buyVol]`: **sell first**, over the period opening at `ts`.
+- taker volume `[ts, sellVol, buyVol]`: **sell first**, over the period opening at `ts`;
+- long/short ratios `[ts, ratio]`.
 These endpoints allow 5 (taker) to 10 (OI) requests per 2 s per IP and instrument: they share
 one budget of their own (`okx:rubik`, services/kernel/plumbing.py) beside OKX's general one.
 """
@@ -16,7 +18,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from services.kernel.bounds import Amount, Usd, moment
+from services.kernel.bounds import Amount, Ratio, Usd, moment
 from services.kernel.errors import BadResponseError
 from services.kernel.http import VendorClient, reads
 from services.kernel.symbols import Instrument, okx_inst_id
@@ -48,6 +50,13 @@ class TakerPoint(BaseModel):
         return self.buy / total if total > 0 else None
 
 
+class RatioPoint(BaseModel):
+    """A long/short ratio at `at` (1.2: 1.2 long for every short)."""
+
+    at: datetime
+    ratio: Ratio
+
+
 def _row(endpoint: str, row: Any, width: int) -> list[Any]:
     if not isinstance(row, list) or len(row) < width:
         raise BadResponseError(VENDOR, endpoint, f"row has fewer than {width} fields")
@@ -65,7 +74,13 @@ class OkxStats:
         self._client = client
 
     async def _rows(
-        self, endpoint: str, path: str, inst: Instrument, period: str, limit: int
+        self,
+        endpoint: str,
+        path: str,
+        inst: Instrument,
+        period: str,
+        limit: int,
+        extra: dict[str, str | int] | None = None,
     ) -> list[Any]:
         if period not in PERIODS:
             raise ValueError(f"period {period!r} is not one OKX serves here")
@@ -73,6 +88,7 @@ class OkxStats:
             "instId": okx_inst_id(inst.swap()),
             "period": period,
             "limit": max(1, min(limit, ROWS_MAX)),
+            **(extra or {}),
         }
         return list(
             await self._client.get(endpoint, path, interpret(endpoint), params, family=FAMILY)
@@ -98,14 +114,57 @@ class OkxStats:
 
     @reads("taker_volume")
     async def taker_volume(
-        self, inst: Instrument, period: str, limit: int = ROWS_MAX
+        self, inst: Instrument, period: str, limit: int = ROWS_MAX, *, usd: bool = False
     ) -> list[TakerPoint]:
-        """Taker sells and buys per period, oldest first. OKX sends `[ts, sellVol, buyVol]`."""
+        """Taker sells and buys per period, oldest first. OKX sends `[ts, sellVol, buyVol]`,
+        in contracts unless asked in USD (`unit=2`; `unit=1`, contracts, is its default)."""
         rows = await self._rows(
-            "taker_volume", "/api/v5/rubik/stat/taker-volume-contract", inst, period, limit
+            "taker_volume",
+            "/api/v5/rubik/stat/taker-volume-contract",
+            inst,
+            period,
+            limit,
+            {"unit": 2} if usd else None,
         )
         points = [
             TakerPoint(at=moment(r[0], "ms"), sell=_number(r[1]), buy=_number(r[2]))
             for r in (_row("taker_volume", row, 3) for row in rows)
+        ]
+        return sorted(points, key=lambda p: p.at)
+
+    @reads("long_short")
+    async def long_short_accounts(
+        self, inst: Instrument, period: str, limit: int = ROWS_MAX
+    ) -> list[RatioPoint]:
+        """Accounts net long over accounts net short on the perpetual, oldest first."""
+        return await self._ratios(
+            "long_short",
+            "/api/v5/rubik/stat/contracts/long-short-account-ratio-contract",
+            inst,
+            period,
+            limit,
+        )
+
+    @reads("top_traders")
+    async def top_trader_positions(
+        self, inst: Instrument, period: str, limit: int = ROWS_MAX
+    ) -> list[RatioPoint]:
+        """The top 5 % of traders by position value: their long positions over their short
+        ones, oldest first (a position ratio, not a count of accounts)."""
+        return await self._ratios(
+            "top_traders",
+            "/api/v5/rubik/stat/contracts/long-short-position-ratio-contract-top-trader",
+            inst,
+            period,
+            limit,
+        )
+
+    async def _ratios(
+        self, endpoint: str, path: str, inst: Instrument, period: str, limit: int
+    ) -> list[RatioPoint]:
+        rows = await self._rows(endpoint, path, inst, period, limit)
+        points = [
+            RatioPoint(at=moment(r[0], "ms"), ratio=_number(r[1]))
+            for r in (_row(endpoint, row, 2) for row in rows)
         ]
         return sorted(points, key=lambda p: p.at)

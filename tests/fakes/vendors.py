@@ -19,6 +19,7 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.fakes.derivatives import FakeDerivatives
 from tests.fakes.server import serve
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "vendors"
@@ -100,6 +101,7 @@ class FakeVendors:
         self._open_interest: dict[tuple[str, str], list[tuple[int, float]]] = {}
         self._taker: dict[tuple[str, str], list[tuple[int, float, float]]] = {}
         self._series_shift: int | None = None
+        self.derivatives = FakeDerivatives(lambda: self.clock())
 
     @property
     def base_url(self) -> str:
@@ -273,8 +275,9 @@ class FakeVendors:
             else:
                 rows = []
         else:
+            usd = 100 if q.get("unit") == "2" else 1  # unit=2 asks USD: 100 a coin, ctVal 1
             rows = [
-                [str(t), str(sell), str(buy)]
+                [str(t), str(sell * usd), str(buy * usd)]
                 for t, sell, buy in self._taker.get((inst_id, period), [])
             ]
         rows = sorted(rows, key=lambda r: int(r[0]), reverse=True)[:limit]
@@ -381,6 +384,9 @@ class FakeVendors:
         if path in CANDLE_PATHS:
             status, body = self._candle_page(path, q)
             return status, body, {}
+        perpetuals = self.derivatives.route(path, q)
+        if perpetuals is not None:
+            return (*perpetuals, {})
         if path.startswith("/api/v5/rubik/stat/"):
             status, body = self._rubik(path, q)
             return status, body, {}

@@ -1,0 +1,177 @@
+"""Funding of perpetual swaps from OKX (free): a contract's rate now, normalised to 8 h and a
+year, with what was paid over the last week; and the screen of every perpetual's extremes."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import TypeVar
+
+from pydantic import BaseModel
+
+from services.kernel.cache import ResilientCache
+from services.kernel.errors import (
+    DataUnavailableError,
+    SymbolError,
+    UnknownInstrumentError,
+    VendorError,
+    wait_asked,
+)
+from services.kernel.models import Provenance
+from services.kernel.modules import Module
+from services.kernel.sources import read_through
+from services.kernel.status import StatusRegistry
+from services.kernel.symbols import Instrument, okx_inst_id, parse_okx_swap
+from services.market.flags import Flag, FlagService
+from services.market.parts import MarketParts
+from services.vendors.okx import SOURCE as OKX
+from services.vendors.okx_derivs import FundingNow, OkxDerivs
+
+MODULE = Module.FUNDING
+HISTORY = timedelta(days=7)
+SCREEN_SIZE = 5  # the highest and the lowest this many
+YEAR_HOURS = Decimal(24 * 365)
+
+T = TypeVar("T")
+
+
+class FundingRate(BaseModel):
+    """One perpetual's rate now: per its interval, per 8 h and per year (fractions)."""
+
+    instrument: Instrument
+    rate: Decimal
+    interval_hours: Decimal
+    rate_8h: Decimal
+    annualised: Decimal
+    settles_at: datetime
+
+    @classmethod
+    def of(cls, inst: Instrument, now: FundingNow) -> FundingRate:
+        return cls(
+            instrument=inst,
+            rate=now.rate,
+            interval_hours=now.interval_hours,
+            rate_8h=now.rate_8h,
+            annualised=now.annualised,
+            settles_at=now.settles_at,
+        )
+
+
+class Settlement(BaseModel):
+    at: datetime
+    rate: Decimal  # paid (OKX's realizedRate), per that period's interval
+
+
+class FundingReport(Provenance):
+    now: FundingRate
+    paid: list[Settlement]  # the last 7 days, oldest first
+    # What the paid rates add up to over the week, as a yearly rate: comparable whatever the
+    # interval (None with no settlement in the week: a contract listed today).
+    paid_annualised: Decimal | None
+
+
+class FundingScreen(Provenance):
+    highest: list[FundingRate]  # by annualised rate, highest first
+    lowest: list[FundingRate]  # lowest first
+    contracts: int  # how many perpetuals the screen read
+
+
+class FundingService:
+    def __init__(
+        self,
+        okx: OkxDerivs,
+        cache: ResilientCache,
+        status: StatusRegistry,
+        flags: FlagService,
+        ttl_seconds: float,
+    ) -> None:
+        self._okx = okx
+        self._cache = cache
+        self._status = status
+        self._flags = flags
+        self._ttl = ttl_seconds
+        status.register(MODULE)
+
+    async def probe(self, inst: Instrument) -> object:
+        return await self.report(inst)
+
+    async def report(self, inst: Instrument) -> FundingReport:
+        await self._flags.require(Flag.FUNDING)
+        swap = inst.swap()
+        try:
+            return await read_through(
+                self._cache,
+                self._status,
+                MODULE,
+                f"funding:{okx_inst_id(swap)}",
+                FundingReport,
+                self._ttl,
+                lambda: self._fetch(swap),
+            )
+        except UnknownInstrumentError:
+            raise SymbolError(swap.display, "unknown") from None
+
+    async def screen(self) -> FundingScreen:
+        await self._flags.require(Flag.FUNDING)
+        return await read_through(
+            self._cache,
+            self._status,
+            MODULE,
+            "funding:screen",
+            FundingScreen,
+            self._ttl,
+            self._fetch_screen,
+        )
+
+    async def _fetch(self, swap: Instrument) -> FundingReport:
+        now = datetime.now(UTC)
+        current = await self._ask(lambda: self._okx.funding(swap))
+        paid = await self._ask(lambda: self._okx.funding_paid(swap, now - HISTORY))
+        self._status.ok(MODULE, OKX)
+        return FundingReport(
+            now=FundingRate.of(swap, current),
+            paid=[Settlement(at=p.at, rate=p.rate) for p in paid],
+            paid_annualised=(
+                sum((p.rate for p in paid), Decimal(0)) * Decimal(365) / Decimal(HISTORY.days)
+                if paid
+                else None
+            ),
+            source=OKX,
+            as_of=now,
+        )
+
+    async def _fetch_screen(self) -> FundingScreen:
+        rows = await self._ask(self._okx.funding_all)
+        rates = [
+            FundingRate.of(inst, row)
+            for row in rows
+            if (inst := parse_okx_swap(row.inst_id)) is not None
+        ]
+        ordered = sorted(rates, key=lambda r: r.annualised, reverse=True)
+        self._status.ok(MODULE, OKX)
+        return FundingScreen(
+            highest=ordered[:SCREEN_SIZE],
+            lowest=list(reversed(ordered[-SCREEN_SIZE:])) if len(ordered) > SCREEN_SIZE else [],
+            contracts=len(rates),
+            source=OKX,
+            as_of=datetime.now(UTC),
+        )
+
+    async def _ask(self, call: Callable[[], Awaitable[T]]) -> T:
+        try:
+            return await call()
+        except UnknownInstrumentError:
+            raise
+        except VendorError as exc:
+            raise DataUnavailableError(MODULE, [(OKX, exc.reason)], wait_asked(exc)) from None
+
+
+def build(parts: MarketParts) -> FundingService:
+    return FundingService(
+        parts.vendors.okx_derivs,
+        parts.cache,
+        parts.status,
+        parts.flags,
+        parts.settings.funding_cache_ttl_seconds,
+    )

@@ -1,0 +1,212 @@
+"""Open interest of perpetual swaps from OKX (free): how many contracts are open now, how
+that changed over 1 h, 4 h and 24 h with the price, and over the asked window who holds them
+(long/short accounts, the top traders' positions) and who took the other side (taker flow).
+
+Open interest now is the answer; the rest are parts: one failing leaves its line out of the
+answer, which names it, and the module degraded."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from enum import StrEnum
+from typing import TypeVar
+
+from pydantic import Field
+
+from services.kernel.cache import ResilientCache
+from services.kernel.errors import (
+    DataUnavailableError,
+    Reason,
+    SymbolError,
+    UnknownInstrumentError,
+    VendorError,
+    parse_choice,
+    wait_asked,
+)
+from services.kernel.models import Provenance
+from services.kernel.modules import Module
+from services.kernel.sources import read_through
+from services.kernel.status import StatusRegistry
+from services.kernel.symbols import Instrument, okx_inst_id
+from services.market.flags import Flag, FlagService
+from services.market.oi.reading import (
+    OiChange,
+    Positioning,
+    TakerFlow,
+    change_since,
+    positioning,
+    taker_flow,
+)
+from services.market.parts import MarketParts
+from services.vendors.okx import SOURCE as OKX
+from services.vendors.okx_derivs import OkxDerivs
+from services.vendors.okx_stats import OiPoint, OkxStats, RatioPoint
+
+MODULE = Module.OI
+T = TypeVar("T")
+
+
+class OiWindow(StrEnum):
+    H1 = "1h"
+    H4 = "4h"
+    H24 = "24h"
+
+    @property
+    def length(self) -> timedelta:
+        return {"1h": timedelta(hours=1), "4h": timedelta(hours=4)}.get(
+            self.value, timedelta(hours=24)
+        )
+
+    @property
+    def period(self) -> tuple[str, int]:
+        """OKX's statistics period that reads it, and how many rows cover it."""
+        return (
+            ("1H", 25) if self is OiWindow.H24 else ("5m", self.length // timedelta(minutes=5) + 1)
+        )
+
+
+def parse_window(text: str | None) -> OiWindow:
+    return parse_choice(text, OiWindow) or OiWindow.H4
+
+
+class Part(StrEnum):
+    """The lines of an answer that can be missing while the rest stands."""
+
+    HISTORY = "history"
+    LONG_SHORT = "long_short"
+    TOP_TRADERS = "top_traders"
+    TAKER = "taker"
+
+
+class OiReport(Provenance):
+    instrument: Instrument
+    contracts: Decimal
+    coins: Decimal
+    usd: Decimal
+    changes: list[OiChange]  # over 1h, 4h, 24h, where the history reaches
+    window: OiWindow
+    reading: Positioning | None  # price and OI over the window together
+    accounts_ratio: Decimal | None  # long/short accounts, latest
+    accounts_ratio_then: Decimal | None  # at the window's start
+    top_traders_ratio: Decimal | None  # the top 5 %'s long/short positions, latest
+    taker: TakerFlow | None  # over the window, in USD
+    missing: dict[Part, Reason] = Field(default_factory=dict)
+
+
+class OiService:
+    def __init__(
+        self,
+        derivs: OkxDerivs,
+        stats: OkxStats,
+        cache: ResilientCache,
+        status: StatusRegistry,
+        flags: FlagService,
+        ttl_seconds: float,
+    ) -> None:
+        self._derivs = derivs
+        self._stats = stats
+        self._cache = cache
+        self._status = status
+        self._flags = flags
+        self._ttl = ttl_seconds
+        status.register(MODULE)
+
+    async def probe(self, inst: Instrument) -> object:
+        return await self.report(inst)
+
+    async def report(self, inst: Instrument, window: OiWindow = OiWindow.H4) -> OiReport:
+        await self._flags.require(Flag.OI)
+        swap = inst.swap()
+        try:
+            return await read_through(
+                self._cache,
+                self._status,
+                MODULE,
+                f"oi:{okx_inst_id(swap)}:{window.value}",
+                OiReport,
+                self._ttl,
+                lambda: self._fetch(swap, window),
+            )
+        except UnknownInstrumentError:
+            raise SymbolError(swap.display, "unknown") from None
+
+    async def _fetch(self, swap: Instrument, window: OiWindow) -> OiReport:
+        try:
+            now = await self._derivs.open_interest(swap)
+        except UnknownInstrumentError:
+            raise
+        except VendorError as exc:
+            raise DataUnavailableError(MODULE, [(OKX, exc.reason)], wait_asked(exc)) from None
+        period, rows = window.period
+        missing: dict[Part, Reason] = Field(default_factory=dict)
+        stats, n = self._stats, rows
+        recent, hours, accounts, top, taker = await asyncio.gather(
+            _part(missing, Part.HISTORY, lambda: stats.open_interest_history(swap, "5m", 49)),
+            _part(missing, Part.HISTORY, lambda: stats.open_interest_history(swap, "1H", 25)),
+            _part(missing, Part.LONG_SHORT, lambda: stats.long_short_accounts(swap, period, n)),
+            _part(missing, Part.TOP_TRADERS, lambda: stats.top_trader_positions(swap, period, n)),
+            _part(missing, Part.TAKER, lambda: stats.taker_volume(swap, period, n, usd=True)),
+        )
+        point = OiPoint(at=now.at, coins=now.coins, usd=now.usd)
+        changes = [
+            change
+            for name, length, history in (
+                ("1h", timedelta(hours=1), recent),
+                ("4h", timedelta(hours=4), recent),
+                ("24h", timedelta(hours=24), hours),
+            )
+            if history and (change := change_since(point, history, length, name)) is not None
+        ]
+        over = next((c for c in changes if c.window == window.value), None)
+        since = now.at - window.length
+        if missing:
+            part, reason = next(iter(missing.items()))
+            self._status.degraded(MODULE, OKX, f"{part.value}: {reason.value}", reason, by=OKX)
+        else:
+            self._status.ok(MODULE, OKX)
+        return OiReport(
+            instrument=swap,
+            contracts=now.contracts,
+            coins=now.coins,
+            usd=now.usd,
+            changes=changes,
+            window=window,
+            reading=positioning(over) if over is not None else None,
+            accounts_ratio=accounts[-1].ratio if accounts else None,
+            accounts_ratio_then=_then(accounts or [], since),
+            top_traders_ratio=top[-1].ratio if top else None,
+            taker=taker_flow(taker, since) if taker else None,
+            missing=missing,
+            source=OKX,
+            as_of=datetime.now(UTC),
+        )
+
+
+def _then(points: list[RatioPoint], since: datetime) -> Decimal | None:
+    before = [p for p in points if p.at <= since]
+    return before[-1].ratio if before else None
+
+
+async def _part(
+    missing: dict[Part, Reason], part: Part, call: Callable[[], Awaitable[list[T]]]
+) -> list[T] | None:
+    """A part's rows, or None with its reason noted: it leaves one line out, not the answer."""
+    try:
+        return await call()
+    except VendorError as exc:
+        missing.setdefault(part, exc.reason)
+        return None
+
+
+def build(parts: MarketParts) -> OiService:
+    return OiService(
+        parts.vendors.okx_derivs,
+        parts.vendors.okx_stats,
+        parts.cache,
+        parts.status,
+        parts.flags,
+        parts.settings.oi_cache_ttl_seconds,
+    )
