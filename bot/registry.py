@@ -16,6 +16,7 @@ from bot.filters import InPlace
 from bot.handlers.admins import BotAdmin, admins_only, admins_only_press
 from bot.handlers.basic import help_, ids, start
 from bot.handlers.buttons import chart_view, expired, heatmap_range, record_view, refresh
+from bot.handlers.derivatives import deriv, funding, oi
 from bot.handlers.flags import flags, toggle
 from bot.handlers.language import lang
 from bot.handlers.market import (
@@ -128,6 +129,25 @@ COMMANDS: tuple[CommandSpec, ...] = (
             OptionsService, OptionsService.summary, render_options, default_symbol="BTC"
         ),
         usage="[BTC|ETH]",
+    ),
+    CommandSpec(
+        "funding",
+        N_("Perpetual funding: a coin's rate, next settlement and week; none: the extremes"),
+        funding,
+        usage="[SYMBOL]",
+    ),
+    CommandSpec(
+        "oi",
+        N_("Open interest and its change with price, long/short and taker flow"),
+        oi,
+        usage="SYMBOL [1h|4h|24h]",
+    ),
+    CommandSpec(
+        "deriv",
+        N_("A perpetual's funding and open interest in one card"),
+        deriv,
+        usage="SYMBOL [1h|4h|24h]",
+        aliases=("derivatives",),
     ),
     CommandSpec(
         "performance",

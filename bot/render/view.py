@@ -76,6 +76,12 @@ class View:
         sign = "+" if value > 0 else ""
         return sign + _number_format("#,##0.00%", self.locale)(Decimal(value) / 100)
 
+    def rate(self, fraction: Decimal | float) -> str:
+        """A funding rate, a fraction per interval: 0.0000612 -> +0.0061% (four decimals, as
+        exchanges show them)."""
+        sign = "+" if fraction > 0 else ""
+        return sign + _number_format("#,##0.0000%", self.locale)(Decimal(str(fraction)))
+
     def share(self, fraction: Decimal | float) -> str:
         """0.52 -> 52%."""
         return _number_format("#,##0%", self.locale)(fraction)

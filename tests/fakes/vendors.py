@@ -98,7 +98,7 @@ class FakeVendors:
         self.port = 0
         # Scripted OKX trading statistics, by (instId, period): open interest [(ts ms, coins)]
         # and taker volume [(ts ms, sell, buy)], oldest first.
-        self._open_interest: dict[tuple[str, str], list[tuple[int, float]]] = {}
+        self._open_interest: dict[tuple[str, str], list[tuple[int, float, float]]] = {}
         self._taker: dict[tuple[str, str], list[tuple[int, float, float]]] = {}
         self._series_shift: int | None = None
         self.derivatives = FakeDerivatives(lambda: self.clock())
@@ -130,10 +130,17 @@ class FakeVendors:
         hundreds of symbols, as OKX's."""
         self._listed.update(inst_ids)
 
-    def set_open_interest(self, inst_id: str, period: str, rows: list[tuple[int, float]]) -> None:
-        """Scripts a perpetual's open interest history: (ts ms, coins), oldest first; ctVal 1,
-        so contracts = coins, and USD at 100 a coin."""
-        self._open_interest[(inst_id, period)] = sorted(rows)
+    def set_open_interest(
+        self,
+        inst_id: str,
+        period: str,
+        rows: list[tuple[int, float]] | list[tuple[int, float, float]],
+    ) -> None:
+        """Scripts a perpetual's open interest history: (ts ms, coins) or (ts ms, coins, price),
+        oldest first; ctVal 1, so contracts = coins, and USD at the price (100 unless given)."""
+        self._open_interest[(inst_id, period)] = sorted(
+            (row[0], row[1], row[2] if len(row) > 2 else 100) for row in rows
+        )
 
     def set_taker_volume(
         self, inst_id: str, period: str, rows: list[tuple[int, float, float]]
@@ -269,7 +276,7 @@ class FakeVendors:
             scripted = self._open_interest.get((inst_id, period))
             name = f"rubik_contracts_open_interest_history_{inst_id}_{period}.json"
             if scripted is not None:
-                rows = [[str(t), str(c), str(c), str(c * 100)] for t, c in scripted]
+                rows = [[str(t), str(c), str(c), str(c * p)] for t, c, p in scripted]
             elif (FIXTURES / "okx" / name).exists():
                 rows = self._to_now(load("okx", name)["data"])
             else:

@@ -74,7 +74,9 @@ async def test_probe_checks_every_module_once_and_sets_their_status(
     vendors.fail(HEATMAP, Fault(status=402, body={"code": "402", "msg": "Upgrade plan"}))
     services = await build(coinglass_api_key="k", feature_options="off")
     results = await probe(services)
-    assert set(results) == {"ticker", "spot_ob", "whale", "sentiment", "etf", "heatmap", "options"}
+    assert set(results) == {
+        "ticker", "spot_ob", "whale", "sentiment", "etf", "heatmap", "options", "funding", "oi"
+    }  # fmt: skip
     assert results.pop("options") == "disabled"  # a disabled module is not called
     assert all(v == "ok" for v in results.values())  # the heatmap fell back to OKX
     heatmap = services.status.get("heatmap")

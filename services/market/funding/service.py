@@ -20,7 +20,7 @@ from services.kernel.errors import (
 )
 from services.kernel.models import Provenance
 from services.kernel.modules import Module
-from services.kernel.sources import read_through
+from services.kernel.sources import read_through, report_unavailable
 from services.kernel.status import StatusRegistry
 from services.kernel.symbols import Instrument, okx_inst_id, parse_okx_swap
 from services.market.flags import Flag, FlagService
@@ -94,7 +94,18 @@ class FundingService:
         status.register(MODULE)
 
     async def probe(self, inst: Instrument) -> object:
-        return await self.report(inst)
+        """Discovery's cheap check: the rate now, one call."""
+        await self._flags.require(Flag.FUNDING)
+        swap = inst.swap()
+        try:
+            now = await self._ask(lambda: self._okx.funding(swap))
+        except UnknownInstrumentError:
+            raise SymbolError(swap.display, "unknown") from None
+        except DataUnavailableError as failed:
+            report_unavailable(self._status, failed)
+            raise
+        self._status.ok(MODULE, OKX)
+        return now
 
     async def report(self, inst: Instrument) -> FundingReport:
         await self._flags.require(Flag.FUNDING)

@@ -43,7 +43,7 @@ from services.market.oi.reading import (
 from services.market.parts import MarketParts
 from services.vendors.okx import SOURCE as OKX
 from services.vendors.okx_derivs import OkxDerivs
-from services.vendors.okx_stats import OiPoint, OkxStats, RatioPoint
+from services.vendors.okx_stats import OiPoint, OkxStats, RatioPoint, TakerPoint
 
 MODULE = Module.OI
 T = TypeVar("T")
@@ -62,10 +62,9 @@ class OiWindow(StrEnum):
 
     @property
     def period(self) -> tuple[str, int]:
-        """OKX's statistics period that reads it, and how many rows cover it."""
-        return (
-            ("1H", 25) if self is OiWindow.H24 else ("5m", self.length // timedelta(minutes=5) + 1)
-        )
+        """OKX's statistics period that reads it, and how many rows: the same for 1h and 4h
+        (4 h of 5-minute rows), so the two share what is kept."""
+        return ("1H", 25) if self is OiWindow.H24 else ("5m", 49)
 
 
 def parse_window(text: str | None) -> OiWindow:
@@ -115,7 +114,19 @@ class OiService:
         status.register(MODULE)
 
     async def probe(self, inst: Instrument) -> object:
-        return await self.report(inst)
+        """Discovery's cheap check: open interest now, one call outside the statistics'
+        budget (a whole answer at start-up would spend it beside the heatmap's)."""
+        await self._flags.require(Flag.OI)
+        swap = inst.swap()
+        try:
+            now = await self._derivs.open_interest(swap)
+        except UnknownInstrumentError:
+            raise SymbolError(swap.display, "unknown") from None
+        except VendorError as exc:
+            self._status.unavailable(MODULE, exc.reason, f"OKX {exc.reason}", by=OKX)
+            raise DataUnavailableError(MODULE, [(OKX, exc.reason)], wait_asked(exc)) from None
+        self._status.ok(MODULE, OKX)
+        return now
 
     async def report(self, inst: Instrument, window: OiWindow = OiWindow.H4) -> OiReport:
         await self._flags.require(Flag.OI)
@@ -133,6 +144,23 @@ class OiService:
         except UnknownInstrumentError:
             raise SymbolError(swap.display, "unknown") from None
 
+    async def _part(
+        self,
+        missing: dict[Part, Reason],
+        part: Part,
+        key: str,
+        fetch: Callable[[], Awaitable[Rows]],
+    ) -> Rows | None:
+        """A part's rows through the cache (a stale copy when OKX fails), or None with its
+        reason noted: it leaves one line out, not the answer."""
+        try:
+            return await read_through(
+                self._cache, self._status, MODULE, key, Rows, self._ttl, fetch
+            )
+        except DataUnavailableError as failed:
+            missing.setdefault(part, failed.failures[0][1] if failed.failures else Reason.ERROR)
+            return None
+
     async def _fetch(self, swap: Instrument, window: OiWindow) -> OiReport:
         try:
             now = await self._derivs.open_interest(swap)
@@ -140,23 +168,40 @@ class OiService:
             raise
         except VendorError as exc:
             raise DataUnavailableError(MODULE, [(OKX, exc.reason)], wait_asked(exc)) from None
-        period, rows = window.period
-        missing: dict[Part, Reason] = Field(default_factory=dict)
-        stats, n = self._stats, rows
+        period, n = window.period
+        missing: dict[Part, Reason] = {}
+        stats, inst_id = self._stats, okx_inst_id(swap)
+
+        def kept(
+            name: Part, key: str, fetch: Callable[[], Awaitable[Rows]]
+        ) -> Awaitable[Rows | None]:
+            return self._part(missing, name, f"oi-{key}:{inst_id}", fetch)
+
+        # Each part is kept on its own, by the period it reads, not by the window asked: the
+        # 1h and 4h windows read the same 5-minute rows, and a cold answer's five calls to the
+        # statistics (their whole budget for 2 s) are not made again for the other window.
         recent, hours, accounts, top, taker = await asyncio.gather(
-            _part(missing, Part.HISTORY, lambda: stats.open_interest_history(swap, "5m", 49)),
-            _part(missing, Part.HISTORY, lambda: stats.open_interest_history(swap, "1H", 25)),
-            _part(missing, Part.LONG_SHORT, lambda: stats.long_short_accounts(swap, period, n)),
-            _part(missing, Part.TOP_TRADERS, lambda: stats.top_trader_positions(swap, period, n)),
-            _part(missing, Part.TAKER, lambda: stats.taker_volume(swap, period, n, usd=True)),
-        )
+            kept(Part.HISTORY, "5m", lambda: _oi(stats.open_interest_history(swap, "5m", 49))),
+            kept(Part.HISTORY, "1H", lambda: _oi(stats.open_interest_history(swap, "1H", 25))),
+            kept(Part.LONG_SHORT, f"ls:{period}",
+                 lambda: _ratios(stats.long_short_accounts(swap, period, n))),
+            kept(Part.TOP_TRADERS, f"top:{period}",
+                 lambda: _ratios(stats.top_trader_positions(swap, period, n))),
+            kept(Part.TAKER, f"taker:{period}",
+                 lambda: _taker(stats.taker_volume(swap, period, n, usd=True))),
+        )  # fmt: skip
+        recent_oi = recent.oi if recent else None
+        hours_oi = hours.oi if hours else None
+        accounts_points = accounts.ratios if accounts else None
+        top_points = top.ratios if top else None
+        taker_points = taker.taker if taker else None
         point = OiPoint(at=now.at, coins=now.coins, usd=now.usd)
         changes = [
             change
             for name, length, history in (
-                ("1h", timedelta(hours=1), recent),
-                ("4h", timedelta(hours=4), recent),
-                ("24h", timedelta(hours=24), hours),
+                ("1h", timedelta(hours=1), recent_oi),
+                ("4h", timedelta(hours=4), recent_oi),
+                ("24h", timedelta(hours=24), hours_oi),
             )
             if history and (change := change_since(point, history, length, name)) is not None
         ]
@@ -175,10 +220,10 @@ class OiService:
             changes=changes,
             window=window,
             reading=positioning(over) if over is not None else None,
-            accounts_ratio=accounts[-1].ratio if accounts else None,
-            accounts_ratio_then=_then(accounts or [], since),
-            top_traders_ratio=top[-1].ratio if top else None,
-            taker=taker_flow(taker, since) if taker else None,
+            accounts_ratio=accounts_points[-1].ratio if accounts_points else None,
+            accounts_ratio_then=_then(accounts_points or [], since),
+            top_traders_ratio=top_points[-1].ratio if top_points else None,
+            taker=taker_flow(taker_points, since) if taker_points else None,
             missing=missing,
             source=OKX,
             as_of=datetime.now(UTC),
@@ -190,15 +235,34 @@ def _then(points: list[RatioPoint], since: datetime) -> Decimal | None:
     return before[-1].ratio if before else None
 
 
-async def _part(
-    missing: dict[Part, Reason], part: Part, call: Callable[[], Awaitable[list[T]]]
-) -> list[T] | None:
-    """A part's rows, or None with its reason noted: it leaves one line out, not the answer."""
+class Rows(Provenance):
+    """One part's rows as kept in the cache (one of the lists is filled)."""
+
+    oi: list[OiPoint] = Field(default_factory=list)
+    ratios: list[RatioPoint] = Field(default_factory=list)
+    taker: list[TakerPoint] = Field(default_factory=list)
+
+
+async def _rows(call: Awaitable[list[T]], field: str) -> Rows:
     try:
-        return await call()
+        points = await call
+    except UnknownInstrumentError:
+        raise
     except VendorError as exc:
-        missing.setdefault(part, exc.reason)
-        return None
+        raise DataUnavailableError(MODULE, [(OKX, exc.reason)], wait_asked(exc)) from None
+    return Rows.model_validate({field: points, "source": OKX, "as_of": datetime.now(UTC)})
+
+
+def _oi(call: Awaitable[list[OiPoint]]) -> Awaitable[Rows]:
+    return _rows(call, "oi")
+
+
+def _ratios(call: Awaitable[list[RatioPoint]]) -> Awaitable[Rows]:
+    return _rows(call, "ratios")
+
+
+def _taker(call: Awaitable[list[TakerPoint]]) -> Awaitable[Rows]:
+    return _rows(call, "taker")
 
 
 def build(parts: MarketParts) -> OiService:

@@ -1,0 +1,87 @@
+"""/funding, /oi and /deriv: parse, ask the funding and open interest modules, render."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable
+from typing import TypeVar
+
+from aiogram.filters import CommandObject
+from aiogram.types import Message
+
+from bot.render.derivatives import (
+    render_deriv,
+    render_funding,
+    render_funding_screen,
+    render_oi,
+)
+from bot.render.errors import render_disabled, render_unavailable
+from bot.render.view import View
+from bot.reply import reply
+from services.kernel.errors import DataUnavailableError
+from services.market.flags import ModuleDisabledError
+from services.market.funding.service import FundingService
+from services.market.instruments import InstrumentCatalog
+from services.market.oi.service import OiService, OiWindow, parse_window
+from services.market.parts import ModuleServices
+
+R = TypeVar("R")
+
+
+async def funding(
+    message: Message,
+    command: CommandObject,
+    instruments: InstrumentCatalog,
+    modules: ModuleServices,
+    view: View,
+) -> None:
+    service = modules.get(FundingService)
+    symbol = (command.args or "").strip()
+    if not symbol:
+        await reply(message, render_funding_screen(await service.screen(), view))
+        return
+    instrument = await instruments.resolve(symbol)
+    await reply(message, render_funding(await service.report(instrument), view))
+
+
+def _symbol_and_window(command: CommandObject) -> tuple[str, OiWindow]:
+    symbol, _, rest = (command.args or "").strip().partition(" ")
+    return symbol, parse_window(rest)
+
+
+async def oi(
+    message: Message,
+    command: CommandObject,
+    instruments: InstrumentCatalog,
+    modules: ModuleServices,
+    view: View,
+) -> None:
+    symbol, window = _symbol_and_window(command)
+    instrument = await instruments.resolve(symbol)
+    await reply(message, render_oi(await modules.get(OiService).report(instrument, window), view))
+
+
+async def deriv(
+    message: Message,
+    command: CommandObject,
+    instruments: InstrumentCatalog,
+    modules: ModuleServices,
+    view: View,
+) -> None:
+    symbol, window = _symbol_and_window(command)
+    instrument = await instruments.resolve(symbol)
+    funding_part, oi_part = await asyncio.gather(
+        _or_words(modules.get(FundingService).report(instrument)),
+        _or_words(modules.get(OiService).report(instrument, window)),
+    )
+    await reply(message, render_deriv(funding_part, oi_part, instrument.swap().display, view))
+
+
+async def _or_words(answer: Awaitable[R]) -> R | str:
+    """The module's answer, or the sentence its failure gets anywhere else."""
+    try:
+        return await answer
+    except ModuleDisabledError as off:
+        return render_disabled(off)
+    except DataUnavailableError as failed:
+        return render_unavailable(failed)

@@ -1,0 +1,204 @@
+"""/funding, /oi and /deriv in process, against the fake OKX's perpetuals: the figures a perp
+trader reads (normalised funding, the price/OI reading), a part failing without the answer,
+and every bad input answered plainly."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from tests.fakes.telegram import FakeTelegram, parse_html
+from tests.fakes.vendors import FakeVendors, Fault
+from tests.unit.conftest import MakeDispatch
+from tests.unit.dispatch import Dispatch
+
+FIVE_MS, HOUR_MS = 300_000, 3_600_000
+LONG_SHORT = "/api/v5/rubik/stat/contracts/long-short-account-ratio-contract"
+
+
+def one(telegram: FakeTelegram, chat: int) -> str:
+    [text] = telegram.sent_texts(chat)
+    parse_html(text)
+    return text
+
+
+async def test_funding_of_a_coin_is_its_perpetuals_rate_per_8h_a_year_and_the_week_paid(
+    dispatch: Dispatch, telegram: FakeTelegram, vendors: FakeVendors
+) -> None:
+    await dispatch.command("/funding sol", chat_id=2301)
+    text = one(telegram, 2301)
+    assert "SOL/USDT perp funding (OKX)" in text
+    # 0.0000612253781406 per 8 h: three times a day for a year.
+    assert "+0.0061%</b> per 8h · +6.70% a year" in text
+    assert "Paid over 7 days: +6.70% a year (2" in text  # 21 or 22 settlements
+    assert "Positive: longs pay shorts" in text and "Source: OKX" in text
+    paid = [c for c in vendors.calls if c.path == "/api/v5/public/funding-rate-history"]
+    assert paid and paid[0].query["instId"] == "SOL-USDT-SWAP"
+
+
+async def test_an_hourly_contract_is_compared_per_8h_and_per_year(
+    dispatch: Dispatch, telegram: FakeTelegram, vendors: FakeVendors
+) -> None:
+    vendors.derivatives.funding["SOL-USDT-SWAP"] = ("0.0001", 1)
+    await dispatch.command("/funding SOL", chat_id=2302, language_code="id")
+    text = one(telegram, 2302)
+    # 0.01 % an hour is 0.08 % per 8 h and 87.6 % a year, not the 0.01 % it reads as.
+    assert "+0,0100%</b> per 1 jam · +87,60% per tahun (+0,0800% per 8 jam)" in text
+
+
+async def test_the_screen_ranks_every_perpetual_by_its_yearly_rate(
+    dispatch: Dispatch, telegram: FakeTelegram, vendors: FakeVendors
+) -> None:
+    rates = {
+        "PEPE-USDT-SWAP": ("0.0001", 1),  # 87.6 % a year: first, though 0.01 % reads small
+        "DOGE-USDT-SWAP": ("0.0005", 8),  # 54.75 %
+        "XRP-USDT-SWAP": ("0.0002", 4),  # 43.8 %
+        "ADA-USDT-SWAP": ("-0.0003", 8),  # -32.85 %
+        "TRX-USDT-SWAP": ("-0.0001", 1),  # -87.6 %: last
+    }
+    vendors.derivatives.funding.update(rates)
+    await dispatch.command("/funding", chat_id=2303)
+    text = one(telegram, 2303)
+    assert "Funding extremes across 8 OKX perpetuals" in text
+    highest, lowest = text.split("Lowest")
+    assert highest.index("PEPE/USDT perp") < highest.index("DOGE/USDT perp")
+    assert highest.index("DOGE/USDT perp") < highest.index("XRP/USDT perp")
+    assert "1. PEPE/USDT perp <b>+87.60%</b> a year (+0.0100% per 1h)" in highest
+    assert "1. TRX/USDT perp <b>-87.60%</b> a year" in lowest
+    assert lowest.index("TRX/USDT perp") < lowest.index("ADA/USDT perp")
+    [call] = [c for c in vendors.calls if c.path == "/api/v5/public/funding-rate"]
+    assert call.query == {"instId": "ANY"}  # one call for all of them
+
+
+def script_open_interest(vendors: FakeVendors) -> None:
+    """4 h ago 1,000 SOL open at 100; since then 1,020 at 101 (2 % more contracts while price
+    rose 1 %: new longs). A day ago 1,100 at 105."""
+    now = int(time.time() * 1000)
+    five = now // FIVE_MS * FIVE_MS
+    recent = [
+        (t, 1000.0, 100.0) if t <= now - 4 * HOUR_MS else (t, 1020.0, 101.0)
+        for t in range(five - 48 * FIVE_MS, five + 1, FIVE_MS)
+    ]
+    vendors.set_open_interest("SOL-USDT-SWAP", "5m", recent)
+    hour = now // HOUR_MS * HOUR_MS
+    hours = [
+        (t, 1100.0, 105.0) if t <= now - 24 * HOUR_MS else (t, 1020.0, 101.0)
+        for t in range(hour - 25 * HOUR_MS, hour + 1, HOUR_MS)
+    ]
+    vendors.set_open_interest("SOL-USDT-SWAP", "1H", hours)
+    vendors.derivatives.open_interest["SOL-USDT-SWAP"] = ("1020", "1020", "103020")
+    # Taker flow over the last 4 h: 48 periods of 2 coins sold and 3 bought (USD at 100).
+    vendors.set_taker_volume(
+        "SOL-USDT-SWAP", "5m", [(five - n * FIVE_MS, 2.0, 3.0) for n in range(48)]
+    )
+
+
+async def test_oi_reads_new_longs_with_who_holds_them_and_who_took_the_other_side(
+    dispatch: Dispatch, telegram: FakeTelegram, vendors: FakeVendors
+) -> None:
+    script_open_interest(vendors)
+    await dispatch.command("/oi SOL 4h", chat_id=2304)
+    text = one(telegram, 2304)
+    assert "Open interest <b>1.02K</b> SOL ($103.02K)" in text
+    assert "1h 0.00% (price 0.00%) · 4h +2.00% (price +1.00%) · 24h -7.27% (price -3.81%)" in (text)
+    assert "Over 4h: <b>new longs (price up, open interest up)</b>" in text
+    assert "Long/short accounts: 1.25 (1.25 4h ago)" in text
+    assert "Top traders' positions: 0.95 long for each short" in text
+    assert "Taker flow 4h: buy $14.4K · sell $9.6K (net <b>+$4.8K</b>)" in text
+    assert "Missing" not in text
+
+
+@pytest.mark.parametrize(
+    ("oi_then", "price_then", "words"),
+    [
+        (1000.0, 102.0, "new shorts (price down, open interest up)"),
+        (1040.0, 100.0, "shorts covering (price up, open interest down)"),
+        (1040.0, 102.0, "longs closing (price down, open interest down)"),
+        (1019.0, 100.0, "no clear reading"),  # 0.1 % more contracts is noise
+    ],
+)
+async def test_each_way_price_and_oi_move_together_is_read_for_what_it_means(
+    dispatch: Dispatch,
+    telegram: FakeTelegram,
+    vendors: FakeVendors,
+    oi_then: float,
+    price_then: float,
+    words: str,
+) -> None:
+    now = int(time.time() * 1000)
+    five = now // FIVE_MS * FIVE_MS
+    vendors.set_open_interest(
+        "SOL-USDT-SWAP",
+        "5m",
+        [
+            (t, oi_then, price_then) if t <= now - HOUR_MS else (t, 1020.0, 101.0)
+            for t in range(five - 48 * FIVE_MS, five + 1, FIVE_MS)
+        ],
+    )
+    vendors.derivatives.open_interest["SOL-USDT-SWAP"] = ("1020", "1020", "103020")
+    await dispatch.command("/oi SOL 1h", chat_id=2305)
+    assert f"Over 1h: <b>{words}" in one(telegram, 2305)
+
+
+async def test_a_failing_part_leaves_its_line_out_and_says_so(
+    dispatch: Dispatch, telegram: FakeTelegram, vendors: FakeVendors
+) -> None:
+    script_open_interest(vendors)
+    vendors.fail(LONG_SHORT, Fault(status=500, body={"code": "50001", "msg": "busy"}))
+    await dispatch.command("/oi SOL", chat_id=2306)
+    text = one(telegram, 2306)
+    assert "Open interest <b>1.02K</b> SOL" in text and "Taker flow 4h" in text
+    assert "Long/short accounts" not in text
+    assert "Missing: long/short accounts: OKX is having trouble on its side" in text
+    await dispatch.command("/status", chat_id=2306)
+    status = telegram.sent_texts(2306)[-1]
+    assert "Open interest data" in status
+
+
+async def test_deriv_is_one_card_and_a_failing_module_is_one_sentence_in_it(
+    dispatch: Dispatch, telegram: FakeTelegram, vendors: FakeVendors
+) -> None:
+    script_open_interest(vendors)
+    await dispatch.command("/deriv SOL", chat_id=2307)
+    card = one(telegram, 2307)
+    assert "SOL/USDT perp derivatives" in card
+    assert "+0.0061%</b> per 8h" in card and "Over 4h: <b>new longs" in card
+    okx_calls = len(vendors.calls)
+    await dispatch.command("/deriv SOL 1h", chat_id=2308)
+    assert "Over 1h:" in one(telegram, 2308)
+    # The 1h window reads the 5-minute rows the 4h one kept: only open interest now is asked.
+    assert [c.path for c in vendors.calls[okx_calls:]] == ["/api/v5/public/open-interest"]
+    vendors.fail("/api/v5/public/funding-rate", Fault(status=503))
+    await dispatch.command("/deriv BTC", chat_id=2311)
+    degraded = one(telegram, 2311)
+    assert "Funding data is unavailable" in degraded
+    assert "Open interest <b>25K</b> BTC" in degraded
+
+
+@pytest.mark.parametrize(
+    ("command", "expected"),
+    [
+        ("/oi", "Which symbol?"),
+        ("/oi SOL 2d", "1h"),
+        ("/oi PEPE", "PEPE/USDT perp"),
+        ("/funding <b>x</b>", "&lt;b&gt;x&lt;/b&gt;"),
+        ("/deriv SOL <i>4h</i>", "&lt;i&gt;4h&lt;/i&gt;"),
+    ],
+)
+async def test_bad_input_gets_one_plain_sentence(
+    dispatch: Dispatch, telegram: FakeTelegram, command: str, expected: str
+) -> None:
+    await dispatch.command(command, chat_id=2309)
+    text = one(telegram, 2309)
+    assert expected in text
+    assert "Traceback" not in text and "Error" not in text
+
+
+async def test_switched_off_funding_asks_okx_nothing(
+    make_dispatch: MakeDispatch, telegram: FakeTelegram, vendors: FakeVendors
+) -> None:
+    dispatch = await make_dispatch(feature_funding="off")
+    await dispatch.command("/funding SOL", chat_id=2310)
+    assert "switched off" in one(telegram, 2310)
+    assert not [c for c in vendors.calls if "funding" in c.path]
