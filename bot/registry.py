@@ -70,6 +70,9 @@ class CommandSpec:
     # The answer depends on who asks (their id, their rights): never merged with another
     # user's same question in a group (bot/middlewares/same_question.py).
     personal: bool = False
+    # The command as a trader sends it when it asks market data ("/ob SOL"): the fault matrix
+    # runs every one of these against every vendor fault, so a new market command is in it.
+    sample: str = ""
 
 
 SUBSCRIPTION_USAGE = "[" + "|".join([*SUBSCRIBABLE, "all"]) + "]"
@@ -83,6 +86,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
         ticker,
         usage="SYMBOL [SYMBOL ...]",
         aliases=("price", "p"),
+        sample="/ticker SOL",
     ),
     CommandSpec(
         "chart",
@@ -91,6 +95,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
         usage="SYMBOL [5m|15m|1h|4h|1d]",
         chat_action=None,
         aliases=("c", "candles"),
+        sample="/chart SOL",
     ),
     CommandSpec(
         "ob",
@@ -99,6 +104,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
         usage="SYMBOL [okx|binance]",
         chat_action=None,
         aliases=("orderbook", "book"),
+        sample="/ob SOL",
     ),
     CommandSpec(
         "heatmap",
@@ -106,22 +112,36 @@ COMMANDS: tuple[CommandSpec, ...] = (
         heatmap,
         usage="SYMBOL [1h|4h|12h|24h]",
         chat_action=None,
+        sample="/heatmap SOL",
     ),
     CommandSpec(
         "whale",
         N_("Recent whale trades and positions above the threshold"),
         whale,
         usage="[SYMBOL]",
+        sample="/whale",
     ),
     CommandSpec(
         "alpha",
         N_("Institutional-bias call (LONG/SHORT/NEUTRAL) with its evidence"),
         alpha,
         usage="[SYMBOL]",
+        sample="/alpha SOL",
     ),
-    CommandSpec("sniper", N_("The sniper's 5-minute entry map for its coin, right now"), sniper),
-    CommandSpec("sentiment", N_("Crypto Fear & Greed index"), sentiment, aliases=("fng",)),
-    CommandSpec("etf", N_("Bitcoin spot-ETF net flows by day"), etf),
+    CommandSpec(
+        "sniper",
+        N_("The sniper's 5-minute entry map for its coin, right now"),
+        sniper,
+        sample="/sniper",
+    ),
+    CommandSpec(
+        "sentiment",
+        N_("Crypto Fear & Greed index"),
+        sentiment,
+        aliases=("fng",),
+        sample="/sentiment",
+    ),
+    CommandSpec("etf", N_("Bitcoin spot-ETF net flows by day"), etf, sample="/etf"),
     CommandSpec(
         "options",
         N_("Options open interest: put/call ratio and skew by expiry"),
@@ -129,18 +149,21 @@ COMMANDS: tuple[CommandSpec, ...] = (
             OptionsService, OptionsService.summary, render_options, default_symbol="BTC"
         ),
         usage="[BTC|ETH]",
+        sample="/options",
     ),
     CommandSpec(
         "funding",
         N_("Perpetual funding: a coin's rate, next settlement and week; none: the extremes"),
         funding,
         usage="[SYMBOL]",
+        sample="/funding SOL",
     ),
     CommandSpec(
         "oi",
         N_("Open interest and its change with price, long/short and taker flow"),
         oi,
         usage="SYMBOL [1h|4h|24h]",
+        sample="/oi SOL",
     ),
     CommandSpec(
         "deriv",
@@ -148,6 +171,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
         deriv,
         usage="SYMBOL [1h|4h|24h]",
         aliases=("derivatives",),
+        sample="/deriv SOL",
     ),
     CommandSpec(
         "performance",

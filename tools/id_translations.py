@@ -583,6 +583,7 @@ ID = {
     "{pair} funding ({source})": "Funding {pair} ({source})",
     "{pair} open interest ({source})": "Open interest {pair} ({source})",
     "{window} {oi} (price {price})": "{window} {oi} (harga {price})",
+    "Paid over 7 days: missing ({reason})": "Dibayar selama 7 hari: tidak tersedia ({reason})",
 }
 
 

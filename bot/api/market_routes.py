@@ -3,6 +3,7 @@ arguments, and answers its model as is."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 
 from aiohttp import web
@@ -10,7 +11,11 @@ from pydantic import BaseModel
 
 from bot.handlers.performance import DEFAULT_DAYS, KINDS, PERIODS
 from services.container import Services
+from services.kernel.errors import DataUnavailableError
+from services.market.flags import ModuleDisabledError
+from services.market.funding.service import FundingReport, FundingService
 from services.market.heatmap.service import parse_range
+from services.market.oi.service import OiReport, OiService, parse_window
 from services.market.orderbook.service import parse_exchange
 from services.signals.track_record import TrackRecord
 
@@ -60,6 +65,57 @@ async def sentiment(request: web.Request, services: Services) -> BaseModel:
 
 async def options(request: web.Request, services: Services) -> BaseModel:
     return await services.options.summary(await services.instruments.resolve(_symbol(request)))
+
+
+async def funding(request: web.Request, services: Services) -> BaseModel:
+    instrument = await services.instruments.resolve(_symbol(request))
+    return await services.modules.get(FundingService).report(instrument)
+
+
+async def funding_screen(request: web.Request, services: Services) -> BaseModel:
+    return await services.modules.get(FundingService).screen()
+
+
+async def oi(request: web.Request, services: Services) -> BaseModel:
+    window = parse_window(request.query.get("window"))
+    instrument = await services.instruments.resolve(_symbol(request))
+    return await services.modules.get(OiService).report(instrument, window)
+
+
+class Derivatives(BaseModel):
+    """Both modules' answers; one that could not answer is null, and `missing` says why."""
+
+    funding: FundingReport | None
+    open_interest: OiReport | None
+    missing: dict[str, str]
+
+
+async def deriv(request: web.Request, services: Services) -> BaseModel:
+    window = parse_window(request.query.get("window"))
+    instrument = await services.instruments.resolve(_symbol(request))
+    asked = await asyncio.gather(
+        services.modules.get(FundingService).report(instrument),
+        services.modules.get(OiService).report(instrument, window),
+        return_exceptions=True,
+    )
+    missing: dict[str, str] = {}
+    for name, answer in zip(("funding", "open_interest"), asked, strict=True):
+        if isinstance(answer, DataUnavailableError):
+            missing[name] = ", ".join(
+                f"{source} {reason.value}" for source, reason in answer.failures
+            )
+        elif isinstance(answer, ModuleDisabledError):
+            missing[name] = "disabled"
+        elif isinstance(answer, BaseException):
+            raise answer
+    funding_report, oi_report = asked
+    if len(missing) == 2:
+        raise next(a for a in asked if isinstance(a, BaseException))
+    return Derivatives(
+        funding=funding_report if isinstance(funding_report, FundingReport) else None,
+        open_interest=oi_report if isinstance(oi_report, OiReport) else None,
+        missing=missing,
+    )
 
 
 async def performance(request: web.Request, services: Services) -> BaseModel:

@@ -18,7 +18,9 @@ from services.container import Services
 from services.kernel.models import EtfFlows, Sentiment, Ticker
 from services.kernel.status import ModuleStatus, Overall
 from services.kernel.symbols import MAX_INPUT
+from services.market.funding.service import FundingReport, FundingScreen
 from services.market.heatmap.service import HeatmapRange, HeatmapReport
+from services.market.oi.service import OiReport, OiWindow
 from services.market.options.service import OptionsReport
 from services.market.orderbook.service import Exchange, OrderBookReport
 from services.market.whale.service import WhaleReport
@@ -92,6 +94,7 @@ EXCHANGE = Param(
     "exchange", "Without it OKX, Binance if OKX fails", "query", tuple(e.value for e in Exchange)
 )
 RANGE = Param("range", "Default 4h", "query", tuple(r.value for r in HeatmapRange))
+WINDOW = Param("window", "Default 4h", "query", tuple(w.value for w in OiWindow))
 KIND = Param("kind", "Every kind without it", "query", tuple(KINDS))
 PERIOD = Param("period", "Default 30d", "query", tuple(PERIODS))
 CHAT = Param(
@@ -153,6 +156,37 @@ API_ROUTES: tuple[ApiRoute, ...] = (
         OptionsReport,
         market.options,
         (SYMBOL,),
+    ),
+    ApiRoute(
+        "/funding",
+        "getFundingScreen",
+        "The 5 highest and 5 lowest yearly funding rates across OKX perpetuals",
+        FundingScreen,
+        market.funding_screen,
+    ),
+    ApiRoute(
+        "/funding/{symbol}",
+        "getFunding",
+        "A perpetual's funding now (per interval, per 8 h, a year), next settlement, the week paid",
+        FundingReport,
+        market.funding,
+        (SYMBOL,),
+    ),
+    ApiRoute(
+        "/oi/{symbol}",
+        "getOpenInterest",
+        "Open interest, its change with price, long/short and taker flow over a window",
+        OiReport,
+        market.oi,
+        (SYMBOL, WINDOW),
+    ),
+    ApiRoute(
+        "/deriv/{symbol}",
+        "getDerivatives",
+        "Funding and open interest together; a module that could not answer is null",
+        market.Derivatives,
+        market.deriv,
+        (SYMBOL, WINDOW),
     ),
     ApiRoute(
         "/performance",

@@ -69,7 +69,13 @@ def funding_lines(report: FundingReport, view: View) -> list[str]:
         funding_now_line(view, now),
         _("Next settlement: {time}").format(time=view.time(now.settles_at)),
     ]
-    if report.paid and report.paid_annualised is not None:
+    if report.paid_missing is not None:
+        lines.append(
+            _("Paid over 7 days: missing ({reason})").format(
+                reason=reason_text(report.paid_missing, report.source)
+            )
+        )
+    elif report.paid and report.paid_annualised is not None:
         rates = [p.rate for p in report.paid]
         lines.append(
             _("Paid over 7 days: {year} a year ({n} settlements) {line}").format(

@@ -115,13 +115,15 @@ class OkxDerivs:
                 read.append(_funding(row))
             except (ValueError, ArithmeticError, TypeError, BadResponseError):
                 continue
-        if rows and not read:
+        if not read:  # OKX lists hundreds of perpetuals: none is a body we cannot use
             raise BadResponseError(VENDOR, "funding", "no row could be read")
         return read
 
     @reads("funding_history")
     async def funding_paid(self, inst: Instrument, since: datetime) -> list[FundingPaid]:
-        """The rates paid since `since`, oldest first (one call: up to 400 settlements)."""
+        """The rates paid since `since`, oldest first (one call: up to 400 settlements). No row
+        at all is unusable: OKX keeps three months, and even a contract listed today has
+        settled within hours (its first interval)."""
         rows = await self._client.get(
             "funding_history",
             "/api/v5/public/funding-rate-history",
@@ -135,6 +137,8 @@ class OkxDerivs:
             )
             for row in rows
         ]
+        if not paid:
+            raise BadResponseError(VENDOR, "funding_history", "no settlement")
         return sorted((p for p in paid if p.at >= since), key=lambda p: p.at)
 
     @reads("open_interest")

@@ -153,6 +153,7 @@ async def test_every_documented_endpoint_answers_its_model_or_a_documented_probl
                     Problem.model_validate_json(answer.text)
     answered = {op for op, code in seen if code == 200}
     assert answered >= {"getTicker", "getOrderBook", "getWhales", "getSniper", "getStatus"}
+    assert answered >= {"getFunding", "getFundingScreen", "getOpenInterest", "getDerivatives"}
 
 
 def test_query_parameters_are_held_to_what_the_document_says(api: str) -> None:
@@ -207,3 +208,29 @@ async def test_a_chats_alerts_are_listed_nearest_first_with_the_price_now(
         assert bad.status_code == 400
         assert bad.headers["content-type"].startswith("application/problem+json")
     assert refused.status_code == 401
+
+
+async def test_derivatives_are_the_chats_models_and_a_failing_module_is_null_with_its_reason(
+    telegram: FakeTelegram, vendors: FakeVendors, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = bot_settings(telegram, vendors, tmp_path, api_keys=KEY)
+    auth = {"X-API-Key": KEY}
+    async with run_bot(settings, telegram, monkeypatch):
+        funding = await get(settings, "/api/v1/funding/SOL", **auth)
+        screen = await get(settings, "/api/v1/funding", **auth)
+        oi = await get(settings, "/api/v1/oi/SOL?window=1h", **auth)
+        vendors.fail("/api/v5/public/funding-rate", Fault(status=503))
+        both = await get(settings, "/api/v1/deriv/BTC", **auth)
+        vendors.fail("/api/v5/public/open-interest", Fault(status=503))
+        neither = await get(settings, "/api/v1/deriv/ETH", **auth)
+    assert funding.status_code == 200
+    body = funding.json()
+    assert body["now"]["instrument"]["market"] == "swap" and body["source"] == "OKX"
+    assert Decimal(body["now"]["annualised"]) == Decimal("0.0000612253781406") * 1095
+    assert screen.json()["contracts"] == 3
+    assert oi.json()["window"] == "1h" and Decimal(oi.json()["coins"]) > 0
+    assert both.status_code == 200
+    assert both.json()["funding"] is None and both.json()["open_interest"]["coins"] == "25000"
+    assert both.json()["missing"] == {"funding": "OKX error"}
+    assert neither.status_code == 503
+    assert neither.headers["content-type"].startswith("application/problem+json")

@@ -202,3 +202,17 @@ async def test_switched_off_funding_asks_okx_nothing(
     await dispatch.command("/funding SOL", chat_id=2310)
     assert "switched off" in one(telegram, 2310)
     assert not [c for c in vendors.calls if "funding" in c.path]
+
+
+async def test_the_week_paid_failing_leaves_the_rate_now_standing(
+    dispatch: Dispatch, telegram: FakeTelegram, vendors: FakeVendors
+) -> None:
+    vendors.fail(
+        "/api/v5/public/funding-rate-history", Fault(status=500, body={"code": "50001", "msg": "x"})
+    )
+    await dispatch.command("/funding SOL", chat_id=2312)
+    text = one(telegram, 2312)
+    assert "+0.0061%</b> per 8h" in text
+    assert "Paid over 7 days: missing (OKX is having trouble on its side)" in text
+    status = dispatch.services.status.get("funding")
+    assert status is not None and status.health.value == "degraded"

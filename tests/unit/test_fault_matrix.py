@@ -18,6 +18,8 @@ from typing import Any
 
 import pytest
 
+from bot.registry import COMMANDS as REGISTRY
+from services.kernel.modules import MODULES
 from services.kernel.status import Health
 from tests.fakes.vendors import FakeVendors, Fault
 from tests.unit.conftest import MakeDispatch
@@ -27,18 +29,9 @@ DEADLINE = 1.5
 GUARD = DEADLINE + 4.0  # far below the 20 s a vendor timeout would take: a hang guard only
 RAW_CODES = ("bad_data", "rate_limited", "breaker_open", "no_key", "Traceback", "Error:")
 INTERNAL = "Something went wrong"
-COMMANDS = [
-    "/ticker SOL",
-    "/ob SOL",
-    "/ob SOL binance",
-    "/heatmap SOL",
-    "/whale",
-    "/sentiment",
-    "/etf",
-    "/options",
-    "/alpha SOL",
-    "/sniper",
-]
+# Every market command of the registry as a trader sends it, and the other ways some are
+# asked (an exchange named, no symbol): a new market command is in the matrix with no list here.
+COMMANDS = [spec.sample for spec in REGISTRY if spec.sample] + ["/ob SOL binance", "/funding"]
 # The module whose status a failing route must change, when that route is its first source.
 MODULE = {
     "/api/v5/market/tickers": "ticker",
@@ -52,13 +45,15 @@ MODULE = {
     "/api/index/fear-greed-history": "sentiment",
     "/api/etf/bitcoin/flow-history": "etf",
     "/api/etf/solana/flow-history": "etf",
+    "/api/v5/public/funding-rate": "funding",
+    "/api/v5/public/funding-rate-history": "funding",
 }
 INSTRUMENTS = "/api/v5/public/instruments"
 # Sources whose fallback is only read when they fail (CoinAPI for the ticker, Binance's book).
 PRIMARIES = ("/api/v5/market/tickers", "/api/v5/market/books")
 WITH_FALLBACK = " +fallback"
 # Commands that read one module only, whose healthy answer is stable from one cell to the next.
-SINGLE = {"/ticker SOL", "/ob SOL", "/heatmap SOL", "/whale", "/sentiment", "/etf"}
+SINGLE = {"/ticker SOL", "/ob SOL", "/heatmap SOL", "/whale", "/sentiment", "/etf", "/funding SOL"}
 
 
 def _numeric(value: Any) -> bool:
@@ -185,6 +180,11 @@ async def _routes_read(
     return routes
 
 
+def _checked(dispatch: Dispatch, module: str) -> bool:
+    state = dispatch.services.status.get(module)
+    return state is not None and state.checked
+
+
 def _judge(cell: Cell, text: str | None, health: Health | None, healthy: str) -> None:
     if text is None:
         cell.problem = "no answer"
@@ -294,6 +294,9 @@ async def _matrix(
             vendors.fail(down, Fault(status=500))
         routes = await _routes_read(dispatch, vendors, chat)
         chat += 100
+        if down is None:  # a module no matrix command reads would have no row at all
+            unread = [m.value for m in MODULES if not _checked(dispatch, m.value)]
+            assert not unread, f"no market command in the registry reads {unread}"
         # A primary with its fallback keyed is a path of its own (the hedge): its row runs
         # again in the paid set-up, named so.
         again = {f"{route}{WITH_FALLBACK}": route for route in PRIMARIES if paid and not down}
@@ -324,5 +327,11 @@ async def test_every_route_times_every_fault_is_answered_plainly_and_truthfully(
     assert {"/api/v5/market/tickers", "/api/v5/market/books", "/api/v3/depth", "/fng/"} <= set(done)
     assert {f"{route}{WITH_FALLBACK}" for route in PRIMARIES} <= set(done)
     assert "/api/hyperliquid/whale-alert" in done  # the paid set-up's routes were read too
+    assert {
+        "/api/v5/public/funding-rate",
+        "/api/v5/public/funding-rate-history",
+        "/api/v5/rubik/stat/contracts/long-short-account-ratio-contract",
+        "/api/v5/rubik/stat/contracts/long-short-position-ratio-contract-top-trader",
+    } <= set(done)
     assert cells, "this shard was given no route"
     assert not [c for c in cells if c.problem], table

@@ -13,6 +13,7 @@ from pydantic import BaseModel
 from services.kernel.cache import ResilientCache
 from services.kernel.errors import (
     DataUnavailableError,
+    Reason,
     SymbolError,
     UnknownInstrumentError,
     VendorError,
@@ -66,6 +67,7 @@ class Settlement(BaseModel):
 class FundingReport(Provenance):
     now: FundingRate
     paid: list[Settlement]  # the last 7 days, oldest first
+    paid_missing: Reason | None = None  # why the week paid could not be read (the rate stands)
     # What the paid rates add up to over the week, as a yearly rate: comparable whatever the
     # interval (None with no settlement in the week: a contract listed today).
     paid_annualised: Decimal | None
@@ -138,11 +140,20 @@ class FundingService:
     async def _fetch(self, swap: Instrument) -> FundingReport:
         now = datetime.now(UTC)
         current = await self._ask(lambda: self._okx.funding(swap))
-        paid = await self._ask(lambda: self._okx.funding_paid(swap, now - HISTORY))
-        self._status.ok(MODULE, OKX)
+        paid_missing = None
+        try:
+            paid = await self._okx.funding_paid(swap, now - HISTORY)
+        except UnknownInstrumentError:
+            raise
+        except VendorError as exc:  # the week paid is one line: the rate now still answers
+            paid, paid_missing = [], exc.reason
+            self._status.degraded(MODULE, OKX, f"history: {exc.reason.value}", exc.reason, by=OKX)
+        else:
+            self._status.ok(MODULE, OKX)
         return FundingReport(
             now=FundingRate.of(swap, current),
             paid=[Settlement(at=p.at, rate=p.rate) for p in paid],
+            paid_missing=paid_missing,
             paid_annualised=(
                 sum((p.rate for p in paid), Decimal(0)) * Decimal(365) / Decimal(HISTORY.days)
                 if paid
