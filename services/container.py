@@ -61,6 +61,7 @@ from services.storage.leases import Leases
 from services.storage.rules import RuleStore
 from services.vendors.alternative_me import FearGreedClient
 from services.vendors.binance import BinanceClient
+from services.vendors.binance_futures import BinanceFutures
 from services.vendors.coinapi import CoinApiClient
 from services.vendors.coinglass import CoinGlassClient
 from services.vendors.okx import OkxClient
@@ -214,6 +215,7 @@ def build_services(
         "coinapi", settings.coinapi_base_url, {"X-CoinAPI-Key": coinapi_key} if coinapi_key else {}
     )
     binance_http = client("binance", settings.binance_base_url)
+    binance_futures_http = client("binance_futures", settings.binance_futures_base_url)
     coinglass_key = settings.coinglass_api_key.get_secret_value()
     coinglass_http = client(
         "coinglass",
@@ -240,6 +242,7 @@ def build_services(
         fear_greed=FearGreedClient(fng_http),
         okx_stats=OkxStats(okx_http),
         okx_derivs=OkxDerivs(okx_http),
+        binance_futures=BinanceFutures(binance_futures_http),
     )
     modules = build_modules(MarketParts(settings, vendors, cache, status, flags, db))
     instruments = InstrumentCatalog(okx, cache, settings.instruments_cache_ttl_seconds)
@@ -346,5 +349,12 @@ def build_services(
         redis=plumbing.redis,
         limits=plumbing.limits,
         stores=StoreWatch(status, outbox, settings.admin_ids),
-        clients=[okx_http, coinapi_http, binance_http, coinglass_http, fng_http],
+        clients=[
+            okx_http,
+            coinapi_http,
+            binance_http,
+            binance_futures_http,
+            coinglass_http,
+            fng_http,
+        ],
     )

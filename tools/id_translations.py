@@ -584,6 +584,9 @@ ID = {
     "{pair} open interest ({source})": "Open interest {pair} ({source})",
     "{window} {oi} (price {price})": "{window} {oi} (harga {price})",
     "Paid over 7 days: missing ({reason})": "Dibayar selama 7 hari: tidak tersedia ({reason})",
+    "the source refuses this server's location": "sumber menolak lokasi server ini",
+    "{source} refuses this server's location": "{source} menolak lokasi server ini",
+    "From {source} (fallback): {parts}": "Dari {source} (cadangan): {parts}",
 }
 
 

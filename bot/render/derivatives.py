@@ -186,6 +186,16 @@ def oi_lines(report: OiReport, view: View) -> list[str]:
                 net=b(net),
             )
         )
+    if report.stood_in:
+        by_source: dict[str, list[str]] = {}
+        for part, source in report.stood_in.items():
+            by_source.setdefault(source, []).append(part_words(part))
+        for source, parts in by_source.items():
+            lines.append(
+                _("From {source} (fallback): {parts}").format(
+                    source=esc(source), parts=", ".join(parts)
+                )
+            )
     if report.missing:
         missing = ", ".join(
             f"{part_words(part)}: {reason_text(reason, OKX)}"

@@ -40,6 +40,7 @@ def reason_text(reason: Reason, by: str | None = None, wait: float | None = None
             Reason.BAD_DATA: _("the source sent data we could not use"),
             Reason.UNREACHABLE: _("this server cannot reach the source"),
             Reason.NOT_COVERED: _("the source does not cover this coin"),
+            Reason.REGION: _("the source refuses this server's location"),
             Reason.ERROR: _("the source is having trouble"),
         }[reason]
     source = esc(by)
@@ -66,6 +67,7 @@ def reason_text(reason: Reason, by: str | None = None, wait: float | None = None
         Reason.BAD_DATA: _("{source} sent data we could not use"),
         Reason.UNREACHABLE: _("this server cannot reach {source}"),
         Reason.NOT_COVERED: _("{source} does not cover this coin"),
+        Reason.REGION: _("{source} refuses this server's location"),
         Reason.ERROR: _("{source} is having trouble on its side"),
     }[reason].format(source=source)
 

@@ -89,7 +89,7 @@ class CircuitBreaker:
 
     def record_failure(self, reason: Reason = Reason.ERROR) -> None:
         self._probe_in_flight = False
-        if reason is Reason.PLAN:
+        if reason in (Reason.PLAN, Reason.REGION):  # a set-up: asking again soon changes nothing
             self._open(reason, self._plan_open_seconds)
             return
         if self.state is BreakerState.HALF_OPEN:

@@ -25,6 +25,7 @@ class Reason(StrEnum):
     # network, or the vendor's host down; not the vendor answering badly.
     UNREACHABLE = "unreachable"
     NOT_COVERED = "not_covered"  # the vendor answered that it has no data for this symbol
+    REGION = "region"  # the vendor refuses requests from this server's country (a set-up)
     ERROR = "error"
 
 
@@ -104,6 +105,13 @@ class PlanRequiredError(VendorError):
     """HTTP 401/402/403 or a body saying the plan does not cover the endpoint."""
 
     reason = Reason.PLAN
+
+
+class RegionRefusedError(VendorError):
+    """HTTP 451, or 403 saying "restricted location": the vendor serves no one from where this
+    server runs. A set-up, like a plan: no use asking again soon."""
+
+    reason = Reason.REGION
 
 
 class RouteMissingError(VendorError):

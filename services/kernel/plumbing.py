@@ -68,6 +68,7 @@ def build_plumbing(settings: Settings, *, cache_enabled: bool, retry: RetryPolic
     budget.configure("okx:rubik", settings.okx_stats_requests_per_2s, 2)
     budget.configure("coinapi", settings.coinapi_requests_per_minute, 60)
     budget.configure("binance", settings.binance_requests_per_minute, 60)
+    budget.configure("binance_futures", settings.binance_futures_requests_per_minute, 60)
     budget.configure("coinglass", settings.coinglass_requests_per_minute, 60)
     budget.configure("alternative_me", settings.fng_requests_per_minute, 60)
     cache = ResilientCache(

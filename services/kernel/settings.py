@@ -76,6 +76,8 @@ class Settings(BaseSettings, _Registered):
 
     okx_base_url: str = "https://www.okx.com"
     binance_base_url: str = "https://api.binance.com"
+    # USDⓈ-M futures' public data: the derivatives modules' fallback (no key).
+    binance_futures_base_url: str = "https://fapi.binance.com"
     coinglass_base_url: str = "https://open-api-v4.coinglass.com"
     coinglass_api_key: SecretStr = SecretStr("")
     coinapi_base_url: str = "https://rest.coinapi.io"
@@ -122,6 +124,8 @@ class Settings(BaseSettings, _Registered):
     okx_stats_requests_per_2s: int = Field(default=5, ge=1)
     coinapi_requests_per_minute: int = 60
     binance_requests_per_minute: int = 100
+    # Binance allows 1,000 statistics requests per 5 minutes per IP: a fallback needs far less.
+    binance_futures_requests_per_minute: int = 60
     coinglass_requests_per_minute: int = 30
     fng_requests_per_minute: int = 30
     rate_wait_max_seconds: float = 1.0

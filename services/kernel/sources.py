@@ -38,10 +38,16 @@ class Source(Generic[T]):
 
 
 async def paid_then_free(
-    status: StatusRegistry, module: str, paid: Source[T], free: Source[T] | None
+    status: StatusRegistry,
+    module: str,
+    paid: Source[T],
+    free: Source[T] | None,
+    *,
+    final: tuple[type[VendorError], ...] = (),
 ) -> Sourced[T]:
-    """Paid source first; the free one when it fails. No key is the normal free set-up: the
-    module is then `degraded (no_key)` and the answer is not labelled a fallback."""
+    """Paid source first; the free one when it fails (or the first choice, then its fallback:
+    the chain is the same). No key is the normal free set-up: the module is then `degraded
+    (no_key)` and the answer is not labelled a fallback. `final` errors of the first end it."""
     if free is None:
         try:
             value = await paid.fetch()
@@ -53,7 +59,7 @@ async def paid_then_free(
         status.ok(module, paid.name)
         return Sourced(value, paid.name, None)
     try:
-        got = await hedged(paid.name, paid.fetch, free.fetch, fallback_name=free.name)
+        got = await hedged(paid.name, paid.fetch, free.fetch, fallback_name=free.name, final=final)
     except BothFailed as both:
         status.unavailable(
             module, both.fallback.reason, f"{free.name} {both.fallback.reason}", by=free.name

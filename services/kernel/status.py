@@ -12,7 +12,9 @@ from pydantic import BaseModel
 from services.kernel.errors import Reason
 from services.kernel.modules import MODULES, Module
 
-SET_UP = frozenset({Reason.NO_KEY, Reason.PLAN, Reason.DISABLED})  # choices, not faults
+SET_UP = frozenset(
+    {Reason.NO_KEY, Reason.PLAN, Reason.DISABLED, Reason.REGION}
+)  # choices, not faults
 
 
 class Health(StrEnum):

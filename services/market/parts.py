@@ -22,6 +22,7 @@ from services.market.flags import FlagService
 from services.storage.db import Database
 from services.vendors.alternative_me import FearGreedClient
 from services.vendors.binance import BinanceClient
+from services.vendors.binance_futures import BinanceFutures
 from services.vendors.coinapi import CoinApiClient
 from services.vendors.coinglass import CoinGlassClient
 from services.vendors.okx import OkxClient
@@ -40,6 +41,7 @@ class Vendors:
     fear_greed: FearGreedClient
     okx_stats: OkxStats  # OKX's trading statistics (open interest history, taker volume)
     okx_derivs: OkxDerivs  # OKX's perpetuals now: funding, open interest
+    binance_futures: BinanceFutures  # the derivatives' fallback
 
 
 @runtime_checkable

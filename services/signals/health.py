@@ -15,7 +15,7 @@ from services.kernel.errors import Reason
 from services.signals.bias.rule import Missing
 
 # Unavailable by configuration or by the vendor's terms, not broken: no backoff, no alarm.
-SOFT = frozenset({Reason.PLAN, Reason.DISABLED, Reason.NO_KEY, Reason.BREAKER_OPEN})
+SOFT = frozenset({Reason.PLAN, Reason.DISABLED, Reason.NO_KEY, Reason.BREAKER_OPEN, Reason.REGION})
 
 
 class RunOutcome(BaseModel):

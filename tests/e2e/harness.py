@@ -42,6 +42,7 @@ class BotProcess:
             "OKX_BASE_URL": vendors.base_url,
             "COINAPI_BASE_URL": vendors.base_url,
             "BINANCE_BASE_URL": vendors.base_url,
+            "BINANCE_FUTURES_BASE_URL": vendors.base_url,
             "COINGLASS_BASE_URL": vendors.base_url,
             "FNG_BASE_URL": vendors.base_url,
             "HTTP_HOST": "127.0.0.1",

@@ -1,6 +1,7 @@
 """The fake OKX's perpetuals: funding now (one contract or `ANY`), funding paid, open interest
 now, and the long/short statistics, for the perpetuals of instruments_SWAP.json and any a test
-scripts. Defaults are OKX's own sample rows (the fixtures), moved to the fake's clock.
+scripts; and Binance USDⓈ-M futures' public routes, the same world in Binance's shapes.
+Defaults are OKX's own sample rows (the fixtures), moved to the fake's clock.
 
 A history row carries `realizedRate` (paid) and a different `fundingRate` (predicted), so a
 parser reading the wrong one shows in the figures, as OKX's own rows would.
@@ -49,6 +50,7 @@ class FakeDerivatives:
         }
         # (instId, path tail) -> [(ts ms, ratio)] oldest first
         self.ratios: dict[tuple[str, str], list[tuple[int, str]]] = {}
+        self.binance_refused = False  # Binance answers 451: this server's country is refused
 
     def _now_ms(self) -> int:
         return int(self.clock() * 1000)
@@ -99,8 +101,81 @@ class FakeDerivatives:
         rows = [[str(ts), ratio] for ts, ratio in scripted]
         return sorted(rows, key=lambda r: -int(r[0]))[:limit]
 
+    def _binance(self, path: str, q: Mapping[str, str]) -> tuple[int, Any] | None:
+        """Binance USDⓈ-M futures' answer, from the same world in its shapes (SOLUSDT is
+        SOL-USDT-SWAP); None for any other path."""
+        if not (path.startswith("/fapi/") or path.startswith("/futures/data/")):
+            return None
+        if self.binance_refused:
+            return 451, json.loads(
+                (FIXTURES / "binance_futures" / "error_451_restricted_location.json").read_text()
+            )
+        symbol = q.get("symbol", "")
+        inst_id = next(
+            (i for i in self.open_interest if i.replace("-SWAP", "").replace("-", "") == symbol), ""
+        )
+        if not inst_id:
+            return 400, {"code": -1121, "msg": "Invalid symbol."}
+        _contracts, coins, usd = self.open_interest[inst_id]
+        mark = Decimal(usd) / Decimal(coins)
+        now = self._now_ms()
+        if path == "/fapi/v1/premiumIndex":
+            row = self._funding_row(inst_id)
+            return 200, {
+                "symbol": symbol,
+                "markPrice": str(mark),
+                "lastFundingRate": row["fundingRate"],
+                "nextFundingTime": int(row["fundingTime"]),
+                "time": now,
+            }
+        if path == "/fapi/v1/fundingRate":
+            rows = self._paid_rows(inst_id, min(int(q.get("limit", 100)), 1000))
+            return 200, [
+                {
+                    "symbol": symbol,
+                    "fundingRate": r["realizedRate"],
+                    "fundingTime": int(r["fundingTime"]),
+                    "markPrice": str(mark),
+                }
+                for r in reversed(rows)  # Binance: oldest first
+            ]
+        if path == "/fapi/v1/openInterest":
+            return 200, {"openInterest": coins, "symbol": symbol, "time": now}
+        period = {"5m": "5m", "15m": "15m", "1h": "1H", "4h": "4H"}.get(q.get("period", ""), "")
+        limit = min(int(q.get("limit", 30)), 500)
+        step = PERIOD_MS.get(period, 300_000)
+        last = now // step * step
+        stamps = [last - n * step for n in range(limit)][::-1]
+        if path == "/futures/data/openInterestHist":
+            return 200, [
+                {
+                    "symbol": symbol,
+                    "sumOpenInterest": coins,
+                    "sumOpenInterestValue": usd,
+                    "timestamp": t,
+                }
+                for t in stamps
+            ]
+        if path in (
+            "/futures/data/globalLongShortAccountRatio",
+            "/futures/data/topLongShortPositionRatio",
+        ):
+            ratio = "1.3" if "global" in path else "0.9"
+            return 200, [
+                {"symbol": symbol, "longShortRatio": ratio, "timestamp": t} for t in stamps
+            ]
+        if path == "/futures/data/takerlongshortRatio":
+            return 200, [
+                {"buySellRatio": "1.5", "buyVol": "3", "sellVol": "2", "timestamp": t}
+                for t in stamps
+            ]
+        return 404, {"code": -1, "msg": "not found"}
+
     def route(self, path: str, q: Mapping[str, str]) -> tuple[int, Any] | None:
-        """OKX's answer for a perpetuals route, or None for any other path."""
+        """OKX's or Binance's answer for a perpetuals route, or None for any other path."""
+        binance = self._binance(path, q)
+        if binance is not None:
+            return binance
         inst_id = q.get("instId", "")
         if path == "/api/v5/public/funding-rate":
             if inst_id == "ANY":

@@ -220,6 +220,7 @@ async def test_derivatives_are_the_chats_models_and_a_failing_module_is_null_wit
         screen = await get(settings, "/api/v1/funding", **auth)
         oi = await get(settings, "/api/v1/oi/SOL?window=1h", **auth)
         vendors.fail("/api/v5/public/funding-rate", Fault(status=503))
+        vendors.derivatives.binance_refused = True  # OKX alone, so its failure shows
         both = await get(settings, "/api/v1/deriv/BTC", **auth)
         vendors.fail("/api/v5/public/open-interest", Fault(status=503))
         neither = await get(settings, "/api/v1/deriv/ETH", **auth)
@@ -231,6 +232,6 @@ async def test_derivatives_are_the_chats_models_and_a_failing_module_is_null_wit
     assert oi.json()["window"] == "1h" and Decimal(oi.json()["coins"]) > 0
     assert both.status_code == 200
     assert both.json()["funding"] is None and both.json()["open_interest"]["coins"] == "25000"
-    assert both.json()["missing"] == {"funding": "OKX error"}
+    assert both.json()["missing"] == {"funding": "OKX error, Binance futures region"}
     assert neither.status_code == 503
     assert neither.headers["content-type"].startswith("application/problem+json")

@@ -141,7 +141,7 @@ async def test_each_way_price_and_oi_move_together_is_read_for_what_it_means(
     assert f"Over 1h: <b>{words}" in one(telegram, 2305)
 
 
-async def test_a_failing_part_leaves_its_line_out_and_says_so(
+async def test_a_failing_part_comes_from_binance_and_says_so(
     dispatch: Dispatch, telegram: FakeTelegram, vendors: FakeVendors
 ) -> None:
     script_open_interest(vendors)
@@ -149,11 +149,43 @@ async def test_a_failing_part_leaves_its_line_out_and_says_so(
     await dispatch.command("/oi SOL", chat_id=2306)
     text = one(telegram, 2306)
     assert "Open interest <b>1.02K</b> SOL" in text and "Taker flow 4h" in text
-    assert "Long/short accounts" not in text
+    assert "Long/short accounts: 1.3 (1.3 4h ago)" in text  # Binance's figure, not OKX's 1.25
+    assert "From Binance futures (fallback): long/short accounts" in text
+    asked = [c for c in vendors.calls if c.path == "/futures/data/globalLongShortAccountRatio"]
+    assert asked and asked[0].query["symbol"] == "SOLUSDT" and asked[0].query["period"] == "5m"
+
+
+async def test_with_binance_refused_a_failing_part_leaves_its_line_out_blaming_okx(
+    dispatch: Dispatch, telegram: FakeTelegram, vendors: FakeVendors
+) -> None:
+    """Binance refusing this server's country is how the install is set up: the part is
+    missing because OKX failed, and that is what the answer and /status say."""
+    script_open_interest(vendors)
+    vendors.derivatives.binance_refused = True
+    vendors.fail(LONG_SHORT, Fault(status=500, body={"code": "50001", "msg": "busy"}))
+    await dispatch.command("/oi SOL", chat_id=2313)
+    text = one(telegram, 2313)
+    assert "Long/short accounts" not in text and "Taker flow 4h" in text
     assert "Missing: long/short accounts: OKX is having trouble on its side" in text
-    await dispatch.command("/status", chat_id=2306)
-    status = telegram.sent_texts(2306)[-1]
+    await dispatch.command("/status", chat_id=2313)
+    status = telegram.sent_texts(2313)[-1]
     assert "Open interest data" in status
+
+
+async def test_okx_failing_funding_and_open_interest_come_from_binance_marked_as_fallback(
+    dispatch: Dispatch, telegram: FakeTelegram, vendors: FakeVendors
+) -> None:
+    vendors.fail("/api/v5/public/funding-rate", Fault(status=503))
+    vendors.fail("/api/v5/public/open-interest", Fault(status=503))
+    await dispatch.command("/deriv SOL", chat_id=2314)
+    card = one(telegram, 2314)
+    # Binance's premiumIndex has no interval: the history's last two settlements say 8 h.
+    assert "+0.0061%</b> per 8h · +6.70% a year" in card
+    assert "Open interest <b>5.23M</b> SOL" in card
+    assert card.count("Source: Binance futures") == 2
+    assert "fallback: OKX is having trouble on its side" in card
+    status = dispatch.services.status.get("funding")
+    assert status is not None and status.health.value == "degraded"
 
 
 async def test_deriv_is_one_card_and_a_failing_module_is_one_sentence_in_it(
@@ -170,9 +202,10 @@ async def test_deriv_is_one_card_and_a_failing_module_is_one_sentence_in_it(
     # The 1h window reads the 5-minute rows the 4h one kept: only open interest now is asked.
     assert [c.path for c in vendors.calls[okx_calls:]] == ["/api/v5/public/open-interest"]
     vendors.fail("/api/v5/public/funding-rate", Fault(status=503))
+    vendors.derivatives.binance_refused = True  # OKX alone: its failure is the module's
     await dispatch.command("/deriv BTC", chat_id=2311)
     degraded = one(telegram, 2311)
-    assert "Funding data is unavailable" in degraded
+    assert "Funding data is unavailable" in degraded and "OKX is having trouble" in degraded
     assert "Open interest <b>25K</b> BTC" in degraded
 
 

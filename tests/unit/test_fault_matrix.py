@@ -49,8 +49,16 @@ MODULE = {
     "/api/v5/public/funding-rate-history": "funding",
 }
 INSTRUMENTS = "/api/v5/public/instruments"
-# Sources whose fallback is only read when they fail (CoinAPI for the ticker, Binance's book).
-PRIMARIES = ("/api/v5/market/tickers", "/api/v5/market/books")
+# Sources whose fallback is only read when they fail (CoinAPI for the ticker, Binance's book,
+# Binance futures for funding, open interest and the statistics). The first two's fallbacks
+# need a key or stand apart: with it, each is also a path of its own (the hedge).
+KEYED = ("/api/v5/market/tickers", "/api/v5/market/books")
+PRIMARIES = (
+    *KEYED,
+    "/api/v5/public/funding-rate",
+    "/api/v5/public/open-interest",
+    "/api/v5/rubik/stat/contracts/long-short-account-ratio-contract",
+)
 WITH_FALLBACK = " +fallback"
 # Commands that read one module only, whose healthy answer is stable from one cell to the next.
 SINGLE = {"/ticker SOL", "/ob SOL", "/heatmap SOL", "/whale", "/sentiment", "/etf", "/funding SOL"}
@@ -299,7 +307,7 @@ async def _matrix(
             assert not unread, f"no market command in the registry reads {unread}"
         # A primary with its fallback keyed is a path of its own (the hedge): its row runs
         # again in the paid set-up, named so.
-        again = {f"{route}{WITH_FALLBACK}": route for route in PRIMARIES if paid and not down}
+        again = {f"{route}{WITH_FALLBACK}": route for route in KEYED if paid and not down}
         rows = {route: route for route in set(routes) - {down}} | again
         for name in sorted(set(rows) - set(done)):
             done.append(name)
@@ -325,7 +333,8 @@ async def test_every_route_times_every_fault_is_answered_plainly_and_truthfully(
     table = _table(cells)
     print("\n" + table)
     assert {"/api/v5/market/tickers", "/api/v5/market/books", "/api/v3/depth", "/fng/"} <= set(done)
-    assert {f"{route}{WITH_FALLBACK}" for route in PRIMARIES} <= set(done)
+    assert {f"{route}{WITH_FALLBACK}" for route in KEYED} <= set(done)
+    assert {"/fapi/v1/premiumIndex", "/fapi/v1/openInterest"} <= set(done)  # the fallbacks
     assert "/api/hyperliquid/whale-alert" in done  # the paid set-up's routes were read too
     assert {
         "/api/v5/public/funding-rate",

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from pydantic import BaseModel
 
@@ -21,13 +21,14 @@ from services.kernel.errors import (
 )
 from services.kernel.models import Provenance
 from services.kernel.modules import Module
-from services.kernel.sources import read_through, report_unavailable
+from services.kernel.sources import Source, paid_then_free, read_through, report_unavailable
 from services.kernel.status import StatusRegistry
 from services.kernel.symbols import Instrument, okx_inst_id, parse_okx_swap
 from services.market.flags import Flag, FlagService
 from services.market.parts import MarketParts
+from services.vendors.binance_futures import SOURCE as BINANCE_FUTURES
 from services.vendors.okx import SOURCE as OKX
-from services.vendors.okx_derivs import FundingNow, OkxDerivs
+from services.vendors.okx_derivs import FundingNow, FundingPaid, OkxDerivs
 
 MODULE = Module.FUNDING
 HISTORY = timedelta(days=7)
@@ -83,12 +84,14 @@ class FundingService:
     def __init__(
         self,
         okx: OkxDerivs,
+        binance: FundingSource,
         cache: ResilientCache,
         status: StatusRegistry,
         flags: FlagService,
         ttl_seconds: float,
     ) -> None:
         self._okx = okx
+        self._binance = binance
         self._cache = cache
         self._status = status
         self._flags = flags
@@ -138,30 +141,20 @@ class FundingService:
         )
 
     async def _fetch(self, swap: Instrument) -> FundingReport:
-        now = datetime.now(UTC)
-        current = await self._ask(lambda: self._okx.funding(swap))
-        paid_missing = None
-        try:
-            paid = await self._okx.funding_paid(swap, now - HISTORY)
-        except UnknownInstrumentError:
-            raise
-        except VendorError as exc:  # the week paid is one line: the rate now still answers
-            paid, paid_missing = [], exc.reason
-            self._status.degraded(MODULE, OKX, f"history: {exc.reason.value}", exc.reason, by=OKX)
-        else:
-            self._status.ok(MODULE, OKX)
-        return FundingReport(
-            now=FundingRate.of(swap, current),
-            paid=[Settlement(at=p.at, rate=p.rate) for p in paid],
-            paid_missing=paid_missing,
-            paid_annualised=(
-                sum((p.rate for p in paid), Decimal(0)) * Decimal(365) / Decimal(HISTORY.days)
-                if paid
-                else None
-            ),
-            source=OKX,
-            as_of=now,
+        got = await paid_then_free(
+            self._status,
+            MODULE,
+            Source(OKX, lambda: _read(OKX, self._okx, swap)),
+            Source(BINANCE_FUTURES, lambda: _read(BINANCE_FUTURES, self._binance, swap)),
+            final=(UnknownInstrumentError,),
         )
+        report = got.value.model_copy(update={"fallback_reason": got.fallback_reason})
+        if report.paid_missing is not None:
+            reason = report.paid_missing
+            self._status.degraded(
+                MODULE, report.source, f"history: {reason.value}", reason, by=report.source
+            )
+        return report
 
     async def _fetch_screen(self) -> FundingScreen:
         rows = await self._ask(self._okx.funding_all)
@@ -189,9 +182,44 @@ class FundingService:
             raise DataUnavailableError(MODULE, [(OKX, exc.reason)], wait_asked(exc)) from None
 
 
+class FundingSource(Protocol):
+    """What a source of funding answers (OKX's perpetuals, Binance's USDⓈ-M futures)."""
+
+    def funding(self, inst: Instrument) -> Awaitable[FundingNow]: ...
+
+    def funding_paid(self, inst: Instrument, since: datetime) -> Awaitable[list[FundingPaid]]: ...
+
+
+async def _read(name: str, source: FundingSource, swap: Instrument) -> FundingReport:
+    """One source's whole answer: the rate now (or its error), and the week paid, whose
+    failure is one line of the answer, not the answer."""
+    now = datetime.now(UTC)
+    current = await source.funding(swap)
+    paid_missing = None
+    try:
+        paid = await source.funding_paid(swap, now - HISTORY)
+    except UnknownInstrumentError:
+        raise
+    except VendorError as exc:
+        paid, paid_missing = [], exc.reason
+    return FundingReport(
+        now=FundingRate.of(swap, current),
+        paid=[Settlement(at=p.at, rate=p.rate) for p in paid],
+        paid_missing=paid_missing,
+        paid_annualised=(
+            sum((p.rate for p in paid), Decimal(0)) * Decimal(365) / Decimal(HISTORY.days)
+            if paid
+            else None
+        ),
+        source=name,
+        as_of=now,
+    )
+
+
 def build(parts: MarketParts) -> FundingService:
     return FundingService(
         parts.vendors.okx_derivs,
+        parts.vendors.binance_futures,
         parts.cache,
         parts.status,
         parts.flags,

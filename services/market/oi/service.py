@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
-from typing import TypeVar
+from typing import Any, Protocol, TypeVar
 
 from pydantic import Field
 
@@ -26,9 +26,10 @@ from services.kernel.errors import (
     parse_choice,
     wait_asked,
 )
+from services.kernel.hedge import BothFailed, hedged
 from services.kernel.models import Provenance
 from services.kernel.modules import Module
-from services.kernel.sources import read_through
+from services.kernel.sources import Source, paid_then_free, read_through, telling_failure
 from services.kernel.status import StatusRegistry
 from services.kernel.symbols import Instrument, okx_inst_id
 from services.market.flags import Flag, FlagService
@@ -41,6 +42,8 @@ from services.market.oi.reading import (
     taker_flow,
 )
 from services.market.parts import MarketParts
+from services.vendors.binance_futures import SOURCE as BINANCE_FUTURES
+from services.vendors.binance_futures import BinanceFutures
 from services.vendors.okx import SOURCE as OKX
 from services.vendors.okx_derivs import OkxDerivs
 from services.vendors.okx_stats import OiPoint, OkxStats, RatioPoint, TakerPoint
@@ -93,6 +96,8 @@ class OiReport(Provenance):
     top_traders_ratio: Decimal | None  # the top 5 %'s long/short positions, latest
     taker: TakerFlow | None  # over the window, in USD
     missing: dict[Part, Reason] = Field(default_factory=dict)
+    # Parts a source other than the answer's own gave (its fallback stood in for them).
+    stood_in: dict[Part, str] = Field(default_factory=dict)
 
 
 class OiService:
@@ -100,6 +105,7 @@ class OiService:
         self,
         derivs: OkxDerivs,
         stats: OkxStats,
+        binance: BinanceFutures,
         cache: ResilientCache,
         status: StatusRegistry,
         flags: FlagService,
@@ -107,6 +113,7 @@ class OiService:
     ) -> None:
         self._derivs = derivs
         self._stats = stats
+        self._binance = binance
         self._cache = cache
         self._status = status
         self._flags = flags
@@ -144,6 +151,25 @@ class OiService:
         except UnknownInstrumentError:
             raise SymbolError(swap.display, "unknown") from None
 
+    async def _either(self, read: Read, field: str) -> Rows:
+        """A part from OKX's statistics, or Binance's when OKX fails (hedged, as every chain)."""
+        try:
+            got = await hedged(
+                OKX,
+                lambda: read(self._stats),
+                lambda: read(self._binance),
+                fallback_name=BINANCE_FUTURES,
+                final=(UnknownInstrumentError,),
+            )
+        except BothFailed as both:
+            raise DataUnavailableError(
+                MODULE,
+                [(OKX, both.primary.reason), (BINANCE_FUTURES, both.fallback.reason)],
+                wait_asked(both.primary, both.fallback),
+            ) from None
+        source = OKX if got.primary_error is None else BINANCE_FUTURES
+        return Rows.model_validate({field: got.value, "source": source, "as_of": datetime.now(UTC)})
+
     async def _part(
         self,
         missing: dict[Part, Reason],
@@ -158,38 +184,46 @@ class OiService:
                 self._cache, self._status, MODULE, key, Rows, self._ttl, fetch
             )
         except DataUnavailableError as failed:
-            missing.setdefault(part, failed.failures[0][1] if failed.failures else Reason.ERROR)
+            telling = telling_failure(failed.failures)
+            missing.setdefault(part, telling[1] if telling else Reason.ERROR)
             return None
 
     async def _fetch(self, swap: Instrument, window: OiWindow) -> OiReport:
-        try:
-            now = await self._derivs.open_interest(swap)
-        except UnknownInstrumentError:
-            raise
-        except VendorError as exc:
-            raise DataUnavailableError(MODULE, [(OKX, exc.reason)], wait_asked(exc)) from None
+        got = await paid_then_free(
+            self._status,
+            MODULE,
+            Source(OKX, lambda: self._derivs.open_interest(swap)),
+            Source(BINANCE_FUTURES, lambda: self._binance.open_interest(swap)),
+            final=(UnknownInstrumentError,),
+        )
+        now = got.value
         period, n = window.period
         missing: dict[Part, Reason] = {}
-        stats, inst_id = self._stats, okx_inst_id(swap)
+        inst_id = okx_inst_id(swap)
 
-        def kept(
-            name: Part, key: str, fetch: Callable[[], Awaitable[Rows]]
-        ) -> Awaitable[Rows | None]:
-            return self._part(missing, name, f"oi-{key}:{inst_id}", fetch)
+        def kept(name: Part, key: str, read: Read, field: str) -> Awaitable[Rows | None]:
+            return self._part(
+                missing, name, f"oi-{key}:{inst_id}", lambda: self._either(read, field)
+            )
 
         # Each part is kept on its own, by the period it reads, not by the window asked: the
         # 1h and 4h windows read the same 5-minute rows, and a cold answer's five calls to the
         # statistics (their whole budget for 2 s) are not made again for the other window.
         recent, hours, accounts, top, taker = await asyncio.gather(
-            kept(Part.HISTORY, "5m", lambda: _oi(stats.open_interest_history(swap, "5m", 49))),
-            kept(Part.HISTORY, "1H", lambda: _oi(stats.open_interest_history(swap, "1H", 25))),
+            kept(Part.HISTORY, "5m", lambda s: s.open_interest_history(swap, "5m", 49), "oi"),
+            kept(Part.HISTORY, "1H", lambda s: s.open_interest_history(swap, "1H", 25), "oi"),
             kept(Part.LONG_SHORT, f"ls:{period}",
-                 lambda: _ratios(stats.long_short_accounts(swap, period, n))),
+                 lambda s: s.long_short_accounts(swap, period, n), "ratios"),
             kept(Part.TOP_TRADERS, f"top:{period}",
-                 lambda: _ratios(stats.top_trader_positions(swap, period, n))),
+                 lambda s: s.top_trader_positions(swap, period, n), "ratios"),
             kept(Part.TAKER, f"taker:{period}",
-                 lambda: _taker(stats.taker_volume(swap, period, n, usd=True))),
+                 lambda s: s.taker_volume(swap, period, n, usd=True), "taker"),
         )  # fmt: skip
+        stood_in = {
+            part: rows.source
+            for part, rows in zip(Part, (recent or hours, accounts, top, taker), strict=True)
+            if rows is not None and rows.source != got.source
+        }
         recent_oi = recent.oi if recent else None
         hours_oi = hours.oi if hours else None
         accounts_points = accounts.ratios if accounts else None
@@ -209,9 +243,7 @@ class OiService:
         since = now.at - window.length
         if missing:
             part, reason = next(iter(missing.items()))
-            self._status.degraded(MODULE, OKX, f"{part.value}: {reason.value}", reason, by=OKX)
-        else:
-            self._status.ok(MODULE, OKX)
+            self._status.degraded(MODULE, got.source, f"{part.value}: {reason.value}", reason)
         return OiReport(
             instrument=swap,
             contracts=now.contracts,
@@ -225,7 +257,9 @@ class OiService:
             top_traders_ratio=top_points[-1].ratio if top_points else None,
             taker=taker_flow(taker_points, since) if taker_points else None,
             missing=missing,
-            source=OKX,
+            stood_in=stood_in,
+            source=got.source,
+            fallback_reason=got.fallback_reason,
             as_of=datetime.now(UTC),
         )
 
@@ -243,32 +277,34 @@ class Rows(Provenance):
     taker: list[TakerPoint] = Field(default_factory=list)
 
 
-async def _rows(call: Awaitable[list[T]], field: str) -> Rows:
-    try:
-        points = await call
-    except UnknownInstrumentError:
-        raise
-    except VendorError as exc:
-        raise DataUnavailableError(MODULE, [(OKX, exc.reason)], wait_asked(exc)) from None
-    return Rows.model_validate({field: points, "source": OKX, "as_of": datetime.now(UTC)})
+class StatsSource(Protocol):
+    """What a source of the statistics answers (OKX's, Binance's USDⓈ-M futures')."""
+
+    def open_interest_history(
+        self, inst: Instrument, period: str, limit: int = ...
+    ) -> Awaitable[list[OiPoint]]: ...
+
+    def long_short_accounts(
+        self, inst: Instrument, period: str, limit: int = ...
+    ) -> Awaitable[list[RatioPoint]]: ...
+
+    def top_trader_positions(
+        self, inst: Instrument, period: str, limit: int = ...
+    ) -> Awaitable[list[RatioPoint]]: ...
+
+    def taker_volume(
+        self, inst: Instrument, period: str, limit: int = ..., *, usd: bool = ...
+    ) -> Awaitable[list[TakerPoint]]: ...
 
 
-def _oi(call: Awaitable[list[OiPoint]]) -> Awaitable[Rows]:
-    return _rows(call, "oi")
-
-
-def _ratios(call: Awaitable[list[RatioPoint]]) -> Awaitable[Rows]:
-    return _rows(call, "ratios")
-
-
-def _taker(call: Awaitable[list[TakerPoint]]) -> Awaitable[Rows]:
-    return _rows(call, "taker")
+Read = Callable[[StatsSource], Awaitable[list[Any]]]
 
 
 def build(parts: MarketParts) -> OiService:
     return OiService(
         parts.vendors.okx_derivs,
         parts.vendors.okx_stats,
+        parts.vendors.binance_futures,
         parts.cache,
         parts.status,
         parts.flags,
