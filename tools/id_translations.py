@@ -587,6 +587,12 @@ ID = {
     "the source refuses this server's location": "sumber menolak lokasi server ini",
     "{source} refuses this server's location": "{source} menolak lokasi server ini",
     "From {source} (fallback): {parts}": "Dari {source} (cadangan): {parts}",
+    "{what}: unavailable ({reason})": "{what}: tidak tersedia ({reason})",
+    "Mark price": "Harga mark",
+    "Mark price: {price}": "Harga mark: {price}",
+    "Funding": "Funding",
+    "Open interest": "Open interest",
+    "24h {change}": "24 jam {change}",
 }
 
 

@@ -4,6 +4,8 @@ message in place. A press is answered through bot/middlewares/callback_answer.py
 
 from __future__ import annotations
 
+import asyncio
+
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
@@ -29,6 +31,8 @@ from services.kernel.symbols import parse_symbol
 from services.market.heatmap.service import HeatmapService
 from services.market.instruments import InstrumentCatalog
 from services.market.orderbook.service import OrderBookService, parse_exchange
+from services.market.parts import ModuleServices
+from services.market.perp import perp_context
 from services.market.ticker.candles import PriceCharts
 from services.market.ticker.service import TickerService
 from services.signals.calls import CallLog
@@ -50,6 +54,7 @@ async def refresh(
     tickers: TickerService,
     books: OrderBookService,
     instruments: InstrumentCatalog,
+    modules: ModuleServices,
     view: View,
 ) -> None:
     message = await shown(query)
@@ -57,10 +62,12 @@ async def refresh(
         return
     instrument = parse_symbol(callback_data.symbol)
     if callback_data.kind == RefreshKind.TICKER:
-        ticker = await tickers.ticker(instrument)
+        ticker, perp = await asyncio.gather(
+            tickers.ticker(instrument), perp_context(modules, instrument)
+        )
         try:
             await message.edit_text(
-                render_ticker(ticker, view),
+                render_ticker(ticker, view, perp),
                 reply_markup=refresh_keyboard(RefreshKind.TICKER, callback_data.symbol),
             )
         except TelegramBadRequest as exc:

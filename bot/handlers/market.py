@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from aiogram.filters import CommandObject
 from aiogram.types import Message
 
@@ -22,6 +24,8 @@ from services.market.etf.service import EtfService
 from services.market.heatmap.service import HeatmapService, parse_range
 from services.market.instruments import InstrumentCatalog
 from services.market.orderbook.service import OrderBookService, parse_exchange
+from services.market.parts import ModuleServices
+from services.market.perp import perp_context
 from services.market.sentiment.service import SentimentService
 from services.market.ticker.board import board
 from services.market.ticker.candles import PriceCharts, parse_bar
@@ -37,6 +41,7 @@ async def ticker(
     command: CommandObject,
     instruments: InstrumentCatalog,
     tickers: TickerService,
+    modules: ModuleServices,
     view: View,
 ) -> None:
     symbols = split_symbols(command.args)
@@ -45,15 +50,22 @@ async def ticker(
         quotes = await board(instruments, tickers, asked)
         await reply(message, render_board(quotes, view, left_out))
         return
-    await answer_ticker(message, await instruments.resolve(command.args or ""), tickers, view)
+    instrument = await instruments.resolve(command.args or "")
+    await answer_ticker(message, instrument, tickers, modules, view)
 
 
 async def answer_ticker(
-    message: Message, instrument: Instrument, tickers: TickerService, view: View
+    message: Message,
+    instrument: Instrument,
+    tickers: TickerService,
+    modules: ModuleServices,
+    view: View,
 ) -> None:
-    result = await tickers.ticker(instrument)
+    result, perp = await asyncio.gather(
+        tickers.ticker(instrument), perp_context(modules, instrument)
+    )
     markup = refresh_keyboard("tk", okx_inst_id(instrument))
-    await reply(message, render_ticker(result, view), markup)
+    await reply(message, render_ticker(result, view, perp), markup)
 
 
 async def chart(

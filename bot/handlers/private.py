@@ -15,13 +15,18 @@ from bot.render.view import View
 from bot.reply import reply
 from services.kernel.errors import SymbolError
 from services.market.instruments import InstrumentCatalog
+from services.market.parts import ModuleServices
 from services.market.ticker.service import TickerService
 
 MAX_COIN_TEXT = 20  # longer text is a sentence, not a coin ("bitcoin cash" fits)
 
 
 async def private_text(
-    message: Message, instruments: InstrumentCatalog, tickers: TickerService, view: View
+    message: Message,
+    instruments: InstrumentCatalog,
+    tickers: TickerService,
+    modules: ModuleServices,
+    view: View,
 ) -> None:
     text = (message.text or "").strip()
     if text.startswith("/"):
@@ -34,6 +39,6 @@ async def private_text(
             if text.startswith("$"):  # meant as a coin: say which it is not (errors router)
                 raise
         else:
-            await answer_ticker(message, instrument, tickers, view)
+            await answer_ticker(message, instrument, tickers, modules, view)
             return
     await reply(message, render_hint())

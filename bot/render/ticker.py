@@ -4,16 +4,52 @@ from __future__ import annotations
 
 from aiogram.utils.i18n import gettext as _
 
+from bot.render.derivatives import funding_now_line
+from bot.render.errors import reason_text
 from bot.render.footer import data_footer, footer
 from bot.render.text import b, clip, code, esc
 from bot.render.view import View
 from services.kernel.models import Ticker
+from services.market.perp import Missing, PerpContext
 from services.market.ticker.board import Quote
 
 NA = "–"
 
 
-def render_ticker(t: Ticker, view: View) -> str:
+def _perp_lines(perp: PerpContext, view: View) -> list[str]:
+    """A perpetual's mark, funding and open interest, one line each; one that could not be had
+    says why on its line."""
+
+    def missing(what: str, gone: Missing) -> str:
+        return _("{what}: unavailable ({reason})").format(
+            what=what, reason=reason_text(gone.reason, gone.by)
+        )
+
+    mark, funding, oi = perp.mark, perp.funding, perp.open_interest
+    lines = [
+        missing(_("Mark price"), mark)
+        if isinstance(mark, Missing)
+        else _("Mark price: {price}").format(price=view.price(mark)),
+        missing(_("Funding"), funding)
+        if isinstance(funding, Missing)
+        else funding_now_line(view, funding.now),
+    ]
+    if isinstance(oi, Missing):
+        lines.append(missing(_("Open interest"), oi))
+    else:
+        day = next((c for c in oi.changes if c.window == "24h"), None)
+        line = _("Open interest {coins} {coin} ({usd})").format(
+            coins=b(view.compact(oi.coins)),
+            coin=esc(oi.instrument.base),
+            usd="$" + view.compact(oi.usd),
+        )
+        if day is not None:
+            line += " · " + _("24h {change}").format(change=view.pct(day.oi_pct))
+        lines.append(line)
+    return lines
+
+
+def render_ticker(t: Ticker, view: View, perp: PerpContext | None = None) -> str:
     change = t.change_24h_pct
     arrow = "" if change is None else ("🟢 " if change >= 0 else "🔴 ")
     lines = [
@@ -35,6 +71,8 @@ def render_ticker(t: Ticker, view: View) -> str:
         lines.append(
             _("Bid / ask: {bid} / {ask}").format(bid=view.price(t.bid), ask=view.price(t.ask))
         )
+    if perp is not None:
+        lines += _perp_lines(perp, view)
     lines.append("")
     lines.append(data_footer(view, t))
     return "\n".join(lines)

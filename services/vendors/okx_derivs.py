@@ -18,7 +18,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from services.kernel.bounds import Amount, Rate, Usd, moment
+from services.kernel.bounds import PRICE_MAX, Amount, Rate, Usd, moment
 from services.kernel.errors import BadResponseError
 from services.kernel.http import VendorClient, reads
 from services.kernel.symbols import Instrument, okx_inst_id
@@ -140,6 +140,22 @@ class OkxDerivs:
         if not paid:
             raise BadResponseError(VENDOR, "funding_history", "no settlement")
         return sorted((p for p in paid if p.at >= since), key=lambda p: p.at)
+
+    @reads("mark_price")
+    async def mark_price(self, inst: Instrument) -> Decimal:
+        """The perpetual's mark price (what its funding, margin and liquidations use)."""
+        rows = await self._client.get(
+            "mark_price",
+            "/api/v5/public/mark-price",
+            interpret("mark_price"),
+            {"instType": "SWAP", "instId": okx_inst_id(inst.swap())},
+        )
+        if not rows:
+            raise BadResponseError(VENDOR, "mark_price", "no row")
+        mark = Decimal(str(_field(rows[0], "markPx")))
+        if not 0 < mark < PRICE_MAX:
+            raise ValueError("mark price out of bounds")
+        return mark
 
     @reads("open_interest")
     async def open_interest(self, inst: Instrument) -> OpenInterestNow:

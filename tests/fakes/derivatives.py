@@ -187,6 +187,13 @@ class FakeDerivatives:
             if inst_id not in self.funding:
                 return 200, _load("error_instrument_not_found.json")
             return 200, _ok(self._paid_rows(inst_id, min(int(q.get("limit", 100)), 400)))
+        if path == "/api/v5/public/mark-price":
+            if inst_id not in self.open_interest:
+                return 200, _load("error_instrument_not_found.json")
+            _contracts, coins, usd = self.open_interest[inst_id]
+            mark = str(round(Decimal(usd) / Decimal(coins), 4))
+            row = {"instId": inst_id, "instType": "SWAP", "markPx": mark}
+            return 200, _ok([row | {"ts": str(self._now_ms())}])
         if path == "/api/v5/public/open-interest" and q.get("instType") == "SWAP":
             if inst_id not in self.open_interest:
                 return 200, _load("error_instrument_not_found.json")

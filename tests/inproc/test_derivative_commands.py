@@ -249,3 +249,22 @@ async def test_the_week_paid_failing_leaves_the_rate_now_standing(
     assert "Paid over 7 days: missing (OKX is having trouble on its side)" in text
     status = dispatch.services.status.get("funding")
     assert status is not None and status.health.value == "degraded"
+
+
+async def test_a_perpetuals_ticker_adds_mark_funding_and_open_interest_one_line_each(
+    dispatch: Dispatch, telegram: FakeTelegram, vendors: FakeVendors
+) -> None:
+    await dispatch.command("/ticker SOL-PERP", chat_id=2315)
+    text = one(telegram, 2315)
+    assert "Mark price: 142.33" in text  # the fake's OI dollars over coins
+    assert "Funding <b>+0.0061%</b> per 8h · +6.70% a year" in text
+    assert "Open interest <b>5.23M</b> SOL ($745.07M)" in text
+    await dispatch.command("/ticker SOL", chat_id=2316)
+    assert "Funding" not in one(telegram, 2316)  # a spot pair has none
+    vendors.fail("/api/v5/public/mark-price", Fault(status=503))
+    await dispatch.services.cache.clear()
+    await dispatch.command("/ticker SOL-PERP", chat_id=2317)
+    degraded = one(telegram, 2317)
+    assert "Mark price: unavailable (OKX is having trouble on its side)" in degraded
+    assert "Funding <b>+0.0061%</b> per 8h" in degraded  # the other lines stand
+    assert "142.31" in degraded  # and the price itself

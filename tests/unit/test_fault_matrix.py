@@ -31,7 +31,11 @@ RAW_CODES = ("bad_data", "rate_limited", "breaker_open", "no_key", "Traceback", 
 INTERNAL = "Something went wrong"
 # Every market command of the registry as a trader sends it, and the other ways some are
 # asked (an exchange named, no symbol): a new market command is in the matrix with no list here.
-COMMANDS = [spec.sample for spec in REGISTRY if spec.sample] + ["/ob SOL binance", "/funding"]
+COMMANDS = [spec.sample for spec in REGISTRY if spec.sample] + [
+    "/ob SOL binance",
+    "/funding",
+    "/ticker SOL-PERP",
+]
 # The module whose status a failing route must change, when that route is its first source.
 MODULE = {
     "/api/v5/market/tickers": "ticker",
@@ -287,6 +291,7 @@ async def _matrix(
         coinglass_requests_per_minute=100_000,
         coinapi_requests_per_minute=100_000,
         binance_requests_per_minute=100_000,
+        binance_futures_requests_per_minute=100_000,
         fng_requests_per_minute=100_000,
         # Nor may a copy kept from the cell before (the bulk ticker list, a failure just met,
         # the liquidations polled a moment ago) answer in its place.

@@ -10,6 +10,7 @@ from typing import Protocol, TypeVar
 
 from pydantic import BaseModel
 
+from services.kernel.bounds import Price
 from services.kernel.cache import ResilientCache
 from services.kernel.errors import (
     DataUnavailableError,
@@ -34,6 +35,7 @@ MODULE = Module.FUNDING
 HISTORY = timedelta(days=7)
 SCREEN_SIZE = 5  # the highest and the lowest this many
 YEAR_HOURS = Decimal(24 * 365)
+MARK_TTL = 5.0  # a mark price moves by the second: kept only against a burst
 
 T = TypeVar("T")
 
@@ -78,6 +80,10 @@ class FundingScreen(Provenance):
     highest: list[FundingRate]  # by annualised rate, highest first
     lowest: list[FundingRate]  # lowest first
     contracts: int  # how many perpetuals the screen read
+
+
+class MarkPrice(Provenance):
+    price: Price
 
 
 class FundingService:
@@ -127,6 +133,28 @@ class FundingService:
             )
         except UnknownInstrumentError:
             raise SymbolError(swap.display, "unknown") from None
+
+    async def mark(self, inst: Instrument) -> Decimal:
+        """The perpetual's mark price (funding is paid on the mark's premium), kept seconds."""
+        await self._flags.require(Flag.FUNDING)
+        swap = inst.swap()
+        try:
+            kept = await read_through(
+                self._cache,
+                self._status,
+                MODULE,
+                f"mark:{okx_inst_id(swap)}",
+                MarkPrice,
+                MARK_TTL,
+                lambda: self._fetch_mark(swap),
+            )
+        except UnknownInstrumentError:
+            raise SymbolError(swap.display, "unknown") from None
+        return kept.price
+
+    async def _fetch_mark(self, swap: Instrument) -> MarkPrice:
+        price = await self._ask(lambda: self._okx.mark_price(swap))
+        return MarkPrice(price=price, source=OKX, as_of=datetime.now(UTC))
 
     async def screen(self) -> FundingScreen:
         await self._flags.require(Flag.FUNDING)
