@@ -31,6 +31,7 @@ def rules(settings: Settings) -> Rules:
             long_sentiment=settings.bias_long_sentiment,
             short_sentiment=settings.bias_short_sentiment,
             whale=whale,
+            derivs_vote=settings.bias_derivs_vote == "on",
         ),
         sniper=SniperLimits(
             wall_multiple=settings.sniper_wall_multiple,

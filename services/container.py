@@ -33,8 +33,10 @@ from services.kernel.settings import Settings
 from services.kernel.status import StatusRegistry
 from services.market.etf.service import EtfService
 from services.market.flags import FlagService
+from services.market.funding.service import FundingService
 from services.market.heatmap.service import HeatmapService
 from services.market.instruments import InstrumentCatalog
+from services.market.oi.service import OiService
 from services.market.options.service import OptionsService
 from services.market.orderbook.service import OrderBookService
 from services.market.parts import MarketParts, ModuleServices, Vendors, build_modules
@@ -46,6 +48,7 @@ from services.market.whale.service import WhaleService
 from services.signals.bias.rule import Thresholds
 from services.signals.bias.service import BiasService
 from services.signals.calls import CallLog
+from services.signals.derivs_context import DerivReaders
 from services.signals.health import JobHealth
 from services.signals.rules.review import RuleReview
 from services.signals.rules.service import Limits, RuleService
@@ -250,6 +253,7 @@ def build_services(
     ticker, orderbook = modules.get(TickerService), modules.get(OrderBookService)
     whale, heatmap = modules.get(WhaleService), modules.get(HeatmapService)
     etf, sentiment = modules.get(EtfService), modules.get(SentimentService)
+    derivs = DerivReaders(modules.get(FundingService), modules.get(OiService))
     bias = BiasService(
         whale,
         etf,
@@ -258,8 +262,10 @@ def build_services(
             long_sentiment=settings.bias_long_sentiment,
             short_sentiment=settings.bias_short_sentiment,
             whale=whale_rule,
+            derivs_vote=settings.bias_derivs_vote == "on",
         ),
         ticker,
+        derivs,
     )
     sniper = SniperService(
         ticker,
@@ -275,6 +281,7 @@ def build_services(
             whale=whale_rule,
         ),
         instruments,
+        derivs,
     )
     outbox = Outbox(
         db,

@@ -593,6 +593,13 @@ ID = {
     "Funding": "Funding",
     "Open interest": "Open interest",
     "24h {change}": "24 jam {change}",
+    "crowded longs": "long berjubel",
+    "crowded shorts": "short berjubel",
+    "no crowding": "tidak berjubel",
+    "Derivatives (context): unavailable": "Derivatif (konteks): tidak tersedia",
+    "Derivatives (context, no vote): {crowding}: funding {yearly} a year, OI {oi} in 24h": "Derivatif (konteks, tidak ikut menentukan): {crowding}: funding {yearly} per tahun, OI {oi} dalam 24 jam",
+    "Derivatives crowding": "Kepadatan derivatif",
+    "funding {yearly} a year": "funding {yearly} per tahun",
 }
 
 

@@ -13,6 +13,7 @@ from bot.render.alpha import (
     missing_text,
     whale_flow_text,
 )
+from bot.render.derivatives import context_line
 from bot.render.errors import job_name
 from bot.render.text import b, esc, i
 from bot.render.view import View
@@ -161,6 +162,7 @@ def render_entry_map(m: EntryMap, view: View) -> str:
                 )
             )
         )
+    lines.append(context_line(m.context, view))
     if m.missing:
         lines += ["", _("Missing: {modules}").format(modules=missing_text(m.missing))]
     lines += ["", i(_("A map, not advice: the setup is void below the invalidation."))]

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from aiogram.utils.i18n import gettext as _
 
+from bot.render.derivatives import context_line
 from bot.render.errors import module_name, reason_text
 from bot.render.sentiment import sentiment_label
 from bot.render.text import b, esc, i
@@ -29,7 +30,12 @@ def direction_text(direction: Direction) -> str:
 
 
 def input_name(name: str) -> str:
-    names = {"whale": _("Whales"), "etf": _("Spot-ETF flow"), "sentiment": _("Sentiment")}
+    names = {
+        "whale": _("Whales"),
+        "etf": _("Spot-ETF flow"),
+        "sentiment": _("Sentiment"),
+        "derivs": _("Derivatives crowding"),
+    }
     return names.get(name) or module_name(name)
 
 
@@ -92,6 +98,8 @@ def evidence_text(e: Evidence, view: View) -> str:
                 coin=esc(e.stands_in_for)
             )
         return text
+    if e.name == "derivs":  # voting only where the operator turned it on (BIAS_DERIVS_VOTE)
+        return _("funding {yearly} a year").format(yearly=view.pct(e.amount * 100))
     label = f" {esc(sentiment_label(e.value))}" if e.value else ""
     return f"{e.amount}/100{label} " + _("(market-wide)")
 
@@ -129,6 +137,7 @@ def render_alpha(call: BiasCall, view: View, explain: bool = True) -> str:
         if e.stale:
             provenance += " · " + _("stale: not counted as agreeing")
         lines.append(i(provenance))
+    lines.append(context_line(call.context, view))
     if call.missing:
         missing = ", ".join(
             f"{input_name(m.name)}: {reason_text(m.reason, m.by)}" for m in call.missing

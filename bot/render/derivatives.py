@@ -14,6 +14,7 @@ from bot.render.view import View
 from services.market.funding.service import FundingRate, FundingReport, FundingScreen
 from services.market.oi.reading import Positioning
 from services.market.oi.service import OiReport, Part
+from services.signals.derivs_context import Crowding, DerivContext
 from services.vendors.okx import SOURCE as OKX
 
 SPARKS = "▁▂▃▄▅▆▇█"
@@ -210,6 +211,26 @@ def render_oi(report: OiReport, view: View) -> str:
         pair=esc(report.instrument.display), source=esc(report.source)
     )
     return "\n".join([b(title), *oi_lines(report, view), "", data_footer(view, report)])
+
+
+def crowding_words(crowding: Crowding) -> str:
+    return {
+        Crowding.LONGS: _("crowded longs"),
+        Crowding.SHORTS: _("crowded shorts"),
+        Crowding.NONE: _("no crowding"),
+    }[crowding]
+
+
+def context_line(context: DerivContext | None, view: View) -> str:
+    """Funding and open interest beside a call: context, not a vote (unless the operator lets
+    them vote, when they are evidence too)."""
+    if context is None:
+        return _("Derivatives (context): unavailable")
+    yearly = view.pct(context.funding_yearly * 100) if context.funding_yearly is not None else "–"
+    oi = view.pct(context.oi_24h_pct) if context.oi_24h_pct is not None else "–"
+    return _(
+        "Derivatives (context, no vote): {crowding}: funding {yearly} a year, OI {oi} in 24h"
+    ).format(crowding=b(crowding_words(context.crowding)), yearly=yearly, oi=oi)
 
 
 def render_deriv(funding: FundingReport | str, oi: OiReport | str, pair: str, view: View) -> str:

@@ -91,6 +91,9 @@ class Settings(BaseSettings, _Registered):
     # Extensions: the sentiment scores at which the bias rule reads greed (long) or fear (short).
     bias_long_sentiment: int = 60
     bias_short_sentiment: int = 40
+    # Funding and open interest vote against a crowded side ("on"): off, they are context
+    # only; `python -m bot backtest --set BIAS_DERIVS_VOTE=on` measures what they would add.
+    bias_derivs_vote: Literal["on", "off"] = "off"
     watch_symbols: Annotated[list[str], NoDecode] = Field(
         default_factory=lambda: ["BTC", "ETH", "SOL"]
     )

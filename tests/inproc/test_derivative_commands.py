@@ -268,3 +268,34 @@ async def test_a_perpetuals_ticker_adds_mark_funding_and_open_interest_one_line_
     assert "Mark price: unavailable (OKX is having trouble on its side)" in degraded
     assert "Funding <b>+0.0061%</b> per 8h" in degraded  # the other lines stand
     assert "142.31" in degraded  # and the price itself
+
+
+async def test_alpha_shows_funding_and_oi_as_context_not_a_vote(
+    dispatch: Dispatch, telegram: FakeTelegram, vendors: FakeVendors
+) -> None:
+    script_open_interest(vendors)  # a day ago 1,100 SOL open: OI down 7.27 %
+    vendors.derivatives.funding["SOL-USDT-SWAP"] = ("0.0004", 8)  # 43.8 % a year
+    await dispatch.command("/alpha SOL", chat_id=2318)
+    alpha = one(telegram, 2318)
+    # Longs pay a lot but are leaving: not crowding.
+    assert (
+        "Derivatives (context, no vote): <b>no crowding</b>: "
+        "funding +43.80% a year, OI -7.27% in 24h" in alpha
+    )
+
+
+async def test_the_sniper_map_names_crowded_longs(
+    dispatch: Dispatch, telegram: FakeTelegram, vendors: FakeVendors
+) -> None:
+    script_open_interest(vendors)
+    vendors.derivatives.funding["SOL-USDT-SWAP"] = ("0.0004", 8)  # 43.8 % a year
+    now = int(time.time() * 1000)
+    hour = now // HOUR_MS * HOUR_MS
+    vendors.set_open_interest(
+        "SOL-USDT-SWAP",
+        "1H",
+        [(t, 900.0, 100.0) for t in range(hour - 25 * HOUR_MS, hour + 1, HOUR_MS)],
+    )  # a day ago 900 SOL open, now 1,020: 13 % more while longs pay 43.8 % a year
+    await dispatch.command("/sniper", chat_id=2319)
+    sniper = one(telegram, 2319)
+    assert "<b>crowded longs</b>: funding +43.80% a year, OI +13.33% in 24h" in sniper

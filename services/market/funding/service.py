@@ -82,6 +82,12 @@ class FundingScreen(Provenance):
     contracts: int  # how many perpetuals the screen read
 
 
+class KeptRate(Provenance):
+    """The rate now, as kept in the cache."""
+
+    rate: FundingRate
+
+
 class MarkPrice(Provenance):
     price: Price
 
@@ -133,6 +139,39 @@ class FundingService:
             )
         except UnknownInstrumentError:
             raise SymbolError(swap.display, "unknown") from None
+
+    async def rate(self, inst: Instrument) -> FundingRate:
+        """The rate now alone (no week paid), for a call's context: one call a minute at most."""
+        await self._flags.require(Flag.FUNDING)
+        swap = inst.swap()
+        try:
+            kept = await read_through(
+                self._cache,
+                self._status,
+                MODULE,
+                f"funding-now:{okx_inst_id(swap)}",
+                KeptRate,
+                self._ttl,
+                lambda: self._fetch_rate(swap),
+            )
+        except UnknownInstrumentError:
+            raise SymbolError(swap.display, "unknown") from None
+        return kept.rate
+
+    async def _fetch_rate(self, swap: Instrument) -> KeptRate:
+        got = await paid_then_free(
+            self._status,
+            MODULE,
+            Source(OKX, lambda: self._okx.funding(swap)),
+            Source(BINANCE_FUTURES, lambda: self._binance.funding(swap)),
+            final=(UnknownInstrumentError,),
+        )
+        return KeptRate(
+            rate=FundingRate.of(swap, got.value),
+            source=got.source,
+            fallback_reason=got.fallback_reason,
+            as_of=datetime.now(UTC),
+        )
 
     async def mark(self, inst: Instrument) -> Decimal:
         """The perpetual's mark price (funding is paid on the mark's premium), kept seconds."""

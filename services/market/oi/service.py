@@ -29,7 +29,13 @@ from services.kernel.errors import (
 from services.kernel.hedge import BothFailed, hedged
 from services.kernel.models import Provenance
 from services.kernel.modules import Module
-from services.kernel.sources import Source, paid_then_free, read_through, telling_failure
+from services.kernel.sources import (
+    Source,
+    Sourced,
+    paid_then_free,
+    read_through,
+    telling_failure,
+)
 from services.kernel.status import StatusRegistry
 from services.kernel.symbols import Instrument, okx_inst_id
 from services.market.flags import Flag, FlagService
@@ -45,7 +51,7 @@ from services.market.parts import MarketParts
 from services.vendors.binance_futures import SOURCE as BINANCE_FUTURES
 from services.vendors.binance_futures import BinanceFutures
 from services.vendors.okx import SOURCE as OKX
-from services.vendors.okx_derivs import OkxDerivs
+from services.vendors.okx_derivs import OkxDerivs, OpenInterestNow
 from services.vendors.okx_stats import OiPoint, OkxStats, RatioPoint, TakerPoint
 
 MODULE = Module.OI
@@ -188,14 +194,39 @@ class OiService:
             missing.setdefault(part, telling[1] if telling else Reason.ERROR)
             return None
 
-    async def _fetch(self, swap: Instrument, window: OiWindow) -> OiReport:
-        got = await paid_then_free(
+    async def day_change(self, inst: Instrument) -> OiChange | None:
+        """Open interest and price over the last 24 h, for a call's context: the hourly rows
+        /oi keeps (one statistics call a minute at most) and open interest now."""
+        await self._flags.require(Flag.OI)
+        swap = inst.swap()
+        try:
+            got = await self._now(swap)
+        except UnknownInstrumentError:
+            raise SymbolError(swap.display, "unknown") from None
+        missing: dict[Part, Reason] = {}
+        hours = await self._part(
+            missing,
+            Part.HISTORY,
+            f"oi-1H:{okx_inst_id(swap)}",
+            lambda: self._either(lambda s: s.open_interest_history(swap, "1H", 25), "oi"),
+        )
+        if hours is None:
+            return None
+        now = got.value
+        point = OiPoint(at=now.at, coins=now.coins, usd=now.usd)
+        return change_since(point, hours.oi, timedelta(hours=24), "24h")
+
+    def _now(self, swap: Instrument) -> Awaitable[Sourced[OpenInterestNow]]:
+        return paid_then_free(
             self._status,
             MODULE,
             Source(OKX, lambda: self._derivs.open_interest(swap)),
             Source(BINANCE_FUTURES, lambda: self._binance.open_interest(swap)),
             final=(UnknownInstrumentError,),
         )
+
+    async def _fetch(self, swap: Instrument, window: OiWindow) -> OiReport:
+        got = await self._now(swap)
         now = got.value
         period, n = window.period
         missing: dict[Part, Reason] = {}

@@ -16,6 +16,7 @@ from services.kernel.errors import Reason
 from services.kernel.models import EtfFlows, Sentiment
 from services.market.whale.analysis import Flow, WhaleEvent, WhaleFlow, WhaleRule, whale_flow
 from services.signals.confidence import Agreement
+from services.signals.derivs_context import Crowding, DerivContext
 
 INPUTS = ("whale", "etf", "sentiment")
 
@@ -62,12 +63,15 @@ class BiasCall(BaseModel):
     price: Decimal | None = None
     evidence: list[Evidence]
     missing: list[Missing]
+    # Funding and open interest beside the call (not a vote unless Thresholds.derivs_vote).
+    context: DerivContext | None = None
 
 
 class Thresholds(BaseModel):
     long_sentiment: int = 60
     short_sentiment: int = 40
     whale: WhaleRule = WhaleRule()
+    derivs_vote: bool = False  # crowding votes against the crowd (for the backtest to measure)
 
 
 def whale_push(
@@ -155,11 +159,13 @@ def decide(
             if all(e.push is side for e in evidence):
                 direction = side
     agreeing = [e for e in evidence if e.push is direction and not e.stale]
+    # An input beyond the three (the derivatives' crowding, when it votes) counts in the total.
+    total = len(INPUTS) + sum(1 for e in evidence if e.name not in INPUTS)
     agreement = Agreement(
         agree=len(agreeing),
-        of=len(INPUTS),
+        of=total,
         stale=sum(1 for e in evidence if e.stale),
-        missing=len(INPUTS) - len(evidence),
+        missing=total - len(evidence),
         market_wide=sum(1 for e in agreeing if e.market_wide),
     )
     return BiasCall(
@@ -203,6 +209,7 @@ class BiasInputs(BaseModel):
     etf: EtfFlows | None = None
     sentiment: Sentiment | None = None
     missing: list[Missing] = []
+    context: DerivContext | None = None  # journaled from 2026-12: older entries have none
 
     def compact(self) -> BiasInputs:
         return self.model_copy(update={"etf": latest_day(self.etf)})
@@ -229,4 +236,22 @@ def evaluate(inputs: BiasInputs, limits: Thresholds) -> BiasCall:
         missing.append(Missing(name="etf", reason=Reason.ERROR))
     if inputs.sentiment is not None:
         evidence.append(sentiment_push(inputs.sentiment, limits))
-    return decide(inputs.symbol, evidence, missing, inputs.at, inputs.price)
+    if limits.derivs_vote and inputs.context is not None:
+        evidence.append(crowding_push(inputs.context, inputs.at))
+    call = decide(inputs.symbol, evidence, missing, inputs.at, inputs.price)
+    return call.model_copy(update={"context": inputs.context})
+
+
+def crowding_push(context: DerivContext, at: datetime) -> Evidence:
+    """Crowded longs push SHORT, crowded shorts LONG, no crowding neither way."""
+    push = {Crowding.LONGS: Direction.SHORT, Crowding.SHORTS: Direction.LONG}.get(
+        context.crowding, Direction.NEUTRAL
+    )
+    return Evidence(
+        name="derivs",
+        value=f"crowded {context.crowding.value}",
+        amount=context.funding_yearly or Decimal(0),
+        source=context.source,
+        as_of=at,
+        push=push,
+    )

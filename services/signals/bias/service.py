@@ -21,6 +21,7 @@ from services.signals.bias.rule import (
     WhaleInput,
     evaluate,
 )
+from services.signals.derivs_context import DerivContext, DerivReaders
 
 
 class BiasService:
@@ -31,8 +32,10 @@ class BiasService:
         sentiment: SentimentService,
         thresholds: Thresholds,
         ticker: TickerService | None = None,
+        derivs: DerivReaders | None = None,
     ) -> None:
         self._ticker = ticker  # the price at the call, which its grades are measured from
+        self._derivs = derivs  # funding and open interest beside the call
         self._whale = whale
         self._etf = etf
         self._sentiment = sentiment
@@ -43,17 +46,19 @@ class BiasService:
 
     async def inputs(self, inst: Instrument) -> BiasInputs:
         """What the rule reads right now; whatever failed is named with its reason."""
-        whale, etf, sentiment, ticker = await asyncio.gather(
+        whale, etf, sentiment, ticker, context = await asyncio.gather(
             self._whale.recent(inst),
             self._etf.for_coin(inst.base),
             self._sentiment.current(),
             self._price(inst),
+            self._context(inst),
             return_exceptions=True,
         )
         inputs = BiasInputs(
             symbol=inst.base,
             at=datetime.now(UTC),
             price=ticker.last if isinstance(ticker, Ticker) and not ticker.stale else None,
+            context=context if isinstance(context, DerivContext) else None,
         )
         if isinstance(whale, WhaleReport):
             inputs.whale = WhaleInput(
@@ -74,6 +79,11 @@ class BiasService:
                 )
             )
         return inputs
+
+    async def _context(self, inst: Instrument) -> DerivContext | None:
+        if self._derivs is None:
+            return None
+        return await self._derivs.context(inst)
 
     async def _price(self, inst: Instrument) -> Ticker | None:
         return None if self._ticker is None else await self._ticker.ticker(inst.spot())

@@ -25,6 +25,7 @@ from services.signals.bias.rule import (
     whale_push,
 )
 from services.signals.confidence import Agreement
+from services.signals.derivs_context import DerivContext
 
 FRAME = "5m"
 CHECKS = ("whale_buy", "etf_inflow", "liquidation_cluster", "support_wall")
@@ -82,6 +83,7 @@ class EntryMap(BaseModel):
     missing: list[Missing]
     at: datetime
     tick: Decimal | None = None  # the instrument's price tick: every price shown sits on it
+    context: DerivContext | None = None  # funding and open interest beside it (no vote)
 
     def fingerprint(self) -> str:
         return ",".join(str(line.price) for line in self.lines if line.name != "cluster")
@@ -286,6 +288,7 @@ class SniperInputs(BaseModel):
     stale: list[str] = []  # checks whose module answered from an old copy
     missing: list[Missing] = []
     tick: Decimal | None = None  # the instrument's price tick; None in older journals
+    context: DerivContext | None = None  # funding and open interest; None in older journals
 
     def compact(self) -> SniperInputs:
         return self.model_copy(update={"etf": latest_day(self.etf)})

@@ -21,6 +21,7 @@ from services.market.outcome import failure_reason, failure_source
 from services.market.ticker.service import TickerService
 from services.market.whale.service import WhaleReport, WhaleService
 from services.signals.bias.rule import Missing, WhaleInput
+from services.signals.derivs_context import DerivContext, DerivReaders
 from services.signals.health import RunOutcome
 from services.signals.sniper.rule import EntryMap, SniperInputs, SniperLimits, evaluate
 
@@ -44,8 +45,10 @@ class SniperService:
         etf: EtfService,
         limits: SniperLimits,
         instruments: InstrumentCatalog | None = None,
+        derivs: DerivReaders | None = None,
     ) -> None:
         self._instruments = instruments  # the price tick the levels are rounded to
+        self._derivs = derivs  # funding and open interest beside the map (context, no vote)
         self._ticker = ticker
         self._orderbook = orderbook
         self._heatmap = heatmap
@@ -55,11 +58,12 @@ class SniperService:
 
     async def read(self, inst: Instrument) -> SniperRead:
         coins = sorted({*WHALE_COINS, inst.base})
-        ticker, book, heat, etf, *whales = await asyncio.gather(
+        ticker, book, heat, etf, context, *whales = await asyncio.gather(
             self._ticker.ticker(inst),
             self._orderbook.report(inst),
             self._heatmap.heatmap(inst, HeatmapRange.H4),
             self._etf.for_coin(inst.base),
+            self._derivs.context(inst) if self._derivs else _nothing(),
             *(self._whale.recent(Instrument(base=coin)) for coin in coins),
             return_exceptions=True,
         )
@@ -126,11 +130,13 @@ class SniperService:
             etf=flows,
             stale=stale,
             tick=await self._instruments.tick(inst) if self._instruments else None,
+            context=context if isinstance(context, DerivContext) else None,
             missing=[
                 Missing(name=m, reason=r, by=outcome.by.get(m)) for m, r in outcome.failed.items()
             ],
         )
-        return SniperRead(map=evaluate(inputs, self._limits), outcome=outcome, inputs=inputs)
+        drawn = evaluate(inputs, self._limits).model_copy(update={"context": inputs.context})
+        return SniperRead(map=drawn, outcome=outcome, inputs=inputs)
 
     @staticmethod
     def _price(ticker: object, book: OrderBookReport | None, heat: HeatmapReport | None) -> Decimal:
@@ -142,3 +148,7 @@ class SniperService:
         if heat is not None:
             return heat.analysis.price
         return Decimal(0)
+
+
+async def _nothing() -> None:
+    return None
