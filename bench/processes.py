@@ -45,7 +45,7 @@ def bot_env(telegram: FakeTelegram, vendors: FakeVendors, workdir: str) -> dict[
     (bench/flood.py measures pacing). Prices stay cached for the whole run."""
     urls = {
         f"{name}_BASE_URL": vendors.base_url
-        for name in ("OKX", "COINAPI", "BINANCE", "COINGLASS", "FNG")
+        for name in ("OKX", "COINAPI", "BINANCE", "BINANCE_FUTURES", "COINGLASS", "FNG")
     }
     return {
         "PATH": os.environ.get("PATH", ""),
@@ -63,6 +63,7 @@ def bot_env(telegram: FakeTelegram, vendors: FakeVendors, workdir: str) -> dict[
         "TELEGRAM_CHAT_PER_SECOND": "100000",  # a bench user asks again at once
         "PROBE_INTERVAL_SECONDS": "0",
         "LIQUIDATION_POLL_SECONDS": "0",
+        "OKX_WS_URL": "",  # no live liquidations: nothing leaves this machine
         "BIAS_INTERVAL_SECONDS": "0",
         "SNIPER_INTERVAL_SECONDS": "0",
         "GRADING_INTERVAL_SECONDS": "0",

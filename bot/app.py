@@ -163,6 +163,8 @@ async def run(settings: Settings) -> None:
     sending = asyncio.create_task(sender.run(), name="alert-sender")  # resumes what is pending
     scheduler = make_scheduler(services)
     scheduler.start()
+    stream = services.liquidation_stream
+    streaming = asyncio.create_task(stream.run(), name="liquidation-stream") if stream else None
     logger.info("http: /healthz and /metrics on {}:{}", settings.http_host, settings.http_port)
     # The menu is published beside polling, not before it: the first answer does not wait
     # on a round trip per language, and a Bot API that refuses it costs only the menu.
@@ -186,6 +188,8 @@ async def run(settings: Settings) -> None:
             )
     finally:
         menu.cancel()
+        if streaming is not None:
+            streaming.cancel()
         scheduler.shutdown(wait=False)
         sending.cancel()
         with contextlib.suppress(asyncio.CancelledError):

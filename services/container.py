@@ -17,6 +17,7 @@ from services.delivery.followups import FollowUpQueue
 from services.delivery.outbox import Cooldown, Outbox
 from services.jobs.bias_job import BiasJob
 from services.jobs.grading_job import GradingJob
+from services.jobs.liquidation_stream import LiquidationStream
 from services.jobs.parts import JobParts, JobRunner, JudgedJob, build_jobs
 from services.jobs.sniper_job import SniperJob
 from services.jobs.store_notice import StoreWatch
@@ -31,6 +32,7 @@ from services.kernel.retry import DEFAULT, RetryPolicy
 from services.kernel.routes import RouteBook
 from services.kernel.settings import Settings
 from services.kernel.status import StatusRegistry
+from services.market.contracts import contract_values
 from services.market.etf.service import EtfService
 from services.market.flags import FlagService
 from services.market.funding.service import FundingService
@@ -61,6 +63,7 @@ from services.storage.chats import ChatRepository
 from services.storage.db import Database
 from services.storage.journal import Journal
 from services.storage.leases import Leases
+from services.storage.liquidations import LiquidationStore
 from services.storage.rules import RuleStore
 from services.vendors.alternative_me import FearGreedClient
 from services.vendors.binance import BinanceClient
@@ -102,6 +105,8 @@ class Services:
     rules: RuleService  # the alerts chats set (/alert)
     rule_review: RuleReview  # their list, history and dry-run
     clients: list[VendorClient] = field(default_factory=list)
+    # Live liquidations from OKX's WebSocket (None with OKX_WS_URL empty: the REST poll only).
+    liquidation_stream: LiquidationStream | None = None
 
     # The modules the bot itself reads by name; any module is `modules.get(ItsService)`.
     @property
@@ -325,6 +330,7 @@ def build_services(
         ticker,
         Limits(private=settings.alert_max_per_user, group=settings.alert_max_per_group),
     )
+    leases = Leases(db, settings.instance())
     return Services(
         settings=settings,
         metrics=metrics,
@@ -342,7 +348,7 @@ def build_services(
         seen_chats=SeenChats(chats),
         subscriptions=subscriptions,
         outbox=outbox,
-        leases=Leases(db, settings.instance()),
+        leases=leases,
         sniper=sniper,
         flags=flags,
         routes=routes,
@@ -353,6 +359,16 @@ def build_services(
         jobs=jobs,
         rules=rule_service,
         rule_review=RuleReview(rule_service, price_charts),
+        liquidation_stream=LiquidationStream(
+            settings.okx_ws_url,
+            lambda: contract_values(cache, okx),
+            LiquidationStore(db),
+            leases,
+            status,
+            flags,
+        )
+        if settings.okx_ws_url
+        else None,
         redis=plumbing.redis,
         limits=plumbing.limits,
         stores=StoreWatch(status, outbox, settings.admin_ids),

@@ -118,6 +118,8 @@ def make_settings(**overrides: Any) -> Settings:
         "database_url": "sqlite+aiosqlite:///:memory:",
         "coinapi_api_key": "",
         "coinglass_api_key": "",
+        # Tests never reach OKX: a test of the live liquidations points this at the fake.
+        "okx_ws_url": "",
         "http_timeout_seconds": 1.0,
         # Telegram's pace is its own tests' business (they set these): elsewhere a chat's
         # second reply need not wait a second, nor a burst 40 ms a message.

@@ -600,6 +600,8 @@ ID = {
     "Derivatives (context, no vote): {crowding}: funding {yearly} a year, OI {oi} in 24h": "Derivatif (konteks, tidak ikut menentukan): {crowding}: funding {yearly} per tahun, OI {oi} dalam 24 jam",
     "Derivatives crowding": "Kepadatan derivatif",
     "funding {yearly} a year": "funding {yearly} per tahun",
+    "OKX shows at most one liquidation per contract a second: a sample, not all.": "OKX menampilkan paling banyak satu likuidasi per kontrak per detik: sampel, bukan semuanya.",
+    "Live liquidations (OKX WebSocket)": "Likuidasi langsung (WebSocket OKX)",
 }
 
 

@@ -90,6 +90,8 @@ def module_name(module: str) -> str:
     """The module registry's words for it, in the reader's language."""
     if module in Module.__members__.values():
         return _(MODULES[Module(module)].display)
+    if module == "liquidation_stream":  # not a module: the live feed the heatmap's record keeps
+        return _("Live liquidations (OKX WebSocket)")
     return esc(module)
 
 

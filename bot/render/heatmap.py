@@ -69,6 +69,8 @@ def _realized(report: HeatmapReport, view: View) -> list[str]:
         line += " " + _("The bot's record of them reaches back {age}.").format(
             age=_age(layer.record.total_seconds(), view)
         )
+    # OKX's own caveat on the channel and the endpoint alike: a sample, not every liquidation.
+    line += " " + _("OKX shows at most one liquidation per contract a second: a sample, not all.")
     return ["", line]
 
 

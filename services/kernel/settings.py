@@ -74,6 +74,8 @@ class Settings(BaseSettings, _Registered):
     http_port: int = 8080
     log_level: str = "INFO"
 
+    # OKX's public WebSocket: live liquidations ("" leaves them to the REST poll alone).
+    okx_ws_url: str = "wss://ws.okx.com:8443/ws/v5/public"
     okx_base_url: str = "https://www.okx.com"
     binance_base_url: str = "https://api.binance.com"
     # USDⓈ-M futures' public data: the derivatives modules' fallback (no key).

@@ -16,6 +16,7 @@ class VendorSpec:
 VENDORS: dict[str, VendorSpec] = {
     "okx": VendorSpec("OKX"),
     "binance": VendorSpec("Binance"),
+    "binance_futures": VendorSpec("Binance futures"),
     "coinglass": VendorSpec("CoinGlass", "COINGLASS_API_KEY"),
     "coinapi": VendorSpec("CoinAPI", "COINAPI_API_KEY"),
     "alternative_me": VendorSpec("alternative.me"),

@@ -25,6 +25,7 @@ from services.vendors.okx_rows import (
     Trade,
     candle_row,
     interpret,
+    liquidation_details,
     parse_inst_id,
     to_ms,
 )
@@ -194,27 +195,8 @@ class OkxClient:
                 "liquidations", path, interpret("liquidations"), adapted
             ),
         )
-        events = []
-        for row in rows:
-            for detail in row.get("details") or [] if isinstance(row, dict) else []:
-                try:
-                    price, contracts = Decimal(detail["bkPx"]), Decimal(detail["sz"])
-                    coins = contracts * ct_val
-                    events.append(
-                        Liquidation(
-                            coin=inst.base,
-                            side="long"
-                            if detail.get("posSide") == "long" or detail.get("side") == "sell"
-                            else "short",
-                            price=price,
-                            size_coin=coins,
-                            usd=coins * price,
-                            at=moment(detail["ts"], "ms"),
-                        )
-                    )
-                except (KeyError, TypeError, ValueError, ArithmeticError):
-                    raise BadResponseError(VENDOR, "liquidations", "unreadable detail") from None
-        return events
+        details = (liquidation_details(row, inst.base, ct_val, "liquidations") for row in rows)
+        return [e for found in details for e in found]
 
     @reads("option_oi")
     async def option_open_interest(self, coin: str) -> list[OptionOI]:

@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 from pydantic import BaseModel, field_validator
 
-from services.kernel.bounds import EPOCH_MS_MAX, EPOCH_MS_MIN, Amount, EpochMs, Price, Quote
+from services.kernel.bounds import EPOCH_MS_MAX, EPOCH_MS_MIN, Amount, EpochMs, Price, Quote, moment
 from services.kernel.errors import (
     BadResponseError,
     RateLimitedError,
@@ -19,7 +19,7 @@ from services.kernel.errors import (
     VendorRefusedError,
 )
 from services.kernel.http import json_body, raise_for_status, retry_after
-from services.kernel.models import Candle
+from services.kernel.models import Candle, Liquidation
 
 VENDOR = "okx"
 UNKNOWN_INSTRUMENT = {"51001"}
@@ -165,3 +165,29 @@ class Trade(BaseModel):
 
 class ContractValues(BaseModel):
     ct_val: dict[str, Decimal]
+
+
+def liquidation_details(row: Any, coin: str, ct_val: Decimal, endpoint: str) -> list[Liquidation]:
+    """One liquidation row's orders (REST and the WebSocket channel send the same rows): sizes
+    in contracts, so coins are contracts × ctVal and dollars coins × the bankruptcy price; `side`
+    buy closes a short (a short was liquidated), sell a long."""
+    events = []
+    for detail in row.get("details") or [] if isinstance(row, dict) else []:
+        try:
+            price, contracts = Decimal(detail["bkPx"]), Decimal(detail["sz"])
+            coins = contracts * ct_val
+            events.append(
+                Liquidation(
+                    coin=coin,
+                    side="long"
+                    if detail.get("posSide") == "long" or detail.get("side") == "sell"
+                    else "short",
+                    price=price,
+                    size_coin=coins,
+                    usd=coins * price,
+                    at=moment(detail["ts"], "ms"),
+                )
+            )
+        except (KeyError, TypeError, ValueError, ArithmeticError):
+            raise BadResponseError(VENDOR, endpoint, "unreadable detail") from None
+    return events

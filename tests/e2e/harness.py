@@ -40,6 +40,7 @@ class BotProcess:
             "BOT_TOKEN": telegram.token,
             "TELEGRAM_API_BASE": telegram.base_url,
             "OKX_BASE_URL": vendors.base_url,
+            "OKX_WS_URL": "",  # live liquidations off: the e2e runs on the REST poll
             "COINAPI_BASE_URL": vendors.base_url,
             "BINANCE_BASE_URL": vendors.base_url,
             "BINANCE_FUTURES_BASE_URL": vendors.base_url,

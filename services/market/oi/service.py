@@ -8,6 +8,7 @@ answer, which names it, and the module degraded."""
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -55,6 +56,8 @@ from services.vendors.okx_derivs import OkxDerivs, OpenInterestNow
 from services.vendors.okx_stats import OiPoint, OkxStats, RatioPoint, TakerPoint
 
 MODULE = Module.OI
+PERIOD_SECONDS = {"5m": 300, "1H": 3600}
+PUBLISH_LAG = 20.0  # seconds after a period closes before OKX's statistics show its point
 T = TypeVar("T")
 
 
@@ -182,13 +185,15 @@ class OiService:
         part: Part,
         key: str,
         fetch: Callable[[], Awaitable[Rows]],
+        period: str,
     ) -> Rows | None:
         """A part's rows through the cache (a stale copy when OKX fails), or None with its
-        reason noted: it leaves one line out, not the answer."""
+        reason noted: it leaves one line out, not the answer. Kept until the period's next
+        point is out (the rows cannot change before), and never less than OI_CACHE_TTL."""
+        step = PERIOD_SECONDS[period]
+        ttl = max(self._ttl, step - time.time() % step + PUBLISH_LAG)
         try:
-            return await read_through(
-                self._cache, self._status, MODULE, key, Rows, self._ttl, fetch
-            )
+            return await read_through(self._cache, self._status, MODULE, key, Rows, ttl, fetch)
         except DataUnavailableError as failed:
             telling = telling_failure(failed.failures)
             missing.setdefault(part, telling[1] if telling else Reason.ERROR)
@@ -209,6 +214,7 @@ class OiService:
             Part.HISTORY,
             f"oi-1H:{okx_inst_id(swap)}",
             lambda: self._either(lambda s: s.open_interest_history(swap, "1H", 25), "oi"),
+            "1H",
         )
         if hours is None:
             return None
@@ -234,7 +240,11 @@ class OiService:
 
         def kept(name: Part, key: str, read: Read, field: str) -> Awaitable[Rows | None]:
             return self._part(
-                missing, name, f"oi-{key}:{inst_id}", lambda: self._either(read, field)
+                missing,
+                name,
+                f"oi-{key}:{inst_id}",
+                lambda: self._either(read, field),
+                key.rpartition(":")[2],  # the period the rows are of: ls:5m -> 5m
             )
 
         # Each part is kept on its own, by the period it reads, not by the window asked: the
