@@ -84,6 +84,7 @@ bench: $(STAMP) locales
 	$(BIN)/python bench/latency.py
 	$(BIN)/python bench/alerts.py
 	$(BIN)/python bench/dryrun.py
+	$(BIN)/python bench/derivatives.py
 	@if [ -n "$$REDIS_URL" ] && [ -n "$$DATABASE_URL" ]; then $(BIN)/python bench/replicas.py; \
 	else echo '{"bench": "replicas", "skipped": "needs REDIS_URL and a PostgreSQL DATABASE_URL"}'; fi
 

@@ -21,13 +21,21 @@ class LiquidationStore:
         """Insert what is new; a row polled twice is stored once. Returns rows added."""
         if not events:
             return 0
-        statement = self._db.insert(LiquidationRow).values([e.model_dump() for e in events])
-        statement = statement.on_conflict_do_nothing(
-            index_elements=["coin", "at", "price", "size_coin"]
+        # One statement for every row, sent as an executemany: a multi-row VALUES would be
+        # compiled again for each batch, and the live channel writes a batch a second.
+        statement = (
+            self._db.insert(LiquidationRow)
+            .on_conflict_do_nothing(index_elements=["coin", "at", "price", "size_coin"])
+            .returning(LiquidationRow.id)  # the rows kept: a row seen before returns none
         )
+        rows = [
+            {"coin": e.coin, "side": e.side, "price": e.price, "size_coin": e.size_coin,
+             "usd": e.usd, "at": e.at}
+            for e in events
+        ]  # fmt: skip
         async with self._db.sessions() as session, session.begin():
-            result = await session.execute(statement)
-        return max(0, int(getattr(result, "rowcount", 0) or 0))
+            result = await session.execute(statement, rows)
+            return len(result.all())
 
     async def window(self, coin: str, since: datetime) -> list[Liquidation]:
         async with self._db.sessions() as session:
