@@ -4,17 +4,28 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 
 from aiogram.types import InlineKeyboardMarkup
 
+from bot.charts.derivs import deriv_chart
 from bot.charts.labels import CandleLabels, DepthLabels, HeatmapLabels
-from bot.keyboards import chart_keyboard, heatmap_keyboard, refresh_keyboard, with_map
+from bot.keyboards import (
+    chart_keyboard,
+    deriv_keyboard,
+    heatmap_keyboard,
+    refresh_keyboard,
+    with_map,
+)
 from bot.render.chart import candle_labels, render_chart_caption
+from bot.render.derivatives import deriv_labels, render_deriv, render_deriv_caption
 from bot.render.heatmap import heatmap_caption, heatmap_labels, render_heatmap
 from bot.render.orderbook import depth_labels, orderbook_caption, render_orderbook
 from bot.render.view import View
-from services.kernel.symbols import okx_inst_id
+from services.kernel.symbols import Instrument, okx_inst_id
+from services.market.funding.service import FundingReport
 from services.market.heatmap.service import HeatmapReport
+from services.market.oi.service import OiReport, OiWindow
 from services.market.orderbook.service import Exchange, OrderBookReport
 from services.market.ticker.candles import CandleReport
 from services.signals.calls import CallLevels
@@ -95,3 +106,28 @@ def draw_candles(report: CandleReport, labels: CandleLabels, view: View) -> byte
     from bot.charts.candles import candle_chart
 
     return candle_chart(report, labels, view)
+
+
+def deriv_answer(
+    funding: FundingReport | str, oi: OiReport | str, pair: Instrument, window: OiWindow, view: View
+) -> ChartAnswer:
+    """The card, with the window's price and open interest and the week's funding drawn when
+    open interest answered (else the card alone: its chart would have nothing to show)."""
+    text = render_deriv(funding, oi, pair.swap().display, view)
+    markup = deriv_keyboard(okx_inst_id(pair.swap()), window)
+    if not isinstance(oi, OiReport) or len(oi.series) < 2:
+        return ChartAnswer(text, text, _no_chart, "deriv.png", markup)
+    labels = deriv_labels(oi, view)
+    paid = funding.paid if isinstance(funding, FundingReport) else []
+    interval = funding.now.interval_hours if isinstance(funding, FundingReport) else Decimal(8)
+    return ChartAnswer(
+        text=text,
+        caption=render_deriv_caption(oi, view),
+        draw=lambda: deriv_chart(oi.series, paid, interval, labels, view),
+        filename="deriv.png",
+        markup=markup,
+    )
+
+
+def _no_chart() -> bytes:
+    raise LookupError("nothing to draw")  # render_chart logs it and the text goes alone

@@ -16,6 +16,7 @@ from bot.render.errors import module_name
 from services.kernel.symbols import Instrument, okx_inst_id
 from services.market.flags import Flag
 from services.market.heatmap.service import HeatmapRange
+from services.market.oi.service import OiWindow
 from services.market.ticker.candles import Bar
 from services.signals.sniper.rule import EntryMap
 
@@ -52,6 +53,20 @@ class Refresh(CallbackData, prefix="rf"):
 class HeatmapView(CallbackData, prefix="hm"):
     coin: str
     range: HeatmapRange  # a range no longer offered is an expired button, not a typo
+
+
+class DerivView(CallbackData, prefix="dv"):
+    symbol: str  # the OKX instId of the perpetual
+    window: OiWindow  # a window no longer offered is an expired button
+
+
+def deriv_keyboard(symbol: str, current: OiWindow) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for window in OiWindow:
+        label = f"• {window.value}" if window is current else window.value
+        builder.button(text=label, callback_data=DerivView(symbol=symbol, window=window))
+    builder.adjust(len(OiWindow))
+    return builder.as_markup()
 
 
 class ChartView(CallbackData, prefix="ch"):

@@ -16,7 +16,7 @@ from bot.filters import InPlace
 from bot.handlers.admins import BotAdmin, admins_only, admins_only_press
 from bot.handlers.basic import help_, ids, start
 from bot.handlers.buttons import chart_view, expired, heatmap_range, record_view, refresh
-from bot.handlers.derivatives import deriv, funding, oi
+from bot.handlers.derivatives import deriv, deriv_window, funding, oi
 from bot.handlers.flags import flags, toggle
 from bot.handlers.language import lang
 from bot.handlers.market import (
@@ -39,6 +39,7 @@ from bot.handlers.status import status
 from bot.handlers.subscriptions import membership, migrated, subscribe, unsubscribe
 from bot.keyboards import (
     ChartView,
+    DerivView,
     FlagToggle,
     HeatmapView,
     MapLines,
@@ -170,6 +171,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
         N_("A perpetual's funding and open interest in one card"),
         deriv,
         usage="SYMBOL [1h|4h|24h]",
+        chat_action=None,
         aliases=("derivatives",),
         sample="/deriv SOL",
     ),
@@ -250,6 +252,7 @@ def commands_router() -> Router:
     router.callback_query.register(admins_only_press, switch)
     router.callback_query.register(refresh, Refresh.filter())
     router.callback_query.register(heatmap_range, HeatmapView.filter())
+    router.callback_query.register(deriv_window, DerivView.filter())
     router.callback_query.register(chart_view, ChartView.filter())
     router.callback_query.register(record_view, RecordView.filter())
     router.callback_query.register(rule_button, RuleButton.filter())

@@ -602,6 +602,10 @@ ID = {
     "funding {yearly} a year": "funding {yearly} per tahun",
     "OKX shows at most one liquidation per contract a second: a sample, not all.": "OKX menampilkan paling banyak satu likuidasi per kontrak per detik: sampel, bukan semuanya.",
     "Live liquidations (OKX WebSocket)": "Likuidasi langsung (WebSocket OKX)",
+    "{pair} price, open interest and funding": "Harga, open interest dan funding {pair}",
+    "Price": "Harga",
+    "Open interest ({coin})": "Open interest ({coin})",
+    "Funding paid at each settlement, % a year": "Funding dibayar tiap penyelesaian, % per tahun",
 }
 
 

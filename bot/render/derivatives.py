@@ -7,8 +7,10 @@ from decimal import Decimal
 
 from aiogram.utils.i18n import gettext as _
 
+from bot.charts.derivs import DerivLabels
+from bot.charts.labels import ChartFrame
 from bot.render.errors import reason_text
-from bot.render.footer import data_footer
+from bot.render.footer import chart_context, data_footer
 from bot.render.text import b, esc
 from bot.render.view import View
 from services.market.funding.service import FundingRate, FundingReport, FundingScreen
@@ -242,3 +244,18 @@ def render_deriv(funding: FundingReport | str, oi: OiReport | str, pair: str, vi
     lines += oi_lines(oi, view) if isinstance(oi, OiReport) else [oi]
     footers = [data_footer(view, r) for r in (funding, oi) if not isinstance(r, str)]
     return "\n".join([*lines, "", *footers])
+
+
+def deriv_labels(oi: OiReport, view: View) -> DerivLabels:
+    title = _("{pair} price, open interest and funding").format(pair=oi.instrument.display)
+    return DerivLabels(
+        frame=ChartFrame(title=title, context=chart_context(view, oi), locale=view.locale),
+        price=_("Price"),
+        open_interest=_("Open interest ({coin})").format(coin=oi.instrument.base),
+        funding=_("Funding paid at each settlement, % a year"),
+    )
+
+
+def render_deriv_caption(oi: OiReport, view: View) -> str:
+    """The photo's caption when the card is longer than Telegram allows (the card follows)."""
+    return b(_("{pair} derivatives").format(pair=esc(oi.instrument.display)))

@@ -299,3 +299,30 @@ async def test_the_sniper_map_names_crowded_longs(
     await dispatch.command("/sniper", chat_id=2319)
     sniper = one(telegram, 2319)
     assert "<b>crowded longs</b>: funding +43.80% a year, OI +13.33% in 24h" in sniper
+
+
+async def test_deriv_draws_its_chart_and_a_window_button_redraws_it(
+    dispatch: Dispatch, telegram: FakeTelegram, vendors: FakeVendors
+) -> None:
+    script_open_interest(vendors)
+    await dispatch.command("/deriv SOL", chat_id=2320)
+    [photo] = telegram.calls_to("sendPhoto", ok=True)
+    assert "Over 4h: <b>new longs" in photo.params["caption"]
+    assert set(dispatch.buttons(photo)) == {"1h", "• 4h", "24h"}
+    await dispatch.press_button("24h", photo, user_id=2320)
+    [edit] = telegram.calls_to("editMessageMedia", ok=True)
+    assert "Over 24h:" in edit.params["caption"]
+    assert "• 24h" in dispatch.buttons(edit)
+    assert not dispatch.logs.errors
+
+
+async def test_deriv_without_open_interest_is_the_card_alone(
+    dispatch: Dispatch, telegram: FakeTelegram, vendors: FakeVendors
+) -> None:
+    vendors.derivatives.binance_refused = True
+    vendors.fail("/api/v5/public/open-interest", Fault(status=503))
+    await dispatch.command("/deriv SOL", chat_id=2321)
+    assert not telegram.calls_to("sendPhoto", ok=True)  # nothing to draw: no empty chart
+    text = one(telegram, 2321)
+    assert "Open interest data is unavailable" in text and "+0.0061%</b> per 8h" in text
+    assert set(dispatch.buttons()) == {"1h", "• 4h", "24h"}

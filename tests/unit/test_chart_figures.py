@@ -8,19 +8,24 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+import pytest
 from aiogram.utils.i18n import I18n
 from matplotlib.dates import num2date
 
 from bot.charts.candles import draw_candles
 from bot.charts.depth import draw_depth
+from bot.charts.derivs import DerivLabels, draw_deriv
 from bot.charts.frame import figure, price_and_volume
 from bot.charts.heatmap import draw_heatmap
+from bot.charts.labels import ChartFrame
 from bot.render.chart import candle_labels
 from bot.render.heatmap import heatmap_labels
 from bot.render.orderbook import depth_labels
 from bot.render.view import View
 from services.kernel.symbols import parse_symbol
+from services.market.funding.service import Settlement
 from services.market.ticker.candles import Bar, CandleBar, CandleReport
+from services.vendors.okx_stats import OiPoint
 from tests.fakes.reports import book_report, heatmap_report
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
@@ -130,3 +135,29 @@ def test_prices_sit_on_the_instruments_tick() -> None:
     assert on_cents.price(Decimal("186.875")) == "186.88"
     assert view().on_tick(Decimal("0.1")).price(Decimal("96850.25")) == "96,850.2"
     assert view().price(Decimal("190.625")) == "190.625"  # no tick known: as it is
+
+
+def test_the_deriv_chart_draws_each_settlement_as_a_yearly_rate_of_its_own_interval() -> None:
+    """An hourly contract paying 0.01 % settles 24 times a day: 87.6 % a year, not 10.95 %."""
+    start = datetime(2026, 12, 7, tzinfo=UTC)
+    series = [
+        OiPoint(
+            at=start + timedelta(minutes=5 * n),
+            coins=Decimal(1000 + n),
+            usd=Decimal(100_000 + 100 * n),
+        )
+        for n in range(12)
+    ]
+    paid = [
+        Settlement(at=start + timedelta(hours=n), rate=Decimal(sign) / 10_000)
+        for n, sign in enumerate((1, -1))
+    ]
+    fig, _ = figure()
+    fig.clear()
+    price, interest, funding = fig.subplots(3, 1)
+    labels = DerivLabels(ChartFrame("t", "c", "en"), "Price", "Open interest (SOL)", "Funding")
+    draw_deriv(price, interest, funding, series, paid, Decimal(1), labels, view())
+    heights = [bar.get_height() for bar in funding.patches]
+    assert heights == pytest.approx([87.6, -87.6])
+    assert price.lines[0].get_ydata()[0] == pytest.approx(100.0)  # dollars over coins
+    assert list(interest.lines[0].get_ydata()[:2]) == [1000.0, 1001.0]

@@ -104,6 +104,9 @@ class OiReport(Provenance):
     accounts_ratio_then: Decimal | None  # at the window's start
     top_traders_ratio: Decimal | None  # the top 5 %'s long/short positions, latest
     taker: TakerFlow | None  # over the window, in USD
+    # The open interest over the window, oldest first (its price is the dollars over coins):
+    # what a chart of it draws.
+    series: list[OiPoint] = Field(default_factory=list)
     missing: dict[Part, Reason] = Field(default_factory=dict)
     # Parts a source other than the answer's own gave (its fallback stood in for them).
     stood_in: dict[Part, str] = Field(default_factory=dict)
@@ -299,6 +302,12 @@ class OiService:
             taker=taker_flow(taker_points, since) if taker_points else None,
             missing=missing,
             stood_in=stood_in,
+            series=[
+                p
+                for p in ((hours_oi if window is OiWindow.H24 else recent_oi) or [])
+                if p.at >= since
+            ]
+            + [point],
             source=got.source,
             fallback_reason=got.fallback_reason,
             as_of=datetime.now(UTC),
