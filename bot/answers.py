@@ -8,8 +8,7 @@ from decimal import Decimal
 
 from aiogram.types import InlineKeyboardMarkup
 
-from bot.charts.derivs import deriv_chart
-from bot.charts.labels import CandleLabels, DepthLabels, HeatmapLabels
+from bot.charts.labels import CandleLabels, DepthLabels, DerivLabels, HeatmapLabels
 from bot.keyboards import (
     chart_keyboard,
     deriv_keyboard,
@@ -22,14 +21,16 @@ from bot.render.derivatives import deriv_labels, render_deriv, render_deriv_capt
 from bot.render.heatmap import heatmap_caption, heatmap_labels, render_heatmap
 from bot.render.orderbook import depth_labels, orderbook_caption, render_orderbook
 from bot.render.view import View
-from services.kernel.symbols import Instrument, okx_inst_id
-from services.market.funding.service import FundingReport
+from services.kernel.symbols import Instrument
+from services.market.funding.service import FundingReport, Settlement
 from services.market.heatmap.service import HeatmapReport
 from services.market.oi.service import OiReport, OiWindow
 from services.market.orderbook.service import Exchange, OrderBookReport
 from services.market.ticker.candles import CandleReport
 from services.signals.calls import CallLevels
 from services.signals.sniper.rule import EntryMap
+from services.vendors.okx_stats import OiPoint
+from services.vendors.okx_symbols import okx_inst_id
 
 
 @dataclass(frozen=True)
@@ -123,7 +124,7 @@ def deriv_answer(
     return ChartAnswer(
         text=text,
         caption=render_deriv_caption(oi, view),
-        draw=lambda: deriv_chart(oi.series, paid, interval, labels, view),
+        draw=lambda: draw_deriv(oi.series, paid, interval, labels, view),
         filename="deriv.png",
         markup=markup,
     )
@@ -131,3 +132,15 @@ def deriv_answer(
 
 def _no_chart() -> bytes:
     raise LookupError("nothing to draw")  # render_chart logs it and the text goes alone
+
+
+def draw_deriv(
+    series: list[OiPoint],
+    paid: list[Settlement],
+    interval_hours: Decimal,
+    labels: DerivLabels,
+    view: View,
+) -> bytes:
+    from bot.charts.derivs import deriv_chart
+
+    return deriv_chart(series, paid, interval_hours, labels, view)

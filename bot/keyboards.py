@@ -13,12 +13,13 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.render.errors import module_name
-from services.kernel.symbols import Instrument, okx_inst_id
+from services.kernel.symbols import Instrument
 from services.market.flags import Flag
 from services.market.heatmap.service import HeatmapRange
 from services.market.oi.service import OiWindow
 from services.market.ticker.candles import Bar
 from services.signals.sniper.rule import EntryMap
+from services.vendors.okx_symbols import okx_inst_id
 
 
 class FlagToggle(CallbackData, prefix="fl"):

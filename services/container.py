@@ -32,6 +32,7 @@ from services.kernel.retry import DEFAULT, RetryPolicy
 from services.kernel.routes import RouteBook
 from services.kernel.settings import Settings
 from services.kernel.status import StatusRegistry
+from services.kernel.vendors import VENDORS
 from services.market.contracts import contract_values
 from services.market.etf.service import EtfService
 from services.market.flags import FlagService
@@ -217,22 +218,16 @@ def build_services(
     plumbing = build_plumbing(settings, cache_enabled=cache_enabled, retry=retry)
     metrics, cache, client = plumbing.metrics, plumbing.cache, plumbing.client
     status = StatusRegistry()
-    okx_http = client("okx", settings.okx_base_url)
-    coinapi_key = settings.coinapi_api_key.get_secret_value()
-    coinapi_http = client(
-        "coinapi", settings.coinapi_base_url, {"X-CoinAPI-Key": coinapi_key} if coinapi_key else {}
-    )
-    binance_http = client("binance", settings.binance_base_url)
-    binance_futures_http = client("binance_futures", settings.binance_futures_base_url)
-    coinglass_key = settings.coinglass_api_key.get_secret_value()
-    coinglass_http = client(
-        "coinglass",
-        settings.coinglass_base_url,
-        {"CG-API-KEY": coinglass_key} if coinglass_key else {},
-    )
+    # Every vendor's HTTP client, from the vendor table: its base URL, its key's header.
+    http = {
+        vendor: client(vendor, getattr(settings, spec.base_url), spec.headers(settings))
+        for vendor, spec in VENDORS.items()
+    }
+    okx_http, coinapi_http = http["okx"], http["coinapi"]
+    coinglass_key = VENDORS["coinglass"].key(settings)
+    coinapi_key = VENDORS["coinapi"].key(settings)
     routes = RouteBook()
-    coinglass = CoinGlassClient(coinglass_http, has_key=bool(coinglass_key), routes=routes)
-    fng_http = client("alternative_me", settings.fng_base_url)
+    coinglass = CoinGlassClient(http["coinglass"], has_key=bool(coinglass_key), routes=routes)
     db = Database(
         settings.database_url,
         timeout=settings.database_timeout_seconds,
@@ -245,12 +240,12 @@ def build_services(
     vendors = Vendors(
         okx=okx,
         coinapi=coinapi,
-        binance=BinanceClient(binance_http),
+        binance=BinanceClient(http["binance"]),
         coinglass=coinglass,
-        fear_greed=FearGreedClient(fng_http),
+        fear_greed=FearGreedClient(http["alternative_me"]),
         okx_stats=OkxStats(okx_http),
         okx_derivs=OkxDerivs(okx_http),
-        binance_futures=BinanceFutures(binance_futures_http),
+        binance_futures=BinanceFutures(http["binance_futures"]),
     )
     modules = build_modules(MarketParts(settings, vendors, cache, status, flags, db))
     instruments = InstrumentCatalog(okx, cache, settings.instruments_cache_ttl_seconds)
@@ -372,12 +367,5 @@ def build_services(
         redis=plumbing.redis,
         limits=plumbing.limits,
         stores=StoreWatch(status, outbox, settings.admin_ids),
-        clients=[
-            okx_http,
-            coinapi_http,
-            binance_http,
-            binance_futures_http,
-            coinglass_http,
-            fng_http,
-        ],
+        clients=list(http.values()),
     )

@@ -3,7 +3,6 @@ paid at each settlement of the week, in /chart's frame."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
 
 from matplotlib.axes import Axes
@@ -13,20 +12,12 @@ from matplotlib.figure import Figure
 
 from bot.charts.axes import time_axis
 from bot.charts.frame import DPI, SIZE, finish, numbers
-from bot.charts.labels import ChartFrame
+from bot.charts.labels import DerivLabels
 from bot.render.view import View
 from services.market.funding.service import Settlement
 from services.vendors.okx_stats import OiPoint
 
 PRICE, OPEN, PAID, RECEIVED = "#2563eb", "#7c3aed", "#dc2626", "#16a34a"
-
-
-@dataclass(frozen=True)
-class DerivLabels:
-    frame: ChartFrame
-    price: str  # "Price"
-    open_interest: str  # "Open interest (SOL)"
-    funding: str  # "Funding paid at each settlement, % a year"
 
 
 def deriv_chart(

@@ -49,3 +49,11 @@ class CandleLabels:
     last: str  # "last 142.35"
     # A live sniper map's levels, name and price ("TP1 144.5"), drawn across the price panel.
     levels: tuple[tuple[str, float, str], ...] = ()  # (label, price, colour)
+
+
+@dataclass(frozen=True)
+class DerivLabels:
+    frame: ChartFrame
+    price: str  # "Price"
+    open_interest: str  # "Open interest (SOL)"
+    funding: str  # "Funding paid at each settlement, % a year"

@@ -19,7 +19,7 @@ from bot.render.view import View
 from bot.render.whale import render_whale
 from bot.reply import reply
 from services.kernel.settings import Settings
-from services.kernel.symbols import MAX_SYMBOLS, Instrument, okx_inst_id, split_symbols
+from services.kernel.symbols import MAX_SYMBOLS, Instrument, split_symbols
 from services.market.etf.service import EtfService
 from services.market.heatmap.service import HeatmapService, parse_range
 from services.market.instruments import InstrumentCatalog
@@ -34,6 +34,7 @@ from services.market.whale.service import WhaleService
 from services.signals.bias.service import BiasService
 from services.signals.calls import CallLog
 from services.signals.sniper.service import SniperService
+from services.vendors.okx_symbols import okx_inst_id
 
 
 async def ticker(

@@ -7,8 +7,7 @@ from decimal import Decimal
 
 from aiogram.utils.i18n import gettext as _
 
-from bot.charts.derivs import DerivLabels
-from bot.charts.labels import ChartFrame
+from bot.charts.labels import ChartFrame, DerivLabels
 from bot.render.errors import reason_text
 from bot.render.footer import chart_context, data_footer
 from bot.render.text import b, esc

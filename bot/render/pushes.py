@@ -29,8 +29,9 @@ from services.delivery.models import (
     SniperPush,
     WithdrawnPush,
 )
-from services.kernel.symbols import Instrument, okx_inst_id
+from services.kernel.symbols import Instrument
 from services.market.ticker.candles import Bar
+from services.vendors.okx_symbols import okx_inst_id
 
 
 def _bias(push: BiasPush, view: View) -> str:

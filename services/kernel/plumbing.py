@@ -15,6 +15,7 @@ from services.kernel.metrics import Metrics
 from services.kernel.rate_budget import RateBudget, make_storage
 from services.kernel.retry import RetryPolicy
 from services.kernel.settings import Settings
+from services.kernel.vendors import VENDORS
 
 _STATE_VALUE = {BreakerState.CLOSED: 0, BreakerState.HALF_OPEN: 1, BreakerState.OPEN: 2}
 
@@ -64,13 +65,10 @@ def build_plumbing(settings: Settings, *, cache_enabled: bool, retry: RetryPolic
     )
     limits = make_storage(settings.redis_url, redis)
     budget = RateBudget(limits, max_wait=settings.rate_wait_max_seconds)
-    budget.configure("okx", settings.okx_requests_per_2s, 2)
-    budget.configure("okx:rubik", settings.okx_stats_requests_per_2s, 2)
-    budget.configure("coinapi", settings.coinapi_requests_per_minute, 60)
-    budget.configure("binance", settings.binance_requests_per_minute, 60)
-    budget.configure("binance_futures", settings.binance_futures_requests_per_minute, 60)
-    budget.configure("coinglass", settings.coinglass_requests_per_minute, 60)
-    budget.configure("alternative_me", settings.fng_requests_per_minute, 60)
+    for vendor, spec in VENDORS.items():  # every vendor's budget, and its families'
+        own = {vendor: spec.budget} if spec.budget else {}
+        for key, limit in (own | spec.families).items():
+            budget.configure(key, getattr(settings, limit.setting), limit.seconds)
     cache = ResilientCache(
         make_backend(settings.redis_url, link=redis),
         metrics,

@@ -79,41 +79,6 @@ class Instrument(BaseModel):
         return self.model_copy(update={"market": Market.SWAP})
 
 
-# --- vendor formats -------------------------------------------------------------------------
-
-
-def okx_inst_id(inst: Instrument) -> str:
-    pair = f"{inst.base}-{inst.quote}"
-    return f"{pair}-SWAP" if inst.market is Market.SWAP else pair
-
-
-def parse_okx_swap(inst_id: str) -> Instrument | None:
-    """OKX's perpetual id (SOL-USDT-SWAP, BTC-USD-SWAP) as an instrument; None for any other."""
-    parts = inst_id.split("-")
-    if len(parts) != 3 or parts[2] != "SWAP" or not all(p.isalnum() for p in parts[:2]):
-        return None
-    return Instrument(base=parts[0], quote=parts[1], market=Market.SWAP)
-
-
-def okx_family(inst: Instrument) -> str:
-    """`uly` / `instFamily` of the derivatives (SOL-USDT for SOL-USDT-SWAP)."""
-    return f"{inst.base}-{inst.quote}"
-
-
-def binance_symbol(inst: Instrument) -> str:
-    return f"{inst.base}{inst.quote}"
-
-
-def coinglass_pair(inst: Instrument) -> str:
-    """Pair-level CoinGlass endpoints (heatmap model1, orderbook) with `exchange=Binance`."""
-    return f"{inst.base}{inst.quote}"
-
-
-def coinapi_symbol_id(inst: Instrument, exchange: str = "BINANCE") -> str:
-    kind = "PERP" if inst.market is Market.SWAP else "SPOT"
-    return f"{exchange}_{kind}_{inst.base}_{inst.quote}"
-
-
 # --- parsing --------------------------------------------------------------------------------
 
 
@@ -170,7 +135,7 @@ def parse_symbol(text: str) -> Instrument:
         quote=_check_code(quote or DEFAULT_QUOTE, original),
         market=market,
     )
-    logger.debug("symbol {!r} -> {}", original, okx_inst_id(instrument))
+    logger.debug("symbol {!r} -> {}", original, instrument.display)
     return instrument
 
 

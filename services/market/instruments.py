@@ -13,8 +13,9 @@ from loguru import logger
 from services.kernel.cache import ResilientCache
 from services.kernel.errors import SymbolError, UpstreamError
 from services.kernel.models import InstrumentIds
-from services.kernel.symbols import Instrument, Market, okx_inst_id, parse_symbol
+from services.kernel.symbols import Instrument, Market, parse_symbol
 from services.vendors.okx import OkxClient
+from services.vendors.okx_symbols import okx_inst_id
 
 INST_TYPES = ("SPOT", "SWAP")
 

@@ -10,7 +10,7 @@ import httpx
 from services.kernel.errors import BadResponseError, RateLimitedError, UnknownInstrumentError
 from services.kernel.http import VendorClient, json_body, raise_for_status, reads, retry_after
 from services.kernel.models import OrderBook
-from services.kernel.symbols import Instrument, binance_symbol
+from services.kernel.symbols import Instrument
 from services.vendors.levels import parse_levels
 
 VENDOR = "binance"
@@ -59,3 +59,8 @@ class BinanceClient:
             source=SOURCE,
             as_of=datetime.now(UTC),
         )
+
+
+def binance_symbol(inst: Instrument) -> str:
+    """Binance's symbol (SOLUSDT), spot and USDⓈ-M futures alike."""
+    return f"{inst.base}{inst.quote}"

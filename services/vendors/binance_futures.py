@@ -29,7 +29,8 @@ from services.kernel.errors import (
     UnknownInstrumentError,
 )
 from services.kernel.http import VendorClient, json_body, raise_for_status, reads, retry_after
-from services.kernel.symbols import Instrument, binance_symbol
+from services.kernel.symbols import Instrument
+from services.vendors.binance import binance_symbol
 from services.vendors.okx_derivs import FundingNow, FundingPaid, OpenInterestNow
 from services.vendors.okx_stats import OiPoint, RatioPoint, TakerPoint
 

@@ -12,7 +12,7 @@ from services.kernel.bounds import Moment
 from services.kernel.errors import BadResponseError, NoKeyError, UnknownInstrumentError
 from services.kernel.http import VendorClient, json_body, raise_for_status, reads
 from services.kernel.models import Ticker
-from services.kernel.symbols import Instrument, coinapi_symbol_id
+from services.kernel.symbols import Instrument, Market
 
 VENDOR = "coinapi"
 SOURCE = "CoinAPI"
@@ -76,3 +76,8 @@ class CoinApiClient:
             source=SOURCE,
             as_of=as_of,
         )
+
+
+def coinapi_symbol_id(inst: Instrument, exchange: str = "BINANCE") -> str:
+    kind = "PERP" if inst.market is Market.SWAP else "SPOT"
+    return f"{exchange}_{kind}_{inst.base}_{inst.quote}"

@@ -21,6 +21,7 @@ from services.kernel.errors import (
 from services.kernel.http import VendorClient, json_body, raise_for_status, reads, retry_after
 from services.kernel.models import EtfDay, EtfFlows, HeatmapGrid, Sentiment
 from services.kernel.routes import RouteBook
+from services.kernel.symbols import Instrument
 
 VENDOR = "coinglass"
 SOURCE = "CoinGlass"
@@ -189,3 +190,8 @@ class CoinGlassClient:
             last_time=epoch(last[0]) if last else None,
             path=path,
         )
+
+
+def coinglass_pair(inst: Instrument) -> str:
+    """Pair-level CoinGlass endpoints (heatmap model1, orderbook) with `exchange=Binance`."""
+    return f"{inst.base}{inst.quote}"

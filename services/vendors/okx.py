@@ -15,7 +15,7 @@ from services.kernel.errors import (
 from services.kernel.http import PARSE_ERRORS, VendorClient, reads
 from services.kernel.models import Candle, InstrumentIds, Liquidation, OptionOI, OrderBook, Ticker
 from services.kernel.routes import RouteBook
-from services.kernel.symbols import Instrument, okx_family, okx_inst_id
+from services.kernel.symbols import Instrument
 from services.vendors.levels import parse_levels
 from services.vendors.okx_rows import (
     CT_VAL_MAX,
@@ -29,6 +29,7 @@ from services.vendors.okx_rows import (
     parse_inst_id,
     to_ms,
 )
+from services.vendors.okx_symbols import okx_family, okx_inst_id
 
 SOURCE = "OKX"
 TRADES_LIMIT = 500  # the most OKX keeps on this endpoint

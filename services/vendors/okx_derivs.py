@@ -21,8 +21,9 @@ from pydantic import BaseModel
 from services.kernel.bounds import PRICE_MAX, Amount, Rate, Usd, moment
 from services.kernel.errors import BadResponseError
 from services.kernel.http import VendorClient, reads
-from services.kernel.symbols import Instrument, okx_inst_id
+from services.kernel.symbols import Instrument
 from services.vendors.okx_rows import VENDOR, interpret
+from services.vendors.okx_symbols import okx_inst_id
 
 HISTORY_LIMIT = 400  # funding-rate-history's most rows a call (about 3 months are kept)
 HOURS_8 = Decimal(8)

@@ -21,8 +21,9 @@ from pydantic import BaseModel
 from services.kernel.bounds import Amount, Ratio, Usd, moment
 from services.kernel.errors import BadResponseError
 from services.kernel.http import VendorClient, reads
-from services.kernel.symbols import Instrument, okx_inst_id
+from services.kernel.symbols import Instrument
 from services.vendors.okx_rows import VENDOR, interpret
+from services.vendors.okx_symbols import okx_inst_id
 
 FAMILY = "rubik"  # the endpoint family whose budget these calls share
 ROWS_MAX = 100  # the most a call gives; OKX keeps the latest 1,440 points per period

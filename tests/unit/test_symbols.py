@@ -5,18 +5,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from services.kernel.errors import SymbolError
-from services.kernel.symbols import (
-    Instrument,
-    Market,
-    binance_symbol,
-    coinapi_symbol_id,
-    coinglass_pair,
-    okx_family,
-    okx_inst_id,
-    parse_symbol,
-    split_symbols,
-)
+from services.kernel.symbols import Instrument, Market, parse_symbol, split_symbols
 from services.market.instruments import MEMO_SECONDS
+from services.vendors.binance import binance_symbol
+from services.vendors.coinapi import coinapi_symbol_id
+from services.vendors.coinglass import coinglass_pair
+from services.vendors.okx_symbols import okx_family, okx_inst_id
 from tests.unit.conftest import Build
 
 SOL_SPOT = Instrument(base="SOL", quote="USDT", market=Market.SPOT)

@@ -24,12 +24,13 @@ from services.kernel.models import Provenance
 from services.kernel.modules import Module
 from services.kernel.sources import Source, paid_then_free, read_through, report_unavailable
 from services.kernel.status import StatusRegistry
-from services.kernel.symbols import Instrument, okx_inst_id, parse_okx_swap
+from services.kernel.symbols import Instrument
 from services.market.flags import Flag, FlagService
 from services.market.parts import MarketParts
 from services.vendors.binance_futures import SOURCE as BINANCE_FUTURES
 from services.vendors.okx import SOURCE as OKX
 from services.vendors.okx_derivs import FundingNow, FundingPaid, OkxDerivs
+from services.vendors.okx_symbols import okx_inst_id, parse_okx_swap
 
 MODULE = Module.FUNDING
 HISTORY = timedelta(days=7)

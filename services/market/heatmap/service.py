@@ -21,7 +21,7 @@ from services.kernel.models import Provenance
 from services.kernel.modules import Module
 from services.kernel.sources import Source, paid_then_free, read_through
 from services.kernel.status import StatusRegistry
-from services.kernel.symbols import Instrument, coinglass_pair, okx_inst_id
+from services.kernel.symbols import Instrument
 from services.market.contracts import contract_values
 from services.market.flags import Flag, FlagService
 from services.market.heatmap.analysis import HeatmapAnalysis, analyse, bands_from_grid
@@ -32,11 +32,12 @@ from services.market.ticker.service import TickerService
 from services.storage.errors import StorageUnavailableError
 from services.storage.liquidations import LiquidationStore
 from services.vendors.coinglass import SOURCE as COINGLASS
-from services.vendors.coinglass import CoinGlassClient
+from services.vendors.coinglass import CoinGlassClient, coinglass_pair
 from services.vendors.okx import SOURCE as OKX
 from services.vendors.okx import OkxClient
 from services.vendors.okx_rows import ContractValues
 from services.vendors.okx_stats import OkxStats
+from services.vendors.okx_symbols import okx_inst_id
 
 MODULE = Module.HEATMAP
 PathPoint = tuple[datetime, Decimal]

@@ -38,7 +38,7 @@ from services.kernel.sources import (
     telling_failure,
 )
 from services.kernel.status import StatusRegistry
-from services.kernel.symbols import Instrument, okx_inst_id
+from services.kernel.symbols import Instrument
 from services.market.flags import Flag, FlagService
 from services.market.oi.reading import (
     OiChange,
@@ -54,6 +54,7 @@ from services.vendors.binance_futures import BinanceFutures
 from services.vendors.okx import SOURCE as OKX
 from services.vendors.okx_derivs import OkxDerivs, OpenInterestNow
 from services.vendors.okx_stats import OiPoint, OkxStats, RatioPoint, TakerPoint
+from services.vendors.okx_symbols import okx_inst_id
 
 MODULE = Module.OI
 PERIOD_SECONDS = {"5m": 300, "1H": 3600}

@@ -21,7 +21,7 @@ from services.kernel.models import OrderBook
 from services.kernel.modules import Module
 from services.kernel.sources import read_through
 from services.kernel.status import StatusRegistry
-from services.kernel.symbols import Instrument, okx_inst_id
+from services.kernel.symbols import Instrument
 from services.market.flags import Flag, FlagService
 from services.market.orderbook.analysis import BookAnalysis, analyse
 from services.market.parts import MarketParts
@@ -29,6 +29,7 @@ from services.vendors.binance import SOURCE as BINANCE
 from services.vendors.binance import BinanceClient
 from services.vendors.okx import SOURCE as OKX
 from services.vendors.okx import OkxClient
+from services.vendors.okx_symbols import okx_inst_id
 
 MODULE = Module.SPOT_OB
 

@@ -23,9 +23,10 @@ from services.kernel.models import Candle, Provenance
 from services.kernel.modules import Module
 from services.kernel.sources import read_through
 from services.kernel.status import StatusRegistry
-from services.kernel.symbols import Instrument, okx_inst_id
+from services.kernel.symbols import Instrument
 from services.vendors.okx import SOURCE as OKX
 from services.vendors.okx import OkxClient
+from services.vendors.okx_symbols import okx_inst_id
 
 BARS = 96  # four days of hours, eight hours of 5m bars: enough to read, few enough to see
 

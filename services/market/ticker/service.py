@@ -22,13 +22,14 @@ from services.kernel.models import Ticker
 from services.kernel.modules import Module
 from services.kernel.sources import read_through
 from services.kernel.status import StatusRegistry
-from services.kernel.symbols import Instrument, okx_inst_id
+from services.kernel.symbols import Instrument
 from services.market.parts import MarketParts
 from services.market.ticker.snapshot import TickerSnapshots
 from services.vendors.coinapi import SOURCE as COINAPI
 from services.vendors.coinapi import CoinApiClient
 from services.vendors.okx import SOURCE as OKX
 from services.vendors.okx import OkxClient
+from services.vendors.okx_symbols import okx_inst_id
 
 MODULE = Module.TICKER
 

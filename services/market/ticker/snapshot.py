@@ -14,9 +14,10 @@ from services.kernel import deadline
 from services.kernel.errors import VendorError, VendorTimeoutError
 from services.kernel.models import Ticker
 from services.kernel.singleflight import FlightTimeout, SingleFlight
-from services.kernel.symbols import Instrument, Market, okx_inst_id
+from services.kernel.symbols import Instrument, Market
 from services.vendors.okx import OkxClient, TickerRows, ticker_from_row
 from services.vendors.okx_rows import VENDOR
+from services.vendors.okx_symbols import okx_inst_id
 
 
 def inst_type(inst: Instrument) -> str:

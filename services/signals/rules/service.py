@@ -10,7 +10,7 @@ from decimal import Decimal, InvalidOperation
 
 from services.kernel.bounds import PRICE_MAX
 from services.kernel.rule_model import LIVE, Rule, RuleKind, RuleSpec, Side, Status
-from services.kernel.symbols import Instrument, okx_inst_id, parse_symbol
+from services.kernel.symbols import Instrument, parse_symbol
 from services.market.instruments import InstrumentCatalog
 from services.market.ticker.service import TickerService
 from services.signals.rules.parse import (
@@ -22,6 +22,7 @@ from services.signals.rules.parse import (
     price,
 )
 from services.storage.rules import RuleStore
+from services.vendors.okx_symbols import okx_inst_id
 
 TOO_FAR = Decimal(100)  # a level 100 times away from the price is a typo, not a plan
 SNOOZE = timedelta(hours=1)
