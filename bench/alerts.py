@@ -42,6 +42,9 @@ from services.container import Services, build_services
 from services.jobs.rules_job import RulesJob
 from services.kernel.rule_model import RuleKind, Side, Status
 from services.kernel.settings import Settings
+from services.market.funding.service import FundingService
+from services.market.oi.service import OiService
+from services.signals.rules.readings import DerivReadings
 from services.storage.tables import FireRow, RuleRow
 from tests.conftest import vendor_settings
 from tests.fakes.telegram import FakeTelegram
@@ -101,6 +104,7 @@ def job(services: Services) -> RulesJob:
         services.metrics,
         INTERVAL,
         services.settings.alert_max_per_minute,
+        DerivReadings(services.modules.get(FundingService), services.modules.get(OiService)),
     )
 
 

@@ -324,6 +324,8 @@ def build_services(
         instruments,
         ticker,
         Limits(private=settings.alert_max_per_user, group=settings.alert_max_per_group),
+        modules.get(FundingService),
+        modules.get(OiService),
     )
     leases = Leases(db, settings.instance())
     return Services(

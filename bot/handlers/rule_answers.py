@@ -22,7 +22,8 @@ from bot.render.rule_list import (
 from bot.render.view import View
 from bot.reply import quote
 from services.kernel.deadline import remaining, unbounded
-from services.kernel.errors import UpstreamError
+from services.kernel.errors import SymbolError, UpstreamError
+from services.market.flags import ModuleDisabledError
 from services.signals.rules.dryrun import DryRun
 from services.signals.rules.review import RuleReview
 from services.signals.rules.service import Created
@@ -58,7 +59,7 @@ async def _answer(
     done, _pending = await asyncio.wait({task}, timeout=budget)
     if task in done:
         dry = task.result()
-        below = render_dry_run(dry, view) if dry is not None else render_dry_failed()
+        below = render_dry_run(dry, view) if dry is not None else render_dry_failed(created.rule)
         await _show(message, f"{text}\n\n{below}", dry_run_keyboard(created, dry), edit=edit)
         return
     sent = await _show(message, f"{text}\n\n{render_dry_counting()}", None, edit=edit)
@@ -83,7 +84,7 @@ async def _count(review: RuleReview, created: Created, view: View) -> DryRun | N
             return await asyncio.wait_for(
                 review.dry_run(created.rule, view.tz, created.price), DRY_RUN_LIMIT
             )
-        except (UpstreamError, TimeoutError) as exc:
+        except (UpstreamError, TimeoutError, SymbolError, ModuleDisabledError) as exc:
             logger.info("alert dry-run not counted: {}", type(exc).__name__)
             return None
 
@@ -96,7 +97,7 @@ async def _edit_when_counted(
     view: View,
 ) -> None:
     dry = await task
-    below = render_dry_run(dry, view) if dry is not None else render_dry_failed()
+    below = render_dry_run(dry, view) if dry is not None else render_dry_failed(created.rule)
     try:
         await sent.edit_text(f"{text}\n\n{below}", reply_markup=dry_run_keyboard(created, dry))
     except TelegramAPIError as exc:  # deleted meanwhile, or the chat is gone: nothing to tell

@@ -17,16 +17,15 @@ from bot.handlers.rule_answers import answer_created, edit_created
 from bot.keyboards import MapLines, RuleAct, RuleButton, unpack_lines
 from bot.middlewares.callback_answer import answer_query
 from bot.render.buttons import render_expired_button
+from bot.render.rule_errors import render_not_rule_admin, render_rule_error
 from bot.render.rule_list import (
     edit_keyboard,
     overview_keyboard,
     render_edit_prompt,
     render_history,
     render_lines_set,
-    render_not_rule_admin,
     render_overview,
     render_rule_done,
-    render_rule_error,
 )
 from bot.render.text import html_to_plain
 from bot.render.view import View

@@ -10,10 +10,11 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.keyboards import ChartView, RuleAct, RuleButton
+from bot.render.rule_metrics import metric_condition, metric_fire
 from bot.render.text import b, clip, code, esc, i
 from bot.render.view import View
 from services.delivery.models import RulePush
-from services.kernel.rule_model import Rule, RuleFire, RuleKind, Side
+from services.kernel.rule_model import Metric, Rule, RuleFire, RuleKind, RuleSpec, Side
 from services.kernel.symbols import parse_symbol
 from services.market.ticker.candles import Bar
 
@@ -23,8 +24,8 @@ BUTTONS_FOR = 3  # the fires of one message that get buttons of their own
 def instrument_words(symbol: str) -> str:
     """SOL/USDT (spot) or SOL-USDT-SWAP (perpetual): which price an alert reads."""
     inst = parse_symbol(symbol)
-    if symbol.endswith("-SWAP"):
-        return _("{pair} perpetual").format(pair=esc(inst.display))
+    if symbol.endswith("-SWAP"):  # its display says "perp": spelt out here, once
+        return _("{pair} perpetual").format(pair=esc(f"{inst.base}/{inst.quote}"))
     return esc(inst.display)
 
 
@@ -35,7 +36,10 @@ def condition_words(
     move_pct: Decimal | None,
     window: str | None,
     view: View,
+    metric: Metric | str = Metric.PRICE,
 ) -> str:
+    if str(metric) != Metric.PRICE.value:
+        return metric_condition(str(metric), str(kind), str(side), level, move_pct, window, view)
     if str(kind) == RuleKind.LEVEL.value and level is not None:
         return (_("above {price}") if str(side) == Side.ABOVE.value else _("below {price}")).format(
             price=view.price(level)
@@ -50,7 +54,7 @@ def condition_words(
 
 def _fire_line(fire: RuleFire, view: View) -> str:
     what = instrument_words(fire.symbol)
-    cond = condition_words(fire.kind, fire.direction, fire.level, fire.move_pct, fire.window, view)
+    cond = fire_condition(fire, view)
     if fire.reminder:
         line = "⏰ " + _("Your alert {what} {condition} expires in a day.").format(
             what=b(what), condition=cond
@@ -59,6 +63,8 @@ def _fire_line(fire: RuleFire, view: View) -> str:
         line = "⌛ " + _("Your alert {what} {condition} expired without firing.").format(
             what=b(what), condition=cond
         )
+    elif fire.metric != Metric.PRICE.value:
+        line = metric_fire(fire, what, cond, view)
     elif fire.moved_pct is not None:
         line = "⚡ " + _("{what} moved {moved} ({condition}) · price now {price}").format(
             what=b(what),
@@ -80,11 +86,12 @@ def _fire_line(fire: RuleFire, view: View) -> str:
     if fire.note:
         line += "\n" + i(esc(fire.note))
     if not (fire.reminder or fire.expired):
-        line += "\n" + (
+        again = (
             _("It watches again once the price is back.")
-            if fire.repeats
-            else _("That alert is done; ↩️ sets it again.")
+            if fire.metric == Metric.PRICE.value
+            else _("It keeps watching, quiet until its cooldown is over.")
         )
+        line += "\n" + (again if fire.repeats else _("That alert is done; ↩️ sets it again."))
     return line
 
 
@@ -95,6 +102,8 @@ def render_rule_push(push: RulePush, view: View) -> str:
         lines.append(b(_("{n} of your alerts fired").format(n=len(fired))))
     lines += [_fire_line(f, view) for f in push.fires]
     lines.append(i(_("Prices from OKX · {time}").format(time=view.time(push.fires[-1].at))))
+    if all(f.metric != Metric.PRICE.value for f in push.fires):
+        lines[-1] = i(view.time(push.fires[-1].at))  # each line names its source
     return "\n\n".join(lines)
 
 
@@ -133,11 +142,21 @@ def rule_push_keyboard(push: RulePush) -> InlineKeyboardMarkup | None:
     return builder.as_markup()
 
 
+def fire_condition(fire: RuleFire, view: View) -> str:
+    return condition_words(
+        fire.kind, fire.direction, fire.level, fire.move_pct, fire.window, view, fire.metric
+    )
+
+
+def spec_condition(spec: RuleSpec, view: View) -> str:
+    return condition_words(
+        spec.kind, spec.side, spec.level, spec.move_pct, spec.window, view, spec.metric
+    )
+
+
 def rule_words(rule: Rule, view: View) -> str:
     spec = rule.spec
-    text = f"{b(instrument_words(spec.symbol))} " + condition_words(
-        spec.kind, spec.side, spec.level, spec.move_pct, spec.window, view
-    )
+    text = f"{b(instrument_words(spec.symbol))} " + spec_condition(spec, view)
     if spec.repeat_seconds:
         text += " · " + _("every {period}").format(period=period_words(spec.repeat_seconds))
     if rule.note:

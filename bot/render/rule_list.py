@@ -9,26 +9,30 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.keyboards import RuleAct, RuleButton
-from bot.render.rule_alerts import condition_words, instrument_words, period_words, rule_words
+from bot.render.rule_alerts import (
+    fire_condition,
+    instrument_words,
+    period_words,
+    rule_words,
+    spec_condition,
+)
+from bot.render.rule_errors import EXAMPLES
+from bot.render.rule_metrics import fired_at, metric_when, reading_now
 from bot.render.text import b, clip, code, esc, i
 from bot.render.view import View
-from services.kernel.rule_model import Rule, RuleKind, Side, Status
+from services.kernel.rule_model import Metric, Rule, RuleKind, Side, Status
 from services.signals.rules.dryrun import DryRun
-from services.signals.rules.parse import NOTE_MAX, Problem, RuleError
 from services.signals.rules.review import Overview, PastFire
 from services.signals.rules.service import Created
 
 LIST_BUTTONS = 12  # the alerts of a list that get buttons (the nearest to firing)
-EXAMPLES = (
-    "/alert SOL above 190",
-    "/alert btc < 95k every 1h",
-    "/alert ETH move 3% 15m",
-)
 
 
 def render_created(created: Created, view: View) -> str:
     rule = created.rule
     now = _("price now {price}").format(price=view.price(created.price))
+    if rule.spec.metric is not Metric.PRICE:
+        now = reading_now(rule.spec.metric, created.price, rule.spec.symbol, view)
     if created.flipped_from is not None:
         level = view.price(rule.spec.level or 0)
         what = b(instrument_words(rule.spec.symbol))
@@ -53,7 +57,9 @@ def render_created(created: Created, view: View) -> str:
 def _when_words(rule: Rule, view: View) -> str:
     spec = rule.spec
     until = _("until {date}").format(date=view.time(rule.expires_at))
-    if spec.kind is RuleKind.MOVE:
+    if spec.metric is not Metric.PRICE:
+        how = metric_when(spec.metric, spec.kind, spec.window)
+    elif spec.kind is RuleKind.MOVE:
         how = _("Measured from the price {window} before, on {what}.").format(
             window=spec.window or "1h", what=_source_words(spec.symbol)
         )
@@ -95,6 +101,8 @@ def created_keyboard(created: Created) -> InlineKeyboardMarkup | None:
 
 def render_dry_run(dry: DryRun, view: View) -> str:
     if dry.days <= 0:
+        if dry.metric is not Metric.PRICE:
+            return i(_("No past readings for it yet: no dry-run."))
         return i(_("OKX has no past prices for it yet: no dry-run."))
     days = view.compact(dry.days)
     if dry.fires == 0:
@@ -105,10 +113,7 @@ def render_dry_run(dry: DryRun, view: View) -> str:
             "({night} at night, your time)."
         )
         if dry.repeats
-        else _(
-            "Over the last {days} days the price set this off {n} times "
-            "({night} at night, your time); it fires once, then is done."
-        )
+        else _once_words(dry)
     ).format(days=days, n=dry.fires, night=dry.night)
     if dry.median_after is not None:
         text += " " + _("4 h after firing, the median move was {pct}.").format(
@@ -117,6 +122,23 @@ def render_dry_run(dry: DryRun, view: View) -> str:
     if dry.quieter is not None:
         text += " " + _("About once a day: {threshold}.").format(threshold=b(_threshold(dry, view)))
     return "🧪 " + text
+
+
+def _once_words(dry: DryRun) -> str:
+    if dry.metric is Metric.FUNDING:
+        return _(
+            "Over the last {days} days funding set this off {n} times "
+            "({night} at night, your time); it fires once, then is done."
+        )
+    if dry.metric is Metric.OI:
+        return _(
+            "Over the last {days} days open interest set this off {n} times "
+            "({night} at night, your time); it fires once, then is done."
+        )
+    return _(
+        "Over the last {days} days the price set this off {n} times "
+        "({night} at night, your time); it fires once, then is done."
+    )
 
 
 def _threshold(dry: DryRun, view: View) -> str:
@@ -143,7 +165,9 @@ def render_dry_counting() -> str:
     return "⏳ " + i(_("Counting how often it would have fired over the last 30 days…"))
 
 
-def render_dry_failed() -> str:
+def render_dry_failed(rule: Rule) -> str:
+    if rule.spec.metric is not Metric.PRICE:
+        return i(_("Its past readings could not be read just now: no dry-run this time."))
     return i(_("OKX's past prices could not be read just now: no dry-run this time."))
 
 
@@ -165,9 +189,7 @@ def render_overview(overview: Overview, view: View) -> str:
             number += 1
             rule = listed.rule
             spec = rule.spec
-            line = f"{number}. " + condition_words(
-                spec.kind, spec.side, spec.level, spec.move_pct, spec.window, view
-            )
+            line = f"{number}. " + spec_condition(spec, view)
             if listed.distance is not None:
                 line += " (" + _("{pct} away").format(pct=view.pct(listed.distance)) + ")"
             if spec.repeat_seconds:
@@ -228,17 +250,14 @@ def render_history(past: list[PastFire], view: View) -> str:
     lines = [header, i(_("Price change 1 h · 4 h · 24 h after"))]
     for item in past:
         fire = item.fire
-        what = (
-            b(instrument_words(fire.symbol))
-            + " "
-            + condition_words(
-                fire.kind, fire.direction, fire.level, fire.move_pct, fire.window, view
-            )
-        )
-        moves = [item.after[h] for h in sorted(item.after)]
-        after = " · ".join(view.pct(m) if m is not None else "…" for m in moves)
+        what = b(instrument_words(fire.symbol)) + " " + fire_condition(fire, view)
         lines.append("")
         lines.append(f"{view.time(fire.at)} · {what}")
+        if fire.metric != Metric.PRICE.value:  # no price to follow: what it fired at
+            lines.append(fired_at(fire, view))
+            continue
+        moves = [item.after[h] for h in sorted(item.after)]
+        after = " · ".join(view.pct(m) if m is not None else "…" for m in moves)
         lines.append(_("at {price} → {after}").format(price=view.price(fire.price), after=after))
     lines.append("")
     lines.append(i(_("Prices from OKX; “…” not yet known.")))
@@ -246,10 +265,17 @@ def render_history(past: list[PastFire], view: View) -> str:
 
 
 def render_edit_prompt(rule: Rule, view: View) -> str:
-    if rule.spec.kind is RuleKind.MOVE:
+    spec = rule.spec
+    if spec.kind is RuleKind.FLIP:
+        return "✏️ " + _(
+            "Editing: {rule}\nReply to this message with a whole new alert ({alert})."
+        ).format(rule=rule_words(rule, view), alert=code("SOL funding > 0.05%"))
+    if spec.kind is RuleKind.MOVE:
         example = code("4%")
+    elif spec.metric is Metric.FUNDING:
+        example = code(f"{spec.level or 0}%")
     else:
-        example = code(view.price(rule.spec.level or 0))
+        example = code(view.price(spec.level or 0))
     return "✏️ " + _(
         "Editing: {rule}\nReply to this message with the new {what} ({example}) or a whole "
         "alert ({alert})."
@@ -281,66 +307,6 @@ def render_rule_done(act: RuleAct) -> str:
     return words.get(act, _("Done"))
 
 
-def render_rule_error(error: RuleError, view: View) -> str:
-    """One plain sentence for each mistake, with an example where one helps."""
-    facts, value = error.facts, esc(clip(error.value))
-    problem = error.problem
-    if problem is Problem.NO_SYMBOL:
-        return _("Which coin, and when? For example: {examples}").format(
-            examples=", ".join(code(esc(e)) for e in EXAMPLES)
-        )
-    if problem is Problem.NO_PRICE:
-        return _("At what price? For example: {example}").format(
-            example=code(f"/alert {value} above 190")
-        )
-    if problem is Problem.BAD_PRICE:
-        return _("“{value}” is not a price. Write it like 190, 95k or 0.00012.").format(value=value)
-    if problem is Problem.NOT_POSITIVE:
-        return _("A price level must be above zero.")
-    if problem is Problem.ABSURD:
-        return _(
-            "{value} is too far from the price now ({price}): a level must be within 100× of it."
-        ).format(value=value, price=view.price(_decimal(facts.get("price"))))
-    if problem is Problem.AT_PRICE:
-        return _("The price is {value} right now: set a level above or below it.").format(
-            value=value
-        )
-    if problem is Problem.MOVE_TOO_BIG:
-        return _("A move alert watches moves of up to 100%.")
-    if problem is Problem.NO_MOVE:
-        return _("How big a move? For example: {example}").format(
-            example=code("/alert SOL move 3% 15m")
-        )
-    if problem is Problem.BAD_WINDOW:
-        allowed = facts.get("allowed")
-        return _("A move is measured over {windows}. For example: {example}").format(
-            windows=", ".join(str(w) for w in allowed) if isinstance(allowed, list) else "",
-            example=code("/alert SOL move 3% 15m"),
-        )
-    if problem is Problem.BAD_DURATION:
-        return _(
-            "“{value}” is not a time I can use here: from {low} to {high}, like 30m, 4h or 7d."
-        ).format(value=value, low=facts.get("low", "5m"), high=facts.get("high", "7d"))
-    if problem is Problem.NOTE_TOO_LONG:
-        return _("A note can be up to {n} characters.").format(n=NOTE_MAX)
-    if problem is Problem.FULL:
-        return _("This chat has {limit} alerts, its limit. Delete one in /alerts first.").format(
-            limit=facts.get("limit", value)
-        )
-    return _("That alert is gone (deleted, or it has ended).")
-
-
-def _decimal(value: object) -> float:
-    try:
-        return float(str(value))
-    except ValueError:
-        return 0.0
-
-
-def render_not_rule_admin() -> str:
-    return _("Only this group's admins can set and change its alerts; /alerts shows them.")
-
-
 def render_lines_set(made: list[Created], view: View) -> str:
     """The map's lines as alerts: which were set, or that they already were."""
     if not made:
@@ -348,11 +314,7 @@ def render_lines_set(made: list[Created], view: View) -> str:
     parts = []
     for created in made:
         spec = created.rule.spec
-        parts.append(
-            esc(created.rule.note)
-            + " "
-            + condition_words(spec.kind, spec.side, spec.level, spec.move_pct, spec.window, view)
-        )
+        parts.append(esc(created.rule.note) + " " + spec_condition(spec, view))
     return (
         "🔔 "
         + _("Alerts set on {what}: {lines}.").format(

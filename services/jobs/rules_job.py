@@ -23,10 +23,13 @@ from services.jobs.parts import JobParts
 from services.kernel.alerts import JOBS, Job
 from services.kernel.errors import UpstreamError
 from services.kernel.metrics import Metrics
-from services.kernel.rule_model import LIVE, WINDOWS, Rule, RuleFire, RuleKind
+from services.kernel.rule_model import LIVE, WINDOWS, Metric, Rule, RuleFire, RuleKind, split_key
 from services.kernel.symbols import parse_symbol
+from services.market.funding.service import FundingService
+from services.market.oi.service import OiService
 from services.market.ticker.service import TickerService, lasts
 from services.signals.rules.engine import Decision, RuleEngine
+from services.signals.rules.readings import DerivReadings
 from services.storage.rules import Fired, RuleStore
 from services.vendors.okx import OkxClient
 
@@ -48,6 +51,7 @@ class RulesJob:
         metrics: Metrics,
         interval: float,
         max_per_minute: int,
+        readings: DerivReadings,
     ) -> None:
         self.engine = RuleEngine()
         self._store = store
@@ -65,27 +69,48 @@ class RulesJob:
         self._told: dict[int, deque[datetime]] = {}  # a chat's alert messages, last minute
         self._held = True  # fires may wait from before (a cap, a restart): looked for once
         self._marked: datetime | None = None
+        self._readings = readings
+        self._sources: dict[str, str] = {}  # this pass: who served each funding or OI key
 
     async def run(self) -> int:
         """One pass; returns how many messages it queued."""
         now = datetime.now(UTC)
         await self._reload(now)
-        symbols = self.engine.symbols()
-        try:
-            prices = await lasts(self._tickers, symbols) if symbols else {}
-        except UpstreamError as exc:  # no prices this pass: the next looks again, gap included
-            logger.warning("alerts pass skipped: {}", exc)
-            return 0
-        ranges = {s: (p, p, p) for s, p in prices.items()}
+        keys = self.engine.symbols()
+        symbols = {key for key in keys if split_key(key)[0] is Metric.PRICE}
         if self._marks is None:
             self._marks = await self._store.marks()
             self._gaps = {s for s in symbols if s in self._marks}
-        await self._read_gaps(ranges, now)
-        for symbol, price in prices.items():
-            self._sample(symbol, now, price)
-        starts = await self._starts(now)
-        decisions = self.engine.evaluate(ranges, now, starts)
-        return await self._write(decisions, prices, now)
+        decisions: list[Decision] = []
+        prices: dict[str, Decimal] = {}
+        try:
+            prices = await lasts(self._tickers, symbols) if symbols else {}
+        except UpstreamError as exc:  # no prices this pass: the next looks again, gap included
+            logger.warning("alerts pass without prices: {}", exc)
+            if symbols == keys:
+                return 0
+        if prices:
+            ranges = {s: (p, p, p) for s, p in prices.items()}
+            await self._read_gaps(ranges, now)
+            for symbol, price in prices.items():
+                self._sample(symbol, now, price)
+            starts = await self._starts(now)
+            decisions = self.engine.evaluate(ranges, now, starts)
+        # Funding and open interest: each new settlement or reading its own look, in order.
+        settled: dict[str, tuple[datetime, Decimal]] = {}
+        self._sources = {}
+        batches = await self._readings.batches(keys - symbols, self.engine.windows(), self._marks)
+        for batch in batches:
+            if batch.value is not None:
+                value = batch.value
+                ranges = {batch.key: (value, value, value)}
+                decisions += self.engine.evaluate(ranges, now, batch.starts, batch.at)
+            self._sources[batch.key] = batch.source
+            if batch.settled:
+                settled[batch.key] = (batch.at, batch.value or Decimal(0))
+        if not prices and not batches:
+            decisions += self.engine.evaluate({}, now)  # expiries, reminders, wake-ups
+        return await self._write(decisions, prices, now, settled)
 
     async def _reload(self, now: datetime) -> None:
         # A second of overlap: a change committed while the last reload read is not missed
@@ -163,17 +188,27 @@ class RulesJob:
         self._samples[symbol] = deque(merged)
 
     async def _write(
-        self, decisions: list[Decision], prices: dict[str, Decimal], now: datetime
+        self,
+        decisions: list[Decision],
+        prices: dict[str, Decimal],
+        now: datetime,
+        settled: dict[str, tuple[datetime, Decimal]],
     ) -> int:
         states = [(d.rule, d.status) for d in decisions if not d.reminder]
         fired = [
-            Fired(d.rule.id, d.rule.chat_id, d.at or now, _price(d, prices), _fire(d, prices))
+            Fired(
+                d.rule.id,
+                d.rule.chat_id,
+                d.at or now,
+                _price(d, prices),
+                _fire(d, prices, self._sources.get(d.rule.spec.key)),
+            )
             for d in decisions
             if d.hit is not None or d.expired or d.reminder
         ]
         reminded = [d.rule.id for d in decisions if d.reminder]
         marking = self._marked is None or now - self._marked >= MARK_EVERY
-        if not (decisions or marking or self._held):
+        if not (decisions or marking or self._held or settled):
             return 0  # a quiet pass writes nothing
         queued, self._held = 0, False
         async with self._outbox.transaction() as session:
@@ -181,6 +216,10 @@ class RulesJob:
             if marking:
                 await self._store.mark(session, prices, now)
                 self._marked = now
+            for key, (at, rate) in settled.items():  # the last settlement judged, per contract
+                await self._store.mark(session, {key: rate}, at)
+                assert self._marks is not None
+                self._marks[key] = (at, rate)
             for chat, waiting in (await self._store.waiting(session)).items():
                 if not self._may_tell(chat, now):
                     self._held = True  # merged into this chat's next message
@@ -223,16 +262,21 @@ def _price(decision: Decision, prices: dict[str, Decimal]) -> Decimal:
     if decision.hit is not None:
         return decision.hit.price
     spec = decision.rule.spec
+    if spec.metric is not Metric.PRICE:
+        return spec.level or Decimal(0)  # an expiry or a reminder: no reading to tell
     return prices.get(spec.symbol) or spec.level or Decimal(0)
 
 
-def _fire(decision: Decision, prices: dict[str, Decimal]) -> str:
+def _fire(decision: Decision, prices: dict[str, Decimal], source: str | None) -> str:
     rule: Rule = decision.rule
     spec, hit = rule.spec, decision.hit
     return RuleFire(
         rule_id=rule.id,
         symbol=spec.symbol,
         kind=spec.kind.value,
+        metric=spec.metric.value,
+        previous=hit.previous if hit is not None else None,
+        source=source or "OKX",
         direction=spec.side.value,
         level=spec.level if spec.kind is RuleKind.LEVEL else None,
         move_pct=spec.move_pct,
@@ -258,4 +302,5 @@ def build(parts: JobParts) -> RulesJob:
         parts.metrics,
         JOBS[Job.RULES].interval(settings),
         settings.alert_max_per_minute,
+        DerivReadings(parts.modules.get(FundingService), parts.modules.get(OiService)),
     )

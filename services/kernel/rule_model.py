@@ -10,16 +10,27 @@ from enum import StrEnum
 from pydantic import BaseModel
 
 
+class Metric(StrEnum):
+    """What an alert reads. A price is looked at every pass; a perpetual's funding is judged
+    at each settlement, on the rate paid (% per 8 h, whatever the contract's interval); its
+    open interest (in coins: contracts opened or closed, not the price) at each new reading."""
+
+    PRICE = "price"
+    FUNDING = "funding"
+    OI = "oi"
+
+
 class RuleKind(StrEnum):
-    LEVEL = "level"  # the price crossing a level
-    MOVE = "move"  # the price moving X % within a window
+    LEVEL = "level"  # the value crossing a level (a funding level: a settlement beyond it)
+    MOVE = "move"  # the value moving X % within a window
+    FLIP = "flip"  # the funding paid changing sign from one settlement to the next
 
 
 class Side(StrEnum):
     ABOVE = "above"  # a level: fires when the price reaches it from below
     BELOW = "below"
-    UP = "up"  # a move
-    DOWN = "down"
+    UP = "up"  # a move; a flip to positive funding
+    DOWN = "down"  # a flip to negative funding
     BOTH = "both"
 
 
@@ -34,6 +45,9 @@ class Status(StrEnum):
 
 LIVE = (Status.ACTIVE, Status.PAUSED)  # the alerts a chat still has (they count to its limit)
 
+PREVIOUS = "previous"  # a flip's start: the settlement before
+# Open interest moves are read from OKX's 5-minute and hourly statistics: the windows /oi shows.
+OI_WINDOWS = ("1h", "4h", "24h")
 # The windows a move alert may measure over (the sizes OKX serves candles in, for the dry-run).
 WINDOWS: dict[str, timedelta] = {
     "5m": timedelta(minutes=5),
@@ -49,6 +63,7 @@ class RuleSpec(BaseModel):
 
     symbol: str  # OKX instId: SOL-USDT (spot) or SOL-USDT-SWAP (that perpetual's price)
     kind: RuleKind
+    metric: Metric = Metric.PRICE
     side: Side
     level: Decimal | None = None
     move_pct: Decimal | None = None
@@ -58,6 +73,25 @@ class RuleSpec(BaseModel):
     @property
     def window_length(self) -> timedelta:
         return WINDOWS[self.window or "1h"]
+
+    @property
+    def key(self) -> str:
+        """What the engine indexes it by: the instrument for a price, else the metric and the
+        instrument ("funding:SOL-USDT-SWAP"), so SOL's funding never meets SOL's price."""
+        return self.symbol if self.metric is Metric.PRICE else f"{self.metric.value}:{self.symbol}"
+
+    @property
+    def start_key(self) -> str | None:
+        """Which start a stretch carries for it: a move's window, a flip's previous settlement."""
+        if self.kind is RuleKind.MOVE:
+            return self.window or "1h"
+        return PREVIOUS if self.kind is RuleKind.FLIP else None
+
+
+def split_key(key: str) -> tuple[Metric, str]:
+    """An engine key back into its metric and instrument."""
+    metric, _sep, symbol = key.partition(":")
+    return (Metric(metric), symbol) if symbol else (Metric.PRICE, key)
 
 
 class RuleState(BaseModel):
@@ -92,13 +126,18 @@ class RuleFire(BaseModel):
 
     rule_id: int
     symbol: str  # the OKX instrument it watches: SOL-USDT (spot) or SOL-USDT-SWAP
-    kind: str  # level / move
-    direction: str  # above / below / up / down
+    kind: str  # level / move / flip
+    metric: str = Metric.PRICE.value
+    direction: str  # above / below / up / down / both
     level: Decimal | None = None  # a level alert's level
     move_pct: Decimal | None = None  # a move alert's threshold and window
     window: str | None = None
     moved_pct: Decimal | None = None  # the move that fired it
-    price: Decimal  # the price when it fired
+    # What it fired at: the price; a funding alert's settled rate (% per 8 h); an open
+    # interest alert's open interest (coins).
+    price: Decimal
+    previous: Decimal | None = None  # a flip: the settlement before, the sign it left
+    source: str = "OKX"  # who served the reading
     at: datetime
     note: str = ""
     repeats: bool = False  # an `every` alert: it re-arms

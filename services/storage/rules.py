@@ -10,7 +10,16 @@ from decimal import Decimal
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.kernel.rule_model import LIVE, Rule, RuleKind, RuleSpec, RuleState, Side, Status
+from services.kernel.rule_model import (
+    LIVE,
+    Metric,
+    Rule,
+    RuleKind,
+    RuleSpec,
+    RuleState,
+    Side,
+    Status,
+)
 from services.storage.db import Database, utc
 from services.storage.tables import FireRow, RuleMarkRow, RuleRow
 
@@ -23,6 +32,7 @@ def _rule(row: RuleRow) -> Rule:
         spec=RuleSpec(
             symbol=row.symbol,
             kind=RuleKind(row.kind),
+            metric=Metric(row.metric),
             side=Side(row.direction),
             level=row.level,
             move_pct=row.move_pct,
@@ -267,6 +277,7 @@ def _spec_columns(spec: RuleSpec) -> dict[str, object]:
     return {
         "symbol": spec.symbol,
         "kind": spec.kind.value,
+        "metric": spec.metric.value,
         "direction": spec.side.value,
         "level": spec.level,
         "move_pct": spec.move_pct,

@@ -252,7 +252,8 @@ class RuleRow(Base):
     chat_id: Mapped[int] = mapped_column(BigInteger)
     created_by: Mapped[int | None] = mapped_column(BigInteger)
     symbol: Mapped[str] = mapped_column(String(40))  # the OKX instrument: SOL-USDT, ...-SWAP
-    kind: Mapped[str] = mapped_column(String(8))  # level / move
+    kind: Mapped[str] = mapped_column(String(8))  # level / move / flip
+    metric: Mapped[str] = mapped_column(String(8), server_default="price")  # price/funding/oi
     direction: Mapped[str] = mapped_column(String(8))  # above / below / up / down / both
     level: Mapped[Decimal | None] = mapped_column(Numeric(28, 10))
     move_pct: Mapped[Decimal | None] = mapped_column(Numeric(12, 4))

@@ -15,6 +15,9 @@ from sqlalchemy import update
 from services.container import Services
 from services.jobs.rules_job import RulesJob
 from services.kernel.rule_model import Status
+from services.market.funding.service import FundingService
+from services.market.oi.service import OiService
+from services.signals.rules.readings import DerivReadings
 from services.storage.tables import RuleMarkRow, RuleRow
 from tests.fakes.telegram import FakeTelegram, parse_html
 from tests.fakes.vendors import FakeVendors
@@ -45,6 +48,7 @@ def job(services: Services, max_per_minute: int = 6) -> RulesJob:
         services.metrics,
         5.0,
         max_per_minute,
+        DerivReadings(services.modules.get(FundingService), services.modules.get(OiService)),
     )
 
 

@@ -174,6 +174,24 @@ class FundingService:
             as_of=datetime.now(UTC),
         )
 
+    async def paid_over(self, inst: Instrument, span: timedelta) -> list[Settlement]:
+        """The rates paid over `span` (one call reaches about four months), oldest first, for
+        an alert's dry-run; Binance's when OKX fails."""
+        await self._flags.require(Flag.FUNDING)
+        swap = inst.swap()
+        since = datetime.now(UTC) - span
+        try:
+            got = await paid_then_free(
+                self._status,
+                MODULE,
+                Source(OKX, lambda: self._okx.funding_paid(swap, since)),
+                Source(BINANCE_FUTURES, lambda: self._binance.funding_paid(swap, since)),
+                final=(UnknownInstrumentError,),
+            )
+        except UnknownInstrumentError:
+            raise SymbolError(swap.display, "unknown") from None
+        return [Settlement(at=p.at, rate=p.rate) for p in got.value]
+
     async def mark(self, inst: Instrument) -> Decimal:
         """The perpetual's mark price (funding is paid on the mark's premium), kept seconds."""
         await self._flags.require(Flag.FUNDING)

@@ -45,17 +45,23 @@ def _price(point: OiPoint) -> Decimal | None:
     return point.usd / point.coins if point.coins > 0 else None
 
 
+def point_at(history: Sequence[OiPoint], at: datetime, within: timedelta) -> OiPoint | None:
+    """The last point at or before `at`, if no further from it than `within` (the nearest
+    point too far from a window's start cannot stand for it); None otherwise."""
+    then = [p for p in history if p.at <= at]
+    if not then or at - then[-1].at > within:
+        return None
+    return then[-1]
+
+
 def change_since(
     now: OiPoint, history: Sequence[OiPoint], window: timedelta, name: str
 ) -> OiChange | None:
     """From the last point at or before `now - window` to now; None when the history does not
     reach back that far (a contract listed since) or holds no coins then."""
-    then = [p for p in history if p.at <= now.at - window]
-    if not then:
+    start = point_at(history, now.at - window, window / 4)
+    if start is None:
         return None
-    start = then[-1]
-    if now.at - window - start.at > window / 4:
-        return None  # the nearest point is too far from the window's start to stand for it
     price_then, price_now = _price(start), _price(now)
     if not start.coins or price_then is None or price_now is None:
         return None

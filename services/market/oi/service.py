@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any, Protocol, TypeVar
+from typing import TypeVar
 
 from pydantic import Field
 
@@ -48,12 +48,13 @@ from services.market.oi.reading import (
     positioning,
     taker_flow,
 )
+from services.market.oi.sources import Read, Rows
 from services.market.parts import MarketParts
 from services.vendors.binance_futures import SOURCE as BINANCE_FUTURES
 from services.vendors.binance_futures import BinanceFutures
 from services.vendors.okx import SOURCE as OKX
 from services.vendors.okx_derivs import OkxDerivs, OpenInterestNow
-from services.vendors.okx_stats import OiPoint, OkxStats, RatioPoint, TakerPoint
+from services.vendors.okx_stats import OiPoint, OkxStats, RatioPoint
 from services.vendors.okx_symbols import okx_inst_id
 
 MODULE = Module.OI
@@ -111,6 +112,13 @@ class OiReport(Provenance):
     missing: dict[Part, Reason] = Field(default_factory=dict)
     # Parts a source other than the answer's own gave (its fallback stood in for them).
     stood_in: dict[Part, str] = Field(default_factory=dict)
+
+
+class OiTrack(Provenance):
+    """Open interest now and its recent rows, for the alerts on it."""
+
+    now: OiPoint
+    history: list[OiPoint]  # 5-minute rows (4 h), then hourly ones (a day), oldest first
 
 
 class OiService:
@@ -226,6 +234,60 @@ class OiService:
         point = OiPoint(at=now.at, coins=now.coins, usd=now.usd)
         return change_since(point, hours.oi, timedelta(hours=24), "24h")
 
+    async def track(self, inst: Instrument) -> OiTrack:
+        """What an alert on open interest reads each pass: kept for OI_CACHE_TTL, so a pass
+        every few seconds costs a read a minute, and the rows are the ones /oi keeps."""
+        await self._flags.require(Flag.OI)
+        swap = inst.swap()
+        try:
+            return await read_through(
+                self._cache,
+                self._status,
+                MODULE,
+                f"oi-track:{okx_inst_id(swap)}",
+                OiTrack,
+                self._ttl,
+                lambda: self._fetch_track(swap),
+            )
+        except UnknownInstrumentError:
+            raise SymbolError(swap.display, "unknown") from None
+
+    async def _fetch_track(self, swap: Instrument) -> OiTrack:
+        got = await self._now(swap)
+        recent = await self._rows_of(swap, "5m", 49)
+        older = [
+            p for p in await self._rows_of(swap, "1H", 25) if not recent or p.at < recent[0].at
+        ]
+        now = got.value
+        return OiTrack(
+            now=OiPoint(at=now.at, coins=now.coins, usd=now.usd),
+            history=older + recent,
+            source=got.source,
+            fallback_reason=got.fallback_reason,
+            as_of=datetime.now(UTC),
+        )
+
+    async def _rows_of(self, swap: Instrument, period: str, n: int) -> list[OiPoint]:
+        """The open interest rows /oi keeps for this period; none when they cannot be read."""
+        rows = await self._part(
+            {},
+            Part.HISTORY,
+            f"oi-{period}:{okx_inst_id(swap)}",
+            lambda: self._either(lambda s: s.open_interest_history(swap, period, n), "oi"),
+            period,
+        )
+        return rows.oi if rows else []
+
+    async def hours(self, inst: Instrument) -> list[OiPoint]:
+        """The hourly rows one call reaches (about four days), for an alert's dry-run."""
+        await self._flags.require(Flag.OI)
+        swap = inst.swap()
+        try:
+            rows = await self._either(lambda s: s.open_interest_history(swap, "1H", 100), "oi")
+        except UnknownInstrumentError:
+            raise SymbolError(swap.display, "unknown") from None
+        return rows.oi
+
     def _now(self, swap: Instrument) -> Awaitable[Sourced[OpenInterestNow]]:
         return paid_then_free(
             self._status,
@@ -318,37 +380,6 @@ class OiService:
 def _then(points: list[RatioPoint], since: datetime) -> Decimal | None:
     before = [p for p in points if p.at <= since]
     return before[-1].ratio if before else None
-
-
-class Rows(Provenance):
-    """One part's rows as kept in the cache (one of the lists is filled)."""
-
-    oi: list[OiPoint] = Field(default_factory=list)
-    ratios: list[RatioPoint] = Field(default_factory=list)
-    taker: list[TakerPoint] = Field(default_factory=list)
-
-
-class StatsSource(Protocol):
-    """What a source of the statistics answers (OKX's, Binance's USDⓈ-M futures')."""
-
-    def open_interest_history(
-        self, inst: Instrument, period: str, limit: int = ...
-    ) -> Awaitable[list[OiPoint]]: ...
-
-    def long_short_accounts(
-        self, inst: Instrument, period: str, limit: int = ...
-    ) -> Awaitable[list[RatioPoint]]: ...
-
-    def top_trader_positions(
-        self, inst: Instrument, period: str, limit: int = ...
-    ) -> Awaitable[list[RatioPoint]]: ...
-
-    def taker_volume(
-        self, inst: Instrument, period: str, limit: int = ..., *, usd: bool = ...
-    ) -> Awaitable[list[TakerPoint]]: ...
-
-
-Read = Callable[[StatsSource], Awaitable[list[Any]]]
 
 
 def build(parts: MarketParts) -> OiService:

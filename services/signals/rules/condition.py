@@ -4,7 +4,9 @@ so what the dry-run counts is what the alert would have done.
 
 A stretch is what one look at the price saw: its low and high since the last look (one price
 on a live pass; a candle's range in a replay or over a gap after a restart), its last price,
-and, for a move, the price at the start of its window.
+and, for a move, the price at the start of its window. A funding alert's stretch is one
+settlement (the rate paid, its start the settlement before); an open interest alert's is one
+reading of open interest, its start the reading a window before.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ class Stretch:
 class Hit:
     price: Decimal  # the price it is reported at (the level reached, or the last price)
     moved_pct: Decimal | None = None  # a move: how far the price went from its start
+    previous: Decimal | None = None  # a flip: the rate before, of the other sign
 
 
 def beyond(spec: RuleSpec, low: Decimal, high: Decimal) -> bool:
@@ -53,6 +56,16 @@ def moved(spec: RuleSpec, start: Decimal, low: Decimal, high: Decimal) -> Decima
     if spec.side in (Side.DOWN, Side.BOTH) and down >= spec.move_pct:
         return -down
     return None
+
+
+def flipped(spec: RuleSpec, before: Decimal, now: Decimal) -> bool:
+    """Whether the funding paid changed sign the way a flip alert watches (a zero rate has no
+    sign: the job hands the last signed settlement as `before`)."""
+    if spec.side is Side.UP:
+        return before < 0 < now
+    if spec.side is Side.DOWN:
+        return before > 0 > now
+    return before * now < 0
 
 
 def cooling(spec: RuleSpec, state: RuleState, at: datetime) -> bool:
@@ -83,6 +96,12 @@ def step(spec: RuleSpec, state: RuleState, stretch: Stretch) -> tuple[RuleState,
             fired = RuleState(armed=False, last_fired_at=stretch.at)
             return fired, Hit(price=stretch.last)
         return state, None
+    if spec.kind is RuleKind.FLIP:
+        if stretch.start is None or cooling(spec, state, stretch.at):
+            return state, None
+        if not flipped(spec, stretch.start, stretch.last):
+            return state, None
+        return RuleState(last_fired_at=stretch.at), Hit(price=stretch.last, previous=stretch.start)
     start = stretch.start
     if state.anchor_at is not None and stretch.at - state.anchor_at < spec.window_length:
         start = state.anchor_price

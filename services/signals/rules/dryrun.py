@@ -16,7 +16,7 @@ from decimal import Decimal
 from statistics import median
 from zoneinfo import ZoneInfo
 
-from services.kernel.rule_model import RuleKind, RuleSpec, RuleState, Side
+from services.kernel.rule_model import Metric, RuleKind, RuleSpec, RuleState, Side
 from services.market.ticker.candles import Bar, CandleBar
 from services.signals.rules.condition import Stretch, step
 
@@ -57,6 +57,7 @@ class DryRun:
     median_after: Decimal | None  # the median move AFTER a firing, in %
     repeats: bool
     quieter: Decimal | None = None  # a level or move % that fires about once a day
+    metric: Metric = Metric.PRICE  # what set it off: the price, funding or open interest
 
 
 def replay(spec: RuleSpec, bars: Sequence[CandleBar], bar_seconds: int) -> list[Firing]:
@@ -71,9 +72,12 @@ def replay(spec: RuleSpec, bars: Sequence[CandleBar], bar_seconds: int) -> list[
     back = spec.window_length // length if spec.kind is RuleKind.MOVE else 0
     later = AFTER // length
     firings = []
+    signed: Decimal | None = None  # a flip: the last value with a sign before this bar
     for index, bar in enumerate(bars):
         start = bars[index - back].close if spec.kind is RuleKind.MOVE and index >= back else None
-        if spec.kind is RuleKind.MOVE and start is None:
+        if spec.kind is RuleKind.FLIP:
+            start, signed = signed, bar.close if bar.close != 0 else signed
+        if spec.kind in (RuleKind.MOVE, RuleKind.FLIP) and start is None:
             continue
         stretch = Stretch(
             at=bar.ts + length, low=bar.low, high=bar.high, last=bar.close, start=start
@@ -89,8 +93,9 @@ def replay(spec: RuleSpec, bars: Sequence[CandleBar], bar_seconds: int) -> list[
 
 
 def _armed_at_start(spec: RuleSpec, first: CandleBar) -> bool:
-    """A level is armed only on the side it is set from, as a live alert is set."""
-    if spec.kind is not RuleKind.LEVEL or spec.level is None:
+    """A price level is armed only on the side it is set from, as a live alert is set; a
+    funding level is judged at every settlement, whichever side it starts on."""
+    if spec.kind is not RuleKind.LEVEL or spec.level is None or spec.metric is not Metric.PRICE:
         return True
     return first.open < spec.level if spec.side is Side.ABOVE else first.open > spec.level
 
@@ -105,8 +110,14 @@ def dry_run(
     afters = [f.after_pct for f in firings if f.after_pct is not None]
     repeats = spec.repeat_seconds is not None
     quieter = None
-    if repeats and days > 0 and len(firings) > days * Decimal(str(NOISY_PER_DAY)):
+    # A quieter threshold is a further level or a bigger move; a funding level has no
+    # "further" worth offering (its side is a sign, not a distance from the price).
+    offers = spec.kind is RuleKind.MOVE or spec.metric is Metric.PRICE
+    noisy = days > 0 and len(firings) > days * Decimal(str(NOISY_PER_DAY))
+    if repeats and offers and noisy:
         quieter = _quieter(spec, bars, bar_seconds, days, price)
+    # What the price did after is the price's: over funding or open interest it is not told.
+    afters = afters if spec.metric is Metric.PRICE else []
     return DryRun(
         fires=len(firings),
         night=sum(1 for f in firings if _at_night(f.at, tz)),
@@ -114,6 +125,7 @@ def dry_run(
         median_after=Decimal(str(round(median(afters), 2))) if afters else None,
         repeats=repeats,
         quieter=quieter,
+        metric=spec.metric,
     )
 
 
@@ -159,3 +171,9 @@ def _round(value: Decimal, digits: int) -> Decimal:
     exponent = value.adjusted() - digits + 1
     rounded = value.scaleb(-exponent).quantize(Decimal(1)).scaleb(exponent)
     return rounded.quantize(Decimal(1)) if exponent >= 0 else rounded
+
+
+def value_bars(points: Sequence[tuple[datetime, Decimal]]) -> list[CandleBar]:
+    """Readings (settled funding, open interest) as bars a replay steps through: one value
+    each, its low, high and close."""
+    return [CandleBar(ts=at, open=v, high=v, low=v, close=v) for at, v in points]

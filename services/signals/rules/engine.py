@@ -131,25 +131,26 @@ class RuleEngine:
                 heapq.heappush(self._wakes, (rule.paused_until, rule.id))
             return
         spec, state = rule.spec, rule.state
-        place = self._instruments.setdefault(spec.symbol, _Instrument())
+        key = spec.key
+        place = self._instruments.setdefault(key, _Instrument())
         if spec.kind is RuleKind.MOVE:
-            self._windows.setdefault(spec.symbol, Counter())[spec.window or "1h"] += 1
+            self._windows.setdefault(key, Counter())[spec.window or "1h"] += 1
         if spec.kind is RuleKind.LEVEL and state.armed:
             assert spec.level is not None
             if spec.side is Side.ABOVE:
                 place.rises.add(spec.level, rule.id)
-                self._where[rule.id] = (spec.symbol, "rises")
+                self._where[rule.id] = (key, "rises")
             else:
                 place.falls.add(-spec.level, rule.id)
-                self._where[rule.id] = (spec.symbol, "falls")
+                self._where[rule.id] = (key, "falls")
         elif spec.kind is RuleKind.MOVE and state.anchor_at is None:
             assert spec.move_pct is not None
             window = spec.window or "1h"
             place.moves.setdefault(window, _Sorted()).add(spec.move_pct, rule.id)
-            self._where[rule.id] = (spec.symbol, f"move:{window}")
+            self._where[rule.id] = (key, f"move:{window}")
         else:
             place.watched.add(rule.id)
-            self._where[rule.id] = (spec.symbol, "watched")
+            self._where[rule.id] = (key, "watched")
 
     def _drop(self, rule_id: int) -> None:
         rule = self._rules.pop(rule_id, None)
@@ -159,7 +160,7 @@ class RuleEngine:
         place = self._instruments[where[0]]
         spec = rule.spec
         if spec.kind is RuleKind.MOVE:
-            self._windows[spec.symbol][spec.window or "1h"] -= 1
+            self._windows[spec.key][spec.window or "1h"] -= 1
         if where[1] == "rises" and spec.level is not None:
             place.rises.remove(spec.level, rule_id)
         elif where[1] == "falls" and spec.level is not None:
@@ -174,9 +175,13 @@ class RuleEngine:
         prices: dict[str, tuple[Decimal, Decimal, Decimal]],
         now: datetime,
         starts: dict[tuple[str, str], Decimal] | None = None,
+        at: datetime | None = None,
     ) -> list[Decision]:
-        """One pass: `prices` gives each instrument's (low, high, last) since the last pass,
-        `starts` the price at the start of each (instrument, window) a move alert reads."""
+        """One pass: `prices` gives each key's (low, high, last) since the last pass (a key is
+        an instrument's price, or its funding or open interest: RuleSpec.key), `starts` the
+        value at the start of each (key, window) a move reads, or (key, PREVIOUS) a flip.
+        `at`: when the values were read, if not now (a settlement of funding); an alert set
+        after it is not judged on it."""
         starts = starts or {}
         decisions = self._timers(now)
         for symbol, (low, high, last) in prices.items():
@@ -191,12 +196,11 @@ class RuleEngine:
                     offered.update(sorted_moves.upto(reach))
             for rule_id in sorted(offered):
                 rule = self._rules.get(rule_id)
-                if rule is None:
+                if rule is None or (at is not None and rule.created_at > at):
                     continue
-                window = rule.spec.window or "1h"
-                stretch = Stretch(
-                    at=now, low=low, high=high, last=last, start=starts.get((symbol, window))
-                )
+                begin = rule.spec.start_key
+                start = starts.get((symbol, begin)) if begin is not None else None
+                stretch = Stretch(at=at or now, low=low, high=high, last=last, start=start)
                 decision = self._step(rule, stretch)
                 if decision is not None:
                     decisions.append(decision)

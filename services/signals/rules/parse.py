@@ -3,18 +3,21 @@
 
     /alert SOL above 190        /alert sol > 190        /alert btc < 95k     /alert eth 3500
     /alert SOL move 3% 15m [up|down]
+    /alert SOL funding > 0.05%     /alert SOL funding flips [positive|negative]
+    /alert BTC oi +5% 4h           /alert BTC oi 5% 24h [up|down]
     ... [once | every 1h] [for 7d] [a note]
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 
-from services.kernel.rule_model import WINDOWS, RuleKind, Side
+from services.kernel.rule_model import OI_WINDOWS, WINDOWS, Metric, RuleKind, Side
 
 NOTE_MAX = 100
 EXPIRY_DEFAULT = timedelta(days=30)
@@ -33,6 +36,11 @@ SIDES = {
     "under": Side.BELOW,
 }
 MOVE_SIDES = {"up": Side.UP, "down": Side.DOWN, "both": Side.BOTH}
+FLIP_SIDES = {"positive": Side.UP, "up": Side.UP, "negative": Side.DOWN, "down": Side.DOWN}
+FLIP_WORDS = ("flips", "flip", "flipped")
+# A funding level is % per 8 h; OKX caps most contracts far below 3 % (its widest caps are a
+# few %), so beyond it is a typo (0.05 meant, 5 typed?), not a plan.
+FUNDING_MAX = Decimal(3)
 _DURATION = re.compile(r"(\d{1,4})\s*(m|min|h|d|w)")
 _UNITS = {"m": 60, "min": 60, "h": 3600, "d": 86400, "w": 604800}
 # A sign and an exponent are read so "-5" and "1e30" get their own answer, not "not a price".
@@ -53,6 +61,8 @@ class Problem(StrEnum):
     NOTE_TOO_LONG = "note_too_long"
     FULL = "full"
     NOT_FOUND = "not_found"
+    NO_FUNDING = "no_funding"  # `funding` without a level or `flips`
+    FUNDING_RANGE = "funding_range"  # a funding level past FUNDING_MAX
 
 
 class RuleError(ValueError):
@@ -77,6 +87,7 @@ class RuleRequest:
     expires_in: timedelta = EXPIRY_DEFAULT
     note: str = ""
     words: list[str] = field(default_factory=list)  # for the note: what the user typed
+    metric: Metric = Metric.PRICE
 
 
 def price(text: str) -> Decimal:
@@ -107,22 +118,31 @@ def parse_rule(text: str | None) -> RuleRequest:
     if not words:
         raise RuleError(Problem.NO_SYMBOL)
     symbol, rest = words[0], words[1:]
-    if rest and rest[0].lower() == "move":
+    first = rest[0].lower() if rest else ""
+    if first == "move":
         request = _move(symbol, rest[1:])
+    elif first == "funding":
+        request = _funding(symbol, rest[1:])
+    elif first in ("oi", "open-interest"):
+        request = _oi(symbol, rest[1:])
     else:
         request = _level(symbol, rest)
     _options(request)
     return request
 
 
-def _level(symbol: str, rest: list[str]) -> RuleRequest:
-    side = None
+def _side(rest: list[str]) -> tuple[Side | None, list[str]]:
+    """`above 190`, `> 190`, `>190` (written together): the side asked, and what follows."""
     if rest and rest[0].lower() in SIDES:
-        side, rest = SIDES[rest[0].lower()], rest[1:]
-    elif rest and rest[0][:1] in "<>" and len(rest[0]) > 1:  # ">190" written together
+        return SIDES[rest[0].lower()], rest[1:]
+    if rest and rest[0][:1] in "<>" and len(rest[0]) > 1:
         glued = rest[0].lstrip("<>=")
-        side = SIDES[rest[0][: len(rest[0]) - len(glued)]]
-        rest = [glued, *rest[1:]]
+        return SIDES[rest[0][: len(rest[0]) - len(glued)]], [glued, *rest[1:]]
+    return None, rest
+
+
+def _level(symbol: str, rest: list[str]) -> RuleRequest:
+    side, rest = _side(rest)
     if not rest:
         raise RuleError(Problem.NO_PRICE, symbol)
     level = price(rest[0])
@@ -131,7 +151,7 @@ def _level(symbol: str, rest: list[str]) -> RuleRequest:
     return RuleRequest(symbol=symbol, kind=RuleKind.LEVEL, side=side, level=level, words=rest[1:])
 
 
-def _move(symbol: str, rest: list[str]) -> RuleRequest:
+def _move(symbol: str, rest: list[str], windows: Iterable[str] = WINDOWS) -> RuleRequest:
     if not rest:
         raise RuleError(Problem.NO_MOVE, symbol)
     text = rest[0].rstrip("%")
@@ -145,8 +165,8 @@ def _move(symbol: str, rest: list[str]) -> RuleRequest:
         raise RuleError(Problem.MOVE_TOO_BIG, rest[0])
     rest = rest[1:]
     window = rest[0].lower() if rest else ""
-    if window not in WINDOWS:
-        raise RuleError(Problem.BAD_WINDOW, window, allowed=list(WINDOWS))
+    if window not in windows:
+        raise RuleError(Problem.BAD_WINDOW, window, allowed=list(windows))
     rest = rest[1:]
     side = Side.BOTH
     if rest and rest[0].lower() in MOVE_SIDES:
@@ -159,6 +179,57 @@ def _move(symbol: str, rest: list[str]) -> RuleRequest:
         window=window,
         words=rest,
     )
+
+
+def funding_level(text: str) -> Decimal:
+    """0.05%, -0.01%, 0.05 (% per 8 h, as /funding shows it)."""
+    try:
+        value = Decimal(text.strip().rstrip("%"))
+    except InvalidOperation:
+        raise RuleError(Problem.NO_FUNDING, text) from None
+    if not value.is_finite():
+        raise RuleError(Problem.NO_FUNDING, text)
+    if abs(value) > FUNDING_MAX:
+        raise RuleError(Problem.FUNDING_RANGE, text, most=FUNDING_MAX)
+    return value
+
+
+def _funding(symbol: str, rest: list[str]) -> RuleRequest:
+    if rest and rest[0].lower() in FLIP_WORDS:
+        rest = rest[1:]
+        if rest and rest[0].lower() == "sign":
+            rest = rest[1:]
+        way = Side.BOTH
+        if rest and rest[0].lower() in FLIP_SIDES:
+            way, rest = FLIP_SIDES[rest[0].lower()], rest[1:]
+        return RuleRequest(
+            symbol=symbol, kind=RuleKind.FLIP, metric=Metric.FUNDING, side=way, words=rest
+        )
+    side, rest = _side(rest)
+    if not rest:
+        raise RuleError(Problem.NO_FUNDING, symbol)
+    level = funding_level(rest[0])
+    return RuleRequest(
+        symbol=symbol,
+        kind=RuleKind.LEVEL,
+        metric=Metric.FUNDING,
+        side=side,
+        level=level,
+        words=rest[1:],
+    )
+
+
+def _oi(symbol: str, rest: list[str]) -> RuleRequest:
+    """+5% 4h (up), -5% 4h (down), 5% 4h [up|down] (either way unless told)."""
+    if not rest:
+        raise RuleError(Problem.NO_MOVE, symbol, metric=Metric.OI)
+    typed = rest[0]
+    sign = typed[:1] if typed[:1] in "+-" else ""
+    request = _move(symbol, [typed.lstrip("+-"), *rest[1:]], OI_WINDOWS)
+    request.metric = Metric.OI
+    if sign:
+        request.side = Side.UP if sign == "+" else Side.DOWN
+    return request
 
 
 def _options(request: RuleRequest) -> None:

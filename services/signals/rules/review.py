@@ -12,11 +12,12 @@ from zoneinfo import ZoneInfo
 from loguru import logger
 
 from services.kernel.errors import UpstreamError
-from services.kernel.rule_model import Rule, RuleFire, RuleKind, RuleSpec, Side
+from services.kernel.rule_model import Metric, Rule, RuleFire, RuleKind, RuleSpec, Side
 from services.kernel.symbols import parse_symbol
 from services.market.ticker.candles import Bar, CandleBar, PriceCharts
 from services.market.ticker.service import lasts
-from services.signals.rules.dryrun import DAYS, PAGES, DryRun, bar_for, dry_run
+from services.signals.rules.dryrun import DAYS, PAGES, DryRun, bar_for, dry_run, value_bars
+from services.signals.rules.readings import funding_points
 from services.signals.rules.service import RuleService
 
 HISTORY_SHOWN = 10
@@ -83,11 +84,11 @@ class RuleReview:
         fires = [RuleFire.model_validate_json(detail) for _at, detail in rows]
         fires = [f for f in fires if not (f.reminder or f.expired)]
         bars: dict[str, list[tuple[Bar, list[CandleBar]]]] = {}
-        for symbol in {f.symbol for f in fires}:
+        for symbol in {f.symbol for f in fires if f.metric == Metric.PRICE.value}:
             bars[symbol] = [await self._bars(symbol, *span) for span in (_FINE, _COARSE)]
         now = datetime.now(UTC)
         return [
-            PastFire(fire, {h: _after(fire, h, bars[fire.symbol], now) for h in AFTER})
+            PastFire(fire, {h: _after(fire, h, bars.get(fire.symbol, []), now) for h in AFTER})
             for fire in fires
         ]
 
@@ -103,14 +104,29 @@ class RuleReview:
 
     async def dry_run(self, rule: Rule, tz: ZoneInfo, price: Decimal) -> DryRun:
         """How often it would have fired over the last DAYS (as far as the bars reach). Raises
-        the price module's unavailable error when OKX serves no bars."""
+        the price module's unavailable error when OKX serves no bars (funding's or open
+        interest's module error for an alert on them)."""
+        spec = rule.spec
+        if spec.metric is Metric.FUNDING:
+            inst = parse_symbol(spec.symbol)
+            rate = await self._rules.funding.rate(inst)
+            paid = await self._rules.funding.paid_over(inst, timedelta(days=DAYS))
+            points = funding_points(paid, rate.interval_hours)
+            seconds = int(rate.interval_hours * 3600)
+            return dry_run(spec, value_bars(points), seconds, tz, price)
+        if spec.metric is Metric.OI:
+            hours = await self._rules.oi.hours(parse_symbol(spec.symbol))
+            points = [(p.at, p.coins) for p in hours]
+            return dry_run(spec, value_bars(points), 3600, tz, price)
         bar = bar_for(rule.spec)
         report = await self._charts.span(parse_symbol(rule.spec.symbol), bar, DAYS, PAGES)
         return dry_run(rule.spec, report.candles, bar.seconds, tz, price)
 
 
 def _distance(spec: RuleSpec, price: Decimal | None) -> Decimal | None:
-    if spec.kind is not RuleKind.LEVEL or spec.level is None or not price:
+    if spec.kind is not RuleKind.LEVEL or spec.metric is not Metric.PRICE:
+        return None  # a move, or what is not the price: no distance from the price
+    if spec.level is None or not price:
         return None
     away = (spec.level - price) / price * 100
     return away if spec.side is Side.ABOVE else -away

@@ -9,15 +9,18 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 from services.kernel.bounds import PRICE_MAX
-from services.kernel.rule_model import LIVE, Rule, RuleKind, RuleSpec, Side, Status
+from services.kernel.rule_model import LIVE, Metric, Rule, RuleKind, RuleSpec, Side, Status
 from services.kernel.symbols import Instrument, parse_symbol
+from services.market.funding.service import FundingService
 from services.market.instruments import InstrumentCatalog
+from services.market.oi.service import OiService
 from services.market.ticker.service import TickerService
 from services.signals.rules.parse import (
     MOVE_MAX,
     Problem,
     RuleError,
     RuleRequest,
+    funding_level,
     parse_rule,
     price,
 )
@@ -39,7 +42,9 @@ LINE_NOTES = {
 @dataclass(frozen=True)
 class Created:
     rule: Rule
-    price: Decimal  # the price when it was set
+    # What the alert reads, when it was set: the price, funding's rate now (% per 8 h), or
+    # open interest (coins).
+    price: Decimal
     instrument: Instrument
     flipped_from: Side | None = None  # a draft: asked `above` while already above, say so
 
@@ -57,11 +62,15 @@ class RuleService:
         catalog: InstrumentCatalog,
         tickers: TickerService,
         limits: Limits,
+        funding: FundingService,
+        oi: OiService,
     ) -> None:
         self._store = store
         self._catalog = catalog
         self._tickers = tickers
         self._limits = limits
+        self._funding = funding
+        self._oi = oi
 
     @property
     def store(self) -> RuleStore:
@@ -71,6 +80,14 @@ class RuleService:
     def tickers(self) -> TickerService:
         return self._tickers
 
+    @property
+    def funding(self) -> FundingService:
+        return self._funding
+
+    @property
+    def oi(self) -> OiService:
+        return self._oi
+
     def limit(self, group: bool) -> int:
         return self._limits.group if group else self._limits.private
 
@@ -78,11 +95,13 @@ class RuleService:
         self, chat_id: int, user_id: int | None, group: bool, text: str | None
     ) -> Created:
         """Raises RuleError (a plain mistake), SymbolError (an unknown coin, with "did you
-        mean"), or the price module's unavailable error (no price to check the level against)."""
+        mean"), or the price module's unavailable error (no price to check the level against);
+        for funding or open interest, SymbolError when the coin has no perpetual, or that
+        module's unavailable or switched-off error."""
         request = parse_rule(text)
-        instrument = await self._catalog.resolve(request.symbol)
+        instrument = _reads(request.metric, await self._catalog.resolve(request.symbol))
         await self._room(chat_id, group)
-        now_price = (await self._tickers.ticker(instrument)).last
+        now_price = await self._now(request.metric, instrument)
         spec, flipped = self._spec(request, instrument, now_price)
         expires = datetime.now(UTC) + request.expires_in
         rule = await self._store.add(chat_id, user_id, spec, request.note, expires)
@@ -129,22 +148,44 @@ class RuleService:
         if count + making > self.limit(group):
             raise RuleError(Problem.FULL, str(count), limit=self.limit(group))
 
+    async def _now(self, metric: Metric, instrument: Instrument) -> Decimal:
+        """What the alert reads, now (a new alert is checked against it and shows it)."""
+        if metric is Metric.FUNDING:
+            return (await self._funding.rate(instrument)).rate_8h * 100
+        if metric is Metric.OI:
+            return (await self._oi.track(instrument)).now.coins
+        return (await self._tickers.ticker(instrument)).last
+
     def _spec(
         self, request: RuleRequest, instrument: Instrument, now_price: Decimal
     ) -> tuple[RuleSpec, Side | None]:
         repeat = int(request.repeat.total_seconds()) if request.repeat else None
         symbol = okx_inst_id(instrument)
-        if request.kind is RuleKind.MOVE:
+        if request.kind in (RuleKind.MOVE, RuleKind.FLIP):
             assert request.side is not None
             return RuleSpec(
                 symbol=symbol,
-                kind=RuleKind.MOVE,
+                kind=request.kind,
+                metric=request.metric,
                 side=request.side,
                 move_pct=request.move_pct,
                 window=request.window,
                 repeat_seconds=repeat,
             ), None
         level = request.level
+        if request.metric is Metric.FUNDING:
+            # Judged at each settlement on the rate paid, not on a crossing: one beyond the
+            # level already fires at the next settlement, so either side is taken as asked.
+            assert level is not None
+            side = request.side or (Side.ABOVE if level >= now_price else Side.BELOW)
+            return RuleSpec(
+                symbol=symbol,
+                kind=RuleKind.LEVEL,
+                metric=Metric.FUNDING,
+                side=side,
+                level=level,
+                repeat_seconds=repeat,
+            ), None
         assert level is not None
         if level <= 0:
             raise RuleError(Problem.NOT_POSITIVE, str(level))
@@ -202,7 +243,7 @@ class RuleService:
         await self._room(chat_id, group)
         request = _request_of(rule)
         instrument = parse_symbol(rule.spec.symbol)
-        now_price = (await self._tickers.ticker(instrument)).last
+        now_price = await self._now(rule.spec.metric, instrument)
         spec, flipped = self._spec(request, instrument, now_price)
         lasted = rule.expires_at - rule.created_at
         made = await self._store.add(
@@ -227,9 +268,11 @@ class RuleService:
         rule = await self._own(chat_id, rule_id, *LIVE, Status.DRAFT)
         words = (text or "").strip()
         request = _request_of(rule)
-        number = _number(words, rule.spec.kind)
-        if number is None and len(words.split()) <= 1:  # one word, meant as the number
+        number = _number(words, rule.spec)
+        if number is None and len(words.split()) <= 1 and rule.spec.kind is not RuleKind.FLIP:
             level = rule.spec.kind is RuleKind.LEVEL
+            if level and rule.spec.metric is Metric.FUNDING:
+                funding_level(words)  # one word meant as the rate: says what is wrong with it
             raise RuleError(Problem.BAD_PRICE if level else Problem.NO_MOVE, words)
         if number is not None and rule.spec.kind is RuleKind.LEVEL:
             request.level, request.side = number, None
@@ -255,9 +298,9 @@ class RuleService:
         instrument = (
             parse_symbol(rule.spec.symbol)
             if request.symbol == rule.spec.symbol
-            else await self._catalog.resolve(request.symbol)
+            else _reads(request.metric, await self._catalog.resolve(request.symbol))
         )
-        now_price = (await self._tickers.ticker(instrument)).last
+        now_price = await self._now(request.metric, instrument)
         spec, flipped = self._spec(request, instrument, now_price)
         status = Status.DRAFT if flipped is not None else Status.ACTIVE
         note = request.note if request.note or request.words else rule.note
@@ -274,6 +317,7 @@ def _request_of(rule: Rule) -> RuleRequest:
     return RuleRequest(
         symbol=spec.symbol,
         kind=spec.kind,
+        metric=spec.metric,
         side=spec.side,
         level=spec.level,
         move_pct=spec.move_pct,
@@ -283,14 +327,22 @@ def _request_of(rule: Rule) -> RuleRequest:
     )
 
 
-def _number(words: str, kind: RuleKind) -> Decimal | None:
-    """An edit that is one number: a level's new price (95k), a move's new % (4 or 4%)."""
-    if not words or len(words.split()) > 1:
-        return None
+def _number(words: str, spec: RuleSpec) -> Decimal | None:
+    """An edit that is one number: a level's new price (95k) or funding rate (0.05%), a move's
+    new % (4 or 4%)."""
+    if not words or len(words.split()) > 1 or spec.kind is RuleKind.FLIP:
+        return None  # a flip has no number: it is edited as a whole new alert
     try:
-        if kind is RuleKind.MOVE:
-            value = Decimal(words.rstrip("%"))
+        if spec.kind is RuleKind.LEVEL and spec.metric is Metric.FUNDING:
+            return funding_level(words)
+        if spec.kind is not RuleKind.LEVEL:
+            value = Decimal(words.rstrip("%").lstrip("+"))
             return value if value.is_finite() else None
         return price(words)
     except (RuleError, InvalidOperation):
         return None
+
+
+def _reads(metric: Metric, instrument: Instrument) -> Instrument:
+    """The instrument an alert reads: funding and open interest are a perpetual's."""
+    return instrument if metric is Metric.PRICE else instrument.swap()
