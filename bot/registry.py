@@ -190,7 +190,10 @@ COMMANDS: tuple[CommandSpec, ...] = (
     ),
     CommandSpec(
         "alert",
-        N_("Set an alert: a price level or a move, with a dry-run of how often it would fire"),
+        N_(
+            "Set an alert: a price level or move, funding or open interest, with a dry-run of "
+            "how often it would fire"
+        ),
         alert,
         usage="SYMBOL above|below PRICE · SYMBOL move 3% 15m · [every 1h] [for 7d] [note]",
         personal=True,

@@ -486,7 +486,7 @@ ID = {
     "Price change 1 h · 4 h · 24 h after": "Perubahan harga 1 jam · 4 jam · 24 jam sesudahnya",
     "Prices from OKX · {time}": "Harga dari OKX · {time}",
     "Prices from OKX; “…” not yet known.": "Harga dari OKX; “…” belum diketahui.",
-    "Set an alert: a price level or a move, with a dry-run of how often it would fire": "Pasang alert: level harga atau gerak, dengan uji mundur seberapa sering akan berbunyi",
+    "Set an alert: a price level or move, funding or open interest, with a dry-run of how often it would fire": "Pasang alert: level harga atau gerak, funding atau open interest, dengan uji mundur seberapa sering akan berbunyi",
     "Snoozed for 1 h": "Ditunda 1 jam",
     "That alert is done; ↩️ sets it again.": "Alert itu selesai; ↩️ memasangnya lagi.",
     "That alert is gone (deleted, or it has ended).": "Alert itu sudah tidak ada (dihapus, atau sudah berakhir).",
