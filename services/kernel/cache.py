@@ -76,6 +76,7 @@ SLOW = "the source is slow to answer"
 # How long past its own deadline a follower waits for the refresh it shares: the leader has
 # the same kind of deadline, began earlier, and names the sources that failed when it ends.
 LEADER_GRACE_SECONDS = 0.25
+CLEAR_WAIT_SECONDS = 2.0  # how long a clear waits for the refreshes it abandons to end
 
 
 def _stale_after() -> float | None:
@@ -332,9 +333,13 @@ class ResilientCache:
 
     async def clear(self) -> None:
         """Drops every entry, stale copies included, and abandons the refreshes left running
-        in the background: the next read asks upstream afresh."""
-        for task in list(self._behind.values()):
+        in the background: the next read asks upstream afresh. The abandoned ones are waited
+        for (a little) before the entries go: one finishing after would store its value again."""
+        tasks = list(self._behind.values())
+        for task in tasks:
             task.cancel()
+        if tasks:
+            await asyncio.wait(tasks, timeout=CLEAR_WAIT_SECONDS)
         await self._backend.clear()
 
     async def close(self) -> None:
