@@ -27,10 +27,11 @@ from services.kernel.status import StatusRegistry
 from services.kernel.symbols import Instrument
 from services.market.flags import Flag, FlagService
 from services.market.parts import MarketParts
+from services.market.swap_reads import SwapReads
 from services.vendors.binance_futures import SOURCE as BINANCE_FUTURES
 from services.vendors.okx import SOURCE as OKX
 from services.vendors.okx_derivs import FundingNow, FundingPaid, OkxDerivs
-from services.vendors.okx_symbols import okx_inst_id, parse_okx_swap
+from services.vendors.okx_symbols import parse_okx_swap
 
 MODULE = Module.FUNDING
 HISTORY = timedelta(days=7)
@@ -109,6 +110,7 @@ class FundingService:
         self._status = status
         self._flags = flags
         self._ttl = ttl_seconds
+        self._reads = SwapReads(MODULE, Flag.FUNDING, cache, status, flags)
         status.register(MODULE)
 
     async def probe(self, inst: Instrument) -> object:
@@ -126,37 +128,11 @@ class FundingService:
         return now
 
     async def report(self, inst: Instrument) -> FundingReport:
-        await self._flags.require(Flag.FUNDING)
-        swap = inst.swap()
-        try:
-            return await read_through(
-                self._cache,
-                self._status,
-                MODULE,
-                f"funding:{okx_inst_id(swap)}",
-                FundingReport,
-                self._ttl,
-                lambda: self._fetch(swap),
-            )
-        except UnknownInstrumentError:
-            raise SymbolError(swap.display, "unknown") from None
+        return await self._reads.kept(inst, "funding", FundingReport, self._ttl, self._fetch)
 
     async def rate(self, inst: Instrument) -> FundingRate:
         """The rate now alone (no week paid), for a call's context: one call a minute at most."""
-        await self._flags.require(Flag.FUNDING)
-        swap = inst.swap()
-        try:
-            kept = await read_through(
-                self._cache,
-                self._status,
-                MODULE,
-                f"funding-now:{okx_inst_id(swap)}",
-                KeptRate,
-                self._ttl,
-                lambda: self._fetch_rate(swap),
-            )
-        except UnknownInstrumentError:
-            raise SymbolError(swap.display, "unknown") from None
+        kept = await self._reads.kept(inst, "funding-now", KeptRate, self._ttl, self._fetch_rate)
         return kept.rate
 
     async def _fetch_rate(self, swap: Instrument) -> KeptRate:
@@ -194,20 +170,7 @@ class FundingService:
 
     async def mark(self, inst: Instrument) -> Decimal:
         """The perpetual's mark price (funding is paid on the mark's premium), kept seconds."""
-        await self._flags.require(Flag.FUNDING)
-        swap = inst.swap()
-        try:
-            kept = await read_through(
-                self._cache,
-                self._status,
-                MODULE,
-                f"mark:{okx_inst_id(swap)}",
-                MarkPrice,
-                MARK_TTL,
-                lambda: self._fetch_mark(swap),
-            )
-        except UnknownInstrumentError:
-            raise SymbolError(swap.display, "unknown") from None
+        kept = await self._reads.kept(inst, "mark", MarkPrice, MARK_TTL, self._fetch_mark)
         return kept.price
 
     async def _fetch_mark(self, swap: Instrument) -> MarkPrice:

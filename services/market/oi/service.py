@@ -50,6 +50,7 @@ from services.market.oi.reading import (
 )
 from services.market.oi.sources import Read, Rows
 from services.market.parts import MarketParts
+from services.market.swap_reads import SwapReads
 from services.vendors.binance_futures import SOURCE as BINANCE_FUTURES
 from services.vendors.binance_futures import BinanceFutures
 from services.vendors.okx import SOURCE as OKX
@@ -139,6 +140,7 @@ class OiService:
         self._status = status
         self._flags = flags
         self._ttl = ttl_seconds
+        self._reads = SwapReads(MODULE, Flag.OI, cache, status, flags)
         status.register(MODULE)
 
     async def probe(self, inst: Instrument) -> object:
@@ -157,20 +159,13 @@ class OiService:
         return now
 
     async def report(self, inst: Instrument, window: OiWindow = OiWindow.H4) -> OiReport:
-        await self._flags.require(Flag.OI)
-        swap = inst.swap()
-        try:
-            return await read_through(
-                self._cache,
-                self._status,
-                MODULE,
-                f"oi:{okx_inst_id(swap)}:{window.value}",
-                OiReport,
-                self._ttl,
-                lambda: self._fetch(swap, window),
-            )
-        except UnknownInstrumentError:
-            raise SymbolError(swap.display, "unknown") from None
+        return await self._reads.kept(
+            inst,
+            f"oi-window-{window.value}",
+            OiReport,
+            self._ttl,
+            lambda swap: self._fetch(swap, window),
+        )
 
     async def _either(self, read: Read, field: str) -> Rows:
         """A part from OKX's statistics, or Binance's when OKX fails (hedged, as every chain)."""
@@ -237,20 +232,7 @@ class OiService:
     async def track(self, inst: Instrument) -> OiTrack:
         """What an alert on open interest reads each pass: kept for OI_CACHE_TTL, so a pass
         every few seconds costs a read a minute, and the rows are the ones /oi keeps."""
-        await self._flags.require(Flag.OI)
-        swap = inst.swap()
-        try:
-            return await read_through(
-                self._cache,
-                self._status,
-                MODULE,
-                f"oi-track:{okx_inst_id(swap)}",
-                OiTrack,
-                self._ttl,
-                lambda: self._fetch_track(swap),
-            )
-        except UnknownInstrumentError:
-            raise SymbolError(swap.display, "unknown") from None
+        return await self._reads.kept(inst, "oi-track", OiTrack, self._ttl, self._fetch_track)
 
     async def _fetch_track(self, swap: Instrument) -> OiTrack:
         got = await self._now(swap)
