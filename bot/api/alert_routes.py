@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from aiohttp import web
 from pydantic import BaseModel
 
+from bot.api.args import Args
 from services.container import Services
 from services.kernel.errors import ArgumentError
 from services.kernel.models import Provenance
-from services.kernel.rule_model import RuleKind, Side, Status
+from services.kernel.rule_model import Metric, RuleKind, Side, Status
 from services.vendors.okx import SOURCE as OKX
 
 
@@ -21,7 +21,8 @@ class ApiAlert(BaseModel):
     id: int
     symbol: str  # the OKX instrument it reads: SOL-USDT (spot) or SOL-USDT-SWAP
     kind: RuleKind
-    side: Side  # a level: above/below; a move: up/down/both
+    metric: Metric = Metric.PRICE  # what it reads: the price, funding (% per 8 h), OI (coins)
+    side: Side  # a level: above/below; a move: up/down/both; a flip: up/down/both
     level: Decimal | None = None
     move_pct: Decimal | None = None
     window: str | None = None
@@ -44,8 +45,8 @@ class ChatAlerts(Provenance):
     alerts: list[ApiAlert]
 
 
-async def chat_alerts(request: web.Request, services: Services) -> BaseModel:
-    text = request.match_info["chat_id"]
+async def chat_alerts(args: Args, services: Services) -> BaseModel:
+    text = args["chat_id"]
     try:
         chat_id = int(text)
     except ValueError:
@@ -58,6 +59,7 @@ async def chat_alerts(request: web.Request, services: Services) -> BaseModel:
             id=listed.rule.id,
             symbol=listed.rule.spec.symbol,
             kind=listed.rule.spec.kind,
+            metric=listed.rule.spec.metric,
             side=listed.rule.spec.side,
             level=listed.rule.spec.level,
             move_pct=listed.rule.spec.move_pct,

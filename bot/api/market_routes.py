@@ -6,9 +6,9 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 
-from aiohttp import web
 from pydantic import BaseModel
 
+from bot.api.args import Args
 from bot.handlers.performance import DEFAULT_DAYS, KINDS, PERIODS
 from services.container import Services
 from services.kernel.errors import DataUnavailableError
@@ -24,61 +24,61 @@ class TrackRecords(BaseModel):
     records: list[TrackRecord]
 
 
-def _symbol(request: web.Request) -> str:
-    return request.match_info["symbol"]
+def _symbol(args: Args) -> str:
+    return args["symbol"]
 
 
-async def orderbook(request: web.Request, services: Services) -> BaseModel:
-    exchange = parse_exchange(request.query.get("exchange"))
-    instrument = await services.instruments.resolve(_symbol(request))
+async def orderbook(args: Args, services: Services) -> BaseModel:
+    exchange = parse_exchange(args.get("exchange"))
+    instrument = await services.instruments.resolve(_symbol(args))
     return await services.orderbook.report(instrument, exchange)
 
 
-async def heatmap(request: web.Request, services: Services) -> BaseModel:
-    range_ = parse_range(request.query.get("range"))
-    instrument = await services.instruments.resolve(_symbol(request))
+async def heatmap(args: Args, services: Services) -> BaseModel:
+    range_ = parse_range(args.get("range"))
+    instrument = await services.instruments.resolve(_symbol(args))
     return await services.heatmap.heatmap(instrument, range_)
 
 
-async def whale(request: web.Request, services: Services) -> BaseModel:
-    symbol = request.query.get("symbol")
+async def whale(args: Args, services: Services) -> BaseModel:
+    symbol = args.get("symbol")
     instrument = await services.instruments.resolve(symbol) if symbol else None
     return await services.whale.recent(instrument)
 
 
-async def alpha(request: web.Request, services: Services) -> BaseModel:
-    return await services.bias.call(await services.instruments.resolve(_symbol(request)))
+async def alpha(args: Args, services: Services) -> BaseModel:
+    return await services.bias.call(await services.instruments.resolve(_symbol(args)))
 
 
-async def sniper(request: web.Request, services: Services) -> BaseModel:
+async def sniper(args: Args, services: Services) -> BaseModel:
     coin = services.settings.sniper_symbol
     return await services.sniper.read(await services.instruments.resolve(coin))
 
 
-async def etf(request: web.Request, services: Services) -> BaseModel:
+async def etf(args: Args, services: Services) -> BaseModel:
     return await services.etf.bitcoin()
 
 
-async def sentiment(request: web.Request, services: Services) -> BaseModel:
+async def sentiment(args: Args, services: Services) -> BaseModel:
     return await services.sentiment.current()
 
 
-async def options(request: web.Request, services: Services) -> BaseModel:
-    return await services.options.summary(await services.instruments.resolve(_symbol(request)))
+async def options(args: Args, services: Services) -> BaseModel:
+    return await services.options.summary(await services.instruments.resolve(_symbol(args)))
 
 
-async def funding(request: web.Request, services: Services) -> BaseModel:
-    instrument = await services.instruments.resolve(_symbol(request))
+async def funding(args: Args, services: Services) -> BaseModel:
+    instrument = await services.instruments.resolve(_symbol(args))
     return await services.modules.get(FundingService).report(instrument)
 
 
-async def funding_screen(request: web.Request, services: Services) -> BaseModel:
+async def funding_screen(args: Args, services: Services) -> BaseModel:
     return await services.modules.get(FundingService).screen()
 
 
-async def oi(request: web.Request, services: Services) -> BaseModel:
-    window = parse_window(request.query.get("window"))
-    instrument = await services.instruments.resolve(_symbol(request))
+async def oi(args: Args, services: Services) -> BaseModel:
+    window = parse_window(args.get("window"))
+    instrument = await services.instruments.resolve(_symbol(args))
     return await services.modules.get(OiService).report(instrument, window)
 
 
@@ -90,9 +90,9 @@ class Derivatives(BaseModel):
     missing: dict[str, str]
 
 
-async def deriv(request: web.Request, services: Services) -> BaseModel:
-    window = parse_window(request.query.get("window"))
-    instrument = await services.instruments.resolve(_symbol(request))
+async def deriv(args: Args, services: Services) -> BaseModel:
+    window = parse_window(args.get("window"))
+    instrument = await services.instruments.resolve(_symbol(args))
     asked = await asyncio.gather(
         services.modules.get(FundingService).report(instrument),
         services.modules.get(OiService).report(instrument, window),
@@ -118,12 +118,12 @@ async def deriv(request: web.Request, services: Services) -> BaseModel:
     )
 
 
-async def performance(request: web.Request, services: Services) -> BaseModel:
+async def performance(args: Args, services: Services) -> BaseModel:
     # Checked against the document before this runs (bot/api/server.py): one of the values.
-    kind = request.query.get("kind")
-    period = request.query.get("period")
+    kind = args.get("kind")
+    period = args.get("period")
     days = DEFAULT_DAYS if period is None else PERIODS[period]
-    text = request.query.get("symbol", "").strip()
+    text = args.get("symbol", "").strip()
     symbol = (await services.instruments.resolve(text)).base if text else None
     now = datetime.now(UTC)
     kinds = [kind] if kind is not None else list(KINDS)

@@ -8,11 +8,11 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from aiohttp import web
 from pydantic import BaseModel
 
 from bot.api import alert_routes as alerts
 from bot.api import market_routes as market
+from bot.api.args import Args
 from bot.handlers.performance import KINDS, PERIODS
 from services.container import Services
 from services.kernel.models import EtfFlows, Sentiment, Ticker
@@ -50,7 +50,7 @@ class ApiRoute:
     operation_id: str
     summary: str
     model: type[BaseModel]
-    handler: Callable[[web.Request, Services], Awaitable[BaseModel]]
+    handler: Callable[[Args, Services], Awaitable[BaseModel]]
     params: tuple[Param, ...] = ()
 
 
@@ -70,16 +70,16 @@ class ApiStatus(BaseModel):
     modules: list[ModuleStatus]
 
 
-async def ticker(request: web.Request, services: Services) -> BaseModel:
-    instrument = await services.instruments.resolve(request.match_info["symbol"])
+async def ticker(args: Args, services: Services) -> BaseModel:
+    instrument = await services.instruments.resolve(args["symbol"])
     return await services.ticker.ticker(instrument)
 
 
-async def status(request: web.Request, services: Services) -> BaseModel:
+async def status(args: Args, services: Services) -> BaseModel:
     return ApiStatus(status=services.status.overall(), modules=services.status.snapshot())
 
 
-async def jobs(request: web.Request, services: Services) -> BaseModel:
+async def jobs(args: Args, services: Services) -> BaseModel:
     return Jobs(
         jobs=[
             JobState(job=j.job, healthy=j.healthy, failures=j.failures, resume_at=j.resume_at)

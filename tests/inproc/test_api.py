@@ -113,9 +113,17 @@ async def test_the_openapi_document_is_generated_from_the_served_models(
     assert ref == "#/components/schemas/Ticker"
     assert {"last", "source", "as_of", "stale"} <= set(schemas["Ticker"]["properties"])
     for path in document["paths"].values():  # every reference resolves
-        for response in path["get"]["responses"].values():
-            for content in response["content"].values():
-                assert content["schema"]["$ref"].split("/")[-1] in schemas
+        for operation in path.values():
+            bodies = [*operation["responses"].values(), operation.get("requestBody", {})]
+            for content in (c for body in bodies for c in body.get("content", {}).values()):
+                schema = content["schema"]
+                refs = (
+                    [schema["$ref"]] if "$ref" in schema else [s["$ref"] for s in schema["oneOf"]]
+                )
+                assert all(ref.split("/")[-1] in schemas for ref in refs)
+    compat = document["paths"]["/advanced/liquidation/heatmap/{symbol}"]["get"]
+    assert {p["name"] for p in compat["parameters"]} == {"symbol", "timeframe"}  # its names
+    assert "/gpts/advanced" in document["paths"]
 
 
 GARBAGE = ["SOL", "<b>SOL</b>", "%20", "x" * 300, "SOL;DROP TABLE chats", "🚀", "BTC-USDT-SWAP"]

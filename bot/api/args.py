@@ -1,0 +1,9 @@
+"""What an endpoint is asked: its path and query parameters by name, as one mapping. The
+handlers read this, not the HTTP request, so one handler answers its own route, a
+compatibility route that names a parameter otherwise, and an operation of POST /gpts/advanced."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+Args = Mapping[str, str]
