@@ -175,3 +175,19 @@ def test_every_alias_and_operation_names_an_endpoint_that_exists() -> None:
         assert entry.route.operation_id == entry.operation_id
         names = {p.name for p in entry.route.params}
         assert set(entry.renames.values()) <= names
+
+
+async def test_a_hanging_source_is_an_operations_error_within_the_deadline_not_a_hang(
+    settings: Any, telegram: FakeTelegram, vendors: FakeVendors, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The old promise on the new path: OKX's ticker lists hanging, an operation answers when
+    the chat's deadline says (CoinAPI has no key here: nothing to hedge to) with the reason,
+    and the other operation of the batch is not held back by it."""
+    for path in (BULK, "/api/v5/market/ticker"):
+        vendors.fail(path, Fault(hang=True))
+    ops = [{"op": "ticker", "params": {"symbol": "SOL"}}, {"op": "market_sentiment"}]
+    async with run_bot(settings, telegram, monkeypatch):
+        answer = await post(settings, {"ops": ops}, **AUTH)
+    ticker, sentiment = GptsBatchResult.model_validate(answer.json()).results
+    assert not ticker.ok and ticker.status == 503 and "timeout" in (ticker.error or "")
+    assert sentiment.ok
