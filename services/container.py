@@ -71,6 +71,7 @@ from services.vendors.binance import BinanceClient
 from services.vendors.binance_futures import BinanceFutures
 from services.vendors.coinapi import CoinApiClient
 from services.vendors.coinglass import CoinGlassClient
+from services.vendors.coinglass_derivs import CoinGlassDerivs
 from services.vendors.okx import OkxClient
 from services.vendors.okx_derivs import OkxDerivs
 from services.vendors.okx_stats import OkxStats
@@ -242,6 +243,7 @@ def build_services(
         coinapi=coinapi,
         binance=BinanceClient(http["binance"]),
         coinglass=coinglass,
+        coinglass_derivs=CoinGlassDerivs(coinglass),
         fear_greed=FearGreedClient(http["alternative_me"]),
         okx_stats=OkxStats(okx_http),
         okx_derivs=OkxDerivs(okx_http),

@@ -635,6 +635,10 @@ ID = {
     "{what} funding turned positive: {rate} paid at settlement (was {before})": "Funding {what} menjadi positif: {rate} dibayar saat penyelesaian (sebelumnya {before})",
     "{what} open interest moved {moved} ({condition}) · now {oi}": "Open interest {what} bergerak {moved} ({condition}) · sekarang {oi}",
     "“{value}” is not a funding rate. Write it in % per 8h, like {example}, or ask for a change of sign: {flip}.": "“{value}” bukan rate funding. Tulis dalam % per 8 jam, seperti {example}, atau minta pergantian tanda: {flip}.",
+    "across exchanges": "lintas bursa",
+    "Across exchanges, OI-weighted: {rate} ({source}'s 4h bar, its percent)": "Lintas bursa, berbobot OI: {rate} (bar 4 jam {source}, persen versinya)",
+    "Across exchanges: missing ({reason})": "Lintas bursa: tidak ada ({reason})",
+    "Across exchanges: {usd} ({source})": "Lintas bursa: {usd} ({source})",
 }
 
 

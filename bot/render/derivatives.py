@@ -16,6 +16,7 @@ from services.market.funding.service import FundingRate, FundingReport, FundingS
 from services.market.oi.reading import Positioning
 from services.market.oi.service import OiReport, Part
 from services.signals.derivs_context import Crowding, DerivContext
+from services.vendors.coinglass import SOURCE as COINGLASS
 from services.vendors.okx import SOURCE as OKX
 
 SPARKS = "▁▂▃▄▅▆▇█"
@@ -37,6 +38,7 @@ def part_words(part: Part) -> str:
         Part.LONG_SHORT: _("long/short accounts"),
         Part.TOP_TRADERS: _("top traders"),
         Part.TAKER: _("taker flow"),
+        Part.ACROSS: _("across exchanges"),
     }[part]
 
 
@@ -86,6 +88,19 @@ def funding_lines(report: FundingReport, view: View) -> list[str]:
         )
     else:
         lines.append(_("Paid over 7 days: no settlement yet"))
+    if report.across is not None:
+        # CoinGlass's figure is its own percent, not OKX's fraction (VENDORS.md): said so.
+        lines.append(
+            _("Across exchanges, OI-weighted: {rate} ({source}'s 4h bar, its percent)").format(
+                rate=view.rate(report.across.rate_pct / 100), source=esc(report.across.source)
+            )
+        )
+    elif report.across_missing is not None:
+        lines.append(
+            _("Across exchanges: missing ({reason})").format(
+                reason=reason_text(report.across_missing, COINGLASS)
+            )
+        )
     return lines
 
 
@@ -188,6 +203,14 @@ def oi_lines(report: OiReport, view: View) -> list[str]:
                 net=b(net),
             )
         )
+    if report.across is not None:
+        across = report.across
+        line = _("Across exchanges: {usd} ({source})").format(
+            usd="$" + view.compact(across.usd), source=esc(across.source)
+        )
+        if across.change_24h_pct is not None:
+            line += " · " + _("24h {change}").format(change=view.pct(across.change_24h_pct))
+        lines.append(line)
     if report.stood_in:
         by_source: dict[str, list[str]] = {}
         for part, source in report.stood_in.items():
@@ -200,7 +223,7 @@ def oi_lines(report: OiReport, view: View) -> list[str]:
             )
     if report.missing:
         missing = ", ".join(
-            f"{part_words(part)}: {reason_text(reason, OKX)}"
+            f"{part_words(part)}: {reason_text(reason, COINGLASS if part is Part.ACROSS else OKX)}"
             for part, reason in report.missing.items()
         )
         lines.append(_("Missing: {parts}").format(parts=missing))

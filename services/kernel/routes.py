@@ -52,6 +52,8 @@ ALIASES: dict[str, tuple[Route, ...]] = {
     "coinglass:etf_ethereum": (Route("/api/etf/ethereum/flow-history"),),
     "coinglass:etf_solana": (Route("/api/etf/solana/flow-history"),),
     "coinglass:etf_xrp": (Route("/api/etf/xrp/flow-history"),),
+    "coinglass:funding_oi_weight": (Route("/api/futures/funding-rate/oi-weight-history"),),
+    "coinglass:oi_aggregated": (Route("/api/futures/open-interest/aggregated-history"),),
     "coinglass:liquidation_heatmap": (
         Route("/api/futures/liquidation/heatmap/model1"),
         Route("/api/futures/liquidation/aggregated-heatmap/model1", _coin_only),

@@ -25,6 +25,7 @@ from services.vendors.binance import BinanceClient
 from services.vendors.binance_futures import BinanceFutures
 from services.vendors.coinapi import CoinApiClient
 from services.vendors.coinglass import CoinGlassClient
+from services.vendors.coinglass_derivs import CoinGlassDerivs
 from services.vendors.okx import OkxClient
 from services.vendors.okx_derivs import OkxDerivs
 from services.vendors.okx_stats import OkxStats
@@ -38,6 +39,7 @@ class Vendors:
     coinapi: CoinApiClient
     binance: BinanceClient
     coinglass: CoinGlassClient
+    coinglass_derivs: CoinGlassDerivs  # across exchanges: OI-weighted funding, summed OI
     fear_greed: FearGreedClient
     okx_stats: OkxStats  # OKX's trading statistics (open interest history, taker volume)
     okx_derivs: OkxDerivs  # OKX's perpetuals now: funding, open interest

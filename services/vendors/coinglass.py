@@ -98,6 +98,19 @@ class CoinGlassClient:
             lambda path, adapted: self._client.get(endpoint, path, interpret(endpoint), adapted),
         )
 
+    @property
+    def has_key(self) -> bool:
+        return self._has_key
+
+    @property
+    def http(self) -> VendorClient:
+        return self._client
+
+    async def get(self, endpoint: str, route: str, params: dict[str, str | int]) -> Any:
+        """A keyed call through the route book, for CoinGlass's other adapters."""
+        self._require_key(endpoint)
+        return await self._get(endpoint, route, params)
+
     def _require_key(self, endpoint: str) -> None:
         if not self._has_key:
             raise NoKeyError(VENDOR, endpoint, "COINGLASS_API_KEY is not set")

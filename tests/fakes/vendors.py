@@ -48,6 +48,11 @@ RECENT_CANDLES = 1440  # `candles` serves only the latest 1,440 bars (of the siz
 Price = Decimal | float | int | str
 CandleRow = tuple[int, Price, Price, Price, Price]  # (open time ms, open, high, low, close)
 
+# Series CoinGlass serves by bar time, replayed as recent (their newest bar just closed).
+COINGLASS_SERIES = {
+    "/api/futures/funding-rate/oi-weight-history": "funding_oi_weight_history_docs.json",
+    "/api/futures/open-interest/aggregated-history": "open_interest_aggregated_history_SOL.json",
+}
 COINGLASS_ROUTES = {
     "/api/futures/liquidation/heatmap/model1": "liquidation_heatmap_model1_SOLUSDT.json",
     "/api/index/fear-greed-history": "fear_greed_history.json",
@@ -415,6 +420,12 @@ class FakeVendors:
             if not request.headers.get("CG-API-KEY"):
                 return 200, load("coinglass", "error_api_key_missing.json"), {}
             return 200, load("coinglass", COINGLASS_ROUTES[path]), {}
+        if path in COINGLASS_SERIES:
+            if not request.headers.get("CG-API-KEY"):
+                return 200, load("coinglass", "error_api_key_missing.json"), {}
+            body = load("coinglass", COINGLASS_SERIES[path])
+            self._recent(COINGLASS_SERIES[path], body["data"], "time")
+            return 200, body, {}
         if path == "/fng/":
             return 200, load("alternative_me", "fng_limit2.json"), {}
         if path == "/api/hyperliquid/whale-alert":

@@ -326,3 +326,74 @@ async def test_deriv_without_open_interest_is_the_card_alone(
     text = one(telegram, 2321)
     assert "Open interest data is unavailable" in text and "+0.0061%</b> per 8h" in text
     assert set(dispatch.buttons()) == {"1h", "• 4h", "24h"}
+
+
+# --- across exchanges, with a CoinGlass key ------------------------------------------------
+
+CG_KEY = "cg-test-key-123456"
+OI_WEIGHT = "/api/futures/funding-rate/oi-weight-history"
+OI_SUM = "/api/futures/open-interest/aggregated-history"
+
+
+async def test_with_a_key_funding_and_oi_add_coinglass_across_exchanges_in_its_units(
+    make_dispatch: MakeDispatch, telegram: FakeTelegram, vendors: FakeVendors
+) -> None:
+    """CoinGlass's funding figure is its own percent (0.01 is 0.01 %, not OKX's fraction 0.01 =
+    1 %); its open interest is dollars summed over exchanges, +4 % over the day's 4-hour bars."""
+    script_open_interest(vendors)
+    dispatch = await make_dispatch(coinglass_api_key=CG_KEY)
+    await dispatch.command("/funding SOL", chat_id=2320)
+    funding = one(telegram, 2320)
+    assert "Across exchanges, OI-weighted: +0.0100% (CoinGlass's 4h bar, its percent)" in funding
+    await dispatch.command("/oi SOL", chat_id=2321)
+    oi = one(telegram, 2321)
+    assert "Across exchanges: $5.62B (CoinGlass) · 24h +4.00%" in oi
+    asked = {c.path: c.query for c in vendors.calls if c.path in (OI_WEIGHT, OI_SUM)}
+    assert asked[OI_WEIGHT] == {"symbol": "SOL", "interval": "4h", "limit": "2"}  # every plan
+    assert asked[OI_SUM]["symbol"] == "SOL" and asked[OI_SUM]["interval"] == "4h"
+
+
+async def test_without_a_key_coinglass_is_not_asked_and_nothing_is_said_of_it(
+    dispatch: Dispatch, telegram: FakeTelegram, vendors: FakeVendors
+) -> None:
+    script_open_interest(vendors)
+    await dispatch.command("/funding SOL", chat_id=2322)
+    await dispatch.command("/oi SOL", chat_id=2323)
+    assert not [c for c in vendors.calls if c.path in (OI_WEIGHT, OI_SUM)]
+    assert all("Across exchanges" not in t for t in telegram.sent_texts())
+    assert dispatch.services.status.get("funding").health.value == "ok"
+
+
+async def test_coinglass_failing_leaves_its_line_out_blaming_coinglass_and_okx_stands(
+    make_dispatch: MakeDispatch, telegram: FakeTelegram, vendors: FakeVendors
+) -> None:
+    script_open_interest(vendors)
+    vendors.fail(OI_WEIGHT, Fault(fixture=("coinglass", "error_plan_required.json")))
+    vendors.fail(OI_SUM, Fault(status=500, fixture=("coinglass", "error_500_internal.json")))
+    dispatch = await make_dispatch(coinglass_api_key=CG_KEY)
+    await dispatch.command("/funding SOL", chat_id=2324)
+    funding = one(telegram, 2324)
+    assert "Across exchanges: missing (not in your CoinGlass plan)" in funding
+    assert "Funding <b>" in funding  # OKX's own rate stands
+    await dispatch.command("/oi SOL", chat_id=2325)
+    oi = one(telegram, 2325)
+    assert "Missing: across exchanges: CoinGlass" in oi and "Open interest <b>1.02K</b>" in oi
+    assert dispatch.services.status.get("funding").health.value == "degraded"
+
+
+async def test_a_hanging_coinglass_never_holds_okxs_answer_to_the_deadline(
+    make_dispatch: MakeDispatch, telegram: FakeTelegram, vendors: FakeVendors
+) -> None:
+    """Asked beside OKX, given a second more: the answer comes with OKX's figures and the
+    across line says timeout, while the chat's deadline (4 s) is far off."""
+    script_open_interest(vendors)
+    vendors.fail(OI_WEIGHT, Fault(hang=True))
+    vendors.fail(OI_SUM, Fault(hang=True))
+    dispatch = await make_dispatch(coinglass_api_key=CG_KEY, chat_deadline_seconds=8.0)
+    await dispatch.command("/funding SOL", chat_id=2326)
+    funding = one(telegram, 2326)
+    assert "Across exchanges: missing (CoinGlass is not answering)" in funding
+    assert "Funding <b>" in funding and "unavailable" not in funding
+    sent = telegram.calls_to("sendMessage", ok=True)[-1].at
+    asked = next(c.at for c in vendors.calls if c.path == OI_WEIGHT)
+    assert sent - asked < 4.0  # within OKX's time and the grace, not the 8 s deadline

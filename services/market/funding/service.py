@@ -3,6 +3,7 @@ year, with what was paid over the last week; and the screen of every perpetual's
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -25,10 +26,12 @@ from services.kernel.modules import Module
 from services.kernel.sources import Source, paid_then_free, read_through, report_unavailable
 from services.kernel.status import StatusRegistry
 from services.kernel.symbols import Instrument
+from services.market.across import AcrossFunding, across_funding, after_okx
 from services.market.flags import Flag, FlagService
 from services.market.parts import MarketParts
 from services.market.swap_reads import SwapReads
 from services.vendors.binance_futures import SOURCE as BINANCE_FUTURES
+from services.vendors.coinglass_derivs import CoinGlassDerivs
 from services.vendors.okx import SOURCE as OKX
 from services.vendors.okx_derivs import FundingNow, FundingPaid, OkxDerivs
 from services.vendors.okx_symbols import parse_okx_swap
@@ -76,6 +79,8 @@ class FundingReport(Provenance):
     # What the paid rates add up to over the week, as a yearly rate: comparable whatever the
     # interval (None with no settlement in the week: a contract listed today).
     paid_annualised: Decimal | None
+    across: AcrossFunding | None = None  # CoinGlass's OI-weighted rate, with a key
+    across_missing: Reason | None = None  # why it could not be read (keyed, and failing)
 
 
 class FundingScreen(Provenance):
@@ -99,6 +104,7 @@ class FundingService:
         self,
         okx: OkxDerivs,
         binance: FundingSource,
+        glass: CoinGlassDerivs,
         cache: ResilientCache,
         status: StatusRegistry,
         flags: FlagService,
@@ -106,6 +112,7 @@ class FundingService:
     ) -> None:
         self._okx = okx
         self._binance = binance
+        self._glass = glass
         self._cache = cache
         self._status = status
         self._flags = flags
@@ -190,14 +197,29 @@ class FundingService:
         )
 
     async def _fetch(self, swap: Instrument) -> FundingReport:
-        got = await paid_then_free(
-            self._status,
-            MODULE,
-            Source(OKX, lambda: _read(OKX, self._okx, swap)),
-            Source(BINANCE_FUTURES, lambda: _read(BINANCE_FUTURES, self._binance, swap)),
-            final=(UnknownInstrumentError,),
+        # Across exchanges is asked beside OKX, not after it: it adds no wait to the answer.
+        across = asyncio.create_task(across_funding(self._glass, swap))
+        try:
+            got = await paid_then_free(
+                self._status,
+                MODULE,
+                Source(OKX, lambda: _read(OKX, self._okx, swap)),
+                Source(BINANCE_FUTURES, lambda: _read(BINANCE_FUTURES, self._binance, swap)),
+                final=(UnknownInstrumentError,),
+            )
+        except BaseException:
+            across.cancel()
+            raise
+        rate, missing = await after_okx(across)
+        report = got.value.model_copy(
+            update={
+                "fallback_reason": got.fallback_reason,
+                "across": rate,
+                "across_missing": missing,
+            }
         )
-        report = got.value.model_copy(update={"fallback_reason": got.fallback_reason})
+        if missing is not None:
+            self._status.degraded(MODULE, report.source, f"across: {missing.value}", missing)
         if report.paid_missing is not None:
             reason = report.paid_missing
             self._status.degraded(
@@ -269,6 +291,7 @@ def build(parts: MarketParts) -> FundingService:
     return FundingService(
         parts.vendors.okx_derivs,
         parts.vendors.binance_futures,
+        parts.vendors.coinglass_derivs,
         parts.cache,
         parts.status,
         parts.flags,

@@ -39,6 +39,7 @@ from services.kernel.sources import (
 )
 from services.kernel.status import StatusRegistry
 from services.kernel.symbols import Instrument
+from services.market.across import AcrossOi, across_oi, after_okx
 from services.market.flags import Flag, FlagService
 from services.market.oi.reading import (
     OiChange,
@@ -53,6 +54,7 @@ from services.market.parts import MarketParts
 from services.market.swap_reads import SwapReads
 from services.vendors.binance_futures import SOURCE as BINANCE_FUTURES
 from services.vendors.binance_futures import BinanceFutures
+from services.vendors.coinglass_derivs import CoinGlassDerivs
 from services.vendors.okx import SOURCE as OKX
 from services.vendors.okx_derivs import OkxDerivs, OpenInterestNow
 from services.vendors.okx_stats import OiPoint, OkxStats, RatioPoint
@@ -93,6 +95,10 @@ class Part(StrEnum):
     LONG_SHORT = "long_short"
     TOP_TRADERS = "top_traders"
     TAKER = "taker"
+    ACROSS = "across"  # CoinGlass's sum across exchanges (asked with a key only)
+
+
+OKX_PARTS = (Part.HISTORY, Part.LONG_SHORT, Part.TOP_TRADERS, Part.TAKER)  # OKX's, or Binance's
 
 
 class OiReport(Provenance):
@@ -113,6 +119,7 @@ class OiReport(Provenance):
     missing: dict[Part, Reason] = Field(default_factory=dict)
     # Parts a source other than the answer's own gave (its fallback stood in for them).
     stood_in: dict[Part, str] = Field(default_factory=dict)
+    across: AcrossOi | None = None  # every exchange's open interest, with a CoinGlass key
 
 
 class OiTrack(Provenance):
@@ -128,6 +135,7 @@ class OiService:
         derivs: OkxDerivs,
         stats: OkxStats,
         binance: BinanceFutures,
+        glass: CoinGlassDerivs,
         cache: ResilientCache,
         status: StatusRegistry,
         flags: FlagService,
@@ -136,6 +144,7 @@ class OiService:
         self._derivs = derivs
         self._stats = stats
         self._binance = binance
+        self._glass = glass
         self._cache = cache
         self._status = status
         self._flags = flags
@@ -298,6 +307,7 @@ class OiService:
         # Each part is kept on its own, by the period it reads, not by the window asked: the
         # 1h and 4h windows read the same 5-minute rows, and a cold answer's five calls to the
         # statistics (their whole budget for 2 s) are not made again for the other window.
+        across = asyncio.create_task(across_oi(self._glass, swap))
         recent, hours, accounts, top, taker = await asyncio.gather(
             kept(Part.HISTORY, "5m", lambda s: s.open_interest_history(swap, "5m", 49), "oi"),
             kept(Part.HISTORY, "1H", lambda s: s.open_interest_history(swap, "1H", 25), "oi"),
@@ -310,9 +320,12 @@ class OiService:
         )  # fmt: skip
         stood_in = {
             part: rows.source
-            for part, rows in zip(Part, (recent or hours, accounts, top, taker), strict=True)
+            for part, rows in zip(OKX_PARTS, (recent or hours, accounts, top, taker), strict=True)
             if rows is not None and rows.source != got.source
         }
+        across_now, across_missing = await after_okx(across)
+        if across_missing is not None:
+            missing[Part.ACROSS] = across_missing
         recent_oi = recent.oi if recent else None
         hours_oi = hours.oi if hours else None
         accounts_points = accounts.ratios if accounts else None
@@ -347,6 +360,7 @@ class OiService:
             taker=taker_flow(taker_points, since) if taker_points else None,
             missing=missing,
             stood_in=stood_in,
+            across=across_now,
             series=[
                 p
                 for p in ((hours_oi if window is OiWindow.H24 else recent_oi) or [])
@@ -369,6 +383,7 @@ def build(parts: MarketParts) -> OiService:
         parts.vendors.okx_derivs,
         parts.vendors.okx_stats,
         parts.vendors.binance_futures,
+        parts.vendors.coinglass_derivs,
         parts.cache,
         parts.status,
         parts.flags,
