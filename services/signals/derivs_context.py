@@ -18,9 +18,10 @@ from pydantic import BaseModel
 from services.kernel.errors import SymbolError, UpstreamError
 from services.kernel.symbols import Instrument
 from services.market.flags import ModuleDisabledError
-from services.market.funding.service import FundingRate, FundingService
+from services.market.funding.service import FundingRate, FundingService, KeptRate
 from services.market.oi.reading import OiChange
 from services.market.oi.service import OiService
+from services.vendors.okx import SOURCE as OKX
 
 # Yearly funding from which a side counts as paying a lot to stay in (10 %/yr is OKX's
 # floor rate, 0.01 % per 8 h: above twice that longs pay up; shorts paying at all is rare).
@@ -83,16 +84,20 @@ class DerivReaders:
         """The light reads (the rate now, the day's open interest): a job reading every
         watched coin each interval spends one statistics call per coin a minute at most."""
         funding, day = await asyncio.gather(
-            self._funding.rate(inst), self._oi.day_change(inst), return_exceptions=True
+            self._funding.rate_kept(inst), self._oi.day_change(inst), return_exceptions=True
         )
         for answer in (funding, day):
             if isinstance(answer, BaseException) and not isinstance(
                 answer, UpstreamError | ModuleDisabledError | SymbolError
             ):
                 raise answer
+        kept = funding if isinstance(funding, KeptRate) else None
+        change = day if isinstance(day, tuple) else None
+        # Who served what was read: OKX, or Binance futures where it stood in.
+        sources = ([kept.source] if kept else []) + (change[1] if change else [])
         return read_context(
             inst.base,
-            funding if isinstance(funding, FundingRate) else None,
-            day if isinstance(day, OiChange) else None,
-            "OKX",
+            kept.rate if kept else None,
+            change[0] if change else None,
+            ", ".join(dict.fromkeys(sources)) or OKX,
         )

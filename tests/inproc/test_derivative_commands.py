@@ -397,3 +397,23 @@ async def test_a_hanging_coinglass_never_holds_okxs_answer_to_the_deadline(
     sent = telegram.calls_to("sendMessage", ok=True)[-1].at
     asked = next(c.at for c in vendors.calls if c.path == OI_WEIGHT)
     assert sent - asked < 4.0  # within OKX's time and the grace, not the 8 s deadline
+
+
+async def test_a_calls_context_names_who_served_it_when_binance_stands_in(
+    dispatch: Dispatch, vendors: FakeVendors
+) -> None:
+    from services.kernel.symbols import parse_symbol
+    from services.market.funding.service import FundingService
+    from services.market.oi.service import OiService
+    from services.signals.derivs_context import DerivReaders
+
+    script_open_interest(vendors)
+    readers = DerivReaders(
+        dispatch.services.modules.get(FundingService), dispatch.services.modules.get(OiService)
+    )
+    healthy = await readers.context(parse_symbol("SOL"))
+    assert healthy is not None and healthy.source == "OKX"
+    await dispatch.services.cache.clear()
+    vendors.fail("/api/v5/public/funding-rate", Fault(status=503))
+    stood_in = await readers.context(parse_symbol("SOL"))
+    assert stood_in is not None and stood_in.source == "Binance futures, OKX"

@@ -139,8 +139,11 @@ class FundingService:
 
     async def rate(self, inst: Instrument) -> FundingRate:
         """The rate now alone (no week paid), for a call's context: one call a minute at most."""
-        kept = await self._reads.kept(inst, "funding-now", KeptRate, self._ttl, self._fetch_rate)
-        return kept.rate
+        return (await self.rate_kept(inst)).rate
+
+    async def rate_kept(self, inst: Instrument) -> KeptRate:
+        """The same, with who served it (OKX, or Binance futures standing in)."""
+        return await self._reads.kept(inst, "funding-now", KeptRate, self._ttl, self._fetch_rate)
 
     async def _fetch_rate(self, swap: Instrument) -> KeptRate:
         got = await paid_then_free(

@@ -215,9 +215,10 @@ class OiService:
             missing.setdefault(part, telling[1] if telling else Reason.ERROR)
             return None
 
-    async def day_change(self, inst: Instrument) -> OiChange | None:
+    async def day_change(self, inst: Instrument) -> tuple[OiChange, list[str]] | None:
         """Open interest and price over the last 24 h, for a call's context: the hourly rows
-        /oi keeps (one statistics call a minute at most) and open interest now."""
+        /oi keeps (one statistics call a minute at most) and open interest now; with who
+        served them (OKX, or Binance futures standing in for either)."""
         await self._flags.require(Flag.OI)
         swap = inst.swap()
         try:
@@ -236,7 +237,10 @@ class OiService:
             return None
         now = got.value
         point = OiPoint(at=now.at, coins=now.coins, usd=now.usd)
-        return change_since(point, hours.oi, timedelta(hours=24), "24h")
+        change = change_since(point, hours.oi, timedelta(hours=24), "24h")
+        if change is None:
+            return None
+        return change, list(dict.fromkeys((got.source, hours.source)))
 
     async def track(self, inst: Instrument) -> OiTrack:
         """What an alert on open interest reads each pass: kept for OI_CACHE_TTL, so a pass
