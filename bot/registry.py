@@ -16,7 +16,7 @@ from bot.filters import InPlace
 from bot.handlers.admins import BotAdmin, admins_only, admins_only_press
 from bot.handlers.basic import help_, ids, start
 from bot.handlers.buttons import chart_view, expired, heatmap_range, record_view, refresh
-from bot.handlers.derivatives import deriv, deriv_window, funding, oi
+from bot.handlers.derivatives import deriv, deriv_window, funding
 from bot.handlers.flags import flags, toggle
 from bot.handlers.language import lang
 from bot.handlers.market import (
@@ -30,10 +30,10 @@ from bot.handlers.market import (
     ticker,
     whale,
 )
-from bot.handlers.module_command import module_command
 from bot.handlers.performance import performance, replay
 from bot.handlers.permissions import member_changed
 from bot.handlers.private import private_text
+from bot.handlers.query_command import query_command
 from bot.handlers.rules import alert, alerts, edit_reply, editing, map_lines, rule_button
 from bot.handlers.status import status
 from bot.handlers.subscriptions import membership, migrated, subscribe, unsubscribe
@@ -48,10 +48,9 @@ from bot.keyboards import (
     RuleButton,
 )
 from bot.middlewares.callback_answer import CallbackAnswerGuard
-from bot.render.options import render_options
+from bot.queries import BY_NAME, Query
 from services.kernel.alerts import SUBSCRIBABLE
 from services.kernel.modules import N_, SWITCHABLE
-from services.market.options.service import OptionsService
 
 CHAT_ACTION_DELAY = 0.5
 TEXT = InPlace(F.text)  # a command is read from a message's text only, never a caption
@@ -74,6 +73,17 @@ class CommandSpec:
     # The command as a trader sends it when it asks market data ("/ob SOL"): the fault matrix
     # runs every one of these against every vendor fault, so a new market command is in it.
     sample: str = ""
+
+
+def query_spec(query: Query) -> CommandSpec:
+    """A command of the query registry: its words, and the one handler they all share."""
+    return CommandSpec(
+        query.name,
+        query.description,
+        query_command(query),
+        usage=query.usage,
+        sample=query.sample,
+    )
 
 
 SUBSCRIPTION_USAGE = "[" + "|".join([*SUBSCRIBABLE, "all"]) + "]"
@@ -143,15 +153,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
         sample="/sentiment",
     ),
     CommandSpec("etf", N_("Bitcoin spot-ETF net flows by day"), etf, sample="/etf"),
-    CommandSpec(
-        "options",
-        N_("Options open interest: put/call ratio and skew by expiry"),
-        module_command(
-            OptionsService, OptionsService.summary, render_options, default_symbol="BTC"
-        ),
-        usage="[BTC|ETH]",
-        sample="/options",
-    ),
+    query_spec(BY_NAME["options"]),
     CommandSpec(
         "funding",
         N_("Perpetual funding: a coin's rate, next settlement and week; none: the extremes"),
@@ -159,13 +161,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
         usage="[SYMBOL]",
         sample="/funding SOL",
     ),
-    CommandSpec(
-        "oi",
-        N_("Open interest and its change with price, long/short and taker flow"),
-        oi,
-        usage="SYMBOL [1h|4h|24h]",
-        sample="/oi SOL",
-    ),
+    query_spec(BY_NAME["oi"]),
     CommandSpec(
         "deriv",
         N_("A perpetual's funding and open interest in one card"),

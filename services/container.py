@@ -143,6 +143,7 @@ class Services:
         """The services a handler may declare, by parameter name (plural where the module's
         name is also a command handler's); `modules` holds every data module's service."""
         return {
+            "services": self,  # what a query-registry command asks (bot/queries.py)
             "modules": self.modules,
             "instruments": self.instruments,
             "price_charts": self.price_charts,

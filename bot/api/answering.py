@@ -9,7 +9,7 @@ from pydantic import BaseModel
 
 from bot.api.args import Args
 from bot.api.problems import from_error, problem
-from bot.api.routes import ApiRoute
+from bot.api.spec import ApiRoute
 from services.container import Services
 from services.kernel.deadline import answer_within
 from services.kernel.settings import Settings

@@ -12,7 +12,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from bot.api.routes import API_ROUTES, ApiRoute
+from bot.api.routes import API_ROUTES
+from bot.api.spec import ApiRoute
 
 OPS_MAX = 10
 

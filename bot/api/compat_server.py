@@ -30,7 +30,7 @@ from bot.api.compat import (
 )
 from bot.api.gate import ApiGate
 from bot.api.problems import problem
-from bot.api.routes import ApiRoute
+from bot.api.spec import ApiRoute
 from services.container import Services
 from services.kernel.settings import Settings
 

@@ -11,7 +11,8 @@ from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
 from bot.api.compat import ALIASES, Alias, GptsBatch, GptsBatchResult, GptsOperation, GptsResult
 from bot.api.problems import Problem
-from bot.api.routes import API_ROUTES, Param
+from bot.api.routes import API_ROUTES
+from bot.api.spec import Param
 
 REF = "#/components/schemas/{model}"
 ERRORS = {

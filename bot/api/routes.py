@@ -4,8 +4,6 @@ this table (bot/api/openapi.py), so an endpoint cannot be served without being d
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from datetime import datetime
 
 from pydantic import BaseModel
@@ -13,45 +11,17 @@ from pydantic import BaseModel
 from bot.api import alert_routes as alerts
 from bot.api import market_routes as market
 from bot.api.args import Args
-from bot.handlers.performance import KINDS, PERIODS
+from bot.api.spec import CHAT, COIN, EXCHANGE, KIND, PERIOD, RANGE, SYMBOL, WINDOW, ApiRoute
+from bot.queries import QUERIES
 from services.container import Services
 from services.kernel.models import EtfFlows, Sentiment, Ticker
 from services.kernel.status import ModuleStatus, Overall
-from services.kernel.symbols import MAX_INPUT
 from services.market.funding.service import FundingReport, FundingScreen
-from services.market.heatmap.service import HeatmapRange, HeatmapReport
-from services.market.oi.service import OiReport, OiWindow
-from services.market.options.service import OptionsReport
-from services.market.orderbook.service import Exchange, OrderBookReport
+from services.market.heatmap.service import HeatmapReport
+from services.market.orderbook.service import OrderBookReport
 from services.market.whale.service import WhaleReport
 from services.signals.bias.rule import BiasCall
 from services.signals.sniper.service import SniperRead
-
-
-@dataclass(frozen=True)
-class Param:
-    name: str
-    description: str
-    where: str = "path"  # or "query" (then optional)
-    values: tuple[str, ...] = ()  # the allowed values, exactly as written: an enum in the document
-    integer: bool = False
-
-    def schema(self) -> dict[str, object]:
-        if self.integer:  # a Telegram id: a signed 64-bit integer
-            return {"type": "integer", "minimum": -(2**63), "maximum": 2**63 - 1}
-        if self.values:
-            return {"type": "string", "enum": list(self.values)}
-        return {"type": "string", "minLength": 1, "maxLength": MAX_INPUT}
-
-
-@dataclass(frozen=True)
-class ApiRoute:
-    path: str  # under /api/v1
-    operation_id: str
-    summary: str
-    model: type[BaseModel]
-    handler: Callable[[Args, Services], Awaitable[BaseModel]]
-    params: tuple[Param, ...] = ()
 
 
 class JobState(BaseModel):
@@ -87,21 +57,6 @@ async def jobs(args: Args, services: Services) -> BaseModel:
         ]
     )
 
-
-SYMBOL = Param("symbol", "A coin or pair as a trader types it: SOL, SOL/USDT, SOL-PERP")
-COIN = Param("symbol", "Only this coin (BTC, SOL ...); every watched coin without it", "query")
-EXCHANGE = Param(
-    "exchange", "Without it OKX, Binance if OKX fails", "query", tuple(e.value for e in Exchange)
-)
-RANGE = Param("range", "Default 4h", "query", tuple(r.value for r in HeatmapRange))
-WINDOW = Param("window", "Default 4h", "query", tuple(w.value for w in OiWindow))
-KIND = Param("kind", "Every kind without it", "query", tuple(KINDS))
-PERIOD = Param("period", "Default 30d", "query", tuple(PERIODS))
-CHAT = Param(
-    "chat_id",
-    "A Telegram chat id: a user's for a private chat, negative for a group (see /id)",
-    integer=True,
-)
 
 API_ROUTES: tuple[ApiRoute, ...] = (
     ApiRoute(
@@ -150,14 +105,6 @@ API_ROUTES: tuple[ApiRoute, ...] = (
         "/sentiment", "getSentiment", "Crypto Fear & Greed index", Sentiment, market.sentiment
     ),
     ApiRoute(
-        "/options/{symbol}",
-        "getOptions",
-        "Options open interest: put/call ratio and skew by expiry",
-        OptionsReport,
-        market.options,
-        (SYMBOL,),
-    ),
-    ApiRoute(
         "/funding",
         "getFundingScreen",
         "The 5 highest and 5 lowest yearly funding rates across OKX perpetuals",
@@ -172,14 +119,8 @@ API_ROUTES: tuple[ApiRoute, ...] = (
         market.funding,
         (SYMBOL,),
     ),
-    ApiRoute(
-        "/oi/{symbol}",
-        "getOpenInterest",
-        "Open interest, its change with price, long/short and taker flow over a window",
-        OiReport,
-        market.oi,
-        (SYMBOL, WINDOW),
-    ),
+    # Asked the same way in chat: the query registry gives the command and the endpoint.
+    *(query.route for query in QUERIES),
     ApiRoute(
         "/deriv/{symbol}",
         "getDerivatives",

@@ -15,7 +15,8 @@ from bot.api.compat_server import add_compat
 from bot.api.gate import ApiGate
 from bot.api.openapi import openapi_document
 from bot.api.problems import problem
-from bot.api.routes import API_ROUTES, ApiRoute
+from bot.api.routes import API_ROUTES
+from bot.api.spec import ApiRoute
 from services.container import Services
 from services.kernel.settings import Settings
 

@@ -1,4 +1,5 @@
-"""/funding, /oi and /deriv: parse, ask the funding and open interest modules, render."""
+"""/funding and /deriv: parse, ask the funding and open interest modules, render (/oi is an
+entry of the query registry, bot/queries.py)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,6 @@ from bot.photo import answer_with_chart, edit_with_chart
 from bot.render.derivatives import (
     render_funding,
     render_funding_screen,
-    render_oi,
 )
 from bot.render.errors import render_disabled, render_unavailable
 from bot.render.view import View
@@ -52,18 +52,6 @@ async def funding(
 def _symbol_and_window(command: CommandObject) -> tuple[str, OiWindow]:
     symbol, _, rest = (command.args or "").strip().partition(" ")
     return symbol, parse_window(rest)
-
-
-async def oi(
-    message: Message,
-    command: CommandObject,
-    instruments: InstrumentCatalog,
-    modules: ModuleServices,
-    view: View,
-) -> None:
-    symbol, window = _symbol_and_window(command)
-    instrument = await instruments.resolve(symbol)
-    await reply(message, render_oi(await modules.get(OiService).report(instrument, window), view))
 
 
 async def deriv(

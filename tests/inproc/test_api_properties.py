@@ -13,8 +13,9 @@ from hypothesis import strategies as st
 
 from bot.api.openapi import openapi_document
 from bot.api.problems import Problem
-from bot.api.routes import API_ROUTES, ApiRoute
+from bot.api.routes import API_ROUTES
 from bot.api.server import PREFIX
+from bot.api.spec import ApiRoute
 from tests.inproc.api_server import KEY
 
 DOCUMENT = openapi_document(PREFIX)

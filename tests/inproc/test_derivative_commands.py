@@ -417,3 +417,13 @@ async def test_a_calls_context_names_who_served_it_when_binance_stands_in(
     vendors.fail("/api/v5/public/funding-rate", Fault(status=503))
     stood_in = await readers.context(parse_symbol("SOL"))
     assert stood_in is not None and stood_in.source == "Binance futures, OKX"
+
+
+async def test_a_word_oi_cannot_read_gets_the_windows_it_takes(
+    dispatch: Dispatch, telegram: FakeTelegram, vendors: FakeVendors
+) -> None:
+    script_open_interest(vendors)
+    await dispatch.command("/oi SOL 9y", chat_id=2330)
+    text = one(telegram, 2330)
+    assert "9y" in text and "1h" in text and "24h" in text
+    assert not [c for c in vendors.calls if "open-interest" in c.path]  # refused first
