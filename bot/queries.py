@@ -21,8 +21,10 @@ from bot.api.args import Args
 from bot.api.spec import SYMBOL, WINDOW, ApiRoute, Param
 from bot.render.derivatives import render_oi
 from bot.render.options import render_options
+from bot.render.sentiment import render_etf, render_sentiment
 from bot.render.view import View
 from services.kernel.errors import ArgumentError
+from services.kernel.models import EtfFlows, Sentiment
 from services.kernel.modules import N_
 from services.market.oi.service import OiReport
 from services.market.options.service import OptionsReport
@@ -44,6 +46,7 @@ class Query:
     usage: str = ""
     sample: str = ""  # the command as a trader sends it (the fault matrix runs it)
     default_symbol: str = ""  # what the command alone asks about (`/options`: BTC)
+    aliases: tuple[str, ...] = ()  # other names people type for the command (`/fng`)
 
     @property
     def route(self) -> ApiRoute:
@@ -54,6 +57,8 @@ class Query:
         """`SOL 4h` as {"symbol": "SOL", "window": "4h"}; a word that is neither is refused
         with the values it could have been."""
         args: dict[str, str] = {}
+        if not self.params:
+            return args  # a question without parameters: words after it change nothing
         chosen = [p for p in self.params if p.values]
         takes_symbol = any(p.name == "symbol" for p in self.params)
         for word in (text or "").split():
@@ -71,6 +76,27 @@ class Query:
 
 
 QUERIES: tuple[Query, ...] = (
+    Query(
+        "sentiment",
+        N_("Crypto Fear & Greed index"),
+        "Crypto Fear & Greed index",
+        "getSentiment",
+        Sentiment,
+        market.sentiment,
+        render_sentiment,
+        sample="/sentiment",
+        aliases=("fng",),
+    ),
+    Query(
+        "etf",
+        N_("Bitcoin spot-ETF net flows by day"),
+        "Bitcoin spot-ETF net flows by day",
+        "getEtfFlows",
+        EtfFlows,
+        market.etf,
+        render_etf,
+        sample="/etf",
+    ),
     Query(
         "options",
         N_("Options open interest: put/call ratio and skew by expiry"),

@@ -22,10 +22,8 @@ from bot.handlers.language import lang
 from bot.handlers.market import (
     alpha,
     chart,
-    etf,
     heatmap,
     ob,
-    sentiment,
     sniper,
     ticker,
     whale,
@@ -83,6 +81,7 @@ def query_spec(query: Query) -> CommandSpec:
         query_command(query),
         usage=query.usage,
         sample=query.sample,
+        aliases=query.aliases,
     )
 
 
@@ -145,14 +144,8 @@ COMMANDS: tuple[CommandSpec, ...] = (
         sniper,
         sample="/sniper",
     ),
-    CommandSpec(
-        "sentiment",
-        N_("Crypto Fear & Greed index"),
-        sentiment,
-        aliases=("fng",),
-        sample="/sentiment",
-    ),
-    CommandSpec("etf", N_("Bitcoin spot-ETF net flows by day"), etf, sample="/etf"),
+    query_spec(BY_NAME["sentiment"]),
+    query_spec(BY_NAME["etf"]),
     query_spec(BY_NAME["options"]),
     CommandSpec(
         "funding",

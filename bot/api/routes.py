@@ -14,7 +14,7 @@ from bot.api.args import Args
 from bot.api.spec import CHAT, COIN, EXCHANGE, KIND, PERIOD, RANGE, SYMBOL, WINDOW, ApiRoute
 from bot.queries import QUERIES
 from services.container import Services
-from services.kernel.models import EtfFlows, Sentiment, Ticker
+from services.kernel.models import Ticker
 from services.kernel.status import ModuleStatus, Overall
 from services.market.funding.service import FundingReport, FundingScreen
 from services.market.heatmap.service import HeatmapReport
@@ -100,10 +100,6 @@ API_ROUTES: tuple[ApiRoute, ...] = (
         (SYMBOL,),
     ),
     ApiRoute("/sniper", "getSniper", "The sniper's 5-minute entry map", SniperRead, market.sniper),
-    ApiRoute("/etf", "getEtfFlows", "Bitcoin spot-ETF net flows by day", EtfFlows, market.etf),
-    ApiRoute(
-        "/sentiment", "getSentiment", "Crypto Fear & Greed index", Sentiment, market.sentiment
-    ),
     ApiRoute(
         "/funding",
         "getFundingScreen",

@@ -13,20 +13,17 @@ from bot.keyboards import refresh_keyboard, with_map
 from bot.photo import answer_with_chart
 from bot.render.alerts import render_entry_map
 from bot.render.alpha import render_alpha
-from bot.render.sentiment import render_etf, render_sentiment
 from bot.render.ticker import render_board, render_ticker
 from bot.render.view import View
 from bot.render.whale import render_whale
 from bot.reply import reply
 from services.kernel.settings import Settings
 from services.kernel.symbols import MAX_SYMBOLS, Instrument, split_symbols
-from services.market.etf.service import EtfService
 from services.market.heatmap.service import HeatmapService, parse_range
 from services.market.instruments import InstrumentCatalog
 from services.market.orderbook.service import OrderBookService, parse_exchange
 from services.market.parts import ModuleServices
 from services.market.perp import perp_context
-from services.market.sentiment.service import SentimentService
 from services.market.ticker.board import board
 from services.market.ticker.candles import PriceCharts, parse_bar
 from services.market.ticker.service import TickerService
@@ -111,14 +108,6 @@ async def whale(
     instrument = await instruments.resolve(command.args) if command.args else None
     report = await whales.recent(instrument)
     await reply(message, render_whale(report, view, whales.flow(report, view.now)))
-
-
-async def sentiment(message: Message, sentiments: SentimentService, view: View) -> None:
-    await reply(message, render_sentiment(await sentiments.current(), view))
-
-
-async def etf(message: Message, etfs: EtfService, view: View) -> None:
-    await reply(message, render_etf(await etfs.bitcoin(), view))
 
 
 async def heatmap(

@@ -44,6 +44,11 @@ def test_every_entry_is_one_command_and_one_endpoint_asking_the_same_call() -> N
     for query in QUERIES:
         route = routes[query.operation_id]
         assert route.handler is query.call and route.model is query.model
-        assert route.path == "/" + query.name + "/{symbol}"
+        assert route.path in ("/" + query.name, "/" + query.name + "/{symbol}")
         assert commands[query.name].description == query.description
         assert commands[query.name].sample == query.sample  # in the fault matrix
+
+
+def test_a_question_without_parameters_ignores_the_words_after_it() -> None:
+    assert BY_NAME["sentiment"].chat_args("please now") == {}
+    assert "fng" in next(spec for spec in COMMANDS if spec.name == "sentiment").aliases
