@@ -72,11 +72,20 @@ MODULES: dict[Module, ModuleSpec] = {
     Module.OPTIONS: ModuleSpec(
         N_("Options data"), switchable=True, main=False, vendors=("OKX",), package="options"
     ),
+    # Binance futures stands in when OKX fails; CoinGlass adds its view across exchanges.
     Module.FUNDING: ModuleSpec(
-        N_("Funding data"), switchable=True, main=False, vendors=("OKX",), package="funding"
+        N_("Funding data"),
+        switchable=True,
+        main=False,
+        vendors=("OKX", "Binance futures", "CoinGlass"),
+        package="funding",
     ),
     Module.OI: ModuleSpec(
-        N_("Open interest data"), switchable=True, main=False, vendors=("OKX",), package="oi"
+        N_("Open interest data"),
+        switchable=True,
+        main=False,
+        vendors=("OKX", "Binance futures", "CoinGlass"),
+        package="oi",
     ),
 }
 SWITCHABLE: tuple[Module, ...] = tuple(m for m, spec in MODULES.items() if spec.switchable)
