@@ -15,6 +15,7 @@ from services.kernel.alerts import JOBS
 from services.kernel.errors import SymbolError
 from services.kernel.modules import SWITCHABLE, Module
 from services.kernel.symbols import parse_symbol
+from services.kernel.vendors import VENDORS
 
 Switch = Literal["on", "off"]
 ACTIVE_HOURS = re.compile(r"([01]?\d|2[0-3]):[0-5]\d-(([01]?\d|2[0-3]):[0-5]\d|24:00)")
@@ -41,8 +42,10 @@ def _on_off(value: object) -> object:
 # Settings made from the registries, so a new entry there gets its setting without a line here:
 # FEATURE_<MODULE> for every switchable module (services/kernel/modules.py; read with
 # `Settings.switch(module)`), and every job's period in seconds, 0 turning it off
-# (services/kernel/alerts.py; read with `JOBS[job].interval(settings)`).
+# (services/kernel/alerts.py; read with `JOBS[job].interval(settings)`), and every vendor's base
+# URL, key and budgets (services/kernel/vendors.py; read through its row).
 _FROM_REGISTRIES: dict[str, Any] = {
+    **{name: made for spec in VENDORS.values() for name, made in spec.fields().items()},
     **{
         f"feature_{module.value}": (Annotated[Switch, BeforeValidator(_on_off)], "on")
         for module in SWITCHABLE
@@ -76,15 +79,6 @@ class Settings(BaseSettings, _Registered):
 
     # OKX's public WebSocket: live liquidations ("" leaves them to the REST poll alone).
     okx_ws_url: str = "wss://ws.okx.com:8443/ws/v5/public"
-    okx_base_url: str = "https://www.okx.com"
-    binance_base_url: str = "https://api.binance.com"
-    # USDⓈ-M futures' public data: the derivatives modules' fallback (no key).
-    binance_futures_base_url: str = "https://fapi.binance.com"
-    coinglass_base_url: str = "https://open-api-v4.coinglass.com"
-    coinglass_api_key: SecretStr = SecretStr("")
-    coinapi_base_url: str = "https://rest.coinapi.io"
-    coinapi_api_key: SecretStr = SecretStr("")
-    fng_base_url: str = "https://api.alternative.me"
 
     whale_min_usd: Decimal = Decimal(1_000_000)
     whale_window_minutes: int = Field(default=60, ge=1)  # only this recent activity makes a call
@@ -123,16 +117,6 @@ class Settings(BaseSettings, _Registered):
     stale_max_age_seconds: float = 600.0
     instruments_cache_ttl_seconds: int = 86_400
     user_commands_per_minute: int = 20
-    okx_requests_per_2s: int = 20
-    # OKX's trading statistics (open interest history, taker volume): 5 per 2 s for the
-    # strictest of them, a budget of their own within OKX's.
-    okx_stats_requests_per_2s: int = Field(default=5, ge=1)
-    coinapi_requests_per_minute: int = 60
-    binance_requests_per_minute: int = 100
-    # Binance allows 1,000 statistics requests per 5 minutes per IP: a fallback needs far less.
-    binance_futures_requests_per_minute: int = 60
-    coinglass_requests_per_minute: int = 30
-    fng_requests_per_minute: int = 30
     rate_wait_max_seconds: float = 1.0
     breaker_failure_threshold: int = 5
     breaker_open_seconds: float = 60.0
@@ -221,8 +205,7 @@ class Settings(BaseSettings, _Registered):
         """Values that must never appear in a log line."""
         values = [
             self.bot_token.get_secret_value(),
-            self.coinglass_api_key.get_secret_value(),
-            self.coinapi_api_key.get_secret_value(),
+            *(spec.key(self) for spec in VENDORS.values()),
             self.webhook_secret.get_secret_value(),
         ]
         return [v for v in values if v]

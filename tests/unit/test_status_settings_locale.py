@@ -42,7 +42,7 @@ def test_settings_read_contract_names_and_lists() -> None:
     assert settings.admin_ids == [1, 2, 3]
     assert settings.watch_symbols == ["BTC", "SOL"]
     assert not settings.switch(Module.ETF) and settings.switch(Module.WHALE)
-    assert settings.coinapi_base_url == "https://rest.coinapi.io"
+    assert settings.model_dump()["coinapi_base_url"] == "https://rest.coinapi.io"  # the table's
     assert "AAFake" not in repr(settings)  # secrets are SecretStr
 
 

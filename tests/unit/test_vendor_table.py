@@ -1,6 +1,6 @@
-"""The vendor table is read by name (settings fields, key settings): a row naming a setting that
-does not exist would only fail when that vendor's client is built, so every name is checked here,
-and a keyed vendor's client is shown to send its key in its header, over real HTTP."""
+"""The vendor table (services/kernel/vendors.py) makes the vendors' settings, with its defaults,
+and the container builds every client from it: a keyed vendor's client is shown to send its key
+in its header, over real HTTP, and a free one none."""
 
 from __future__ import annotations
 
@@ -17,14 +17,21 @@ FIELDS = set(Settings.model_fields)
 
 
 @pytest.mark.parametrize("vendor", sorted(VENDORS))
-def test_every_row_names_settings_that_exist(vendor: str) -> None:
+def test_every_row_makes_its_settings_with_its_defaults(vendor: str) -> None:
     spec = VENDORS[vendor]
-    named = [spec.base_url]
-    named += [spec.budget.setting] if spec.budget else []
-    named += [family.setting for family in spec.families.values()]
-    named += [spec.key_setting.lower()] if spec.key_setting else []
-    assert [name for name in named if name not in FIELDS] == []
-    assert (spec.key_setting is None) == (spec.key_header is None)  # a key goes in a header
+    made = Settings(_env_file=None).model_dump()
+    assert made[spec.base_url] == spec.default_url
+    for limit in ([spec.budget] if spec.budget else []) + list(spec.families.values()):
+        assert made[limit.setting] == limit.default and limit.setting in FIELDS
+    if spec.key_setting is not None:
+        assert spec.key_setting.lower() in FIELDS and spec.key_header  # a key goes in a header
+        assert spec.key(Settings(**{spec.key_setting.lower(): "k-123"})) == "k-123"
+
+
+def test_every_vendor_key_is_kept_out_of_the_logs() -> None:
+    keyed = {f"{s.key_setting.lower()}": f"secret-{n}" for n, s in enumerate(VENDORS.values())
+             if s.key_setting}  # fmt: skip
+    assert set(keyed.values()) <= set(Settings(**keyed).secrets())
 
 
 def test_a_vendor_reads_as_people_name_it() -> None:
