@@ -26,7 +26,11 @@ from bot.http_server import make_app
 from bot.i18n import make_i18n
 from bot.scheduler import make_scheduler
 from services.container import Services
+from services.jobs.rules_job import RulesJob
 from services.kernel.settings import Settings
+from services.market.funding.service import FundingService
+from services.market.oi.service import OiService
+from services.signals.rules.readings import DerivReadings
 from tests.conftest import vendor_settings
 from tests.fakes.metrics import sample
 from tests.fakes.telegram import FakeTelegram
@@ -231,3 +235,18 @@ async def run_bot(
         if not task.done():
             await made[-1].stop_polling()
         await asyncio.wait_for(task, 15)
+
+
+def rules_job(services: Services, max_per_minute: int = 6) -> RulesJob:
+    """The alerts job as the scheduler builds it (a new one is a restarted process), with the
+    per-chat cap a test asks for."""
+    return RulesJob(
+        services.rules.store,
+        services.outbox,
+        services.ticker,
+        services.vendors.okx,
+        services.metrics,
+        5.0,
+        max_per_minute,
+        DerivReadings(services.modules.get(FundingService), services.modules.get(OiService)),
+    )

@@ -15,13 +15,10 @@ from sqlalchemy import update
 from services.container import Services
 from services.jobs.rules_job import RulesJob
 from services.kernel.rule_model import Status
-from services.market.funding.service import FundingService
-from services.market.oi.service import OiService
-from services.signals.rules.readings import DerivReadings
 from services.storage.tables import RuleMarkRow, RuleRow
 from tests.fakes.telegram import FakeTelegram, parse_html
 from tests.fakes.vendors import FakeVendors
-from tests.inproc.helpers import sender_for, sending
+from tests.inproc.helpers import rules_job, sender_for, sending
 from tests.unit.conftest import MakeDispatch
 from tests.unit.dispatch import Dispatch
 
@@ -40,16 +37,7 @@ def flat(vendors: FakeVendors, price: float, minutes: int = 180) -> int:
 
 def job(services: Services, max_per_minute: int = 6) -> RulesJob:
     """The job as the scheduler builds it; a new one is a restarted process."""
-    return RulesJob(
-        services.rules.store,
-        services.outbox,
-        services.ticker,
-        services.vendors.okx,
-        services.metrics,
-        5.0,
-        max_per_minute,
-        DerivReadings(services.modules.get(FundingService), services.modules.get(OiService)),
-    )
+    return rules_job(services, max_per_minute)
 
 
 async def price_now(vendors: FakeVendors, price: str) -> None:

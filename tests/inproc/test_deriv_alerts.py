@@ -15,13 +15,10 @@ from sqlalchemy import select
 from services.container import Services
 from services.jobs.rules_job import RulesJob
 from services.kernel.rule_model import Metric, RuleKind
-from services.market.funding.service import FundingService
-from services.market.oi.service import OiService
-from services.signals.rules.readings import DerivReadings
 from services.storage.tables import RuleMarkRow
 from tests.fakes.telegram import FakeTelegram, parse_html
 from tests.fakes.vendors import FakeVendors, Fault
-from tests.inproc.helpers import sender_for, sending
+from tests.inproc.helpers import rules_job, sender_for, sending
 from tests.unit.conftest import MakeDispatch
 from tests.unit.dispatch import Dispatch
 
@@ -31,17 +28,9 @@ HOUR_MS, FIVE_MS = 3_600_000, 300_000
 TTL = 0.2  # the modules' cache lifetime here: a new settlement is read within it
 
 
-def job(services: Services) -> RulesJob:
-    return RulesJob(
-        services.rules.store,
-        services.outbox,
-        services.ticker,
-        services.vendors.okx,
-        services.metrics,
-        5.0,
-        6,
-        DerivReadings(services.modules.get(FundingService), services.modules.get(OiService)),
-    )
+def job(services: Services, max_per_minute: int = 6) -> RulesJob:
+    """The job as the scheduler builds it; a new one is a restarted process."""
+    return rules_job(services, max_per_minute)
 
 
 @pytest.fixture
