@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import functools
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Generic, TypeVar
@@ -18,10 +19,12 @@ from services.kernel.errors import (
 )
 from services.kernel.hedge import BothFailed, hedged
 from services.kernel.models import Provenance
+from services.kernel.modules import MODULES, Module
 from services.kernel.status import SET_UP, StatusRegistry
 
 T = TypeVar("T")
 M = TypeVar("M", bound=Provenance)
+A = TypeVar("A")  # a source's adapter
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,33 @@ class Sourced(Generic[T]):
 class Source(Generic[T]):
     name: str
     fetch: Callable[[], Awaitable[T]]
+
+
+def chain(
+    module: Module, sources: Mapping[str, A], ask: Callable[[str, A], Awaitable[T]]
+) -> tuple[Source[T], Source[T] | None]:
+    """A module's sources in the order its `ModuleSpec.vendors` names them (first choice
+    first), among those the service can ask for this question: the spec is the truth of who is
+    asked first and who stands in."""
+    named = [name for name in MODULES[module].vendors if name in sources]
+    if not named:
+        raise ValueError(f"{module.value}: none of {list(sources)} is in its spec's vendors")
+    made = [Source(name, functools.partial(ask, name, sources[name])) for name in named]
+    return made[0], (made[1] if len(made) > 1 else None)
+
+
+async def read_chain(
+    status: StatusRegistry,
+    module: Module,
+    sources: Mapping[str, A],
+    ask: Callable[[str, A], Awaitable[T]],
+    *,
+    final: tuple[type[VendorError], ...] = (),
+) -> Sourced[T]:
+    """The module's chain run as every chain is: first choice, its fallback hedged beside it,
+    the status told (paid_then_free)."""
+    first, then = chain(module, sources, ask)
+    return await paid_then_free(status, module, first, then, final=final)
 
 
 async def paid_then_free(

@@ -427,3 +427,21 @@ async def test_a_word_oi_cannot_read_gets_the_windows_it_takes(
     text = one(telegram, 2330)
     assert "9y" in text and "1h" in text and "24h" in text
     assert not [c for c in vendors.calls if "open-interest" in c.path]  # refused first
+
+
+async def test_the_modules_spec_decides_who_is_asked_first(
+    make_dispatch: MakeDispatch,
+    telegram: FakeTelegram,
+    vendors: FakeVendors,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from dataclasses import replace
+
+    from services.kernel.modules import MODULES, Module
+
+    flipped = replace(MODULES[Module.FUNDING], vendors=("Binance futures", "OKX"))
+    monkeypatch.setitem(MODULES, Module.FUNDING, flipped)
+    dispatch = await make_dispatch()
+    await dispatch.command("/funding SOL", chat_id=2331)
+    assert "funding (Binance futures)" in one(telegram, 2331)
+    assert not [c for c in vendors.calls if c.path == "/api/v5/public/funding-rate"]

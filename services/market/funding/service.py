@@ -23,7 +23,7 @@ from services.kernel.errors import (
 )
 from services.kernel.models import Provenance
 from services.kernel.modules import Module
-from services.kernel.sources import Source, paid_then_free, read_through, report_unavailable
+from services.kernel.sources import read_chain, read_through, report_unavailable
 from services.kernel.status import StatusRegistry
 from services.kernel.symbols import Instrument
 from services.market.across import AcrossFunding, across_funding, after_okx
@@ -112,6 +112,8 @@ class FundingService:
     ) -> None:
         self._okx = okx
         self._binance = binance
+        # Asked in the order the module's spec names them (services/kernel/modules.py).
+        self._sources: dict[str, FundingSource] = {OKX: okx, BINANCE_FUTURES: binance}
         self._glass = glass
         self._cache = cache
         self._status = status
@@ -146,11 +148,11 @@ class FundingService:
         return await self._reads.kept(inst, "funding-now", KeptRate, self._ttl, self._fetch_rate)
 
     async def _fetch_rate(self, swap: Instrument) -> KeptRate:
-        got = await paid_then_free(
+        got = await read_chain(
             self._status,
             MODULE,
-            Source(OKX, lambda: self._okx.funding(swap)),
-            Source(BINANCE_FUTURES, lambda: self._binance.funding(swap)),
+            self._sources,
+            lambda _name, source: source.funding(swap),
             final=(UnknownInstrumentError,),
         )
         return KeptRate(
@@ -167,11 +169,11 @@ class FundingService:
         swap = inst.swap()
         since = datetime.now(UTC) - span
         try:
-            got = await paid_then_free(
+            got = await read_chain(
                 self._status,
                 MODULE,
-                Source(OKX, lambda: self._okx.funding_paid(swap, since)),
-                Source(BINANCE_FUTURES, lambda: self._binance.funding_paid(swap, since)),
+                self._sources,
+                lambda _name, source: source.funding_paid(swap, since),
                 final=(UnknownInstrumentError,),
             )
         except UnknownInstrumentError:
@@ -203,11 +205,11 @@ class FundingService:
         # Across exchanges is asked beside OKX, not after it: it adds no wait to the answer.
         across = asyncio.create_task(across_funding(self._glass, swap))
         try:
-            got = await paid_then_free(
+            got = await read_chain(
                 self._status,
                 MODULE,
-                Source(OKX, lambda: _read(OKX, self._okx, swap)),
-                Source(BINANCE_FUTURES, lambda: _read(BINANCE_FUTURES, self._binance, swap)),
+                self._sources,
+                lambda name, source: _read(name, source, swap),
                 final=(UnknownInstrumentError,),
             )
         except BaseException:

@@ -31,9 +31,8 @@ from services.kernel.hedge import BothFailed, hedged
 from services.kernel.models import Provenance
 from services.kernel.modules import Module
 from services.kernel.sources import (
-    Source,
     Sourced,
-    paid_then_free,
+    read_chain,
     read_through,
     telling_failure,
 )
@@ -49,7 +48,7 @@ from services.market.oi.reading import (
     positioning,
     taker_flow,
 )
-from services.market.oi.sources import Read, Rows
+from services.market.oi.sources import OiNowSource, Read, Rows
 from services.market.parts import MarketParts
 from services.market.swap_reads import SwapReads
 from services.vendors.binance_futures import SOURCE as BINANCE_FUTURES
@@ -144,6 +143,8 @@ class OiService:
         self._derivs = derivs
         self._stats = stats
         self._binance = binance
+        # Asked in the order the module's spec names them (services/kernel/modules.py).
+        self._now_sources: dict[str, OiNowSource] = {OKX: derivs, BINANCE_FUTURES: binance}
         self._glass = glass
         self._cache = cache
         self._status = status
@@ -284,11 +285,11 @@ class OiService:
         return rows.oi
 
     def _now(self, swap: Instrument) -> Awaitable[Sourced[OpenInterestNow]]:
-        return paid_then_free(
+        return read_chain(
             self._status,
             MODULE,
-            Source(OKX, lambda: self._derivs.open_interest(swap)),
-            Source(BINANCE_FUTURES, lambda: self._binance.open_interest(swap)),
+            self._now_sources,
+            lambda _name, source: source.open_interest(swap),
             final=(UnknownInstrumentError,),
         )
 

@@ -10,6 +10,7 @@ from pydantic import Field
 
 from services.kernel.models import Provenance
 from services.kernel.symbols import Instrument
+from services.vendors.okx_derivs import OpenInterestNow
 from services.vendors.okx_stats import OiPoint, RatioPoint, TakerPoint
 
 
@@ -19,6 +20,12 @@ class Rows(Provenance):
     oi: list[OiPoint] = Field(default_factory=list)
     ratios: list[RatioPoint] = Field(default_factory=list)
     taker: list[TakerPoint] = Field(default_factory=list)
+
+
+class OiNowSource(Protocol):
+    """What a source of open interest now answers (OKX's perpetuals, Binance's)."""
+
+    def open_interest(self, inst: Instrument) -> Awaitable[OpenInterestNow]: ...
 
 
 class StatsSource(Protocol):
