@@ -53,6 +53,11 @@ def chain(
     return made[0], (made[1] if len(made) > 1 else None)
 
 
+def ask(_name: str, call: Callable[[], Awaitable[T]]) -> Awaitable[T]:
+    """For a chain whose sources are the calls themselves ({"CoinGlass": paid, "OKX": free})."""
+    return call()
+
+
 async def read_chain(
     status: StatusRegistry,
     module: Module,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from services.kernel.cache import ResilientCache
 from services.kernel.models import EtfFlows
 from services.kernel.modules import Module
-from services.kernel.sources import Source, paid_then_free, read_through
+from services.kernel.sources import ask, read_chain, read_through
 from services.kernel.status import StatusRegistry
 from services.kernel.symbols import Instrument
 from services.market.flags import Flag, FlagService
@@ -58,11 +58,8 @@ class EtfService:
         )
 
     async def _fetch(self, asset: str) -> EtfFlows:
-        got = await paid_then_free(
-            self._status,
-            MODULE,
-            Source(COINGLASS, lambda: self._coinglass.etf_flows(asset)),
-            None,
+        got = await read_chain(
+            self._status, MODULE, {COINGLASS: lambda: self._coinglass.etf_flows(asset)}, ask
         )
         return got.value
 

@@ -19,7 +19,7 @@ from services.kernel.cache import ResilientCache
 from services.kernel.errors import TransientError, UpstreamError, VendorError, parse_choice
 from services.kernel.models import Provenance
 from services.kernel.modules import Module
-from services.kernel.sources import Source, paid_then_free, read_through
+from services.kernel.sources import ask, read_chain, read_through
 from services.kernel.status import StatusRegistry
 from services.kernel.symbols import Instrument
 from services.market.contracts import contract_values
@@ -149,11 +149,14 @@ class HeatmapService:
     async def _fetch(self, inst: Instrument, range_: HeatmapRange) -> HeatmapReport:
         # The realized layer beside the map, not after it: both within the same deadline.
         got, realized = await asyncio.gather(
-            paid_then_free(
+            read_chain(
                 self._status,
                 MODULE,
-                Source(COINGLASS, lambda: self._modelled(inst, range_)),
-                Source(OKX, lambda: self._estimated(inst, range_)),
+                {
+                    COINGLASS: lambda: self._modelled(inst, range_),
+                    OKX: lambda: self._estimated(inst, range_),
+                },
+                ask,
             ),
             self._realized(inst, range_),
         )

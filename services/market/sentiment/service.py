@@ -5,7 +5,7 @@ from __future__ import annotations
 from services.kernel.cache import ResilientCache
 from services.kernel.models import Sentiment
 from services.kernel.modules import Module
-from services.kernel.sources import Source, paid_then_free, read_through
+from services.kernel.sources import ask, read_chain, read_through
 from services.kernel.status import StatusRegistry
 from services.kernel.symbols import Instrument
 from services.market.flags import Flag, FlagService
@@ -47,11 +47,11 @@ class SentimentService:
         )
 
     async def _fetch(self) -> Sentiment:
-        got = await paid_then_free(
+        got = await read_chain(
             self._status,
             MODULE,
-            Source(COINGLASS, self._coinglass.fear_greed),
-            Source(FNG, self._fng.index),
+            {COINGLASS: self._coinglass.fear_greed, FNG: self._fng.index},
+            ask,
         )
         return got.value.model_copy(update={"fallback_reason": got.fallback_reason})
 

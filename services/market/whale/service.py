@@ -10,7 +10,7 @@ from services.kernel.cache import ResilientCache
 from services.kernel.errors import UpstreamError
 from services.kernel.models import Provenance
 from services.kernel.modules import Module
-from services.kernel.sources import Source, paid_then_free, read_through
+from services.kernel.sources import ask, read_chain, read_through
 from services.kernel.status import StatusRegistry
 from services.kernel.symbols import Instrument, Market
 from services.market.contracts import contract_values
@@ -94,7 +94,7 @@ class WhaleService:
             batches = await asyncio.gather(*(self._coin_trades(c, contracts) for c in coins))
             return [event for batch in batches for event in batch]
 
-        got = await paid_then_free(self._status, MODULE, Source(COINGLASS, paid), Source(OKX, free))
+        got = await read_chain(self._status, MODULE, {COINGLASS: paid, OKX: free}, ask)
         return WhaleReport(
             coins=coins,
             threshold=self._threshold,
