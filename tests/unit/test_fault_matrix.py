@@ -192,6 +192,19 @@ async def _routes_read(
     return routes
 
 
+def _agreed(
+    first: dict[str, tuple[list[str], dict[str, str]]],
+    again: dict[str, tuple[list[str], dict[str, str]]],
+) -> dict[str, tuple[list[str], dict[str, str]]]:
+    """The routes, and the commands reading each, that two readings both saw."""
+    kept = {}
+    for path, (commands, healthy) in first.items():
+        both = [c for c in commands if path in again and c in again[path][0]]
+        if both:
+            kept[path] = (both, {c: healthy[c] for c in both})
+    return kept
+
+
 def _checked(dispatch: Dispatch, module: str) -> bool:
     state = dispatch.services.status.get(module)
     return state is not None and state.checked
@@ -305,7 +318,12 @@ async def _matrix(
     for down in (None, *(PRIMARIES if paid else ())):
         if down is not None:
             vendors.fail(down, Fault(status=500))
-        routes = await _routes_read(dispatch, vendors, chat)
+        # Read twice, and kept where both agree: a fallback asked once because its primary
+        # happened to be slow past the hedge (a loaded machine) is not a path of that command
+        # (its cell would find the route never asked while the primary answers in time).
+        first = await _routes_read(dispatch, vendors, chat)
+        again = await _routes_read(dispatch, vendors, chat + 50)
+        routes = _agreed(first, again)
         chat += 100
         if down is None:  # a module no matrix command reads would have no row at all
             unread = [m.value for m in MODULES if not _checked(dispatch, m.value)]
