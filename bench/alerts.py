@@ -46,6 +46,7 @@ from services.market.funding.service import FundingService
 from services.market.oi.service import OiService
 from services.signals.rules.readings import DerivReadings
 from services.storage.tables import FireRow, RuleRow
+from services.vendors.okx import OkxClient
 from tests.conftest import vendor_settings
 from tests.fakes.telegram import FakeTelegram
 from tests.fakes.vendors import FakeVendors
@@ -100,7 +101,7 @@ def job(services: Services) -> RulesJob:
         services.rules.store,
         services.outbox,
         services.ticker,
-        services.vendors.okx,
+        services.vendors.get(OkxClient),
         services.metrics,
         INTERVAL,
         services.settings.alert_max_per_minute,

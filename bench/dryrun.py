@@ -34,6 +34,7 @@ from bench.alerts import pct
 from bench.burst import serve_in_thread
 from bot.handlers.rule_answers import ANSWER_RESERVE
 from services.container import build_services
+from services.vendors.okx import OkxClient
 from tests.conftest import vendor_settings
 
 DAYS = 30
@@ -74,7 +75,7 @@ async def main() -> dict[str, Any]:
             vendor_settings(vendors.base_url, database_url=f"sqlite+aiosqlite:///{tmp}/b.db")
         )
         await services.start()
-        okx = services.vendors.okx
+        okx = services.vendors.get(OkxClient)
         pages = []
         for coin in coins[:TRIALS]:
             started = time.perf_counter()

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import cast
+from typing import Protocol, cast
 
 from limits.aio.storage import MemoryStorage, Storage
 from loguru import logger
@@ -26,6 +27,7 @@ from services.kernel.breaker import BreakerBoard
 from services.kernel.cache import ResilientCache
 from services.kernel.fallback_backend import RedisLink
 from services.kernel.http import VendorClient
+from services.kernel.link import VendorLink
 from services.kernel.metrics import Metrics
 from services.kernel.plumbing import build_plumbing
 from services.kernel.retry import DEFAULT, RetryPolicy
@@ -66,15 +68,7 @@ from services.storage.journal import Journal
 from services.storage.leases import Leases
 from services.storage.liquidations import LiquidationStore
 from services.storage.rules import RuleStore
-from services.vendors.alternative_me import FearGreedClient
-from services.vendors.binance import BinanceClient
-from services.vendors.binance_futures import BinanceFutures
-from services.vendors.coinapi import CoinApiClient
-from services.vendors.coinglass import CoinGlassClient
-from services.vendors.coinglass_derivs import CoinGlassDerivs
 from services.vendors.okx import OkxClient
-from services.vendors.okx_derivs import OkxDerivs
-from services.vendors.okx_stats import OkxStats
 
 
 @dataclass
@@ -214,22 +208,36 @@ class Services:
         await self.db.close()
 
 
+class _Adapter(Protocol):
+    @classmethod
+    def from_link(cls, link: VendorLink) -> object: ...
+
+
+def _adapter(path: str) -> type[_Adapter]:
+    """An adapter class named in the vendor table ("services.vendors.okx:OkxClient")."""
+    module, _, name = path.partition(":")
+    return cast(type[_Adapter], getattr(importlib.import_module(module), name))
+
+
 def build_services(
     settings: Settings, *, cache_enabled: bool = True, retry: RetryPolicy = DEFAULT
 ) -> Services:
     plumbing = build_plumbing(settings, cache_enabled=cache_enabled, retry=retry)
     metrics, cache, client = plumbing.metrics, plumbing.cache, plumbing.client
     status = StatusRegistry()
-    # Every vendor's HTTP client, from the vendor table: its base URL, its key's header.
+    # Every vendor's HTTP client and adapters, from the vendor table: its base URL, its key's
+    # header, its adapters built on them.
     http = {
         vendor: client(vendor, getattr(settings, spec.base_url), spec.headers(settings))
         for vendor, spec in VENDORS.items()
     }
-    okx_http, coinapi_http = http["okx"], http["coinapi"]
-    coinglass_key = VENDORS["coinglass"].key(settings)
-    coinapi_key = VENDORS["coinapi"].key(settings)
     routes = RouteBook()
-    coinglass = CoinGlassClient(http["coinglass"], has_key=bool(coinglass_key), routes=routes)
+    vendors = Vendors(
+        _adapter(path).from_link(VendorLink(http[vendor], bool(spec.key(settings)), routes))
+        for vendor, spec in VENDORS.items()
+        for path in spec.adapters
+    )
+    okx = vendors.get(OkxClient)
     db = Database(
         settings.database_url,
         timeout=settings.database_timeout_seconds,
@@ -237,19 +245,6 @@ def build_services(
         probe_seconds=settings.store_probe_seconds,
     )
     flags = FlagService(db, settings, status)
-    okx = OkxClient(okx_http, routes)
-    coinapi = CoinApiClient(coinapi_http, has_key=bool(coinapi_key))
-    vendors = Vendors(
-        okx=okx,
-        coinapi=coinapi,
-        binance=BinanceClient(http["binance"]),
-        coinglass=coinglass,
-        coinglass_derivs=CoinGlassDerivs(coinglass),
-        fear_greed=FearGreedClient(http["alternative_me"]),
-        okx_stats=OkxStats(okx_http),
-        okx_derivs=OkxDerivs(okx_http),
-        binance_futures=BinanceFutures(http["binance_futures"]),
-    )
     modules = build_modules(MarketParts(settings, vendors, cache, status, flags, db))
     instruments = InstrumentCatalog(okx, cache, settings.instruments_cache_ttl_seconds)
     whale_rule = WhaleRule.from_settings(settings)

@@ -229,7 +229,7 @@ def build(parts: JobParts) -> GradingJob:
     return GradingJob(
         parts.calls.store,
         parts.candles,
-        parts.vendors.okx,
+        parts.vendors.get(OkxClient),
         parts.follow_ups,
         parts.metrics,
         parts.lifetime(),

@@ -298,7 +298,7 @@ def build(parts: JobParts) -> RulesJob:
         parts.rules,
         parts.outbox,
         parts.modules.get(TickerService),
-        parts.vendors.okx,
+        parts.vendors.get(OkxClient),
         parts.metrics,
         JOBS[Job.RULES].interval(settings),
         settings.alert_max_per_minute,

@@ -33,6 +33,9 @@ class VendorSpec:
     budget: Budget | None = None
     # Endpoint families with a budget of their own beside the vendor's ("okx:rubik").
     families: dict[str, Budget] = field(default_factory=dict)
+    # Its adapters ("module:Class", each with `from_link`), built by the container on this
+    # vendor's client; a module finds one with `parts.vendors.get(Class)`.
+    adapters: tuple[str, ...] = ()
 
     def fields(self) -> dict[str, Any]:
         """Its settings, as Settings is made from this table (services/kernel/settings.py)."""
@@ -63,6 +66,11 @@ VENDORS: dict[str, VendorSpec] = {
         # OKX's trading statistics (open interest history, taker volume): 5 per 2 s for the
         # strictest of them, a budget of their own within OKX's.
         families={"okx:rubik": Budget("okx_stats_requests_per_2s", 2, 5)},
+        adapters=(
+            "services.vendors.okx:OkxClient",
+            "services.vendors.okx_stats:OkxStats",
+            "services.vendors.okx_derivs:OkxDerivs",
+        ),
     ),
     "coinapi": VendorSpec(
         "CoinAPI",
@@ -71,12 +79,14 @@ VENDORS: dict[str, VendorSpec] = {
         key_setting="COINAPI_API_KEY",
         key_header="X-CoinAPI-Key",
         budget=Budget("coinapi_requests_per_minute", 60, 60),
+        adapters=("services.vendors.coinapi:CoinApiClient",),
     ),
     "binance": VendorSpec(
         "Binance",
         "binance_base_url",
         "https://api.binance.com",
         budget=Budget("binance_requests_per_minute", 60, 100),
+        adapters=("services.vendors.binance:BinanceClient",),
     ),
     # USDⓈ-M futures' public data: the derivatives modules' fallback (no key). Binance allows
     # 1,000 statistics requests per 5 minutes per IP: a fallback needs far less.
@@ -85,6 +95,7 @@ VENDORS: dict[str, VendorSpec] = {
         "binance_futures_base_url",
         "https://fapi.binance.com",
         budget=Budget("binance_futures_requests_per_minute", 60, 60),
+        adapters=("services.vendors.binance_futures:BinanceFutures",),
     ),
     "coinglass": VendorSpec(
         "CoinGlass",
@@ -93,12 +104,17 @@ VENDORS: dict[str, VendorSpec] = {
         key_setting="COINGLASS_API_KEY",
         key_header="CG-API-KEY",
         budget=Budget("coinglass_requests_per_minute", 60, 30),
+        adapters=(
+            "services.vendors.coinglass:CoinGlassClient",
+            "services.vendors.coinglass_derivs:CoinGlassDerivs",
+        ),
     ),
     "alternative_me": VendorSpec(
         "alternative.me",
         "fng_base_url",
         "https://api.alternative.me",
         budget=Budget("fng_requests_per_minute", 60, 30),
+        adapters=("services.vendors.alternative_me:FearGreedClient",),
     ),
 }
 KEY_SETTINGS = {spec.name: spec.key_setting for spec in VENDORS.values() if spec.key_setting}

@@ -9,9 +9,9 @@ reads prices) finds it with `parts.module(TickerService)`.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Protocol, TypeVar, runtime_checkable
+from typing import Protocol, TypeVar, cast, runtime_checkable
 
 from services.kernel.cache import ResilientCache
 from services.kernel.modules import MODULES, Module
@@ -20,30 +20,23 @@ from services.kernel.status import StatusRegistry
 from services.kernel.symbols import Instrument
 from services.market.flags import FlagService
 from services.storage.db import Database
-from services.vendors.alternative_me import FearGreedClient
-from services.vendors.binance import BinanceClient
-from services.vendors.binance_futures import BinanceFutures
-from services.vendors.coinapi import CoinApiClient
-from services.vendors.coinglass import CoinGlassClient
-from services.vendors.coinglass_derivs import CoinGlassDerivs
-from services.vendors.okx import OkxClient
-from services.vendors.okx_derivs import OkxDerivs
-from services.vendors.okx_stats import OkxStats
 
 T = TypeVar("T")
 
 
-@dataclass(frozen=True)
 class Vendors:
-    okx: OkxClient
-    coinapi: CoinApiClient
-    binance: BinanceClient
-    coinglass: CoinGlassClient
-    coinglass_derivs: CoinGlassDerivs  # across exchanges: OI-weighted funding, summed OI
-    fear_greed: FearGreedClient
-    okx_stats: OkxStats  # OKX's trading statistics (open interest history, taker volume)
-    okx_derivs: OkxDerivs  # OKX's perpetuals now: funding, open interest
-    binance_futures: BinanceFutures  # the derivatives' fallback
+    """Every vendor adapter the vendor table builds (services/kernel/vendors.py), by its class:
+    a module asks `parts.vendors.get(OkxDerivs)`, and a new adapter is a row's entry, not a
+    field here."""
+
+    def __init__(self, adapters: Iterable[object]) -> None:
+        self._by_kind = {type(adapter): adapter for adapter in adapters}
+
+    def get(self, kind: type[T]) -> T:
+        found = self._by_kind.get(kind)
+        if found is None:
+            raise LookupError(f"no {kind.__name__}: is it in a row of the vendor table?")
+        return cast(T, found)
 
 
 @runtime_checkable

@@ -9,6 +9,7 @@ import httpx
 from services.kernel.bounds import moment
 from services.kernel.errors import BadResponseError, VendorRefusedError
 from services.kernel.http import VendorClient, json_body, raise_for_status, reads
+from services.kernel.link import VendorLink
 from services.kernel.models import Sentiment
 
 VENDOR = "alternative_me"
@@ -37,6 +38,11 @@ def interpret(endpoint: str) -> Any:
 class FearGreedClient:
     def __init__(self, client: VendorClient) -> None:
         self._client = client
+
+    @classmethod
+    def from_link(cls, link: VendorLink) -> FearGreedClient:
+        """As the vendor table builds it (services/container.py)."""
+        return cls(link.http)
 
     @reads("fng")
     async def index(self) -> Sentiment:

@@ -9,6 +9,7 @@ import httpx
 
 from services.kernel.errors import BadResponseError, RateLimitedError, UnknownInstrumentError
 from services.kernel.http import VendorClient, json_body, raise_for_status, reads, retry_after
+from services.kernel.link import VendorLink
 from services.kernel.models import OrderBook
 from services.kernel.symbols import Instrument
 from services.vendors.levels import parse_levels
@@ -42,6 +43,11 @@ def interpret(endpoint: str) -> Any:
 class BinanceClient:
     def __init__(self, client: VendorClient) -> None:
         self._client = client
+
+    @classmethod
+    def from_link(cls, link: VendorLink) -> BinanceClient:
+        """As the vendor table builds it (services/container.py)."""
+        return cls(link.http)
 
     @reads("depth")
     async def depth(self, inst: Instrument) -> OrderBook:

@@ -29,6 +29,7 @@ from services.kernel.errors import (
     UnknownInstrumentError,
 )
 from services.kernel.http import VendorClient, json_body, raise_for_status, reads, retry_after
+from services.kernel.link import VendorLink
 from services.kernel.symbols import Instrument
 from services.vendors.binance import binance_symbol
 from services.vendors.okx_derivs import FundingNow, FundingPaid, OpenInterestNow
@@ -87,6 +88,11 @@ def _period(period: str) -> str:
 class BinanceFutures:
     def __init__(self, client: VendorClient) -> None:
         self._client = client
+
+    @classmethod
+    def from_link(cls, link: VendorLink) -> BinanceFutures:
+        """As the vendor table builds it (services/container.py)."""
+        return cls(link.http)
 
     async def _get(self, endpoint: str, path: str, params: dict[str, str | int]) -> Any:
         return await self._client.get(endpoint, path, interpret(endpoint), params)

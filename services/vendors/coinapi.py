@@ -11,6 +11,7 @@ from pydantic import BaseModel, ValidationError
 from services.kernel.bounds import Moment
 from services.kernel.errors import BadResponseError, NoKeyError, UnknownInstrumentError
 from services.kernel.http import VendorClient, json_body, raise_for_status, reads
+from services.kernel.link import VendorLink
 from services.kernel.models import Ticker
 from services.kernel.symbols import Instrument, Market
 
@@ -49,6 +50,11 @@ class CoinApiClient:
     def __init__(self, client: VendorClient, has_key: bool) -> None:
         self._client = client
         self._has_key = has_key
+
+    @classmethod
+    def from_link(cls, link: VendorLink) -> CoinApiClient:
+        """As the vendor table builds it (services/container.py)."""
+        return cls(link.http, has_key=link.has_key)
 
     @reads("quote")
     async def ticker(self, inst: Instrument) -> Ticker:

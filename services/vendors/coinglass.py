@@ -19,6 +19,7 @@ from services.kernel.errors import (
     VendorRefusedError,
 )
 from services.kernel.http import VendorClient, json_body, raise_for_status, reads, retry_after
+from services.kernel.link import VendorLink
 from services.kernel.models import EtfDay, EtfFlows, HeatmapGrid, Sentiment
 from services.kernel.routes import RouteBook
 from services.kernel.symbols import Instrument
@@ -89,6 +90,11 @@ class CoinGlassClient:
         self._client = client
         self._has_key = has_key
         self._routes = routes
+
+    @classmethod
+    def from_link(cls, link: VendorLink) -> CoinGlassClient:
+        """As the vendor table builds it (services/container.py)."""
+        return cls(link.http, has_key=link.has_key, routes=link.routes)
 
     async def _get(self, endpoint: str, route: str, params: dict[str, str | int]) -> Any:
         """Through the route book: a renamed route is found among its known aliases."""

@@ -18,6 +18,7 @@ from pydantic import BaseModel, Field, ValidationError
 from services.kernel.bounds import USD_MAX, EpochMoment
 from services.kernel.errors import BadResponseError
 from services.kernel.http import reads
+from services.kernel.link import VendorLink
 from services.vendors.coinglass import VENDOR, CoinGlassClient
 
 BAR = "4h"
@@ -41,6 +42,11 @@ class CoinGlassDerivs:
     def __init__(self, glass: CoinGlassClient) -> None:
         self._glass = glass
         self._client = glass.http  # what an unusable body is reported through (@reads)
+
+    @classmethod
+    def from_link(cls, link: VendorLink) -> CoinGlassDerivs:
+        """As the vendor table builds it (services/container.py)."""
+        return cls(CoinGlassClient.from_link(link))
 
     @property
     def has_key(self) -> bool:

@@ -13,6 +13,7 @@ from services.kernel.errors import (
     UnknownInstrumentError,
 )
 from services.kernel.http import PARSE_ERRORS, VendorClient, reads
+from services.kernel.link import VendorLink
 from services.kernel.models import Candle, InstrumentIds, Liquidation, OptionOI, OrderBook, Ticker
 from services.kernel.routes import RouteBook
 from services.kernel.symbols import Instrument
@@ -47,6 +48,11 @@ class OkxClient:
     def __init__(self, client: VendorClient, routes: RouteBook | None = None) -> None:
         self._client = client
         self._routes = routes or RouteBook()
+
+    @classmethod
+    def from_link(cls, link: VendorLink) -> OkxClient:
+        """As the vendor table builds it (services/container.py)."""
+        return cls(link.http, link.routes)
 
     @reads("ticker")
     async def ticker(self, inst: Instrument) -> Ticker:

@@ -21,6 +21,7 @@ from pydantic import BaseModel
 from services.kernel.bounds import PRICE_MAX, Amount, Rate, Usd, moment
 from services.kernel.errors import BadResponseError
 from services.kernel.http import VendorClient, reads
+from services.kernel.link import VendorLink
 from services.kernel.symbols import Instrument
 from services.vendors.okx_rows import VENDOR, interpret
 from services.vendors.okx_symbols import okx_inst_id
@@ -90,6 +91,11 @@ def _funding(row: Any) -> FundingNow:
 class OkxDerivs:
     def __init__(self, client: VendorClient) -> None:
         self._client = client
+
+    @classmethod
+    def from_link(cls, link: VendorLink) -> OkxDerivs:
+        """As the vendor table builds it (services/container.py)."""
+        return cls(link.http)
 
     @reads("funding")
     async def funding(self, inst: Instrument) -> FundingNow:

@@ -21,6 +21,7 @@ from pydantic import BaseModel
 from services.kernel.bounds import Amount, Ratio, Usd, moment
 from services.kernel.errors import BadResponseError
 from services.kernel.http import VendorClient, reads
+from services.kernel.link import VendorLink
 from services.kernel.symbols import Instrument
 from services.vendors.okx_rows import VENDOR, interpret
 from services.vendors.okx_symbols import okx_inst_id
@@ -73,6 +74,11 @@ def _number(value: Any) -> Decimal:
 class OkxStats:
     def __init__(self, client: VendorClient) -> None:
         self._client = client
+
+    @classmethod
+    def from_link(cls, link: VendorLink) -> OkxStats:
+        """As the vendor table builds it (services/container.py)."""
+        return cls(link.http)
 
     async def _rows(
         self,

@@ -31,6 +31,7 @@ from services.kernel.settings import Settings
 from services.market.funding.service import FundingService
 from services.market.oi.service import OiService
 from services.signals.rules.readings import DerivReadings
+from services.vendors.okx import OkxClient
 from tests.conftest import vendor_settings
 from tests.fakes.metrics import sample
 from tests.fakes.telegram import FakeTelegram
@@ -244,7 +245,7 @@ def rules_job(services: Services, max_per_minute: int = 6) -> RulesJob:
         services.rules.store,
         services.outbox,
         services.ticker,
-        services.vendors.okx,
+        services.vendors.get(OkxClient),
         services.metrics,
         5.0,
         max_per_minute,

@@ -20,6 +20,7 @@ from services.kernel.status import Health
 from services.market.contracts import contract_values
 from services.storage.leases import Leases
 from services.storage.liquidations import LiquidationStore
+from services.vendors.okx import OkxClient
 from tests.fakes.okx_ws import FakeOkxWs, docs_push, push
 from tests.fakes.stores import until
 from tests.inproc.helpers import wait_until
@@ -50,7 +51,7 @@ async def okx_ws() -> AsyncIterator[FakeOkxWs]:
 def stream(services: Services, url: str, holder: str = "a") -> LiquidationStream:
     return LiquidationStream(
         url,
-        lambda: contract_values(services.cache, services.vendors.okx),
+        lambda: contract_values(services.cache, services.vendors.get(OkxClient)),
         LiquidationStore(services.db),
         Leases(services.db, holder),
         services.status,

@@ -17,6 +17,7 @@ from services.kernel.errors import (
     UnknownInstrumentError,
 )
 from services.kernel.symbols import parse_symbol
+from services.vendors.binance_futures import BinanceFutures
 from tests.fakes.vendors import FakeVendors, Fault
 from tests.unit.conftest import Build
 
@@ -38,7 +39,7 @@ async def test_the_rate_settles_at_next_funding_time_over_the_historys_interval(
     build: Build, vendors: FakeVendors
 ) -> None:
     docs(vendors)
-    now = await (await build()).vendors.binance_futures.funding(BTC)
+    now = await (await build()).vendors.get(BinanceFutures).funding(BTC)
     assert now.rate == Decimal("0.00038246")
     assert now.settles_at == datetime.fromtimestamp(1_597_392_000, UTC)
     assert now.interval == timedelta(hours=8)  # the docs' two settlements, 8 h apart
@@ -53,13 +54,13 @@ async def test_a_4h_contract_is_read_as_one(build: Build, vendors: FakeVendors) 
         for t in (1_570_608_000_000, 1_570_622_400_000)
     ]
     vendors.fail(PAID, Fault(body=rows))
-    now = await (await build()).vendors.binance_futures.funding(BTC)
+    now = await (await build()).vendors.get(BinanceFutures).funding(BTC)
     assert now.interval_hours == 4 and now.rate_8h == now.rate * 2
 
 
 async def test_a_history_row_is_the_rate_settled(build: Build, vendors: FakeVendors) -> None:
     docs(vendors)
-    paid = await (await build()).vendors.binance_futures.funding_paid(BTC, LONG_AGO)
+    paid = await (await build()).vendors.get(BinanceFutures).funding_paid(BTC, LONG_AGO)
     assert [p.rate for p in paid] == [Decimal("-0.0375"), Decimal("0.0001")]
 
 
@@ -71,7 +72,7 @@ async def test_open_interest_is_coins_and_dollars_at_the_mark_price(
         "/fapi/v1/openInterest",
         Fault(fixture=("binance_futures", "open_interest_BTCUSDT_docs.json")),
     )
-    oi = await (await build()).vendors.binance_futures.open_interest(BTC)
+    oi = await (await build()).vendors.get(BinanceFutures).open_interest(BTC)
     assert oi.coins == Decimal("10659.509")
     assert oi.usd == Decimal("10659.509") * Decimal("11793.63104562")
 
@@ -89,7 +90,7 @@ async def test_statistics_rows_are_read_in_coins_usd_and_ratios(
         ),
     ):
         vendors.fail(path, Fault(fixture=("binance_futures", name)))
-    futures = (await build()).vendors.binance_futures
+    futures = (await build()).vendors.get(BinanceFutures)
     [point] = await futures.open_interest_history(BTC, "5m", 1)
     assert (point.coins, point.usd) == (Decimal(34085), Decimal("1927265695.27131325"))
     [taker] = await futures.taker_volume(BTC, "5m", 1, usd=True)
@@ -115,6 +116,6 @@ async def test_refusals_are_told_apart(
 ) -> None:
     vendors.fail(PREMIUM, fault)
     with pytest.raises(error) as raised:
-        await (await build()).vendors.binance_futures.funding(BTC)
+        await (await build()).vendors.get(BinanceFutures).funding(BTC)
     if error is RegionRefusedError:
         assert raised.value.reason is Reason.REGION  # type: ignore[attr-defined]

@@ -30,7 +30,7 @@ async def services(vendors: FakeVendors) -> AsyncIterator[Services]:
 
 
 def glass(services: Services) -> CoinGlassDerivs:
-    return services.vendors.coinglass_derivs
+    return services.vendors.get(CoinGlassDerivs)
 
 
 async def test_the_oi_weighted_rate_is_the_last_close_in_coinglass_percent(
@@ -78,9 +78,9 @@ async def test_odd_bodies_are_unusable_data(
 async def test_without_a_key_nothing_is_asked(vendors: FakeVendors) -> None:
     built = build_services(make_settings(coinglass_base_url=vendors.base_url))
     try:
-        assert not built.vendors.coinglass_derivs.has_key
+        assert not built.vendors.get(CoinGlassDerivs).has_key
         with pytest.raises(NoKeyError):
-            await built.vendors.coinglass_derivs.funding_oi_weighted("SOL")
+            await built.vendors.get(CoinGlassDerivs).funding_oi_weighted("SOL")
     finally:
         await built.aclose()
     assert not [c for c in vendors.calls if c.path == OI_WEIGHT]

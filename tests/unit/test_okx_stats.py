@@ -10,6 +10,7 @@ import pytest
 
 from services.kernel.errors import BadResponseError, UnknownInstrumentError
 from services.kernel.symbols import parse_symbol
+from services.vendors.okx_stats import OkxStats
 from tests.fakes.vendors import FakeVendors, Fault
 from tests.unit.conftest import Build
 
@@ -23,7 +24,7 @@ async def test_taker_rows_are_sell_first_so_the_buy_share_is_the_third_field(
     build: Build, vendors: FakeVendors
 ) -> None:
     vendors.fail(TAKER, Fault(fixture=("okx", "rubik_taker_volume_contract_docs.json")))
-    stats = (await build()).vendors.okx_stats
+    stats = (await build()).vendors.get(OkxStats)
     points = await stats.taker_volume(SOL, "5m")
     assert {(p.sell, p.buy) for p in points} == {(Decimal(200), Decimal(380)), (100, 300)}
     first = next(p for p in points if p.sell == 200)
@@ -35,7 +36,7 @@ async def test_taker_rows_are_sell_first_so_the_buy_share_is_the_third_field(
 async def test_open_interest_is_read_in_coins_and_usd_oldest_first(
     build: Build, vendors: FakeVendors
 ) -> None:
-    stats = (await build()).vendors.okx_stats
+    stats = (await build()).vendors.get(OkxStats)
     points = await stats.open_interest_history(SOL, "5m")
     assert len(points) == 48 and points[0].at < points[-1].at
     assert points[0].coins == Decimal(2_400_000) and points[-1].coins == Decimal(2_707_500)
@@ -54,9 +55,11 @@ async def test_a_row_it_cannot_use_is_the_vendors_unusable_data(
 ) -> None:
     vendors.fail(TAKER, Fault(body={"code": "0", "msg": "", "data": [row]}))
     with pytest.raises(BadResponseError):
-        await (await build()).vendors.okx_stats.taker_volume(SOL, "5m")
+        await (await build()).vendors.get(OkxStats).taker_volume(SOL, "5m")
 
 
 async def test_a_coin_without_a_perpetual_is_an_unknown_instrument(build: Build) -> None:
     with pytest.raises(UnknownInstrumentError):
-        await (await build()).vendors.okx_stats.open_interest_history(parse_symbol("PEPE"), "5m")
+        await (
+            (await build()).vendors.get(OkxStats).open_interest_history(parse_symbol("PEPE"), "5m")
+        )

@@ -11,6 +11,7 @@ import pytest
 
 from services.kernel.bounds import moment
 from services.kernel.errors import BadResponseError, DataUnavailableError
+from services.vendors.coinglass import CoinGlassClient
 from tests.fakes.vendors import FakeVendors, Fault
 from tests.unit.conftest import Build
 
@@ -54,7 +55,7 @@ async def test_a_whale_alert_from_the_year_3_billion_is_unusable_data_not_a_cras
     services = await build(coinglass_api_key=KEY)
     vendors.fail("/api/hyperliquid/whale-alert", Fault(transform=_times("create_time", 10**20)))
     with pytest.raises(BadResponseError):
-        await services.vendors.coinglass.whale_alerts()
+        await services.vendors.get(CoinGlassClient).whale_alerts()
     report = await services.whale.recent()  # the free source stands in
     assert report.source == "OKX" and report.fallback_reason == "CoinGlass bad_data"
 

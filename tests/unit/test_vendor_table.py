@@ -4,6 +4,9 @@ in its header, over real HTTP, and a free one none."""
 
 from __future__ import annotations
 
+import asyncio
+import importlib
+
 import pytest
 
 from services.container import build_services
@@ -63,3 +66,24 @@ async def test_a_keyed_vendor_sends_its_key_in_its_header_and_a_free_one_sends_n
     okx = next(h for p, h in by_host.items() if p == "api")
     assert coinapi.get("X-CoinAPI-Key") == "test-coinapi-key"
     assert not any(value == "test-coinapi-key" for value in okx.values())
+
+
+def test_every_adapter_a_row_names_is_built_and_found_by_its_class() -> None:
+    built = build_services(make_settings())
+    try:
+        for spec in VENDORS.values():
+            for path in spec.adapters:
+                module, _, name = path.partition(":")
+                kind = getattr(importlib.import_module(module), name)
+                assert isinstance(built.vendors.get(kind), kind)
+    finally:
+        asyncio.run(built.aclose())
+
+
+def test_a_class_no_row_names_is_a_plain_lookup_error() -> None:
+    built = build_services(make_settings())
+    try:
+        with pytest.raises(LookupError, match="vendor table"):
+            built.vendors.get(Settings)
+    finally:
+        asyncio.run(built.aclose())

@@ -66,7 +66,7 @@ class EtfService:
 
 def build(parts: MarketParts) -> EtfService:
     return EtfService(
-        parts.vendors.coinglass,
+        parts.vendors.get(CoinGlassClient),
         parts.cache,
         parts.status,
         parts.flags,

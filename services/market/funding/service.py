@@ -31,6 +31,7 @@ from services.market.flags import Flag, FlagService
 from services.market.parts import MarketParts
 from services.market.swap_reads import SwapReads
 from services.vendors.binance_futures import SOURCE as BINANCE_FUTURES
+from services.vendors.binance_futures import BinanceFutures
 from services.vendors.coinglass_derivs import CoinGlassDerivs
 from services.vendors.okx import SOURCE as OKX
 from services.vendors.okx_derivs import FundingNow, FundingPaid, OkxDerivs
@@ -294,9 +295,9 @@ async def _read(name: str, source: FundingSource, swap: Instrument) -> FundingRe
 
 def build(parts: MarketParts) -> FundingService:
     return FundingService(
-        parts.vendors.okx_derivs,
-        parts.vendors.binance_futures,
-        parts.vendors.coinglass_derivs,
+        parts.vendors.get(OkxDerivs),
+        parts.vendors.get(BinanceFutures),
+        parts.vendors.get(CoinGlassDerivs),
         parts.cache,
         parts.status,
         parts.flags,

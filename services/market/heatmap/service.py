@@ -265,9 +265,9 @@ class HeatmapService:
 
 def build(parts: MarketParts) -> HeatmapService:
     return HeatmapService(
-        parts.vendors.okx,
-        parts.vendors.okx_stats,
-        parts.vendors.coinglass,
+        parts.vendors.get(OkxClient),
+        parts.vendors.get(OkxStats),
+        parts.vendors.get(CoinGlassClient),
         LiquidationStore(parts.db),
         parts.module(TickerService),
         parts.cache,

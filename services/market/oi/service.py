@@ -385,10 +385,10 @@ def _then(points: list[RatioPoint], since: datetime) -> Decimal | None:
 
 def build(parts: MarketParts) -> OiService:
     return OiService(
-        parts.vendors.okx_derivs,
-        parts.vendors.okx_stats,
-        parts.vendors.binance_futures,
-        parts.vendors.coinglass_derivs,
+        parts.vendors.get(OkxDerivs),
+        parts.vendors.get(OkxStats),
+        parts.vendors.get(BinanceFutures),
+        parts.vendors.get(CoinGlassDerivs),
         parts.cache,
         parts.status,
         parts.flags,

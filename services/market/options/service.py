@@ -89,7 +89,7 @@ class OptionsService:
 
 def build(parts: MarketParts) -> OptionsService:
     return OptionsService(
-        parts.vendors.okx,
+        parts.vendors.get(OkxClient),
         parts.module(TickerService),
         parts.cache,
         parts.status,

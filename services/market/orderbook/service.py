@@ -139,8 +139,8 @@ class OrderBookService:
 
 def build(parts: MarketParts) -> OrderBookService:
     return OrderBookService(
-        parts.vendors.okx,
-        parts.vendors.binance,
+        parts.vendors.get(OkxClient),
+        parts.vendors.get(BinanceClient),
         parts.cache,
         parts.status,
         parts.flags,

@@ -58,8 +58,8 @@ class SentimentService:
 
 def build(parts: MarketParts) -> SentimentService:
     return SentimentService(
-        parts.vendors.coinglass,
-        parts.vendors.fear_greed,
+        parts.vendors.get(CoinGlassClient),
+        parts.vendors.get(FearGreedClient),
         parts.cache,
         parts.status,
         parts.flags,

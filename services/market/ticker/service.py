@@ -115,8 +115,8 @@ async def lasts(service: TickerService, inst_ids: set[str]) -> dict[str, Decimal
 
 def build(parts: MarketParts) -> TickerService:
     return TickerService(
-        parts.vendors.okx,
-        parts.vendors.coinapi,
+        parts.vendors.get(OkxClient),
+        parts.vendors.get(CoinApiClient),
         parts.cache,
         parts.status,
         parts.settings.ticker_cache_ttl_ms / 1000,

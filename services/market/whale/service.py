@@ -123,8 +123,8 @@ class WhaleService:
 def build(parts: MarketParts) -> WhaleService:
     settings = parts.settings
     return WhaleService(
-        parts.vendors.okx,
-        parts.vendors.coinglass,
+        parts.vendors.get(OkxClient),
+        parts.vendors.get(CoinGlassClient),
         parts.cache,
         parts.status,
         parts.flags,
