@@ -8,14 +8,14 @@ from loguru import logger
 from pydantic import BaseModel
 
 from bot.api.args import Args
-from bot.api.problems import from_error, problem
+from bot.api.problems import Problem, from_error, respond
 from bot.api.spec import ApiRoute
 from services.container import Services
 from services.kernel.deadline import answer_within
 from services.kernel.settings import Settings
 
 
-def bad_query(route: ApiRoute, args: Args) -> web.Response | None:
+def bad_query(route: ApiRoute, args: Args) -> Problem | None:
     """The documented query parameters, held to what the document says of them (a value given
     is not blank; one with listed values is one of them, exactly), so a client built from the
     document is never answered for something other than what it asked."""
@@ -24,16 +24,22 @@ def bad_query(route: ApiRoute, args: Args) -> web.Response | None:
             continue
         value = args[param.name]
         if not value.strip():
-            return problem(400, "empty parameter", detail=f"{param.name}: a value, or leave it out")
+            return Problem(
+                status=400,
+                title="empty parameter",
+                detail=f"{param.name}: a value, or leave it out",
+            )
         if param.values and value not in param.values:
             allowed = ", ".join(param.values)
-            return problem(400, "argument not allowed", detail=f"{value!r}: one of {allowed}")
+            return Problem(
+                status=400, title="argument not allowed", detail=f"{value!r}: one of {allowed}"
+            )
     return None
 
 
 async def answered(
     route: ApiRoute, args: Args, services: Services, settings: Settings
-) -> BaseModel | web.Response:
+) -> BaseModel | Problem:
     """The route's model for these arguments, under the chat's deadline; or the problem: a
     parameter not as documented, a service's refusal, anything unexpected as a 500 that tells
     nothing internal."""
@@ -48,13 +54,13 @@ async def answered(
         if refused is not None:
             return refused
         logger.exception("api {} failed", route.operation_id)
-        return problem(500, "internal error")
+        return Problem(status=500, title="internal error")
 
 
 async def answer(
     route: ApiRoute, args: Args, services: Services, settings: Settings
 ) -> web.Response:
     got = await answered(route, args, services, settings)
-    if isinstance(got, web.Response):
-        return got
+    if isinstance(got, Problem):
+        return respond(got)
     return web.Response(text=got.model_dump_json(), content_type="application/json")

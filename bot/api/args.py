@@ -6,4 +6,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from aiohttp import web
+
 Args = Mapping[str, str]
+
+
+def args_of(request: web.Request) -> dict[str, str]:
+    """A request's query and path parameters; the path's win over a query of the same name."""
+    return {**request.query, **request.match_info}

@@ -16,7 +16,7 @@ from aiohttp import web
 from pydantic import BaseModel, ValidationError
 
 from bot.api.answering import answered
-from bot.api.args import Args
+from bot.api.args import Args, args_of
 from bot.api.compat import (
     ALIASES,
     OPERATIONS,
@@ -29,7 +29,7 @@ from bot.api.compat import (
     translated,
 )
 from bot.api.gate import ApiGate
-from bot.api.problems import problem
+from bot.api.problems import Problem, problem, respond
 from bot.api.spec import ApiRoute
 from services.container import Services
 from services.kernel.settings import Settings
@@ -50,15 +50,15 @@ def _only(given: Args, only: dict[str, tuple[str, ...]]) -> str | None:
 
 async def run(
     entry: Alias | Operation, given: Args, services: Services, settings: Settings
-) -> tuple[BaseModel | None, web.Response | None, dict[str, str]]:
+) -> tuple[BaseModel | None, Problem | None, dict[str, str]]:
     """(the model, or the problem) and the earlier version's parameters as used."""
     wrong = _only(given, entry.only)
     route: ApiRoute = entry.route
     ours, used = translated(dict(given), route, entry.renames)
     if wrong is not None:
-        return None, problem(400, "argument not allowed", detail=wrong), used
+        return None, Problem(status=400, title="argument not allowed", detail=wrong), used
     got = await answered(route, ours, services, settings)
-    if isinstance(got, web.Response):
+    if isinstance(got, Problem):
         return None, got, used
     return got, None, used
 
@@ -70,11 +70,9 @@ def _alias_handler(
         refused = await gate.refusal(request)
         if refused is not None:
             return refused
-        model, failed, _used = await run(
-            alias, {**request.query, **request.match_info}, services, settings
-        )
+        model, failed, _used = await run(alias, args_of(request), services, settings)
         if failed is not None:
-            return failed
+            return respond(failed)
         assert model is not None
         return web.Response(text=model.model_dump_json(), content_type="application/json")
 
@@ -90,11 +88,8 @@ async def _operation(asked: GptsOperation, services: Services, settings: Setting
         return GptsResult(ok=False, op=asked.op, args=given, error=error, status=400)
     model, failed, used = await run(entry, {**entry.defaults, **given}, services, settings)
     if failed is not None:
-        body = json.loads(failed.text or "{}")
-        detail = body.get("detail") or ", ".join(
-            f"{f['source']} {f['reason']}" for f in body.get("failures", [])
-        )
-        error = f"{body.get('title', 'failed')}: {detail}" if detail else body.get("title")
+        detail = failed.detail or ", ".join(f"{f.source} {f.reason}" for f in failed.failures)
+        error = f"{failed.title}: {detail}" if detail else failed.title
         return GptsResult(ok=False, op=asked.op, args=used, error=error, status=failed.status)
     assert model is not None
     return GptsResult(ok=True, op=asked.op, args=used, data=model.model_dump(mode="json"))

@@ -33,26 +33,35 @@ class Problem(BaseModel):
 def problem(
     status: int, title: str, *, retry_after: int | None = None, **fields: Any
 ) -> web.Response:
-    body = Problem(title=title, status=status, **fields).model_dump_json(exclude_none=True)
+    return respond(Problem(title=title, status=status, **fields), retry_after)
+
+
+def respond(refused: Problem, retry_after: int | None = None) -> web.Response:
+    """A problem as the HTTP answer that carries it."""
+    body = refused.model_dump_json(exclude_none=True)
     headers = {"Retry-After": str(retry_after)} if retry_after else {}
-    return web.Response(status=status, text=body, content_type=PROBLEM, headers=headers)
+    return web.Response(status=refused.status, text=body, content_type=PROBLEM, headers=headers)
 
 
-def from_error(exc: Exception) -> web.Response | None:
+def from_error(exc: Exception) -> Problem | None:
     """The problem a service error stands for; None for anything unexpected."""
     if isinstance(exc, SymbolError):
         status = 404 if exc.kind == "unknown" else 400
-        return problem(status, f"{exc.kind} symbol", detail=exc.text, suggestion=exc.suggestion)
+        return Problem(
+            status=status, title=f"{exc.kind} symbol", detail=exc.text, suggestion=exc.suggestion
+        )
     if isinstance(exc, ArgumentError):
         allowed = ", ".join(exc.allowed)
-        return problem(400, "argument not allowed", detail=f"{exc.value!r}: one of {allowed}")
+        return Problem(
+            status=400, title="argument not allowed", detail=f"{exc.value!r}: one of {allowed}"
+        )
     if isinstance(exc, DataUnavailableError):
         failures = [Failure(source=s, reason=r.value) for s, r in exc.failures]
-        return problem(503, f"{exc.module} unavailable", failures=failures)
+        return Problem(status=503, title=f"{exc.module} unavailable", failures=failures)
     if isinstance(exc, NoOptionsError):
-        return problem(404, "no options listed", detail=str(exc))
+        return Problem(status=404, title="no options listed", detail=str(exc))
     if isinstance(exc, StorageUnavailableError):
-        return problem(503, "the database is not answering")
+        return Problem(status=503, title="the database is not answering")
     if isinstance(exc, ModuleDisabledError):
-        return problem(503, f"{exc.flag.value} is switched off by the operator")
+        return Problem(status=503, title=f"{exc.flag.value} is switched off by the operator")
     return None

@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 
 from bot.api.answering import answer
+from bot.api.args import args_of
 from bot.api.compat_server import add_compat
 from bot.api.gate import ApiGate
 from bot.api.openapi import openapi_document
@@ -30,8 +31,7 @@ def _handler(
         refused = await gate.refusal(request)
         if refused is not None:
             return refused
-        args = {**request.query, **request.match_info}
-        return await answer(route, args, services, settings)
+        return await answer(route, args_of(request), services, settings)
 
     return handle
 
