@@ -70,7 +70,6 @@ class RulesJob:
         self._held = True  # fires may wait from before (a cap, a restart): looked for once
         self._marked: datetime | None = None
         self._readings = readings
-        self._sources: dict[str, str] = {}  # this pass: who served each funding or OI key
 
     async def run(self) -> int:
         """One pass; returns how many messages it queued."""
@@ -98,19 +97,19 @@ class RulesJob:
             decisions = self.engine.evaluate(ranges, now, starts)
         # Funding and open interest: each new settlement or reading its own look, in order.
         settled: dict[str, tuple[datetime, Decimal]] = {}
-        self._sources = {}
+        sources: dict[str, str] = {}  # who served each funding or open interest key
         batches = await self._readings.batches(keys - symbols, self.engine.windows(), self._marks)
         for batch in batches:
             if batch.value is not None:
                 value = batch.value
                 ranges = {batch.key: (value, value, value)}
                 decisions += self.engine.evaluate(ranges, now, batch.starts, batch.at)
-            self._sources[batch.key] = batch.source
+            sources[batch.key] = batch.source
             if batch.settled:
                 settled[batch.key] = (batch.at, batch.value or Decimal(0))
         if not prices and not batches:
             decisions += self.engine.evaluate({}, now)  # expiries, reminders, wake-ups
-        return await self._write(decisions, prices, now, settled)
+        return await self._write(decisions, prices, now, settled, sources)
 
     async def _reload(self, now: datetime) -> None:
         # A second of overlap: a change committed while the last reload read is not missed
@@ -193,6 +192,7 @@ class RulesJob:
         prices: dict[str, Decimal],
         now: datetime,
         settled: dict[str, tuple[datetime, Decimal]],
+        sources: dict[str, str],
     ) -> int:
         states = [(d.rule, d.status) for d in decisions if not d.reminder]
         fired = [
@@ -201,7 +201,7 @@ class RulesJob:
                 d.rule.chat_id,
                 d.at or now,
                 _price(d, prices),
-                _fire(d, prices, self._sources.get(d.rule.spec.key)),
+                _fire(d, prices, sources.get(d.rule.spec.key)),
             )
             for d in decisions
             if d.hit is not None or d.expired or d.reminder

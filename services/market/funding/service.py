@@ -112,7 +112,6 @@ class FundingService:
         ttl_seconds: float,
     ) -> None:
         self._okx = okx
-        self._binance = binance
         # Asked in the order the module's spec names them (services/kernel/modules.py).
         self._sources: dict[str, FundingSource] = {OKX: okx, BINANCE_FUTURES: binance}
         self._glass = glass
