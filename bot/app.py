@@ -7,7 +7,6 @@ import contextlib
 import gc
 import signal
 from urllib.parse import urlparse
-from zoneinfo import ZoneInfo
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
@@ -26,9 +25,11 @@ from bot.delivery.shared_pacer import shared_pacer_for
 from bot.handlers.errors import errors_router
 from bot.http_server import make_app, start_http
 from bot.i18n import make_i18n
+from bot.middlewares.chat_settings import ChatSettingsMiddleware
 from bot.middlewares.chats import ChatSeenMiddleware
 from bot.middlewares.deadline import DeadlineMiddleware
 from bot.middlewares.locale import UserLocaleMiddleware
+from bot.middlewares.lock import LockMiddleware
 from bot.middlewares.metrics import CommandMetricsMiddleware
 from bot.middlewares.same_question import SameQuestionMiddleware
 from bot.middlewares.throttle import ThrottleMiddleware
@@ -89,17 +90,20 @@ def make_bot(
 def make_dispatcher(settings: Settings, services: Services, i18n: I18n) -> Dispatcher:
     dp = Dispatcher(services=services, settings=settings, commands=COMMANDS)
     dp.workflow_data.update(services.by_name())  # handlers declare the services they use
-    UserLocaleMiddleware(i18n, services.languages).setup(dp)
+    # Once per update, before the language and the view read them.
+    dp.update.outer_middleware(ChatSettingsMiddleware(services.chat_settings))
+    UserLocaleMiddleware(i18n=i18n).setup(dp)
     deadline = DeadlineMiddleware(settings.chat_deadline_seconds, settings.hedge_after_seconds)
     dp.message.outer_middleware(deadline)
     dp.callback_query.outer_middleware(deadline)
-    view = ViewMiddleware(i18n, ZoneInfo(settings.timezone), set(settings.admin_ids))
+    view = ViewMiddleware(i18n, services.chat_settings.defaults, set(settings.admin_ids))
     dp.message.outer_middleware(view)
     dp.callback_query.outer_middleware(view)
     throttle = ThrottleMiddleware(services.limits, settings.user_commands_per_minute)
     dp.message.outer_middleware(throttle)
     dp.callback_query.outer_middleware(throttle)
     dp.message.middleware(ChatSeenMiddleware(services.seen_chats))
+    dp.message.middleware(LockMiddleware())
     dp.message.middleware(SameQuestionMiddleware(canonical))
     dp.message.middleware(TypingMiddleware())
     dp.message.middleware(CommandMetricsMiddleware(services.metrics, canonical))

@@ -18,7 +18,6 @@ from bot.handlers.basic import help_, ids, start
 from bot.handlers.buttons import chart_view, expired, heatmap_range, record_view, refresh
 from bot.handlers.derivatives import deriv, deriv_window, funding
 from bot.handlers.flags import flags, toggle
-from bot.handlers.language import lang
 from bot.handlers.market import (
     alpha,
     chart,
@@ -28,11 +27,13 @@ from bot.handlers.market import (
     ticker,
     whale,
 )
+from bot.handlers.mute import mute_press
 from bot.handlers.performance import performance, replay
 from bot.handlers.permissions import member_changed
 from bot.handlers.private import private_text
 from bot.handlers.query_command import query_command
 from bot.handlers.rules import alert, alerts, edit_reply, editing, map_lines, rule_button
+from bot.handlers.settings import group_pick, lang, setting_press, settings
 from bot.handlers.status import status
 from bot.handlers.subscriptions import membership, migrated, subscribe, unsubscribe
 from bot.keyboards import (
@@ -47,6 +48,8 @@ from bot.keyboards import (
 )
 from bot.middlewares.callback_answer import CallbackAnswerGuard
 from bot.queries import BY_NAME, Query
+from bot.settings_keys import GroupPick, MutePress, SettingPress
+from services.chats.setting_specs import SETTINGS
 from services.kernel.alerts import SUBSCRIBABLE
 from services.kernel.modules import N_, SWITCHABLE
 
@@ -71,6 +74,9 @@ class CommandSpec:
     # The command as a trader sends it when it asks market data ("/ob SOL"): the fault matrix
     # runs every one of these against every vendor fault, so a new market command is in it.
     sample: str = ""
+    # It changes something (a group's alerts, its settings): in a group an admin /settings
+    # lock left to its admins, members get reading commands only (bot/middlewares/lock.py).
+    changes: bool = False
 
 
 def query_spec(query: Query) -> CommandSpec:
@@ -186,6 +192,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
         alert,
         usage="SYMBOL above|below PRICE · SYMBOL move 3% 15m · [every 1h] [for 7d] [note]",
         personal=True,
+        changes=True,
     ),
     CommandSpec(
         "alerts",
@@ -201,6 +208,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
         subscribe,
         usage=SUBSCRIPTION_USAGE,
         personal=True,
+        changes=True,
     ),
     CommandSpec(
         "unsubscribe",
@@ -208,8 +216,19 @@ COMMANDS: tuple[CommandSpec, ...] = (
         unsubscribe,
         usage=SUBSCRIPTION_USAGE,
         personal=True,
+        changes=True,
     ),
-    CommandSpec("lang", N_("Language of this chat"), lang, usage="[en|id]", personal=True),
+    CommandSpec(
+        "settings",
+        N_("This chat's settings: watchlist, pushes, time zone, quiet hours, daily brief"),
+        settings,
+        usage="[" + "|".join(SETTINGS) + "] [VALUE]",
+        personal=True,
+        changes=True,
+    ),
+    CommandSpec(
+        "lang", N_("Language of this chat"), lang, usage="[en|id]", personal=True, changes=True
+    ),
     CommandSpec("flags", N_("Switch data modules on and off (admins)"), flags, admin_only=True),
     CommandSpec("id", N_("Your Telegram id and this chat's (for ADMIN_IDS)"), ids, personal=True),
 )
@@ -226,7 +245,10 @@ def commands_router() -> Router:
     """
     router = Router(name="commands")
     for spec in COMMANDS:
-        flags: dict[str, Any] = {"same_answer": not (spec.personal or spec.admin_only)}
+        flags: dict[str, Any] = {
+            "same_answer": not (spec.personal or spec.admin_only),
+            "changes": spec.changes,
+        }
         if spec.chat_action:
             flags["chat_action"] = {"action": spec.chat_action, "initial_sleep": CHAT_ACTION_DELAY}
         only = (BotAdmin(),) if spec.admin_only else ()
@@ -249,6 +271,9 @@ def commands_router() -> Router:
     router.callback_query.register(record_view, RecordView.filter())
     router.callback_query.register(rule_button, RuleButton.filter())
     router.callback_query.register(map_lines, MapLines.filter())
+    router.callback_query.register(setting_press, SettingPress.filter())
+    router.callback_query.register(group_pick, GroupPick.filter())
+    router.callback_query.register(mute_press, MutePress.filter())
     router.callback_query.register(expired)  # last: whatever the filters above refused
     # A reply to the bot's "editing your alert" prompt is the alert's new level.
     router.message.register(edit_reply, TEXT, editing)

@@ -10,11 +10,13 @@ from typing import Protocol, cast
 from limits.aio.storage import MemoryStorage, Storage
 from loguru import logger
 
-from services.chats.languages import ChatLanguages
+from services.chats.desk import Defaults
 from services.chats.seen import SeenChats
+from services.chats.settings import ChatSettingsService
 from services.chats.subscriptions import SubscriptionService
 from services.delivery.call_followups import FollowUps
 from services.delivery.followups import FollowUpQueue
+from services.delivery.held import HeldPushes
 from services.delivery.outbox import Cooldown, Outbox
 from services.jobs.bias_job import BiasJob
 from services.jobs.grading_job import GradingJob
@@ -62,6 +64,7 @@ from services.signals.sniper.service import SniperService
 from services.signals.track_record import TrackRecordService
 from services.storage.calls import CallStore
 from services.storage.candles import CandleStore
+from services.storage.chat_settings import ChatSettingsStore
 from services.storage.chats import ChatRepository
 from services.storage.db import Database
 from services.storage.journal import Journal
@@ -89,7 +92,7 @@ class Services:
     price_charts: PriceCharts
     db: Database
     chats: ChatRepository
-    languages: ChatLanguages
+    chat_settings: ChatSettingsService
     seen_chats: SeenChats
     flags: FlagService
     routes: RouteBook
@@ -153,7 +156,8 @@ class Services:
             "snipers": self.sniper,
             "subscriptions": self.subscriptions,
             "switches": self.flags,
-            "languages": self.languages,
+            "chat_settings": self.chat_settings,
+            "chat_repo": self.chats,
             "track_record": self.track_record,
             "rules": self.rules,
             "rule_review": self.rule_review,
@@ -197,7 +201,7 @@ class Services:
         except Exception as exc:  # the database may be what failed; leases then just lapse
             logger.warning("could not release job leases: {}", exc)
         await self.seen_chats.aclose()  # what a burst noted, written before the database goes
-        await self.languages.aclose()
+        await self.chat_settings.aclose()
         for client in self.clients:
             await client.aclose()
         if self.stores is not None:
@@ -297,6 +301,7 @@ def build_services(
     track_record = TrackRecordService(calls.store)
     follow_ups = FollowUps(FollowUpQueue(db, outbox.published), subscriptions)
     chats = ChatRepository(db)
+    chat_settings = ChatSettingsService(ChatSettingsStore(db), Defaults.of(settings), chats)
 
     jobs = build_jobs(
         JobParts(
@@ -314,6 +319,8 @@ def build_services(
             follow_ups=follow_ups,
             candles=candles,
             rules=rules,
+            chat_settings=chat_settings,
+            held=HeldPushes(db, outbox),
         )
     )
     price_charts = PriceCharts(okx, cache, status)
@@ -339,7 +346,7 @@ def build_services(
         price_charts=price_charts,
         db=db,
         chats=chats,
-        languages=ChatLanguages(chats),
+        chat_settings=chat_settings,
         seen_chats=SeenChats(chats),
         subscriptions=subscriptions,
         outbox=outbox,

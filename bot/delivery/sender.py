@@ -16,7 +16,6 @@ import contextlib
 import math
 import time
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest
@@ -29,11 +28,14 @@ from bot.delivery.pacer import Pacer, pacer_for
 from bot.middlewares.locale import pick_locale
 from bot.render.pushes import push_keyboard, render_alert
 from bot.render.text import split_message
-from bot.render.view import View
+from bot.render.view import view_for
 from bot.telegram_auth import TelegramAuth
+from services.chats.desk import ChatSettings
+from services.chats.settings import ChatSettingsService
 from services.chats.subscriptions import SubscriptionService
 from services.container import Services
 from services.delivery.deliveries import Deliveries, DeliveryStatus, Pending
+from services.delivery.gate import Action, Verdict, decide
 from services.delivery.models import Delivery
 from services.delivery.outbox import Outbox
 from services.delivery.outcome import (
@@ -48,7 +50,6 @@ from services.delivery.outcome import (
 )
 from services.kernel.metrics import Metrics
 from services.kernel.settings import Settings
-from services.storage.chats import ChatRepository
 from services.storage.errors import StorageUnavailableError
 
 BATCH = 200
@@ -68,7 +69,7 @@ class Sender:
         bot: Bot,
         outbox: Outbox,
         subscriptions: SubscriptionService,
-        chats: ChatRepository,
+        chat_settings: ChatSettingsService,
         i18n: I18n,
         metrics: Metrics,
         settings: Settings,
@@ -79,10 +80,9 @@ class Sender:
         self._auth = auth if auth is not None else TelegramAuth()
         self._deliveries: Deliveries = outbox.deliveries
         self._subscriptions = subscriptions
-        self._chats = chats
+        self._settings = chat_settings
         self._i18n = i18n
         self._metrics = metrics
-        self._tz = ZoneInfo(settings.timezone)
         self._max_attempts = settings.delivery_max_attempts
         self._claim_seconds = settings.delivery_claim_seconds
         self._claim_at_once = max(
@@ -94,9 +94,11 @@ class Sender:
         self._slots = asyncio.Semaphore(IN_FLIGHT)
         self._in_flight: set[int] = set()
         self._tasks: set[asyncio.Task[None]] = set()
-        self._locales: dict[int, str] = {}  # per drain: a chat's language may change later
+        # Per drain: each chat's settings, read once for the batch it is in (they may change
+        # later), and each text rendered once per language and zone.
+        self._desks: dict[int, ChatSettings] = {}
         self._texts: dict[
-            tuple[int, tuple[str, ...], str], tuple[str, InlineKeyboardMarkup | None]
+            tuple[int, tuple[str, ...], str, str], tuple[str, InlineKeyboardMarkup | None]
         ] = {}
         # At start (a previous run of this instance may have died mid-send) and after a
         # storage failure (claims made just before it were never sent): this instance's own
@@ -124,7 +126,7 @@ class Sender:
             bot,
             services.outbox,
             services.subscriptions,
-            services.chats,
+            services.chat_settings,
             i18n,
             services.metrics,
             services.settings,
@@ -191,7 +193,7 @@ class Sender:
                 await self._settle()
                 if not await self._deliveries.due(1):
                     self._pacer.forget_idle()
-                    self._locales.clear()
+                    self._desks.clear()
                     self._texts.clear()
                     return
                 continue
@@ -203,6 +205,9 @@ class Sender:
                     ready.setdefault(delivery.chat_id, delivery)
             claimed = await self._deliveries.claim(list(ready.values()), self._claim_seconds)
             waiting = [d for d in ready.values() if d.delivery_id in claimed]
+            unread = {d.chat_id for d in waiting} - self._desks.keys()
+            if unread:  # one batched read for the chats of this batch
+                self._desks.update(await self._settings.many(unread))
             try:
                 # Nothing more is sent while outcomes cannot be written (a send that cannot be
                 # recorded is one a crash would repeat): the rest waits for storage.
@@ -261,9 +266,9 @@ class Sender:
             self._in_flight.discard(delivery.delivery_id)
             self._slots.release()
 
-    async def _call_telegram(self, d: Pending) -> int | None:
+    async def _call_telegram(self, d: Pending, desk: ChatSettings, silent: bool) -> int | None:
         """Returns the id of the (first) message made, which follow-ups edit or answer."""
-        text, markup = await self._render(d)
+        text, markup = self._render(d, desk)
         if d.alert.payload.delivery is Delivery.EDIT and d.reply_to is not None:
             await self._edit(d.chat_id, d.reply_to, text, markup)
             return d.reply_to
@@ -279,6 +284,7 @@ class Sender:
                     else None
                 ),
                 reply_markup=markup if n == len(parts) - 1 else None,  # where it ends
+                disable_notification=silent or None,
             )
             first = first if first is not None else message.message_id
         return first
@@ -306,11 +312,36 @@ class Sender:
             raise
 
     async def _send(self, d: Pending) -> None:
+        desk = self._desks.get(d.chat_id) or await self._settings.get(d.chat_id)
+        payload = d.content().payload
+        verdict = decide(
+            desk,
+            self._settings.defaults,
+            d.alert.type,
+            payload.coins(),
+            datetime.now(UTC),
+            urgent=payload.urgent(),
+        )
+        if not verdict.sends:
+            await self._set_aside(d, verdict)
+            return
         try:
-            outcome: Outcome = Sent(await self._call_telegram(d))
+            outcome: Outcome = Sent(
+                await self._call_telegram(d, desk, silent=verdict.action is Action.SILENT)
+            )
         except ANSWERS as exc:
             outcome = outcome_of(exc)
         await self.apply(d, outcome)
+
+    async def _set_aside(self, d: Pending, verdict: Verdict) -> None:
+        """Held, muted or dropped by the chat's settings: written in the outbox, not sent."""
+        status = {
+            Action.HOLD: DeliveryStatus.HELD,
+            Action.MUTE: DeliveryStatus.MUTED,
+            Action.DROP: DeliveryStatus.DROPPED,
+        }[verdict.action]
+        await self._deliveries.set_aside(d, status, verdict.until or datetime.now(UTC))
+        self._metrics.deliveries.labels(status).inc()
 
     async def apply(self, d: Pending, outcome: Outcome) -> None:
         """What one try came to, written back to the outbox (and the chat's subscriptions) with
@@ -362,22 +393,18 @@ class Sender:
                 "delivery {} to chat {}: {}; retries spent", d.delivery_id, d.chat_id, error
             )
 
-    async def _render(self, d: Pending) -> tuple[str, InlineKeyboardMarkup | None]:
-        """In the chat's language, with its buttons; one alert to a thousand chats renders
-        once per language (and per cooldown cut), not a thousand times."""
-        locale = self._locales.get(d.chat_id)
-        if locale is None:
-            chat = await self._chats.get(d.chat_id)
-            locale = pick_locale(
-                (chat.chosen_language or chat.language) if chat else None,
-                self._i18n.available_locales,
-                self._i18n.default_locale,
-            )
-            self._locales[d.chat_id] = locale
-        key = (d.alert_id, tuple(d.symbols), locale)
+    def _render(self, d: Pending, desk: ChatSettings) -> tuple[str, InlineKeyboardMarkup | None]:
+        """In the chat's language and time zone, with its buttons; one alert to a thousand
+        chats renders once per language and zone (and per cooldown cut), not a thousand times."""
+        locale = pick_locale(
+            desk.language or desk.seen_language,
+            self._i18n.available_locales,
+            self._i18n.default_locale,
+        )
+        view = view_for(desk, self._settings.defaults, locale)
+        key = (d.alert_id, tuple(d.symbols), locale, view.tz.key)
         rendered = self._texts.get(key)
         if rendered is None:
-            view = View(locale=locale, tz=self._tz, now=datetime.now(UTC))
             content = d.content()
             with self._i18n.context(), self._i18n.use_locale(locale):
                 rendered = self._texts[key] = (render_alert(content, view), push_keyboard(content))

@@ -9,14 +9,14 @@ from aiogram.types import Message
 from bot.render.help import Describable, render_help, render_ids, render_start
 from bot.render.view import View
 from bot.reply import reply
-from services.chats.languages import ChatLanguages
+from services.chats.desk import ChatSettings
 
 
 async def start(
-    message: Message, view: View, commands: Sequence[Describable], languages: ChatLanguages
+    message: Message, view: View, commands: Sequence[Describable], desk: ChatSettings
 ) -> None:
     first_name = message.from_user.first_name if message.from_user else None
-    chosen = await languages.chosen(message.chat.id) is not None
+    chosen = desk.language is not None
     await reply(message, render_start(commands, view, first_name, chosen))
 
 

@@ -13,7 +13,7 @@ from bot.handlers.permissions import forget, may_manage
 from bot.render.help import render_group_hello
 from bot.render.subscriptions import render_not_chat_admin, render_subscriptions
 from bot.reply import reply
-from services.chats.languages import ChatLanguages
+from services.chats.settings import ChatSettingsService
 from services.chats.subscriptions import SubscriptionService, parse_kinds
 
 GONE = {ChatMemberStatus.KICKED, ChatMemberStatus.LEFT}
@@ -23,19 +23,25 @@ async def subscribe(
     message: Message,
     command: CommandObject,
     subscriptions: SubscriptionService,
-    languages: ChatLanguages,
+    chat_settings: ChatSettingsService,
     bot: Bot,
 ) -> None:
     changed = await _change(message, command, subscriptions, bot, active=True)
     chat, admin = message.chat, message.from_user
     if changed and chat.type != ChatType.PRIVATE and admin is not None:
-        await languages.subscribed_by(chat.id, chat.type, chat.title, admin.language_code)
+        await chat_settings.subscribed_by(chat.id, chat.type, chat.title, admin.language_code)
+    await chat_settings.forget(chat.id)  # its push modes are read afresh
 
 
 async def unsubscribe(
-    message: Message, command: CommandObject, subscriptions: SubscriptionService, bot: Bot
+    message: Message,
+    command: CommandObject,
+    subscriptions: SubscriptionService,
+    chat_settings: ChatSettingsService,
+    bot: Bot,
 ) -> None:
     await _change(message, command, subscriptions, bot, active=False)
+    await chat_settings.forget(message.chat.id)
 
 
 async def _change(

@@ -1,11 +1,10 @@
-"""Gives each handler a `View`: the reader's language, time zone, the time now, admin or not."""
+"""Gives each handler a `View`: the reader's language, the chat's time zone (its settings, else
+TIMEZONE), the time now, admin or not. The sender builds a push's View the same way."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from aiogram import BaseMiddleware
 from aiogram.enums import ChatType
@@ -13,13 +12,14 @@ from aiogram.types import Chat, TelegramObject, User
 from aiogram.utils.i18n import I18n
 
 from bot.render.audience import set_operator
-from bot.render.view import View
+from bot.render.view import view_for
+from services.chats.desk import ChatSettings, Defaults
 
 
 class ViewMiddleware(BaseMiddleware):
-    def __init__(self, i18n: I18n, tz: ZoneInfo, admin_ids: set[int]) -> None:
+    def __init__(self, i18n: I18n, defaults: Defaults, admin_ids: set[int]) -> None:
         self._i18n = i18n
-        self._tz = tz
+        self._defaults = defaults
         self._admins = admin_ids
 
     async def __call__(
@@ -31,12 +31,8 @@ class ViewMiddleware(BaseMiddleware):
         user: User | None = data.get("event_from_user")
         chat: Chat | None = data.get("event_chat")
         admin = user is not None and user.id in self._admins
-        data["view"] = View(
-            locale=self._i18n.current_locale,
-            tz=self._tz,
-            now=datetime.now(UTC),
-            is_admin=admin,
-        )
+        desk: ChatSettings = data.get("desk") or ChatSettings()
+        data["view"] = view_for(desk, self._defaults, self._i18n.current_locale, admin)
         # Operator details go to a bot admin in a private chat only, never to a group.
         set_operator(admin and chat is not None and chat.type == ChatType.PRIVATE)
         return await handler(event, data)

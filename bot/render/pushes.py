@@ -7,20 +7,24 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from aiogram.types import InlineKeyboardMarkup
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.keyboards import ChartView, RecordKind, RecordView, call_ref, with_map
 from bot.render.alerts import render_entry_map, render_health
 from bot.render.alpha import render_alpha
+from bot.render.desk import render_away, render_brief
 from bot.render.followups import render_outcome, render_tracking, render_withdrawn, track_line
 from bot.render.rule_alerts import render_rule_push, rule_push_keyboard
 from bot.render.text import b
 from bot.render.view import View
+from bot.settings_keys import MutePress
 from services.delivery.models import (
     Alert,
+    AwayPush,
     BiasPush,
+    BriefPush,
     EditPush,
     HealthPush,
     OutcomePush,
@@ -29,6 +33,7 @@ from services.delivery.models import (
     SniperPush,
     WithdrawnPush,
 )
+from services.kernel.alerts import AlertType
 from services.kernel.symbols import Instrument
 from services.market.ticker.candles import Bar
 from services.vendors.okx_symbols import okx_inst_id
@@ -59,6 +64,8 @@ RENDERERS: dict[type[Push], Callable[[Any, View], str]] = {
     OutcomePush: lambda push, view: render_outcome(push.track, view),
     WithdrawnPush: lambda push, view: render_withdrawn(push.withdrawn, view),
     RulePush: render_rule_push,
+    AwayPush: render_away,
+    BriefPush: render_brief,
 }
 
 
@@ -111,6 +118,20 @@ KEYBOARDS: dict[type[Push], Callable[[Any], InlineKeyboardMarkup | None]] = {
 
 
 def push_keyboard(alert: Alert) -> InlineKeyboardMarkup | None:
-    """The buttons under a push; None for a kind that carries none (a health notice)."""
+    """The buttons under a push, and under every one a 🔕 that mutes its kind or its coins."""
     keys = KEYBOARDS.get(type(alert.payload))
-    return keys(alert.payload) if keys is not None else None
+    markup = keys(alert.payload) if keys is not None else None
+    if alert.type in UNMUTED:
+        return markup
+    mute = InlineKeyboardButton(
+        text="🔕",
+        callback_data=MutePress(
+            kind=alert.type.value, coin=",".join(alert.payload.coins()[:3])
+        ).pack(),
+    )
+    rows = markup.inline_keyboard if markup is not None else []
+    return InlineKeyboardMarkup(inline_keyboard=[*rows, [mute]])
+
+
+# The brief and the away summary are what a chat asked for: no 🔕 under them.
+UNMUTED = frozenset({AlertType.BRIEF, AlertType.AWAY})

@@ -14,6 +14,8 @@ from babel import Locale
 from babel.dates import format_datetime
 from babel.numbers import parse_pattern
 
+from services.chats.desk import ChatSettings, Defaults
+
 # Thousand, million, billion, trillion, in each language, none read as another in the other.
 # A no-break space keeps a number and its unit on one line.
 COMPACT_UNITS = {
@@ -107,3 +109,9 @@ class View:
         if seconds < 86400:
             return _("{n}h ago").format(n=seconds // 3600)
         return _("{n}d ago").format(n=seconds // 86400)
+
+
+def view_for(desk: ChatSettings, defaults: Defaults, locale: str, is_admin: bool = False) -> View:
+    """The one way a chat's settings become a View: a reply and a push to the same chat can
+    never disagree on its time zone."""
+    return View(locale=locale, tz=desk.zone(defaults), now=datetime.now(UTC), is_admin=is_admin)

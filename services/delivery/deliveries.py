@@ -31,6 +31,11 @@ class DeliveryStatus:
     GONE = "gone"  # the chat blocked the bot, removed it, or does not exist
     FAILED = "failed"  # retries spent
     SUPERSEDED = "superseded"  # an edit overtaken by a newer one of the same message
+    # Set aside at delivery time by the chat's settings (services/delivery/gate.py):
+    HELD = "held"  # inside quiet hours: until next_at, then summed up in one message
+    FOLDED = "folded"  # a held one, released inside that summary
+    MUTED = "muted"  # its kind or coin muted: counted (the brief says how many), not sent
+    DROPPED = "dropped"  # its kind switched off after it was queued
 
 
 class Pending(BaseModel):
@@ -265,6 +270,21 @@ class Deliveries:
                 .where(DeliveryRow.id == delivery.delivery_id)
                 .values(next_at=at, error=error[:256], status=DeliveryStatus.PENDING)
             )
+
+    async def set_aside(self, delivery: Pending, status: str, at: datetime) -> bool:
+        """Held (until `at`), muted or dropped instead of sent, in one conditional write: only
+        a delivery still pending or claimed changes, so a verdict applied twice (a sender's
+        claim lapsed and another took it) lands once. False when it had already changed."""
+        async with self._db.sessions() as session, session.begin():
+            result = await session.execute(
+                update(DeliveryRow)
+                .where(
+                    DeliveryRow.id == delivery.delivery_id,
+                    DeliveryRow.status.in_([DeliveryStatus.PENDING, DeliveryStatus.SENDING]),
+                )
+                .values(status=status, next_at=at, claimed_by=None)
+            )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
 
     async def close(self, delivery: Pending, status: str, error: str) -> None:
         async with self._db.sessions() as session, session.begin():

@@ -9,6 +9,7 @@ from typing import Annotated, Any, ClassVar, Literal, Self, get_args
 
 from pydantic import BaseModel, Field, model_validator
 
+from services.delivery.brief_models import Brief
 from services.kernel.alerts import AlertType
 from services.kernel.rule_model import RuleFire
 from services.signals.bias.rule import BiasCall, Missing
@@ -91,6 +92,14 @@ class Push(BaseModel):
         """The part of it one chat gets (others of its items may be inside a cooldown)."""
         return self
 
+    def coins(self) -> list[str]:
+        """The coins it is about, which a chat may mute one by one."""
+        return self.items()
+
+    def urgent(self) -> bool:
+        """Comes during the chat's quiet hours (silently) instead of being held."""
+        return False
+
     @classmethod
     def dedupe_key(cls, item: str) -> str:
         """What a cooldown is kept under for one item: `bias:SOL`, `rule:1234`."""
@@ -167,9 +176,52 @@ class RulePush(Push):
     def items(self) -> list[str]:
         return [str(f.rule_id) for f in self.fires]
 
+    def coins(self) -> list[str]:
+        return sorted({f.symbol.split("-")[0] for f in self.fires})
+
+    def urgent(self) -> bool:
+        return any(f.urgent for f in self.fires)
+
+
+# What quiet hours may hold (the away summary and the brief themselves are never held).
+HeldPayload = Annotated[
+    BiasPush | SniperPush | HealthPush | EditPush | OutcomePush | WithdrawnPush | RulePush,
+    Field(discriminator="kind"),
+]
+
+
+class Held(BaseModel):
+    at: datetime  # when its job made it
+    payload: HeldPayload
+
+
+class AwayPush(Push):
+    """What the chat's quiet hours held, as one message when they ended: each push as it was,
+    with each coin's price now (what happened since)."""
+
+    kind: Literal[AlertType.AWAY] = AlertType.AWAY
+    held: list[Held]
+    prices: dict[str, Decimal] = Field(default_factory=dict)
+    source: str = "OKX"
+
+
+class BriefPush(Push):
+    """A chat's daily brief, at the time it set."""
+
+    kind: Literal[AlertType.BRIEF] = AlertType.BRIEF
+    brief: Brief
+
 
 Payload = Annotated[
-    BiasPush | SniperPush | HealthPush | EditPush | OutcomePush | WithdrawnPush | RulePush,
+    BiasPush
+    | SniperPush
+    | HealthPush
+    | EditPush
+    | OutcomePush
+    | WithdrawnPush
+    | RulePush
+    | AwayPush
+    | BriefPush,
     Field(discriminator="kind"),
 ]
 PUSH_KINDS: tuple[type[Push], ...] = get_args(get_args(Payload)[0])

@@ -6,7 +6,7 @@ pair means nothing is queued twice. Edge state and cooldowns decide who gets wha
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -128,13 +128,16 @@ class Outbox:
         call_id: int | None = None,
         remember: bool = True,
         then: Record | None = None,
+        interests: Mapping[int, set[str]] | None = None,
     ) -> Published:
         """`publish`, saying which signals went out. With a `setup` rule (the sniper) a chat
         is skipped only when it already has this setup; `call_id` ties the alert to the call
         it carries, for follow-ups. `remember=False` leaves the edge state alone (a live setup
         re-offered to chats that subscribed later). `then` writes in the same transaction,
         told which symbols reached a chat: the job's own records commit with the alert, and
-        no write of the job's competes with the sender's once sending has begun."""
+        no write of the job's competes with the sender's once sending has begun. `interests`
+        narrows each chat to the symbols it watches (its watchlist): a chat watching none of
+        the signals gets nothing."""
         now = datetime.now(UTC)
         window = setup.lifetime_seconds if setup is not None else self._cooldown.seconds
         since = now - timedelta(seconds=window)
@@ -146,10 +149,12 @@ class Outbox:
             recent = await self._recent(session, [key(s.symbol) for s in signals], chats, since)
             per_chat: dict[int, list[Signal]] = {}
             for chat in chats:
+                watched = interests.get(chat, set()) if interests is not None else None
                 wanted = [
                     s
                     for s in signals
-                    if not self._cooled(recent.get((chat, key(s.symbol))), s, setup)
+                    if (watched is None or s.symbol in watched)
+                    and not self._cooled(recent.get((chat, key(s.symbol))), s, setup)
                 ]
                 if wanted or not signals:
                     per_chat[chat] = wanted
@@ -271,6 +276,9 @@ FINISHED = (
     DeliveryStatus.GONE,
     DeliveryStatus.FAILED,
     DeliveryStatus.SUPERSEDED,
+    DeliveryStatus.FOLDED,
+    DeliveryStatus.MUTED,
+    DeliveryStatus.DROPPED,
 )
 
 

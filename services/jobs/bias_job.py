@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from loguru import logger
 
+from services.chats.settings import ChatSettingsService
 from services.chats.subscriptions import SubscriptionService
 from services.delivery.call_followups import FollowUps
 from services.delivery.models import Alert, BiasPush, Signal, Withdrawal
@@ -35,6 +36,9 @@ MIN_INPUTS = 2  # fewer inputs make no call; such a run must not overwrite the l
 class BiasRun:
     inputs: list[BiasInputs]
     calls: list[BiasCall]
+    # The subscribed chats whose settings let bias calls through, each with its watchlist;
+    # None when the database could not say (the operator's WATCH_SYMBOLS are evaluated).
+    audience: dict[int, set[str]] | None = None
 
 
 class BiasJob(SignalJob[BiasRun]):
@@ -47,6 +51,7 @@ class BiasJob(SignalJob[BiasRun]):
         subscriptions: SubscriptionService,
         symbols: list[str],
         *,
+        chat_settings: ChatSettingsService,
         calls: CallLog,
         follow_ups: FollowUps,
         track_record: TrackRecordService,
@@ -56,16 +61,31 @@ class BiasJob(SignalJob[BiasRun]):
         self._bias = bias
         self._subscriptions = subscriptions
         self._symbols = symbols
+        self._settings = chat_settings
         self._calls = calls
         self._follow_ups = follow_ups
         self._track_record = track_record
         self._whale_threshold = whale_threshold
 
     async def read(self, started: datetime) -> BiasRun:
+        audience = await self._audience()
+        # The operator's coins and every coin a subscribed chat watches (its choices are held
+        # to WATCHLIST_CHOICES): each evaluated once, however many chats watch it.
+        watched = {c for coins in (audience or {}).values() for c in coins}
+        symbols = [*self._symbols, *sorted(watched - set(self._symbols))]
         inputs: list[BiasInputs] = await asyncio.gather(
-            *(self._bias.inputs(Instrument(base=s)) for s in self._symbols)
+            *(self._bias.inputs(Instrument(base=s)) for s in symbols)
         )
-        return BiasRun(inputs, [self._bias.evaluate(i) for i in inputs])
+        return BiasRun(inputs, [self._bias.evaluate(i) for i in inputs], audience)
+
+    async def _audience(self) -> dict[int, set[str]] | None:
+        try:
+            chats = await self._subscriptions.subscribers(AlertType.BIAS)
+            desks = await self._settings.audience(AlertType.BIAS, chats)
+        except StorageUnavailableError:
+            return None
+        defaults = self._settings.defaults
+        return {chat: set(desk.watch(defaults)) for chat, desk in desks.items()}
 
     def journal(self, read: BiasRun) -> list[Entry]:
         return [
@@ -80,9 +100,11 @@ class BiasJob(SignalJob[BiasRun]):
         for i in read.inputs:  # each whale event over the threshold is a call of its own
             if i.whale is not None:
                 await self._calls.whales(i.whale.events, self._whale_threshold)
-        return await self._push(read.calls, started)
+        return await self._push(read.calls, started, read.audience)
 
-    async def _push(self, calls: list[BiasCall], started: datetime) -> int:
+    async def _push(
+        self, calls: list[BiasCall], started: datetime, audience: dict[int, set[str]] | None
+    ) -> int:
         pushed: list[BiasCall] = []
         signals: list[Signal] = []
         quiet: list[Signal] = []
@@ -116,10 +138,15 @@ class BiasJob(SignalJob[BiasRun]):
             )
         if not pushed:
             return queued
-        chats = await self._subscriptions.subscribers(AlertType.BIAS)
+        if audience is None:  # the database did not answer in read(): ask again, to all
+            chats = await self._subscriptions.subscribers(AlertType.BIAS)
+        else:
+            chats = list(audience)
         record = await self._track_record.line(Kind.BIAS, None, started)
         alert = Alert(started_at=started, payload=BiasPush(calls=pushed, record=record))
-        published = await self._outbox.queue(alert, signals, chats, then=self._calls.bias(pushed))
+        published = await self._outbox.queue(
+            alert, signals, chats, then=self._calls.bias(pushed), interests=audience
+        )
         logger.info(
             "bias job: {} changed, queued for {} chats",
             ", ".join(f"{c.symbol} {c.direction.value}" for c in pushed),
@@ -166,6 +193,7 @@ def build(parts: JobParts) -> BiasJob:
         parts.bias,
         parts.subscriptions,
         settings.watch_symbols,
+        chat_settings=parts.chat_settings,
         calls=parts.calls,
         follow_ups=parts.follow_ups,
         track_record=parts.track_record,

@@ -13,8 +13,10 @@ from typing import Protocol, runtime_checkable
 
 from prometheus_client import Counter
 
+from services.chats.settings import ChatSettingsService
 from services.chats.subscriptions import SubscriptionService
 from services.delivery.call_followups import FollowUps
+from services.delivery.held import HeldPushes
 from services.delivery.outbox import Outbox
 from services.jobs.template import JobCommon
 from services.kernel.alerts import JOBS, Job
@@ -61,6 +63,8 @@ class JobParts:
     follow_ups: FollowUps
     candles: CandleStore
     rules: RuleStore  # the alerts chats set
+    chat_settings: ChatSettingsService  # each chat's watchlist, hours and brief
+    held: HeldPushes  # what quiet hours held
 
     def lifetime(self) -> timedelta:
         """How long a pushed sniper map waits for its entry (SNIPER_SETUP_LIFETIME_MINUTES)."""

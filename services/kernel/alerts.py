@@ -29,6 +29,8 @@ class AlertType(StrEnum):
     # silent edits of a pushed map always happen.
     FOLLOWUPS = "followups"
     RULE = "rule"  # the alerts a chat set itself (/alert) that fired
+    AWAY = "away"  # what quiet hours held, as one message when they end
+    BRIEF = "brief"  # a chat's daily brief, at the time it set
 
 
 # What a chat can /subscribe to, and what /subscribe calls it.
@@ -48,6 +50,7 @@ class Job(StrEnum):
     SNIPER = "sniper"
     GRADING = "grading"
     RULES = "alerts"  # the alerts chats set (/alert): one pass over the prices
+    DESK = "desk"  # each minute: the briefs that are due, the held pushes whose hours ended
 
 
 @dataclass(frozen=True)
@@ -91,6 +94,10 @@ JOBS: dict[Job, JobSpec] = {
     # The alerts chats set: a pass over the prices every ALERT_CHECK_SECONDS.
     Job.RULES: JobSpec(
         "alert_check_seconds", 5.0, leased=True, pushes=AlertType.RULE, builder="rules_job"
+    ),
+    # Each minute: the chats whose brief is due, and those whose quiet hours ended.
+    Job.DESK: JobSpec(
+        "desk_check_seconds", 60.0, leased=True, pushes=AlertType.BRIEF, builder="desk_job"
     ),
 }
 # Jobs whose runs are judged by their modules (shown in /status and /healthz).

@@ -144,3 +144,4 @@ class RuleFire(BaseModel):
     ended: bool = False  # the alert is over (once, or expired)
     expired: bool = False  # it ended by its expiry, not by firing
     reminder: bool = False  # a day before its expiry: a reminder, not a fire
+    urgent: bool = False  # the chat marked it urgent: it comes during quiet hours, silently

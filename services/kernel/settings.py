@@ -94,6 +94,25 @@ class Settings(BaseSettings, _Registered):
         default_factory=lambda: ["BTC", "ETH", "SOL"]
     )
     sniper_symbol: str = "SOL"
+    # What a chat may choose with /settings: the coins its watchlist may hold (with
+    # WATCH_SYMBOLS; the bias job evaluates the union of the watchlists in use, so this bounds
+    # its work), how many, and the lowest whale minimum it may set.
+    watchlist_choices: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: [
+            "BTC",
+            "ETH",
+            "SOL",
+            "BNB",
+            "XRP",
+            "DOGE",
+            "ADA",
+            "AVAX",
+            "LINK",
+            "TON",
+        ]
+    )
+    watchlist_max: int = Field(default=10, ge=1, le=50)
+    whale_min_usd_floor: Decimal = Field(default=Decimal(100_000), ge=0)
     timezone: str = "Asia/Jakarta"
     active_hours: str = "00:00-24:00"
     webhook_url: str = ""
@@ -166,12 +185,12 @@ class Settings(BaseSettings, _Registered):
     # them, are kept this long (the track record itself is kept for good).
     alert_retention_days: int = Field(default=30, ge=1)
 
-    @field_validator("admin_ids", "watch_symbols", "api_keys", mode="before")
+    @field_validator("admin_ids", "watch_symbols", "watchlist_choices", "api_keys", mode="before")
     @classmethod
     def _csv(cls, value: object) -> object:
         return _split_csv(value)
 
-    @field_validator("watch_symbols", "sniper_symbol")
+    @field_validator("watch_symbols", "watchlist_choices", "sniper_symbol")
     @classmethod
     def _coins(cls, value: list[str] | str) -> list[str] | str:
         """Any spelling a user may type (`$SOL`, `SOL-USDT`) names the coin; nonsense fails at

@@ -53,37 +53,16 @@ class ChatRepository:
         async with self._db.sessions() as session, session.begin():
             await session.execute(statement)
 
-    async def choose_language(
-        self, chat_id: int, kind: str, title: str | None, language: str
-    ) -> None:
-        now = datetime.now(UTC)
-        statement = self._db.insert(Chat).values(
-            chat_id=chat_id,
-            kind=kind,
-            title=title,
-            chosen_language=language,
-            first_seen=now,
-            last_seen=now,
-        )
-        statement = statement.on_conflict_do_update(
-            index_elements=[Chat.chat_id], set_={"chosen_language": language, "last_seen": now}
-        )
-        async with self._db.saving() as session:
-            await session.execute(statement)
-
-    async def chosen_languages(self, chat_ids: list[int]) -> dict[int, str | None]:
-        """The /lang choice of many chats in one query, bounded (`Database.quick`): read for
-        the language of first messages (chats never seen, or without a choice: None)."""
-        return await self._db.quick(self._chosen_languages(chat_ids))
-
-    async def _chosen_languages(self, chat_ids: list[int]) -> dict[int, str | None]:
+    async def groups(self, limit: int) -> list[tuple[int, str | None]]:
+        """The groups the bot was most recently in, newest first, with their titles."""
         async with self._db.sessions() as session:
             rows = await session.execute(
-                select(Chat.chat_id, Chat.chosen_language).where(Chat.chat_id.in_(chat_ids))
+                select(Chat.chat_id, Chat.title)
+                .where(Chat.kind.in_(["group", "supergroup"]))
+                .order_by(Chat.last_seen.desc())
+                .limit(limit)
             )
-            found: dict[int, str | None] = dict.fromkeys(chat_ids)
-            found.update({chat_id: language for chat_id, language in rows})
-            return found
+            return [(chat_id, title) for chat_id, title in rows.all()]
 
     async def get(self, chat_id: int) -> Chat | None:
         async with self._db.sessions() as session:

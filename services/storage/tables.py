@@ -18,6 +18,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.sql.expression import false
 
 
 class Base(DeclarativeBase):
@@ -33,9 +34,24 @@ class Chat(Base):
     kind: Mapped[str] = mapped_column(String(16))  # private, group, supergroup, channel
     title: Mapped[str | None] = mapped_column(String(256))
     language: Mapped[str | None] = mapped_column(String(8))  # the user's Telegram language
-    chosen_language: Mapped[str | None] = mapped_column(String(8))  # set with /lang; wins
     first_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     last_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ChatSettingsRow(Base):
+    """A chat's settings (services/chats/desk.py) as one JSON document, versioned. The brief's
+    time, the chat's zone and the day it last got its brief are also columns: the brief job
+    scans them every minute without reading the documents."""
+
+    __tablename__ = "chat_settings"
+
+    chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    version: Mapped[int] = mapped_column(Integer)  # bumped on every change (optimistic writes)
+    data: Mapped[str] = mapped_column(Text)
+    tz: Mapped[str | None] = mapped_column(String(64))  # None: the operator's TIMEZONE
+    brief_minute: Mapped[int | None] = mapped_column(Integer, index=True)  # local, of the day
+    brief_on: Mapped[str | None] = mapped_column(String(10))  # local date of the last brief
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class FlagRow(Base):
@@ -85,8 +101,9 @@ class SubscriptionRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     chat_id: Mapped[int] = mapped_column(BigInteger, index=True)
-    kind: Mapped[str] = mapped_column(String(16))  # bias, sniper
+    kind: Mapped[str] = mapped_column(String(16))  # bias, sniper, followups, rule, health
     active: Mapped[bool] = mapped_column(Boolean)
+    silent: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 

@@ -67,7 +67,7 @@ async def test_a_crossing_fires_once_with_what_crossed_the_price_and_the_note(
     assert "<i>take profit</i>" in fired
     assert "That alert is done; ↩️ sets it again." in fired
     buttons = dispatch.buttons(telegram.calls_to("sendMessage", ok=True)[-1])
-    assert set(buttons) == {"📈 SOL", "↩️ Again"}
+    assert set(buttons) == {"📈 SOL", "↩️ Again", "🔕"}  # 🔕: mute this kind or coin
     [rule] = await dispatch.services.rules.store.history(RINA)
     assert await dispatch.services.rules.store.live(RINA) == []  # over: it fired
     await dispatch.command("/alerts history", chat_id=RINA)

@@ -42,7 +42,7 @@ async def test_a_demoted_admin_is_refused_at_once(dispatch: Dispatch) -> None:
 
     assert dispatch.texts()[1:] == [NOT_ADMIN_PUSHES, NOT_ADMIN_LANGUAGE]
     assert await dispatch.services.subscriptions.of_chat(GROUP) == [AlertType.BIAS]
-    assert await dispatch.services.languages.chosen(GROUP) is None
+    assert (await dispatch.services.chat_settings.get(GROUP)).language is None
     assert asked(dispatch) == 3  # every change asked Telegram, none trusted the cache
     assert_quiet(dispatch)
 
@@ -61,7 +61,7 @@ async def test_in_private_the_user_decides_without_asking_telegram(dispatch: Dis
     await dispatch.command("/lang id", chat_id=USER)
 
     assert await dispatch.services.subscriptions.of_chat(USER) == [AlertType.BIAS]
-    assert await dispatch.services.languages.chosen(USER) == "id"
+    assert (await dispatch.services.chat_settings.get(USER)).language == "id"
     assert asked(dispatch) == 0
 
 
@@ -101,7 +101,7 @@ async def test_a_failed_check_refuses_plainly(
 
     assert dispatch.texts() == [CHECK_FAILED]
     assert await dispatch.services.subscriptions.of_chat(GROUP) == [AlertType.SNIPER]
-    assert await dispatch.services.languages.chosen(GROUP) is None
+    assert (await dispatch.services.chat_settings.get(GROUP)).language is None
     assert_quiet(dispatch)
     assert any("getChatMember failed" in w.message for w in dispatch.logs.warnings)
 

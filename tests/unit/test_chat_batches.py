@@ -1,16 +1,19 @@
-"""The per-chat database work of a first message, batched: many chats' languages in one query,
+"""The per-chat database work of a first message, batched: many chats' settings in one query,
 "chat seen" written in the background in one statement, nothing lost while the database is down."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from services.chats.languages import ChatLanguages
+from services.chats.desk import Defaults
 from services.chats.seen import SeenChats
+from services.chats.settings import ChatSettingsService
+from services.storage.chat_settings import ChatSettingsStore, StoredSettings
 from services.storage.chats import ChatInfo, ChatRepository
 from services.storage.db import Database
 from services.storage.errors import StorageUnavailableError
@@ -30,15 +33,35 @@ class CountingChats(ChatRepository):
             self.down -= 1
             raise StorageUnavailableError("not answering", connection=True)
 
-    async def chosen_languages(self, chat_ids: list[int]) -> dict[int, str | None]:
-        self.reads += 1
-        self._maybe_down()
-        return await super().chosen_languages(chat_ids)
-
     async def seen_many(self, chats: list[ChatInfo], now: object = None) -> None:
         self.writes += 1
         self._maybe_down()
         await super().seen_many(chats)
+
+
+class CountingStore(ChatSettingsStore):
+    """The real settings store, counting its batched reads and failing the first `down`."""
+
+    def __init__(self, db: Database, down: int = 0) -> None:
+        super().__init__(db)
+        self.reads = 0
+        self.down = down
+
+    async def read(self, chat_ids: list[int]) -> dict[int, StoredSettings]:
+        self.reads += 1
+        if self.down:
+            self.down -= 1
+            raise StorageUnavailableError("not answering", connection=True)
+        return await super().read(chat_ids)
+
+
+DEFAULTS = Defaults(watchlist=["BTC"], timezone="UTC", whale_min_usd=1_000_000)
+
+
+def settings_of(
+    store: ChatSettingsStore, repo: ChatRepository | None = None
+) -> ChatSettingsService:
+    return ChatSettingsService(store, DEFAULTS, repo)
 
 
 @pytest.fixture
@@ -52,24 +75,28 @@ def private(chat_id: int, language: str = "en") -> ChatInfo:
     return ChatInfo(chat_id=chat_id, kind="private", title=None, language=language)
 
 
-async def test_many_chats_languages_are_one_query_and_each_chat_one_read(db: Database) -> None:
-    repo = CountingChats(db)
-    await ChatLanguages(repo).choose(7, "private", None, "id")
-    languages = ChatLanguages(repo)
-    found = await asyncio.gather(*(languages.chosen(c) for c in [*range(100, 300), 7, 7, 7]))
-    assert repo.reads == 1  # a burst of first messages: one query
-    assert found[-3:] == ["id", "id", "id"] and set(found[:-3]) == {None}
-    assert await languages.chosen(7) == "id" and repo.reads == 1  # then from memory
+async def test_many_chats_settings_are_one_query_and_each_chat_one_read(db: Database) -> None:
+    store = CountingStore(db)
+    now = datetime.now(UTC)
+    await settings_of(ChatSettingsStore(db)).change(7, "lang", "id", now)
+    service = settings_of(store)
+    found = await asyncio.gather(*(service.get(c) for c in [*range(100, 300), 7, 7, 7]))
+    assert store.reads == 1  # a burst of first messages: one query
+    assert [s.language for s in found[-3:]] == ["id", "id", "id"]
+    assert {s.language for s in found[:-3]} == {None}
+    assert (await service.get(7)).language == "id" and store.reads == 1  # then from memory
 
 
-async def test_a_database_that_does_not_answer_gives_every_waiter_the_default(
+async def test_a_database_that_does_not_answer_gives_every_waiter_the_defaults(
     db: Database,
 ) -> None:
-    repo = CountingChats(db, down=1)
-    languages = ChatLanguages(repo)
-    assert await asyncio.gather(*(languages.chosen(c) for c in range(5))) == [None] * 5
-    await repo.choose_language(3, "private", None, "id")
-    assert await languages.chosen(3) == "id"  # not remembered as "no choice": read again
+    store = CountingStore(db, down=1)
+    service = settings_of(store)
+    assert [s.language for s in await asyncio.gather(*(service.get(c) for c in range(5)))] == [
+        None
+    ] * 5
+    await settings_of(ChatSettingsStore(db)).change(3, "lang", "id", datetime.now(UTC))
+    assert (await service.get(3)).language == "id"  # the defaults were not remembered
 
 
 async def test_a_burst_of_new_chats_is_one_write_and_none_is_lost_in_an_outage(
@@ -89,8 +116,9 @@ async def test_a_burst_of_new_chats_is_one_write_and_none_is_lost_in_an_outage(
 
 async def test_a_groups_language_survives_the_messages_that_carry_none(db: Database) -> None:
     repo = ChatRepository(db)
-    languages = ChatLanguages(repo)
-    await languages.subscribed_by(-100, "supergroup", "SOL Traders", "id")
+    await settings_of(ChatSettingsStore(db), repo).subscribed_by(
+        -100, "supergroup", "SOL Traders", "id"
+    )
     seen = SeenChats(repo)
     seen.note(ChatInfo(chat_id=-100, kind="supergroup", title="SOL Traders 2", language=None))
     await seen.flush()

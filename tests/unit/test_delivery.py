@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -47,7 +48,7 @@ async def test_a_push_speaks_the_language_the_chat_chose(
     wired: tuple[Services, Sender], telegram: FakeTelegram
 ) -> None:
     services, sender = wired
-    await services.languages.choose(-300, "supergroup", "SOL Traders", "id")
+    await services.chat_settings.change(-300, "lang", "id", datetime.now(UTC))
     await push(services, [-300, 301])
     await sender.drain()
     [group] = telegram.sent_texts(-300)

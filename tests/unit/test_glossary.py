@@ -91,7 +91,7 @@ def test_every_message_renders_in_indonesian(i18n: I18n) -> None:
 SAME_IN_BOTH = {
     "entry", "long", "short", "bid", "ask", "tp", "r", "sniper", "whale", "ok", "status",
     "target", "bias", "stop", "trader", "volume", "interval", "skew", "median", "n", "level",
-    "perpetual", "funding", "open", "interest",
+    "perpetual", "funding", "open", "interest", "watchlist",
 }  # fmt: skip
 
 
