@@ -85,6 +85,7 @@ bench: $(STAMP) locales
 	$(BIN)/python bench/alerts.py
 	$(BIN)/python bench/dryrun.py
 	$(BIN)/python bench/derivatives.py
+	$(BIN)/python bench/fanout.py
 	@if [ -n "$$REDIS_URL" ] && [ -n "$$DATABASE_URL" ]; then $(BIN)/python bench/replicas.py; \
 	else echo '{"bench": "replicas", "skipped": "needs REDIS_URL and a PostgreSQL DATABASE_URL"}'; fi
 

@@ -46,12 +46,12 @@ class Window:
         deliveries = sender._deliveries
         ask, mark = sender._call_telegram, deliveries.sent
 
-        async def asking(d: Any) -> Any:
+        async def asking(*args: Any, **kwargs: Any) -> Any:
             self.in_flight += 1
             self.in_flight_max = max(self.in_flight_max, self.in_flight)
             self.at_risk_max = max(self.at_risk_max, self.in_flight + self.unrecorded)
             try:
-                return await ask(d)
+                return await ask(*args, **kwargs)
             finally:
                 self.in_flight -= 1
 
