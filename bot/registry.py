@@ -190,7 +190,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
             "how often it would fire"
         ),
         alert,
-        usage="SYMBOL above|below PRICE · SYMBOL move 3% 15m · [every 1h] [for 7d] [note]",
+        usage="SYMBOL above|below PRICE · SYMBOL move 3% 15m · [every 1h] [for 7d] [urgent] [note]",
         personal=True,
         changes=True,
     ),

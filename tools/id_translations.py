@@ -687,6 +687,7 @@ ID = {
     "⚙️ Settings of {chat}": "⚙️ Pengaturan {chat}",
     "🔕 Mute what, and for how long?": "🔕 Bisukan apa, dan berapa lama?",
     "🔕 Muted: {what} until {until}. The brief counts what was muted.": "🔕 Dibisukan: {what} sampai {until}. Ringkasan menghitung yang dibisukan.",
+    "urgent: comes during quiet hours, silently": "penting: tetap datang saat jam tenang, tanpa suara",
 }
 
 

@@ -159,6 +159,8 @@ def rule_words(rule: Rule, view: View) -> str:
     text = f"{b(instrument_words(spec.symbol))} " + spec_condition(spec, view)
     if spec.repeat_seconds:
         text += " · " + _("every {period}").format(period=period_words(spec.repeat_seconds))
+    if spec.urgent:
+        text += " · ⚡ " + _("urgent: comes during quiet hours, silently")
     if rule.note:
         text += " · " + i(esc(clip(rule.note)))
     return text

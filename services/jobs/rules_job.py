@@ -286,6 +286,7 @@ def _fire(decision: Decision, prices: dict[str, Decimal], source: str | None) ->
         at=decision.at or datetime.now(UTC),
         note=rule.note,
         repeats=spec.repeat_seconds is not None,
+        urgent=spec.urgent,
         ended=decision.status not in LIVE,
         expired=decision.expired,
         reminder=decision.reminder,

@@ -69,6 +69,8 @@ class RuleSpec(BaseModel):
     move_pct: Decimal | None = None
     window: str | None = None
     repeat_seconds: int | None = None  # None: once
+    # The chat marked it urgent: during its quiet hours it still comes, silently.
+    urgent: bool = False
 
     @property
     def window_length(self) -> timedelta:

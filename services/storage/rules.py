@@ -38,6 +38,7 @@ def _rule(row: RuleRow) -> Rule:
             move_pct=row.move_pct,
             window=row.window,
             repeat_seconds=row.repeat_seconds,
+            urgent=row.urgent,
         ),
         note=row.note,
         expires_at=utc(row.expires_at),
@@ -283,4 +284,5 @@ def _spec_columns(spec: RuleSpec) -> dict[str, object]:
         "move_pct": spec.move_pct,
         "window": spec.window,
         "repeat_seconds": spec.repeat_seconds,
+        "urgent": spec.urgent,
     }

@@ -276,6 +276,7 @@ class RuleRow(Base):
     move_pct: Mapped[Decimal | None] = mapped_column(Numeric(12, 4))
     window: Mapped[str | None] = mapped_column(String(8))
     repeat_seconds: Mapped[int | None] = mapped_column(Integer)  # None: once
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     note: Mapped[str] = mapped_column(String(160))
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     reminded: Mapped[bool] = mapped_column(Boolean)  # told a day before its expiry

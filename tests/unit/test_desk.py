@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, time, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import update
@@ -15,8 +16,10 @@ from services.chats.desk import Defaults, Mode, QuietHours
 from services.container import Services
 from services.delivery.deliveries import DeliveryStatus
 from services.delivery.held import HeldPushes
+from services.delivery.models import Alert, RulePush
 from services.jobs.desk_job import DeskJob, DeskRun, due
 from services.kernel.alerts import AlertType, Job
+from services.kernel.rule_model import RuleFire
 from services.storage.chat_settings import BriefSlot
 from services.storage.tables import ChatSettingsRow, DeliveryRow
 from tests.fakes.reports import bias_alert
@@ -201,3 +204,35 @@ def build_again(services: Services) -> DeskJob:
         services.modules,
         services.track_record,
     )
+
+
+def rule_push(urgent: bool) -> Alert:
+    fire = RuleFire(
+        rule_id=7 if urgent else 8,
+        symbol="SOL-USDT",
+        kind="level",
+        direction="above",
+        level=Decimal(200),
+        price=Decimal("200.5"),
+        at=datetime.now(UTC),
+        urgent=urgent,
+    )
+    return Alert(started_at=datetime.now(UTC), payload=RulePush(fires=[fire]))
+
+
+async def test_an_urgent_alert_comes_during_quiet_hours_silently_the_rest_wait(
+    wired: tuple[Services, Sender], telegram: FakeTelegram
+) -> None:
+    services, sender = wired
+    await quiet_now(services, CHAT)
+    for urgent in (True, False):
+        async with services.outbox.transaction() as session:
+            await services.outbox.queue_for(session, rule_push(urgent), CHAT)
+    services.outbox.published()
+    await sender.drain()
+    [sent] = telegram.calls_to("sendMessage")
+    assert sent.params.get("disable_notification") in (True, "true")
+    assert await services.outbox.deliveries.counts() == {
+        DeliveryStatus.SENT: 1,
+        DeliveryStatus.HELD: 1,
+    }

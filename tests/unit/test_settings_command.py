@@ -198,3 +198,18 @@ def test_callback_data_fits_telegrams_64_bytes() -> None:
     mute = MutePress(kind="sniper_outcome", coin="AVAX,LINK,DOGE", span="brief").pack()
     assert len(mute.encode()) <= 64
     assert json.dumps(longest)  # plain text
+
+
+async def test_an_alert_marked_urgent_says_so_and_keeps_its_note(dispatch: Dispatch) -> None:
+    await dispatch.command("/alert SOL > 500 urgent take profit")
+    [rule] = await dispatch.services.rules.store.live(USER)
+    assert rule.spec.urgent and rule.note == "take profit"
+    assert "urgent: comes during quiet hours" in dispatch.texts()[-1]
+    await dispatch.command("/alert SOL > 600 penting")  # as Indonesian traders type it
+    assert all(r.spec.urgent for r in await dispatch.services.rules.store.live(USER))
+    await dispatch.command("/alert SOL > 700")
+    assert sorted(r.spec.urgent for r in await dispatch.services.rules.store.live(USER)) == [
+        False,
+        True,
+        True,
+    ]

@@ -88,6 +88,10 @@ class RuleRequest:
     note: str = ""
     words: list[str] = field(default_factory=list)  # for the note: what the user typed
     metric: Metric = Metric.PRICE
+    urgent: bool = False  # comes during the chat's quiet hours, silently
+
+
+URGENT_WORDS = ("urgent", "penting")  # "penting": what Indonesian traders type
 
 
 def price(text: str) -> Decimal:
@@ -233,13 +237,16 @@ def _oi(symbol: str, rest: list[str]) -> RuleRequest:
 
 
 def _options(request: RuleRequest) -> None:
-    """once / every DURATION / for DURATION, in any order; what is left is the note."""
+    """once / every DURATION / for DURATION / urgent, in any order; what is left is the
+    note."""
     words, note = list(request.words), []
     while words:
         word = words.pop(0)
         lowered = word.lower()
         if lowered == "once":
             request.repeat = None
+        elif lowered in URGENT_WORDS:
+            request.urgent = True
         elif lowered in ("every", "for") and words and _DURATION.fullmatch(words[0].lower()):
             typed = words.pop(0)
             length = duration(typed)

@@ -159,6 +159,12 @@ class RuleService:
     def _spec(
         self, request: RuleRequest, instrument: Instrument, now_price: Decimal
     ) -> tuple[RuleSpec, Side | None]:
+        spec, flipped = self._watch(request, instrument, now_price)
+        return spec.model_copy(update={"urgent": request.urgent}), flipped
+
+    def _watch(
+        self, request: RuleRequest, instrument: Instrument, now_price: Decimal
+    ) -> tuple[RuleSpec, Side | None]:
         repeat = int(request.repeat.total_seconds()) if request.repeat else None
         symbol = okx_inst_id(instrument)
         if request.kind in (RuleKind.MOVE, RuleKind.FLIP):

@@ -1,6 +1,6 @@
 """chat_settings: each chat's settings as one versioned JSON document (the language chosen with
 /lang moves into it from chats.chosen_language); subscriptions.silent: a kind of push sent
-without sound
+without sound; alert_rules.urgent: an alert that still comes during quiet hours
 
 Revision ID: 0013
 Revises: 0012
@@ -54,9 +54,15 @@ def upgrade() -> None:
         batch.add_column(
             sa.Column("silent", sa.Boolean(), server_default=sa.false(), nullable=False)
         )
+    with op.batch_alter_table("alert_rules") as batch:
+        batch.add_column(
+            sa.Column("urgent", sa.Boolean(), server_default=sa.false(), nullable=False)
+        )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("alert_rules") as batch:
+        batch.drop_column("urgent")
     with op.batch_alter_table("subscriptions") as batch:
         batch.drop_column("silent")
     with op.batch_alter_table("chats") as batch:
