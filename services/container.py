@@ -47,6 +47,7 @@ from services.market.oi.service import OiService
 from services.market.options.service import OptionsService
 from services.market.orderbook.service import OrderBookService
 from services.market.parts import MarketParts, ModuleServices, Vendors, build_modules
+from services.market.rupiah import RupiahService
 from services.market.sentiment.service import SentimentService
 from services.market.ticker.candles import PriceCharts
 from services.market.ticker.service import TickerService
@@ -71,6 +72,7 @@ from services.storage.journal import Journal
 from services.storage.leases import Leases
 from services.storage.liquidations import LiquidationStore
 from services.storage.rules import RuleStore
+from services.vendors.indodax import IndodaxClient
 from services.vendors.okx import OkxClient
 
 
@@ -93,6 +95,7 @@ class Services:
     db: Database
     chats: ChatRepository
     chat_settings: ChatSettingsService
+    rupiah: RupiahService  # prices in IDR for the chats that quote in it
     seen_chats: SeenChats
     flags: FlagService
     routes: RouteBook
@@ -158,6 +161,7 @@ class Services:
             "switches": self.flags,
             "chat_settings": self.chat_settings,
             "chat_repo": self.chats,
+            "rupiah": self.rupiah,
             "track_record": self.track_record,
             "rules": self.rules,
             "rule_review": self.rule_review,
@@ -303,6 +307,8 @@ def build_services(
     chats = ChatRepository(db)
     chat_settings = ChatSettingsService(ChatSettingsStore(db), Defaults.of(settings), chats)
 
+    rupiah = RupiahService(vendors.get(IndodaxClient), stale_seconds=settings.stale_max_age_seconds)
+
     jobs = build_jobs(
         JobParts(
             settings=settings,
@@ -321,6 +327,7 @@ def build_services(
             rules=rules,
             chat_settings=chat_settings,
             held=HeldPushes(db, outbox),
+            rupiah=rupiah,
         )
     )
     price_charts = PriceCharts(okx, cache, status)
@@ -347,6 +354,7 @@ def build_services(
         db=db,
         chats=chats,
         chat_settings=chat_settings,
+        rupiah=rupiah,
         seen_chats=SeenChats(chats),
         subscriptions=subscriptions,
         outbox=outbox,

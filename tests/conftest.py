@@ -133,7 +133,7 @@ def make_settings(**overrides: Any) -> Settings:
 
 def vendor_settings(base_url: str, **overrides: Any) -> Settings:
     """Settings with every vendor pointed at the one fake vendor server."""
-    urls = ("okx", "binance", "binance_futures", "coinglass", "coinapi", "fng")
+    urls = ("okx", "binance", "binance_futures", "coinglass", "coinapi", "fng", "indodax")
     return make_settings(**({f"{name}_base_url": base_url for name in urls} | overrides))
 
 

@@ -688,6 +688,11 @@ ID = {
     "🔕 Mute what, and for how long?": "🔕 Bisukan apa, dan berapa lama?",
     "🔕 Muted: {what} until {until}. The brief counts what was muted.": "🔕 Dibisukan: {what} sampai {until}. Ringkasan menghitung yang dibisukan.",
     "urgent: comes during quiet hours, silently": "penting: tetap datang saat jam tenang, tanpa suara",
+    "Prices in": "Harga dalam",
+    "Rupiah price unavailable right now (Indodax)": "Harga rupiah belum tersedia saat ini (Indodax)",
+    "last good copy": "salinan terakhir",
+    "{quote} price × Indodax USDT/IDR {rate}": "harga {quote} × Indodax USDT/IDR {rate}",
+    "{source} {coin}/IDR": "{source} {coin}/IDR",
 }
 
 

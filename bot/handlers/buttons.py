@@ -27,12 +27,14 @@ from bot.render.buttons import render_expired_button
 from bot.render.ticker import render_ticker
 from bot.render.view import View
 from bot.reply import not_modified
+from services.chats.desk import ChatSettings, Quote
 from services.kernel.symbols import parse_symbol
 from services.market.heatmap.service import HeatmapService
 from services.market.instruments import InstrumentCatalog
 from services.market.orderbook.service import OrderBookService, parse_exchange
 from services.market.parts import ModuleServices
 from services.market.perp import perp_context
+from services.market.rupiah import RupiahService
 from services.market.ticker.candles import PriceCharts
 from services.market.ticker.service import TickerService
 from services.signals.calls import CallLog
@@ -56,6 +58,8 @@ async def refresh(
     instruments: InstrumentCatalog,
     modules: ModuleServices,
     view: View,
+    desk: ChatSettings,
+    rupiah: RupiahService,
 ) -> None:
     message = await shown(query)
     if message is None:
@@ -65,9 +69,14 @@ async def refresh(
         ticker, perp = await asyncio.gather(
             tickers.ticker(instrument), perp_context(modules, instrument)
         )
+        idr = (
+            await rupiah.line(instrument.base, ticker.last)
+            if desk.currency() is Quote.IDR
+            else None
+        )
         try:
             await message.edit_text(
-                render_ticker(ticker, view, perp),
+                render_ticker(ticker, view, perp, idr),
                 reply_markup=refresh_keyboard(RefreshKind.TICKER, callback_data.symbol),
             )
         except TelegramBadRequest as exc:

@@ -17,6 +17,7 @@ from bot.render.ticker import render_board, render_ticker
 from bot.render.view import View
 from bot.render.whale import render_whale
 from bot.reply import reply
+from services.chats.desk import ChatSettings, Quote
 from services.kernel.settings import Settings
 from services.kernel.symbols import MAX_SYMBOLS, Instrument, split_symbols
 from services.market.heatmap.service import HeatmapService, parse_range
@@ -24,6 +25,7 @@ from services.market.instruments import InstrumentCatalog
 from services.market.orderbook.service import OrderBookService, parse_exchange
 from services.market.parts import ModuleServices
 from services.market.perp import perp_context
+from services.market.rupiah import RupiahService
 from services.market.ticker.board import board
 from services.market.ticker.candles import PriceCharts, parse_bar
 from services.market.ticker.service import TickerService
@@ -41,6 +43,8 @@ async def ticker(
     tickers: TickerService,
     modules: ModuleServices,
     view: View,
+    desk: ChatSettings,
+    rupiah: RupiahService,
 ) -> None:
     symbols = split_symbols(command.args)
     if len(symbols) > 1:
@@ -49,7 +53,12 @@ async def ticker(
         await reply(message, render_board(quotes, view, left_out))
         return
     instrument = await instruments.resolve(command.args or "")
-    await answer_ticker(message, instrument, tickers, modules, view)
+    await answer_ticker(message, instrument, tickers, modules, view, rupiah_of(desk, rupiah))
+
+
+def rupiah_of(desk: ChatSettings, rupiah: RupiahService) -> RupiahService | None:
+    """The rupiah service for a chat that quotes in IDR, None for one in USDT."""
+    return rupiah if desk.currency() is Quote.IDR else None
 
 
 async def answer_ticker(
@@ -58,12 +67,14 @@ async def answer_ticker(
     tickers: TickerService,
     modules: ModuleServices,
     view: View,
+    rupiah: RupiahService | None = None,
 ) -> None:
     result, perp = await asyncio.gather(
         tickers.ticker(instrument), perp_context(modules, instrument)
     )
+    idr = await rupiah.line(instrument.base, result.last) if rupiah is not None else None
     markup = refresh_keyboard("tk", okx_inst_id(instrument))
-    await reply(message, render_ticker(result, view, perp), markup)
+    await reply(message, render_ticker(result, view, perp, idr), markup)
 
 
 async def chart(

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 from aiogram.types import Message
 
-from bot.handlers.market import answer_ticker
+from bot.handlers.market import answer_ticker, rupiah_of
 from bot.render.help import render_hint, render_unknown_command
 from bot.render.view import View
 from bot.reply import reply
+from services.chats.desk import ChatSettings
 from services.kernel.errors import SymbolError
 from services.market.instruments import InstrumentCatalog
 from services.market.parts import ModuleServices
+from services.market.rupiah import RupiahService
 from services.market.ticker.service import TickerService
 
 MAX_COIN_TEXT = 20  # longer text is a sentence, not a coin ("bitcoin cash" fits)
@@ -27,6 +29,8 @@ async def private_text(
     tickers: TickerService,
     modules: ModuleServices,
     view: View,
+    desk: ChatSettings,
+    rupiah: RupiahService,
 ) -> None:
     text = (message.text or "").strip()
     if text.startswith("/"):
@@ -39,6 +43,8 @@ async def private_text(
             if text.startswith("$"):  # meant as a coin: say which it is not (errors router)
                 raise
         else:
-            await answer_ticker(message, instrument, tickers, modules, view)
+            await answer_ticker(
+                message, instrument, tickers, modules, view, rupiah_of(desk, rupiah)
+            )
             return
     await reply(message, render_hint())

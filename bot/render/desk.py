@@ -105,6 +105,8 @@ def _coin_line(coin: BriefCoin, view: View) -> str:
         parts.append(_("price unavailable"))
     else:
         parts.append(view.price(coin.price))
+        if coin.idr is not None:
+            parts.append(f"Rp {view.price(coin.idr.quantize(Decimal(1)))} ({esc(coin.idr_source)})")
         if coin.change_24h_pct is not None:
             parts.append(_("{pct} 24h").format(pct=view.pct(coin.change_24h_pct)))
     if coin.funding_8h is not None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from aiogram.utils.i18n import gettext as _
 
 from bot.render.derivatives import funding_now_line
@@ -11,6 +13,7 @@ from bot.render.text import b, clip, code, esc
 from bot.render.view import View
 from services.kernel.models import Ticker
 from services.market.perp import Missing, PerpContext
+from services.market.rupiah import InRupiah
 from services.market.ticker.board import Quote
 
 NA = "–"
@@ -49,7 +52,9 @@ def _perp_lines(perp: PerpContext, view: View) -> list[str]:
     return lines
 
 
-def render_ticker(t: Ticker, view: View, perp: PerpContext | None = None) -> str:
+def render_ticker(
+    t: Ticker, view: View, perp: PerpContext | None = None, idr: InRupiah | None = None
+) -> str:
     change = t.change_24h_pct
     arrow = "" if change is None else ("🟢 " if change >= 0 else "🔴 ")
     lines = [
@@ -73,9 +78,27 @@ def render_ticker(t: Ticker, view: View, perp: PerpContext | None = None) -> str
         )
     if perp is not None:
         lines += _perp_lines(perp, view)
+    if idr is not None:
+        lines.append(rupiah_words(idr, t.instrument.quote, view))
     lines.append("")
     lines.append(data_footer(view, t))
     return "\n".join(lines)
+
+
+def rupiah_words(idr: InRupiah, quote: str, view: View) -> str:
+    """ "≈ Rp 2,321,000 · Indodax SOL/IDR": a rupiah price always says where it came from."""
+    q = idr.quote
+    if q is None:
+        return _("Rupiah price unavailable right now (Indodax)")
+    price = "Rp " + view.price(q.idr.quantize(Decimal(1)))
+    if q.market:
+        where = _("{source} {coin}/IDR").format(source=esc(q.source), coin=esc(q.coin))
+    else:
+        where = _("{quote} price × Indodax USDT/IDR {rate}").format(
+            quote=esc(quote), rate=view.price(q.rate or 0)
+        )
+    stale = " ⚠️ " + _("last good copy") if q.stale else ""
+    return f"≈ {b(price)} · {where}{stale}"
 
 
 def render_board(quotes: list[Quote], view: View, left_out: list[str] | None = None) -> str:

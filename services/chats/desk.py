@@ -124,7 +124,7 @@ class ChatSettings(BaseModel):
     tz: str | None = None
     quiet: QuietHours | None = None
     brief: time | None = None
-    quote: Quote = Quote.USDT
+    quote: Quote | None = None  # None: IDR for a chat in Indonesian, USDT otherwise
     whale_min_usd: Decimal | None = None
     locked: bool = False  # in a group: members may use reading commands only
     mutes: list[Mute] = Field(default_factory=list)
@@ -148,6 +148,11 @@ class ChatSettings(BaseModel):
 
     def zone(self, defaults: Defaults) -> ZoneInfo:
         return ZoneInfo(self.tz or defaults.timezone)
+
+    def currency(self) -> Quote:
+        if self.quote is not None:
+            return self.quote
+        return Quote.IDR if (self.language or self.seen_language) == "id" else Quote.USDT
 
     def whale_min(self, defaults: Defaults) -> Decimal:
         return self.whale_min_usd if self.whale_min_usd is not None else defaults.whale_min_usd

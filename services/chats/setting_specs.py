@@ -14,7 +14,7 @@ from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from services.chats.desk import ChatSettings, Defaults, Mode, QuietHours
+from services.chats.desk import ChatSettings, Defaults, Mode, QuietHours, Quote
 from services.kernel.alerts import AlertType
 from services.kernel.errors import ArgumentError, SymbolError
 from services.kernel.modules import N_
@@ -163,6 +163,16 @@ def parse_whale(words: list[str], defaults: Defaults) -> Decimal | None:
     return value
 
 
+def parse_quote(words: list[str], _defaults: Defaults) -> Quote | None:
+    text = " ".join(words).strip().lower()
+    if text == DEFAULT:
+        return None
+    try:
+        return Quote(text)
+    except ValueError:
+        raise ArgumentError(" ".join(words), [*(q.value for q in Quote), DEFAULT]) from None
+
+
 def parse_lock(words: list[str], _defaults: Defaults) -> bool:
     text = " ".join(words).strip().lower() or "on"  # `/settings lock` alone locks
     if text not in ("on", OFF):
@@ -256,6 +266,14 @@ SETTINGS: dict[str, SettingSpec] = {
             _set("brief"),
             lambda s, _d: Shown(f"{s.brief:%H:%M}") if s.brief else Shown(OFF, word=True),
             choices=BRIEF_CHOICES,
+        ),
+        SettingSpec(
+            "quote",
+            N_("Prices in"),
+            parse_quote,
+            _set("quote"),
+            lambda s, _d: Shown(s.currency().value.upper(), default=s.quote is None),
+            choices=("usdt", "idr", DEFAULT),
         ),
         SettingSpec(
             "whale",

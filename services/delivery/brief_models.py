@@ -20,6 +20,8 @@ class BriefCoin(BaseModel):
     funding_8h: Decimal | None = None  # a fraction per 8 h
     oi_24h_pct: Decimal | None = None  # open interest in coins over 24 h
     source: str = "OKX"
+    idr: Decimal | None = None  # for a chat quoting in rupiah
+    idr_source: str | None = None  # "Indodax", or "OKX × Indodax USDT/IDR"
 
 
 class Brief(BaseModel):

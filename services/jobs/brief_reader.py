@@ -19,6 +19,7 @@ from services.market.etf.service import EtfService
 from services.market.funding.service import FundingService
 from services.market.oi.service import OiService, OiWindow
 from services.market.parts import ModuleServices
+from services.market.rupiah import RupiahService
 from services.market.sentiment.service import SentimentService
 from services.market.ticker.service import TickerService
 from services.signals.track_record import ReplayLine, TrackRecordService
@@ -30,13 +31,16 @@ CALL_HOURS = 24
 class BriefReader:
     """One per run: what it read is kept for the run's other chats."""
 
-    def __init__(self, modules: ModuleServices, track_record: TrackRecordService) -> None:
+    def __init__(
+        self, modules: ModuleServices, track_record: TrackRecordService, rupiah: RupiahService
+    ) -> None:
         self._modules = modules
         self._track_record = track_record
+        self._rupiah = rupiah
         self._coins: dict[str, asyncio.Task[tuple[BriefCoin, set[Module]]]] = {}
         self._shared: asyncio.Task[tuple[Brief, set[Module]]] | None = None
 
-    async def brief(self, coins: list[str], day: str, now: datetime) -> Brief:
+    async def brief(self, coins: list[str], day: str, now: datetime, rupiah: bool = False) -> Brief:
         if self._shared is None:
             self._shared = asyncio.create_task(self._read_shared(now))
         for coin in coins:
@@ -46,11 +50,21 @@ class BriefReader:
         lines = []
         for coin in coins:
             line, failed = await self._coins[coin]
+            if rupiah:
+                line = await self._in_rupiah(line)
             lines.append(line)
             missing |= failed
         return shared.model_copy(
             update={"day": day, "coins": lines, "missing": sorted(m.value for m in missing)}
         )
+
+    async def _in_rupiah(self, line: BriefCoin) -> BriefCoin:
+        try:
+            quote = await self._rupiah.quote(line.coin, line.price)
+        except Exception as exc:  # shown in USDT, as the line says
+            logger.debug("brief: no rupiah price for {} ({})", line.coin, type(exc).__name__)
+            return line
+        return line.model_copy(update={"idr": quote.idr, "idr_source": quote.source})
 
     async def _read_shared(self, now: datetime) -> tuple[Brief, set[Module]]:
         missing: set[Module] = set()

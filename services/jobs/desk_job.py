@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from loguru import logger
 
-from services.chats.desk import Defaults
+from services.chats.desk import Defaults, Quote
 from services.chats.settings import ChatSettingsService
 from services.delivery.held import HeldDelivery, HeldPushes
 from services.delivery.models import Alert, AwayPush, BriefPush
@@ -25,6 +25,7 @@ from services.jobs.brief_reader import BriefReader
 from services.jobs.parts import JobParts
 from services.kernel.symbols import Instrument
 from services.market.parts import ModuleServices
+from services.market.rupiah import RupiahService
 from services.market.ticker.service import TickerService
 from services.signals.track_record import TrackRecordService
 from services.storage.chat_settings import BriefSlot, ChatSettingsStore
@@ -65,6 +66,7 @@ class DeskJob:
         held: HeldPushes,
         modules: ModuleServices,
         track_record: TrackRecordService,
+        rupiah: RupiahService,
     ) -> None:
         self._outbox = outbox
         self._settings = settings
@@ -72,6 +74,7 @@ class DeskJob:
         self._held = held
         self._modules = modules
         self._track_record = track_record
+        self._rupiah = rupiah
 
     async def run(self) -> DeskRun:
         now = datetime.now(UTC)
@@ -115,11 +118,13 @@ class DeskJob:
         if not chats:
             return 0
         desks = await self._settings.many(list(chats))
-        reader = BriefReader(self._modules, self._track_record)
+        reader = BriefReader(self._modules, self._track_record, self._rupiah)
         queued = 0
         for chat_id, day in chats.items():
             desk = desks[chat_id]
-            brief = await reader.brief(desk.watch(self._settings.defaults), day, now)
+            brief = await reader.brief(
+                desk.watch(self._settings.defaults), day, now, desk.currency() is Quote.IDR
+            )
             held, muted = await self._held.counts(chat_id, now - timedelta(hours=24))
             brief = brief.model_copy(update={"held": held, "muted": muted})
             alert = Alert(started_at=now, payload=BriefPush(brief=brief))
@@ -143,4 +148,5 @@ def build(parts: JobParts) -> DeskJob:
         parts.held,
         parts.modules,
         parts.track_record,
+        parts.rupiah,
     )

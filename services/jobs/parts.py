@@ -23,6 +23,7 @@ from services.kernel.alerts import JOBS, Job
 from services.kernel.metrics import Metrics
 from services.kernel.settings import Settings
 from services.market.parts import ModuleServices, Vendors
+from services.market.rupiah import RupiahService
 from services.signals.bias.service import BiasService
 from services.signals.calls import CallLog
 from services.signals.health import JobHealth
@@ -65,6 +66,7 @@ class JobParts:
     rules: RuleStore  # the alerts chats set
     chat_settings: ChatSettingsService  # each chat's watchlist, hours and brief
     held: HeldPushes  # what quiet hours held
+    rupiah: RupiahService  # prices in IDR, for the chats that quote in it
 
     def lifetime(self) -> timedelta:
         """How long a pushed sniper map waits for its entry (SNIPER_SETUP_LIFETIME_MINUTES)."""

@@ -116,6 +116,15 @@ VENDORS: dict[str, VendorSpec] = {
         budget=Budget("fng_requests_per_minute", 60, 30),
         adapters=("services.vendors.alternative_me:FearGreedClient",),
     ),
+    # The rupiah market: a chat that quotes in IDR reads its coins' rupiah prices here (and
+    # the USDT/IDR rate for a coin without a rupiah pair).
+    "indodax": VendorSpec(
+        "Indodax",
+        "indodax_base_url",
+        "https://indodax.com",
+        budget=Budget("indodax_requests_per_minute", 60, 60),
+        adapters=("services.vendors.indodax:IndodaxClient",),
+    ),
 }
 KEY_SETTINGS = {spec.name: spec.key_setting for spec in VENDORS.values() if spec.key_setting}
 

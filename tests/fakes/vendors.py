@@ -426,6 +426,11 @@ class FakeVendors:
             body = load("coinglass", COINGLASS_SERIES[path])
             self._recent(COINGLASS_SERIES[path], body["data"], "time")
             return 200, body, {}
+        if path == "/api/ticker_all":
+            body = load("indodax", "ticker_all.json")
+            for row in body["tickers"].values():  # as fresh as a live answer
+                row["server_time"] = int(time.time())
+            return 200, body, {}
         if path == "/fng/":
             return 200, load("alternative_me", "fng_limit2.json"), {}
         if path == "/api/hyperliquid/whale-alert":

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import update
 
 from bot.delivery.sender import Sender
-from services.chats.desk import Defaults, Mode, QuietHours
+from services.chats.desk import Defaults, Mode, QuietHours, Quote
 from services.container import Services
 from services.delivery.deliveries import DeliveryStatus
 from services.delivery.held import HeldPushes
@@ -173,6 +173,7 @@ async def test_the_brief_comes_at_its_time_in_two_zones_and_once(
         await services.chat_settings.change(chat, "tz", zone, now)
         await services.chat_settings.change(chat, "brief", time(at.hour, at.minute), now)
     await services.chat_settings.change(602, "watchlist", ["SOL"], now)
+    await services.chat_settings.change(601, "quote", Quote.IDR, now)
     async with services.db.sessions() as session, session.begin():
         # set before its time came: not yet taken today; 603 had today's already
         await session.execute(update(ChatSettingsRow).values(brief_on=None))
@@ -192,6 +193,7 @@ async def test_the_brief_comes_at_its_time_in_two_zones_and_once(
     assert "Your brief" in jakarta and "BTC" in jakarta and "ETH" in jakarta
     assert "Your brief" in new_york and "SOL" in new_york and "BTC" not in new_york.split("\n")[2]
     assert "Source:" in jakarta  # where its numbers came from and how fresh
+    assert "Rp 2,321,000 (Indodax)" in jakarta and "Rp" not in new_york  # each chat's quote
 
 
 def build_again(services: Services) -> DeskJob:
@@ -203,6 +205,7 @@ def build_again(services: Services) -> DeskJob:
         HeldPushes(services.db, services.outbox),
         services.modules,
         services.track_record,
+        services.rupiah,
     )
 
 
