@@ -94,9 +94,7 @@ class Sender:
         self._slots = asyncio.Semaphore(IN_FLIGHT)
         self._in_flight: set[int] = set()
         self._tasks: set[asyncio.Task[None]] = set()
-        # Per drain: each chat's settings, read once for the batch it is in (they may change
-        # later), and each text rendered once per language and zone.
-        self._desks: dict[int, ChatSettings] = {}
+        # Each text rendered once per language and zone (per drain).
         self._texts: dict[
             tuple[int, tuple[str, ...], str, str], tuple[str, InlineKeyboardMarkup | None]
         ] = {}
@@ -193,7 +191,6 @@ class Sender:
                 await self._settle()
                 if not await self._deliveries.due(1):
                     self._pacer.forget_idle()
-                    self._desks.clear()
                     self._texts.clear()
                     return
                 continue
@@ -205,9 +202,15 @@ class Sender:
                     ready.setdefault(delivery.chat_id, delivery)
             claimed = await self._deliveries.claim(list(ready.values()), self._claim_seconds)
             waiting = [d for d in ready.values() if d.delivery_id in claimed]
-            unread = {d.chat_id for d in waiting} - self._desks.keys()
-            if unread:  # one batched read for the chats of this batch
-                self._desks.update(await self._settings.many(unread))
+            desks: dict[int, ChatSettings] = {}
+            if waiting:  # once per batch (its chats' settings may change between batches)
+                try:
+                    desks = await self._settings.many({d.chat_id for d in waiting}, strict=True)
+                except StorageUnavailableError:
+                    # Not the defaults: a push must not ignore a chat's quiet hours or mutes
+                    # because the database hiccuped. The batch waits, unspent.
+                    await self._deliveries.unclaim([d.delivery_id for d in waiting])
+                    raise
             try:
                 # Nothing more is sent while outcomes cannot be written (a send that cannot be
                 # recorded is one a crash would repeat): the rest waits for storage.
@@ -216,7 +219,7 @@ class Sender:
                     await self._pacer.slot(waiting[0].chat_id)
                     delivery = waiting.pop(0)
                     self._in_flight.add(delivery.delivery_id)
-                    task = asyncio.create_task(self._deliver(delivery))
+                    task = asyncio.create_task(self._deliver(delivery, desks[delivery.chat_id]))
                     self._tasks.add(task)
                     task.add_done_callback(self._tasks.discard)
             except asyncio.CancelledError:
@@ -249,11 +252,11 @@ class Sender:
                 type(exc).__name__,
             )
 
-    async def _deliver(self, delivery: Pending) -> None:
+    async def _deliver(self, delivery: Pending, desk: ChatSettings) -> None:
         """One send, from its request to its outcome on record: the slot it holds bounds the
         sends a SIGKILL could repeat (asked, or answered and not yet marked) to IN_FLIGHT."""
         try:
-            await self._send(delivery)
+            await self._send(delivery, desk)
         except asyncio.CancelledError:
             raise
         except StorageUnavailableError as exc:
@@ -311,8 +314,7 @@ class Sender:
                 return
             raise
 
-    async def _send(self, d: Pending) -> None:
-        desk = self._desks.get(d.chat_id) or await self._settings.get(d.chat_id)
+    async def _send(self, d: Pending, desk: ChatSettings) -> None:
         payload = d.content().payload
         verdict = decide(
             desk,

@@ -11,6 +11,7 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
 from bot.answers import chart_answer, heatmap_answer, orderbook_answer
+from bot.handlers.market import rupiah_line, rupiah_of
 from bot.handlers.performance import DEFAULT_DAYS, answer_performance
 from bot.keyboards import (
     ChartView,
@@ -27,7 +28,7 @@ from bot.render.buttons import render_expired_button
 from bot.render.ticker import render_ticker
 from bot.render.view import View
 from bot.reply import not_modified
-from services.chats.desk import ChatSettings, Quote
+from services.chats.desk import ChatSettings
 from services.kernel.symbols import parse_symbol
 from services.market.heatmap.service import HeatmapService
 from services.market.instruments import InstrumentCatalog
@@ -69,11 +70,7 @@ async def refresh(
         ticker, perp = await asyncio.gather(
             tickers.ticker(instrument), perp_context(modules, instrument)
         )
-        idr = (
-            await rupiah.line(instrument.base, ticker.last)
-            if desk.currency() is Quote.IDR
-            else None
-        )
+        idr = await rupiah_line(rupiah_of(desk, rupiah), instrument, ticker.last)
         try:
             await message.edit_text(
                 render_ticker(ticker, view, perp, idr),

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+from decimal import Decimal
 
 from aiogram.filters import CommandObject
 from aiogram.types import Message
@@ -25,7 +26,7 @@ from services.market.instruments import InstrumentCatalog
 from services.market.orderbook.service import OrderBookService, parse_exchange
 from services.market.parts import ModuleServices
 from services.market.perp import perp_context
-from services.market.rupiah import RupiahService
+from services.market.rupiah import InRupiah, RupiahService
 from services.market.ticker.board import board
 from services.market.ticker.candles import PriceCharts, parse_bar
 from services.market.ticker.service import TickerService
@@ -56,6 +57,16 @@ async def ticker(
     await answer_ticker(message, instrument, tickers, modules, view, rupiah_of(desk, rupiah))
 
 
+async def rupiah_line(
+    rupiah: RupiahService | None, instrument: Instrument, last: Decimal
+) -> InRupiah | None:
+    """Only a USDT price converts at the USDT/IDR rate; another quote reads the coin's own
+    rupiah market or nothing."""
+    if rupiah is None:
+        return None
+    return await rupiah.line(instrument.base, last if instrument.quote == "USDT" else None)
+
+
 def rupiah_of(desk: ChatSettings, rupiah: RupiahService) -> RupiahService | None:
     """The rupiah service for a chat that quotes in IDR, None for one in USDT."""
     return rupiah if desk.currency() is Quote.IDR else None
@@ -72,7 +83,7 @@ async def answer_ticker(
     result, perp = await asyncio.gather(
         tickers.ticker(instrument), perp_context(modules, instrument)
     )
-    idr = await rupiah.line(instrument.base, result.last) if rupiah is not None else None
+    idr = await rupiah_line(rupiah, instrument, result.last)
     markup = refresh_keyboard("tk", okx_inst_id(instrument))
     await reply(message, render_ticker(result, view, perp, idr), markup)
 
@@ -115,9 +126,10 @@ async def whale(
     instruments: InstrumentCatalog,
     whales: WhaleService,
     view: View,
+    desk: ChatSettings,
 ) -> None:
     instrument = await instruments.resolve(command.args) if command.args else None
-    report = await whales.recent(instrument)
+    report = (await whales.recent(instrument)).at_least(desk.whale_min_usd)
     await reply(message, render_whale(report, view, whales.flow(report, view.now)))
 
 

@@ -20,6 +20,7 @@ from bot.render.rule_alerts import render_rule_push, rule_push_keyboard
 from bot.render.text import b
 from bot.render.view import View
 from bot.settings_keys import MutePress
+from services.chats.desk import GOVERNED_BY
 from services.delivery.models import (
     Alert,
     AwayPush,
@@ -125,8 +126,11 @@ def push_keyboard(alert: Alert) -> InlineKeyboardMarkup | None:
         return markup
     mute = InlineKeyboardButton(
         text="🔕",
+        # The kind a chat sets (an edit of a map mutes sniper maps): the same button as under
+        # the push it edits, which keeps its buttons.
         callback_data=MutePress(
-            kind=alert.type.value, coin=",".join(alert.payload.coins()[:3])
+            kind=GOVERNED_BY.get(alert.type, alert.type).value,
+            coin=",".join(alert.payload.coins()[:3]),
         ).pack(),
     )
     rows = markup.inline_keyboard if markup is not None else []

@@ -72,9 +72,10 @@ class QuietHours(BaseModel):
         day = local.date()
         for _ in range(3):
             end = datetime.combine(day, self.end, tzinfo=zone)
-            # A wall time skipped by a DST change comes out an hour late, never early.
-            end = end.astimezone(UTC).astimezone(zone)
-            if end > local:
+            # A wall time skipped by a DST change comes out an hour late, never early; compared
+            # as instants (two times of one zone compare by wall clock, ignoring the hour a
+            # DST change repeats).
+            if end.astimezone(UTC) > moment:
                 return end.astimezone(UTC)
             day += timedelta(days=1)
         return (local + timedelta(days=1)).astimezone(UTC)  # unreachable: within two days
@@ -100,7 +101,9 @@ class Defaults(BaseModel):
     # The coins a watchlist may hold: the bias job evaluates the union of the watchlists in
     # use, so this bounds its cost. Empty: any coin OKX lists.
     watchlist_choices: list[str] = Field(default_factory=list)
-    whale_floor_usd: Decimal = Decimal(100_000)  # a chat's whale minimum may not go lower
+    # A chat may raise the whale minimum, not lower it: trades below WHALE_MIN_USD are never
+    # fetched.
+    whale_floor_usd: Decimal = Decimal(1_000_000)
 
     @classmethod
     def of(cls, settings: Settings) -> Defaults:
@@ -111,7 +114,7 @@ class Defaults(BaseModel):
             whale_min_usd=settings.whale_min_usd,
             watchlist_max=settings.watchlist_max,
             watchlist_choices=choices,
-            whale_floor_usd=settings.whale_min_usd_floor,
+            whale_floor_usd=settings.whale_min_usd,
         )
 
 

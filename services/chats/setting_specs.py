@@ -34,7 +34,7 @@ ZONE_ALIASES = {
 ZONE_EXAMPLES = ["Asia/Jakarta", "WIB", "WITA", "WIT", "Europe/London", "UTC"]
 QUIET_CHOICES = ("22:00-07:00", "23:00-07:00", "00:00-08:00", OFF)
 BRIEF_CHOICES = ("06:00", "07:00", "07:30", "08:00", OFF)
-WHALE_CHOICES = ("500k", "1m", "2m", "5m", DEFAULT)
+WHALE_CHOICES = ("2m", "5m", "10m", DEFAULT)
 _TIME = re.compile(r"(\d{1,2})[:.](\d{2})")
 _AMOUNT = re.compile(r"\$?(\d+(?:[.,]\d+)?)\s*([km]?)")
 
@@ -117,7 +117,8 @@ def parse_zone(words: list[str], _defaults: Defaults) -> str | None:
     name = ZONE_ALIASES.get(text.lower(), text)
     try:
         ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):  # ValueError: a path-like name ("../x")
+    # ValueError: a path-like name ("../x"); OSError: a folder of zones ("Asia").
+    except (ZoneInfoNotFoundError, ValueError, OSError):
         raise ArgumentError(text, ZONE_EXAMPLES) from None
     return name
 
@@ -146,12 +147,18 @@ def parse_brief(words: list[str], _defaults: Defaults) -> time | None:
         raise ArgumentError(text, ["HH:MM", OFF]) from None
 
 
+def _money(value: Decimal) -> str:
+    if value >= 1_000_000:
+        return f"{value / 1_000_000:g}m"
+    return f"{value / 1000:g}k"
+
+
 def parse_whale(words: list[str], defaults: Defaults) -> Decimal | None:
     text = "".join(words).strip().lower().replace("_", "")
     if text == DEFAULT:
         return None
     match = _AMOUNT.fullmatch(text)
-    allowed = [f"≥ {defaults.whale_floor_usd:,.0f}", "500k", "2m", DEFAULT]
+    allowed = [f"≥ {_money(defaults.whale_floor_usd)}", "2m", "5m", DEFAULT]
     if match is None:
         raise ArgumentError(" ".join(words), allowed)
     try:
@@ -187,12 +194,6 @@ def _set(field: str) -> Callable[[ChatSettings, Any], ChatSettings]:
 def _set_push(settings: ChatSettings, value: tuple[AlertType, Mode]) -> ChatSettings:
     kind, mode = value
     return settings.model_copy(update={"pushes": {**settings.pushes, kind: mode}})
-
-
-def _money(value: Decimal) -> str:
-    if value >= 1_000_000:
-        return f"{value / 1_000_000:g}m"
-    return f"{value / 1000:g}k"
 
 
 @dataclass(frozen=True)

@@ -56,9 +56,12 @@ class ChatSettingsService:
     async def get(self, chat_id: int) -> ChatSettings:
         return (await self.many([chat_id]))[chat_id]
 
-    async def many(self, chat_ids: list[int] | set[int]) -> dict[int, ChatSettings]:
-        """Each chat's settings, from memory or one batched read; the defaults for a chat the
-        database cannot be asked about now."""
+    async def many(
+        self, chat_ids: list[int] | set[int], *, strict: bool = False
+    ) -> dict[int, ChatSettings]:
+        """Each chat's settings, from memory or one batched read; for a chat the database cannot
+        be asked about now, the defaults (an answer to a message), or with `strict` the
+        StorageUnavailableError (a delivery, which waits rather than ignore quiet hours)."""
         found: dict[int, ChatSettings] = {}
         missing: list[int] = []
         for chat_id in chat_ids:
@@ -70,7 +73,7 @@ class ChatSettingsService:
         if missing:
             read = await asyncio.gather(*(self._read(c) for c in missing), return_exceptions=True)
             for chat_id, result in zip(missing, read, strict=True):
-                if isinstance(result, StorageUnavailableError):
+                if isinstance(result, StorageUnavailableError) and not strict:
                     found[chat_id] = ChatSettings()  # the outage is logged where noticed
                 elif isinstance(result, BaseException):
                     raise result
@@ -120,16 +123,21 @@ class ChatSettingsService:
     async def audience(self, kind: AlertType, chat_ids: list[int]) -> dict[int, ChatSettings]:
         """The settings of a push's subscribers (`chat_ids`) whose mode lets `kind` through,
         read fresh in one pass (a job's fan-out: thousands of chats, not a lookup)."""
-        stored = await self._store.read_all(chat_ids)
-        chats = {chat_id: _parsed(s) for chat_id, s in stored.items()}
+        chats = await self.fresh(chat_ids)
         return {c: s for c, s in chats.items() if s.mode(kind) is not Mode.OFF}
+
+    async def fresh(self, chat_ids: list[int]) -> dict[int, ChatSettings]:
+        """Read now, not from memory nor bounded like a lookup: a job's chats (its fan-out,
+        the briefs and releases it decides). Raises StorageUnavailableError."""
+        stored = await self._store.read_all(chat_ids)
+        return {chat_id: _parsed(s) for chat_id, s in stored.items()}
 
     async def change(self, chat_id: int, name: str, value: Any, now: datetime) -> ChatSettings:
         """One setting of the registry set to a parsed value, written at once (an admin's
         change must hold across replicas): returns the settings as they now are."""
         spec = SETTINGS[name]
         for _ in range(WRITE_TRIES):
-            stored = (await self._store.read([chat_id]))[chat_id]
+            stored = await self._before_write(chat_id)
             old = _parsed(stored)
             new = spec.apply(old, value)
             try:
@@ -138,9 +146,17 @@ class ChatSettingsService:
                 continue
         raise StorageUnavailableError("chat settings kept changing", writing=True)
 
+    async def _before_write(self, chat_id: int) -> StoredSettings:
+        """The document as it is, to change: the database failing here fails the change (the
+        user reads "couldn't save", not "couldn't read")."""
+        try:
+            return (await self._store.read([chat_id]))[chat_id]
+        except StorageUnavailableError as exc:
+            raise exc.as_write() from exc
+
     async def mute(self, chat_id: int, target: str, until: datetime, now: datetime) -> None:
         for _ in range(WRITE_TRIES):
-            stored = (await self._store.read([chat_id]))[chat_id]
+            stored = await self._before_write(chat_id)
             old = _parsed(stored)
             kept = [m for m in old.mutes if m.until > now and m.target != target]
             new = old.model_copy(update={"mutes": [*kept, Mute(target=target, until=until)]})
@@ -157,11 +173,12 @@ class ChatSettingsService:
         zone = new.zone(self.defaults)
         local = now.astimezone(zone)
         minute = new.brief.hour * 60 + new.brief.minute if new.brief else None
-        # A brief set for a time already past today starts tomorrow, not at once.
+        # A brief set (or moved to a zone) where its time already passed today starts
+        # tomorrow: not at once, and not a second one today.
         taken = (
             local.date().isoformat()
             if minute is not None
-            and new.brief != old.brief
+            and (new.brief != old.brief or new.tz != old.tz)
             and local.hour * 60 + local.minute >= minute
             else None
         )

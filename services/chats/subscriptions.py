@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 from services.kernel.alerts import PUSHES, SUBSCRIBABLE, AlertType
 from services.kernel.errors import ArgumentError
 from services.storage.db import Database
-from services.storage.tables import SubscriptionRow
+from services.storage.tables import ChatSettingsRow, SubscriptionRow
 
 
 def parse_kinds(text: str | None) -> list[AlertType]:
@@ -79,14 +79,51 @@ class SubscriptionService:
         async with self._db.sessions() as session, session.begin():
             await session.execute(
                 update(SubscriptionRow)
-                .where(SubscriptionRow.chat_id == chat_id)
+                .where(
+                    SubscriptionRow.chat_id == chat_id,
+                    # The operator's pushes; the modes of the chat's own alerts stay as it set them.
+                    SubscriptionRow.kind.in_([k.value for k in SUBSCRIBABLE]),
+                )
                 .values(active=False, updated_at=datetime.now(UTC))
             )
         logger.info("chat {} gone ({}): subscriptions deactivated", chat_id, why)
 
     async def chat_migrated(self, old_id: int, new_id: int) -> None:
-        """A group became a supergroup: its subscriptions move to the new id."""
-        kinds = await self.of_chat(old_id)
-        if kinds:
-            await self.set(new_id, kinds, active=True)
+        """A group became a supergroup: its push modes (silent ones too) and its settings move
+        to the new id."""
+        async with self._db.sessions() as session, session.begin():
+            modes = (
+                await session.scalars(
+                    select(SubscriptionRow).where(SubscriptionRow.chat_id == old_id)
+                )
+            ).all()
+            settings = await session.get(ChatSettingsRow, old_id)
+            now = datetime.now(UTC)
+            if modes:
+                statement = self._db.insert(SubscriptionRow).values(
+                    [
+                        {
+                            "chat_id": new_id,
+                            "kind": row.kind,
+                            "active": row.active,
+                            "silent": row.silent,
+                            "updated_at": now,
+                        }
+                        for row in modes
+                    ]
+                )
+                await session.execute(
+                    statement.on_conflict_do_nothing(index_elements=["chat_id", "kind"])
+                )
+            if settings is not None:
+                copy = self._db.insert(ChatSettingsRow).values(
+                    chat_id=new_id,
+                    version=1,
+                    data=settings.data,
+                    tz=settings.tz,
+                    brief_minute=settings.brief_minute,
+                    brief_on=settings.brief_on,
+                    updated_at=now,
+                )
+                await session.execute(copy.on_conflict_do_nothing(index_elements=["chat_id"]))
         await self.chat_gone(old_id, f"migrated to {new_id}")

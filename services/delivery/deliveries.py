@@ -273,14 +273,15 @@ class Deliveries:
 
     async def set_aside(self, delivery: Pending, status: str, at: datetime) -> bool:
         """Held (until `at`), muted or dropped instead of sent, in one conditional write: only
-        a delivery still pending or claimed changes, so a verdict applied twice (a sender's
-        claim lapsed and another took it) lands once. False when it had already changed."""
+        while this sender still holds its claim, so a sender whose claim lapsed (another took
+        the delivery) changes nothing. False when it had already changed."""
         async with self._db.sessions() as session, session.begin():
             result = await session.execute(
                 update(DeliveryRow)
                 .where(
                     DeliveryRow.id == delivery.delivery_id,
-                    DeliveryRow.status.in_([DeliveryStatus.PENDING, DeliveryStatus.SENDING]),
+                    DeliveryRow.status == DeliveryStatus.SENDING,
+                    DeliveryRow.claimed_by == self.instance,  # a lapsed claim decides nothing
                 )
                 .values(status=status, next_at=at, claimed_by=None)
             )

@@ -144,6 +144,9 @@ class EditPush(Push):
     track: Tracking
     delivery: ClassVar[Delivery] = Delivery.EDIT
 
+    def coins(self) -> list[str]:
+        return [self.track.map.symbol]
+
 
 class OutcomePush(Push):
     """A short reply to a pushed sniper map on its final outcome."""
@@ -151,6 +154,9 @@ class OutcomePush(Push):
     kind: Literal[AlertType.SNIPER_OUTCOME] = AlertType.SNIPER_OUTCOME
     track: Tracking
     delivery: ClassVar[Delivery] = Delivery.REPLY
+
+    def coins(self) -> list[str]:
+        return [self.track.map.symbol]
 
 
 class WithdrawnPush(Push):

@@ -46,7 +46,8 @@ class BriefReader:
         for coin in coins:
             if coin not in self._coins:
                 self._coins[coin] = asyncio.create_task(self._read_coin(coin))
-        shared, missing = await self._shared
+        shared, read_missing = await self._shared
+        missing = set(read_missing)  # this chat's: the run's other briefs keep their own
         lines = []
         for coin in coins:
             line, failed = await self._coins[coin]

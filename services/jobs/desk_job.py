@@ -86,7 +86,7 @@ class DeskJob:
         holding = await self._held.holding()
         if not holding:
             return 0
-        desks = await self._settings.many(list(holding))
+        desks = await self._settings.fresh(list(holding))
         released = 0
         for chat_id, held in holding.items():
             desk = desks[chat_id]
@@ -117,7 +117,7 @@ class DeskJob:
         chats = due(await self._store.brief_slots(), self._settings.defaults, now)
         if not chats:
             return 0
-        desks = await self._settings.many(list(chats))
+        desks = await self._settings.fresh(list(chats))
         reader = BriefReader(self._modules, self._track_record, self._rupiah)
         queued = 0
         for chat_id, day in chats.items():

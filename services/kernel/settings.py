@@ -96,7 +96,7 @@ class Settings(BaseSettings, _Registered):
     sniper_symbol: str = "SOL"
     # What a chat may choose with /settings: the coins its watchlist may hold (with
     # WATCH_SYMBOLS; the bias job evaluates the union of the watchlists in use, so this bounds
-    # its work), how many, and the lowest whale minimum it may set.
+    # its work), and how many.
     watchlist_choices: Annotated[list[str], NoDecode] = Field(
         default_factory=lambda: [
             "BTC",
@@ -112,7 +112,6 @@ class Settings(BaseSettings, _Registered):
         ]
     )
     watchlist_max: int = Field(default=10, ge=1, le=50)
-    whale_min_usd_floor: Decimal = Field(default=Decimal(100_000), ge=0)
     timezone: str = "Asia/Jakarta"
     active_hours: str = "00:00-24:00"
     webhook_url: str = ""

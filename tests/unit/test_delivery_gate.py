@@ -122,3 +122,13 @@ def test_modes_default_as_documented() -> None:
     assert fresh.mode(AlertType.BIAS) is Mode.OFF  # the operator's calls wait for /subscribe
     assert fresh.mode(AlertType.RULE) is Mode.ON  # a chat's own alerts come
     assert fresh.mode(AlertType.SNIPER_OUTCOME) is Mode.ON  # follow-ups come unless muted
+
+
+def test_a_window_ending_in_the_hour_dst_repeats_ends_at_the_later_instant() -> None:
+    """New York repeats 01:00-02:00 on 1 Nov 2026. Quiet 22:00-01:30: at 01:10 in the second
+    pass (EST) the end already passed on the clock once; the hold ends the next night, never
+    in the past."""
+    zone = ZoneInfo("America/New_York")
+    window = QuietHours(start=time(22), end=time(1, 30))
+    second_pass = datetime(2026, 11, 1, 1, 10, fold=1, tzinfo=zone).astimezone(UTC)
+    assert window.ends_after(second_pass, zone) > second_pass

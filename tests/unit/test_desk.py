@@ -7,8 +7,10 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
+import pytest
 from sqlalchemy import update
 
 from bot.delivery.sender import Sender
@@ -17,10 +19,12 @@ from services.container import Services
 from services.delivery.deliveries import DeliveryStatus
 from services.delivery.held import HeldPushes
 from services.delivery.models import Alert, RulePush
+from services.delivery.outbox import Cooldown, Outbox
 from services.jobs.desk_job import DeskJob, DeskRun, due
 from services.kernel.alerts import AlertType, Job
 from services.kernel.rule_model import RuleFire
 from services.storage.chat_settings import BriefSlot
+from services.storage.errors import StorageUnavailableError
 from services.storage.tables import ChatSettingsRow, DeliveryRow
 from tests.fakes.reports import bias_alert
 from tests.fakes.telegram import FakeTelegram
@@ -239,3 +243,42 @@ async def test_an_urgent_alert_comes_during_quiet_hours_silently_the_rest_wait(
         DeliveryStatus.SENT: 1,
         DeliveryStatus.HELD: 1,
     }
+
+
+async def test_settings_the_database_cannot_give_hold_the_batch_rather_than_ignore_them(
+    wired: tuple[Services, Sender], telegram: FakeTelegram, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A chat in its quiet hours is not pushed at loudly because its settings could not be
+    read this second: the batch waits, unspent, and goes by the settings once they read."""
+    services, sender = wired
+    await subscribed(services, CHAT)
+    await quiet_now(services, CHAT)
+    await services.chat_settings.forget(CHAT)
+    await services.outbox.publish(*bias_alert("SOL"), [CHAT])
+    real = services.chat_settings.many
+
+    async def down(*args: Any, **kwargs: Any) -> Any:
+        monkeypatch.setattr(services.chat_settings, "many", real)  # once
+        raise StorageUnavailableError("not answering", connection=True)
+
+    monkeypatch.setattr(services.chat_settings, "many", down)
+    with pytest.raises(StorageUnavailableError):
+        await sender.drain()
+    assert telegram.sent_texts(CHAT) == []
+    assert await services.outbox.deliveries.counts() == {DeliveryStatus.PENDING: 1}
+    await sender.drain()
+    assert telegram.sent_texts(CHAT) == []
+    assert await services.outbox.deliveries.counts() == {DeliveryStatus.HELD: 1}
+
+
+async def test_a_sender_whose_claim_lapsed_sets_nothing_aside(
+    wired: tuple[Services, Sender],
+) -> None:
+    services, _sender = wired
+    await services.outbox.publish(*bias_alert("SOL"), [CHAT])
+    deliveries = services.outbox.deliveries
+    [due] = await deliveries.due(10)
+    assert await deliveries.claim([due], 120)
+    other = Outbox(services.db, Cooldown(), instance="bot-2").deliveries
+    assert not await other.set_aside(due, DeliveryStatus.HELD, datetime.now(UTC))
+    assert await deliveries.set_aside(due, DeliveryStatus.HELD, datetime.now(UTC))

@@ -60,7 +60,9 @@ async def test_settings_survive_a_new_process(dispatch: Dispatch) -> None:
         ("/settings tz Mars/Olympus", "Asia/Jakarta"),
         ("/settings tz ../../etc/passwd", "Asia/Jakarta"),
         ("/settings watchlist PEPE", "SOL"),
-        ("/settings whale 5k", "500k"),
+        ("/settings whale 5k", "2m"),
+        ("/settings whale 500k", "≥ 1m"),  # below the operator's WHALE_MIN_USD
+        ("/settings tz Asia", "Asia/Jakarta"),  # a folder of zones, not one
         ("/settings push bias loud", "silent"),
         ("/settings push everything on", "bias on|silent|off"),
         ("/settings nonsense 1", "watchlist"),
@@ -213,3 +215,37 @@ async def test_an_alert_marked_urgent_says_so_and_keeps_its_note(dispatch: Dispa
         True,
         True,
     ]
+
+
+async def test_a_chat_that_raises_its_whale_minimum_reads_only_those(
+    dispatch: Dispatch,
+) -> None:
+    await dispatch.command("/whale")
+    everyone = dispatch.texts()[-1]
+    await dispatch.command("/settings whale 1000m")
+    await dispatch.command("/whale")
+    raised = dispatch.texts()[-1]
+    assert "≥ $1B" in raised and "≥ $1M" in everyone
+    assert raised.count("$") < everyone.count("$")  # the smaller whales are left out
+
+
+async def test_a_group_that_becomes_a_supergroup_keeps_its_settings(dispatch: Dispatch) -> None:
+    services = dispatch.services
+    dispatch.telegram.admins.add((GROUP, GROUP_MEMBER))
+    await dispatch.command("/settings quiet 23:00-07:00", chat_id=GROUP)
+    await dispatch.command("/settings push bias silent", chat_id=GROUP)
+    new_id = GROUP - 1
+    await services.subscriptions.chat_migrated(GROUP, new_id)
+    desk = await services.chat_settings.get(new_id)
+    assert desk.quiet is not None and desk.mode(AlertType.BIAS) is Mode.SILENT
+
+
+async def test_a_chat_that_blocked_the_bot_keeps_its_own_alerts_mode(dispatch: Dispatch) -> None:
+    services = dispatch.services
+    await dispatch.command("/settings push alerts silent")
+    await dispatch.command("/subscribe bias")
+    await services.subscriptions.chat_gone(USER, "kicked")
+    await services.chat_settings.forget(USER)
+    desk = await services.chat_settings.get(USER)
+    assert desk.mode(AlertType.BIAS) is Mode.OFF  # the operator's pushes stop
+    assert desk.mode(AlertType.RULE) is Mode.SILENT  # the chat's own alerts are as it set them

@@ -38,6 +38,14 @@ class WhaleReport(Provenance):
     threshold: Decimal
     events: list[WhaleEvent]  # newest first
 
+    def at_least(self, minimum: Decimal | None) -> WhaleReport:
+        """What a chat that raised its whale minimum reads (`/settings whale`): the events at
+        or above it. A lower one changes nothing: smaller trades were never fetched."""
+        if minimum is None or minimum <= self.threshold:
+            return self
+        kept = [e for e in self.events if e.usd >= minimum]
+        return self.model_copy(update={"threshold": minimum, "events": kept})
+
 
 class WhaleService:
     def __init__(
