@@ -25,10 +25,8 @@ from loguru import logger
 
 from bot.delivery.outcomes import ANSWERS, outcome_of
 from bot.delivery.pacer import Pacer, pacer_for
-from bot.middlewares.locale import pick_locale
-from bot.render.pushes import push_keyboard, render_alert
+from bot.delivery.texts import PushTexts
 from bot.render.text import split_message
-from bot.render.view import view_for
 from bot.telegram_auth import TelegramAuth
 from services.chats.desk import ChatSettings
 from services.chats.settings import ChatSettingsService
@@ -95,9 +93,7 @@ class Sender:
         self._in_flight: set[int] = set()
         self._tasks: set[asyncio.Task[None]] = set()
         # Each text rendered once per language and zone (per drain).
-        self._texts: dict[
-            tuple[int, tuple[str, ...], str, str], tuple[str, InlineKeyboardMarkup | None]
-        ] = {}
+        self._texts = PushTexts(i18n, chat_settings.defaults)
         # At start (a previous run of this instance may have died mid-send) and after a
         # storage failure (claims made just before it were never sent): this instance's own
         # claims are due again at once, not when they lapse.
@@ -271,7 +267,7 @@ class Sender:
 
     async def _call_telegram(self, d: Pending, desk: ChatSettings, silent: bool) -> int | None:
         """Returns the id of the (first) message made, which follow-ups edit or answer."""
-        text, markup = self._render(d, desk)
+        text, markup = self._texts.of(d, desk)
         if d.alert.payload.delivery is Delivery.EDIT and d.reply_to is not None:
             await self._edit(d.chat_id, d.reply_to, text, markup)
             return d.reply_to
@@ -394,20 +390,3 @@ class Sender:
             logger.error(
                 "delivery {} to chat {}: {}; retries spent", d.delivery_id, d.chat_id, error
             )
-
-    def _render(self, d: Pending, desk: ChatSettings) -> tuple[str, InlineKeyboardMarkup | None]:
-        """In the chat's language and time zone, with its buttons; one alert to a thousand
-        chats renders once per language and zone (and per cooldown cut), not a thousand times."""
-        locale = pick_locale(
-            desk.language or desk.seen_language,
-            self._i18n.available_locales,
-            self._i18n.default_locale,
-        )
-        view = view_for(desk, self._settings.defaults, locale)
-        key = (d.alert_id, tuple(d.symbols), locale, view.tz.key)
-        rendered = self._texts.get(key)
-        if rendered is None:
-            content = d.content()
-            with self._i18n.context(), self._i18n.use_locale(locale):
-                rendered = self._texts[key] = (render_alert(content, view), push_keyboard(content))
-        return rendered

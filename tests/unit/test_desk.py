@@ -86,15 +86,21 @@ async def test_held_pushes_go_as_one_message_when_quiet_hours_end(
     }
 
 
-async def test_turning_quiet_hours_off_releases_what_they_held(
-    wired: tuple[Services, Sender], telegram: FakeTelegram
-) -> None:
-    services, sender = wired
+async def held_then_quiet_off(services: Services, sender: Sender) -> None:
+    """A bias call held by the chat's quiet hours, which it then turns off."""
     await subscribed(services, CHAT)
     await quiet_now(services, CHAT)
     await services.outbox.publish(*bias_alert("SOL"), [CHAT])
     await sender.drain()
+    assert await services.outbox.deliveries.counts() == {DeliveryStatus.HELD: 1}
     await services.chat_settings.change(CHAT, "quiet", None, datetime.now(UTC))
+
+
+async def test_turning_quiet_hours_off_releases_what_they_held(
+    wired: tuple[Services, Sender], telegram: FakeTelegram
+) -> None:
+    services, sender = wired
+    await held_then_quiet_off(services, sender)
     assert (await desk_job(services).run()).released == 1
     await sender.drain()
     assert len(telegram.sent_texts(CHAT)) == 1
@@ -104,11 +110,7 @@ async def test_two_replicas_releasing_at_once_send_one_summary(
     wired: tuple[Services, Sender], telegram: FakeTelegram
 ) -> None:
     services, sender = wired
-    await subscribed(services, CHAT)
-    await quiet_now(services, CHAT)
-    await services.outbox.publish(*bias_alert("SOL"), [CHAT])
-    await sender.drain()
-    await services.chat_settings.change(CHAT, "quiet", None, datetime.now(UTC))
+    await held_then_quiet_off(services, sender)
     first, second = await _both(desk_job(services), build_again(services))
     assert first.released + second.released == 1
     await sender.drain()
