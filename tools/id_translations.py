@@ -693,6 +693,7 @@ ID = {
     "last good copy": "salinan terakhir",
     "{quote} price × Indodax USDT/IDR {rate}": "harga {quote} × Indodax USDT/IDR {rate}",
     "{source} {coin}/IDR": "{source} {coin}/IDR",
+    "auto": "otomatis",
 }
 
 

@@ -230,7 +230,7 @@ SETTINGS: dict[str, SettingSpec] = {
             N_("Language"),
             parse_language,
             _set("language"),
-            lambda s, _d: Shown(s.language or "auto", word=s.language is None),
+            lambda s, _d: Shown(s.language or N_("auto"), word=s.language is None),
             choices=LANGUAGES,
         ),
         SettingSpec(
