@@ -28,7 +28,6 @@ from bot.render.buttons import render_expired_button
 from bot.render.ticker import render_ticker
 from bot.render.view import View
 from bot.reply import not_modified
-from services.chats.desk import ChatSettings
 from services.kernel.symbols import parse_symbol
 from services.market.heatmap.service import HeatmapService
 from services.market.instruments import InstrumentCatalog
@@ -59,7 +58,6 @@ async def refresh(
     instruments: InstrumentCatalog,
     modules: ModuleServices,
     view: View,
-    desk: ChatSettings,
     rupiah: RupiahService,
 ) -> None:
     message = await shown(query)
@@ -70,7 +68,7 @@ async def refresh(
         ticker, perp = await asyncio.gather(
             tickers.ticker(instrument), perp_context(modules, instrument)
         )
-        idr = await rupiah_line(rupiah_of(desk, rupiah), instrument, ticker.last)
+        idr = await rupiah_line(rupiah_of(view, rupiah), instrument, ticker.last)
         try:
             await message.edit_text(
                 render_ticker(ticker, view, perp, idr),

@@ -44,7 +44,6 @@ async def ticker(
     tickers: TickerService,
     modules: ModuleServices,
     view: View,
-    desk: ChatSettings,
     rupiah: RupiahService,
 ) -> None:
     symbols = split_symbols(command.args)
@@ -54,7 +53,7 @@ async def ticker(
         await reply(message, render_board(quotes, view, left_out))
         return
     instrument = await instruments.resolve(command.args or "")
-    await answer_ticker(message, instrument, tickers, modules, view, rupiah_of(desk, rupiah))
+    await answer_ticker(message, instrument, tickers, modules, view, rupiah_of(view, rupiah))
 
 
 async def rupiah_line(
@@ -67,9 +66,9 @@ async def rupiah_line(
     return await rupiah.line(instrument.base, last if instrument.quote == "USDT" else None)
 
 
-def rupiah_of(desk: ChatSettings, rupiah: RupiahService) -> RupiahService | None:
+def rupiah_of(view: View, rupiah: RupiahService) -> RupiahService | None:
     """The rupiah service for a chat that quotes in IDR, None for one in USDT."""
-    return rupiah if desk.currency() is Quote.IDR else None
+    return rupiah if view.quote is Quote.IDR else None
 
 
 async def answer_ticker(

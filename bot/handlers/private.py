@@ -13,7 +13,6 @@ from bot.handlers.market import answer_ticker, rupiah_of
 from bot.render.help import render_hint, render_unknown_command
 from bot.render.view import View
 from bot.reply import reply
-from services.chats.desk import ChatSettings
 from services.kernel.errors import SymbolError
 from services.market.instruments import InstrumentCatalog
 from services.market.parts import ModuleServices
@@ -29,7 +28,6 @@ async def private_text(
     tickers: TickerService,
     modules: ModuleServices,
     view: View,
-    desk: ChatSettings,
     rupiah: RupiahService,
 ) -> None:
     text = (message.text or "").strip()
@@ -44,7 +42,7 @@ async def private_text(
                 raise
         else:
             await answer_ticker(
-                message, instrument, tickers, modules, view, rupiah_of(desk, rupiah)
+                message, instrument, tickers, modules, view, rupiah_of(view, rupiah)
             )
             return
     await reply(message, render_hint())

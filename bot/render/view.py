@@ -14,7 +14,7 @@ from babel import Locale
 from babel.dates import format_datetime
 from babel.numbers import parse_pattern
 
-from services.chats.desk import ChatSettings, Defaults
+from services.chats.desk import ChatSettings, Defaults, Quote
 
 # Thousand, million, billion, trillion, in each language, none read as another in the other.
 # A no-break space keeps a number and its unit on one line.
@@ -46,6 +46,7 @@ class View:
     # The instrument's price tick (OKX tickSz) when the answer is about one: every price it
     # shows sits on it (a band edge of 190.625 on a 0.01 tick reads 190.62).
     tick: Decimal | None = None
+    quote: Quote = Quote.USDT  # the currency the chat reads prices in beside USDT
 
     def on_tick(self, tick: Decimal | None) -> View:
         return replace(self, tick=tick)
@@ -114,4 +115,10 @@ class View:
 def view_for(desk: ChatSettings, defaults: Defaults, locale: str, is_admin: bool = False) -> View:
     """The one way a chat's settings become a View: a reply and a push to the same chat can
     never disagree on its time zone."""
-    return View(locale=locale, tz=desk.zone(defaults), now=datetime.now(UTC), is_admin=is_admin)
+    return View(
+        locale=locale,
+        tz=desk.zone(defaults),
+        now=datetime.now(UTC),
+        is_admin=is_admin,
+        quote=desk.currency(),
+    )
