@@ -7,7 +7,9 @@ from decimal import Decimal
 
 from aiogram.utils.i18n import gettext as _
 
+from bot.render.alpha import direction_text
 from bot.render.errors import module_name
+from bot.render.followups import tracking_text
 from bot.render.footer import footer
 from bot.render.performance import replay_line
 from bot.render.rule_alerts import fire_condition, instrument_words
@@ -24,6 +26,7 @@ from services.delivery.models import (
     SniperPush,
     WithdrawnPush,
 )
+from services.signals.bias.rule import Direction
 
 MAX_HELD_LINES = 15
 MAX_CALL_LINES = 8
@@ -43,7 +46,7 @@ def _held_lines(held: Held, push: AwayPush, view: View) -> list[str]:
     payload = held.payload
     if isinstance(payload, BiasPush):
         return [
-            f"{at} · {b(esc(c.symbol))} {esc(c.direction.value)}"
+            f"{at} · {b(esc(c.symbol))} {direction_text(c.direction)}"
             + (" " + _("at {price}").format(price=view.price(c.price)) if c.price else "")
             + _since(c.symbol, c.price, push, view)
             for c in payload.calls
@@ -64,14 +67,14 @@ def _held_lines(held: Held, push: AwayPush, view: View) -> list[str]:
     if isinstance(payload, WithdrawnPush):
         return [
             f"{at} · {b(esc(w.symbol))} "
-            + _("{was} withdrawn").format(was=esc(w.was))
+            + _("{was} withdrawn").format(was=direction_text(Direction(w.was)))
             + _since(w.symbol, w.price, push, view)
             for w in payload.withdrawn
         ]
     if isinstance(payload, OutcomePush):
         return [
             f"{at} · {b(esc(payload.track.map.symbol))} "
-            + _("sniper map ended: {status}").format(status=esc(payload.track.status))
+            + _("sniper map ended: {status}").format(status=tracking_text(payload.track, view))
         ]
     if isinstance(payload, RulePush):
         return [
@@ -82,7 +85,7 @@ def _held_lines(held: Held, push: AwayPush, view: View) -> list[str]:
             + _since(f.symbol.split("-")[0], f.price, push, view)
             for f in payload.fires
         ]
-    return [f"{at} · {esc(payload.kind.value)}"]
+    return []  # health notices and map edits are never held (services/delivery/gate.py)
 
 
 def render_away(push: AwayPush, view: View) -> str:

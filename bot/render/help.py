@@ -7,9 +7,9 @@ from typing import Protocol
 
 from aiogram.utils.i18n import gettext as _
 
-from bot.render.language import NAMES
 from bot.render.text import b, clip, code, esc
 from bot.render.view import View
+from services.chats.setting_specs import LANGUAGE_NAMES as NAMES
 
 START_HIGHLIGHTS = ("ticker", "alpha", "status")
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 from aiogram.utils.i18n import gettext as _
 
 from bot.render.text import b
-
-NAMES = {"en": "English", "id": "Bahasa Indonesia"}  # each in its own language
+from services.chats.setting_specs import LANGUAGE_NAMES as NAMES
 
 
 def render_language(current: str, chosen: bool) -> str:

@@ -21,6 +21,7 @@ from services.kernel.modules import N_
 from services.kernel.symbols import parse_symbol, split_symbols
 
 LANGUAGES = ("en", "id")
+LANGUAGE_NAMES = {"en": "English", "id": "Bahasa Indonesia"}  # each in its own language
 OFF = "off"
 DEFAULT = "default"
 # The names Indonesian traders use for their zones, and UTC, beside any IANA name.
@@ -230,7 +231,11 @@ SETTINGS: dict[str, SettingSpec] = {
             N_("Language"),
             parse_language,
             _set("language"),
-            lambda s, _d: Shown(s.language or N_("auto"), word=s.language is None),
+            lambda s, _d: (
+                Shown(LANGUAGE_NAMES[s.language])
+                if s.language in LANGUAGE_NAMES
+                else Shown(N_("auto"), word=True)
+            ),
             choices=LANGUAGES,
         ),
         SettingSpec(

@@ -190,6 +190,7 @@ async def test_a_change_to_the_language_answers_in_it(dispatch: Dispatch) -> Non
     assert "Bahasa Indonesia" in dispatch.texts()[-1]
     await dispatch.command("/settings")
     assert "Pengaturan" in dispatch.texts()[-1]
+    assert "Bahasa: <code>Bahasa Indonesia</code>" in dispatch.texts()[-1]  # named, not "id"
 
 
 def test_callback_data_fits_telegrams_64_bytes() -> None:
