@@ -10,7 +10,7 @@ from aiogram.enums import ChatType
 from aiogram.types import CallbackQuery
 
 from bot.handlers.buttons import shown
-from bot.handlers.permissions import is_chat_admin
+from bot.handlers.permissions import may_press
 from bot.middlewares.callback_answer import answer_query
 from bot.render.settings import render_mute_choices, render_muted, render_not_settings_admin
 from bot.render.view import View
@@ -47,8 +47,10 @@ async def mute_press(
     if message is None:
         return
     chat = message.chat
-    if chat.type != ChatType.PRIVATE and not await is_chat_admin(
-        bot, chat.id, query.from_user.id, fresh=bool(callback_data.span)
+    own = chat.type == ChatType.PRIVATE
+    # Showing the choices may use the short cache; a mute itself asks Telegram afresh.
+    if not await may_press(
+        bot, chat.id, query.from_user.id, own=own, fresh=bool(callback_data.span)
     ):
         await answer_query(query, render_not_settings_admin(), show_alert=True)
         return

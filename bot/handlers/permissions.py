@@ -60,6 +60,12 @@ async def may_manage(bot: Bot, message: Message) -> bool:
     return await is_chat_admin(bot, message.chat.id, message.from_user.id, fresh=True)
 
 
+async def may_press(bot: Bot, chat_id: int, user_id: int, *, own: bool, fresh: bool = True) -> bool:
+    """May this user change `chat_id`'s settings with a button? In their own private chat
+    (`own`), yes; elsewhere only as one of its admins (asked afresh for a change)."""
+    return own or await is_chat_admin(bot, chat_id, user_id, fresh=fresh)
+
+
 async def forget(chat_id: int, user_id: int | None = None) -> None:
     """Drops the cached answer for one member, or for everyone in the chat."""
     if user_id is not None:

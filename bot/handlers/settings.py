@@ -16,7 +16,7 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n
 
 from bot.handlers.buttons import shown
-from bot.handlers.permissions import AdminCheckError, is_chat_admin, may_manage
+from bot.handlers.permissions import AdminCheckError, is_chat_admin, may_manage, may_press
 from bot.middlewares.callback_answer import answer_query
 from bot.render.language import (
     render_language,
@@ -154,14 +154,6 @@ async def _groups_of(bot: Bot, chat_repo: ChatRepository, message: Message) -> d
     }
 
 
-async def _may_press(query: CallbackQuery, bot: Bot, chat_id: int, private_here: bool) -> bool:
-    """A press changes the chat it names: the presser's own private chat, or a group they are
-    an admin of now."""
-    if private_here and chat_id == query.from_user.id:
-        return True
-    return await is_chat_admin(bot, chat_id, query.from_user.id, fresh=True)
-
-
 async def setting_press(
     query: CallbackQuery,
     callback_data: SettingPress,
@@ -176,18 +168,19 @@ async def setting_press(
         return
     target = callback_data.chat
     private_here = message.chat.type == ChatType.PRIVATE
-    private = target == message.chat.id and private_here
-    if target != message.chat.id and not (
-        private_here and await _may_press(query, bot, target, private_here)
+    here = target == message.chat.id
+    private = here and private_here
+    spec = SETTINGS.get(callback_data.name)
+    changing = spec is not None and bool(callback_data.value)
+    # A group's panel opened from a private chat is its admins' alone, to look at too; a change
+    # is the chat's admins' anywhere (the presser's own private chat is theirs).
+    if (not here and not private_here) or (
+        (changing or not here) and not await may_press(bot, target, query.from_user.id, own=private)
     ):
         await answer_query(query, render_not_settings_admin(), show_alert=True)
-        return  # a group's panel is opened from a private chat by its admins only
+        return
     desk = await chat_settings.get(target)
-    spec = SETTINGS.get(callback_data.name)
-    if spec is not None and callback_data.value:
-        if not await _may_press(query, bot, target, private_here):
-            await answer_query(query, render_not_settings_admin(), show_alert=True)
-            return
+    if spec is not None and changing:
         words = _words(callback_data, desk, chat_settings)
         value = spec.parse(words, chat_settings.defaults)
         refusal = _refused(spec, value, private, view.is_admin)
@@ -196,28 +189,17 @@ async def setting_press(
             return
         desk = await chat_settings.change(target, spec.name, value, datetime.now(UTC))
         await answer_query(query, render_setting_changed(spec, desk, chat_settings.defaults))
-    title = None if target == message.chat.id else await _title(chat_repo, target)
+    title = None if here else await _title(chat_repo, target)
+    defaults = chat_settings.defaults
     with i18n.use_locale(desk.language or view.locale):
-        if spec is None:
-            text = render_settings(
-                desk,
-                chat_settings.defaults,
-                title=title,
-                private=private,
-                is_bot_admin=view.is_admin,
-            )
-            markup = panel_keyboard(target, private)
-        else:
-            text = render_settings(
-                desk,
-                chat_settings.defaults,
-                title=title,
-                private=private,
-                is_bot_admin=view.is_admin,
-            )
-            markup = choices_keyboard(
-                target, spec.name, desk, chat_settings.defaults, view.is_admin
-            )
+        text = render_settings(
+            desk, defaults, title=title, private=private, is_bot_admin=view.is_admin
+        )
+        markup = (
+            panel_keyboard(target, private)
+            if spec is None
+            else choices_keyboard(target, spec.name, desk, defaults, view.is_admin)
+        )
     try:
         await message.edit_text(text, reply_markup=markup)
     except TelegramBadRequest as exc:
@@ -256,7 +238,7 @@ async def group_pick(
     message = await shown(query)
     if message is None:
         return
-    if not await is_chat_admin(bot, callback_data.chat, query.from_user.id, fresh=True):
+    if not await may_press(bot, callback_data.chat, query.from_user.id, own=False):
         await answer_query(query, render_not_settings_admin(), show_alert=True)
         return
     desk = await chat_settings.get(callback_data.chat)

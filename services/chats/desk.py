@@ -157,6 +157,15 @@ class ChatSettings(BaseModel):
             return self.quote
         return Quote.IDR if (self.language or self.seen_language) == "id" else Quote.USDT
 
+    def quiet_until(self, defaults: Defaults, now: datetime) -> datetime | None:
+        """When the quiet hours the chat is in now end; None outside them (or without any)."""
+        if self.quiet is None:
+            return None
+        zone = self.zone(defaults)
+        return (
+            self.quiet.ends_after(now, zone) if self.quiet.contains(now.astimezone(zone)) else None
+        )
+
     def whale_min(self, defaults: Defaults) -> Decimal:
         return self.whale_min_usd if self.whale_min_usd is not None else defaults.whale_min_usd
 

@@ -9,6 +9,7 @@ gets the defaults (not remembered, so its own settings are back as soon as the d
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -62,14 +63,10 @@ class ChatSettingsService:
         """Each chat's settings, from memory or one batched read; for a chat the database cannot
         be asked about now, the defaults (an answer to a message), or with `strict` the
         StorageUnavailableError (a delivery, which waits rather than ignore quiet hours)."""
-        found: dict[int, ChatSettings] = {}
-        missing: list[int] = []
-        for chat_id in chat_ids:
-            cached = await self._cache.get(chat_id)
-            if cached is None:
-                missing.append(chat_id)
-            else:
-                found[chat_id] = cached
+        asked = list(chat_ids)
+        cached = await self._cache.multi_get(asked) if asked else []
+        found = {c: s for c, s in zip(asked, cached, strict=True) if s is not None}
+        missing = [c for c in asked if c not in found]
         if missing:
             read = await asyncio.gather(*(self._read(c) for c in missing), return_exceptions=True)
             for chat_id, result in zip(missing, read, strict=True):
@@ -136,12 +133,27 @@ class ChatSettingsService:
         """One setting of the registry set to a parsed value, written at once (an admin's
         change must hold across replicas): returns the settings as they now are."""
         spec = SETTINGS[name]
+        return await self._update(chat_id, lambda old: spec.apply(old, value), now)
+
+    async def mute(self, chat_id: int, target: str, until: datetime, now: datetime) -> None:
+        """A kind or a coin muted until `until` (a mute of the same target replaces it; those
+        expired go)."""
+
+        def muted(old: ChatSettings) -> ChatSettings:
+            kept = [m for m in old.mutes if m.until > now and m.target != target]
+            return old.model_copy(update={"mutes": [*kept, Mute(target=target, until=until)]})
+
+        await self._update(chat_id, muted, now)
+
+    async def _update(
+        self, chat_id: int, apply: Callable[[ChatSettings], ChatSettings], now: datetime
+    ) -> ChatSettings:
+        """Read, change, write at the version read; another writer first: read again."""
         for _ in range(WRITE_TRIES):
             stored = await self._before_write(chat_id)
             old = _parsed(stored)
-            new = spec.apply(old, value)
             try:
-                return await self._write(chat_id, stored.version, old, new, now)
+                return await self._write(chat_id, stored.version, old, apply(old), now)
             except ConflictError:
                 continue
         raise StorageUnavailableError("chat settings kept changing", writing=True)
@@ -153,19 +165,6 @@ class ChatSettingsService:
             return (await self._store.read([chat_id]))[chat_id]
         except StorageUnavailableError as exc:
             raise exc.as_write() from exc
-
-    async def mute(self, chat_id: int, target: str, until: datetime, now: datetime) -> None:
-        for _ in range(WRITE_TRIES):
-            stored = await self._before_write(chat_id)
-            old = _parsed(stored)
-            kept = [m for m in old.mutes if m.until > now and m.target != target]
-            new = old.model_copy(update={"mutes": [*kept, Mute(target=target, until=until)]})
-            try:
-                await self._write(chat_id, stored.version, old, new, now)
-                return
-            except ConflictError:
-                continue
-        raise StorageUnavailableError("chat settings kept changing", writing=True)
 
     async def _write(
         self, chat_id: int, version: int, old: ChatSettings, new: ChatSettings, now: datetime

@@ -56,11 +56,9 @@ def decide(
     mode = desk.mode(kind)
     if desk.muted(kind, items, now):
         return Verdict(Action.MUTE)
-    quiet = desk.quiet
-    if quiet is not None:
-        zone = desk.zone(defaults)
-        if quiet.contains(now.astimezone(zone)):
-            if urgent or kind in NOT_HELD:
-                return Verdict(Action.SILENT)
-            return Verdict(Action.HOLD, quiet.ends_after(now, zone))
+    until = desk.quiet_until(defaults, now)
+    if until is not None:
+        if urgent or kind in NOT_HELD:
+            return Verdict(Action.SILENT)
+        return Verdict(Action.HOLD, until)
     return Verdict(Action.SILENT if mode is Mode.SILENT else Action.SEND)

@@ -89,9 +89,7 @@ class DeskJob:
         desks = await self._settings.fresh(list(holding))
         released = 0
         for chat_id, held in holding.items():
-            desk = desks[chat_id]
-            zone = desk.zone(self._settings.defaults)
-            still_quiet = desk.quiet is not None and desk.quiet.contains(now.astimezone(zone))
+            still_quiet = desks[chat_id].quiet_until(self._settings.defaults, now) is not None
             # Released when its hours end, or at once when the chat turned them off.
             if still_quiet and min(h.until for h in held) > now:
                 continue

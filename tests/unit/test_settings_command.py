@@ -5,6 +5,7 @@ in it, and the group lock that leaves members their reading commands."""
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
 import pytest
 
@@ -250,3 +251,30 @@ async def test_a_chat_that_blocked_the_bot_keeps_its_own_alerts_mode(dispatch: D
     desk = await services.chat_settings.get(USER)
     assert desk.mode(AlertType.BIAS) is Mode.OFF  # the operator's pushes stop
     assert desk.mode(AlertType.RULE) is Mode.SILENT  # the chat's own alerts are as it set them
+
+
+async def test_the_mute_button_mutes_a_coin_for_a_while(dispatch: Dispatch) -> None:
+    from bot.settings_keys import MutePress
+
+    await dispatch.press(MutePress(kind="bias", coin="SOL,ETH").pack())
+    choices = [c for c in dispatch.sent() if c.ok][-1]
+    assert {"🔕 Bias calls · 1h", "🔕 SOL · 4h", "🔕 ETH · 24h"} <= set(dispatch.buttons(choices))
+    await dispatch.press_button("🔕 SOL · 4h", choices)
+    desk = await dispatch.services.chat_settings.get(USER)
+    [mute] = desk.mutes
+    assert mute.target == "coin:SOL"
+    assert 3.9 * 3600 < (mute.until - datetime.now(UTC)).total_seconds() <= 4 * 3600
+    edited = dispatch.telegram.calls_to("editMessageText")[-1]
+    assert "Muted: SOL until" in edited.params["text"]
+
+
+async def test_a_group_member_cannot_mute_the_groups_pushes(dispatch: Dispatch) -> None:
+    from bot.settings_keys import MutePress
+
+    await dispatch.press(MutePress(kind="bias", coin="", span="24h").pack(), chat_id=GROUP)
+    assert (await dispatch.services.chat_settings.get(GROUP)).mutes == []
+    assert NOT_ADMIN in dispatch.answers()[-1].params.get("text", "")
+    dispatch.telegram.admins.add((GROUP, GROUP_MEMBER))
+    await dispatch.press(MutePress(kind="sniper_edit", coin="", span="24h").pack(), chat_id=GROUP)
+    [mute] = (await dispatch.services.chat_settings.get(GROUP)).mutes
+    assert mute.target == "kind:sniper"  # an edit's button mutes the maps it edits
