@@ -307,7 +307,7 @@ def build_services(
     chats = ChatRepository(db)
     chat_settings = ChatSettingsService(ChatSettingsStore(db), Defaults.of(settings), chats)
 
-    rupiah = RupiahService(vendors.get(IndodaxClient), stale_seconds=settings.stale_max_age_seconds)
+    rupiah = RupiahService(vendors.get(IndodaxClient), cache)
 
     jobs = build_jobs(
         JobParts(

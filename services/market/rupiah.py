@@ -1,25 +1,25 @@
 """Prices in rupiah for the chats that quote in IDR: a coin's own rupiah market on Indodax where it
 has one, else its OKX price in USDT times Indodax's USDT/IDR rate; every quote says which.
 
-Indodax gives every pair in one call, kept for `ttl` seconds and asked once however many coins
-and chats want it at that moment (a singleflight); when it fails, the last copy still serves for
-`stale_seconds`, marked stale. Not a data module: nothing but this conversion reads it, and a
+Indodax gives every pair in one call, kept in the shared cache (services/kernel/cache.py) for
+`ttl` seconds and asked once however many coins and chats want it at that moment; when it fails
+or is slow past a chat's deadline, the last copy still serves for STALE_MAX_AGE_SECONDS, marked
+stale. Not a data module: nothing but this conversion reads it, and a
 chat quoting USDT never asks it."""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
 
 from pydantic import BaseModel
 
-from services.kernel.errors import DataUnavailableError, Reason, VendorError
-from services.kernel.singleflight import FlightTimeout, SingleFlight
+from services.kernel.cache import ResilientCache
+from services.kernel.errors import DataUnavailableError, Reason, UpstreamError
 from services.vendors.indodax import SOURCE, IdrTicker, IndodaxClient
 
 RATE_PAIR = "USDT"
+KIND = "rupiah"  # its cache's kind (metrics), and the name of what was unavailable
 
 
 class RupiahQuote(BaseModel):
@@ -38,20 +38,17 @@ class InRupiah(BaseModel):
     quote: RupiahQuote | None = None
 
 
+class IdrBoard(BaseModel):
+    """Indodax's every rupiah pair, by coin: what the cache keeps."""
+
+    tickers: dict[str, IdrTicker]
+
+
 class RupiahService:
-    def __init__(
-        self,
-        indodax: IndodaxClient,
-        ttl_seconds: float = 30.0,
-        stale_seconds: float = 600.0,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
+    def __init__(self, indodax: IndodaxClient, cache: ResilientCache, ttl_seconds: float = 30.0):
         self._indodax = indodax
+        self._cache = cache
         self._ttl = ttl_seconds
-        self._stale = stale_seconds
-        self._clock = clock
-        self._kept: tuple[float, dict[str, IdrTicker]] | None = None
-        self._flights: SingleFlight[dict[str, IdrTicker]] = SingleFlight()
 
     async def quote(self, coin: str, usdt_price: Decimal | None) -> RupiahQuote:
         """`usdt_price`: the coin's price in USDT (OKX), for a coin without a rupiah market.
@@ -64,7 +61,7 @@ class RupiahService:
             )
         rate = tickers.get(RATE_PAIR)
         if rate is None or usdt_price is None:
-            raise DataUnavailableError("rupiah", [(SOURCE, Reason.MISSING)])
+            raise DataUnavailableError(KIND, [(SOURCE, Reason.MISSING)])
         return RupiahQuote(
             coin=coin,
             idr=usdt_price * rate.last,
@@ -79,19 +76,15 @@ class RupiahService:
         """`quote` for an answer, which says "unavailable" rather than fail for it."""
         try:
             return InRupiah(quote=await self.quote(coin, usdt_price))
-        except DataUnavailableError:
+        except UpstreamError:
             return InRupiah()
 
     async def _tickers(self) -> tuple[dict[str, IdrTicker], bool]:
-        kept = self._kept
-        if kept is not None and self._clock() - kept[0] < self._ttl:
-            return kept[1], False
-        try:
-            tickers, _shared = await self._flights.do("ticker_all", self._indodax.tickers)
-        except (VendorError, FlightTimeout) as exc:
-            if kept is not None and self._clock() - kept[0] < self._stale:
-                return kept[1], True
-            reason = exc.reason if isinstance(exc, VendorError) else Reason.TIMEOUT
-            raise DataUnavailableError("rupiah", [(SOURCE, reason)]) from exc
-        self._kept = (self._clock(), tickers)
-        return tickers, False
+        """The cache every answer shares (and the fleet, with Redis): fresh for `ttl`, then
+        refreshed once for all who ask; an old copy, marked, when Indodax fails or is slow."""
+
+        async def fetch() -> IdrBoard:
+            return IdrBoard(tickers=await self._indodax.tickers())
+
+        got = await self._cache.get_or_fetch(KIND, "indodax:ticker_all", IdrBoard, self._ttl, fetch)
+        return got.value.tickers, got.stale

@@ -7,8 +7,10 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from aiocache import SimpleMemoryCache
 
-from services.kernel.errors import DataUnavailableError
+from services.kernel.cache import ResilientCache
+from services.kernel.errors import DataUnavailableError, UpstreamError
 from services.market.rupiah import RupiahService
 from services.vendors.indodax import IndodaxClient
 from tests.fakes.vendors import FakeVendors, Fault
@@ -46,17 +48,17 @@ async def test_a_failing_indodax_serves_its_last_copy_marked_stale_then_nothing(
     build: Build, vendors: FakeVendors
 ) -> None:
     services = await build()
-    clock = [0.0]
-    rupiah = RupiahService(
-        services.vendors.get(IndodaxClient), ttl_seconds=30, stale_seconds=600,
-        clock=lambda: clock[0],
-    )  # fmt: skip
+    clock = [1_000.0]
+    cache = ResilientCache(
+        SimpleMemoryCache(), services.metrics, max_stale=600, clock=lambda: clock[0]
+    )
+    rupiah = RupiahService(services.vendors.get(IndodaxClient), cache, ttl_seconds=30)
     assert not (await rupiah.quote("SOL", None)).stale
     vendors.fail(TICKER_ALL, Fault(status=503, body={"error": "down"}))
-    clock[0] = 60.0
+    clock[0] += 60
     assert (await rupiah.quote("SOL", None)).stale
-    clock[0] = 700.0
-    with pytest.raises(DataUnavailableError):
+    clock[0] += 640  # past the TTL and STALE_MAX_AGE_SECONDS
+    with pytest.raises(UpstreamError):
         await rupiah.quote("SOL", None)
 
 
