@@ -70,8 +70,11 @@ async def test_a_failing_indodax_serves_its_last_copy_marked_stale_then_nothing(
         Fault(body={"tickers": {}}),
         Fault(malformed=True),
         Fault(hang=True),
+        Fault(drop=True),
+        Fault(status=429, body={"error": "too_many_requests"}, headers={"Retry-After": "30"}),
+        Fault(status=403, body={"error": "forbidden"}),
     ],
-    ids=["500", "refused", "empty", "malformed", "hang"],
+    ids=["500", "refused", "empty", "malformed", "hang", "dropped", "429", "403"],
 )
 async def test_ticker_in_rupiah_survives_indodax_failing(
     dispatch: Dispatch, vendors: FakeVendors, fault: Fault
