@@ -83,7 +83,7 @@ class DeskJob:
         return DeskRun(released, briefed)
 
     async def _release(self, now: datetime) -> int:
-        holding = await self._held.holding()
+        holding = await self._held.holding(now)
         if not holding:
             return 0
         desks = await self._settings.fresh(list(holding))

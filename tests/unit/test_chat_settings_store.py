@@ -5,7 +5,7 @@ push modes beside the document, and a held push folded into one summary once."""
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
@@ -76,9 +76,25 @@ async def test_held_pushes_fold_into_one_summary_once(db: Database) -> None:
     for due in await outbox.deliveries.due(10):
         await outbox.deliveries.claim([due], 60)
         assert await outbox.deliveries.set_aside(due, DeliveryStatus.HELD, datetime.now(UTC))
-    [(chat, items)] = (await held.holding()).items()
+    [(chat, items)] = (await held.holding(datetime.now(UTC) + timedelta(days=1))).items()
     summary = Alert(started_at=datetime.now(UTC), payload=AwayPush(held=[h.held for h in items]))
     assert await held.release(chat, items, summary)
     assert not await held.release(chat, items, summary)  # a second release finds none held
     counts = await outbox.deliveries.counts()
     assert counts == {DeliveryStatus.FOLDED: 2, DeliveryStatus.PENDING: 1}
+
+
+async def test_a_night_still_under_way_is_not_read_until_the_chat_changes_its_settings(
+    db: Database,
+) -> None:
+    outbox = Outbox(db, Cooldown(), instance="a")
+    held = HeldPushes(db, outbox)
+    now = datetime.now(UTC)
+    await outbox.publish(*bias_alert("SOL"), [7])
+    [due] = await outbox.deliveries.due(10)
+    await outbox.deliveries.claim([due], 60)
+    await outbox.deliveries.set_aside(due, DeliveryStatus.HELD, now + timedelta(hours=8))
+    assert await held.holding(now) == {}
+    assert list(await held.holding(now + timedelta(hours=8))) == [7]  # its hours ended
+    await ChatSettingsStore(db).write(7, 0, "{}", None, None, None, {})  # quiet hours off?
+    assert list(await held.holding(now)) == [7]
